@@ -1,0 +1,1 @@
+"""Serverless YouTube archive: the code that runs in Lambda."""

@@ -1,0 +1,54 @@
+"""Channels: /api/channel/..."""
+
+from chalice import Response
+
+from functions import channels, render
+from functions.api.routing import Call, Router
+from functions.errors import BadRequest
+from functions.ids import is_channel_id
+
+router = Router(__name__)
+
+
+@router.route("/api/channel")
+def list_channels(call: Call):
+    return channels.list_page(call.viewer, call.page(), call.query.get("filter"))
+
+
+@router.route("/api/channel", methods=("POST",))
+def subscribe(call: Call):
+    """Subscribe (`channel_subscribed: true`) or unsubscribe a list of channels."""
+    rows = call.json(required=("data",))["data"]
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise BadRequest("data must be a list of objects")
+    for row in rows:
+        if not isinstance(row.get("channel_subscribed"), bool):
+            raise BadRequest("channel_subscribed must be true or false")
+        if not is_channel_id(row.get("channel_id")):
+            raise BadRequest(f"not a channel id: {row.get('channel_id')!r}")
+    saved = [channels.set_subscribed(row["channel_id"], row["channel_subscribed"]) for row in rows]
+    return render.envelope([render.channel(channel) for channel in saved], call.viewer.config)
+
+
+@router.route("/api/channel/search")
+def search_channel(call: Call):
+    query = call.query.get("q")
+    if not query:
+        raise BadRequest("missing query parameter q")
+    return channels.detail(call.viewer, channels.channel_id_of(query))
+
+
+@router.route("/api/channel/{channel_id}")
+def get_channel(call: Call, channel_id: str):
+    return channels.detail(call.viewer, channel_id)
+
+
+@router.route("/api/channel/{channel_id}", methods=("DELETE",))
+def delete_channel(call: Call, channel_id: str):
+    channels.delete(channel_id)
+    return Response(body="", status_code=204)
+
+
+@router.route("/api/channel/{channel_id}/video")
+def channel_videos(call: Call, channel_id: str):
+    return channels.videos_page(call.viewer, channel_id, call.page())

@@ -1,0 +1,119 @@
+"""Channels: listing by name, subscription, and the counted writes behind them."""
+
+import contextlib
+import re
+
+from pynamodb.exceptions import DoesNotExist
+
+from functions import db, render, storage, totals, videos
+from functions.auth import Viewer
+from functions.errors import BadRequest, NotFound
+from functions.ids import is_channel_id
+from functions.models import (
+    ALL_CHANNELS,
+    SUBSCRIBED,
+    UNSUBSCRIBED,
+    Channel,
+    Video,
+    name_key,
+)
+from functions.pagination import Page
+
+FILTERS = {SUBSCRIBED, UNSUBSCRIBED}
+
+
+CHANNEL_URL = re.compile(r"^(?:https?://(?:www\.|m\.)?youtube\.com/channel/)?(UC[A-Za-z0-9_-]{22})(?:[/?#].*)?$")
+
+
+def channel_id_of(text: str) -> str:
+    """The channel id in a channel id or a /channel/ URL."""
+    match = CHANNEL_URL.match(text.strip())
+    if not match:
+        raise BadRequest(f"not a channel id or channel URL: {text!r}")
+    return match.group(1)
+
+
+def not_found(channel_id: str) -> NotFound:
+    return NotFound(f"channel {channel_id} not found")
+
+
+def check_id(channel_id: str) -> str:
+    if not is_channel_id(channel_id):
+        raise not_found(channel_id)
+    return channel_id
+
+
+def list_page(viewer: Viewer, page: Page, subscription: str | None) -> dict:
+    if subscription is not None and subscription not in FILTERS:
+        raise BadRequest("filter must be subscribed or unsubscribed")
+    if subscription:
+        keys, paging = viewer.page_keys(
+            totals.channels_by(subscription), Channel.by_subscription, subscription, page, scan_forward=True
+        )
+    else:
+        keys, paging = viewer.page_keys(totals.CHANNELS, Channel.by_name, ALL_CHANNELS, page, scan_forward=True)
+    ids = [key.channel_id for key in keys]
+    (items,) = viewer.fetch((Channel, ids))
+    return render.envelope([render.channel(items[i]) for i in ids if i in items], viewer.config, paging)
+
+
+def get(channel_id: str) -> Channel:
+    check_id(channel_id)
+    try:
+        return Channel.get(channel_id)
+    except DoesNotExist:
+        raise not_found(channel_id) from None
+
+
+def detail(viewer: Viewer, channel_id: str) -> dict:
+    check_id(channel_id)
+    (found,) = viewer.fetch((Channel, [channel_id]))
+    if channel_id not in found:
+        raise not_found(channel_id)
+    return render.envelope(render.channel(found[channel_id]), viewer.config)
+
+
+def videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
+    get(channel_id)
+    return videos.channel_videos_page(viewer, channel_id, page)
+
+
+def subscription_of(subscribed: bool) -> str:
+    return SUBSCRIBED if subscribed else UNSUBSCRIBED
+
+
+def save(channel: Channel) -> bool:
+    """Store a channel, counting it when new and moving its subscription count when that changed."""
+    channel.all_channels = ALL_CHANNELS
+    channel.name_key = name_key(channel.channel_name, channel.channel_id)
+    channel.subscription = subscription_of(channel.channel_subscribed)
+    return db.save_counted(
+        channel,
+        {totals.CHANNELS: 1, totals.channels_by(channel.subscription): 1},
+        Channel.subscription,
+        totals.channels_by,
+    )
+
+
+def set_subscribed(channel_id: str, subscribed: bool) -> Channel:
+    """Subscribe or unsubscribe. A channel not archived yet is recorded by its id, for the rescan to fill in."""
+    check_id(channel_id)
+    try:
+        channel = Channel.get(channel_id)
+    except DoesNotExist:
+        channel = Channel(channel_id, channel_name=channel_id)
+    if channel.channel_subscribed != subscribed or channel.name_key is None:
+        channel.channel_subscribed = subscribed
+        save(channel)
+    return channel
+
+
+def delete(channel_id: str) -> None:
+    """Remove a channel with all its videos and files."""
+    channel = get(channel_id)
+    for key in Video.by_channel.query(channel_id):
+        with contextlib.suppress(NotFound):  # removed meanwhile
+            videos.delete(key.youtube_id)
+    if not db.delete_counted(channel, {totals.CHANNELS: 1, totals.channels_by(channel.subscription): 1}):
+        raise not_found(channel_id)
+    storage.delete_objects(storage.channel_keys(channel_id))

@@ -1,0 +1,371 @@
+"""The DynamoDB models: one table per aggregate, each model declared once with its indexes.
+
+Every list view of the API is a Query on an index already in display order. Indexes that feed numbered pages
+project keys only (plus the one attribute a page needs to batch-read its neighbours), so reading up to a deep
+offset stays cheap. Totals live in `Counter` items updated in the same transaction as the write they count.
+"""
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    IncludeProjection,
+    KeysOnlyProjection,
+    LocalSecondaryIndex,
+)
+from pynamodb.models import Model
+
+from functions.settings import get_settings
+
+# Constant partition values of the "all items in one order" indexes.
+ALL_VIDEOS = "video"
+ALL_CHANNELS = "channel"
+ALL_PLAYLISTS = "playlist"
+ALL_SNAPSHOTS = "snapshot"
+SUBSCRIBED = "subscribed"
+UNSUBSCRIBED = "unsubscribed"
+
+
+def _meta(table: str, **extra):
+    """The Meta of a model: the table name carries the stage's prefix, so stages never share tables."""
+    settings = get_settings()
+    attrs = {"table_name": settings.table_prefix + table, "region": settings.region, "billing_mode": "PAY_PER_REQUEST"}
+    attrs.update(extra)
+    return type("Meta", (), attrs)
+
+
+def _index_meta(name: str, projection):
+    return type("Meta", (), {"index_name": name, "projection": projection})
+
+
+def published_key(published: str, youtube_id: str) -> str:
+    """Sort key that orders videos by publish date; the id breaks ties and keeps keys unique."""
+    return f"{published}#{youtube_id}"
+
+
+def downloaded_key(date_downloaded: int, youtube_id: str) -> str:
+    return f"{int(date_downloaded):012d}#{youtube_id}"
+
+
+def name_key(name: str, item_id: str) -> str:
+    return f"{(name or '').casefold()}#{item_id}"
+
+
+# ---------------------------------------------------------------- users and credentials
+
+
+class UsersById(GlobalSecondaryIndex):
+    Meta = _index_meta("by_user_id", KeysOnlyProjection())
+    user_id = NumberAttribute(hash_key=True)
+
+
+class User(Model):
+    """A person who can log in; keyed by the name they log in with."""
+
+    Meta = _meta("users")
+    username = UnicodeAttribute(hash_key=True)
+    user_id = NumberAttribute()
+    password_hash = UnicodeAttribute()
+    api_token = UnicodeAttribute()  # shown to its owner, as TubeArchivist's settings page does
+    is_admin = BooleanAttribute(default=False)
+    created = NumberAttribute()
+    page_size = NumberAttribute(null=True)
+    by_user_id = UsersById()
+
+
+class AuthKeysByUser(GlobalSecondaryIndex):
+    Meta = _index_meta("by_user", KeysOnlyProjection())
+    user_id = NumberAttribute(hash_key=True)
+    created = NumberAttribute(range_key=True)
+
+
+class AuthKey(Model):
+    """A credential, stored under the SHA-256 of its secret: API tokens, web sessions, Invidious sessions."""
+
+    Meta = _meta("auth_keys")
+    key_hash = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()  # api_token | session
+    user_id = NumberAttribute()
+    username = UnicodeAttribute()
+    created = NumberAttribute()
+    expires = TTLAttribute(null=True)
+    by_user = AuthKeysByUser()
+
+
+# ---------------------------------------------------------------- archive
+
+
+class VideosByPublished(GlobalSecondaryIndex):
+    Meta = _index_meta("by_published", IncludeProjection(["channel_id"]))
+    all_videos = UnicodeAttribute(hash_key=True)
+    published_key = UnicodeAttribute(range_key=True)
+
+
+class VideosByDownloaded(GlobalSecondaryIndex):
+    Meta = _index_meta("by_downloaded", IncludeProjection(["channel_id"]))
+    all_videos = UnicodeAttribute(hash_key=True)
+    downloaded_key = UnicodeAttribute(range_key=True)
+
+
+class VideosByChannel(GlobalSecondaryIndex):
+    Meta = _index_meta("by_channel", KeysOnlyProjection())
+    channel_id = UnicodeAttribute(hash_key=True)
+    published_key = UnicodeAttribute(range_key=True)
+
+
+class Video(Model):
+    Meta = _meta("videos")
+    youtube_id = UnicodeAttribute(hash_key=True)
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    published = UnicodeAttribute()  # YYYY-MM-DD
+    vid_last_refresh = UnicodeAttribute(null=True)  # YYYY-MM-DD
+    date_downloaded = NumberAttribute()
+    vid_type = UnicodeAttribute(default="videos")
+    active = BooleanAttribute(default=True)
+    category = ListAttribute(of=UnicodeAttribute, default=list)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    channel_id = UnicodeAttribute()
+    duration = NumberAttribute(default=0)
+    view_count = NumberAttribute(default=0)
+    like_count = NumberAttribute(default=0)
+    dislike_count = NumberAttribute(default=0)
+    average_rating = NumberAttribute(null=True)
+    playlist = ListAttribute(of=UnicodeAttribute, default=list)
+    media_ext = UnicodeAttribute(default="mp4")
+    media_size = NumberAttribute(default=0)
+    subtitles = ListAttribute(default=list)  # [{ext, lang, name, source}]
+    comment_count = NumberAttribute(null=True)
+    sponsorblock = MapAttribute(null=True)
+    # index keys, derived from the fields above by functions.archive
+    all_videos = UnicodeAttribute(default=ALL_VIDEOS)
+    published_key = UnicodeAttribute()
+    downloaded_key = UnicodeAttribute()
+    by_published = VideosByPublished()
+    by_downloaded = VideosByDownloaded()
+    by_channel = VideosByChannel()
+
+
+class ChannelsByName(GlobalSecondaryIndex):
+    Meta = _index_meta("by_name", KeysOnlyProjection())
+    all_channels = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class ChannelsBySubscription(GlobalSecondaryIndex):
+    Meta = _index_meta("by_subscription", KeysOnlyProjection())
+    subscription = UnicodeAttribute(hash_key=True)  # subscribed | unsubscribed
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class Channel(Model):
+    Meta = _meta("channels")
+    channel_id = UnicodeAttribute(hash_key=True)
+    channel_name = UnicodeAttribute()
+    channel_description = UnicodeAttribute(default="")
+    channel_subscribed = BooleanAttribute(default=False)
+    channel_active = BooleanAttribute(default=True)
+    channel_last_refresh = UnicodeAttribute(null=True)  # YYYY-MM-DD
+    channel_subs = NumberAttribute(default=0)
+    channel_views = NumberAttribute(default=0)
+    channel_overwrites = MapAttribute(null=True)
+    all_channels = UnicodeAttribute(default=ALL_CHANNELS)
+    name_key = UnicodeAttribute()
+    subscription = UnicodeAttribute(default=UNSUBSCRIBED)
+    by_name = ChannelsByName()
+    by_subscription = ChannelsBySubscription()
+
+
+class PlaylistsByName(GlobalSecondaryIndex):
+    Meta = _index_meta("by_name", KeysOnlyProjection())
+    all_playlists = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class PlaylistsBySubscription(GlobalSecondaryIndex):
+    Meta = _index_meta("by_subscription", KeysOnlyProjection())
+    subscription = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class Playlist(Model):
+    Meta = _meta("playlists")
+    playlist_id = UnicodeAttribute(hash_key=True)
+    playlist_name = UnicodeAttribute()
+    playlist_channel = UnicodeAttribute(default="")
+    playlist_channel_id = UnicodeAttribute(default="")
+    playlist_description = UnicodeAttribute(default="")
+    playlist_subscribed = BooleanAttribute(default=False)
+    playlist_active = BooleanAttribute(default=True)
+    playlist_last_refresh = UnicodeAttribute(null=True)
+    playlist_type = UnicodeAttribute(default="regular")
+    all_playlists = UnicodeAttribute(default=ALL_PLAYLISTS)
+    name_key = UnicodeAttribute()
+    subscription = UnicodeAttribute(default=UNSUBSCRIBED)
+    by_name = PlaylistsByName()
+    by_subscription = PlaylistsBySubscription()
+
+
+class EntriesByPublished(GlobalSecondaryIndex):
+    """Sparse: only entries whose video is archived carry `published_key`."""
+
+    Meta = _index_meta("by_published", IncludeProjection(["channel_id"]))
+    playlist_id = UnicodeAttribute(hash_key=True)
+    published_key = UnicodeAttribute(range_key=True)
+
+
+class EntriesByPosition(LocalSecondaryIndex):
+    Meta = _index_meta("by_position", AllProjection())
+    playlist_id = UnicodeAttribute(hash_key=True)
+    idx = NumberAttribute(range_key=True)
+
+
+class PlaylistEntry(Model):
+    """One video of a playlist, archived or not; playlists grow without bound, so entries are items.
+
+    Keyed by video, so archiving or deleting a video updates its entries directly; listed by position.
+    """
+
+    Meta = _meta("playlist_entries")
+    playlist_id = UnicodeAttribute(hash_key=True)
+    youtube_id = UnicodeAttribute(range_key=True)
+    idx = NumberAttribute()
+    title = UnicodeAttribute(default="")
+    uploader = UnicodeAttribute(default="")
+    channel_id = UnicodeAttribute(null=True)
+    published_key = UnicodeAttribute(null=True)  # set while the video is archived
+    by_published = EntriesByPublished()
+    by_position = EntriesByPosition()
+
+    @property
+    def downloaded(self) -> bool:
+        return self.published_key is not None
+
+
+# ---------------------------------------------------------------- per-user state
+
+
+class HistoryIndex(GlobalSecondaryIndex):
+    """Sparse: a user's watched videos, most recently watched last."""
+
+    Meta = _index_meta("by_watched_date", KeysOnlyProjection())
+    user_id = NumberAttribute(hash_key=True)
+    watched_date = NumberAttribute(range_key=True)
+
+
+class UserVideo(Model):
+    """A user's state of one video: player position and watched flag."""
+
+    Meta = _meta("user_videos")
+    user_id = NumberAttribute(hash_key=True)
+    youtube_id = UnicodeAttribute(range_key=True)
+    position = NumberAttribute(null=True)
+    watched = BooleanAttribute(default=False)
+    watched_date = NumberAttribute(null=True)
+    history = HistoryIndex()
+
+
+# ---------------------------------------------------------------- bookkeeping
+
+
+class Counter(Model):
+    """A total shown by pagination (`videos`, `videos#channel#<id>`, ...), kept exact by transactions."""
+
+    Meta = _meta("counters")
+    name = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+
+
+class AppSetting(Model):
+    """Stored overrides of settings.DEFAULT_APP_CONFIG (item `app`) and other small documents."""
+
+    Meta = _meta("settings")
+    name = UnicodeAttribute(hash_key=True)
+    value = MapAttribute(default=dict)
+
+
+class QueueByStatus(GlobalSecondaryIndex):
+    Meta = _index_meta("by_status", KeysOnlyProjection())
+    status = UnicodeAttribute(hash_key=True)
+    order_key = UnicodeAttribute(range_key=True)
+
+
+class QueueByChannel(GlobalSecondaryIndex):
+    Meta = _index_meta("by_channel_status", KeysOnlyProjection())
+    channel_status = UnicodeAttribute(hash_key=True)
+    order_key = UnicodeAttribute(range_key=True)
+
+
+class QueueItem(Model):
+    """A video waiting in the download queue; ordered auto_start first, then oldest first."""
+
+    Meta = _meta("queue")
+    youtube_id = UnicodeAttribute(hash_key=True)
+    title = UnicodeAttribute(default="")
+    channel_id = UnicodeAttribute(default="")
+    channel_name = UnicodeAttribute(default="")
+    channel_indexed = BooleanAttribute(default=False)
+    duration = UnicodeAttribute(default="")
+    published = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="pending")  # pending | ignore
+    timestamp = NumberAttribute()
+    vid_type = UnicodeAttribute(default="videos")
+    auto_start = BooleanAttribute(default=False)
+    message = UnicodeAttribute(null=True)
+    order_key = UnicodeAttribute()
+    channel_status = UnicodeAttribute()
+    by_status = QueueByStatus()
+    by_channel_status = QueueByChannel()
+
+
+class TaskState(Model):
+    """What a background job is doing, so the task API answers truthfully across functions."""
+
+    Meta = _meta("tasks")
+    name = UnicodeAttribute(hash_key=True)
+    state = UnicodeAttribute(default="idle")
+    progress = NumberAttribute(default=0)
+    message = UnicodeAttribute(null=True)
+    started = NumberAttribute(null=True)
+    updated = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+
+
+class SnapshotsByStart(GlobalSecondaryIndex):
+    Meta = _index_meta("by_start", KeysOnlyProjection())
+    all_snapshots = UnicodeAttribute(hash_key=True)
+    start_stamp = NumberAttribute(range_key=True)
+
+
+class Snapshot(Model):
+    Meta = _meta("snapshots")
+    snapshot_id = UnicodeAttribute(hash_key=True)
+    state = UnicodeAttribute(default="IN_PROGRESS")
+    es_version = UnicodeAttribute(default="1")
+    start_stamp = NumberAttribute()
+    end_stamp = NumberAttribute(null=True)
+    all_snapshots = UnicodeAttribute(default=ALL_SNAPSHOTS)
+    by_start = SnapshotsByStart()
+
+
+ALL_MODELS = (
+    User,
+    AuthKey,
+    Video,
+    Channel,
+    Playlist,
+    PlaylistEntry,
+    UserVideo,
+    Counter,
+    AppSetting,
+    QueueItem,
+    TaskState,
+    Snapshot,
+)

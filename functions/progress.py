@@ -1,0 +1,84 @@
+"""A user's state of the archive: player positions and watched flags, never shared between users."""
+
+import time
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from functions import channels, playlists, videos
+from functions.auth import Viewer
+from functions.errors import BadRequest, NotFound
+from functions.ids import is_channel_id, is_playlist_id, is_video_id
+from functions.models import PlaylistEntry, UserVideo, Video
+
+
+def watched_threshold(duration: float) -> float:
+    """The position past which a video counts as watched."""
+    if duration < 60:
+        return duration * 0.5
+    if duration > 15 * 60:
+        return duration - 180
+    return duration * 0.9
+
+
+def _state(viewer: Viewer, youtube_id: str) -> UserVideo:
+    try:
+        return UserVideo.get(viewer.user_id, youtube_id)
+    except DoesNotExist:
+        return UserVideo(viewer.user_id, youtube_id)
+
+
+def _body(viewer: Viewer, youtube_id: str, position) -> dict:
+    return {"youtube_id": youtube_id, "user_id": viewer.user_id, "position": position or 0}
+
+
+def get_position(viewer: Viewer, youtube_id: str) -> dict:
+    videos.get(youtube_id)
+    return _body(viewer, youtube_id, _state(viewer, youtube_id).position)
+
+
+def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
+    if isinstance(position, bool) or not isinstance(position, int | float) or position < 0:
+        raise BadRequest("position must be a number of seconds, 0 or more")
+    video = videos.get(youtube_id)
+    actions = [UserVideo.position.set(position)]
+    if position > watched_threshold(float(video.duration or 0)):
+        actions += [UserVideo.watched.set(True), UserVideo.watched_date.set(int(time.time()))]
+    UserVideo(viewer.user_id, youtube_id).update(actions=actions)
+    return _body(viewer, youtube_id, position)
+
+
+def clear_position(viewer: Viewer, youtube_id: str) -> None:
+    videos.get(youtube_id)
+    try:
+        UserVideo(viewer.user_id, youtube_id).update(
+            actions=[UserVideo.position.remove()], condition=UserVideo.youtube_id.exists()
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise  # a missing state is already clear
+
+
+def set_watched(viewer: Viewer, item_id, is_watched) -> list[str]:
+    """Mark a video, every video of a channel, or every archived video of a playlist; returns the video ids."""
+    if not isinstance(is_watched, bool):
+        raise BadRequest("is_watched must be true or false")
+    if is_video_id(item_id):
+        ids = [videos.get(item_id).youtube_id]
+    elif is_channel_id(item_id):
+        channels.get(item_id)
+        ids = [key.youtube_id for key in Video.by_channel.query(item_id)]
+    elif is_playlist_id(item_id):
+        playlists.get(item_id)
+        ids = [key.youtube_id for key in PlaylistEntry.by_published.query(item_id)]
+    elif isinstance(item_id, str):
+        raise NotFound(f"{item_id} not found")
+    else:
+        raise BadRequest("id must be a video, channel or playlist id")
+    now = int(time.time())
+    for youtube_id in ids:
+        if is_watched:
+            actions = [UserVideo.watched.set(True), UserVideo.watched_date.set(now)]
+        else:
+            actions = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
+        UserVideo(viewer.user_id, youtube_id).update(actions=actions)
+    return ids
