@@ -220,20 +220,25 @@ def authenticate(headers: dict) -> Viewer:
         if scheme.lower() != "token" or not token.strip():
             raise _denied(INVALID_TOKEN)
         return _viewer_for(token.strip(), API_TOKEN, _denied(INVALID_TOKEN))
-    session = session_cookie(headers)
+    session = session_cookie_named(headers, SESSION_COOKIE)
     if session:
         return _viewer_for(session, SESSION, _denied(NO_CREDENTIALS))
     raise _denied(NO_CREDENTIALS)
 
 
-def session_cookie(headers: dict) -> str | None:
+def session_cookie_named(headers: dict, name: str) -> str | None:
     cookie = SimpleCookie()
     try:
         cookie.load(headers.get("cookie") or "")
     except CookieError:
         return None
-    morsel = cookie.get(SESSION_COOKIE)
+    morsel = cookie.get(name)
     return morsel.value if morsel else None
+
+
+def authenticate_request(request) -> Viewer:
+    """The TubeArchivist viewer of a Chalice request."""
+    return authenticate(request.headers)
 
 
 def _viewer_for(secret: str, kind: str, failure: Forbidden) -> Viewer:

@@ -77,6 +77,7 @@ class User(Model):
     is_admin = BooleanAttribute(default=False)
     created = NumberAttribute()
     page_size = NumberAttribute(null=True)
+    preferences = MapAttribute(null=True)  # Invidious preferences the user changed; defaults fill the rest
     by_user_id = UsersById()
 
 
@@ -355,6 +356,95 @@ class Snapshot(Model):
     by_start = SnapshotsByStart()
 
 
+# ---------------------------------------------------------------- Invidious
+
+
+class SessionsByUser(GlobalSecondaryIndex):
+    Meta = _index_meta("by_user", KeysOnlyProjection())
+    user_id = NumberAttribute(hash_key=True)
+    issued = NumberAttribute(range_key=True)
+
+
+class InvidiousSession(Model):
+    """An Invidious session: behind a signed token (`token`) or a web login's SID cookie (`web`)."""
+
+    Meta = _meta("iv_sessions")
+    session = UnicodeAttribute(hash_key=True)
+    user_id = NumberAttribute()
+    username = UnicodeAttribute()
+    issued = NumberAttribute()
+    kind = UnicodeAttribute(default="token")  # token | web
+    by_user = SessionsByUser()
+
+
+class SubscribersByChannel(GlobalSecondaryIndex):
+    Meta = _index_meta("by_channel", KeysOnlyProjection())
+    channel_id = UnicodeAttribute(hash_key=True)
+    user_id = NumberAttribute(range_key=True)
+
+
+class Subscription(Model):
+    """A user's own subscription to a channel (Invidious); the archive-wide one is Channel.channel_subscribed."""
+
+    Meta = _meta("subscriptions")
+    user_id = NumberAttribute(hash_key=True)
+    channel_id = UnicodeAttribute(range_key=True)
+    created = NumberAttribute()
+    by_channel = SubscribersByChannel()
+
+
+class FeedItem(Model):
+    """A video in one user's subscription feed, written when it is archived, so a feed page is one Query."""
+
+    Meta = _meta("feed")
+    user_id = NumberAttribute(hash_key=True)
+    published_key = UnicodeAttribute(range_key=True)
+    youtube_id = UnicodeAttribute()
+    channel_id = UnicodeAttribute()
+    notify = BooleanAttribute(default=False)  # archived after the user subscribed and not watched yet
+
+
+class InvidiousPlaylistsByOwner(GlobalSecondaryIndex):
+    Meta = _index_meta("by_owner", KeysOnlyProjection())
+    owner_id = NumberAttribute(hash_key=True)
+    created = NumberAttribute(range_key=True)
+
+
+class InvidiousPlaylist(Model):
+    Meta = _meta("iv_playlists")
+    playlist_id = UnicodeAttribute(hash_key=True)  # IVPL + 31 urlsafe characters
+    owner_id = NumberAttribute()
+    author = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    privacy = UnicodeAttribute(default="private")  # public | unlisted | private
+    created = NumberAttribute()
+    updated = NumberAttribute()
+    video_count = NumberAttribute(default=0)
+    by_owner = InvidiousPlaylistsByOwner()
+
+
+class InvidiousEntriesByPosition(LocalSecondaryIndex):
+    Meta = _index_meta("by_position", AllProjection())
+    playlist_id = UnicodeAttribute(hash_key=True)
+    position = NumberAttribute(range_key=True)
+
+
+class InvidiousPlaylistEntry(Model):
+    """A video in a user's playlist; `index_id` (upper-case hex) names it, `position` orders it."""
+
+    Meta = _meta("iv_playlist_entries")
+    playlist_id = UnicodeAttribute(hash_key=True)
+    index_id = UnicodeAttribute(range_key=True)
+    position = NumberAttribute()
+    youtube_id = UnicodeAttribute()
+    title = UnicodeAttribute(default="")
+    author = UnicodeAttribute(default="")
+    author_id = UnicodeAttribute(default="")
+    length_seconds = NumberAttribute(default=0)
+    by_position = InvidiousEntriesByPosition()
+
+
 ALL_MODELS = (
     User,
     AuthKey,
@@ -368,4 +458,9 @@ ALL_MODELS = (
     QueueItem,
     TaskState,
     Snapshot,
+    InvidiousSession,
+    Subscription,
+    FeedItem,
+    InvidiousPlaylist,
+    InvidiousPlaylistEntry,
 )

@@ -18,6 +18,7 @@ os.environ.update(
     APP_STAGE="local",
     TABLE_PREFIX="ytarchive-local-",
     MEDIA_BUCKET="ytarchive-local-media",
+    HMAC_KEY="test-hmac-key",
 )
 
 import boto3  # noqa: E402

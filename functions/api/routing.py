@@ -9,9 +9,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
-from chalice import Blueprint
+from chalice import Blueprint, CORSConfig
 
-from functions.auth import Viewer, authenticate
+from functions.auth import Viewer, authenticate_request
 from functions.errors import (
     BadRequest,
     MethodNotAllowed,
@@ -24,6 +24,8 @@ from functions.settings import get_settings
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 JSON_TYPES = ("application/json", "text/json")
 FORM_TYPE = "application/x-www-form-urlencoded"
+# Invidious clients run in browsers on other origins and send tokens in the Authorization header.
+INVIDIOUS_CORS = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"], max_age=600)
 
 
 class Call:
@@ -93,12 +95,20 @@ class Router:
 
     def __init__(self, import_name: str):
         self._import_name = import_name
-        self._routes: list[tuple[str, tuple[str, ...], bool, Callable]] = []
+        self._routes: list[tuple[str, tuple[str, ...], Callable | None, CORSConfig | None, Callable]] = []
         self._blueprint: Blueprint | None = None
 
-    def route(self, path: str, methods: tuple[str, ...] = ("GET",), auth: bool = True):
+    def route(
+        self,
+        path: str,
+        methods: tuple[str, ...] = ("GET",),
+        auth: Callable | None = authenticate_request,
+        cors: CORSConfig | None = None,
+    ):
+        """Declare a view. `auth` turns the request into its viewer (403 when it cannot); None: a public route."""
+
         def decorator(view: Callable) -> Callable:
-            self._routes.append((path, tuple(methods), auth, view))
+            self._routes.append((path, tuple(methods), auth, cors, view))
             return view
 
         return decorator
@@ -112,10 +122,10 @@ class Router:
     def _build(self) -> Blueprint:
         blueprint = Blueprint(self._import_name)
         served: dict[str, set[str]] = defaultdict(set)
-        for path, methods, auth, view in self._routes:
+        for path, methods, auth, cors, view in self._routes:
             served[path].update(methods)
             # content_types=[]: Chalice checks nothing; Call.json and Call.form check the bodies they read.
-            blueprint.route(path, methods=list(methods), content_types=[], name=view.__name__)(
+            blueprint.route(path, methods=list(methods), content_types=[], cors=cors, name=view.__name__)(
                 _handler(blueprint, view, auth)
             )
         for path, methods in served.items():
@@ -127,10 +137,10 @@ class Router:
         return blueprint
 
 
-def _handler(blueprint: Blueprint, view: Callable, auth: bool) -> Callable:
+def _handler(blueprint: Blueprint, view: Callable, auth: Callable | None) -> Callable:
     def handle(**params):
         request = blueprint.current_request
-        viewer = authenticate(request.headers) if auth else None
+        viewer = auth(request) if auth else None
         return view(Call(request, viewer), **params)
 
     handle.__name__ = view.__name__

@@ -9,7 +9,7 @@ from functions.settings import VERSION
 router = Router(__name__)
 
 
-@router.route("/api/login", methods=("POST",), auth=False)
+@router.route("/api/login", methods=("POST",), auth=None)
 def login(call: Call):
     """Answer the user's API token and start a web session (cookie), as TubeArchivist's login does."""
     body = call.json()
