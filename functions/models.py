@@ -402,6 +402,11 @@ class FeedItem(Model):
     youtube_id = UnicodeAttribute()
     channel_id = UnicodeAttribute()
     notify = BooleanAttribute(default=False)  # archived after the user subscribed and not watched yet
+    # what the feed shows, copied from the video and its channel when the item is written
+    title = UnicodeAttribute(null=True)
+    author = UnicodeAttribute(null=True)
+    length_seconds = NumberAttribute(null=True)
+    view_count = NumberAttribute(null=True)
 
 
 class InvidiousPlaylistsByOwner(GlobalSecondaryIndex):
@@ -421,6 +426,7 @@ class InvidiousPlaylist(Model):
     created = NumberAttribute()
     updated = NumberAttribute()
     video_count = NumberAttribute(default=0)
+    next_position = NumberAttribute(default=0)  # the position the next added video takes
     by_owner = InvidiousPlaylistsByOwner()
 
 

@@ -25,12 +25,14 @@ def page_from_query(query: dict | None) -> Page:
     """Read `page` from the query string; the other parameters are carried in `params`."""
     query = dict(query or {})
     raw = query.pop("page", "0") or "0"
-    try:
-        number = int(raw)
-    except ValueError:
-        raise BadRequest(f"page must be a whole number, got {raw!r}") from None
-    if number < 0:
+    if raw.startswith("-") and raw[1:].isdecimal():
         raise BadRequest("page must not be negative")
+    try:
+        if not (raw.isascii() and raw.isdecimal()):  # int() would take " 2", "1_0" and other scripts' digits
+            raise ValueError
+        number = int(raw)  # ValueError past 4300 digits
+    except ValueError:
+        raise BadRequest(f"page must be a whole number, got {raw[:20]!r}") from None
     return Page(number=number, params=urlencode(query))
 
 

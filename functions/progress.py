@@ -8,6 +8,7 @@ from functions import channels, playlists, videos
 from functions.auth import Viewer
 from functions.errors import BadRequest, NotFound
 from functions.ids import is_channel_id, is_playlist_id, is_video_id
+from functions.invidious import feed
 from functions.models import PlaylistEntry, UserVideo, Video
 
 
@@ -41,9 +42,12 @@ def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
         raise BadRequest("position must be a number of seconds, 0 or more")
     video = videos.get(youtube_id)
     actions = [UserVideo.position.set(position)]
-    if position > watched_threshold(float(video.duration or 0)):
+    watched = position > watched_threshold(float(video.duration or 0))
+    if watched:
         actions += [UserVideo.watched.set(True), UserVideo.watched_date.set(int(time.time()))]
     UserVideo(viewer.user_id, youtube_id).update(actions=actions)
+    if watched:
+        feed.clear_notifications(viewer.user_id, [video.published_key])
     return _body(viewer, youtube_id, position)
 
 
@@ -63,17 +67,18 @@ def set_watched(viewer: Viewer, item_id, is_watched) -> list[str]:
     if not isinstance(is_watched, bool):
         raise BadRequest("is_watched must be true or false")
     if is_video_id(item_id):
-        ids = [videos.get(item_id).youtube_id]
+        keys = [videos.get(item_id)]
     elif is_channel_id(item_id):
         channels.get(item_id)
-        ids = [key.youtube_id for key in Video.by_channel.query(item_id)]
+        keys = list(Video.by_channel.query(item_id))
     elif is_playlist_id(item_id):
         playlists.get(item_id)
-        ids = [key.youtube_id for key in PlaylistEntry.by_published.query(item_id)]
+        keys = list(PlaylistEntry.by_published.query(item_id))
     elif isinstance(item_id, str):
         raise NotFound(f"{item_id} not found")
     else:
         raise BadRequest("id must be a video, channel or playlist id")
+    ids = [key.youtube_id for key in keys]
     now = int(time.time())
     for youtube_id in ids:
         if is_watched:
@@ -81,4 +86,19 @@ def set_watched(viewer: Viewer, item_id, is_watched) -> list[str]:
         else:
             actions = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
         UserVideo(viewer.user_id, youtube_id).update(actions=actions)
+    if is_watched:
+        feed.clear_notifications(viewer.user_id, [key.published_key for key in keys])
     return ids
+
+
+def unwatch(viewer: Viewer, youtube_ids: list[str]) -> None:
+    """Mark videos unwatched where the viewer has a state, archived or not (history removal); creates none."""
+    for youtube_id in youtube_ids:
+        try:
+            UserVideo(viewer.user_id, youtube_id).update(
+                actions=[UserVideo.watched.set(False), UserVideo.watched_date.remove()],
+                condition=UserVideo.youtube_id.exists(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise

@@ -7,6 +7,7 @@ from functions import db, render, storage, totals
 from functions.auth import Viewer
 from functions.errors import NotFound
 from functions.ids import is_video_id
+from functions.invidious import feed
 from functions.models import (
     ALL_VIDEOS,
     Channel,
@@ -119,6 +120,8 @@ def save(video: Video) -> bool:
     )
     for playlist_id in video.playlist or []:
         mark_entry(playlist_id, video)
+    if created:
+        feed.fan_out(video)  # into the feed of each user subscribed to the channel, as a notification
     return created
 
 
@@ -164,4 +167,5 @@ def delete(youtube_id: str) -> None:
         unmark_entry(playlist_id, youtube_id)
     if not db.delete_counted(video, {totals.VIDEOS: 1, totals.channel_videos(video.channel_id): 1}):
         raise not_found(youtube_id)  # deleted meanwhile
+    feed.remove_video(video)
     storage.delete_objects(storage.video_keys(video))

@@ -1,5 +1,14 @@
 """The API's endpoint groups, one module each."""
 
-from functions.api import channel, media, playlist, session, video
+from functions.api import channel, invidious, invidious_tokens, media, playlist, session, video, web
 
-ROUTERS = (video.router, channel.router, playlist.router, session.router, media.router)
+ROUTERS = (
+    video.router,
+    channel.router,
+    playlist.router,
+    session.router,
+    media.router,
+    invidious.router,
+    invidious_tokens.router,
+    web.router,
+)

@@ -5,6 +5,7 @@ viewer) and the path parameters, and returns a body or a `chalice.Response`.
 """
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from urllib.parse import parse_qsl
@@ -67,10 +68,7 @@ class Call:
         media_type = self._media_type()
         if media_type and media_type not in JSON_TYPES:
             raise UnsupportedMediaType(f"unsupported media type {media_type!r}, send application/json")
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise BadRequest(f"malformed JSON: {error}") from None
+        body = parse_json(raw)
         expected = type(default) if default is not None else dict
         if not isinstance(body, expected):
             raise BadRequest(f"request body must be a JSON {'array' if expected is list else 'object'}")
@@ -88,6 +86,28 @@ class Call:
             return dict(parse_qsl(raw.decode(), keep_blank_values=True))
         except UnicodeDecodeError:
             raise BadRequest("form is not valid UTF-8") from None
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"number out of range: {text}")
+    return number
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(raw: bytes):
+    """A request body's JSON; 400 for anything that is not plain JSON a store can keep: malformed or too deeply
+    nested text, NaN, Infinity and numbers past a float's range, strings with unpaired surrogates."""
+    try:
+        body = json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
+        json.dumps(body, ensure_ascii=False).encode()
+    except (ValueError, UnicodeError, RecursionError) as error:
+        raise BadRequest(f"malformed JSON: {error}") from None
+    return body
 
 
 class Router:

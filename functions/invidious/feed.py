@@ -1,0 +1,127 @@
+"""The subscription feed: one FeedItem per (user, video), written when a video is archived or a user subscribes.
+
+A feed page is then a single Query on the user's partition, newest first, rendered from what the items carry:
+no read per channel followed and none per video. `notify` marks the videos archived after the user subscribed
+that they have not watched yet: Invidious' notifications.
+"""
+
+from pynamodb.exceptions import UpdateError
+
+from functions import db
+from functions.invidious import preferences, render
+from functions.invidious.common import int_param
+from functions.models import Channel, FeedItem, Subscription, Video
+
+BACKFILL = 200  # a new subscription brings at most this many of the channel's archived videos into the feed
+MAX_RESULTS = 1500  # Invidious' largest page
+MAX_DEPTH = 10_000  # a feed is read at most this deep, like the archive's lists
+
+
+def item_for(user_id: int, video: Video, author: str, notify: bool) -> FeedItem:
+    return FeedItem(
+        user_id,
+        video.published_key,
+        youtube_id=video.youtube_id,
+        channel_id=video.channel_id,
+        notify=notify,
+        title=video.title,
+        author=author,
+        length_seconds=int(video.duration or 0),
+        view_count=int(video.view_count or 0),
+    )
+
+
+def channel_name(channel_id: str) -> str:
+    (found,) = db.batch_get((Channel, [channel_id]))
+    return found[channel_id].channel_name if channel_id in found else channel_id
+
+
+def subscribers(channel_id: str) -> list[int]:
+    return [int(key.user_id) for key in Subscription.by_channel.query(channel_id)]
+
+
+# ---------------------------------------------------------------- writing
+
+
+def fan_out(video: Video) -> int:
+    """Put a newly archived video into the feed of every user subscribed to its channel, as a notification."""
+    return fan_out_many([video])
+
+
+def fan_out_many(new_videos: list[Video]) -> int:
+    """fan_out for many new videos (a bulk import): one subscriber Query per channel; returns the items written."""
+    by_channel: dict[str, list[Video]] = {}
+    for video in new_videos:
+        by_channel.setdefault(video.channel_id, []).append(video)
+    written = 0
+    with FeedItem.batch_write() as batch:
+        for channel_id, channel_videos in by_channel.items():
+            users = subscribers(channel_id)
+            if not users:
+                continue
+            author = channel_name(channel_id)
+            for video in channel_videos:
+                for user_id in users:
+                    batch.save(item_for(user_id, video, author, notify=True))
+                    written += 1
+    return written
+
+
+def remove_video(video: Video) -> None:
+    """Take a video that leaves the archive out of every subscriber's feed."""
+    users = subscribers(video.channel_id)
+    with FeedItem.batch_write() as batch:
+        for user_id in users:
+            batch.delete(FeedItem(user_id, video.published_key))
+
+
+def backfill(user_id: int, channel: Channel) -> int:
+    """A new subscription brings the channel's latest archived videos into the user's feed (not as notifications)."""
+    keys = Video.by_channel.query(channel.channel_id, scan_index_forward=False, limit=BACKFILL, page_size=BACKFILL)
+    ids = [key.youtube_id for key in keys]
+    (found,) = db.batch_get((Video, ids))
+    with FeedItem.batch_write() as batch:
+        for youtube_id in ids:
+            if youtube_id in found:
+                batch.save(item_for(user_id, found[youtube_id], channel.channel_name, notify=False))
+    return len(found)
+
+
+def remove_channel(user_id: int, channel_id: str) -> None:
+    """Take every video of a channel out of one user's feed (they unsubscribed)."""
+    with FeedItem.batch_write() as batch:
+        for key in Video.by_channel.query(channel_id):
+            batch.delete(FeedItem(user_id, key.published_key))
+
+
+def clear_notifications(user_id: int, published_keys: list[str]) -> None:
+    """The user watched these videos: they stop being notifications. Feed items never appear from this."""
+    keys = [key for key in dict.fromkeys(published_keys) if key]
+    if len(keys) > 1:  # many videos at once (a channel, a playlist): read first, write only the notifications
+        (found,) = db.batch_get((FeedItem, [(user_id, key) for key in keys]))
+        keys = [key for (_, key), item in found.items() if item.notify]
+    for key in keys:
+        try:
+            FeedItem(user_id, key).update(actions=[FeedItem.notify.set(False)], condition=FeedItem.notify == True)  # noqa: E712
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+
+# ---------------------------------------------------------------- reading
+
+
+def page(viewer, query: dict, now: float | None = None) -> dict:
+    """`GET feed?max_results=&page=`: one Query (plus the user's item when max_results is not given)."""
+    max_results = int_param(query, "max_results", None, 0, MAX_RESULTS)
+    number = int_param(query, "page", 1, 1)
+    if max_results is None:
+        max_results = max(0, min(preferences.of(viewer.user)["max_results"], MAX_RESULTS))
+    offset = (number - 1) * max_results
+    items = []
+    if max_results > 0 and offset < MAX_DEPTH:
+        items = db.query_page(FeedItem, viewer.user_id, offset, min(max_results, MAX_DEPTH - offset))
+    body = {"notifications": [], "videos": []}
+    for item in items:
+        body["notifications" if item.notify else "videos"].append(render.feed_item(item, now))
+    return body

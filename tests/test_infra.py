@@ -1,0 +1,169 @@
+"""infra/resources.yaml: valid CloudFormation, in step with functions/models.py, and creatable in moto."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+import yaml
+from pynamodb.models import Model
+
+from functions import models
+from functions.models import ALL_MODELS
+from functions.settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "infra" / "resources.yaml"
+BIN = Path(sys.executable).parent
+PREFIX = "${Prefix}"
+
+
+class CloudFormationLoader(yaml.SafeLoader):
+    """Reads the short-form intrinsics (!Sub, !Ref, !GetAtt ...) as their long forms."""
+
+
+def _intrinsic(loader, suffix, node):
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict:
+    return yaml.load(TEMPLATE.read_text(), Loader=CloudFormationLoader)  # a SafeLoader subclass
+
+
+def _table_name(model) -> str:
+    """The model's table name without the stage prefix."""
+    prefix = get_settings().table_prefix
+    assert model.Meta.table_name.startswith(prefix), (model.__name__, model.Meta.table_name, prefix)
+    return model.Meta.table_name[len(prefix) :]
+
+
+def _hash_first(key_schema: list) -> list:
+    return sorted(key_schema, key=lambda key: key["KeyType"])  # HASH before RANGE, as DynamoDB requires
+
+
+def _keys(key_schema: list) -> list:
+    return [(key["AttributeName"], key["KeyType"]) for key in key_schema]
+
+
+def _projection(projection: dict) -> tuple:
+    return projection["ProjectionType"], sorted(projection.get("NonKeyAttributes", []))
+
+
+def model_shape(model) -> dict:
+    """Keys, attribute definitions and indexes of a model, from pynamodb's own schema."""
+    schema = model._get_schema()
+
+    def indexes(kind):
+        return {
+            index["index_name"]: (_keys(_hash_first(index["key_schema"])), _projection(index["projection"]))
+            for index in schema.get(kind, [])
+        }
+
+    return {
+        "keys": _keys(_hash_first(schema["key_schema"])),
+        "attributes": sorted((a["AttributeName"], a["AttributeType"]) for a in schema["attribute_definitions"]),
+        "global_indexes": indexes("global_secondary_indexes"),
+        "local_indexes": indexes("local_secondary_indexes"),
+    }
+
+
+def table_shape(table: dict) -> dict:
+    """The same, from a template's table Properties or a DescribeTable answer (they share the key names)."""
+
+    def indexes(kind):
+        return {
+            index["IndexName"]: (_keys(index["KeySchema"]), _projection(index["Projection"]))
+            for index in table.get(kind) or []
+        }
+
+    return {
+        "keys": _keys(table["KeySchema"]),
+        "attributes": sorted((a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]),
+        "global_indexes": indexes("GlobalSecondaryIndexes"),
+        "local_indexes": indexes("LocalSecondaryIndexes"),
+    }
+
+
+def template_tables(template: dict) -> dict:
+    """Table name without the prefix -> Properties, for every table of the template."""
+    tables = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::DynamoDB::Table":
+            continue
+        table_name = resource["Properties"]["TableName"]
+        assert isinstance(table_name, dict) and set(table_name) == {"Fn::Sub"}, (logical_id, table_name)
+        assert table_name["Fn::Sub"].startswith(PREFIX), f"{logical_id}: TableName must start with {PREFIX}"
+        name = table_name["Fn::Sub"][len(PREFIX) :]
+        assert name not in tables, f"two tables named {name}"
+        tables[name] = resource["Properties"]
+    return tables
+
+
+def test_template_passes_cfn_lint():
+    result = subprocess.run([str(BIN / "cfn-lint"), str(TEMPLATE)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"cfn-lint {TEMPLATE.relative_to(ROOT)}:\n{result.stdout}\n{result.stderr}"
+
+
+def test_all_models_lists_every_model():
+    declared = {
+        value
+        for value in vars(models).values()
+        if isinstance(value, type) and issubclass(value, Model) and value is not Model
+    }
+    assert declared == set(ALL_MODELS)
+    assert len({model.Meta.table_name for model in ALL_MODELS}) == len(ALL_MODELS)
+
+
+def test_template_tables_match_models(template):
+    tables = template_tables(template)
+    by_name = {_table_name(model): model for model in ALL_MODELS}
+    assert not set(tables) - set(by_name), f"tables without a model: {sorted(set(tables) - set(by_name))}"
+    assert not set(by_name) - set(tables), f"models without a table: {sorted(set(by_name) - set(tables))}"
+    for name, model in by_name.items():
+        properties = tables[name]
+        assert table_shape(properties) == model_shape(model), f"table {name} differs from {model.__name__}"
+        assert properties.get("BillingMode") == model.Meta.billing_mode, name
+        ttl = model._ttl_attribute()
+        if ttl is None:
+            assert "TimeToLiveSpecification" not in properties, f"{name} has a TTL its model does not declare"
+        else:
+            assert properties.get("TimeToLiveSpecification") == {"AttributeName": ttl.attr_name, "Enabled": True}, name
+
+
+def test_stack_creates_the_models_tables_and_the_queues(aws):
+    settings = get_settings()
+    assert aws["TablePrefix"] == settings.table_prefix
+
+    dynamodb = boto3.client("dynamodb")
+    table_names = set(dynamodb.list_tables()["TableNames"])
+    assert table_names == {model.Meta.table_name for model in ALL_MODELS}
+    for model in ALL_MODELS:
+        table = dynamodb.describe_table(TableName=model.Meta.table_name)["Table"]
+        assert table["TableStatus"] == "ACTIVE"
+        assert table_shape(table) == model_shape(model), f"created table {table['TableName']} differs from its model"
+
+    sqs = boto3.client("sqs")
+    dead_letter_arn = sqs.get_queue_attributes(QueueUrl=aws["DownloadDeadLetterQueueUrl"], AttributeNames=["QueueArn"])
+    queue = sqs.get_queue_attributes(QueueUrl=aws["DownloadQueueUrl"], AttributeNames=["RedrivePolicy", "QueueArn"])
+    assert queue["Attributes"]["QueueArn"] == aws["DownloadQueueArn"]
+    redrive = json.loads(queue["Attributes"]["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"] == dead_letter_arn["Attributes"]["QueueArn"]
+    assert int(redrive["maxReceiveCount"]) == 3
+
+    assert aws["MediaBucket"] == settings.media_bucket
+    boto3.client("s3").head_bucket(Bucket=aws["MediaBucket"])

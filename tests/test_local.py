@@ -1,0 +1,400 @@
+"""The local run: saving to and loading from the data folder, the event-handler machinery, and a real restart."""
+
+import calendar
+import errno
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+
+import boto3
+import pytest
+from chalice import Chalice
+from moto import mock_aws
+
+from functions import local
+from tests.conftest import ROOT
+
+PREFIX = "ytarchive-local-"
+BUCKET = "ytarchive-local-media"
+
+
+@contextmanager
+def fresh_stack():
+    """A new moto holding the stage's stack, as a start of the local run makes it."""
+    with mock_aws():
+        local.create_stack(boto3.client("cloudformation"), PREFIX, BUCKET)
+        yield boto3.client("dynamodb"), boto3.client("s3")
+
+
+def scan(dynamodb, table: str) -> list[dict]:
+    return sorted(
+        dynamodb.scan(TableName=PREFIX + table)["Items"], key=lambda item: json.dumps(item, sort_keys=True, default=str)
+    )
+
+
+ITEMS = {
+    "videos": [
+        {
+            "youtube_id": {"S": "vid00000001"},
+            "title": {"S": "Ünïcode"},
+            "duration": {"N": "12.5"},
+            "tags": {"L": [{"S": "a"}, {"N": "2"}, {"BOOL": True}, {"NULL": True}]},
+            "stats": {"M": {"views": {"N": "100"}, "raw": {"B": b"\x00\xff"}, "nested": {"M": {"x": {"SS": ["p"]}}}}},
+        },
+        {"youtube_id": {"S": "vid00000002"}, "blobs": {"BS": [b"one", b"two"]}, "ids": {"NS": ["1", "2"]}},
+    ],
+    "counters": [{"name": {"S": "videos"}, "count": {"N": "2"}}],
+    "playlist_entries": [{"playlist_id": {"S": "PL1"}, "youtube_id": {"S": "vid00000001"}, "idx": {"N": "0"}}],
+}
+
+
+def test_dump_and_load_round_trip(tmp_path):
+    with fresh_stack() as (dynamodb, s3):
+        for table, items in ITEMS.items():
+            for item in items:
+                dynamodb.put_item(TableName=PREFIX + table, Item=item)
+        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"\x00video" * 1000, ContentType="video/mp4")
+        s3.put_object(Bucket=BUCKET, Key="odd//../key", Body=b"odd", Metadata={"origin": "test"})
+        local.dump_all(dynamodb, s3, tmp_path)
+        saved = {table: scan(dynamodb, table) for table in ITEMS}
+    assert (tmp_path / "s3" / BUCKET / "media/UC1/vid00000001.mp4").read_bytes() == b"\x00video" * 1000
+
+    with fresh_stack() as (dynamodb, s3):
+        assert scan(dynamodb, "videos") == []
+        local.load_tables(dynamodb, tmp_path)
+        local.load_objects(s3, tmp_path)
+        assert {table: scan(dynamodb, table) for table in ITEMS} == saved
+        first_video = next(item for item in saved["videos"] if item["youtube_id"] == {"S": "vid00000001"})
+        assert first_video["stats"]["M"]["raw"] == {"B": b"\x00\xff"}
+        video = s3.get_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4")
+        assert video["Body"].read() == b"\x00video" * 1000
+        assert video["ContentType"] == "video/mp4"
+        odd = s3.get_object(Bucket=BUCKET, Key="odd//../key")
+        assert (odd["Body"].read(), odd["Metadata"]) == (b"odd", {"origin": "test"})
+
+        # Unchanged objects are not copied again; changed and deleted ones are.
+        video_file = tmp_path / "s3" / BUCKET / "media/UC1/vid00000001.mp4"
+        inode = video_file.stat().st_ino
+        assert local.dump_objects(s3, tmp_path) == 0
+        assert video_file.stat().st_ino == inode
+        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"new")
+        s3.delete_object(Bucket=BUCKET, Key="odd//../key")
+        assert local.dump_objects(s3, tmp_path) == 1
+    assert video_file.read_bytes() == b"new"
+    manifest = json.loads((tmp_path / "s3" / f"{BUCKET}.json").read_text())
+    assert list(manifest) == ["media/UC1/vid00000001.mp4"]
+    assert [p.name for p in (tmp_path / "s3" / BUCKET / "_hashed").iterdir()] == []
+
+
+def test_keys_that_clash_as_paths_get_files_of_their_own(tmp_path):
+    with fresh_stack() as (_, s3):
+        s3.put_object(Bucket=BUCKET, Key="a", Body=b"file a")
+        s3.put_object(Bucket=BUCKET, Key="a/b", Body=b"file a/b")
+        local.dump_objects(s3, tmp_path)
+    with fresh_stack() as (_, s3):
+        local.load_objects(s3, tmp_path)
+        assert s3.get_object(Bucket=BUCKET, Key="a")["Body"].read() == b"file a"
+        assert s3.get_object(Bucket=BUCKET, Key="a/b")["Body"].read() == b"file a/b"
+
+
+def test_a_reloaded_multipart_object_is_not_copied_again(tmp_path):
+    with fresh_stack() as (_, s3):
+        upload = s3.create_multipart_upload(Bucket=BUCKET, Key="media/UC1/big.mp4")
+        part = s3.upload_part(
+            Bucket=BUCKET, Key="media/UC1/big.mp4", UploadId=upload["UploadId"], PartNumber=1, Body=b"x"
+        )
+        s3.complete_multipart_upload(
+            Bucket=BUCKET,
+            Key="media/UC1/big.mp4",
+            UploadId=upload["UploadId"],
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+        )
+        local.dump_objects(s3, tmp_path)
+    assert json.loads((tmp_path / "s3" / f"{BUCKET}.json").read_text())["media/UC1/big.mp4"]["etag"].endswith('-1"')
+    with fresh_stack() as (_, s3):
+        local.load_objects(s3, tmp_path)  # one PUT each: a new ETag, which the manifest takes
+        assert local.dump_objects(s3, tmp_path) == 0
+
+
+def test_a_failed_flush_leaves_the_last_saved_state(tmp_path, monkeypatch):
+    with fresh_stack() as (dynamodb, s3):
+        dynamodb.put_item(TableName=PREFIX + "counters", Item={"name": {"S": "videos"}, "count": {"N": "1"}})
+        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"old bytes")
+        local.dump_all(dynamodb, s3, tmp_path)
+        dynamodb.put_item(TableName=PREFIX + "counters", Item={"name": {"S": "videos"}, "count": {"N": "2"}})
+        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"new bytes")
+        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000002.mp4", Body=b"more")
+
+        def broken_chunks():  # the copy of a media file dies halfway, as in a crash
+            yield b"new "
+            raise OSError(errno.ENOSPC, "disk full")
+
+        real_write = local.write_atomic
+        monkeypatch.setattr(
+            local,
+            "write_atomic",
+            lambda path, chunks: real_write(path, broken_chunks() if path.suffix == ".mp4" else chunks),
+        )
+        with pytest.raises(OSError, match="disk full"):
+            local.dump_all(dynamodb, s3, tmp_path)
+        monkeypatch.undo()
+
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    with fresh_stack() as (dynamodb, s3):
+        local.load_tables(dynamodb, tmp_path)
+        local.load_objects(s3, tmp_path)
+        assert scan(dynamodb, "counters")[0]["count"] == {"N": "2"}  # tables were saved before objects
+        assert s3.get_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4")["Body"].read() == b"old bytes"
+        assert s3.list_objects_v2(Bucket=BUCKET)["KeyCount"] == 1
+
+
+def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "table.jsonl"
+    local.write_atomic(target, [b"old\n"])
+
+    def failing():
+        yield b"half"
+        raise RuntimeError("crash")
+
+    with pytest.raises(RuntimeError):
+        local.write_atomic(target, failing())
+    assert target.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["table.jsonl"]
+
+
+def test_loading_skips_tables_and_buckets_the_stack_lacks(tmp_path):
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables" / "gone.jsonl").write_text('{"id": {"S": "x"}}\n')
+    (tmp_path / "s3").mkdir()
+    (tmp_path / "s3" / "gone-bucket.json").write_text("{}")
+    with fresh_stack() as (dynamodb, s3):
+        local.load_tables(dynamodb, tmp_path)
+        local.load_objects(s3, tmp_path)
+        local.dump_all(dynamodb, s3, tmp_path)
+    assert (tmp_path / "tables" / "gone.jsonl").read_text() == '{"id": {"S": "x"}}\n'
+
+
+def signed(service: str) -> str:
+    return f"AWS4-HMAC-SHA256 Credential=key/20260101/us-east-1/{service}/aws4_request, Signature=abc"
+
+
+@pytest.mark.parametrize(
+    ("environ", "writes"),
+    [
+        ({"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem"}, True),
+        ({"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.TransactWriteItems"}, True),
+        ({"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.Query"}, False),
+        ({"REQUEST_METHOD": "POST", "HTTP_X_AMZ_TARGET": "AmazonSQS.ReceiveMessage"}, False),
+        ({"REQUEST_METHOD": "PUT", "HTTP_AUTHORIZATION": signed("s3")}, True),
+        ({"REQUEST_METHOD": "DELETE", "HTTP_AUTHORIZATION": signed("s3")}, True),
+        ({"REQUEST_METHOD": "POST", "HTTP_AUTHORIZATION": signed("s3"), "QUERY_STRING": "uploads"}, True),
+        ({"REQUEST_METHOD": "GET", "HTTP_AUTHORIZATION": signed("s3")}, False),
+        (
+            {"REQUEST_METHOD": "PUT", "QUERY_STRING": "X-Amz-Credential=k%2F20260101%2Fus-east-1%2Fs3%2Faws4_request"},
+            True,
+        ),
+        ({"REQUEST_METHOD": "PUT", "QUERY_STRING": "AWSAccessKeyId=k&Signature=s&Expires=1"}, True),
+        ({"REQUEST_METHOD": "POST", "HTTP_AUTHORIZATION": signed("cloudformation")}, False),
+        ({"REQUEST_METHOD": "POST", "HTTP_AUTHORIZATION": signed("sqs")}, False),
+    ],
+)
+def test_which_moto_requests_mark_the_data_dirty(environ, writes):
+    assert local.is_write(environ) is writes
+
+
+# ---------------------------------------------------------------- event handlers
+
+
+def jobs_app(fail: bool = False):
+    app = Chalice(app_name="jobs")
+    app.received = []
+
+    @app.on_sqs_message(queue="download", batch_size=5)
+    def consume(event):
+        app.received.extend(record.body for record in event)
+        if fail:
+            raise RuntimeError("download failed")
+
+    @app.schedule("rate(2 minutes)")
+    def rescan(event):
+        app.received.append(event.detail_type)
+        app.fired_at = event.time
+
+    @app.schedule("cron(0 3 * * ? *)")
+    def snapshot(event):
+        pass
+
+    return app
+
+
+def queue_counts(sqs, url: str) -> tuple[int, int]:
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return int(attributes[names[0]]), int(attributes[names[1]])
+
+
+def test_plan_finds_queue_consumers_and_schedules():
+    consumers, schedules = local.plan_jobs(jobs_app(), scale=60)
+    assert consumers == [local.QueueConsumer("consume", "download", 5)]
+    assert schedules == [local.ScheduledJob("rescan", 2.0), local.ScheduledJob("snapshot", 60.0)]
+    assert local.plan_jobs(Chalice(app_name="none")) == ([], [])
+
+
+def test_a_batch_is_handled_then_deleted(aws):
+    sqs = boto3.client("sqs")
+    url = local.resolve_queue_url(sqs, "download", PREFIX)
+    assert url == aws["DownloadQueueUrl"]
+    for n in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody=f"vid{n}")
+    app = jobs_app()
+    assert local.process_batch(sqs, url, app.handler_map["consume"], batch_size=5, wait_seconds=0) == 3
+    assert sorted(app.received) == ["vid0", "vid1", "vid2"]
+    assert queue_counts(sqs, url) == (0, 0)
+    assert local.process_batch(sqs, url, app.handler_map["consume"], batch_size=5, wait_seconds=0) == 0
+
+
+def test_a_failing_handler_leaves_the_message_for_redelivery(aws):
+    sqs = boto3.client("sqs")
+    url = local.resolve_queue_url(sqs, "download", PREFIX)
+    sqs.send_message(QueueUrl=url, MessageBody="vid0")
+    app = jobs_app(fail=True)
+    assert local.process_batch(sqs, url, app.handler_map["consume"], batch_size=5, wait_seconds=0) == 1
+    assert app.received == ["vid0"]
+    assert queue_counts(sqs, url) == (0, 1)  # invisible until the visibility timeout, then redelivered
+
+
+def test_started_jobs_poll_the_queue_and_fire_schedules(aws):
+    from chalice.cli.factory import CLIFactory
+
+    config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name="local")
+    sqs = boto3.client("sqs")
+    sqs.send_message(QueueUrl=aws["DownloadQueueUrl"], MessageBody="vid9")
+    app, stop = jobs_app(), threading.Event()
+    threads = local.start_jobs(app, config, stop, workers=2, scale=1200)  # rate(2 minutes) every 0.1 s
+    try:
+        deadline = time.monotonic() + 20
+        while not ("vid9" in app.received and "Scheduled Event" in app.received) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert "vid9" in app.received and "Scheduled Event" in app.received
+    assert abs(calendar.timegm(time.strptime(app.fired_at, "%Y-%m-%dT%H:%M:%SZ")) - time.time()) < 60
+    assert len(threads) == 4
+    assert not any(thread.is_alive() for thread in threads)
+    assert queue_counts(sqs, aws["DownloadQueueUrl"]) == (0, 0)
+
+
+# ---------------------------------------------------------------- the real thing, restarted
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LocalRun:
+    """`python -m functions.local` in a subprocess; a thread collects its output."""
+
+    def __init__(self, data_dir):
+        environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TA_", "LOCAL_"))}
+        environment.update(
+            LOCAL_DATA_DIR=str(data_dir),
+            LOCAL_PORT=str(free_port()),
+            LOCAL_MOTO_PORT=str(free_port()),
+            PYTHONUNBUFFERED="1",
+        )
+        self.url = f"http://127.0.0.1:{environment['LOCAL_PORT']}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "functions.local"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.output: list[str] = []
+        self.reader = threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True)
+        self.reader.start()
+
+    @property
+    def text(self) -> str:
+        return "".join(self.output)
+
+    def wait_for_token(self, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = re.search(r"API token: ([0-9a-f]+)", self.text)
+            if found:
+                return found[1]
+            assert self.process.poll() is None, self.text
+            time.sleep(0.1)
+        raise AssertionError("no token printed:\n" + self.text)
+
+    def request(self, method: str, path: str, token: str, body: dict | None = None) -> int:
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        request = urllib.request.Request(self.url + path, data, headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def wait_until_up(self, token: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.request("GET", "/api/ping/", token) == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"{self.url} never answered /api/ping/:\n{self.text}")
+
+    def stop(self, timeout: float = 30) -> int:
+        """SIGINT, as Ctrl-C sends; the exit code, once all output is read."""
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=timeout)
+        self.reader.join(timeout=10)
+        return code
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def test_an_archive_survives_a_restart(tmp_path):
+    channel_id = "UC" + secrets.token_hex(11)
+    first = LocalRun(tmp_path)
+    try:
+        token = first.wait_for_token()
+        first.wait_until_up(token)
+        body = {"data": [{"channel_id": channel_id, "channel_subscribed": True}]}
+        assert first.request("POST", "/api/channel/", token, body) == 200
+        assert first.stop() == 0, first.text
+    finally:
+        first.kill()
+    assert "Traceback" not in first.text
+
+    second = LocalRun(tmp_path)
+    try:
+        assert second.wait_for_token() == token  # the same admin, loaded from the data folder
+        second.wait_until_up(token)
+        assert second.request("GET", f"/api/channel/{channel_id}/", token) == 200
+        assert second.stop() == 0, second.text
+    finally:
+        second.kill()

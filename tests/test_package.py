@@ -1,0 +1,217 @@
+"""The Lambda deployment package, built by `chalice package`: it holds functions/ and runs from itself alone.
+
+Chalice ships only app.py, chalicelib/ and vendor/; functions/ gets in through the `vendor/functions` symlink.
+The build pip-downloads the Lambda dependencies, so these tests are skipped when PyPI cannot be reached.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+STAGE = "local"
+# Nothing of these may ship: tests, benchmarks, the local virtualenv, local data, repository metadata.
+NOT_SHIPPED = {"tests", "bench", ".venv", "venv", "data", ".git", ".chalice", "infra", "layers"}
+LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
+# What the Lambda Python runtime provides next to the package (it comes after the package on sys.path).
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
+
+
+def _pypi_unreachable() -> str | None:
+    url = (os.environ.get("PIP_INDEX_URL") or "https://pypi.org/simple").rstrip("/") + "/pynamodb/"
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10).close()
+    except urllib.error.HTTPError:
+        return None  # the index answered; the build will tell if something is wrong
+    except OSError as error:
+        return f"PyPI cannot be reached ({url}: {error}); `chalice package` pip-downloads the Lambda dependencies"
+    return None
+
+
+def _mirror_project(dest: Path) -> None:
+    """The repository seen through symlinks, with a .chalice/ of its own.
+
+    Chalice writes its dependency cache into the project's .chalice/deployments/, in place, keyed on a hash of
+    the code: building in a mirror keeps concurrent runs from reading each other's half-written zip and leaves
+    no 17 MB zip in the repository per code change. Everything else is the repository itself (vendor/ resolves
+    to the real vendor/functions symlink; tests/, bench/, .venv/ are there too, to prove they are not shipped).
+    """
+    dest.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name not in (".git", ".chalice"):
+            (dest / entry.name).symlink_to(entry)
+    (dest / ".chalice").mkdir()
+    for entry in (ROOT / ".chalice").iterdir():
+        if entry.name not in ("deployments", "venv", "deployed"):
+            (dest / ".chalice" / entry.name).symlink_to(entry)
+
+
+def chalice(project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_ENDPOINT_URL")}
+    env["AWS_DEFAULT_REGION"] = "us-east-1"  # chalice package refuses to run without a region
+    return subprocess.run(
+        [str(BIN / "chalice"), "--project-dir", str(project), *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    """`chalice package --stage local` of the repository: the project mirror and the output folder."""
+    reason = _pypi_unreachable()
+    if reason:
+        pytest.skip(reason)
+    work = tmp_path_factory.mktemp("package")
+    project = work / "project"
+    _mirror_project(project)
+    out = work / "out"
+    result = chalice(project, "package", "--stage", STAGE, str(out))
+    assert result.returncode == 0, f"chalice package failed:\n{result.stdout}\n{result.stderr}"
+    return project, out
+
+
+@pytest.fixture(scope="module")
+def unzipped(build, tmp_path_factory):
+    _, out = build
+    root = tmp_path_factory.mktemp("unzipped")
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        archive.extractall(root)
+    return root
+
+
+def test_vendor_functions_is_a_relative_symlink():
+    link = ROOT / "vendor" / "functions"
+    assert link.is_symlink(), "vendor/functions must be a symlink to ../functions (chalice ships vendor/ only)"
+    assert os.readlink(link) == "../functions"
+    listed = subprocess.run(
+        ["git", "ls-files", "-s", "vendor/functions"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if listed.returncode == 0 and listed.stdout:
+        assert listed.stdout.startswith("120000 "), f"git does not store vendor/functions as a symlink: {listed.stdout}"
+
+
+def test_package_ships_functions_and_nothing_local(build):
+    _, out = build
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        infos = archive.infolist()
+    names = {info.filename for info in infos}
+    expected = {
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "functions").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+    assert "app.py" in names
+    assert not expected - names, f"missing from deployment.zip: {sorted(expected - names)}"
+    shipped_local = sorted(name for name in names if name.split("/")[0] in NOT_SHIPPED)
+    assert not shipped_local, f"deployment.zip ships local files: {shipped_local[:20]}"
+    assert sum(info.file_size for info in infos) < LAMBDA_UNZIPPED_LIMIT
+
+
+PROBE = textwrap.dedent(
+    """
+    import json, os, sys
+    package, runtime = sys.argv[1], sys.argv[2]
+    sys.path[:0] = [package]
+    sys.path.append(runtime)
+    import app
+    import functions.models
+
+    event = {
+        "resource": "/api/ping", "path": "/api/ping", "httpMethod": "GET", "headers": {},
+        "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
+        "pathParameters": None, "stageVariables": None, "body": None, "isBase64Encoded": False,
+        "requestContext": {"resourcePath": "/api/ping", "httpMethod": "GET", "stage": "api",
+                           "identity": {"sourceIp": "192.0.2.1"}},
+    }
+    response = app.app(event, None)
+    allowed = tuple(os.path.join(path, "") for path in (package, runtime, sys.base_prefix))
+    print(json.dumps({
+        "files": {name: sys.modules[name].__file__ for name in ("app", "functions.models", "pynamodb", "chalice")},
+        "foreign": sorted(
+            name for name, module in sys.modules.items()
+            if getattr(module, "__file__", None) and not module.__file__.startswith(allowed)
+        ),
+        "sys_path": sys.path,
+        "routes": {path: sorted(methods) for path, methods in app.app.routes.items()},
+        "handlers": sorted(app.app.handler_map),
+        "models": [model.__name__ for model in functions.models.ALL_MODELS],
+        "ping": response,
+    }))
+    """
+)
+
+
+def _probe(package: Path, runtime: Path) -> dict:
+    """Run PROBE in a bare interpreter (-I -S: no site-packages, no PYTHON* variables, no cwd on sys.path)."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # any AWS call fails at once instead of leaving the machine
+        "APP_STAGE": STAGE,
+    }
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", PROBE, str(package), str(runtime)],
+        cwd=package,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, f"importing app from {package} failed:\n{result.stderr}"
+    return json.loads(result.stdout)
+
+
+def test_package_imports_from_itself(unzipped, tmp_path):
+    """A bare interpreter imports the app and the models from the unzipped package, and nothing from the repo."""
+    site_packages = Path(__import__("boto3").__file__).parent.parent
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    for name in RUNTIME_PACKAGES:
+        if (site_packages / name).exists():
+            (runtime / name).symlink_to(site_packages / name)
+    probe = _probe(unzipped, runtime)
+
+    for name, file in probe["files"].items():
+        assert file.startswith(str(unzipped)), f"{name} was imported from {file}, not from the package"
+    assert not probe["foreign"], f"imported from outside the package and the runtime: {probe['foreign']}"
+    assert str(ROOT) not in probe["sys_path"]
+    assert "/api/video" in probe["routes"]
+    # The handler runs from the package: an unauthenticated request is refused by the app's own code.
+    assert probe["ping"]["statusCode"] in (401, 403), probe["ping"]
+    assert json.loads(probe["ping"]["body"])
+
+    # The same app as the repository's (imported afresh, as this session may hold an older import).
+    repository = _probe(ROOT, site_packages)
+    for key in ("routes", "handlers", "models", "ping"):
+        assert probe[key] == repository[key], f"the package's {key} differ from the repository's"
+
+
+def test_merged_template_lints(build, tmp_path):
+    """The deployable template: Chalice's SAM template with infra/resources.yaml merged in passes cfn-lint."""
+    project, _ = build
+    out = tmp_path / "merged"
+    result = chalice(
+        project, "package", "--stage", STAGE, "--merge-template", str(ROOT / "infra/resources.yaml"), str(out)
+    )
+    assert result.returncode == 0, f"chalice package --merge-template failed:\n{result.stdout}\n{result.stderr}"
+    templates = [path for path in (out / "sam.yaml", out / "sam.json") if path.exists()]
+    assert len(templates) == 1, sorted(path.name for path in out.iterdir())
+    lint = subprocess.run([str(BIN / "cfn-lint"), str(templates[0])], capture_output=True, text=True, timeout=300)
+    assert lint.returncode == 0, f"cfn-lint on the merged template:\n{lint.stdout}\n{lint.stderr}"
+    text = templates[0].read_text()
+    assert "AWS::Serverless::Function" in text and "AWS::DynamoDB::Table" in text
