@@ -78,9 +78,7 @@ class Stack:
         if not self._intact():
             wipe_moto()
             cloudformation = boto3.client("cloudformation")
-            cloudformation.create_stack(
-                StackName="ytarchive", TemplateBody=(ROOT / "infra/resources.yaml").read_text()
-            )
+            cloudformation.create_stack(StackName="ytarchive", TemplateBody=(ROOT / "infra/resources.yaml").read_text())
             stack = cloudformation.describe_stacks(StackName="ytarchive")["Stacks"][0]
             self.outputs = {output["OutputKey"]: output["OutputValue"] for output in stack["Outputs"]}
             self._resources = self._current()

@@ -1,0 +1,471 @@
+"""What one API request costs in DynamoDB, at 1,000 and at 100,000 videos, and what importing the handler costs.
+
+    python bench/api_cost.py [--sizes 1000,100000] [--reimport-max 10000] [--import-runs 9]
+
+For each size, in a fresh moto (`mock_aws`, the stack created from infra/resources.yaml as tests/conftest.py
+does), an archive of that many videos over 50 channels and 20 playlists is imported with functions.importer,
+then every list and detail endpoint is requested through chalice's test client with an admin's token, at page 0
+and at a deep page (offset 9,000: page 751 of 12). A botocore hook on every DynamoDB client of pynamodb and
+functions.db counts the calls by operation and the items they read. Then `import app` is timed in
+subprocesses against `import boto3`. Prints Markdown tables; asserts nothing that is timed.
+
+The archive: channel 0 holds a fifth of the videos (so its video list reaches a deep page at 100k), the other
+videos are spread over 49 channels; video i is in playlist i % 20 while that playlist has fewer than 5,000
+entries (YouTube's limit), so playlists hold 50 videos at 1k and 5,000 at 100k.
+
+moto's Query stops a page at 1 MB of *whole items* even on an index that projects only keys, where DynamoDB
+counts the projected index entries; so deep pages take more Query calls under moto than on DynamoDB. The
+"est." column recomputes each logical Query's pages from the bytes of the items it returned (DynamoDB's item
+size: names plus values) over 1 MB.
+"""
+
+import argparse
+import collections
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Before any project import: models read the region and table prefix when they are defined (as in conftest).
+for _name in list(os.environ):
+    if _name.startswith("AWS_ENDPOINT_URL") or _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        del os.environ[_name]
+os.environ.update(
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    APP_STAGE="local",
+    TABLE_PREFIX="ytarchive-local-",
+    MEDIA_BUCKET="ytarchive-local-media",
+)
+
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+CHANNELS = 50
+PLAYLISTS = 20
+PLAYLIST_LIMIT = 5000
+DEEP_PAGE = 751  # offset (751 - 1) * 12 = 9,000
+PAGE_SIZE = 12
+MB = 1024 * 1024
+DEEP_CALL_BUDGET = 5
+IMPORT_RATIO_BUDGET = 1.3
+
+
+# ---------------------------------------------------------------- the archive
+
+
+def channel_id(n: int) -> str:
+    return f"UC{n:022d}"
+
+
+def playlist_id(n: int) -> str:
+    return f"PL{n:016d}"
+
+
+def video_id(n: int) -> str:
+    return f"v{n:010d}"
+
+
+def make_document(videos: int) -> dict:
+    base = date(2010, 1, 1)
+    entries: dict[int, list[dict]] = {p: [] for p in range(PLAYLISTS)}
+    rows = []
+    for i in range(videos):
+        channel = 0 if i % 5 == 0 else 1 + i % (CHANNELS - 1)
+        playlist = i % PLAYLISTS
+        in_playlist = len(entries[playlist]) < PLAYLIST_LIMIT
+        if in_playlist:
+            entries[playlist].append(
+                {"youtube_id": video_id(i), "title": f"Video {i}", "uploader": f"Channel {channel}"}
+            )
+        rows.append(
+            {
+                "youtube_id": video_id(i),
+                "title": f"Video {i}: a title of a usual length",
+                "description": f"Description of video {i}. " + "Some words about what happens in it. " * 8,
+                "published": (base + timedelta(days=(i * 7919) % 5000)).isoformat(),
+                "date_downloaded": 1_600_000_000 + i * 60,
+                "vid_type": "videos",
+                "channel_id": channel_id(channel),
+                "player": {"duration": 60 + i % 3600},
+                "stats": {"view_count": i * 13, "like_count": i, "dislike_count": 0, "average_rating": None},
+                "tags": ["music", "live", f"tag{i % 100}"],
+                "category": ["Music"],
+                "playlist": [playlist_id(playlist)] if in_playlist else [],
+                "media_size": 50_000_000 + i,
+                "subtitles": [{"ext": "vtt", "lang": "en", "name": "English", "source": "auto"}],
+            }
+        )
+    return {
+        "channels": [
+            {
+                "channel_id": channel_id(c),
+                "channel_name": f"Channel {c}",
+                "channel_description": "A channel.",
+                "channel_subscribed": c % 2 == 0,
+                "channel_subs": 1000 * c,
+            }
+            for c in range(CHANNELS)
+        ],
+        "playlists": [
+            {
+                "playlist_id": playlist_id(p),
+                "playlist_name": f"Playlist {p}",
+                "playlist_channel": "Channel 0",
+                "playlist_channel_id": channel_id(0),
+                "playlist_entries": entries[p],
+            }
+            for p in range(PLAYLISTS)
+        ],
+        "videos": rows,
+    }
+
+
+# ---------------------------------------------------------------- counting DynamoDB calls
+
+
+def _value_size(value: dict) -> int:
+    """DynamoDB's size of one attribute value (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+    CapacityUnitCalculations.html), close enough for page estimates."""
+    kind, inner = next(iter(value.items()))
+    if kind == "S":
+        return len(inner.encode())
+    if kind == "N":
+        return len(inner.strip("-").replace(".", "")) // 2 + 1
+    if kind == "B":
+        return len(inner)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "L":
+        return 3 + sum(1 + _value_size(v) for v in inner)
+    if kind == "M":
+        return 3 + sum(1 + len(k.encode()) + _value_size(v) for k, v in inner.items())
+    return sum(len(str(v)) for v in inner)  # sets
+
+
+def item_size(item: dict) -> int:
+    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+
+
+class DynamoCalls:
+    """Counts the DynamoDB calls of the clients it is attached to: operations, items read, Query bytes."""
+
+    def __init__(self):
+        self._clients = []
+        self._continuation = False
+        self.reset()
+
+    def reset(self) -> None:
+        self.ops: collections.Counter = collections.Counter()
+        self.items = 0
+        self.queries: list[int] = []  # bytes returned by each logical Query (its pages summed)
+
+    def attach_all(self) -> None:
+        """Hook every pynamodb model's client and functions.db's connection (idempotent)."""
+        from pynamodb.models import Model
+
+        from functions import db
+
+        clients = [db.connection().client]
+        pending = list(Model.__subclasses__())
+        while pending:
+            model = pending.pop()
+            pending.extend(model.__subclasses__())
+            if getattr(model, "Meta", None) is not None and getattr(model.Meta, "table_name", None):
+                clients.append(model._get_connection().connection.client)
+        for client in clients:
+            if not any(client is known for known in self._clients):
+                self._clients.append(client)
+                client.meta.events.register("before-call.dynamodb", self._before)
+                client.meta.events.register("after-call.dynamodb", self._after)
+
+    def _before(self, model, params, **kwargs) -> None:
+        if model.name == "Query":
+            body = params.get("body") or b"{}"
+            self._continuation = "ExclusiveStartKey" in json.loads(body)
+
+    def _after(self, http_response, parsed, model, **kwargs) -> None:
+        name = model.name
+        self.ops[name] += 1
+        if name in ("Query", "Scan"):
+            self.items += int(parsed.get("Count", 0))
+            size = sum(item_size(item) for item in parsed.get("Items", []))
+            if name == "Query":
+                if self._continuation and self.queries:
+                    self.queries[-1] += size
+                else:
+                    self.queries.append(size)
+        elif name == "GetItem":
+            self.items += 1 if parsed.get("Item") else 0
+        elif name == "BatchGetItem":
+            self.items += sum(len(items) for items in parsed.get("Responses", {}).values())
+        elif name == "TransactGetItems":
+            self.items += sum(1 for response in parsed.get("Responses", []) if response.get("Item"))
+
+    @property
+    def calls(self) -> int:
+        return sum(self.ops.values())
+
+    @property
+    def estimated_calls(self) -> int:
+        """Calls if every logical Query took the pages its returned bytes need on DynamoDB."""
+        pages = sum(max(1, math.ceil(size / MB)) for size in self.queries)
+        return self.calls - self.ops["Query"] + pages
+
+    def summary(self) -> str:
+        short = {"BatchGetItem": "BatchGet", "GetItem": "Get", "TransactWriteItems": "TransactWrite"}
+        return ", ".join(f"{short.get(op, op)} {n}" for op, n in sorted(self.ops.items()))
+
+
+# ---------------------------------------------------------------- one archive size
+
+
+def create_stack() -> None:
+    cloudformation = boto3.client("cloudformation")
+    cloudformation.create_stack(StackName="ytarchive", TemplateBody=(ROOT / "infra/resources.yaml").read_text())
+
+
+def endpoints(size: int) -> list[tuple[str, str, bool]]:
+    """(label, path, is a list) of every endpoint measured."""
+    video = video_id(3)
+    return [
+        ("GET /api/video/", "/api/video/", True),
+        ("GET /api/video/<id>/", f"/api/video/{video}/", False),
+        ("GET /api/channel/", "/api/channel/", True),
+        ("GET /api/channel/<id>/", f"/api/channel/{channel_id(0)}/", False),
+        ("GET /api/channel/<id>/video/", f"/api/channel/{channel_id(0)}/video/", True),
+        ("GET /api/playlist/", "/api/playlist/", True),
+        ("GET /api/playlist/<id>/", f"/api/playlist/{playlist_id(0)}/", False),
+        ("GET /api/playlist/<id>/video/", f"/api/playlist/{playlist_id(0)}/video/", True),
+        ("GET /api/video/<id>/progress", f"/api/video/{video}/progress", False),
+        ("GET /api/ping/", "/api/ping/", False),
+    ]
+
+
+def measure(client, calls: DynamoCalls, headers: dict, path: str) -> dict:
+    calls.attach_all()
+    calls.reset()
+    started = time.perf_counter()
+    response = client.http.get(path, headers=headers)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"{path}: {response.status_code} {response.body[:300]!r}")
+    return {
+        "calls": calls.calls,
+        "est": calls.estimated_calls,
+        "ops": calls.summary(),
+        "items": calls.items,
+        "ms": elapsed * 1000,
+        "body": response.json_body,
+    }
+
+
+def run_size(size: int, reimport: bool) -> dict:
+    from chalice.test import Client
+
+    from functions import auth, importer
+
+    calls = DynamoCalls()
+    result = {"size": size, "requests": {}}
+    with mock_aws():
+        create_stack()
+        admin = auth.create_user("admin", "bench-password", is_admin=True)
+        document = make_document(size)
+        result["entries"] = sum(len(p["playlist_entries"]) for p in document["playlists"])
+        calls.attach_all()
+        calls.reset()
+        started = time.perf_counter()
+        summary = importer.import_document(document)
+        result["import_s"] = time.perf_counter() - started
+        result["import_ops"] = calls.summary()
+        result["import_calls"] = calls.calls
+        result["totals"] = summary["totals"]
+        print(f"  imported {size:,} videos in {result['import_s']:.1f} s: {summary['totals']}", file=sys.stderr)
+        if reimport:
+            calls.reset()
+            started = time.perf_counter()
+            again = importer.import_document(document)
+            result["reimport_s"] = time.perf_counter() - started
+            result["reimport_ops"] = calls.summary()
+            assert again["videos"]["unchanged"] == size, again  # idempotent: nothing rewritten
+            assert again["totals"] == summary["totals"], again
+        del document
+        headers = {"Authorization": f"Token {admin.api_token}"}
+        with Client(_app(), stage_name="local", project_dir=str(ROOT)) as client:
+            client.http.get("/api/ping/", headers=headers)  # warm: clients created, routes loaded
+            for label, path, is_list in endpoints(size):
+                first = measure(client, calls, headers, path)
+                result["requests"][(label, "0")] = first
+                if not is_list:
+                    continue
+                paging = first["body"]["paginate"]
+                last = paging["last_page"] or 1
+                if last >= DEEP_PAGE:
+                    page, note = DEEP_PAGE, str(DEEP_PAGE)
+                else:
+                    page, note = last, f"{last} (last; {paging['total_hits']:,} hits, too short for {DEEP_PAGE})"
+                if page > 1:
+                    deep = measure(client, calls, headers, f"{path}?page={page}")
+                    deep["note"] = note
+                    result["requests"][(label, "deep")] = deep
+                else:
+                    result["requests"][(label, "deep")] = {"note": f"one page only ({paging['total_hits']} hits)"}
+                print(f"  {size:,}: {label} measured", file=sys.stderr)
+    return result
+
+
+def _app():
+    from app import app
+
+    return app
+
+
+# ---------------------------------------------------------------- cold start
+
+
+def median_ms(code: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env=os.environ.copy())
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def cold_start(runs: int) -> dict:
+    codes = {"bare": "pass", "boto3": "import boto3", "app": "import app"}
+    samples: dict[str, list[float]] = {name: [] for name in codes}
+    for _ in range(runs):  # interleaved, so drift of the machine hits all alike
+        for name, code in codes.items():
+            samples[name].append(median_ms(code, 1))
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys, app; print(sorted(m for m in sys.modules if m.split('.')[0] == 'yt_dlp'))"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    loaded = json.loads(probe.stdout.strip().replace("'", '"'))
+    return {
+        "bare": medians["bare"],
+        "boto3": medians["boto3"] - medians["bare"],
+        "app": medians["app"] - medians["bare"],
+        "yt_dlp": loaded,
+    }
+
+
+# ---------------------------------------------------------------- tables
+
+
+def print_tables(results: list[dict], start: dict, elapsed: float) -> None:
+    sizes = [r["size"] for r in results]
+    print("## Import (functions.importer under moto's mock_aws, in-process)\n")
+    print("| videos | channels | playlists | entries | import s | DynamoDB calls | re-import s (no change) |")
+    print("|---:|---:|---:|---:|---:|---|---|")
+    for r in results:
+        again = f"{r['reimport_s']:.1f} ({r['reimport_ops']})" if "reimport_s" in r else "not run"
+        print(
+            f"| {r['size']:,} | {CHANNELS} | {PLAYLISTS} | {r['entries']:,} | {r['import_s']:.1f} | "
+            f"{r['import_ops']} | {again} |"
+        )
+
+    print("\n## DynamoDB per request (admin token; chalice.test.Client; page size 12)\n")
+    head = "| request | page |"
+    rule = "|---|---|"
+    for size in sizes:
+        head += f" {size:,}: calls | {size:,}: items | {size:,}: operations |"
+        rule += "---:|---:|---|"
+    head += f" est. calls on DynamoDB at {sizes[-1]:,} | budget |"
+    rule += "---:|---|"
+    print(head)
+    print(rule)
+    labels = list(dict.fromkeys(key for r in results for key in r["requests"]))
+    for label, which in labels:
+        rows = [r["requests"].get((label, which), {}) for r in results]
+        note = next((row.get("note") for row in rows if row.get("note")), None)
+        page = "0" if which == "0" else (note if len({row.get("note") for row in rows}) == 1 else "deep")
+        if which == "deep" and len({row.get("note") for row in rows}) > 1:
+            page = "deep: " + " / ".join(
+                f"{r['size']:,}: {row.get('note')}" for r, row in zip(results, rows, strict=True)
+            )
+        line = f"| {label} | {page} |"
+        for row in rows:
+            if "calls" in row:
+                line += f" {row['calls']} | {row['items']:,} | {row['ops']} |"
+            else:
+                line += " - | - | - |"
+        est = rows[-1].get("est", "-")
+        line += f" {est} | {budget(which, rows)} |"
+        print(line)
+
+    print("\n## Time per request under moto (ms; moto scans a whole table per Query, so this grows with size)\n")
+    print("| request | page | " + " | ".join(f"{s:,}" for s in sizes) + " |")
+    print("|---|---|" + "---:|" * len(sizes))
+    for label, which in labels:
+        cells = []
+        for r in results:
+            row = r["requests"].get((label, which), {})
+            cells.append(f"{row['ms']:.0f}" if "ms" in row else "-")
+        print(f"| {label} | {'0' if which == '0' else 'deep'} | " + " | ".join(cells) + " |")
+
+    ratio = start["app"] / start["boto3"] if start["boto3"] > 0 else float("inf")
+    print("\n## Cold start (median wall time of `python -c ...` minus a bare `python -c pass`)\n")
+    print("| import | ms |")
+    print("|---|---:|")
+    print(f"| bare `python -c pass` (subtracted) | {start['bare']:.0f} |")
+    print(f"| `import boto3` | {start['boto3']:.0f} |")
+    print(f"| `import app` | {start['app']:.0f} |")
+    mark = "✅" if ratio <= IMPORT_RATIO_BUDGET else "❌"
+    print(f"| ratio app / boto3 (budget ≤ {IMPORT_RATIO_BUDGET}) | {ratio:.2f} {mark} |")
+    loaded = ", ".join(start["yt_dlp"]) if start["yt_dlp"] else "no"
+    print(f"| `import app` imports yt_dlp | {loaded} {'✅' if not start['yt_dlp'] else '❌'} |")
+    print(f"\nBench run: {elapsed:.0f} s, sizes {', '.join(f'{s:,}' for s in sizes)}.")
+
+
+def budget(which: str, rows: list[dict]) -> str:
+    measured = [row for row in rows if "calls" in row]
+    if not measured:
+        return "-"
+    if which == "0":
+        if len(rows) < 2:
+            return "same calls at every size: needs two sizes"
+        same = len({row["calls"] for row in measured}) == 1 and len(measured) == len(rows)
+        return "same calls at every size " + ("✅" if same else "❌")
+    worst = max(row["calls"] for row in measured)
+    worst_est = max(row["est"] for row in measured)
+    if worst <= DEEP_CALL_BUDGET:
+        return f"≤ {DEEP_CALL_BUDGET} calls ✅"
+    if worst_est <= DEEP_CALL_BUDGET:
+        return f"≤ {DEEP_CALL_BUDGET} calls: ❌ under moto ({worst}), ✅ est. on DynamoDB ({worst_est})"
+    return f"≤ {DEEP_CALL_BUDGET} calls ❌ ({worst}; est. {worst_est})"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,100000", help="archive sizes in videos, comma-separated")
+    parser.add_argument("--reimport-max", type=int, default=10_000, help="time a re-import up to this size")
+    parser.add_argument("--import-runs", type=int, default=9, help="subprocess runs per import timing")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    started = time.perf_counter()
+    results = []
+    for size in sizes:
+        print(f"size {size:,}...", file=sys.stderr)
+        results.append(run_size(size, reimport=size <= args.reimport_max))
+    print("cold start...", file=sys.stderr)
+    start = cold_start(args.import_runs)
+    print_tables(results, start, time.perf_counter() - started)
+
+
+if __name__ == "__main__":
+    main()
