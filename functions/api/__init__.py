@@ -1,6 +1,6 @@
 """The API's endpoint groups, one module each."""
 
-from functions.api import channel, invidious, invidious_tokens, media, playlist, session, video, web
+from functions.api import channel, docs, invidious, invidious_tokens, media, playlist, session, video, web
 
 ROUTERS = (
     video.router,
@@ -11,4 +11,5 @@ ROUTERS = (
     invidious.router,
     invidious_tokens.router,
     web.router,
+    docs.router,
 )

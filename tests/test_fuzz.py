@@ -1,0 +1,177 @@
+"""Fuzzing: schemathesis generates requests for every documented operation that the app routes and sends them to
+the app served over HTTP (chalice's local server over moto, tests/invidious/live_server.py), with an admin's
+credentials. Every answer must be no 5xx and must match functions/openapi.py: status code, content type, body
+schema, headers.
+
+Per operation: the document's examples, then positive cases (valid per the document), then negative ones
+(invalid on purpose: the app must refuse them with a documented 4xx, never crash). Hypothesis runs derandomized,
+so CI sees the same requests every run; the totals are printed (`pytest -s tests/test_fuzz.py`).
+"""
+
+import contextlib
+import copy
+import json
+import time
+from collections import Counter, defaultdict
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from functions import openapi
+from functions.invidious import playlists as invidious_playlists
+from functions.invidious import tokens, web
+from tests.factories import make_channel, make_playlist, make_video
+from tests.invidious.live_server import serve_app
+from tests.test_openapi_sync import routed_operations
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+# Cases per operation and mode: over 2,000 requests for the ~50 routed operations, about a minute on 2 cores.
+POSITIVE_CASES = 30
+NEGATIVE_CASES = 15
+MIN_REQUESTS = 2000
+TIME_BUDGET_SECONDS = 300
+TIMEOUT_SECONDS = 10
+
+
+class Credentials:
+    """What each kind of operation sends: the admin's TubeArchivist token, an Invidious token (renewed when a
+    case revokes it), the SID cookie of a web login."""
+
+    def __init__(self, admin):
+        self.admin = admin
+        self.ta = {"Authorization": f"Token {admin.api_token}"}
+        self.sid = web.start_web_session(admin)
+        self.renew()
+
+    def renew(self) -> None:
+        token = tokens.issue(self.admin.user_id, self.admin.username, [":*"], None)
+        self.invidious = {"Authorization": "Bearer " + json.dumps(token)}
+
+    def for_operation(self, security: list) -> tuple[dict, dict]:
+        """(headers, cookies) for an operation's security requirements."""
+        names = {name for requirement in security for name in requirement}
+        if "taToken" in names:
+            return self.ta, {}
+        if "invidiousBearer" in names:
+            return self.invidious, {}
+        return {}, {tokens.SID_COOKIE: self.sid}  # public: the web pages go further for a signed-in user
+
+
+def seed(admin) -> None:
+    """A few items, so the document's example ids reach real ones."""
+    make_channel(1, subscribed=True)
+    make_channel(2)
+    for n in range(1, 5):
+        make_video(n, channel=1 if n < 4 else 2)
+    make_playlist(1, [1, 2])
+
+    class Owner:
+        user_id = admin.user_id
+        username = admin.username
+
+    invidious_playlists.create(Owner, {"title": "Seeded", "privacy": "public"})
+
+
+@pytest.fixture
+def live(aws, admin):
+    seed(admin)
+    with serve_app() as base:
+        yield base
+
+
+def fuzz_settings(cases: int):
+    return settings(
+        max_examples=cases,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],  # no shrinking: report the failing case as generated
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+    )
+
+
+def test_fuzz_every_routed_operation(live, admin):
+    document = openapi.document()
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(document))
+    routed = routed_operations()
+    credentials = Credentials(admin)
+    statuses: dict[str, Counter] = defaultdict(Counter)
+    failures: dict[str, str] = {}
+    skipped = []
+    started = time.monotonic()
+
+    def send(case) -> None:
+        label = f"{case.method.upper()} {case.path}"
+        security = document["paths"][case.path][case.method.lower()]["security"]
+        headers, cookies = credentials.for_operation(security)
+        response = case.call(base_url=live, headers=headers, cookies=cookies, timeout=TIMEOUT_SECONDS)
+        statuses[label][response.status_code] += 1
+        if case.path.endswith("/tokens/unregister") and response.status_code == 204:
+            credentials.renew()  # the case may have revoked the token every Invidious case sends
+        case.validate_response(response, checks=CHECKS)
+
+    def run(strategy, cases: int) -> None:
+        def one_case(case):  # hypothesis decorates a function once: a new one each run
+            send(case)
+
+        given(case=strategy)(fuzz_settings(cases)(one_case))()
+
+    operations = [result.ok() for result in schema.get_all_operations()]
+    # Deletions last: the seeded items the examples name must exist for every other operation first.
+    operations.sort(key=lambda operation: operation.method.lower() == "delete")
+    for operation in operations:
+        label = f"{operation.method.upper()} {operation.path}"
+        if (operation.path, operation.method.lower()) not in routed:
+            skipped.append(label)  # documented but not routed yet: tests/test_openapi_sync.py reports it
+            continue
+        try:
+            for strategy in operation.get_strategies_from_examples():
+                run(strategy, 1)
+            run(operation.as_strategy(generation_mode=GenerationMode.POSITIVE), POSITIVE_CASES)
+            with contextlib.suppress(Unsatisfiable):  # nothing of this operation can be made invalid
+                run(operation.as_strategy(generation_mode=GenerationMode.NEGATIVE), NEGATIVE_CASES)
+        except Exception as error:  # one operation's failure must not hide the others'
+            failures[label] = f"{type(error).__name__}: {error}"[:3000]
+
+    elapsed = time.monotonic() - started
+    total = sum(sum(counter.values()) for counter in statuses.values())
+    print(f"\nfuzz: {total} requests to {len(statuses)} operations in {elapsed:.1f} s")
+    for label, counter in sorted(statuses.items()):
+        print(f"  {label}: {dict(sorted(counter.items()))}")
+    if skipped:
+        print(f"  not routed yet, not fuzzed: {', '.join(skipped)}")
+    assert not failures, "\n\n".join(f"{label}\n{message}" for label, message in failures.items())
+    assert total >= MIN_REQUESTS, f"only {total} requests; raise POSITIVE_CASES/NEGATIVE_CASES"
+    assert elapsed < TIME_BUDGET_SECONDS, f"fuzzing took {elapsed:.0f} s; CI allows {TIME_BUDGET_SECONDS} s"
+
+
+def test_the_checks_catch_an_answer_that_does_not_match(live, admin):
+    """The harness itself: a document that promises another ping body makes validation fail."""
+    document = copy.deepcopy(openapi.document())
+    ping = document["paths"]["/api/ping"]["get"]["responses"]["200"]["content"]["application/json"]
+    ping["schema"] = {"type": "object", "required": ["not_sent"]}
+    operation = schemathesis.openapi.from_dict(document)["/api/ping"]["GET"]
+    case = operation.Case()
+    response = case.call(base_url=live, headers={"Authorization": f"Token {admin.api_token}"})
+    assert response.status_code == 200
+    with pytest.raises(FailureGroup) as failed:
+        case.validate_response(response, checks=CHECKS)
+    assert "not_sent" in str(failed.value.exceptions[0])
