@@ -139,6 +139,8 @@ UCID = path_param("ucid", "a YouTube channel id", None, CHANNEL_EXAMPLE)
 
 # ---------------------------------------------------------------- schemas
 
+PREF_TEXT = {"type": "string", "maxLength": 200}
+PREF_LIST = array(PREF_TEXT, maxItems=20)
 THUMBNAIL = obj({"quality": STRING, "url": STRING, "width": INTEGER, "height": INTEGER})
 
 SCHEMAS: dict = {
@@ -337,7 +339,7 @@ SCHEMAS: dict = {
     ),
     # -- TubeArchivist: request bodies and plain bodies
     "Progress": obj({"youtube_id": STRING, "user_id": INTEGER, "position": NUMBER}),
-    "ProgressUpdate": obj({"position": {"type": "number", "minimum": 0}}),
+    "ProgressUpdate": obj({"position": {"type": "number", "minimum": 0, "maximum": 1_000_000_000}}),
     "Watched": obj({"id": {"type": "string", "description": "a video, channel or playlist id"}, "is_watched": BOOLEAN}),
     "VideoDeleted": obj({"video": STRING, "state": {"type": "string", "enum": ["delete"]}}),
     "ChannelSubscriptions": obj(
@@ -482,24 +484,24 @@ SCHEMAS: dict = {
             "annotations": BOOLEAN,
             "annotations_subscribed": BOOLEAN,
             "autoplay": BOOLEAN,
-            "captions": array(STRING),
-            "comments": array(STRING),
+            "captions": PREF_LIST,
+            "comments": PREF_LIST,
             "continue": BOOLEAN,
             "continue_autoplay": BOOLEAN,
-            "dark_mode": STRING,
+            "dark_mode": PREF_TEXT,
             "latest_only": BOOLEAN,
             "listen": BOOLEAN,
             "local": BOOLEAN,
-            "locale": STRING,
+            "locale": PREF_TEXT,
             "max_results": {"type": "integer", "minimum": 0, "maximum": 1500},
             "notifications_only": BOOLEAN,
-            "player_style": STRING,
-            "quality": STRING,
-            "default_home": STRING,
-            "feed_menu": array(STRING),
+            "player_style": PREF_TEXT,
+            "quality": PREF_TEXT,
+            "default_home": PREF_TEXT,
+            "feed_menu": PREF_LIST,
             "related_videos": BOOLEAN,
-            "sort": STRING,
-            "speed": NUMBER,
+            "sort": PREF_TEXT,
+            "speed": {"type": "number", "minimum": 0.1, "maximum": 16},
             "thin_mode": BOOLEAN,
             "unseen_only": BOOLEAN,
             "video_loop": BOOLEAN,

@@ -11,6 +11,8 @@ from functions.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.invidious import feed
 from functions.models import PlaylistEntry, UserVideo, Video
 
+MAX_POSITION = 10**9  # seconds; DynamoDB refuses numbers past 38 digits (moto does not)
+
 
 def watched_threshold(duration: float) -> float:
     """The position past which a video counts as watched."""
@@ -38,8 +40,9 @@ def get_position(viewer: Viewer, youtube_id: str) -> dict:
 
 
 def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
-    if isinstance(position, bool) or not isinstance(position, int | float) or position < 0:
-        raise BadRequest("position must be a number of seconds, 0 or more")
+    if isinstance(position, bool) or not isinstance(position, int | float) or not 0 <= position <= MAX_POSITION:
+        raise BadRequest(f"position must be a number of seconds, from 0 to {MAX_POSITION}")
+    position = round(position, 3)  # DynamoDB refuses numbers below 1e-130 (moto does not)
     video = videos.get(youtube_id)
     actions = [UserVideo.position.set(position)]
     watched = position > watched_threshold(float(video.duration or 0))

@@ -33,7 +33,11 @@ DEFAULTS = {
     "volume": 100,
     "watch_history": True,
 }
-RANGES = {"max_results": (0, 1500), "volume": (0, 100)}
+RANGES = {"max_results": (0, 1500), "volume": (0, 100), "speed": (0.1, 16)}
+# Bounds that keep the user's item far below DynamoDB's 400 KB (an oversized update fails there, not in moto).
+MAX_TEXT = 200
+MAX_ITEMS = 20
+LIMITS = {str: f" of at most {MAX_TEXT} characters", list: f" of at most {MAX_ITEMS} strings"}
 
 
 def _is_int(value) -> bool:
@@ -49,8 +53,12 @@ def _valid(name: str, value) -> bool:
     if isinstance(default, int):
         return _is_int(value)
     if isinstance(default, list):
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    return isinstance(value, str)
+        return isinstance(value, list) and len(value) <= MAX_ITEMS and all(_valid_text(v) for v in value)
+    return _valid_text(value)
+
+
+def _valid_text(value) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_TEXT
 
 
 def of(user: User) -> dict:
@@ -71,7 +79,7 @@ def changes_of(body: dict) -> dict:
         if name not in DEFAULTS:
             continue
         if not _valid(name, value):
-            raise BadRequest(f"{name} must be {type(DEFAULTS[name]).__name__}")
+            raise BadRequest(f"{name} must be {type(DEFAULTS[name]).__name__}{LIMITS.get(type(DEFAULTS[name]), '')}")
         if name in RANGES and not RANGES[name][0] <= value <= RANGES[name][1]:
             raise BadRequest(f"{name} must be from {RANGES[name][0]} to {RANGES[name][1]}")
         changes[name] = value

@@ -145,3 +145,22 @@ def test_web_login_cookie_works(client, admin):
     headers = {"Cookie": f"SID={sid}"}
     assert call(client, "POST", PATH, headers, {"locale": "de"}).status_code == 204
     assert call(client, "GET", PATH, headers).json_body["locale"] == "de"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"locale": "x" * 201},  # DynamoDB refuses items over 400 KB; moto does not notice nested updates
+        {"feed_menu": ["Popular"] * 21},
+        {"captions": ["x" * 201]},
+        {"speed": 1e308},  # past DynamoDB's number range
+        {"speed": 1e-200},
+        {"speed": 0},
+    ],
+)
+def test_values_past_the_store_limits_are_400(client, admin, body):
+    headers = auth(admin)
+    response = call(client, "POST", PATH, headers, body)
+    assert response.status_code == 400, body
+    assert call(client, "GET", PATH, headers).json_body == EXPECTED_DEFAULTS
+    assert call(client, "POST", PATH, headers, {"locale": "x" * 200, "speed": 16}).status_code == 204
