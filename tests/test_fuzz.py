@@ -13,8 +13,11 @@ import copy
 import json
 import time
 from collections import Counter, defaultdict
+from decimal import Decimal
 
+import boto3
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -33,7 +36,7 @@ from functions.invidious import playlists as invidious_playlists
 from functions.invidious import tokens, web
 from tests.factories import make_channel, make_playlist, make_video
 from tests.invidious.live_server import serve_app
-from tests.test_openapi_sync import routed_operations
+from tests.test_openapi_sync import HTTP_METHODS, routed_operations
 
 CHECKS = [
     not_a_server_error,
@@ -48,6 +51,7 @@ NEGATIVE_CASES = 15
 MIN_REQUESTS = 2000
 TIME_BUDGET_SECONDS = 300
 TIMEOUT_SECONDS = 10
+ITEM_LIMIT = 400 * 1024
 
 
 class Credentials:
@@ -94,6 +98,56 @@ def live(aws, admin):
     seed(admin)
     with serve_app() as base:
         yield base
+
+
+def number_fits(text: str) -> bool:
+    """DynamoDB numbers: 38 significant digits, magnitudes from 1e-130 to below 1e126 (moto takes any)."""
+    value = Decimal(text)
+    if value == 0:
+        return True
+    digits = value.normalize().as_tuple().digits
+    return len(digits) <= 38 and Decimal("1e-130") <= abs(value) < Decimal("1e126")
+
+
+def value_size(value: dict) -> int:
+    """An attribute value's size as DynamoDB counts it, closely enough for the 400 KB item limit."""
+    ((kind, content),) = value.items()
+    if kind == "M":
+        return 3 + sum(len(name.encode()) + value_size(v) for name, v in content.items())
+    if kind == "L":
+        return 3 + sum(value_size(v) for v in content)
+    if kind in ("S", "B"):
+        return len(content.encode() if isinstance(content, str) else content)
+    if kind in ("SS", "NS", "BS"):
+        return sum(len(str(v).encode()) for v in content)
+    return 1 + len(str(content)) // 2
+
+
+def bad_numbers(value: dict) -> list[str]:
+    ((kind, content),) = value.items()
+    if kind == "N":
+        return [] if number_fits(content) else [content]
+    if kind == "NS":
+        return [n for n in content if not number_fits(n)]
+    if kind == "M":
+        return [n for v in content.values() for n in bad_numbers(v)]
+    if kind == "L":
+        return [n for v in content for n in bad_numbers(v)]
+    return []
+
+
+def unstorable_items() -> list[str]:
+    """Every item of every table that real DynamoDB would have refused: over 400 KB, or a number out of range."""
+    dynamodb = boto3.client("dynamodb")
+    problems = []
+    for table in dynamodb.list_tables()["TableNames"]:
+        for page in dynamodb.get_paginator("scan").paginate(TableName=table):
+            for item in page["Items"]:
+                size = sum(len(name.encode()) + value_size(value) for name, value in item.items())
+                numbers = [n for value in item.values() for n in bad_numbers(value)]
+                if size > ITEM_LIMIT or numbers:
+                    problems.append(f"{table}: {size} bytes, numbers out of range {numbers[:3]}")
+    return problems
 
 
 def fuzz_settings(cases: int):
@@ -159,6 +213,7 @@ def test_fuzz_every_routed_operation(live, admin):
     if skipped:
         print(f"  not routed yet, not fuzzed: {', '.join(skipped)}")
     assert not failures, "\n\n".join(f"{label}\n{message}" for label, message in failures.items())
+    assert not unstorable_items(), "moto kept items that DynamoDB refuses (a 500 on AWS)"
     assert total >= MIN_REQUESTS, f"only {total} requests; raise POSITIVE_CASES/NEGATIVE_CASES"
     assert elapsed < TIME_BUDGET_SECONDS, f"fuzzing took {elapsed:.0f} s; CI allows {TIME_BUDGET_SECONDS} s"
 
@@ -175,3 +230,69 @@ def test_the_checks_catch_an_answer_that_does_not_match(live, admin):
     with pytest.raises(FailureGroup) as failed:
         case.validate_response(response, checks=CHECKS)
     assert "not_sent" in str(failed.value.exceptions[0])
+
+
+def test_the_store_check_sees_what_dynamodb_refuses(aws, admin):
+    from functions.models import User
+
+    assert not unstorable_items()
+    User(admin.username).update(actions=[User.preferences.set({"speed": 1e300})])
+    assert unstorable_items()
+
+
+def example_path_parameters(operation) -> dict:
+    """The document's example for each path parameter (an 11-character word where it has none)."""
+    return {
+        parameter.name: parameter.definition.get("example", "abcdefghijk") for parameter in operation.path_parameters
+    }
+
+
+def test_bad_bodies_and_other_methods_get_documented_errors(live, admin):
+    """What random JSON does not reach: a body that is not JSON, of another media type, or too large, on every
+    operation that reads a body; and every method a documented path does not serve, which is 405 with `Allow`."""
+    document = openapi.document()
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(document))
+    routed = routed_operations()
+    credentials = Credentials(admin)
+    too_large = b"{" + b" " * (1024 * 1024) + b"}"
+    sent = Counter()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        method = operation.method.lower()
+        raw = document["paths"][operation.path][method]
+        if (operation.path, method) not in routed or "requestBody" not in raw:
+            continue
+        media_type = next(iter(raw["requestBody"]["content"]))
+        headers, cookies = credentials.for_operation(raw["security"])
+        bad_bodies = [(b'{"a": 1}', "text/plain", {400, 403, 415}), (too_large, media_type, {403, 413})]
+        if media_type == "application/json":  # any text is some form, only JSON can be malformed
+            bad_bodies.append((b"{not json", media_type, {400, 403}))
+        for data, content_type, statuses in bad_bodies:
+            case = operation.Case(path_parameters=example_path_parameters(operation))
+            response = case.call(
+                base_url=live,
+                headers={**headers, "Content-Type": content_type},
+                cookies=cookies,
+                data=data,
+                timeout=TIMEOUT_SECONDS,
+            )
+            label = f"{operation.method.upper()} {operation.path} with {content_type} {data[:10]!r}"
+            assert response.status_code in statuses, (label, response.status_code, response.text[:300])
+            case.validate_response(response, checks=CHECKS)
+            sent[label] += 1
+
+    for path, item in document["paths"].items():
+        served = {method for method in item if method in HTTP_METHODS}
+        if any((path, method) not in routed for method in served):
+            continue  # not routed yet: nothing answers this path
+        path_parameters = {p["name"]: p.get("example", "abcdefghijk") for p in item.get("parameters", [])}
+        url = live + path.format(**path_parameters)
+        for method in ("get", "post", "put", "patch", "delete"):
+            if method in served:
+                continue
+            response = requests.request(method.upper(), url, headers=credentials.ta, timeout=TIMEOUT_SECONDS)
+            assert response.status_code == 405, (method, path, response.status_code)
+            assert "error" in response.json()
+            assert set(response.headers["Allow"].lower().split(", ")) == served, (method, path)
+            sent[f"{method} {path}"] += 1
+    print(f"\nbad bodies and other methods: {sum(sent.values())} requests")
