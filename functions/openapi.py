@@ -22,6 +22,8 @@ PUBLIC: list = []
 VIDEO_EXAMPLE = "vid00000001"
 CHANNEL_EXAMPLE = "UC0000000000000000000001"
 PLAYLIST_EXAMPLE = "PL0000000000000001"
+IV_PLAYLIST_EXAMPLE = "IVPL" + "seededplaylist".ljust(31, "0")
+INDEX_EXAMPLE = "1A2B3C4D5E6F7081"
 
 
 # ---------------------------------------------------------------- building blocks
@@ -133,7 +135,9 @@ PAGE = query_param(
     "page number; 0 and 1 are both the first page",
     {"type": "integer", "minimum": 0, "maximum": 100000},
 )
-IV_PLAYLIST_ID = path_param("playlist_id", "an Invidious playlist id: IVPL and 31 more characters")
+IV_PLAYLIST_ID = path_param(
+    "playlist_id", "an Invidious playlist id: IVPL and 31 more characters", None, IV_PLAYLIST_EXAMPLE
+)
 UCID = path_param("ucid", "a YouTube channel id", None, CHANNEL_EXAMPLE)
 
 
@@ -595,6 +599,7 @@ def _video_paths() -> dict:
                 "video",
                 "Delete a video, its files and its playlist membership",
                 {**ok("deleted", ref("VideoDeleted")), **NOT_FOUND},
+                parameters=[{**VIDEO_ID, "example": "vid00000003"}],
             ),
         },
         "/api/video/{video_id}/progress": {
@@ -688,7 +693,10 @@ def _channel_paths() -> dict:
             "parameters": [CHANNEL_ID],
             "get": operation("channel", "One channel", {**ok("the channel", one("Channel")), **NOT_FOUND}),
             "delete": operation(
-                "channel", "Remove a channel with its videos and files", {"204": use("NoContent"), **NOT_FOUND}
+                "channel",
+                "Remove a channel with its videos and files",
+                {"204": use("NoContent"), **NOT_FOUND},
+                parameters=[{**CHANNEL_ID, "example": "UC0000000000000000000002"}],
             ),
         },
         "/api/channel/{channel_id}/video": {
@@ -1001,7 +1009,7 @@ def _invidious_paths() -> dict:
             ),
         },
         f"{auth}/playlists/{{playlist_id}}/videos/{{index_id}}": {
-            "parameters": [IV_PLAYLIST_ID, path_param("index_id", "the entry's indexId")],
+            "parameters": [IV_PLAYLIST_ID, path_param("index_id", "the entry's indexId", None, INDEX_EXAMPLE)],
             "delete": _iv("Remove one entry", {**NO_CONTENT, **IV_NOT_FOUND}),
         },
         f"{auth}/preferences": {

@@ -78,7 +78,7 @@ class Credentials:
         return {}, {tokens.SID_COOKIE: self.sid}  # public: the web pages go further for a signed-in user
 
 
-def seed(admin) -> None:
+def seed(admin, monkeypatch) -> None:
     """A few items, so the document's example ids reach real ones."""
     make_channel(1, subscribed=True)
     make_channel(2)
@@ -90,12 +90,17 @@ def seed(admin) -> None:
         user_id = admin.user_id
         username = admin.username
 
+    # The document's example ids name this playlist and its entry.
+    monkeypatch.setattr(invidious_playlists, "new_id", lambda: openapi.IV_PLAYLIST_EXAMPLE)
+    monkeypatch.setattr(invidious_playlists, "new_index_id", lambda: openapi.INDEX_EXAMPLE)
     invidious_playlists.create(Owner, {"title": "Seeded", "privacy": "public"})
+    invidious_playlists.add_video(Owner, openapi.IV_PLAYLIST_EXAMPLE, {"videoId": openapi.VIDEO_EXAMPLE})
+    monkeypatch.undo()
 
 
 @pytest.fixture
-def live(aws, admin):
-    seed(admin)
+def live(aws, admin, monkeypatch):
+    seed(admin, monkeypatch)
     with serve_app() as base:
         yield base
 
@@ -189,8 +194,8 @@ def test_fuzz_every_routed_operation(live, admin):
         given(case=strategy)(fuzz_settings(cases)(one_case))()
 
     operations = [result.ok() for result in schema.get_all_operations()]
-    # Deletions last: the seeded items the examples name must exist for every other operation first.
-    operations.sort(key=lambda operation: operation.method.lower() == "delete")
+    # Deletions last, deepest paths first: the seeded items the examples name must exist for the others first.
+    operations.sort(key=lambda operation: (operation.method.lower() == "delete", -len(operation.path)))
     for operation in operations:
         label = f"{operation.method.upper()} {operation.path}"
         if (operation.path, operation.method.lower()) not in routed:
