@@ -927,7 +927,11 @@ IV_BAD = {"400": use("BadRequest")}
 EVENT_STREAM = {
     "200": answer(
         "events `id: <n>` / `data: <video JSON>` and `:keepalive <unix>` comments; ends after the replay",
-        {"type": "string"},
+        obj(
+            {"id": STRING, "event": STRING, "data": {"type": "string", "description": "a ShortVideo as JSON"}},
+            required=["data"],
+            description="one server-sent event",
+        ),
         "text/event-stream",
     )
 }

@@ -31,9 +31,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from functions import openapi
+from functions import openapi, storage
 from functions.invidious import playlists as invidious_playlists
 from functions.invidious import tokens, web
+from functions.settings import get_settings
 from tests.factories import make_channel, make_playlist, make_video
 from tests.invidious.live_server import serve_app
 from tests.test_openapi_sync import HTTP_METHODS, routed_operations
@@ -85,6 +86,14 @@ def seed(admin, monkeypatch) -> None:
     for n in range(1, 5):
         make_video(n, channel=1 if n < 4 else 2)
     make_playlist(1, [1, 2])
+    video, channel = openapi.VIDEO_EXAMPLE, openapi.CHANNEL_EXAMPLE
+    for key in (
+        storage.media_key(channel, video),
+        storage.video_thumb_key(video),
+        storage.channel_art_key(channel, "banner"),
+        storage.playlist_thumb_key(openapi.PLAYLIST_EXAMPLE),
+    ):
+        storage.s3().put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
 
     class Owner:
         user_id = admin.user_id
@@ -301,3 +310,52 @@ def test_bad_bodies_and_other_methods_get_documented_errors(live, admin):
             assert set(response.headers["Allow"].lower().split(", ")) == served, (method, path)
             sent[f"{method} {path}"] += 1
     print(f"\nbad bodies and other methods: {sum(sent.values())} requests")
+
+
+def test_answers_random_input_rarely_reaches_match_the_document(live, admin):
+    """Successful answers that need real credentials, real ids or a prior step: each must be as documented."""
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(openapi.document()))
+    credentials = Credentials(admin)
+    form = "application/x-www-form-urlencoded"
+
+    def check(method, path, expect, auth=None, cookies=None, **case_fields) -> str:
+        case = schema[path][method].Case(**case_fields)
+        response = case.call(base_url=live, headers=auth or {}, cookies=cookies or {}, timeout=TIMEOUT_SECONDS)
+        assert response.status_code == expect, (method, path, response.status_code, response.text[:300])
+        case.validate_response(response, checks=CHECKS)
+        return response.text
+
+    ta, iv, sid = credentials.ta, credentials.invidious, {tokens.SID_COOKIE: credentials.sid}
+    channel, video, playlist = openapi.CHANNEL_EXAMPLE, openapi.VIDEO_EXAMPLE, openapi.PLAYLIST_EXAMPLE
+    login = {"username": "admin", "password": "admin-password"}
+    check("POST", "/api/login", 200, body=login, media_type="application/json")
+    for path, parameters in (
+        ("/media/{channel_id}/{filename}", {"channel_id": channel, "filename": f"{video}.mp4"}),
+        ("/cache/videos/{shard}/{filename}", {"shard": video[0], "filename": f"{video}.jpg"}),
+        ("/cache/channels/{filename}", {"filename": f"{channel}_banner.jpg"}),
+        ("/cache/playlists/{filename}", {"filename": f"{playlist}.jpg"}),
+    ):
+        check("GET", path, 302, ta, path_parameters=parameters)
+    check("POST", "/login", 302, body={"email": "admin", "password": "admin-password"}, media_type=form)
+
+    consent = {"scopes": "GET:feed", "callback_url": "http://127.0.0.1:9/cb"}
+    check("GET", "/authorize_token", 302, query=consent)  # signed out: to the sign-in page
+    check("GET", "/authorize_token", 200, cookies=sid, query=consent)
+    approval = {**consent, "csrf_token": web.authorize_csrf(credentials.sid)}
+    check("POST", "/authorize_token", 302, cookies=sid, body=approval, media_type=form)
+    check("POST", "/authorize_token", 200, cookies=sid, body={**approval, "callback_url": ""}, media_type=form)
+
+    check("POST", "/api/v1/auth/subscriptions/{ucid}", 204, iv, path_parameters={"ucid": channel})
+    assert video in check("GET", "/api/v1/auth/feed", 200, iv)
+    assert channel in check("GET", "/api/v1/auth/subscriptions", 200, iv)
+    topics = {"topics": channel, "since": 0}
+    assert video in check("GET", "/api/v1/auth/notifications", 200, iv, query=topics)
+    check(
+        "POST", "/api/video/{video_id}/progress", 200, ta, path_parameters={"video_id": video}, body={"position": 299}
+    )
+    assert video in check("GET", "/api/v1/auth/history", 200, iv)
+    assert video in check("GET", "/api/video/{video_id}", 200, ta, path_parameters={"video_id": video})
+    assert video in check(
+        "GET", "/api/playlist/{playlist_id}/video", 200, ta, path_parameters={"playlist_id": playlist}
+    )
+    check("GET", "/api/v1/auth/tokens", 200, iv)
