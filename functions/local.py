@@ -191,16 +191,16 @@ def dump_all(dynamodb, s3, folder: Path) -> None:
 # ---------------------------------------------------------------- moto
 
 
-def create_stack(cloudformation, table_prefix: str, media_bucket: str) -> dict:
+def create_stack(cloudformation, stage: str) -> dict:
     """Create infra/resources.yaml for this stage; its outputs."""
-    name = table_prefix.strip("-_") + "-infra"
+    from functions import moto_cloudformation
+
+    moto_cloudformation.register()
+    name = f"ytarchive-{stage}-infra"
     cloudformation.create_stack(
         StackName=name,
         TemplateBody=(ROOT / "infra" / "resources.yaml").read_text(),
-        Parameters=[
-            {"ParameterKey": "Prefix", "ParameterValue": table_prefix},
-            {"ParameterKey": "MediaBucketName", "ParameterValue": media_bucket},
-        ],
+        Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage}],
     )
     stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
     if stack["StackStatus"] != "CREATE_COMPLETE":
@@ -449,7 +449,10 @@ def main() -> None:
     dirty = threading.Event()
     moto = start_moto(moto_port, dirty)
     dynamodb, s3 = boto3.client("dynamodb"), boto3.client("s3")
-    create_stack(boto3.client("cloudformation"), os.environ["TABLE_PREFIX"], os.environ["MEDIA_BUCKET"])
+    outputs = create_stack(boto3.client("cloudformation"), STAGE)
+    for setting, output in (("TABLE_PREFIX", "TablePrefix"), ("MEDIA_BUCKET", "MediaBucket")):
+        if os.environ[setting] != outputs[output]:  # the stage's config and the template disagree
+            raise RuntimeError(f"{setting}={os.environ[setting]} but the stack made {outputs[output]}")
     load_tables(dynamodb, folder)
     load_objects(s3, folder)
     dirty.clear()  # loading wrote only what the folder already holds; flushes may start from here on

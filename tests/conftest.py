@@ -35,6 +35,8 @@ from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.core.base_backend import BackendDict  # noqa: E402
 from moto.core.models import reset_model_data  # noqa: E402
 
+from functions import moto_cloudformation  # noqa: E402
+
 
 def wipe_moto() -> None:
     """Empty every moto backend, as a fresh mock_aws() does."""
@@ -77,6 +79,7 @@ class Stack:
         """The stack's outputs, creating it in an emptied moto unless the one made before is still there."""
         if not self._intact():
             wipe_moto()
+            moto_cloudformation.register()
             cloudformation = boto3.client("cloudformation")
             cloudformation.create_stack(StackName="ytarchive", TemplateBody=(ROOT / "infra/resources.yaml").read_text())
             stack = cloudformation.describe_stacks(StackName="ytarchive")["Stacks"][0]

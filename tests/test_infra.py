@@ -17,7 +17,7 @@ from functions.settings import get_settings
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "resources.yaml"
 BIN = Path(sys.executable).parent
-PREFIX = "${Prefix}"
+PREFIX = "ytarchive-${Stage}-"
 
 
 class CloudFormationLoader(yaml.SafeLoader):
@@ -167,3 +167,58 @@ def test_stack_creates_the_models_tables_and_the_queues(aws):
 
     assert aws["MediaBucket"] == settings.media_bucket
     boto3.client("s3").head_bucket(Bucket=aws["MediaBucket"])
+
+
+def test_api_runs_on_the_resources_the_stack_made(aws, client, admin, monkeypatch):
+    """The stack made in moto's CloudFormation (as the local run makes it) is what the API reads and writes."""
+    from functions.invidious import tokens
+    from tests.factories import make_video
+
+    listed = boto3.client("cloudformation").list_stack_resources(StackName="ytarchive")["StackResourceSummaries"]
+    made = {resource["LogicalResourceId"]: resource["PhysicalResourceId"] for resource in listed}
+
+    video = make_video(1)
+    answer = client.http.get(f"/api/video/{video.youtube_id}/", headers={"Authorization": f"Token {admin.api_token}"})
+    assert answer.status_code == 200 and answer.json_body["data"]["title"] == "Video 1"
+    item = boto3.client("dynamodb").get_item(TableName=made["VideoTable"], Key={"youtube_id": {"S": video.youtube_id}})
+    assert item["Item"]["title"] == {"S": "Video 1"}
+
+    boto3.client("s3").put_object(Bucket=made["MediaBucket"], Key=f"media/{video.channel_id}/{video.youtube_id}.mp4")
+    answer = client.http.get(
+        f"/media/{video.channel_id}/{video.youtube_id}.mp4", headers={"Authorization": f"Token {admin.api_token}"}
+    )
+    assert answer.status_code == 302 and made["MediaBucket"] in answer.headers["Location"]
+
+    # Invidious tokens are signed with the stack's generated secret once HMAC_SECRET_ID names it (as in the cloud).
+    monkeypatch.delenv("HMAC_KEY")
+    monkeypatch.setenv("HMAC_SECRET_ID", aws["HmacSecretArn"])
+    monkeypatch.setattr(tokens, "_secret", None)
+    assert made["HmacSecret"] == aws["HmacSecretArn"]
+    key = boto3.client("secretsmanager").get_secret_value(SecretId=made["HmacSecret"])["SecretString"]
+    assert len(key) == 64
+    token = tokens.issue(admin.user_id, admin.username, [":*"], None)
+    assert token["signature"] == tokens.sign(token, key.encode())
+    answer = client.http.get("/api/v1/auth/feed", headers={"Authorization": "Bearer " + json.dumps(token)})
+    assert answer.status_code == 200, answer.body
+
+
+def test_stack_watches_the_dead_letter_queue(aws):
+    alarms = boto3.client("cloudwatch").describe_alarms(AlarmNames=[aws["DownloadDeadLetterAlarmName"]])
+    (alarm,) = alarms["MetricAlarms"]
+    dead_letter_queue = aws["DownloadDeadLetterQueueUrl"].rsplit("/", 1)[1]
+    assert alarm["Namespace"] == "AWS/SQS" and alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": dead_letter_queue}]
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+
+
+def test_every_name_derives_from_the_stage(template):
+    """Two stages can share an account: every named resource carries the stage, and only known stages exist."""
+    stage = template["Parameters"]["Stage"]
+    assert stage["AllowedValues"] == ["local", "dev", "prod"]
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    assert set(stage["AllowedValues"]) == set(config["stages"])
+    name_properties = ("TableName", "QueueName", "Name", "AlarmName", "TopicName", "BucketName")
+    for logical_id, resource in template["Resources"].items():
+        names = [resource["Properties"][key] for key in name_properties if key in resource.get("Properties", {})]
+        for name in names:
+            assert "${Stage}" in json.dumps(name) or "Fn::If" in name, f"{logical_id}: {name} ignores the stage"

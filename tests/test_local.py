@@ -32,7 +32,7 @@ BUCKET = "ytarchive-local-media"
 def fresh_stack():
     """A new moto holding the stage's stack, as a start of the local run makes it."""
     with mock_aws():
-        local.create_stack(boto3.client("cloudformation"), PREFIX, BUCKET)
+        local.create_stack(boto3.client("cloudformation"), "local")
         yield boto3.client("dynamodb"), boto3.client("s3")
 
 
