@@ -10,7 +10,9 @@ so CI sees the same requests every run; the totals are printed (`pytest -s tests
 
 import contextlib
 import copy
+import ipaddress
 import json
+import socket
 import time
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -107,9 +109,36 @@ def seed(admin, monkeypatch) -> None:
     monkeypatch.undo()
 
 
+def is_loopback(host) -> bool:
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def keep_on_this_machine(monkeypatch) -> None:
+    """Generated ids and URLs may reach code that would fetch them (yt-dlp): no connection or name lookup leaves
+    the loopback, so fuzzing never sends traffic elsewhere and never waits on a network that is not there."""
+    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def guarded_connect(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address[0]):
+            raise OSError(f"fuzzing stays on this machine, not {address[0]}")
+        return connect(sock, address)
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        if host is not None and not is_loopback(host if isinstance(host, str) else host.decode()):
+            raise socket.gaierror(socket.EAI_NONAME, f"fuzzing looks up no names ({host})")
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+
+
 @pytest.fixture
 def live(aws, admin, monkeypatch):
     seed(admin, monkeypatch)
+    keep_on_this_machine(monkeypatch)
     with serve_app() as base:
         yield base
 
@@ -359,3 +388,11 @@ def test_answers_random_input_rarely_reaches_match_the_document(live, admin):
         "GET", "/api/playlist/{playlist_id}/video", 200, ta, path_parameters={"playlist_id": playlist}
     )
     check("GET", "/api/v1/auth/tokens", 200, iv)
+
+
+def test_fuzzing_connects_to_nothing_but_this_machine(live):
+    assert requests.get(f"{live}/api/docs", timeout=TIMEOUT_SECONDS).status_code == 200
+    with pytest.raises(OSError, match="looks up no names"):
+        socket.create_connection(("www.youtube.com", 443), timeout=1)
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("192.0.2.1") and not is_loopback("youtube.com")
