@@ -7,12 +7,12 @@ from pathlib import Path
 
 import boto3
 import pytest
-import yaml
 from pynamodb.models import Model
 
 from functions import models
 from functions.models import ALL_MODELS
 from functions.settings import get_settings
+from infra.merge import load_resources
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "resources.yaml"
@@ -20,29 +20,9 @@ BIN = Path(sys.executable).parent
 PREFIX = "ytarchive-${Stage}-"
 
 
-class CloudFormationLoader(yaml.SafeLoader):
-    """Reads the short-form intrinsics (!Sub, !Ref, !GetAtt ...) as their long forms."""
-
-
-def _intrinsic(loader, suffix, node):
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _intrinsic)
-
-
 @pytest.fixture(scope="module")
 def template() -> dict:
-    return yaml.load(TEMPLATE.read_text(), Loader=CloudFormationLoader)  # a SafeLoader subclass
+    return load_resources()
 
 
 def _table_name(model) -> str:

@@ -1,0 +1,186 @@
+"""One deployable template: the SAM template `chalice package` writes, with infra/resources.yaml merged in.
+
+    python -m infra.merge --stage dev --chalice build/dev/chalice --layer build/layer/media-tools.zip OUT.json
+
+.chalice/config.json and the policy files name the stack's resources as `${Name}` (a parameter, a resource's
+Ref, `${Name.Attribute}`, or a pseudo parameter like `${AWS::Region}`); Chalice copies those strings verbatim,
+and this script turns them into Ref / Fn::GetAtt / Fn::Sub. It also points each SQS event source at the template's
+queue of that name, adds the media tools layer (layers/build.py) as `MediaToolsLayer`, sets the stage parameter
+to the packaged stage only, and gives the functions the extra settings Chalice has no key for.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+RESOURCES = ROOT / "infra" / "resources.yaml"
+CONFIG = ROOT / ".chalice" / "config.json"
+LAYER = "MediaToolsLayer"
+PLACEHOLDER = re.compile(r"\$\{([^}!]+)\}")
+EXACT_PLACEHOLDER = re.compile(r"^\$\{([A-Za-z0-9:.]+)\}$")
+CHALICE_QUEUE_ARN = "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:"
+
+
+class CloudFormationLoader(yaml.SafeLoader):
+    """Reads CloudFormation YAML, turning short-form intrinsics (!Sub, !Ref, !GetAtt ...) into their long forms."""
+
+
+def _intrinsic(loader, suffix, node):
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+def load_resources() -> dict:
+    return yaml.load(RESOURCES.read_text(), Loader=CloudFormationLoader)  # a SafeLoader subclass
+
+
+class MergeError(ValueError):
+    pass
+
+
+def resolve(value, known: set[str]):
+    """`value` with every string naming `${...}` turned into an intrinsic; what Fn::Sub already holds is kept."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::Sub"}:
+            return value
+        return {key: resolve(item, known) for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolve(item, known) for item in value]
+    if not isinstance(value, str) or "${" not in value:
+        return value
+    for name in PLACEHOLDER.findall(value):
+        if name.split(".")[0] not in known and not name.startswith("AWS::"):
+            raise MergeError(f"{value!r} names {name}, which the template does not define")
+    exact = EXACT_PLACEHOLDER.match(value)
+    if exact and not exact[1].startswith("AWS::"):
+        logical, _, attribute = exact[1].partition(".")
+        return {"Fn::GetAtt": [logical, attribute]} if attribute else {"Ref": logical}
+    return {"Fn::Sub": value}
+
+
+def _queue_names(resources: dict, stage: str) -> dict[str, str]:
+    """Queue name as a handler writes it (without the stage prefix) -> logical id of the template's queue."""
+    names = {}
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::SQS::Queue":
+            name = resource["Properties"]["QueueName"]["Fn::Sub"].replace("${Stage}", stage)
+            names[name.removeprefix(f"ytarchive-{stage}-")] = logical_id
+    return names
+
+
+def _point_queues_at_template(functions: dict, queues: dict[str, str]) -> None:
+    for logical_id, function in functions.items():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] != "SQS":
+                continue
+            arn = event["Properties"]["Queue"]
+            name = arn["Fn::Sub"].removeprefix(CHALICE_QUEUE_ARN) if isinstance(arn, dict) else arn
+            if name not in queues:
+                raise MergeError(f"{logical_id} consumes queue {name!r}; the template has {sorted(queues)}")
+            event["Properties"]["Queue"] = {"Fn::GetAtt": [queues[name], "Arn"]}
+
+
+def _function_extras(functions: dict, config: dict, stage: str) -> None:
+    """Settings of .chalice/config.json Chalice has no key for: ephemeral_storage (MB of /tmp)."""
+    by_handler = {function["Properties"]["Handler"].removeprefix("app."): function for function in functions.values()}
+    by_handler["api_handler"] = by_handler.pop("app", None)
+    for name, settings in config["stages"][stage].get("lambda_functions", {}).items():
+        function = by_handler.get(name)
+        if function is not None and "ephemeral_storage" in settings:
+            function["Properties"]["EphemeralStorage"] = {"Size": settings["ephemeral_storage"]}
+
+
+def _fix_log_group_names(resources: dict) -> None:
+    """Chalice 1.34 names the API function APIHandler but writes its log group as /aws/lambda/${ApiHandler}."""
+    by_lower = {logical_id.lower(): logical_id for logical_id in resources}
+    for resource in resources.values():
+        if resource["Type"] != "AWS::Logs::LogGroup":
+            continue
+        name = resource["Properties"]["LogGroupName"]
+        function = name["Fn::Sub"].removeprefix("/aws/lambda/${").removesuffix("}")
+        if function not in resources and function.lower() in by_lower:
+            name["Fn::Sub"] = f"/aws/lambda/${{{by_lower[function.lower()]}}}"
+
+
+def merge(chalice_template: dict, resources: dict, config: dict, stage: str, layer_uri: str) -> dict:
+    if stage not in resources["Parameters"]["Stage"]["AllowedValues"]:
+        raise MergeError(f"stage {stage!r} is not one of the template's {resources['Parameters']['Stage']}")
+    merged = json.loads(json.dumps(chalice_template))
+    _fix_log_group_names(merged["Resources"])
+    parameters = json.loads(json.dumps(resources["Parameters"]))
+    parameters["Stage"].update(Default=stage, AllowedValues=[stage])  # this package is built for one stage
+    layer = {
+        "Type": "AWS::Serverless::LayerVersion",
+        "Properties": {
+            "LayerName": {"Fn::Sub": "ytarchive-${Stage}-media-tools"},
+            "Description": "yt-dlp (python/) and a static ffmpeg (bin/ffmpeg), built by layers/build.py",
+            "ContentUri": layer_uri,
+            "CompatibleRuntimes": ["python3.11"],
+            "CompatibleArchitectures": ["x86_64"],
+            "RetentionPolicy": "Delete",
+        },
+    }
+    additions = {
+        "Parameters": parameters,
+        "Conditions": resources.get("Conditions", {}),
+        "Resources": {**resources["Resources"], LAYER: layer},
+        "Outputs": resources.get("Outputs", {}),
+    }
+    for section, entries in additions.items():
+        target = merged.setdefault(section, {})
+        clash = set(target) & set(entries)
+        if clash:
+            raise MergeError(f"{section} defined by both Chalice and infra/: {sorted(clash)}")
+        target.update(entries)
+
+    known = set(merged["Parameters"]) | set(merged["Resources"])
+    for logical_id, resource in list(merged["Resources"].items()):
+        if logical_id not in additions["Resources"]:
+            merged["Resources"][logical_id] = resolve(resource, known)
+    functions = {k: v for k, v in merged["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+    _point_queues_at_template(functions, _queue_names(resources["Resources"], stage))
+    _function_extras(functions, config, stage)
+    return merged
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", required=True)
+    parser.add_argument("--chalice", required=True, type=Path, help="the folder `chalice package` wrote")
+    parser.add_argument("--layer", required=True, type=Path, help="the layer zip layers/build.py wrote")
+    parser.add_argument("out", type=Path, help="the merged template (JSON); code paths are made relative to it")
+    args = parser.parse_args(argv)
+    chalice_template = json.loads((args.chalice / "sam.json").read_text())
+    out_dir = args.out.resolve().parent
+    code = Path(os.path.relpath((args.chalice / "deployment.zip").resolve(), out_dir)).as_posix()
+    for resource in chalice_template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = code
+    layer_uri = Path(os.path.relpath(args.layer.resolve(), out_dir)).as_posix()
+    try:
+        merged = merge(chalice_template, load_resources(), json.loads(CONFIG.read_text()), args.stage, layer_uri)
+    except MergeError as error:
+        sys.exit(f"merge: {error}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(merged, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
