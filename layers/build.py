@@ -1,0 +1,107 @@
+"""Build the Lambda layer of the media jobs: yt-dlp and a static ffmpeg, as build/layer/media-tools.zip.
+
+    python layers/build.py [--out build/layer]
+
+The wheels pinned by hash in layers/requirements.txt are fetched from the package index for Linux x86_64
+(`pip download --platform manylinux2014_x86_64 --only-binary=:all:`), whatever this machine is, then unpacked:
+python/ holds yt_dlp and imageio_ffmpeg's Python code (Lambda puts /opt/python on sys.path), bin/ffmpeg is
+imageio-ffmpeg's static binary (/opt/bin is on Lambda's PATH; IMAGEIO_FFMPEG_EXE points at it). Entries are
+sorted and stamped 1980-01-01, so the same requirements give the same bytes. A build is reused while
+requirements.txt and this script are unchanged (the zip's .key file holds their hash). Prints the zip's path.
+"""
+
+import argparse
+import hashlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+REQUIREMENTS = HERE / "requirements.txt"
+LAYER_NAME = "media-tools.zip"
+PIP_DOWNLOAD = ("-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "--require-hashes")
+PLATFORM = ("--platform", "manylinux2014_x86_64", "--python-version", "3.11", "--implementation", "cp")
+UNZIPPED_LIMIT = 250 * 1024 * 1024  # Lambda: a function and all its layers, unzipped
+FFMPEG_PREFIX = "imageio_ffmpeg/binaries/ffmpeg-linux-x86_64"
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def build_key() -> str:
+    return hashlib.sha256(REQUIREMENTS.read_bytes() + Path(__file__).read_bytes()).hexdigest()
+
+
+def download_wheels(folder: Path) -> list[Path]:
+    subprocess.run(
+        [sys.executable, *PIP_DOWNLOAD, *PLATFORM, "-r", str(REQUIREMENTS), "-d", str(folder)],
+        check=True,
+    )
+    return sorted(folder.glob("*.whl"))
+
+
+def layer_path(wheel_entry: str) -> tuple[str, int] | None:
+    """Where a file of a wheel goes in the layer and its mode; None for what the layer does not need."""
+    top = wheel_entry.split("/", 1)[0]
+    if top.endswith(".data") or wheel_entry.endswith("/"):  # man pages, shell completions
+        return None
+    if wheel_entry.startswith(FFMPEG_PREFIX):
+        return "bin/ffmpeg", 0o755
+    if wheel_entry.startswith("imageio_ffmpeg/binaries/") and not wheel_entry.endswith(".py"):
+        return None
+    return f"python/{wheel_entry}", 0o644
+
+
+def write_layer(wheels: list[Path], target: Path) -> int:
+    """Zip the layer deterministically; its unzipped size in bytes."""
+    entries = []
+    for wheel in wheels:
+        with zipfile.ZipFile(wheel) as archive:
+            for info in archive.infolist():
+                placed = layer_path(info.filename)
+                if placed:
+                    entries.append((placed[0], placed[1], wheel, info.filename))
+    names = [name for name, *_ in entries]
+    if len(names) != len(set(names)):
+        raise SystemExit("two wheels put a file at the same place in the layer")
+    if "bin/ffmpeg" not in names:
+        raise SystemExit(f"no {FFMPEG_PREFIX}* in the wheels of {REQUIREMENTS}")
+    size = 0
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as layer:
+        for name, mode, wheel, source in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zipfile.ZipFile(wheel) as archive, archive.open(source) as src, layer.open(info, "w") as dst:
+                shutil.copyfileobj(src, dst, 1024 * 1024)
+            size += layer.getinfo(name).file_size
+    return size
+
+
+def build(out: Path) -> Path:
+    target, key_file = out / LAYER_NAME, out / (LAYER_NAME + ".key")
+    key = build_key()
+    if target.exists() and key_file.exists() and key_file.read_text().strip() == key:
+        return target
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out) as work:
+        partial = Path(work) / LAYER_NAME
+        size = write_layer(download_wheels(Path(work)), partial)
+        if size >= UNZIPPED_LIMIT:
+            raise SystemExit(f"the layer unzips to {size / 2**20:.0f} MB, over Lambda's {UNZIPPED_LIMIT / 2**20:.0f}")
+        partial.replace(target)
+    key_file.write_text(key + "\n")
+    return target
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "layer")
+    args = parser.parse_args(argv)
+    print(build(args.out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""layers/build.py: the media tools layer builds reproducibly, fits Lambda, and its yt-dlp and ffmpeg run.
+
+The build pip-downloads its wheels from the package index (the only network it needs) into build/layer/, which
+later runs reuse; the layer is then unpacked as Lambda does under /opt and run from there.
+"""
+
+import hashlib
+import os
+import platform
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+BUILD = ROOT / "layers" / "build.py"
+UNZIPPED_LIMIT = 250 * 1024 * 1024
+
+
+def build_layer(out: Path) -> Path:
+    command = [sys.executable, str(BUILD), "--out", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"layers/build.py failed:\n{result.stdout}\n{result.stderr}"
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+def pinned(package: str) -> str:
+    for line in (ROOT / "layers" / "requirements.txt").read_text().splitlines():
+        if line.startswith(f"{package}=="):
+            return line.split("==", 1)[1].split()[0]
+    raise AssertionError(f"{package} is not pinned in layers/requirements.txt")
+
+
+@pytest.fixture(scope="module")
+def layer() -> Path:
+    return build_layer(ROOT / "build" / "layer")
+
+
+@pytest.fixture(scope="module")
+def opt(layer, tmp_path_factory) -> Path:
+    """The layer unpacked as Lambda unpacks it under /opt (zipfile drops modes: restore them as unzip does)."""
+    root = tmp_path_factory.mktemp("opt")
+    with zipfile.ZipFile(layer) as archive:
+        for info in archive.infolist():
+            path = Path(archive.extract(info, root))
+            os.chmod(path, (info.external_attr >> 16) & 0o777)
+    return root
+
+
+def test_layer_layout_and_size(layer, opt):
+    with zipfile.ZipFile(layer) as archive:
+        infos = archive.infolist()
+    assert {info.filename.split("/")[0] for info in infos} == {"python", "bin"}
+    assert sum(info.file_size for info in infos) < UNZIPPED_LIMIT
+    assert (opt / "python" / "yt_dlp" / "__init__.py").is_file()
+    assert (opt / "bin" / "ffmpeg").stat().st_mode & stat.S_IXUSR
+    assert not [info.filename for info in infos if ".data/" in info.filename], "wheel data (man pages) shipped"
+
+
+def test_yt_dlp_runs_from_the_layer(opt):
+    """A bare interpreter (-S: no site-packages) with only the layer's python/ on PYTHONPATH, as in Lambda."""
+    code = "import sys, yt_dlp; print(yt_dlp.__file__); sys.argv = ['yt-dlp', '--version']; yt_dlp.main()"
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(opt / "python")}
+    result = subprocess.run([sys.executable, "-S", "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    module_file, version = result.stdout.split()
+    assert module_file.startswith(str(opt / "python"))
+    assert version == pinned("yt-dlp")
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the layer's ffmpeg is built for Linux x86_64")
+def test_ffmpeg_runs_from_the_layer(opt):
+    result = subprocess.run([str(opt / "bin" / "ffmpeg"), "-version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ffmpeg version ")
+    assert "--enable-libx264" in result.stdout  # yt-dlp merges and remuxes with it
+
+
+def test_build_is_reproducible_and_reused(layer, tmp_path):
+    """A second build from scratch gives the same bytes; a build with nothing changed is reused as it is."""
+    again = build_layer(tmp_path / "again")
+    assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(layer.read_bytes()).digest()
+    modified = again.stat().st_mtime_ns
+    assert build_layer(tmp_path / "again") == again and again.stat().st_mtime_ns == modified
