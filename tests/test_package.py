@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-STAGE = "local"
+STAGE = "dev"  # a deployed stage: its template is the one merged and linted below
 # Nothing of these may ship: tests, benchmarks, the local virtualenv, local data, repository metadata.
 NOT_SHIPPED = {"tests", "bench", ".venv", "venv", "data", ".git", ".chalice", "infra", "layers"}
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
@@ -70,7 +70,7 @@ def chalice(project: Path, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory):
-    """`chalice package --stage local` of the repository: the project mirror and the output folder."""
+    """`chalice package --stage dev` of the repository: the project mirror and the output folder."""
     reason = _pypi_unreachable()
     if reason:
         pytest.skip(reason)
@@ -201,17 +201,76 @@ def test_package_imports_from_itself(unzipped, tmp_path):
         assert probe[key] == repository[key], f"the package's {key} differ from the repository's"
 
 
-def test_merged_template_lints(build, tmp_path):
-    """The deployable template: Chalice's SAM template with infra/resources.yaml merged in passes cfn-lint."""
-    project, _ = build
-    out = tmp_path / "merged"
-    result = chalice(
-        project, "package", "--stage", STAGE, "--merge-template", str(ROOT / "infra/resources.yaml"), str(out)
+@pytest.fixture(scope="module")
+def merged(build, tmp_path_factory) -> tuple[dict, Path]:
+    """The deployable template: Chalice's, with infra/resources.yaml and the media tools layer merged in."""
+    from tests.test_layer import build_layer
+
+    _, out = build
+    layer = build_layer(ROOT / "build" / "layer")
+    template = tmp_path_factory.mktemp("merged") / "template.json"
+    command = ["-m", "infra.merge", "--stage", STAGE, "--chalice", str(out), "--layer", str(layer), str(template)]
+    result = subprocess.run(
+        [sys.executable, *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert result.returncode == 0, f"chalice package --merge-template failed:\n{result.stdout}\n{result.stderr}"
-    templates = [path for path in (out / "sam.yaml", out / "sam.json") if path.exists()]
-    assert len(templates) == 1, sorted(path.name for path in out.iterdir())
-    lint = subprocess.run([str(BIN / "cfn-lint"), str(templates[0])], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"infra/merge.py failed:\n{result.stdout}\n{result.stderr}"
+    return json.loads(template.read_text()), template
+
+
+def test_merged_template_lints(merged):
+    """The merged template passes cfn-lint (which also expands the SAM transform)."""
+    _, path = merged
+    lint = subprocess.run([str(BIN / "cfn-lint"), str(path)], capture_output=True, text=True, timeout=300)
     assert lint.returncode == 0, f"cfn-lint on the merged template:\n{lint.stdout}\n{lint.stderr}"
-    text = templates[0].read_text()
-    assert "AWS::Serverless::Function" in text and "AWS::DynamoDB::Table" in text
+
+
+def _functions(template: dict) -> dict:
+    return {k: v["Properties"] for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+
+
+def test_merged_functions_use_the_stack(merged):
+    """Names come from the stack's resources; no `${...}` is left outside Fn::Sub; code and layer files exist."""
+    template, path = merged
+    resources = template["Resources"]
+    assert template["Parameters"]["Stage"]["AllowedValues"] == [STAGE]
+    assert {"VideoTable", "MediaBucket", "DownloadQueue", "HmacSecret", "MediaToolsLayer"} <= set(resources)
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][STAGE]["lambda_functions"]
+    for name, function in _functions(template).items():
+        variables = function["Environment"]["Variables"]
+        assert variables["MEDIA_BUCKET"] == {"Ref": "MediaBucket"}, name
+        assert variables["DOWNLOAD_QUEUE_URL"] == {"Ref": "DownloadQueue"}, name
+        assert variables["HMAC_SECRET_ID"] == {"Ref": "HmacSecret"}, name
+        assert (path.parent / function["CodeUri"]).is_file(), name
+        handler = "api_handler" if function["Handler"] == "app.app" else function["Handler"].removeprefix("app.")
+        assert function["Timeout"] == config[handler]["lambda_timeout"], name
+        if "layers" in config[handler]:
+            assert function["Layers"] == [{"Ref": "MediaToolsLayer"}], name
+        for event in function.get("Events", {}).values():
+            if event["Type"] == "SQS":
+                assert event["Properties"]["Queue"]["Fn::GetAtt"][1] == "Arn", name
+
+    def plain_placeholders(value, inside_sub=False):
+        if isinstance(value, dict):
+            return [p for k, v in value.items() for p in plain_placeholders(v, inside_sub or k == "Fn::Sub")]
+        if isinstance(value, list):
+            return [p for v in value for p in plain_placeholders(v, inside_sub)]
+        return [value] if isinstance(value, str) and "${" in value and not inside_sub else []
+
+    assert not plain_placeholders(resources), "a ${...} left as a plain string: CloudFormation would not resolve it"
+    layer = resources["MediaToolsLayer"]["Properties"]
+    assert (path.parent / layer["ContentUri"]).is_file()
+
+
+def test_function_and_layer_fit_lambda(build, merged):
+    """The code package and the media tools layer together unzip under Lambda's 250 MB."""
+    _, out = build
+    template, path = merged
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        code = sum(info.file_size for info in archive.infolist())
+    with zipfile.ZipFile(path.parent / template["Resources"]["MediaToolsLayer"]["Properties"]["ContentUri"]) as archive:
+        layer = sum(info.file_size for info in archive.infolist())
+    assert code + layer < LAMBDA_UNZIPPED_LIMIT, f"code {code / 2**20:.0f} MB + layer {layer / 2**20:.0f} MB"

@@ -1,0 +1,79 @@
+"""infra/merge.py on templates shaped like `chalice package` output: placeholders, queues, layer, extras."""
+
+import json
+
+import pytest
+
+from infra.merge import MergeError, load_resources, merge
+from tests.conftest import ROOT
+
+CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
+QUEUE_ARN = "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:"
+
+
+def chalice_template(queue: str = "download", bucket: str = "${MediaBucket}") -> dict:
+    """What Chalice 1.34 writes for an API and an SQS handler with the config's placeholders copied verbatim."""
+    policy = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}
+    return {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": {
+            "APIHandler": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Handler": "app.app", "Environment": {"Variables": {"MEDIA_BUCKET": bucket}}},
+            },
+            "ApiHandlerLogGroup": {
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": {"LogGroupName": {"Fn::Sub": "/aws/lambda/${ApiHandler}"}},
+            },
+            "DownloadRole": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyDocument": policy}]}},
+            "Download": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {
+                    "Handler": "app.download",
+                    "Layers": ["${MediaToolsLayer}"],
+                    "Environment": {"Variables": {"QUEUE": "${DownloadQueue}", "DLQ_ARN": "${DownloadQueue.Arn}"}},
+                    "Events": {
+                        "DownloadSqsEventSource": {
+                            "Type": "SQS",
+                            "Properties": {"Queue": {"Fn::Sub": QUEUE_ARN + queue}, "BatchSize": 1},
+                        }
+                    },
+                },
+            },
+        },
+        "Outputs": {"EndpointURL": {"Value": "x"}},
+    }
+
+
+def test_placeholders_become_intrinsics():
+    merged = merge(chalice_template(), load_resources(), CONFIG, "prod", "layer.zip")
+    resources = merged["Resources"]
+    download = resources["Download"]["Properties"]
+    assert download["Layers"] == [{"Ref": "MediaToolsLayer"}]
+    assert download["Environment"]["Variables"] == {
+        "QUEUE": {"Ref": "DownloadQueue"},
+        "DLQ_ARN": {"Fn::GetAtt": ["DownloadQueue", "Arn"]},
+    }
+    assert download["Events"]["DownloadSqsEventSource"]["Properties"]["Queue"] == {
+        "Fn::GetAtt": ["DownloadQueue", "Arn"]
+    }
+    assert download["EphemeralStorage"] == {
+        "Size": CONFIG["stages"]["prod"]["lambda_functions"]["download"]["ephemeral_storage"]
+    }
+    statement = resources["DownloadRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]
+    assert statement["Resource"] == {"Fn::Sub": "arn:aws:s3:::${MediaBucket}/*"}
+    assert resources["APIHandler"]["Properties"]["Environment"]["Variables"]["MEDIA_BUCKET"] == {"Ref": "MediaBucket"}
+    assert resources["ApiHandlerLogGroup"]["Properties"]["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${APIHandler}"}
+    assert resources["MediaToolsLayer"]["Properties"]["ContentUri"] == "layer.zip"
+    assert merged["Parameters"]["Stage"]["Default"] == "prod"
+    assert merged["Parameters"]["Stage"]["AllowedValues"] == ["prod"]
+    assert {"EndpointURL", "MediaBucket", "HmacSecretArn"} <= set(merged["Outputs"])
+
+
+def test_unknown_names_are_refused():
+    with pytest.raises(MergeError, match="NoSuchThing"):
+        merge(chalice_template(bucket="${NoSuchThing}"), load_resources(), CONFIG, "dev", "layer.zip")
+    with pytest.raises(MergeError, match="elsewhere"):
+        merge(chalice_template(queue="elsewhere"), load_resources(), CONFIG, "dev", "layer.zip")
+    with pytest.raises(MergeError, match="staging"):
+        merge(chalice_template(), load_resources(), CONFIG, "staging", "layer.zip")
