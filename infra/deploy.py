@@ -1,0 +1,168 @@
+"""Deploy a stage to the AWS account the environment names (AWS_PROFILE, AWS_REGION, credentials as boto3 finds them).
+
+    python -m infra.deploy --stage dev [--alarm-email you@example.com]
+
+1. builds the media tools layer (layers/build.py; reused while unchanged) and `chalice package --stage STAGE`;
+2. merges both with infra/resources.yaml (infra/merge.py) into build/STAGE/template.json;
+3. uploads the code, the layer and the template to the artifacts bucket ytarchive-artifacts-ACCOUNT-REGION
+   (made on first use: private, encrypted, objects expire after 30 days) under keys named by their content hash;
+4. creates or updates the stack ytarchive-STAGE through a change set, and prints its outputs (EndpointURL).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+from botocore.exceptions import ClientError
+
+ROOT = Path(__file__).resolve().parent.parent
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # Chalice makes roles; SAM is a transform
+ARTIFACT_DAYS = 30
+NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+
+
+def artifacts_bucket(s3, account: str, region: str) -> str:
+    name = f"ytarchive-artifacts-{account}-{region}"
+    try:
+        s3.head_bucket(Bucket=name)
+        return name
+    except ClientError as error:
+        if error.response["Error"]["Code"] not in ("404", "NoSuchBucket"):
+            raise
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=name, **location)
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}],
+        },
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=name,
+        LifecycleConfiguration={
+            "Rules": [{"ID": "expire", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": ARTIFACT_DAYS}}]
+        },
+    )
+    return name
+
+
+def upload(s3, bucket: str, path: Path) -> str:
+    """Upload a file once under `<sha256>/<name>`; its key."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(1024 * 1024), b""):
+            digest.update(chunk)
+    key = f"{digest.hexdigest()}/{path.name}"
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except ClientError:
+        s3.upload_file(str(path), bucket, key)
+    return key
+
+
+def upload_artifacts(s3, bucket: str, template: dict, base: Path) -> dict:
+    """The template with every local CodeUri / ContentUri uploaded and replaced by its S3 location."""
+    uploaded = json.loads(json.dumps(template))
+    for resource in uploaded["Resources"].values():
+        properties = resource.get("Properties", {})
+        for field in ("CodeUri", "ContentUri"):
+            if isinstance(properties.get(field), str):
+                local = (base / properties[field]).resolve()
+                properties[field] = {"Bucket": bucket, "Key": upload(s3, bucket, local)}
+    return uploaded
+
+
+def _stack_exists(cloudformation, name: str) -> bool:
+    try:
+        (stack,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
+    except ClientError as error:
+        if "does not exist" in str(error):
+            return False
+        raise
+    return stack["StackStatus"] != "REVIEW_IN_PROGRESS"
+
+
+def deploy_stack(cloudformation, name: str, template_url: str, parameters: dict) -> dict:
+    """Create or update the stack through a change set; its outputs."""
+    kind = "UPDATE" if _stack_exists(cloudformation, name) else "CREATE"
+    change_set = cloudformation.create_change_set(
+        StackName=name,
+        ChangeSetName=f"deploy-{os.getpid()}",
+        ChangeSetType=kind,
+        TemplateURL=template_url,
+        Parameters=[{"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()],
+        Capabilities=CAPABILITIES,
+    )
+    try:
+        cloudformation.get_waiter("change_set_create_complete").wait(ChangeSetName=change_set["Id"])
+    except Exception:
+        described = cloudformation.describe_change_set(ChangeSetName=change_set["Id"])
+        if any(reason in described.get("StatusReason", "") for reason in NO_CHANGES):
+            cloudformation.delete_change_set(ChangeSetName=change_set["Id"])
+            return _outputs(cloudformation, name)
+        raise RuntimeError(f"change set failed: {described.get('StatusReason')}") from None
+    cloudformation.execute_change_set(ChangeSetName=change_set["Id"])
+    waiter = "stack_update_complete" if kind == "UPDATE" else "stack_create_complete"
+    cloudformation.get_waiter(waiter).wait(StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 360})
+    return _outputs(cloudformation, name)
+
+
+def _outputs(cloudformation, name: str) -> dict:
+    (stack,) = cloudformation.describe_stacks(StackName=name)["Stacks"]
+    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+
+def package(stage: str, build: Path) -> Path:
+    """Layer, `chalice package` and the merge; the merged template's path."""
+    run = [sys.executable, str(ROOT / "layers" / "build.py"), "--out", str(ROOT / "build" / "layer")]
+    layer = subprocess.run(run, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    chalice = build / "chalice"
+    chalice_bin = Path(sys.executable).parent / "chalice"
+    subprocess.run([str(chalice_bin), "package", "--stage", stage, str(chalice)], cwd=ROOT, check=True)
+    template = build / "template.json"
+    merge = ["-m", "infra.merge", "--stage", stage, "--chalice", str(chalice), "--layer", layer, str(template)]
+    subprocess.run([sys.executable, *merge], cwd=ROOT, check=True)
+    return template
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", required=True, choices=("dev", "prod"))
+    parser.add_argument("--alarm-email", default="", help="where the dead-letter alarm writes (optional)")
+    args = parser.parse_args(argv)
+    session = boto3.session.Session()
+    if not session.region_name:
+        sys.exit("deploy: no AWS region; set AWS_REGION (or AWS_DEFAULT_REGION)")
+    os.environ.setdefault("AWS_DEFAULT_REGION", session.region_name)  # chalice package needs one too
+    template_path = package(args.stage, ROOT / "build" / args.stage)
+
+    account = session.client("sts").get_caller_identity()["Account"]
+    s3 = session.client("s3")
+    bucket = artifacts_bucket(s3, account, session.region_name)
+    template = upload_artifacts(s3, bucket, json.loads(template_path.read_text()), template_path.parent)
+    uploaded = template_path.with_name("template.uploaded.json")
+    uploaded.write_text(json.dumps(template, indent=1))
+    url = f"https://{bucket}.s3.{session.region_name}.amazonaws.com/{upload(s3, bucket, uploaded)}"
+    outputs = deploy_stack(
+        session.client("cloudformation"), f"ytarchive-{args.stage}", url, {"AlarmEmail": args.alarm_email}
+    )
+    for key, value in sorted(outputs.items()):
+        print(f"{key:28} {value}")
+
+
+if __name__ == "__main__":
+    main()
