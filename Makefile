@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean layer deploy admin
+STAGE ?= dev
+ADMIN ?= admin
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +28,16 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/api_cost.py
+
+# Deploy (README "Deploy"): credentials and region from the environment, as boto3 reads them.
+layer: $(STAMP)
+	$(BIN)/python layers/build.py
+
+deploy: $(STAMP)
+	$(BIN)/python -m infra.deploy --stage $(STAGE) $(if $(ALARM_EMAIL),--alarm-email $(ALARM_EMAIL))
+
+admin: $(STAMP)
+	APP_STAGE=$(STAGE) TABLE_PREFIX=ytarchive-$(STAGE)- $(BIN)/python -m functions.cli create-user $(ADMIN) --admin
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
