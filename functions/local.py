@@ -208,6 +208,15 @@ def create_stack(cloudformation, stage: str) -> dict:
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
+def keep_secret(secretsmanager, secret_id: str, path: Path) -> None:
+    """The secret the stack generated, kept in the data folder: the first run saves it, later runs restore it
+    (a new HMAC key on every start would invalidate every Invidious token issued before)."""
+    if path.exists():
+        secretsmanager.put_secret_value(SecretId=secret_id, SecretString=path.read_text())
+    else:
+        write_atomic(path, [secretsmanager.get_secret_value(SecretId=secret_id)["SecretString"].encode()])
+
+
 def is_write(environ: dict) -> bool:
     """Whether a request to moto may change what the data folder holds: a DynamoDB write, or an S3 PUT, DELETE
     or POST (multipart uploads, batch deletes). Other services here either name their operation in X-Amz-Target
@@ -453,6 +462,7 @@ def main() -> None:
     for setting, output in (("TABLE_PREFIX", "TablePrefix"), ("MEDIA_BUCKET", "MediaBucket")):
         if os.environ[setting] != outputs[output]:  # the stage's config and the template disagree
             raise RuntimeError(f"{setting}={os.environ[setting]} but the stack made {outputs[output]}")
+    keep_secret(boto3.client("secretsmanager"), outputs["HmacSecretArn"], folder / "hmac-key")
     load_tables(dynamodb, folder)
     load_objects(s3, folder)
     dirty.clear()  # loading wrote only what the folder already holds; flushes may start from here on

@@ -398,3 +398,15 @@ def test_an_archive_survives_a_restart(tmp_path):
         assert second.stop() == 0, second.text
     finally:
         second.kill()
+
+
+def test_the_hmac_secret_survives_a_restart(tmp_path):
+    """The stack generates a new key each start; the data folder keeps the first, so tokens stay valid."""
+    keys = []
+    for _ in range(2):
+        with mock_aws():
+            outputs = local.create_stack(boto3.client("cloudformation"), "local")
+            secretsmanager = boto3.client("secretsmanager")
+            local.keep_secret(secretsmanager, outputs["HmacSecretArn"], tmp_path / "hmac-key")
+            keys.append(secretsmanager.get_secret_value(SecretId="ytarchive-local-hmac")["SecretString"])
+    assert len(keys[0]) == 64 and keys[0] == keys[1] == (tmp_path / "hmac-key").read_text()
