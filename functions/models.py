@@ -322,6 +322,13 @@ class QueueItem(Model):
     message = UnicodeAttribute(null=True)
     order_key = UnicodeAttribute()
     channel_status = UnicodeAttribute()
+    # set by functions.queue and the download job
+    playlists = ListAttribute(of=UnicodeAttribute, null=True)  # playlists it was queued from
+    attempts = NumberAttribute(default=0)  # failed downloads so far
+    lease_owner = UnicodeAttribute(null=True)  # the SQS message whose download holds it
+    lease_until = NumberAttribute(null=True)
+    progress = NumberAttribute(null=True)  # percent of the running download
+    speed = NumberAttribute(null=True)  # bytes per second
     by_status = QueueByStatus()
     by_channel_status = QueueByChannel()
 
@@ -352,6 +359,10 @@ class Snapshot(Model):
     es_version = UnicodeAttribute(default="1")
     start_stamp = NumberAttribute()
     end_stamp = NumberAttribute(null=True)
+    # set by functions.snapshots when the export is complete: restore checks the manifest against it
+    manifest_sha256 = UnicodeAttribute(null=True)
+    size_bytes = NumberAttribute(null=True)
+    message = UnicodeAttribute(null=True)  # why it failed
     all_snapshots = UnicodeAttribute(default=ALL_SNAPSHOTS)
     by_start = SnapshotsByStart()
 

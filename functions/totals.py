@@ -19,3 +19,11 @@ def channels_by(subscription: str) -> str:
 
 def playlists_by(subscription: str) -> str:
     return f"playlists#{subscription}"
+
+
+def queue(status: str) -> str:
+    return f"queue#{status}"
+
+
+def channel_queue(channel_id: str, status: str) -> str:
+    return f"queue#channel#{channel_id}#{status}"
