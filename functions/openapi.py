@@ -316,7 +316,7 @@ SCHEMAS: dict = {
         {
             "comment_id": STRING,
             "comment_text": STRING,
-            "comment_timestamp": EPOCH,
+            "comment_timestamp": {"type": "integer", "nullable": True, "description": "unix time, seconds"},
             "comment_time_text": STRING,
             "comment_likecount": INTEGER,
             "comment_is_favorited": BOOLEAN,
@@ -325,9 +325,8 @@ SCHEMAS: dict = {
             "comment_author_thumbnail": STRING,
             "comment_author_is_uploader": BOOLEAN,
             "comment_parent": STRING,
-            "comment_replies": array({"type": "object"}),
+            "comment_replies": array(ref("Comment")),
         },
-        required=["comment_id", "comment_text"],
     ),
     "Snapshot": obj(
         {
