@@ -336,9 +336,10 @@ SCHEMAS: dict = {
             "start_date": STRING,
             "end_date": STRING,
             "end_stamp": EPOCH,
-            "duration_s": NUMBER,
+            "duration_s": INTEGER,
         },
-        required=["id", "state"],
+        required=["id", "state", "es_version", "start_date"],
+        description="end_date, end_stamp and duration_s once it has ended",
     ),
     # -- TubeArchivist: request bodies and plain bodies
     "Progress": obj({"youtube_id": STRING, "user_id": INTEGER, "position": NUMBER}),
@@ -385,7 +386,8 @@ SCHEMAS: dict = {
         }
     ),
     "SnapshotCreated": obj({"snapshot_name": STRING}),
-    "Accepted": obj({"accepted": BOOLEAN}),
+    "Accepted": obj({"accepted": TRUE}),
+    "Acknowledged": obj({"acknowledged": TRUE}),
     "Login": obj({"username": STRING, "password": STRING}),
     "LoginToken": obj({"token": {"type": "string", "pattern": "^[0-9a-f]{40}$"}, "user_id": INTEGER}),
     "TaskState": obj({"rescan": BOOLEAN, "downloading": BOOLEAN}),
@@ -786,7 +788,9 @@ def _snapshot_paths() -> dict:
         "/api/snapshot": {
             "get": operation("snapshot", "Snapshot settings and snapshots, newest first", ok("", ref("SnapshotList"))),
             "post": operation(
-                "snapshot", "Start a snapshot now (runs in the background)", ok("started", ref("SnapshotCreated"))
+                "snapshot",
+                "Start a snapshot now (runs in the background)",
+                {**ok("started", ref("SnapshotCreated")), "400": answer("snapshots are disabled", ref("Error"))},
             ),
         },
         "/api/snapshot/{snapshot_id}": {
@@ -795,9 +799,15 @@ def _snapshot_paths() -> dict:
             "post": operation(
                 "snapshot",
                 "Restore this snapshot: the archive's state becomes the snapshot's",
-                {**ok("restore started", ref("Accepted")), **NOT_FOUND},
+                {
+                    **ok("restore started", ref("Accepted")),
+                    "400": answer("the snapshot is damaged or incomplete", ref("Error")),
+                    **NOT_FOUND,
+                },
             ),
-            "delete": operation("snapshot", "Delete this snapshot", {**ok("deleted", {"type": "object"}), **NOT_FOUND}),
+            "delete": operation(
+                "snapshot", "Delete this snapshot", {**ok("deleted", ref("Acknowledged")), **NOT_FOUND}
+            ),
         },
     }
 
