@@ -48,6 +48,8 @@ class Settings:
     presign_seconds: int
     session_days: int
     max_body_bytes: int
+    snapshot_queue_url: str
+    sponsorblock_url: str
 
 
 @lru_cache(maxsize=1)
@@ -64,4 +66,18 @@ def get_settings() -> Settings:
         presign_seconds=int(env("PRESIGN_SECONDS", "900")),
         session_days=int(env("SESSION_DAYS", "14")),
         max_body_bytes=int(env("MAX_BODY_BYTES", str(1024 * 1024))),
+        snapshot_queue_url=env("SNAPSHOT_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
+        sponsorblock_url=env("SPONSORBLOCK_URL", "https://sponsor.ajay.app").rstrip("/"),
     )
+
+
+def app_config() -> dict:
+    """The app's settings outside a request (jobs): DEFAULT_APP_CONFIG with the stored overrides on top."""
+    from functions.auth import merge_config  # imported here: models and auth import this module
+    from functions.models import AppSetting
+
+    try:
+        stored = AppSetting.get("app").value.as_dict()
+    except AppSetting.DoesNotExist:
+        stored = {}
+    return merge_config(DEFAULT_APP_CONFIG, stored)

@@ -36,6 +36,11 @@ def subtitle_key(channel_id: str, youtube_id: str, lang: str) -> str:
     return f"media/{channel_id}/{youtube_id}.{lang}.vtt"
 
 
+def info_json_key(channel_id: str, youtube_id: str) -> str:
+    """yt-dlp's info JSON of a downloaded video, kept beside its media (never served: not a MEDIA_FILE)."""
+    return f"media/{channel_id}/{youtube_id}.info.json"
+
+
 def video_thumb_key(youtube_id: str) -> str:
     return f"cache/videos/{youtube_id[0].lower()}/{youtube_id}.jpg"
 
@@ -48,6 +53,22 @@ def playlist_thumb_key(playlist_id: str) -> str:
     return f"cache/playlists/{playlist_id}.jpg"
 
 
+def comments_key(youtube_id: str) -> str:
+    return f"comments/{youtube_id}.json"
+
+
+def snapshot_prefix(snapshot_id: str) -> str:
+    return f"snapshots/{snapshot_id}/"
+
+
+def snapshot_manifest_key(snapshot_id: str) -> str:
+    return snapshot_prefix(snapshot_id) + "manifest.json"
+
+
+def snapshot_table_key(snapshot_id: str, table: str) -> str:
+    return snapshot_prefix(snapshot_id) + f"tables/{table}.jsonl.gz"
+
+
 def url_of(key: str) -> str:
     """The API path that serves an S3 key."""
     return "/" + key
@@ -56,12 +77,23 @@ def url_of(key: str) -> str:
 def video_keys(video) -> list[str]:
     """Every object a video owns."""
     keys = [media_key(video.channel_id, video.youtube_id, video.media_ext), video_thumb_key(video.youtube_id)]
+    keys.append(info_json_key(video.channel_id, video.youtube_id))
+    keys.append(comments_key(video.youtube_id))
     keys += [subtitle_key(video.channel_id, video.youtube_id, sub["lang"]) for sub in video.subtitles or []]
     return keys
 
 
 def channel_keys(channel_id: str) -> list[str]:
     return [channel_art_key(channel_id, kind) for kind in ("thumb", "banner", "tvart")]
+
+
+def upload_file(path, key: str, content_type: str | None = None) -> None:
+    """Upload a local file to `key`; files over 64 MB go up as a multipart upload, parts in parallel."""
+    from boto3.s3.transfer import S3Transfer, TransferConfig
+
+    config = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024)
+    extra = {"ContentType": content_type} if content_type else None
+    S3Transfer(client=s3(), config=config).upload_file(str(path), get_settings().media_bucket, key, extra_args=extra)
 
 
 def delete_objects(keys: list[str]) -> None:

@@ -1,6 +1,19 @@
 """The API's endpoint groups, one module each."""
 
-from functions.api import channel, docs, invidious, invidious_tokens, media, playlist, session, video, web
+from functions.api import (
+    channel,
+    comment,
+    docs,
+    invidious,
+    invidious_tokens,
+    media,
+    playlist,
+    session,
+    snapshot,
+    sponsor,
+    video,
+    web,
+)
 
 ROUTERS = (
     video.router,
@@ -12,4 +25,7 @@ ROUTERS = (
     invidious_tokens.router,
     web.router,
     docs.router,
+    comment.router,
+    sponsor.router,
+    snapshot.router,
 )

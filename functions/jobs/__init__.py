@@ -1,0 +1,1 @@
+"""Event-driven functions: one blueprint a job, its handlers registered in app.py."""
