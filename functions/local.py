@@ -208,13 +208,16 @@ def create_stack(cloudformation, stage: str) -> dict:
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
-def keep_secret(secretsmanager, secret_id: str, path: Path) -> None:
+def keep_secret(secretsmanager, secret_id: str, path: Path) -> str:
     """The secret the stack generated, kept in the data folder: the first run saves it, later runs restore it
-    (a new HMAC key on every start would invalidate every Invidious token issued before)."""
+    (a new HMAC key on every start would invalidate every Invidious token issued before). Returns it."""
     if path.exists():
-        secretsmanager.put_secret_value(SecretId=secret_id, SecretString=path.read_text())
+        value = path.read_text()
+        secretsmanager.put_secret_value(SecretId=secret_id, SecretString=value)
     else:
-        write_atomic(path, [secretsmanager.get_secret_value(SecretId=secret_id)["SecretString"].encode()])
+        value = secretsmanager.get_secret_value(SecretId=secret_id)["SecretString"]
+        write_atomic(path, [value.encode()])
+    return value
 
 
 def is_write(environ: dict) -> bool:
@@ -462,7 +465,8 @@ def main() -> None:
     for setting, output in (("TABLE_PREFIX", "TablePrefix"), ("MEDIA_BUCKET", "MediaBucket")):
         if os.environ[setting] != outputs[output]:  # the stage's config and the template disagree
             raise RuntimeError(f"{setting}={os.environ[setting]} but the stack made {outputs[output]}")
-    keep_secret(boto3.client("secretsmanager"), outputs["HmacSecretArn"], folder / "hmac-key")
+    # The data folder's key signs the tokens, whatever HMAC_KEY this shell happens to export.
+    os.environ["HMAC_KEY"] = keep_secret(boto3.client("secretsmanager"), outputs["HmacSecretArn"], folder / "hmac-key")
     load_tables(dynamodb, folder)
     load_objects(s3, folder)
     dirty.clear()  # loading wrote only what the folder already holds; flushes may start from here on

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 
@@ -308,14 +309,16 @@ def free_port() -> int:
 class LocalRun:
     """`python -m functions.local` in a subprocess; a thread collects its output."""
 
-    def __init__(self, data_dir):
+    def __init__(self, data_dir, **environ):
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TA_", "LOCAL_"))}
         environment.update(
             LOCAL_DATA_DIR=str(data_dir),
             LOCAL_PORT=str(free_port()),
             LOCAL_MOTO_PORT=str(free_port()),
             PYTHONUNBUFFERED="1",
+            **environ,
         )
+        self.data_dir = data_dir
         self.url = f"http://127.0.0.1:{environment['LOCAL_PORT']}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "functions.local"],
@@ -364,6 +367,38 @@ class LocalRun:
             time.sleep(0.2)
         raise AssertionError(f"{self.url} never answered /api/ping/:\n{self.text}")
 
+    def invidious_token(self) -> dict:
+        """Sign in as Invidious apps do (POST /login, the SID cookie of its 302), then register a token."""
+
+        class KeepRedirects(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args):
+                return None
+
+        password = (self.data_dir / "admin-password").read_text().strip()
+        form = urllib.parse.urlencode({"email": "admin", "password": password}).encode()
+        login = urllib.request.Request(self.url + "/login", form, method="POST")
+        try:
+            urllib.request.build_opener(KeepRedirects).open(login, timeout=10)
+            raise AssertionError("POST /login did not redirect")
+        except urllib.error.HTTPError as answer:
+            assert answer.code == 302, answer.read()
+            sid = answer.headers["Set-Cookie"].split(";")[0]
+        body = json.dumps({"scopes": ["GET:tokens"]}).encode()
+        headers = {"Cookie": sid, "Content-Type": "application/json"}
+        register = urllib.request.Request(self.url + "/api/v1/auth/tokens/register", body, headers, method="POST")
+        with urllib.request.urlopen(register, timeout=10) as response:
+            return json.loads(response.read())
+
+    def invidious_status(self, token: dict) -> int:
+        request = urllib.request.Request(
+            self.url + "/api/v1/auth/tokens", headers={"Authorization": "Bearer " + json.dumps(token)}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
     def stop(self, timeout: float = 30) -> int:
         """SIGINT, as Ctrl-C sends; the exit code, once all output is read."""
         self.process.send_signal(signal.SIGINT)
@@ -378,23 +413,30 @@ class LocalRun:
 
 
 def test_an_archive_survives_a_restart(tmp_path):
+    """The archive, the admin and the Invidious tokens: the data folder's HMAC key signs them, whatever HMAC_KEY
+    the shell exports (a different one in each run here)."""
     channel_id = "UC" + secrets.token_hex(11)
-    first = LocalRun(tmp_path)
+    first = LocalRun(tmp_path, HMAC_KEY="exported-by-the-first-shell")
     try:
         token = first.wait_for_token()
         first.wait_until_up(token)
         body = {"data": [{"channel_id": channel_id, "channel_subscribed": True}]}
         assert first.request("POST", "/api/channel/", token, body) == 200
+        invidious = first.invidious_token()
+        assert first.invidious_status(invidious) == 200
         assert first.stop() == 0, first.text
     finally:
         first.kill()
     assert "Traceback" not in first.text
 
-    second = LocalRun(tmp_path)
+    second = LocalRun(tmp_path, HMAC_KEY="exported-by-the-second-shell")
     try:
         assert second.wait_for_token() == token  # the same admin, loaded from the data folder
         second.wait_until_up(token)
         assert second.request("GET", f"/api/channel/{channel_id}/", token) == 200
+        assert second.invidious_status(invidious) == 200  # same key: the token is still valid
+        forged = {**invidious, "scopes": [":*"]}
+        assert second.invidious_status(forged) == 403  # and the signature is still checked
         assert second.stop() == 0, second.text
     finally:
         second.kill()
@@ -407,6 +449,8 @@ def test_the_hmac_secret_survives_a_restart(tmp_path):
         with mock_aws():
             outputs = local.create_stack(boto3.client("cloudformation"), "local")
             secretsmanager = boto3.client("secretsmanager")
-            local.keep_secret(secretsmanager, outputs["HmacSecretArn"], tmp_path / "hmac-key")
+            kept = local.keep_secret(secretsmanager, outputs["HmacSecretArn"], tmp_path / "hmac-key")
             keys.append(secretsmanager.get_secret_value(SecretId="ytarchive-local-hmac")["SecretString"])
+            assert kept == keys[-1]
     assert len(keys[0]) == 64 and keys[0] == keys[1] == (tmp_path / "hmac-key").read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["hmac-key"]  # written atomically: no temp file left
