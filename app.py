@@ -4,6 +4,7 @@ from chalice import Chalice
 
 from functions.api import ROUTERS
 from functions.api.errors import json_errors
+from functions.jobs import download as download_job
 from functions.jobs import snapshot as snapshot_job
 
 app = Chalice(app_name="ytarchive")
@@ -11,3 +12,4 @@ app.register_middleware(json_errors, "http")
 for router in ROUTERS:
     app.register_blueprint(router.blueprint)
 app.register_blueprint(snapshot_job.blueprint)  # the snapshot queue consumer and the daily snapshot
+app.register_blueprint(download_job.blueprint)  # the download queue consumer

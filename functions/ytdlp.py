@@ -12,6 +12,7 @@ Tests and the demo stand a local YouTube in for the real one: YTDLP_TEST_EXTRACT
 import contextlib
 import glob
 import importlib
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from functions.ids import is_video_id
 
 TEST_EXTRACTOR_ENV = "YTDLP_TEST_EXTRACTOR"
 COOKIE_WORDS = ("cookie", "sign in", "login", "log in", "members-only", "private video", "confirm you")
+SIDE_FILES = (".vtt", ".srt", ".json", ".jpg", ".webp", ".png")  # downloads whose progress is not the video's
+log = logging.getLogger("ytarchive.ytdlp")
 DEFAULT_FORMAT = "bestvideo[ext=mp4]+bestaudio[ext=m4a]/best[ext=mp4]/bestvideo+bestaudio/best"
 
 
@@ -81,7 +84,9 @@ def _classify(error: Exception, cookie: str | None) -> BadRequest:
     if isinstance(error, DownloadError | ExtractorError):
         text = text.removeprefix("ERROR: ").strip()
     lowered = text.lower()
-    if "netscape" in lowered or (cookie is not None and any(word in lowered for word in COOKIE_WORDS)):
+    if "netscape" in lowered:  # yt-dlp names the temp file: say what it means instead
+        return CookieRejected("the cookie is not a Netscape cookies.txt file")
+    if cookie is not None and any(word in lowered for word in COOKIE_WORDS):
         return CookieRejected(f"YouTube refused the cookie: {text}" if cookie else text)
     return ExtractionFailed(text or type(error).__name__)
 
@@ -98,6 +103,22 @@ def _cookie_file(cookie: str | None):
         yield path
     finally:
         os.unlink(path)
+
+
+class _Logger:
+    """yt-dlp's messages go to logging (its errors also come back as exceptions), never to stderr."""
+
+    def debug(self, message: str) -> None:
+        log.debug(message)
+
+    def info(self, message: str) -> None:
+        log.debug(message)
+
+    def warning(self, message: str) -> None:
+        log.info(message)
+
+    def error(self, message: str) -> None:
+        log.info(message)
 
 
 class _Session:
@@ -123,7 +144,7 @@ def _session(options: dict, cookie: str | None):
     come out typed."""
     import yt_dlp
 
-    params = {"quiet": True, "noprogress": True, "no_warnings": True, "cachedir": False, "noplaylist": True}
+    params = {"quiet": True, "noprogress": True, "cachedir": False, "noplaylist": True, "logger": _Logger()}
     params.update(options)
     with _cookie_file(cookie) as cookie_path:
         if cookie_path:
@@ -302,6 +323,8 @@ def _progress_hook(progress: Callable[[dict], None]) -> Callable[[dict], None]:
     """yt-dlp's progress dicts, reduced to {status, percent, speed, downloaded_bytes, total_bytes, eta}."""
 
     def hook(status: dict) -> None:
+        if str(status.get("filename", "")).endswith(SIDE_FILES):
+            return
         total = status.get("total_bytes") or status.get("total_bytes_estimate")
         done = status.get("downloaded_bytes") or 0
         percent = 100.0 if status.get("status") == "finished" else (100.0 * done / total if total else None)

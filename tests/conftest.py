@@ -37,6 +37,8 @@ from moto.core.models import reset_model_data  # noqa: E402
 
 from functions import moto_cloudformation  # noqa: E402
 
+pytest_plugins = ["tests.media_server"]  # the `fake_youtube` fixture: a local YouTube for yt-dlp
+
 
 def wipe_moto() -> None:
     """Empty every moto backend, as a fresh mock_aws() does."""

@@ -1,0 +1,151 @@
+"""Turning a finished download into archive items: files to S3, then the channel and the video, idempotently.
+
+Every step can run twice (a retried or duplicated SQS message) without leaving a second anything: files go to
+fixed keys (the same object is overwritten), the channel and the video go through the counted conditional writes
+of channels.save and videos.save (a video counts once, however often it is written; its playlist entries are
+marked once; subscribers' feeds get it once, when it is new).
+"""
+
+import contextlib
+import logging
+from pathlib import Path
+
+from pynamodb.exceptions import DoesNotExist
+
+from functions import channels, storage, videos, youtube, ytdlp
+from functions.dates import now, today
+from functions.models import Channel, QueueItem, Video
+
+log = logging.getLogger("ytarchive.archiving")
+CONTENT_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matroska", ".m4a": "audio/mp4"}
+ART_KINDS = {"thumb": "channel_thumb_url", "banner": "channel_banner_url", "tvart": "channel_tvart_url"}
+
+
+def _day(upload_date: str | None) -> str:
+    if upload_date and len(upload_date) == 8 and upload_date.isdigit():
+        return f"{upload_date[:4]}-{upload_date[4:6]}-{upload_date[6:]}"
+    return today()
+
+
+def _vid_type(info: dict, queued: QueueItem | None) -> str:
+    if "/shorts/" in str(info.get("webpage_url") or ""):
+        return "shorts"
+    if info.get("live_status") in ("was_live", "is_live", "post_live"):
+        return "streams"
+    return queued.vid_type if queued is not None and queued.vid_type in youtube.TABS else "videos"
+
+
+def video_from_download(result: ytdlp.DownloadResult, queued: QueueItem | None) -> Video:
+    """The Video item of a download (not written): metadata from yt-dlp's info, sizes from the files."""
+    info = result.info
+    automatic = set(info.get("automatic_captions") or {}) - set(info.get("subtitles") or {})
+    playlists = list(queued.playlists or []) if queued is not None else []
+    with contextlib.suppress(DoesNotExist):  # a video downloaded again keeps the playlists it was in
+        playlists += [p for p in Video.get(info["id"]).playlist or [] if p not in playlists]
+    return Video(
+        info["id"],
+        title=info.get("title") or info["id"],
+        description=info.get("description") or "",
+        published=_day(info.get("upload_date")),
+        vid_last_refresh=today(),
+        date_downloaded=now(),
+        vid_type=_vid_type(info, queued),
+        category=list(info.get("categories") or []),
+        tags=list(info.get("tags") or []),
+        channel_id=info["channel_id"],
+        duration=int(info.get("duration") or 0),
+        view_count=int(info.get("view_count") or 0),
+        like_count=int(info.get("like_count") or 0),
+        dislike_count=int(info.get("dislike_count") or 0),
+        average_rating=info.get("average_rating"),
+        playlist=playlists,
+        media_ext=result.media_path.suffix.lstrip(".") or "mp4",
+        media_size=result.media_path.stat().st_size,
+        subtitles=[
+            {"ext": "vtt", "lang": lang, "name": lang, "source": "auto" if lang in automatic else "user"}
+            for lang in sorted(result.subtitle_paths)
+            if storage.MEDIA_FILE.match(f"{info['id']}.{lang}.vtt")  # the language becomes part of a key
+        ],
+    )
+
+
+def upload_files(video: Video, result: ytdlp.DownloadResult) -> None:
+    """The media, thumbnail, subtitles and info JSON, each to its fixed key."""
+    media_key = storage.media_key(video.channel_id, video.youtube_id, video.media_ext)
+    storage.upload_file(result.media_path, media_key, CONTENT_TYPES.get(result.media_path.suffix))
+    if result.thumbnail_path is not None:
+        storage.upload_file(result.thumbnail_path, storage.video_thumb_key(video.youtube_id), "image/jpeg")
+    for sub in video.subtitles:
+        key = storage.subtitle_key(video.channel_id, video.youtube_id, sub["lang"])
+        storage.upload_file(result.subtitle_paths[sub["lang"]], key, "text/vtt")
+    if result.info_json_path is not None:
+        key = storage.info_json_key(video.channel_id, video.youtube_id)
+        storage.upload_file(result.info_json_path, key, "application/json")
+
+
+def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
+    """The video's channel, archived with its art the first time one of its videos is; when yt-dlp cannot read
+    the channel page, from what the video's info says (a rescan fills in the rest)."""
+    channel_id = info["channel_id"]
+    try:
+        return Channel.get(channel_id)
+    except DoesNotExist:
+        pass
+    try:
+        meta = ytdlp.channel_info(youtube.Target(youtube.CHANNEL, channel_id), cookie)
+    except ytdlp.BadRequest as error:
+        log.warning("channel %s: %s; archived from the video's metadata", channel_id, error.message)
+        meta = {"channel_name": info.get("channel") or info.get("uploader") or channel_id}
+    channel = Channel(
+        channel_id,
+        channel_name=meta["channel_name"],
+        channel_description=meta.get("channel_description") or "",
+        channel_subs=int(meta.get("channel_subs") or 0),
+        channel_last_refresh=today(),
+    )
+    for kind, field in ART_KINDS.items():
+        if meta.get(field):
+            try:
+                path = workdir / f"{channel_id}_{kind}.jpg"
+                path.write_bytes(ytdlp.fetch(meta[field], cookie))
+                storage.upload_file(path, storage.channel_art_key(channel_id, kind), "image/jpeg")
+            except ytdlp.BadRequest as error:
+                log.warning("channel %s %s: %s", channel_id, kind, error.message)
+    channels.save(channel)
+    return channel
+
+
+def download_extras(video: Video, result: ytdlp.DownloadResult, config: dict) -> None:
+    """Comments and SponsorBlock segments, when the modules that keep them are present (functions.comments,
+    functions.sponsorblock): stored before the video item, so the item's counts match what is stored."""
+    try:
+        from functions import comments
+    except ImportError:
+        comments = None
+    if comments is not None and result.comments is not None:
+        video.comment_count = comments.store_comments(video.youtube_id, result.comments)
+    try:
+        from functions import sponsorblock
+    except ImportError:
+        sponsorblock = None
+    if sponsorblock is not None:
+        video.sponsorblock = sponsorblock.for_download(video.youtube_id, config)
+
+
+def write(video: Video) -> bool:
+    """The one write of a downloaded video into the archive: the item, its counters, its playlist entries and
+    its subscribers' feeds (videos.save; each happens once however often this runs). True when it was new."""
+    return videos.save(video)
+
+
+def archive(
+    result: ytdlp.DownloadResult, queued: QueueItem | None, config: dict, workdir: Path, cookie: str | None = None
+) -> tuple[Video, bool]:
+    """Store a finished download: files, channel, extras, then the video. (video, whether it was new)."""
+    if not result.info.get("channel_id"):
+        raise ytdlp.ExtractionFailed(f"yt-dlp gave no channel id for {result.info.get('id')}")
+    video = video_from_download(result, queued)
+    upload_files(video, result)
+    ensure_channel(result.info, workdir, cookie)
+    download_extras(video, result, config)
+    return video, write(video)

@@ -1,0 +1,156 @@
+"""The download function: consumes the download queue (SQS), one message per video, plus `expand` messages.
+
+A `download` message: the video is downloaded with yt-dlp into a fresh folder under /tmp, uploaded to S3 and
+written to the archive (functions.archiving), then its queue item is removed. The queue item is claimed for the
+message first (functions.queue.claim), so a duplicate message never downloads it twice at once, and a video
+already archived is not downloaded again. A failure keeps the error in the item's `message` and lets the message
+go back to the queue; after the third receive SQS moves it to the dead-letter queue (infra/resources.yaml). An
+`expand` message lists channels and playlists into the queue and fills in metadata of videos queued by id.
+"""
+
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable
+
+from chalice import Blueprint
+
+from functions import archiving, queue, youtube, ytdlp
+from functions.ids import is_video_id
+from functions.models import QueueItem, Video
+from functions.settings import app_config, get_settings
+
+blueprint = Blueprint(__name__)
+log = logging.getLogger("ytarchive.download")
+MAX_RECEIVES = 3  # the queue's maxReceiveCount: the third failure sends the message to the dead-letter queue
+PROGRESS_SECONDS = 1.0  # at most one progress write a second per download
+DEFAULT_LEASE_SECONDS = 900  # the function's timeout (.chalice/config.json) when no context tells
+
+
+class BatchFailed(Exception):
+    """Every message of a batch failed: raised, so SQS redelivers them (and dead-letters them in the end)."""
+
+
+# ---------------------------------------------------------------- batch plumbing
+
+
+@blueprint.on_sqs_message(queue="download", batch_size=1)
+def download(event):
+    """Each record on its own: the failed ones are reported (`batchItemFailures`), so the others are deleted."""
+    records = [record.to_dict() for record in event]
+    return handle_records(records, getattr(event, "context", None))
+
+
+def handle_records(records: list[dict], context=None) -> dict:
+    failures = []
+    for record in records:
+        try:
+            handle_record(record, context)
+        except Exception as error:
+            log.warning("message %s failed: %s", record.get("messageId"), error, exc_info=True)
+            failures.append({"itemIdentifier": record["messageId"]})
+    if failures and len(failures) == len(records):
+        raise BatchFailed(f"{len(failures)} message(s) failed")  # also redelivered where partial reports are off
+    return {"batchItemFailures": failures}
+
+
+def handle_record(record: dict, context=None) -> str:
+    """One message; what was done (for logs and tests). Raises to have the message delivered again."""
+    try:
+        body = json.loads(record["body"])
+        action = body["action"]
+    except (ValueError, KeyError, TypeError):
+        log.error("dropping malformed message %s: %.200r", record.get("messageId"), record.get("body"))
+        return "malformed"
+    receives = int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
+    if action == queue.DOWNLOAD and is_video_id(body.get("youtube_id")):
+        return download_video(body["youtube_id"], record["messageId"], receives, lease_seconds(context))
+    if action == queue.EXPAND:
+        return expand(body)
+    log.error("dropping message %s with unknown action %.100r", record.get("messageId"), action)
+    return "malformed"
+
+
+def lease_seconds(context) -> int:
+    """How long a download may hold its item: the invocation's remaining time, and a minute's margin."""
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        return int(context.get_remaining_time_in_millis() / 1000) + 60
+    return DEFAULT_LEASE_SECONDS
+
+
+# ---------------------------------------------------------------- work
+
+
+def stored_cookie(config: dict) -> str | None:
+    """The user's YouTube cookie (Netscape text) when the app is set to use it (downloads.cookie_import)."""
+    secret_id = os.environ.get("COOKIE_SECRET_ID")
+    if not config["downloads"].get("cookie_import") or not secret_id:
+        return None
+    import botocore.session
+
+    client = botocore.session.get_session().create_client("secretsmanager", region_name=get_settings().region)
+    try:
+        value = client.get_secret_value(SecretId=secret_id).get("SecretString") or ""
+    except client.exceptions.ResourceNotFoundException:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return value or None
+    return parsed.get("cookie") if isinstance(parsed, dict) else None
+
+
+def expand(body: dict) -> str:
+    config = app_config()
+    cookie = stored_cookie(config)
+    targets = [youtube.Target.from_dict(t) for t in body.get("targets") or []]
+    summary = queue.expand(targets, bool(body.get("auto_start")), cookie)
+    for error in summary["errors"]:
+        log.warning("expanding: %s", error)
+    queue.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
+    return "expanded"
+
+
+def progress_reporter(youtube_id: str, owner: str) -> Callable[[dict], None]:
+    last = 0.0
+
+    def report(progress: dict) -> None:
+        nonlocal last
+        moment = time.monotonic()
+        if progress["status"] == "finished" or moment - last >= PROGRESS_SECONDS:
+            last = moment
+            queue.record_progress(youtube_id, owner, progress["percent"], progress["speed"])
+
+    return report
+
+
+def failure_message(error: Exception, receives: int) -> str:
+    text = getattr(error, "message", None) or str(error) or type(error).__name__
+    if receives >= MAX_RECEIVES:
+        return f"download failed {receives} times, given up (moved to the dead-letter queue): {text}"
+    return f"download failed (attempt {receives} of {MAX_RECEIVES}): {text}"
+
+
+def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> str:
+    """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do."""
+    if Video.count(youtube_id) or QueueItem.count(youtube_id) == 0:
+        queue.finish(youtube_id)  # archived already (a duplicate message) or removed from the queue meanwhile
+        return "skipped"
+    item = queue.claim(youtube_id, owner, lease)
+    if item is None:  # ignored, removed, or another message's download holds it
+        return "skipped"
+    item.refresh(consistent_read=True)
+    config = app_config()
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
+            cookie = stored_cookie(config)
+            reporter = progress_reporter(youtube_id, owner)
+            result = ytdlp.download(youtube_id, workdir, config["downloads"], cookie, reporter)
+            archiving.archive(result, item, config, result.media_path.parent, cookie)
+    except Exception as error:
+        queue.record_failure(youtube_id, owner, failure_message(error, receives))
+        raise
+    queue.finish(youtube_id)
+    return "archived"

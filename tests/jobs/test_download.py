@@ -1,0 +1,235 @@
+"""The download function over moto and the local media server: real yt-dlp downloads, S3 uploads, archive writes,
+and the faults: a crash mid-download, duplicate messages, a video that always fails, S3 failing, bad cookies."""
+
+import json
+import threading
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from functions import local, queue, storage
+from functions.jobs import download as job
+from functions.models import Channel, Counter, PlaylistEntry, QueueItem, Video
+from tests.media_server import FakeVideo
+
+BUCKET = "ytarchive-local-media"
+
+
+@pytest.fixture
+def sqs(aws):
+    return boto3.client("sqs")
+
+
+@pytest.fixture
+def redeliver_at_once(aws, sqs):
+    """Failed messages come back at the next receive instead of after the visibility timeout."""
+    url = aws["DownloadQueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "0"})
+    yield
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "5400"})
+
+
+def drain(aws, sqs, rounds: int = 50) -> int:
+    """Feed the download queue to the handler, as the local run's poller does, until it is empty."""
+    from app import app
+
+    handled = 0
+    for _ in range(rounds):
+        received = local.process_batch(sqs, aws["DownloadQueueUrl"], app.handler_map["download"], 1, wait_seconds=0)
+        if not received:
+            break
+        handled += received
+    return handled
+
+
+def dead_letters(aws, sqs) -> list[dict]:
+    url = sqs.get_queue_url(QueueName="ytarchive-local-download-dlq")["QueueUrl"]
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(m["Body"]) for m in messages]
+
+
+def objects() -> list[str]:
+    listed = boto3.client("s3").list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    return sorted(o["Key"] for o in listed)
+
+
+def count(name: str) -> int:
+    try:
+        return int(Counter.get(name).count)
+    except Counter.DoesNotExist:
+        return 0
+
+
+def first_video(server) -> FakeVideo:
+    return next(iter(server.catalog.videos.values()))
+
+
+def record(youtube_id: str, message_id: str = "m-1", receives: int = 1) -> dict:
+    body = json.dumps({"action": "download", "youtube_id": youtube_id})
+    return {"messageId": message_id, "body": body, "attributes": {"ApproximateReceiveCount": str(receives)}}
+
+
+def test_queued_video_is_downloaded_stored_and_dequeued(fake_youtube, aws, sqs):
+    video = first_video(fake_youtube)
+    queue.add([video.youtube_id], auto_start=True)
+    assert drain(aws, sqs) == 2  # the expand message (metadata) and the download
+    stored = Video.get(video.youtube_id)
+    assert stored.title == video.title and stored.channel_id == video.channel_id
+    assert stored.published == video.published and stored.media_size > 1000
+    assert stored.subtitles == []  # subtitles are off by default (downloads.subtitle)
+    keys = objects()
+    assert storage.media_key(video.channel_id, video.youtube_id) in keys
+    assert storage.video_thumb_key(video.youtube_id) in keys
+    assert storage.info_json_key(video.channel_id, video.youtube_id) in keys
+    assert storage.channel_art_key(video.channel_id, "thumb") in keys
+    assert Channel.get(video.channel_id).channel_name == fake_youtube.catalog.channels[video.channel_id].name
+    assert QueueItem.count(video.youtube_id) == 0
+    assert count("videos") == 1 and count("queue#pending") == 0 and count("channels") == 1
+    media = boto3.client("s3").get_object(Bucket=BUCKET, Key=storage.media_key(video.channel_id, video.youtube_id))
+    assert media["Body"].read()[4:8] == b"ftyp"  # a real mp4
+
+
+def test_playlist_is_queued_and_its_entries_marked_as_downloaded(fake_youtube, aws, sqs):
+    playlist = next(iter(fake_youtube.catalog.playlists.values()))
+    summary = queue.add([f"https://www.youtube.com/playlist?list={playlist.playlist_id}"], auto_start=True)
+    assert summary["added"] == [] and summary["expanding"]
+    drain(aws, sqs)
+    entries = list(PlaylistEntry.by_position.query(playlist.playlist_id))
+    assert [e.youtube_id for e in entries] == playlist.video_ids
+    assert all(e.downloaded for e in entries)
+    assert count(f"videos#playlist#{playlist.playlist_id}") == len(playlist.video_ids)
+    assert all(Video.get(i).playlist == [playlist.playlist_id] for i in playlist.video_ids)
+
+
+def test_progress_is_stored_while_downloading(fake_youtube, aws):
+    video = first_video(fake_youtube)
+    queue.add_entries([{"youtube_id": video.youtube_id}])
+    seen = []
+    original = queue.record_progress
+
+    def spy(youtube_id, owner, percent, speed):
+        original(youtube_id, owner, percent, speed)
+        seen.append(queue.render(QueueItem.get(youtube_id), False))
+
+    queue.record_progress = spy
+    try:
+        assert job.handle_record(record(video.youtube_id)) == "archived"
+    finally:
+        queue.record_progress = original
+    assert seen and seen[-1]["progress"] == 100.0 and seen[-1]["speed"] is not None
+
+
+def test_crash_mid_download_then_the_retried_message_succeeds(fake_youtube, aws, sqs, redeliver_at_once):
+    video = first_video(fake_youtube)
+    video.fault, video.cut_times = "cut", 4  # more cuts than yt-dlp's own retries: the first delivery fails
+    queue.add_entries([{"youtube_id": video.youtube_id}])
+    queue.start()
+    drain(aws, sqs)
+    assert Video.count(video.youtube_id) == 1 and QueueItem.count(video.youtube_id) == 0
+    assert count("videos") == 1
+    assert dead_letters(aws, sqs) == []
+
+
+def test_a_failed_attempt_keeps_the_error_on_the_item(fake_youtube, aws):
+    video = first_video(fake_youtube)
+    video.fault = "broken"
+    queue.add_entries([{"youtube_id": video.youtube_id}])
+    with pytest.raises(job.BatchFailed):
+        job.handle_records([record(video.youtube_id)])
+    item = QueueItem.get(video.youtube_id)
+    assert item.message.startswith("download failed (attempt 1 of 3)") and "500" in item.message
+    assert item.lease_owner is None and int(item.attempts) == 1
+    assert Video.count(video.youtube_id) == 0 and objects() == []
+
+
+def test_same_message_twice_gives_one_video_one_file_one_count(fake_youtube, aws):
+    video = first_video(fake_youtube)
+    queue.add_entries([{"youtube_id": video.youtube_id}])
+    assert job.handle_record(record(video.youtube_id, "m-1")) == "archived"
+    files = objects()
+    assert job.handle_record(record(video.youtube_id, "m-1", receives=2)) == "skipped"
+    assert job.handle_record(record(video.youtube_id, "m-2")) == "skipped"
+    assert objects() == files and count("videos") == 1
+    assert count(f"videos#channel#{video.channel_id}") == 1
+
+
+def test_duplicate_messages_at_the_same_time_download_once(fake_youtube, aws):
+    fake_youtube.rate = 20_000  # slow enough that both deliveries overlap
+    video = first_video(fake_youtube)
+    queue.add_entries([{"youtube_id": video.youtube_id}])
+    results = []
+    threads = [
+        threading.Thread(target=lambda m=m: results.append(job.handle_record(record(video.youtube_id, m))))
+        for m in ("m-1", "m-2")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["archived", "skipped"]
+    assert fake_youtube.hits[f"/media/{video.youtube_id}.mp4"] == 1
+    assert count("videos") == 1
+
+
+def test_a_video_that_always_fails_is_dead_lettered_and_the_rest_finishes(fake_youtube, aws, sqs, redeliver_at_once):
+    videos = list(fake_youtube.catalog.videos.values())[:3]
+    videos[0].fault = "broken"
+    queue.add_entries([{"youtube_id": v.youtube_id} for v in videos])
+    assert queue.start() == 3
+    drain(aws, sqs)
+    assert [Video.count(v.youtube_id) for v in videos] == [0, 1, 1]
+    failed = QueueItem.get(videos[0].youtube_id)
+    assert failed.message.startswith("download failed 3 times, given up") and int(failed.attempts) == 3
+    assert dead_letters(aws, sqs) == [{"action": "download", "youtube_id": videos[0].youtube_id}]
+    assert fake_youtube.hits[f"/media/{videos[0].youtube_id}.mp4"] >= 3
+    assert count("queue#pending") == 1 and count("videos") == 2
+
+
+def test_s3_failure_fails_the_attempt_and_the_retry_stores_everything(fake_youtube, aws, monkeypatch):
+    video = first_video(fake_youtube)
+    queue.add_entries([{"youtube_id": video.youtube_id}])
+    original = storage.upload_file
+
+    def failing(path, key, content_type=None):
+        raise ClientError({"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}}, "PutObject")
+
+    monkeypatch.setattr(storage, "upload_file", failing)
+    with pytest.raises(ClientError):
+        job.handle_record(record(video.youtube_id))
+    assert "SlowDown" in QueueItem.get(video.youtube_id).message
+    assert Video.count(video.youtube_id) == 0 and count("videos") == 0
+    monkeypatch.setattr(storage, "upload_file", original)
+    assert job.handle_record(record(video.youtube_id, receives=2)) == "archived"
+    assert count("videos") == 1 and storage.media_key(video.channel_id, video.youtube_id) in objects()
+
+
+def test_rejected_cookie_is_reported_on_the_item(fake_youtube, aws, monkeypatch):
+    video = first_video(fake_youtube)
+    video.fault = "login"
+    queue.add_entries([{"youtube_id": video.youtube_id}])
+    monkeypatch.setattr(job, "stored_cookie", lambda config: "# Netscape HTTP Cookie File\n" + cookie_line("expired"))
+    with pytest.raises(Exception, match="cookie"):
+        job.handle_record(record(video.youtube_id))
+    assert "YouTube refused the cookie" in QueueItem.get(video.youtube_id).message
+    monkeypatch.setattr(job, "stored_cookie", lambda config: "# Netscape HTTP Cookie File\n" + cookie_line("fresh"))
+    assert job.handle_record(record(video.youtube_id, receives=2)) == "archived"
+
+
+def cookie_line(value: str) -> str:
+    return f".youtube.com\tTRUE\t/\tTRUE\t2147483647\tSID\t{value}\n"
+
+
+def test_ignored_or_removed_items_are_not_downloaded(fake_youtube, aws):
+    video = first_video(fake_youtube)
+    queue.add_entries([{"youtube_id": video.youtube_id}])
+    queue.set_status(video.youtube_id, "ignore")
+    assert job.handle_record(record(video.youtube_id)) == "skipped"
+    queue.delete(video.youtube_id)
+    assert job.handle_record(record(video.youtube_id)) == "skipped"
+    assert fake_youtube.hits[f"/media/{video.youtube_id}.mp4"] == 0
+
+
+def test_malformed_messages_are_dropped(aws):
+    assert job.handle_record({"messageId": "x", "body": "not json"}) == "malformed"
+    assert job.handle_record({"messageId": "x", "body": '{"action": "download", "youtube_id": "../x"}'}) == "malformed"
