@@ -4,6 +4,7 @@ from functions.api import (
     channel,
     comment,
     docs,
+    download,
     invidious,
     invidious_tokens,
     media,
@@ -26,6 +27,7 @@ ROUTERS = (
     web.router,
     docs.router,
     comment.router,
+    download.router,
     sponsor.router,
     snapshot.router,
 )
