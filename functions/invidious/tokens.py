@@ -159,6 +159,13 @@ class InvidiousViewer(Viewer):
         self.scopes = scopes
         self.via_token = via_token
 
+    def fetch(self, *requests):
+        """As Viewer.fetch, but a user deleted since the session began is Invidious' 403, not TubeArchivist's."""
+        try:
+            return super().fetch(*requests)
+        except Forbidden:
+            raise _denied(ERRONEOUS) from None
+
 
 def _denied(reason: str) -> Forbidden:
     return Forbidden(reason)

@@ -1,13 +1,11 @@
-"""Helpers of the Invidious resource tests: tokens, requests, the authentication matrix, DynamoDB call counts."""
+"""Helpers of the Invidious resource tests: tokens, requests, DynamoDB call counts."""
 
 import json
-import time
 from collections import Counter
 
 from pynamodb.connection import Connection
 
 from functions.invidious import tokens
-from functions.models import InvidiousSession
 
 ALL = [":*"]
 
@@ -34,30 +32,6 @@ def call(client, method: str, path: str, headers: dict | None = None, body=None,
         headers["Content-Type"] = "application/json"
         raw = json.dumps(body).encode()
     return client.http.request(method, path, headers=headers, body=raw)
-
-
-def assert_auth_matrix(client, user, method: str, path: str, body=None, form=None) -> None:
-    """Every way a request can fail to authenticate is 403 with Invidious' reason, and reaches no service."""
-
-    def expect(headers, reason):
-        response = call(client, method, path, headers, body, form)
-        assert response.status_code == 403, (method, path, reason, response.body)
-        assert response.json_body == {"error": reason}, (method, path)
-
-    expect({}, tokens.NOT_AUTHENTICATED)
-    expect({"Authorization": "Bearer not json"}, tokens.ERRONEOUS)
-    expect({"Authorization": 'Bearer {"scopes": []}'}, tokens.ERRONEOUS)
-    forged = token(user)
-    forged["signature"] = forged["signature"][::-1]
-    expect(bearer(forged), tokens.INVALID_SIGNATURE)
-    expect(bearer(token(user, expire=int(time.time()) - 10)), tokens.EXPIRED)
-    revoked = token(user)
-    InvidiousSession(revoked["session"]).delete()
-    expect(bearer(revoked), tokens.ERRONEOUS)
-    expect(bearer(token(user, scopes=["GET:nothing", "POST:elsewhere*"])), tokens.INVALID_SCOPE)
-    endpoint = path.split("?")[0].removeprefix("/api/v1/auth/")
-    other_method = "POST" if method != "POST" else "GET"
-    expect(bearer(token(user, scopes=[f"{other_method}:{endpoint}"])), tokens.INVALID_SCOPE)
 
 
 class DynamoCalls:

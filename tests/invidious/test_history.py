@@ -8,7 +8,7 @@ import pytest
 from functions.models import UserVideo
 from tests.conftest import token_headers
 from tests.factories import channel_id, make_channel, make_video, video_id
-from tests.invidious.iv_helpers import assert_auth_matrix, auth, call
+from tests.invidious.iv_helpers import auth, call
 
 PATH = "/api/v1/auth/history"
 
@@ -43,17 +43,6 @@ def ta_set_watched(client, user, item_id, is_watched):
     body = f'{{"id": "{item_id}", "is_watched": {"true" if is_watched else "false"}}}'.encode()
     headers = {**token_headers(user), "Content-Type": "application/json"}
     assert client.http.post("/api/watched/", headers=headers, body=body).status_code == 200
-
-
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [("GET", PATH), ("DELETE", PATH), ("POST", f"{PATH}/{video_id(1)}"), ("DELETE", f"{PATH}/{video_id(2)}")],
-)
-def test_auth_matrix(client, admin, archive, method, path):
-    UserVideo(admin.user_id, video_id(2), watched=True, watched_date=5).save()
-    assert_auth_matrix(client, admin, method, path)
-    assert [state.youtube_id for state in UserVideo.query(admin.user_id)] == [video_id(2)]
-    assert UserVideo.get(admin.user_id, video_id(2)).watched
 
 
 def test_add_list_remove_clear(client, admin, archive, clock):

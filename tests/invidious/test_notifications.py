@@ -7,7 +7,7 @@ import pytest
 
 from functions.invidious import render
 from tests.factories import channel_id, make_channel, make_video, video_id
-from tests.invidious.iv_helpers import assert_auth_matrix, auth, call
+from tests.invidious.iv_helpers import auth, call
 
 PATH = "/api/v1/auth/notifications"
 JAN_10 = 1704844800  # 2024-01-10T00:00:00Z
@@ -38,14 +38,6 @@ def archive(aws):
         make_video(day, channel=1, published=f"2024-01-{day:02d}")
     make_video(50, channel=2, published="2024-01-09")
     make_video(51, channel=2, published="2024-01-11")
-
-
-@pytest.mark.parametrize("method", ["GET", "POST"])
-def test_auth_matrix(client, admin, method):
-    if method == "GET":
-        assert_auth_matrix(client, admin, "GET", f"{PATH}?topics={channel_id(1)}&since=0")
-    else:
-        assert_auth_matrix(client, admin, "POST", PATH, form=f"topics={channel_id(1)}&since=0")
 
 
 def test_replays_videos_after_since(client, admin, archive):

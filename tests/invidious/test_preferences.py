@@ -4,7 +4,7 @@ import pytest
 
 from functions.invidious.preferences import DEFAULTS
 from functions.models import User
-from tests.invidious.iv_helpers import assert_auth_matrix, auth, call
+from tests.invidious.iv_helpers import auth, call
 
 PATH = "/api/v1/auth/preferences"
 
@@ -36,13 +36,6 @@ EXPECTED_DEFAULTS = {
     "volume": 100,
     "watch_history": True,
 }
-
-
-@pytest.mark.parametrize("method", ["GET", "POST"])
-def test_auth_matrix(client, admin, method):
-    body = {"volume": 5} if method == "POST" else None
-    assert_auth_matrix(client, admin, method, PATH, body=body)
-    assert User.get("admin").preferences is None  # no rejected request wrote anything
 
 
 def test_defaults_when_unset(client, admin):
