@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions import channels, storage, videos, youtube, ytdlp
+from functions import channels, comments, sponsorblock, storage, videos, youtube, ytdlp
 from functions.dates import now, today
 from functions.models import Channel, QueueItem, Video
 
@@ -116,20 +116,11 @@ def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
 
 
 def download_extras(video: Video, result: ytdlp.DownloadResult, config: dict) -> None:
-    """Comments and SponsorBlock segments, when the modules that keep them are present (functions.comments,
-    functions.sponsorblock): stored before the video item, so the item's counts match what is stored."""
-    try:
-        from functions import comments
-    except ImportError:
-        comments = None
-    if comments is not None and result.comments is not None:
+    """Comments (when the config asked yt-dlp for them) and SponsorBlock segments (when the app integrates it):
+    stored before the video item, so the item's counts match what is stored."""
+    if result.comments is not None:
         video.comment_count = comments.store_comments(video.youtube_id, result.comments)
-    try:
-        from functions import sponsorblock
-    except ImportError:
-        sponsorblock = None
-    if sponsorblock is not None:
-        video.sponsorblock = sponsorblock.for_download(video.youtube_id, config)
+    video.sponsorblock = sponsorblock.for_download(video.youtube_id, config)
 
 
 def write(video: Video) -> bool:

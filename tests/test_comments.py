@@ -114,3 +114,39 @@ def test_deleting_the_video_deletes_its_comments(aws):
     comments.store_comments(video_id(3), [raw("a")])
     videos.delete(video_id(3))
     assert comments.read_comments(video_id(3)) == []
+
+
+def download(fake_youtube, aws, **downloads) -> str:
+    """Archive the first video of the local YouTube through the download queue and function, with `downloads`
+    settings stored in the app config; its id."""
+    import boto3
+
+    from app import app
+    from functions import local, queue
+    from functions.models import AppSetting
+
+    AppSetting("app", value={"downloads": downloads}).save()
+    youtube_id = next(iter(fake_youtube.catalog.videos))
+    queue.add([youtube_id], auto_start=True)
+    sqs = boto3.client("sqs")
+    while local.process_batch(sqs, aws["DownloadQueueUrl"], app.handler_map["download"], 1, wait_seconds=0):
+        pass
+    return youtube_id
+
+
+def test_a_download_with_comments_enabled_stores_them(fake_youtube, aws):
+    from functions.models import Video
+
+    youtube_id = download(fake_youtube, aws, comment_max="all")
+    stored = comments.read_comments(youtube_id)
+    expected = fake_youtube.catalog.videos[youtube_id].comments
+    assert len(stored) == expected and Video.get(youtube_id).comment_count == expected
+    assert stored[0]["comment_text"].startswith("comment 0 on") and stored[0]["comment_parent"] == "root"
+
+
+def test_a_download_with_comments_off_stores_none(fake_youtube, aws):
+    from functions.models import Video
+
+    youtube_id = download(fake_youtube, aws)
+    assert comments.read_comments(youtube_id) == []
+    assert Video.get(youtube_id).comment_count is None

@@ -162,3 +162,24 @@ def test_invalid_votes_and_segments_are_400(aws, body):
     make_video(1)
     with pytest.raises(BadRequest):
         sponsorblock.simulate(video_id(1), body)
+
+
+def test_a_download_stores_segments_when_the_app_integrates_sponsorblock(fake_youtube, aws, sponsor_server):
+    from functions.models import Video
+    from tests.test_comments import download
+
+    youtube_id = next(iter(fake_youtube.catalog.videos))
+    sponsor_server.answers[youtube_id] = (200, json.dumps(SEGMENTS).encode())
+    download(fake_youtube, aws, integrate_sponsorblock=True)
+    stored = Video.get(youtube_id).sponsorblock.as_dict()
+    assert [s["UUID"] for s in stored["segments"]] == ["uuid-locked", "uuid-open"]
+    assert [query["videoID"] for _, query in sponsor_server.requests] == [[youtube_id]]
+
+
+def test_a_download_without_sponsorblock_never_asks(fake_youtube, aws, sponsor_server):
+    from functions.models import Video
+    from tests.test_comments import download
+
+    youtube_id = download(fake_youtube, aws)
+    assert Video.get(youtube_id).sponsorblock is None
+    assert sponsor_server.requests == []
