@@ -18,17 +18,9 @@ PLANNED: set[tuple[str, str]] = {
     ("/api/refresh", "get"),
     ("/api/refresh", "post"),
     ("/api/search", "get"),
-    ("/api/snapshot", "get"),
-    ("/api/snapshot", "post"),
-    ("/api/snapshot/{snapshot_id}", "delete"),
-    ("/api/snapshot/{snapshot_id}", "get"),
-    ("/api/snapshot/{snapshot_id}", "post"),
     ("/api/task", "get"),
     ("/api/task", "post"),
-    ("/api/video/{video_id}/comment", "get"),
     ("/api/video/{video_id}/similar", "get"),
-    ("/api/video/{video_id}/sponsor", "get"),
-    ("/api/video/{video_id}/sponsor", "post"),
 }
 
 
