@@ -1024,7 +1024,7 @@ def _invidious_paths() -> dict:
         f"{auth}/playlists/{{playlist_id}}/videos": {
             "parameters": [IV_PLAYLIST_ID],
             "post": _iv(
-                "Append an archived video",
+                "Append a video: an archived one, or one whose metadata yt-dlp can read",
                 {
                     "201": answer(
                         "added",

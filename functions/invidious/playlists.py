@@ -13,7 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from functions import db
 from functions.errors import BadRequest, Forbidden
-from functions.ids import is_video_id
+from functions.ids import is_channel_id, is_video_id
 from functions.invidious import render
 from functions.invidious.common import int_param, not_found
 from functions.models import Channel, Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
@@ -76,14 +76,11 @@ def clean_description(value) -> str:
 
 
 def video_metadata(youtube_id: str) -> dict:
-    """What a playlist entry shows of a video: title, channel, length.
-
-    The one seam for videos outside the archive: for now only archived videos can be added; fetching an unarchived
-    video's metadata through yt-dlp comes with the downloads work and belongs here.
-    """
+    """What a playlist entry shows of a video: title, channel, length. An archived video's come from the archive;
+    any other video's from the yt-dlp adapter (imported here only: the API's other paths never load yt-dlp)."""
     (found,) = db.batch_get((Video, [youtube_id]))
     if youtube_id not in found:
-        raise BadRequest(f"Video {youtube_id} is not in the archive")
+        return fetched_metadata(youtube_id)
     video = found[youtube_id]
     (channels,) = db.batch_get((Channel, [video.channel_id]))
     author = channels[video.channel_id].channel_name if video.channel_id in channels else video.channel_id
@@ -93,6 +90,29 @@ def video_metadata(youtube_id: str) -> dict:
         "author": author,
         "author_id": video.channel_id,
         "length_seconds": int(video.duration or 0),
+    }
+
+
+def fetched_metadata(youtube_id: str) -> dict:
+    """An unarchived video's entry fields as yt-dlp reads them from YouTube; 400 when it cannot (unavailable,
+    private, removed), and where yt-dlp is not installed (an API function deployed without the media layer)."""
+    from functions import ytdlp
+
+    try:
+        info = ytdlp.video_info(youtube_id)
+    except ModuleNotFoundError as error:
+        if error.name != "yt_dlp":
+            raise
+        raise BadRequest(f"Video {youtube_id} is not in the archive") from None
+    except BadRequest as error:  # the adapter's ExtractionFailed, CookieRejected
+        raise BadRequest(f"Video {youtube_id} cannot be added: {error.message}") from None
+    channel_id = info.get("channel_id") if is_channel_id(info.get("channel_id")) else ""
+    return {
+        "youtube_id": youtube_id,
+        "title": str(info.get("title") or ""),
+        "author": str(info.get("channel") or info.get("uploader") or ""),
+        "author_id": channel_id,
+        "length_seconds": int(info.get("duration") or 0),
     }
 
 

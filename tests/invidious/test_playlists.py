@@ -1,11 +1,12 @@
 """Users' playlists: /api/v1/auth/playlists..., and the public GET /api/v1/playlists/{id}."""
 
 import re
+import sys
 
 import pytest
 
 from functions.invidious import playlists, tokens
-from functions.models import Counter, InvidiousPlaylist, InvidiousPlaylistEntry
+from functions.models import Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.iv_helpers import auth, call
 
@@ -378,13 +379,44 @@ def test_add_video(client, admin, archive):
     assert InvidiousPlaylist.get(playlist_id).video_count == 2
 
 
-@pytest.mark.parametrize("body", [{}, {"videoId": 5}, {"videoId": "short"}, {"videoId": video_id(99)}])
-def test_add_bad_or_unarchived_video_is_400(client, admin, archive, body):
+@pytest.mark.parametrize("body", [{}, {"videoId": 5}, {"videoId": "short"}, {"videoId": None}, []])
+def test_add_bad_video_is_400(client, admin, archive, body):
     playlist_id = create(client, admin)
     response = call(client, "POST", f"{PATH}/{playlist_id}/videos", auth(admin), body)
     assert response.status_code == 400 and set(response.json_body) == {"error"}
     assert InvidiousPlaylist.get(playlist_id).video_count == 0
     assert list(InvidiousPlaylistEntry.query(playlist_id)) == []
+
+
+def test_add_a_video_outside_the_archive_with_the_metadata_ytdlp_reads(client, admin, fake_youtube):
+    video = next(v for v in fake_youtube.catalog.videos.values() if v.tab == "videos")
+    channel = fake_youtube.catalog.channels[video.channel_id]
+    playlist_id = create(client, admin)
+    response = call(client, "POST", f"{PATH}/{playlist_id}/videos", auth(admin), {"videoId": video.youtube_id})
+    assert response.status_code == 201, response.body
+    added = response.json_body
+    assert (added["videoId"], added["title"], added["author"]) == (video.youtube_id, video.title, channel.name)
+    assert (added["authorId"], added["lengthSeconds"], added["index"]) == (channel.channel_id, video.duration, 0)
+    assert get(client, admin, playlist_id)["videos"] == [added]
+    assert list(Video.scan()) == []  # added to the playlist, not to the archive
+
+
+def test_a_video_ytdlp_cannot_read_is_400(client, admin, fake_youtube):
+    playlist_id = create(client, admin)
+    response = call(client, "POST", f"{PATH}/{playlist_id}/videos", auth(admin), {"videoId": video_id(99)})
+    assert response.status_code == 400
+    assert response.json_body["error"].startswith(f"Video {video_id(99)} cannot be added: ")
+    assert InvidiousPlaylist.get(playlist_id).video_count == 0
+    assert list(InvidiousPlaylistEntry.query(playlist_id)) == []
+
+
+def test_without_ytdlp_only_archived_videos_can_be_added(client, admin, archive, monkeypatch):
+    """An API function deployed without yt-dlp answers a clear 400 for videos outside the archive."""
+    monkeypatch.setitem(sys.modules, "yt_dlp", None)  # `import yt_dlp` now fails as where it is not installed
+    playlist_id = create(client, admin)
+    response = call(client, "POST", f"{PATH}/{playlist_id}/videos", auth(admin), {"videoId": video_id(99)})
+    assert (response.status_code, response.json_body) == (400, {"error": f"Video {video_id(99)} is not in the archive"})
+    add(client, admin, playlist_id, 1)
 
 
 def test_at_most_500_videos(client, admin, archive):
