@@ -210,12 +210,15 @@ def channel_info(target_or_url: "youtube.Target | str", cookie: str | None = Non
     }
 
 
-def playlist_info(playlist_id: str, cookie: str | None = None) -> dict:
-    """The playlist's metadata and its entries in order (flat).
+def playlist_info(playlist_id: str, cookie: str | None = None, limit: int | None = None) -> dict:
+    """The playlist's metadata and its entries in order (flat), at most `limit` of them.
 
     {playlist_id, playlist_name, playlist_channel, playlist_channel_id, playlist_description,
     playlist_thumbnail_url, entries: [flat entries as list_entries gives them]}."""
-    with _session({"extract_flat": True}, cookie) as session:
+    options = {"extract_flat": True}
+    if limit:
+        options["playlistend"] = int(limit)
+    with _session(options, cookie) as session:
         info = session.sanitize(session.extract(youtube.playlist_url(playlist_id), download=False))
     thumbnails = info.get("thumbnails") or []
     return {
