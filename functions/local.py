@@ -324,8 +324,9 @@ def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
 
 
 def process_batch(sqs, queue_url: str, handler: Callable, batch_size: int, context=None, wait_seconds: int = 1) -> int:
-    """Receive one batch and run the handler on it: delete the messages when it returns, keep them (for
-    redelivery, then the dead-letter queue) when it raises, as Lambda does. The number of messages received."""
+    """Receive one batch and run the handler on it: delete the messages when it returns (but those its partial
+    batch response lists as failed), keep them (for redelivery, then the dead-letter queue) when it raises, as
+    Lambda does. The number of messages received."""
     messages = sqs.receive_message(
         QueueUrl=queue_url,
         MaxNumberOfMessages=max(1, min(batch_size, 10)),
@@ -337,12 +338,16 @@ def process_batch(sqs, queue_url: str, handler: Callable, batch_size: int, conte
         return 0
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     try:
-        handler(sqs_event(messages, arn, sqs.meta.region_name), context)
+        result = handler(sqs_event(messages, arn, sqs.meta.region_name), context)
     except Exception:
         log.exception("handler failed; %d message(s) stay in %s", len(messages), queue_url)
         return len(messages)
-    entries = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)]
-    sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
+    # A partial batch response (ReportBatchItemFailures) names the messages to keep.
+    failed = {f.get("itemIdentifier") for f in result.get("batchItemFailures", [])} if isinstance(result, dict) else ()
+    done = [m for m in messages if m["MessageId"] not in failed]
+    entries = [{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done)]
+    if entries:
+        sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)
     return len(messages)
 
 

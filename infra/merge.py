@@ -95,6 +95,8 @@ def _point_queues_at_template(functions: dict, queues: dict[str, str]) -> None:
             if name not in queues:
                 raise MergeError(f"{logical_id} consumes queue {name!r}; the template has {sorted(queues)}")
             event["Properties"]["Queue"] = {"Fn::GetAtt": [queues[name], "Arn"]}
+            # Handlers answer which records failed (batchItemFailures); Chalice has no setting for it.
+            event["Properties"]["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
 
 
 def _function_extras(functions: dict, config: dict, stage: str) -> None:

@@ -57,6 +57,10 @@ def test_placeholders_become_intrinsics():
     assert download["Events"]["DownloadSqsEventSource"]["Properties"]["Queue"] == {
         "Fn::GetAtt": ["DownloadQueue", "Arn"]
     }
+    # the download function reports failed records itself (functions/jobs/download.py)
+    assert download["Events"]["DownloadSqsEventSource"]["Properties"]["FunctionResponseTypes"] == [
+        "ReportBatchItemFailures"
+    ]
     assert download["EphemeralStorage"] == {
         "Size": CONFIG["stages"]["prod"]["lambda_functions"]["download"]["ephemeral_storage"]
     }

@@ -233,3 +233,17 @@ def test_ignored_or_removed_items_are_not_downloaded(fake_youtube, aws):
 def test_malformed_messages_are_dropped(aws):
     assert job.handle_record({"messageId": "x", "body": "not json"}) == "malformed"
     assert job.handle_record({"messageId": "x", "body": '{"action": "download", "youtube_id": "../x"}'}) == "malformed"
+
+
+def test_a_batch_reports_its_failed_records_and_the_others_are_deleted(fake_youtube, aws, sqs):
+    from app import app
+
+    videos = list(fake_youtube.catalog.videos.values())[:2]
+    videos[0].fault = "broken"
+    queue.add_entries([{"youtube_id": v.youtube_id} for v in videos])
+    queue.start()
+    handler = app.handler_map["download"]
+    assert local.process_batch(sqs, aws["DownloadQueueUrl"], handler, batch_size=2, wait_seconds=0) == 2
+    attributes = sqs.get_queue_attributes(QueueUrl=aws["DownloadQueueUrl"], AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessagesNotVisible"] == "1"  # only the failed one comes back
+    assert Video.count(videos[1].youtube_id) == 1 and Video.count(videos[0].youtube_id) == 0
