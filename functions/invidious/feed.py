@@ -112,16 +112,36 @@ def clear_notifications(user_id: int, published_keys: list[str]) -> None:
 
 
 def page(viewer, query: dict, now: float | None = None) -> dict:
-    """`GET feed?max_results=&page=`: one Query (plus the user's item when max_results is not given)."""
+    """`GET feed?max_results=&page=`: the user's item (preferences), then one Query. `max_results` defaults to the
+    user's preference; with `notifications_only` set, the page holds only notifications (a filtered Query)."""
     max_results = int_param(query, "max_results", None, 0, MAX_RESULTS)
     number = int_param(query, "page", 1, 1)
+    settings = preferences.of(viewer.user)
     if max_results is None:
-        max_results = max(0, min(preferences.of(viewer.user)["max_results"], MAX_RESULTS))
+        max_results = max(0, min(settings["max_results"], MAX_RESULTS))
     offset = (number - 1) * max_results
     items = []
     if max_results > 0 and offset < MAX_DEPTH:
-        items = db.query_page(FeedItem, viewer.user_id, offset, min(max_results, MAX_DEPTH - offset))
+        size = min(max_results, MAX_DEPTH - offset)
+        if settings["notifications_only"]:
+            items = notifications_page(viewer.user_id, offset, size)
+        else:
+            items = db.query_page(FeedItem, viewer.user_id, offset, size)
     body = {"notifications": [], "videos": []}
     for item in items:
         body["notifications" if item.notify else "videos"].append(render.feed_item(item, now))
     return body
+
+
+def notifications_page(user_id: int, offset: int, size: int) -> list[FeedItem]:
+    """One page of the user's notifications, newest first, from one Query call: DynamoDB filters after reading, so
+    the call reads the newest MAX_DEPTH feed items at most (within its 1 MB) and keeps the notifications among them.
+    """
+    results = FeedItem.query(
+        user_id,
+        scan_index_forward=False,
+        filter_condition=FeedItem.notify == True,  # noqa: E712
+        page_size=MAX_DEPTH,
+    )
+    first = next(results.page_iter)
+    return [FeedItem.from_raw_data(raw) for raw in first.get("Items", [])[offset : offset + size]]

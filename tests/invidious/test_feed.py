@@ -132,6 +132,28 @@ def test_notifications_are_the_unseen_items_of_that_page(client, admin):
     assert ids(get_feed(client, admin)["notifications"]) == [video_id(n) for n in (5, 4, 3, 2, 1)]
 
 
+def test_notifications_only_preference(client, admin, monkeypatch):
+    """With `notifications_only` set, pages hold only the notifications (newest first), paged by max_results."""
+    make_channel(1)
+    for n in (1, 2):
+        make_video(n, channel=1, published=f"2024-01-0{n}")
+    subscribe(client, admin, 1)  # videos 1 and 2: in the feed, not notifications
+    for n in range(3, 8):
+        make_video(n, channel=1, published=f"2024-01-0{n}")
+    headers = auth(admin)
+    call(client, "POST", f"/api/v1/auth/history/{video_id(6)}", headers)  # watched: no longer a notification
+    assert call(client, "POST", "/api/v1/auth/preferences", headers, {"notifications_only": True}).status_code == 204
+    body = get_feed(client, admin)
+    assert ids(body["notifications"]) == [video_id(n) for n in (7, 5, 4, 3)] and body["videos"] == []
+    calls = count_dynamo_calls(monkeypatch)
+    page2 = call(client, "GET", PATH + "?max_results=3&page=2", headers).json_body
+    assert ids(page2["notifications"]) == [video_id(3)] and page2["videos"] == []
+    assert calls.count(exclude_sessions=False) == 3  # the session, the preferences, one Query
+    assert get_feed(client, admin, "?max_results=3&page=3") == {"notifications": [], "videos": []}
+    call(client, "POST", "/api/v1/auth/preferences", headers, {"notifications_only": False})
+    assert ids(get_feed(client, admin)["videos"]) == [video_id(n) for n in (6, 2, 1)]
+
+
 @pytest.mark.parametrize("how", ["progress", "watched", "history"])
 def test_watching_clears_the_notification(client, admin, other, how):
     make_channel(1)
@@ -253,7 +275,7 @@ def test_feed_budget(client, admin, monkeypatch):
     calls.reset()
     body = call(client, "GET", PATH + "?max_results=100", headers).json_body
     assert len(body["notifications"]) == 30 and len(body["videos"]) == 30
-    assert calls.summary() == {"Query": 1}  # max_results given: the page alone
+    assert calls.summary() == {"BatchGetItem": 1, "Query": 1}  # max_results given: notifications_only still counts
 
 
 def test_fan_out_many_for_bulk_writes(client, admin, other, monkeypatch):
