@@ -5,6 +5,9 @@ from chalice import Chalice
 from functions.api import ROUTERS
 from functions.api.errors import json_errors
 from functions.jobs import download as download_job
+from functions.jobs import lookup as lookup_job
+from functions.jobs import refresh as refresh_job
+from functions.jobs import rescan as rescan_job
 from functions.jobs import snapshot as snapshot_job
 
 app = Chalice(app_name="ytarchive")
@@ -13,3 +16,6 @@ for router in ROUTERS:
     app.register_blueprint(router.blueprint)
 app.register_blueprint(snapshot_job.blueprint)  # the snapshot queue consumer and the daily snapshot
 app.register_blueprint(download_job.blueprint)  # the download queue consumer
+app.register_blueprint(rescan_job.blueprint)  # the subscriptions rescan schedule
+app.register_blueprint(refresh_job.blueprint)  # the refresh queue consumer (refreshes, requested rescans)
+app.register_blueprint(lookup_job.blueprint)  # yt-dlp lookups the API waits for (cookie check, channel handles)

@@ -344,6 +344,18 @@ class TaskState(Model):
     started = NumberAttribute(null=True)
     updated = NumberAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
+    owner = UnicodeAttribute(null=True)  # the run holding the task (functions.tasks): one at a time
+    lease_until = NumberAttribute(null=True)  # when a crashed run's hold expires
+
+
+class RefreshItem(Model):
+    """A video, channel or playlist waiting for the refresh function to read its metadata again."""
+
+    Meta = _meta("refresh")
+    kind = UnicodeAttribute(hash_key=True)  # video | channel | playlist
+    item_id = UnicodeAttribute(range_key=True)
+    queued = NumberAttribute()
+    extract_videos = BooleanAttribute(default=False)
 
 
 class SnapshotsByStart(GlobalSecondaryIndex):
@@ -474,6 +486,7 @@ ALL_MODELS = (
     AppSetting,
     QueueItem,
     TaskState,
+    RefreshItem,
     Snapshot,
     InvidiousSession,
     Subscription,

@@ -50,6 +50,8 @@ class Settings:
     max_body_bytes: int
     snapshot_queue_url: str
     sponsorblock_url: str
+    refresh_queue_url: str
+    lookup_function: str
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +70,8 @@ def get_settings() -> Settings:
         max_body_bytes=int(env("MAX_BODY_BYTES", str(1024 * 1024))),
         snapshot_queue_url=env("SNAPSHOT_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         sponsorblock_url=env("SPONSORBLOCK_URL", "https://sponsor.ajay.app").rstrip("/"),
+        refresh_queue_url=env("REFRESH_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
+        lookup_function=env("LOOKUP_FUNCTION", ""),  # empty: the lookup runs in this process (local stage, tests)
     )
 
 

@@ -3,15 +3,18 @@
 from functions.api import (
     channel,
     comment,
+    cookie,
     docs,
     download,
     invidious,
     invidious_tokens,
     media,
     playlist,
+    refresh,
     session,
     snapshot,
     sponsor,
+    task,
     video,
     web,
 )
@@ -30,4 +33,7 @@ ROUTERS = (
     download.router,
     sponsor.router,
     snapshot.router,
+    task.router,
+    refresh.router,
+    cookie.router,
 )
