@@ -1,0 +1,98 @@
+"""The refresh function over the local media server with the real yt-dlp: metadata read again, vanished items
+marked inactive (never deleted), extract_videos, retries and the dead-letter bookkeeping."""
+
+import json
+
+import pytest
+
+from functions import channels, refresh, videos, ytdlp
+from functions.jobs import refresh as job
+from functions.models import Channel, Playlist, RefreshItem, Video
+
+
+def archive(fake, youtube_id: str) -> Video:
+    source = fake.catalog.videos[youtube_id]
+    video = Video(
+        youtube_id, title="old title", published=source.published, date_downloaded=1, channel_id=source.channel_id
+    )
+    videos.save(video)
+    return video
+
+
+def message(kind: str, item_id: str, extract_videos: bool = False) -> str:
+    return json.dumps({"action": "refresh", "kind": kind, "id": item_id, "extract_videos": extract_videos})
+
+
+def first_video(fake):
+    return next(iter(fake.catalog.videos.values()))
+
+
+def test_video_metadata_is_read_again(fake_youtube, aws):
+    source = first_video(fake_youtube)
+    archive(fake_youtube, source.youtube_id)
+    refresh.enqueue([("video", source.youtube_id)])
+    assert job.handle(message("video", source.youtube_id)) == "refreshed"
+    stored = Video.get(source.youtube_id)
+    assert stored.title == source.title and stored.view_count == 1000 + source.variant
+    assert stored.tags == list(source.tags) and stored.active and stored.vid_last_refresh
+    assert RefreshItem.count("video") == 0
+
+
+def test_a_video_gone_from_youtube_is_marked_inactive_not_deleted(fake_youtube, aws):
+    source = first_video(fake_youtube)
+    archive(fake_youtube, source.youtube_id)
+    source.fault = "unavailable"
+    refresh.enqueue([("video", source.youtube_id)])
+    assert job.handle(message("video", source.youtube_id)) == "inactive"
+    stored = Video.get(source.youtube_id)
+    assert stored.active is False and stored.title == "old title"
+    assert RefreshItem.count("video") == 0
+    source.fault = None  # back on YouTube: active again
+    assert job.handle(message("video", source.youtube_id)) == "refreshed"
+    assert Video.get(source.youtube_id).active is True
+
+
+def test_channel_is_read_again_and_extract_videos_queues_its_videos(fake_youtube, aws):
+    source = first_video(fake_youtube)
+    archive(fake_youtube, source.youtube_id)
+    channels.save(Channel(source.channel_id, channel_name="Old name", channel_subscribed=True))
+    assert job.handle(message("channel", source.channel_id, extract_videos=True)) == "refreshed"
+    stored = Channel.get(source.channel_id)
+    assert stored.channel_name == fake_youtube.catalog.channels[source.channel_id].name
+    assert stored.channel_subscribed and stored.channel_subs == 100 and stored.channel_last_refresh
+    assert [item.item_id for item in RefreshItem.query("video")] == [source.youtube_id]
+
+
+def test_playlist_is_read_again(fake_youtube, aws):
+    playlist = next(iter(fake_youtube.catalog.playlists.values()))
+    archive(fake_youtube, playlist.video_ids[0])
+    Playlist(playlist.playlist_id, playlist_name="old", name_key="old").save()
+    assert job.handle(message("playlist", playlist.playlist_id, extract_videos=True)) == "refreshed"
+    assert Playlist.get(playlist.playlist_id).playlist_name == playlist.title
+    assert [item.item_id for item in RefreshItem.query("video")] == [playlist.video_ids[0]]
+
+
+def test_a_gone_channel_is_marked_inactive(fake_youtube, aws):
+    gone = "UC" + "z" * 22
+    channels.save(Channel(gone, channel_name="Gone"))
+    assert job.handle(message("channel", gone)) == "inactive"
+    assert Channel.get(gone).channel_active is False
+
+
+def test_failures_are_retried_and_forgotten_after_the_last_attempt(fake_youtube, aws):
+    source = first_video(fake_youtube)
+    archive(fake_youtube, source.youtube_id)
+    refresh.enqueue([("video", source.youtube_id)])
+    fake_youtube.stop()  # YouTube unreachable: not a reason to mark anything inactive
+    with pytest.raises(ytdlp.ExtractionFailed):
+        job.handle(message("video", source.youtube_id), receives=1)
+    assert RefreshItem.count("video") == 1 and Video.get(source.youtube_id).active
+    with pytest.raises(ytdlp.ExtractionFailed):
+        job.handle(message("video", source.youtube_id), receives=3)
+    assert RefreshItem.count("video") == 0 and Video.get(source.youtube_id).active
+
+
+def test_items_deleted_meanwhile_and_malformed_messages_are_dropped(aws):
+    assert job.handle(message("video", "aaaaaaaaaaa")) == "missing"
+    assert job.handle("{nope") == "malformed"
+    assert job.handle(json.dumps({"action": "refresh", "kind": "video", "id": "../etc"})) == "malformed"
