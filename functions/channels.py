@@ -1,11 +1,10 @@
 """Channels: listing by name, subscription, and the counted writes behind them."""
 
 import contextlib
-import re
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions import db, render, storage, totals, videos
+from functions import db, lookup, render, storage, totals, videos, youtube
 from functions.auth import Viewer
 from functions.errors import BadRequest, NotFound
 from functions.ids import is_channel_id
@@ -22,15 +21,15 @@ from functions.pagination import Page
 FILTERS = {SUBSCRIBED, UNSUBSCRIBED}
 
 
-CHANNEL_URL = re.compile(r"^(?:https?://(?:www\.|m\.)?youtube\.com/channel/)?(UC[A-Za-z0-9_-]{22})(?:[/?#].*)?$")
-
-
-def channel_id_of(text: str) -> str:
-    """The channel id in a channel id or a /channel/ URL."""
-    match = CHANNEL_URL.match(text.strip())
-    if not match:
-        raise BadRequest(f"not a channel id or channel URL: {text!r}")
-    return match.group(1)
+def resolve(text) -> dict:
+    """The channel a channel id, URL or @handle names: {"channel_id"}, plus the channel's metadata when yt-dlp
+    had to be asked (handles, /c/ and /user/ URLs: the lookup function). BadRequest when it names no channel."""
+    target = youtube.parse_target(text)
+    if target.kind != youtube.CHANNEL:
+        raise BadRequest(f"not a channel: {text!r} names a {target.kind}")
+    if target.youtube_id:
+        return {"channel_id": target.youtube_id}
+    return lookup.call("resolve_channel", query=target.url)["channel"]
 
 
 def not_found(channel_id: str) -> NotFound:
@@ -117,3 +116,41 @@ def delete(channel_id: str) -> None:
     if not db.delete_counted(channel, {totals.CHANNELS: 1, totals.channels_by(channel.subscription): 1}):
         raise not_found(channel_id)
     storage.delete_objects(storage.channel_keys(channel_id))
+
+
+def search(viewer: Viewer, query: str) -> dict:
+    """GET /api/channel/search/: the archived channel an id, URL or @handle names; 404 when YouTube has no such
+    handle or the channel is not archived."""
+    try:
+        found = resolve(query)
+    except lookup.LookupFailed as error:
+        raise NotFound(f"channel not found: {query}: {error.message}") from None
+    return detail(viewer, found["channel_id"])
+
+
+def subscribe_many(rows: list[dict]) -> list[Channel]:
+    """POST /api/channel/: rows {channel_id: id, URL or @handle, channel_subscribed: bool}, all checked before
+    any is resolved or stored. A channel new to the archive keeps the metadata yt-dlp gave for its handle."""
+    for row in rows:
+        if not isinstance(row.get("channel_subscribed"), bool):
+            raise BadRequest("channel_subscribed must be true or false")
+        target = youtube.parse_target(row.get("channel_id"))
+        if target.kind != youtube.CHANNEL:
+            raise BadRequest(f"not a channel: {row['channel_id']!r} names a {target.kind}")
+    found = [resolve(row["channel_id"]) for row in rows]
+    return [_subscribe(meta, row["channel_subscribed"]) for meta, row in zip(found, rows, strict=True)]
+
+
+def _subscribe(found: dict, subscribed: bool) -> Channel:
+    channel_id = found["channel_id"]
+    if found.get("channel_name") and not Channel.count(channel_id):
+        channel = Channel(
+            channel_id,
+            channel_name=found["channel_name"],
+            channel_description=found.get("channel_description") or "",
+            channel_subs=int(found.get("channel_subs") or 0),
+            channel_subscribed=subscribed,
+        )
+        save(channel)
+        return channel
+    return set_subscribed(channel_id, subscribed)

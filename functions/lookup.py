@@ -21,9 +21,13 @@ def _client():
     return _lambda
 
 
+class LookupFailed(errors.BadRequest):
+    """yt-dlp could not answer (no such channel, a refused cookie...): the lookup function's 400."""
+
+
 def _error(status: int, body: dict) -> errors.ApiError:
-    kinds = [errors.BadRequest, errors.Forbidden, errors.NotFound, errors.Conflict, errors.TooManyRequests]
-    kind = next((k for k in kinds if k.status_code == status), errors.BadRequest)
+    kinds = [errors.Forbidden, errors.NotFound, errors.Conflict, errors.TooManyRequests]
+    kind = next((k for k in kinds if k.status_code == status), LookupFailed)
     message = str(body.get("error") or body)
     return errors.NotFound(message, body) if kind is errors.NotFound else kind(message, body)
 

@@ -5,7 +5,6 @@ from chalice import Response
 from functions import channels, render
 from functions.api.routing import Call, Router
 from functions.errors import BadRequest
-from functions.ids import is_channel_id
 
 router = Router(__name__)
 
@@ -17,16 +16,11 @@ def list_channels(call: Call):
 
 @router.route("/api/channel", methods=("POST",))
 def subscribe(call: Call):
-    """Subscribe (`channel_subscribed: true`) or unsubscribe a list of channels."""
+    """Subscribe (`channel_subscribed: true`) or unsubscribe a list of channels, named by ids, URLs or @handles."""
     rows = call.json(required=("data",))["data"]
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise BadRequest("data must be a list of objects")
-    for row in rows:
-        if not isinstance(row.get("channel_subscribed"), bool):
-            raise BadRequest("channel_subscribed must be true or false")
-        if not is_channel_id(row.get("channel_id")):
-            raise BadRequest(f"not a channel id: {row.get('channel_id')!r}")
-    saved = [channels.set_subscribed(row["channel_id"], row["channel_subscribed"]) for row in rows]
+    saved = channels.subscribe_many(rows)
     return render.envelope([render.channel(channel) for channel in saved], call.viewer.config)
 
 
@@ -35,7 +29,7 @@ def search_channel(call: Call):
     query = call.query.get("q")
     if not query:
         raise BadRequest("missing query parameter q")
-    return channels.detail(call.viewer, channels.channel_id_of(query))
+    return channels.search(call.viewer, query)
 
 
 @router.route("/api/channel/{channel_id}")
