@@ -169,12 +169,13 @@ def delete(snapshot_id: str) -> dict:
 def scheduled_snapshot() -> str | None:
     """The daily run: start a snapshot unless snapshots are off or one started in the last hours (a schedule may
     fire twice); the job expires old ones after it. The new snapshot's id, or None."""
-    if not enabled(app_config()):
+    config = app_config()
+    if not enabled(config):
         return None
     latest = next(iter(Snapshot.by_start.query(ALL_SNAPSHOTS, scan_index_forward=False, limit=1)), None)
     if latest is not None and latest.start_stamp > time.time() - RECENT_SECONDS:
         return None
-    return start(app_config())
+    return start(config)
 
 
 # ---------------------------------------------------------------- S3 and DynamoDB plumbing
@@ -318,8 +319,9 @@ def _damaged(item: Snapshot, why: str) -> BadRequest:
     return BadRequest(f"snapshot {item.snapshot_id} cannot be restored: {why}")
 
 
-def verify(item: Snapshot) -> dict:
-    """The manifest of a complete, intact snapshot: every file present with its recorded checksum; 400 otherwise."""
+def verify(item: Snapshot) -> dict[str, bytes]:
+    """The table files of a complete, intact snapshot (label -> gzip bytes, as checked: a restore writes from
+    these, never from a second read), after checking the manifest and every file against it; 400 otherwise."""
     if item.state != SUCCESS or not item.manifest_sha256:
         raise _damaged(item, f"it is {item.state}, not {SUCCESS}")
     body = _read(storage.snapshot_manifest_key(item.snapshot_id))
@@ -330,6 +332,7 @@ def verify(item: Snapshot) -> dict:
     manifest = json.loads(body)
     if manifest.get("format") != FORMAT_VERSION:
         raise _damaged(item, f"format {manifest.get('format')!r} is not {FORMAT_VERSION!r}")
+    files = {}
     for label, table in manifest["tables"].items():
         if table["key"] != storage.snapshot_table_key(item.snapshot_id, label):
             raise _damaged(item, f"table {label} points outside the snapshot")
@@ -338,13 +341,11 @@ def verify(item: Snapshot) -> dict:
             raise _damaged(item, f"table {label} is missing")
         if len(data) != table["bytes"] or _sha256(data) != table["sha256"]:
             raise _damaged(item, f"table {label} is damaged (checksum mismatch)")
-    return manifest
+        files[label] = data
+    return files
 
 
-def _snapshot_items(item: Snapshot, table: dict) -> list[dict]:
-    data = _read(table["key"])
-    if data is None or _sha256(data) != table["sha256"]:  # changed since verify(): stop before this table
-        raise _damaged(item, f"{table['key']} changed during the restore")
+def _items(data: bytes) -> list[dict]:
     return [json.loads(line) for line in gzip.decompress(data).decode().splitlines() if line]
 
 
@@ -365,13 +366,11 @@ def restore_table(model: type[Model], items: list[dict]) -> tuple[int, int]:
 
 def restore(snapshot_id: str) -> dict:
     """Replace every snapshotted table with the snapshot's; tables it does not hold (added since) end empty."""
-    item = get(snapshot_id)
-    manifest = verify(item)
+    files = verify(get(snapshot_id))
     changes = {}
     for model in snapshot_models():
-        table = manifest["tables"].get(table_label(model))
-        items = _snapshot_items(item, table) if table else []
-        changes[table_label(model)] = restore_table(model, items)
+        data = files.get(table_label(model))
+        changes[table_label(model)] = restore_table(model, _items(data) if data else [])
     log.info("restored snapshot %s: %s", snapshot_id, changes)
     return changes
 
