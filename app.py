@@ -18,4 +18,9 @@ app.register_blueprint(snapshot_job.blueprint)  # the snapshot queue consumer an
 app.register_blueprint(download_job.blueprint)  # the download queue consumer
 app.register_blueprint(rescan_job.blueprint)  # the subscriptions rescan schedule
 app.register_blueprint(refresh_job.blueprint)  # the refresh queue consumer (refreshes, requested rescans)
-app.register_blueprint(lookup_job.blueprint)  # yt-dlp lookups the API waits for (cookie check, channel handles)
+
+
+@app.lambda_function(name="youtube_lookup")
+def youtube_lookup(event, context):
+    """yt-dlp lookups the API waits for (cookie check, channel handles): functions/jobs/lookup.py."""
+    return lookup_job.handle(event)

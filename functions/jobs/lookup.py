@@ -1,21 +1,13 @@
 """The lookup function: what the API must ask yt-dlp while a request waits (the API function has no yt-dlp).
 
-Invoked directly (functions.lookup.call): `validate_cookie` reads the account's Liked Videos with the stored
-cookie; `resolve_channel` turns an @handle or channel URL into the channel's metadata. Typed errors travel back
-as {"error": {"status", "body"}} and are raised again on the API side.
+Registered in app.py as the pure Lambda `youtube_lookup` and invoked directly (functions.lookup.call):
+`validate_cookie` reads the account's Liked Videos with the stored cookie; `resolve_channel` turns an @handle or
+channel URL into the channel's metadata. Typed errors travel back as {"error": {"status", "body"}} and are
+raised again on the API side.
 """
-
-from chalice import Blueprint
 
 from functions import cookies
 from functions.errors import ApiError
-
-blueprint = Blueprint(__name__)
-
-
-@blueprint.lambda_function(name="youtube_lookup")
-def youtube_lookup(event, context):
-    return handle(event)
 
 
 def handle(event: dict) -> dict:
