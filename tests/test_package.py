@@ -245,7 +245,8 @@ def test_merged_functions_use_the_stack(merged):
         assert variables["DOWNLOAD_QUEUE_URL"] == {"Ref": "DownloadQueue"}, name
         assert variables["HMAC_SECRET_ID"] == {"Ref": "HmacSecret"}, name
         assert (path.parent / function["CodeUri"]).is_file(), name
-        handler = "api_handler" if function["Handler"] == "app.app" else function["Handler"].removeprefix("app.")
+        # app.<name> for the app's own handlers, <module>.<name> for a blueprint's: the config names the function
+        handler = "api_handler" if function["Handler"] == "app.app" else function["Handler"].rpartition(".")[2]
         assert function["Timeout"] == config[handler]["lambda_timeout"], name
         if "layers" in config[handler]:
             assert function["Layers"] == [{"Ref": "MediaToolsLayer"}], name
