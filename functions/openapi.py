@@ -391,6 +391,17 @@ SCHEMAS: dict = {
             )
         }
     ),
+    "DownloadAdded": obj(
+        {
+            "data": array({"type": "object"}, description="the rows sent"),
+            "added": array(STRING, description="video ids queued now"),
+            "skipped": array(STRING, description="video ids already archived or queued"),
+            "expanding": array(STRING, description="channels and playlists whose videos are being queued"),
+        }
+    ),
+    "DownloadCleared": obj(
+        {"success": TRUE, "filter": {"type": "string", "enum": ["pending", "ignore"]}, "removed": INTEGER}
+    ),
     "DownloadStatus": obj({"status": {"type": "string", "enum": ["pending", "ignore", "priority"]}}),
     "SnapshotList": obj(
         {
@@ -409,22 +420,39 @@ SCHEMAS: dict = {
     "TaskRun": obj({"run": {"type": "string", "enum": ["download_pending", "rescan_pending"]}}),
     "TaskStarted": obj({"success": BOOLEAN, "task": STRING}),
     "RefreshState": obj(
-        {"total_queued": INTEGER, "type": STRING, "state": STRING, "id": STRING},
+        {
+            "total_queued": INTEGER,
+            "type": {"type": "string", "enum": ["video", "channel", "playlist", "all"]},
+            "state": {
+                "anyOf": [{"type": "string", "enum": ["empty", "running", "in_queue"]}, FALSE],
+                "description": "with id: in_queue, or false when that item does not wait",
+            },
+            "id": STRING,
+        },
         required=["total_queued", "type", "state"],
     ),
     "RefreshRequest": obj(
-        {"videos": array(STRING), "channels": array(STRING), "playlists": array(STRING)},
+        {
+            **{kind: {"anyOf": [array(STRING, maxItems=1000), STRING]} for kind in ("videos", "channels", "playlists")},
+            **{kind: {"anyOf": [array(STRING, maxItems=1000), STRING]} for kind in ("video", "channel", "playlist")},
+        },
         required=[],
-        description="ids to refresh; the singular keys video, channel, playlist are accepted too",
+        extra=False,
+        description="archived ids to refresh (one id may be a plain string; singular keys work too)",
+    ),
+    "RefreshQueued": obj(
+        {"videos": array(STRING), "channels": array(STRING), "playlists": array(STRING)},
+        description="the ids queued, by kind",
     ),
     "CookieState": obj(
         {
             "cookie_enabled": BOOLEAN,
-            "status": BOOLEAN,
-            "validated": {"type": "integer", "nullable": True},
-            "validated_str": {"type": "string", "nullable": True},
+            "status": {"type": "boolean", "description": "true once YouTube accepted it"},
+            "validated": {"anyOf": [EPOCH, FALSE], "description": "when it was last checked, or false"},
+            "validated_str": {"anyOf": [STRING, FALSE]},
+            "message": {"type": "string", "description": "why the last check failed"},
         },
-        required=["cookie_enabled", "status"],
+        required=["cookie_enabled", "status", "validated", "validated_str"],
     ),
     "CookieValidated": obj({"cookie_validated": BOOLEAN}),
     "CookieImport": obj({"cookie": {"type": "string", "description": "a Netscape cookies.txt"}}),
@@ -766,7 +794,7 @@ def _download_paths() -> dict:
             "post": operation(
                 "download",
                 "Queue videos, channels (all their videos) and playlists by id or URL",
-                {**ok("queued", {"type": "object"}), **NOT_FOUND},
+                {**ok("what was queued", ref("DownloadAdded")), **BAD_QUERY},
                 parameters=[query_param("autostart", "start downloading them now", BOOLEAN)],
                 request=body(
                     ref("DownloadRequest"), example={"data": [{"youtube_id": "NYj3DnI81AQ", "status": "pending"}]}
@@ -775,7 +803,7 @@ def _download_paths() -> dict:
             "delete": operation(
                 "download",
                 "Remove every queued item of a status",
-                {**ok("removed", {"type": "object"}), "204": use("NoContent"), **BAD_QUERY},
+                {**ok("removed", ref("DownloadCleared")), **BAD_QUERY},
                 parameters=[{**status_filter, "required": True}],
             ),
         },
@@ -785,13 +813,13 @@ def _download_paths() -> dict:
             "post": operation(
                 "download",
                 "Ignore a queued video, queue it again, or download it next (priority)",
-                {**ok("changed", {"type": "object"}), **NOT_FOUND},
+                {**ok("changed", obj({"youtube_id": STRING, "status": STRING})), **NOT_FOUND},
                 request=body(ref("DownloadStatus"), example={"status": "ignore"}),
             ),
             "delete": operation(
                 "download",
                 "Forget a queued video",
-                {**ok("removed", {"type": "object"}), "204": use("NoContent"), **NOT_FOUND},
+                {**ok("removed", obj({"success": TRUE, "youtube_id": STRING})), **NOT_FOUND},
             ),
         },
     }
@@ -864,7 +892,7 @@ def _other_ta_paths() -> dict:
             "post": operation(
                 "refresh",
                 "Queue videos, channels and playlists for a metadata refresh",
-                ok("queued", {"type": "object"}),
+                {**ok("queued", ref("RefreshQueued")), **NOT_FOUND},
                 parameters=[
                     query_param("extract_videos", "also re-read every video of the channels and playlists", BOOLEAN)
                 ],
