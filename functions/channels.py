@@ -5,6 +5,7 @@ import contextlib
 from pynamodb.exceptions import DoesNotExist
 
 from functions import db, lookup, render, storage, totals, videos, youtube
+from functions import search as search_index
 from functions.auth import Viewer
 from functions.errors import BadRequest, NotFound
 from functions.ids import is_channel_id
@@ -81,17 +82,33 @@ def subscription_of(subscribed: bool) -> str:
     return SUBSCRIBED if subscribed else UNSUBSCRIBED
 
 
-def save(channel: Channel) -> bool:
-    """Store a channel, counting it when new and moving its subscription count when that changed."""
+def _with_index_keys(channel: Channel) -> Channel:
     channel.all_channels = ALL_CHANNELS
     channel.name_key = name_key(channel.channel_name, channel.channel_id)
     channel.subscription = subscription_of(channel.channel_subscribed)
-    return db.save_counted(
+    return channel
+
+
+def save(channel: Channel) -> bool:
+    """Store a channel, counting it when new and moving its subscription count when that changed."""
+    _with_index_keys(channel)
+    created = db.save_counted(
         channel,
         {totals.CHANNELS: 1, totals.channels_by(channel.subscription): 1},
         Channel.subscription,
         totals.channels_by,
     )
+    search_index.index_channel(channel, known_new=created)
+    return created
+
+
+def create(channel: Channel) -> bool:
+    """Store a channel only when it is not archived yet, counting it; False (nothing written) when it is."""
+    _with_index_keys(channel)
+    created = db.create_counted(channel, {totals.CHANNELS: 1, totals.channels_by(channel.subscription): 1})
+    if created:
+        search_index.index_channel(channel, known_new=True)
+    return created
 
 
 def set_subscribed(channel_id: str, subscribed: bool) -> Channel:
@@ -115,6 +132,7 @@ def delete(channel_id: str) -> None:
             videos.delete(key.youtube_id)
     if not db.delete_counted(channel, {totals.CHANNELS: 1, totals.channels_by(channel.subscription): 1}):
         raise not_found(channel_id)
+    search_index.remove_channel(channel)
     storage.delete_objects(storage.channel_keys(channel_id))
 
 

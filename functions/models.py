@@ -12,6 +12,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import (
     AllProjection,
@@ -474,6 +475,38 @@ class InvidiousPlaylistEntry(Model):
     by_position = InvidiousEntriesByPosition()
 
 
+
+# ---------------------------------------------------------------- search index (functions.search.dynamo)
+
+
+class SearchTerm(Model):
+    """One entry of the inverted index: a term (`vt:music`) or a prefix (`vt>mus`) of one field group, with the
+    best postings of the documents holding it (at most functions.search.dynamo.HEAD_SIZE; `df` counts them all)."""
+
+    Meta = _meta("search_terms")
+    key = UnicodeAttribute(hash_key=True)
+    postings = UnicodeAttribute(default="")  # "doc score doc score ...", best first
+    df = NumberAttribute(default=0)
+    version = NumberAttribute(default=0)  # optimistic lock of concurrent writers
+
+
+class SearchWords(Model):
+    """The indexed terms of one length and first letter (`7:m`): what fuzzy matching compares a word with."""
+
+    Meta = _meta("search_words")
+    bucket = UnicodeAttribute(hash_key=True)
+    words = UnicodeSetAttribute(null=True)
+
+
+class SubtitleChunk(Model):
+    """Consecutive fragments of one subtitle track (`<youtube_id>.<lang>`), the lines `full:` search shows."""
+
+    Meta = _meta("subtitle_chunks")
+    track = UnicodeAttribute(hash_key=True)
+    chunk = NumberAttribute(range_key=True)
+    fragments = UnicodeAttribute()  # JSON [[index, start, end, line], ...]
+
+
 ALL_MODELS = (
     User,
     AuthKey,
@@ -493,4 +526,7 @@ ALL_MODELS = (
     FeedItem,
     InvidiousPlaylist,
     InvidiousPlaylistEntry,
+    SearchTerm,
+    SearchWords,
+    SubtitleChunk,
 )

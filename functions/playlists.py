@@ -2,7 +2,7 @@
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions import db, render, totals, videos
+from functions import db, render, search, totals, videos
 from functions.auth import Viewer
 from functions.channels import subscription_of
 from functions.errors import NotFound
@@ -68,6 +68,7 @@ def save(playlist: Playlist, listed: list[dict]) -> bool:
         Playlist.subscription,
         totals.playlists_by,
     )
+    search.index_playlist(playlist, known_new=created)
     previous = {entry.youtube_id: entry for entry in entries(playlist.playlist_id)}
     wanted = {}
     for idx, row in enumerate(listed):

@@ -3,7 +3,7 @@
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from functions import db, render, storage, totals
+from functions import db, render, search, storage, totals
 from functions.auth import Viewer
 from functions.errors import NotFound
 from functions.ids import is_video_id
@@ -120,6 +120,7 @@ def save(video: Video) -> bool:
     )
     for playlist_id in video.playlist or []:
         mark_entry(playlist_id, video)
+    search.index_video(video, known_new=created)
     if created:
         feed.fan_out(video)  # into the feed of each user subscribed to the channel, as a notification
     return created
@@ -168,4 +169,5 @@ def delete(youtube_id: str) -> None:
     if not db.delete_counted(video, {totals.VIDEOS: 1, totals.channel_videos(video.channel_id): 1}):
         raise not_found(youtube_id)  # deleted meanwhile
     feed.remove_video(video)
+    search.remove_video(video)
     storage.delete_objects(storage.video_keys(video))

@@ -11,6 +11,7 @@ from functions.api import (
     media,
     playlist,
     refresh,
+    search,
     session,
     snapshot,
     sponsor,
@@ -36,4 +37,5 @@ ROUTERS = (
     task.router,
     refresh.router,
     cookie.router,
+    search.router,
 )

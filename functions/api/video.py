@@ -4,6 +4,7 @@ from chalice import Response
 
 from functions import progress, videos
 from functions.api.routing import Call, Router
+from functions.search import service as search_service
 
 router = Router(__name__)
 
@@ -22,6 +23,11 @@ def get_video(call: Call, video_id: str):
 def delete_video(call: Call, video_id: str):
     videos.delete(video_id)
     return {"video": video_id, "state": "delete"}
+
+
+@router.route("/api/video/{video_id}/similar")
+def similar_videos(call: Call, video_id: str):
+    return search_service.similar(call.viewer, video_id)
 
 
 @router.route("/api/video/{video_id}/progress")
