@@ -12,7 +12,8 @@ spelled as the API renders them (API.md, Objects):
   the channel unless `channels` lists it); `description`, `vid_type`, `vid_last_refresh`, `active`, `duration`
   (or `player.duration`), `tags`, `category`, `view_count`, `like_count`, `dislike_count`, `average_rating`
   (or the same under `stats`), `playlist` (ids), `media_size`, `media_ext` (or the extension of `media_url`),
-  `subtitles` `[{ext, lang, name, source}]`, `comment_count`, `sponsorblock`. Other keys are ignored.
+  `subtitles` `[{ext, lang, name, source, vtt}]` (`vtt`: the track's WebVTT text, optional: stored as the
+  subtitle file and indexed for `full:` searches), `comment_count`, `sponsorblock`. Other keys are ignored.
 
 Playlist entries say which videos a playlist holds: a video's `playlist` ids add it to those playlists (at the
 end) when their entries do not list it, and its stored `playlist` is recomputed from the entries.
@@ -41,7 +42,7 @@ from pathlib import Path
 
 from pynamodb.exceptions import UpdateError
 
-from functions import channels, db, playlists, totals, videos
+from functions import channels, db, playlists, search, storage, totals, videos
 from functions.errors import BadRequest
 from functions.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.models import (
@@ -57,6 +58,8 @@ from functions.models import (
     Video,
     name_key,
 )
+from functions.search import text as search_text
+from functions.settings import get_settings
 
 VID_TYPES = ("videos", "streams", "shorts")
 PLAYLIST_TYPES = ("regular", "custom")
@@ -238,6 +241,7 @@ def _subtitles(value) -> list[dict]:
         lang = sub.get("lang")
         if not isinstance(lang, str) or not SUBTITLE_LANG.match(lang):
             raise _Invalid(f"{where}.lang must be a language code (letters, digits, - and _), got {lang!r}")
+        _text(sub.get("vtt"), f"{where}.vtt")
         result.append(
             {
                 "ext": _text(sub.get("ext"), f"{where}.ext", "vtt"),
@@ -333,6 +337,7 @@ class _Document:
     channels: dict[str, Channel] = field(default_factory=dict)
     playlists: dict[str, tuple[Playlist, list[dict]]] = field(default_factory=dict)
     videos: dict[str, Video] = field(default_factory=dict)
+    subtitle_texts: dict[str, dict[str, str]] = field(default_factory=dict)  # youtube_id -> lang -> WebVTT
     where: dict[str, str] = field(default_factory=dict)  # id -> "videos[12] (id)", to name records in errors
 
 
@@ -413,6 +418,9 @@ def parse(document) -> _Document:
             continue
         parsed.videos[video.youtube_id] = video
         parsed.where[video.youtube_id] = where
+        texts = {sub["lang"]: sub["vtt"] for sub in row.get("subtitles") or [] if sub.get("vtt")}
+        if texts:
+            parsed.subtitle_texts[video.youtube_id] = texts
         if channel is not None:
             nested.setdefault(channel.channel_id, channel)
     errors.raise_any()
@@ -443,6 +451,8 @@ class _Plan:
     entries_delete: list[PlaylistEntry] = field(default_factory=list)
     videos_put: list[Video] = field(default_factory=list)
     playlist_lists: list[tuple[Video, list[str]]] = field(default_factory=list)  # archived videos not in the file
+    stored: dict[str, Video | Playlist] = field(default_factory=dict)  # what the written videos and playlists were
+    tracks: list[tuple[Video, search.Track, str]] = field(default_factory=list)  # subtitle texts of written videos
     counters: set[str] = field(default_factory=set)
     summary: dict = field(default_factory=dict)
 
@@ -569,6 +579,11 @@ def plan(parsed: _Document) -> _Plan:
         video.playlist = [p for p in video.playlist if p in held] + [p for p in held if p not in video.playlist]
         if _differs(old_videos.get(youtube_id), video):
             result.videos_put.append(video)
+            texts = parsed.subtitle_texts.get(youtube_id, {})
+            for lang in [sub["lang"] for sub in video.subtitles if sub["lang"] in texts]:
+                track = search.Track(youtube_id, lang, search_text.fragments(texts[lang]), youtube_id not in old_videos)
+                result.tracks.append((video, track, texts[lang]))
+    result.stored = {**old_videos, **stored_playlists}
     for youtube_id, video in archived.items():
         held = members.get(youtube_id, [])
         current = list(video.playlist or [])
@@ -628,6 +643,14 @@ def apply(result: _Plan) -> dict:
     with Video.batch_write() as batch:
         for video in result.videos_put:
             batch.save(video)
+    for video, track, vtt in result.tracks:
+        key = storage.subtitle_key(video.channel_id, video.youtube_id, track.lang)
+        storage.s3().put_object(Bucket=get_settings().media_bucket, Key=key, Body=vtt.encode(), ContentType="text/vtt")
+    search.index_import(
+        [(video, result.stored.get(video.youtube_id)) for video in result.videos_put],
+        [(playlist, result.stored.get(playlist.playlist_id)) for playlist in result.playlists],
+        [track for _, track, _ in result.tracks],
+    )
     for video, wanted in result.playlist_lists:
         try:
             video.update(actions=[Video.playlist.set(wanted)], condition=Video.youtube_id.exists())

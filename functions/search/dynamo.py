@@ -350,7 +350,8 @@ class DynamoBackend(SearchBackend):
                 doc = docs.fragment_document(youtube_id, lang, fragment)
                 changes.append(Change(doc.doc_id, None, doc, old_known=True))
             chunks = _chunks(name, fragments)
-            puts += chunks
+            stored = {int(c.chunk): c.fragments for c in old}
+            puts += [c for c in chunks if stored.get(c.chunk) != c.fragments]
             deletes += [c for c in old if c.chunk >= len(chunks)]
         with SubtitleChunk.batch_write() as batch:
             for chunk in puts:
