@@ -5,7 +5,7 @@ from pynamodb.transactions import TransactWrite
 
 from functions import db, render, search, storage, totals
 from functions.auth import Viewer
-from functions.errors import NotFound
+from functions.errors import Conflict, NotFound
 from functions.ids import is_video_id
 from functions.invidious import feed
 from functions.models import (
@@ -18,6 +18,8 @@ from functions.models import (
     published_key,
 )
 from functions.pagination import Page
+
+TRANSACTION_ITEMS = 100  # DynamoDB's limit of items in one transaction
 
 
 def not_found(youtube_id: str) -> NotFound:
@@ -161,13 +163,42 @@ def unmark_entry(playlist_id: str, youtube_id: str) -> None:
             raise
 
 
+def _delete_records(video: Video) -> bool:
+    """Delete the video item, unmark its playlist entries and drop every count in one transaction, so a failure
+    leaves all as it was; False when an item changed meanwhile (read again and retry)."""
+    (entries,) = db.batch_get((PlaylistEntry, [(p, video.youtube_id) for p in video.playlist or []]))
+    marked = [entry for entry in entries.values() if entry.downloaded]
+    # Each entry takes two of the transaction's items (entry, counter); the rare rest go first, each repeatable.
+    room = (TRANSACTION_ITEMS - 3) // 2
+    for entry in marked[room:]:
+        unmark_entry(entry.playlist_id, video.youtube_id)
+    counts = {totals.VIDEOS: -1, totals.channel_videos(video.channel_id): -1}
+    try:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.delete(video, condition=Video.youtube_id.exists())
+            for entry in marked[:room]:
+                transaction.update(
+                    entry,
+                    actions=[PlaylistEntry.published_key.remove()],
+                    condition=PlaylistEntry.published_key.exists(),
+                )
+                counts[totals.playlist_videos(entry.playlist_id)] = -1
+            db.add_counts(transaction, counts)
+    except TransactWriteError as error:
+        if not db.is_condition_failure(error):
+            raise
+        return False
+    return True
+
+
 def delete(youtube_id: str) -> None:
-    """Remove a video, its files and its playlist membership; the count drops exactly once."""
-    video = get(youtube_id)
-    for playlist_id in video.playlist or []:
-        unmark_entry(playlist_id, youtube_id)
-    if not db.delete_counted(video, {totals.VIDEOS: 1, totals.channel_videos(video.channel_id): 1}):
-        raise not_found(youtube_id)  # deleted meanwhile
+    """Remove a video, its files and its playlist membership; the counts drop exactly once."""
+    for _ in range(3):
+        video = get(youtube_id)  # 404 once it is gone
+        if _delete_records(video):
+            break
+    else:
+        raise Conflict(f"video {youtube_id} changed while it was being deleted, try again")
     feed.remove_video(video)
     search.remove_video(video)
     storage.delete_objects(storage.video_keys(video))
