@@ -60,6 +60,7 @@ CHANNEL_FILTER_CANDIDATES = 10
 FRAGMENT_CANDIDATES = 45  # a chunk and a video each
 PREFIX_FACTOR = 0.6  # a word only completed from what was typed weighs less than one typed in full
 MAX_EXPANSIONS = 10  # fuzzy terms per word
+BROWSED_CHANNELS = 3  # `video: channel:x` without words lists the videos of this many matching channels
 TRANSACTION_ITEMS = 100
 WRITE_ATTEMPTS = 8
 MODELS = {docs.VIDEO: Video, docs.CHANNEL: Channel, docs.PLAYLIST: Playlist}
@@ -165,6 +166,10 @@ class _Word:
 def _words(raw: str, prefix_last: bool) -> list[_Word]:
     found = text.words(raw)
     return [_Word(w, text.stem(w), prefix_last and n == len(found) - 1, []) for n, w in enumerate(found)]
+
+
+def _count(counters: dict, name: str) -> int:
+    return int(counters[name].count) if name in counters else 0
 
 
 def _idf(df: int, total: int) -> float:
@@ -380,12 +385,14 @@ class DynamoBackend(SearchBackend):
         words = _words(query.text, prefix_last=query.query_type != q.FULL)
         channel_words = _words(query.channel, prefix_last=True) if query.channel else []
         if not words:
+            if len(searched) > 1 or query.query_type == q.FULL:
+                return Results(hits={kind: [] for kind in searched})  # nothing but stop words
             return self._browse(query, fetch, limit, searched, channel_words)
         self._expand(words + channel_words, query.fuzziness, fetch)
         keys = {key for kind, groups in searched.items() for w in words for key in w.keys(groups)}
         keys |= {key for w in channel_words for key in w.keys(docs.CHANNEL_FILTER)}
         heads, counts = fetch((SearchTerm, sorted(keys)), (Counter, list(KIND_COUNTERS.values())))
-        total = {kind: int(counts[name].count) if name in counts else 0 for kind, name in KIND_COUNTERS.items()}
+        total = {kind: _count(counts, name) for kind, name in KIND_COUNTERS.items()}
         total[docs.SUBTITLE] = total[docs.VIDEO] * SUBTITLE_FRAGMENTS_PER_VIDEO
         scorers = {kind: _Scorer(words, groups, heads, total[kind]) for kind, groups in searched.items()}
         channel_scorer = _Scorer(channel_words, docs.CHANNEL_FILTER, heads, total[docs.CHANNEL])
@@ -492,43 +499,40 @@ class DynamoBackend(SearchBackend):
             word.fuzzy = [(term, distance) for distance, term in sorted(near)[:MAX_EXPANSIONS]]
 
     def _browse(self, query: q.Query, fetch: Fetch, limit: int, searched: dict, channel_words) -> Results:
-        """A typed search with filters only (`video: channel:foo`): newest videos, or channels and playlists by
-        name, that pass the filters."""
-        results = Results()
+        """A typed search with filters only (`video: channel:foo`): the newest videos, or channels and playlists
+        by name, that pass the filters."""
         (kind,) = searched
-        scan = MAX_CANDIDATES
+        model = MODELS[kind]
         if kind == docs.VIDEO:
-            allowed = None
-            if channel_words:
-                heads, counts = fetch(
-                    (SearchTerm, sorted({k for w in channel_words for k in w.keys(docs.CHANNEL_FILTER)})),
-                    (Counter, [totals.CHANNELS]),
-                )
-                scorer = _Scorer(
-                    channel_words, docs.CHANNEL_FILTER, heads, int(counts[totals.CHANNELS].count) if counts else 0
-                )
-                (channels,) = fetch((Channel, scorer.candidates(True, CHANNEL_FILTER_CANDIDATES)))
-                allowed = [c for c, item in channels.items() if scorer.score(docs.channel_document(item), True)]
-                keys = [
-                    k for c in allowed[:3] for k in Video.by_channel.query(c, scan_index_forward=False, limit=limit)
-                ]
-            else:
-                keys = list(Video.by_published.query(ALL_VIDEOS, scan_index_forward=False, limit=scan))
-            ids = [k.youtube_id for k in sorted(keys, key=lambda k: k.published_key, reverse=True)]
-        elif query.subscribed is not None:
-            model = MODELS[kind]
-            index = model.by_subscription
-            keys = list(index.query(SUBSCRIBED if query.subscribed else UNSUBSCRIBED, limit=scan))
-            ids = [getattr(k, f"{kind}_id") for k in keys]
+            ids = self._newest_videos(channel_words, fetch)
+        elif query.subscribed is None:
+            everything = ALL_CHANNELS if kind == docs.CHANNEL else ALL_PLAYLISTS
+            ids = [getattr(k, f"{kind}_id") for k in model.by_name.query(everything, limit=MAX_CANDIDATES)]
         else:
-            model = MODELS[kind]
-            keys = list(model.by_name.query(ALL_CHANNELS if kind == docs.CHANNEL else ALL_PLAYLISTS, limit=scan))
+            subscription = SUBSCRIBED if query.subscribed else UNSUBSCRIBED
+            keys = model.by_subscription.query(subscription, limit=MAX_CANDIDATES)
             ids = [getattr(k, f"{kind}_id") for k in keys]
-        (found,) = fetch((MODELS[kind], ids))
-        results.items[kind] = found
+        (found,) = fetch((model, ids))
         hits = [Hit(kind, i, 0.0, found[i]) for i in ids if i in found and _passes(kind, found[i], query)]
-        results.hits[kind] = hits[:limit]
-        return results
+        return Results(hits={kind: hits[:limit]}, items={kind: found})
+
+    @staticmethod
+    def _newest_videos(channel_words: list[_Word], fetch: Fetch) -> list[str]:
+        """Video ids, newest first: of the channels `channel:` names (the best BROWSED_CHANNELS), or of all."""
+        if not channel_words:
+            keys = Video.by_published.query(ALL_VIDEOS, scan_index_forward=False, limit=MAX_CANDIDATES)
+            return [k.youtube_id for k in keys]
+        wanted = {key for word in channel_words for key in word.keys(docs.CHANNEL_FILTER)}
+        heads, counts = fetch((SearchTerm, sorted(wanted)), (Counter, [totals.CHANNELS]))
+        scorer = _Scorer(channel_words, docs.CHANNEL_FILTER, heads, _count(counts, totals.CHANNELS))
+        (channels,) = fetch((Channel, scorer.candidates(True, CHANNEL_FILTER_CANDIDATES)))
+        named = [c for c, item in channels.items() if scorer.score(docs.channel_document(item), True) is not None]
+        keys = [
+            key
+            for channel_id in named[:BROWSED_CHANNELS]
+            for key in Video.by_channel.query(channel_id, scan_index_forward=False, limit=MAX_CANDIDATES)
+        ]
+        return [k.youtube_id for k in sorted(keys, key=lambda k: k.published_key, reverse=True)][:MAX_CANDIDATES]
 
     # ------------------------------------------------------------ similar videos
 
@@ -538,7 +542,7 @@ class DynamoBackend(SearchBackend):
         if not own:
             return []
         heads, counts = fetch((SearchTerm, sorted(own)), (Counter, [totals.VIDEOS]))
-        total = int(counts[totals.VIDEOS].count) if totals.VIDEOS in counts else 0
+        total = _count(counts, totals.VIDEOS)
         idf = {key: _idf(int(heads[key].df) if key in heads else 0, total) for key in own}
         estimate: Tally = Tally()
         for key, head in heads.items():
