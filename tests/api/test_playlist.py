@@ -1,0 +1,152 @@
+"""/api/playlist/...: list, item with its entries, and the playlist's archived videos, over moto."""
+
+import pytest
+
+from functions.api import playlist as playlist_api
+from functions.models import Playlist
+from functions.settings import DEFAULT_APP_CONFIG
+from tests.api.calls import (
+    BAD_TOKEN,
+    INVALID_TOKEN,
+    NO_CREDENTIALS,
+    other_methods,
+    routes,
+    send,
+    spy_on_storage,
+)
+from tests.conftest import token_headers
+from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
+
+CONFIG = {"page_size": 12, **DEFAULT_APP_CONFIG}
+PLAYLIST = playlist_id(1)
+PLAYLIST_KEYS = {
+    "playlist_id",
+    "playlist_name",
+    "playlist_channel",
+    "playlist_channel_id",
+    "playlist_description",
+    "playlist_subscribed",
+    "playlist_active",
+    "playlist_last_refresh",
+    "playlist_thumbnail",
+    "playlist_type",
+    "playlist_entries",
+}
+
+
+def get(client, path, user):
+    return client.http.get(path, headers=token_headers(user))
+
+
+@pytest.fixture
+def archive(aws):
+    make_channel(1)
+    make_video(1, published="2024-01-01")
+    make_video(2, published="2024-03-01")
+    make_video(3, published="2024-02-01")
+    return make_playlist(1, [1, 99, 2, 3])
+
+
+@pytest.mark.parametrize(("method", "path"), routes(playlist_api.router))
+def test_every_route_needs_credentials(client, method, path):
+    response = client.http.request(method, path, body=b"")
+    assert (response.status_code, response.json_body) == (403, NO_CREDENTIALS)
+    response = client.http.request(method, path + "/", headers=BAD_TOKEN, body=b"")
+    assert (response.status_code, response.json_body) == (403, INVALID_TOKEN)
+
+
+@pytest.mark.parametrize(("method", "path"), routes(playlist_api.router))
+def test_every_route_answers_with_and_without_trailing_slash(client, admin, archive, method, path):
+    bare, slashed = get(client, path, admin), get(client, path + "/", admin)
+    assert bare.status_code == slashed.status_code == 200
+    assert bare.json_body == slashed.json_body
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), other_methods(playlist_api.router))
+def test_undeclared_methods_are_405(client, admin, method, path, allowed):
+    response = send(client, method, path, admin, {"x": 1} if method != "DELETE" else None)
+    assert response.status_code == 405 and "error" in response.json_body
+    assert response.headers["Allow"] == ", ".join(allowed)
+
+
+def test_list_sorted_by_name(client, admin, archive):
+    make_playlist(2, [2], name="Alpha")
+    make_playlist(3, [], name="zulu")
+    response = get(client, "/api/playlist/", admin)
+    assert response.status_code == 200
+    body = response.json_body
+    assert set(body) == {"data", "config", "paginate"} and body["config"] == CONFIG
+    assert [p["playlist_id"] for p in body["data"]] == [playlist_id(2), PLAYLIST, playlist_id(3)]
+    assert body["paginate"]["total_hits"] == 3 and body["paginate"]["last_page"] is False
+    assert all(set(p) == PLAYLIST_KEYS for p in body["data"])
+
+
+def test_empty_list_and_pages(client, admin, aws):
+    assert get(client, "/api/playlist/", admin).json_body["data"] == []
+    assert get(client, "/api/playlist/?page=2", admin).status_code == 404
+    for n in range(13):
+        make_playlist(n, [], name=f"p{n:02d}")
+    second = get(client, "/api/playlist?page=2", admin)
+    assert [p["playlist_id"] for p in second.json_body["data"]] == [playlist_id(12)]
+    assert second.json_body["paginate"]["prev_pages"] == [] and second.json_body["paginate"]["last_page"] is False
+    assert get(client, "/api/playlist/?page=3", admin).status_code == 404
+    assert get(client, "/api/playlist/?page=two", admin).status_code == 400
+
+
+def test_item_with_entries_in_order(client, admin, archive):
+    response = get(client, f"/api/playlist/{PLAYLIST}/", admin)
+    assert response.status_code == 200
+    body = response.json_body
+    assert set(body) == {"data", "config"} and body["config"] == CONFIG
+    playlist = body["data"]
+    assert set(playlist) == PLAYLIST_KEYS
+    assert playlist["playlist_name"] == "Playlist 1" and playlist["playlist_channel_id"] == channel_id(1)
+    assert playlist["playlist_thumbnail"] == f"/cache/playlists/{PLAYLIST}.jpg"
+    assert playlist["playlist_last_refresh"] is False and playlist["playlist_subscribed"] is False
+    assert playlist["playlist_entries"] == [
+        {"youtube_id": video_id(1), "title": "Video 1", "uploader": "Channel 1", "idx": 0, "downloaded": True},
+        {"youtube_id": video_id(99), "title": "Video 99", "uploader": "Channel 1", "idx": 1, "downloaded": False},
+        {"youtube_id": video_id(2), "title": "Video 2", "uploader": "Channel 1", "idx": 2, "downloaded": True},
+        {"youtube_id": video_id(3), "title": "Video 3", "uploader": "Channel 1", "idx": 3, "downloaded": True},
+    ]
+
+
+def test_videos_are_the_archived_entries_sorted_by_published_desc(client, admin, other, archive):
+    response = get(client, f"/api/playlist/{PLAYLIST}/video/", admin)
+    assert response.status_code == 200
+    body = response.json_body
+    assert set(body) == {"data", "config", "paginate"}
+    assert [v["youtube_id"] for v in body["data"]] == [video_id(2), video_id(3), video_id(1)]
+    assert body["paginate"]["total_hits"] == 3
+    send(client, "POST", "/api/watched/", admin, {"id": PLAYLIST, "is_watched": True})
+    assert all(v["player"]["watched"] for v in get(client, f"/api/playlist/{PLAYLIST}/video", admin).json_body["data"])
+    assert not any(
+        v["player"]["watched"] for v in get(client, f"/api/playlist/{PLAYLIST}/video", other).json_body["data"]
+    )
+    assert get(client, f"/api/playlist/{PLAYLIST}/video?page=2", admin).status_code == 404
+
+
+def test_a_deleted_video_leaves_the_playlist_videos(client, admin, archive):
+    send(client, "DELETE", f"/api/video/{video_id(2)}", admin)
+    videos = get(client, f"/api/playlist/{PLAYLIST}/video", admin).json_body
+    assert [v["youtube_id"] for v in videos["data"]] == [video_id(3), video_id(1)]
+    assert videos["paginate"]["total_hits"] == 2
+    entries = get(client, f"/api/playlist/{PLAYLIST}", admin).json_body["data"]["playlist_entries"]
+    assert [e["downloaded"] for e in entries] == [True, False, False, True]
+
+
+def test_unknown_playlist_is_404(client, admin, archive):
+    for path in (f"/api/playlist/{playlist_id(2)}", f"/api/playlist/{playlist_id(2)}/video/"):
+        response = get(client, path, admin)
+        assert response.status_code == 404
+        assert response.json_body == {"data": False, "error": f"playlist {playlist_id(2)} not found"}
+
+
+@pytest.mark.parametrize("bad", ["PLshort", "XX0000000000000001", "PL00000000%2A", "..%2F..%2Fsecret"])
+def test_malformed_ids_never_reach_storage(client, admin, archive, monkeypatch, bad):
+    spy = spy_on_storage(monkeypatch)
+    for path in (f"/api/playlist/{bad}", f"/api/playlist/{bad}/video/"):
+        response = get(client, path, admin)
+        assert response.status_code in (400, 404) and "error" in response.json_body, path
+    assert not spy.reached(bad) and not spy.reached(bad.replace("%2F", "/").replace("%2A", "*"))
+    assert Playlist.count() == 1
