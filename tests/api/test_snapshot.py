@@ -90,6 +90,7 @@ def test_search_answers_the_same_after_a_restore(client, headers, archive):
         pytest.skip("no search endpoint yet")
     queries = ("video", "video:video 1", "channel:channel", "playlist:playlist")
     before = {q: client.http.get(f"/api/search/?query={q}", headers=headers).json_body for q in queries}
+    assert before["video"]["results"]["video_results"] and before["channel:channel"]["results"]["channel_results"]
     name = create(client, headers)
     run_snapshot_jobs()
     wipe()  # users and their tokens too: the restore brings them back
