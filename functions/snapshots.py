@@ -287,7 +287,7 @@ def export(snapshot_id: str) -> dict:
 
 
 def create(snapshot_id: str) -> None:
-    """Export a snapshot the API registered, then expire old ones; a failure marks it FAILED and keeps nothing."""
+    """Export a snapshot the API registered (a failure marks it FAILED and keeps no file), then expire old ones."""
     item = get(snapshot_id)
     if item.state != IN_PROGRESS:
         return  # a message delivered again after the snapshot ended
@@ -300,16 +300,16 @@ def create(snapshot_id: str) -> None:
         _delete_objects(snapshot_id)
         failed = [Snapshot.state.set(FAILED), Snapshot.end_stamp.set(int(time.time()))]
         item.update(actions=[*failed, Snapshot.message.set(str(error)[:1000])])
-        return
-    item.update(
-        actions=[
-            Snapshot.state.set(SUCCESS),
-            Snapshot.end_stamp.set(int(time.time())),
-            Snapshot.manifest_sha256.set(_sha256(body)),
-            Snapshot.size_bytes.set(len(body) + sum(table["bytes"] for table in manifest["tables"].values())),
-        ]
-    )
-    expire(int(time.time()))
+    else:
+        item.update(
+            actions=[
+                Snapshot.state.set(SUCCESS),
+                Snapshot.end_stamp.set(int(time.time())),
+                Snapshot.manifest_sha256.set(_sha256(body)),
+                Snapshot.size_bytes.set(len(body) + sum(table["bytes"] for table in manifest["tables"].values())),
+            ]
+        )
+    expire(int(time.time()))  # failed runs too: their leftovers go after a day
 
 
 # ---------------------------------------------------------------- the job: restore

@@ -136,10 +136,13 @@ def test_a_failed_export_is_marked_and_leaves_no_files(aws, monkeypatch):
     def broken(model):
         raise RuntimeError("throttled")
 
+    old_failure = "ta_daily_oldfailure000000"
+    Snapshot(old_failure, state=snapshots.FAILED, start_stamp=int(time.time()) - 2 * DAY).save()
     monkeypatch.setattr(snapshots, "_scan", broken)
     snapshot_id = take()
     item = Snapshot.get(snapshot_id)
     assert item.state == snapshots.FAILED and "throttled" in item.message
+    assert [s.snapshot_id for s in snapshots.newest_first()] == [snapshot_id]  # the old failure expired
     assert object_keys(storage.snapshot_prefix(snapshot_id)) == []
     with pytest.raises(BadRequest):
         snapshots.request_restore(snapshot_id)
