@@ -181,6 +181,11 @@ class Viewer:
         self._app_config = merge_config(DEFAULT_APP_CONFIG, stored)
         return results
 
+    def confirm(self) -> "Viewer":
+        """Read the user now: a view that reads nothing else refuses a deleted user's key before it acts."""
+        self.fetch()
+        return self
+
     @property
     def user(self) -> User:
         if self._user is None:

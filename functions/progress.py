@@ -2,14 +2,14 @@
 
 import time
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from functions import channels, playlists, videos
 from functions.auth import Viewer
 from functions.errors import BadRequest, NotFound
 from functions.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.invidious import feed
-from functions.models import PlaylistEntry, UserVideo, Video
+from functions.models import Channel, Playlist, PlaylistEntry, UserVideo, Video
 
 MAX_POSITION = 10**9  # seconds; DynamoDB refuses numbers past 38 digits (moto does not)
 
@@ -23,11 +23,16 @@ def watched_threshold(duration: float) -> float:
     return duration * 0.9
 
 
-def _state(viewer: Viewer, youtube_id: str) -> UserVideo:
-    try:
-        return UserVideo.get(viewer.user_id, youtube_id)
-    except DoesNotExist:
-        return UserVideo(viewer.user_id, youtube_id)
+def _read(viewer: Viewer, model, item_id: str, not_found):
+    """An archived item, read in the viewer's first batch (which refuses a deleted user's key); 404 otherwise."""
+    (found,) = viewer.fetch((model, [item_id]))
+    if item_id not in found:
+        raise not_found(item_id)
+    return found[item_id]
+
+
+def _video(viewer: Viewer, youtube_id: str) -> Video:
+    return _read(viewer, Video, videos.check_id(youtube_id), videos.not_found)
 
 
 def _body(viewer: Viewer, youtube_id: str, position) -> dict:
@@ -35,15 +40,18 @@ def _body(viewer: Viewer, youtube_id: str, position) -> dict:
 
 
 def get_position(viewer: Viewer, youtube_id: str) -> dict:
-    videos.get(youtube_id)
-    return _body(viewer, youtube_id, _state(viewer, youtube_id).position)
+    found, states = viewer.fetch((Video, [videos.check_id(youtube_id)]), (UserVideo, [(viewer.user_id, youtube_id)]))
+    if youtube_id not in found:
+        raise videos.not_found(youtube_id)
+    state = states.get((viewer.user_id, youtube_id))
+    return _body(viewer, youtube_id, state.position if state else 0)
 
 
 def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
     if isinstance(position, bool) or not isinstance(position, int | float) or not 0 <= position <= MAX_POSITION:
         raise BadRequest(f"position must be a number of seconds, from 0 to {MAX_POSITION}")
     position = round(position, 3)  # DynamoDB refuses numbers below 1e-130 (moto does not)
-    video = videos.get(youtube_id)
+    video = _video(viewer, youtube_id)
     actions = [UserVideo.position.set(position)]
     watched = position > watched_threshold(float(video.duration or 0))
     if watched:
@@ -55,7 +63,7 @@ def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
 
 
 def clear_position(viewer: Viewer, youtube_id: str) -> None:
-    videos.get(youtube_id)
+    _video(viewer, youtube_id)
     try:
         UserVideo(viewer.user_id, youtube_id).update(
             actions=[UserVideo.position.remove()], condition=UserVideo.youtube_id.exists()
@@ -70,12 +78,12 @@ def set_watched(viewer: Viewer, item_id, is_watched) -> list[str]:
     if not isinstance(is_watched, bool):
         raise BadRequest("is_watched must be true or false")
     if is_video_id(item_id):
-        keys = [videos.get(item_id)]
+        keys = [_video(viewer, item_id)]
     elif is_channel_id(item_id):
-        channels.get(item_id)
+        _read(viewer, Channel, item_id, channels.not_found)
         keys = list(Video.by_channel.query(item_id))
     elif is_playlist_id(item_id):
-        playlists.get(item_id)
+        _read(viewer, Playlist, item_id, playlists.not_found)
         keys = list(PlaylistEntry.by_published.query(item_id))
     elif isinstance(item_id, str):
         raise NotFound(f"{item_id} not found")

@@ -20,8 +20,9 @@ def subscribe(call: Call):
     rows = call.json(required=("data",))["data"]
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise BadRequest("data must be a list of objects")
+    config = call.viewer.config  # read first: a deleted user's key is refused before anything changes
     saved = channels.subscribe_many(rows)
-    return render.envelope([render.channel(channel) for channel in saved], call.viewer.config)
+    return render.envelope([render.channel(channel) for channel in saved], config)
 
 
 @router.route("/api/channel/search")
@@ -39,6 +40,7 @@ def get_channel(call: Call, channel_id: str):
 
 @router.route("/api/channel/{channel_id}", methods=("DELETE",))
 def delete_channel(call: Call, channel_id: str):
+    call.viewer.confirm()
     channels.delete(channel_id)
     return Response(body="", status_code=204)
 

@@ -10,7 +10,8 @@ from functions.ids import is_channel_id
 router = Router(__name__)
 
 
-def _redirect(key: str) -> Response:
+def _redirect(call: Call, key: str) -> Response:
+    call.viewer.confirm()  # a deleted user's key gets no file
     return Response(body="", status_code=302, headers={"Location": storage.presigned_url(key)})
 
 
@@ -24,7 +25,7 @@ def _checked(name: str, pattern) -> str:
 def media_file(call: Call, channel_id: str, filename: str):
     if not is_channel_id(channel_id):
         raise NotFound(f"file {filename} not found")
-    return _redirect(f"media/{channel_id}/{_checked(filename, storage.MEDIA_FILE)}")
+    return _redirect(call, f"media/{channel_id}/{_checked(filename, storage.MEDIA_FILE)}")
 
 
 @router.route("/cache/videos/{shard}/{filename}")
@@ -33,14 +34,14 @@ def video_thumb(call: Call, shard: str, filename: str):
     key = storage.video_thumb_key(filename[:-4])
     if key != f"cache/videos/{shard}/{filename}":
         raise NotFound(f"file {filename} not found")
-    return _redirect(key)
+    return _redirect(call, key)
 
 
 @router.route("/cache/channels/{filename}")
 def channel_art(call: Call, filename: str):
-    return _redirect(f"cache/channels/{_checked(filename, storage.CHANNEL_ART)}")
+    return _redirect(call, f"cache/channels/{_checked(filename, storage.CHANNEL_ART)}")
 
 
 @router.route("/cache/playlists/{filename}")
 def playlist_thumb(call: Call, filename: str):
-    return _redirect(f"cache/playlists/{_checked(filename, storage.PLAYLIST_ART)}")
+    return _redirect(call, f"cache/playlists/{_checked(filename, storage.PLAYLIST_ART)}")

@@ -25,4 +25,4 @@ def login(call: Call):
 
 @router.route("/api/ping")
 def ping(call: Call):
-    return {"response": "pong", "user": call.viewer.user_id, "version": VERSION}
+    return {"response": "pong", "user": call.viewer.confirm().user_id, "version": VERSION}
