@@ -23,8 +23,12 @@ def s3():
     global _client
     if _client is None:
         import botocore.session
+        from botocore.config import Config
 
-        _client = botocore.session.get_session().create_client("s3", region_name=get_settings().region)
+        # SigV4: botocore presigns us-east-1 URLs with the legacy SigV2 otherwise, which S3 is retiring.
+        _client = botocore.session.get_session().create_client(
+            "s3", region_name=get_settings().region, config=Config(signature_version="s3v4")
+        )
     return _client
 
 
