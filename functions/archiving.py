@@ -14,7 +14,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from functions import channels, comments, sponsorblock, storage, videos, youtube, ytdlp
 from functions.dates import now, today
-from functions.models import Channel, QueueItem, Video
+from functions.models import Channel, QueueItem, Video, name_key
 
 log = logging.getLogger("ytarchive.archiving")
 CONTENT_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matroska", ".m4a": "audio/mp4"}
@@ -84,25 +84,22 @@ def upload_files(video: Video, result: ytdlp.DownloadResult) -> None:
 
 
 def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
-    """The video's channel, archived with its art the first time one of its videos is; when yt-dlp cannot read
-    the channel page, from what the video's info says (a rescan fills in the rest)."""
+    """The video's channel. The first download of a new channel creates it from the video's info, then fills in
+    the channel page and art; concurrent downloads of its other videos find it created and go on. When yt-dlp
+    cannot read the channel page, what the video's info says stays (a refresh fills in the rest)."""
     channel_id = info["channel_id"]
     try:
         return Channel.get(channel_id)
     except DoesNotExist:
         pass
+    channel = Channel(channel_id, channel_name=info.get("channel") or info.get("uploader") or channel_id)
+    if not channels.create(channel):
+        return Channel.get(channel_id)  # another download created it meanwhile
     try:
         meta = ytdlp.channel_info(youtube.Target(youtube.CHANNEL, channel_id), cookie)
     except ytdlp.BadRequest as error:
         log.warning("channel %s: %s; archived from the video's metadata", channel_id, error.message)
-        meta = {"channel_name": info.get("channel") or info.get("uploader") or channel_id}
-    channel = Channel(
-        channel_id,
-        channel_name=meta["channel_name"],
-        channel_description=meta.get("channel_description") or "",
-        channel_subs=int(meta.get("channel_subs") or 0),
-        channel_last_refresh=today(),
-    )
+        return channel
     for kind, field in ART_KINDS.items():
         if meta.get(field):
             try:
@@ -111,7 +108,16 @@ def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
                 storage.upload_file(path, storage.channel_art_key(channel_id, kind), "image/jpeg")
             except ytdlp.BadRequest as error:
                 log.warning("channel %s %s: %s", channel_id, kind, error.message)
-    channels.save(channel)
+    # an update, not a save: a subscription made meanwhile stays
+    channel.update(
+        actions=[
+            Channel.channel_name.set(meta["channel_name"]),
+            Channel.name_key.set(name_key(meta["channel_name"], channel_id)),
+            Channel.channel_description.set(meta["channel_description"]),
+            Channel.channel_subs.set(meta["channel_subs"]),
+            Channel.channel_last_refresh.set(today()),
+        ]
+    )
     return channel
 
 

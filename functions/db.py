@@ -108,6 +108,19 @@ def count_query(index, hash_key) -> int:
     return index.count(hash_key)
 
 
+def create_counted(item: Model, new_counts: dict[str, int]) -> bool:
+    """Store `item` and add `new_counts`, only when no item has its key; False (nothing written) otherwise."""
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.save(item, condition=type(item)._hash_key_attribute().does_not_exist())
+            add_counts(transaction, new_counts)
+        return True
+    except TransactWriteError as error:
+        if not is_condition_failure(error):
+            raise
+        return False
+
+
 def save_counted(item: Model, new_counts: dict[str, int], group, group_counter) -> bool:
     """Store `item`; True when it was new. Safe to repeat: a retried write never counts twice.
 
@@ -116,14 +129,8 @@ def save_counted(item: Model, new_counts: dict[str, int], group, group_counter) 
     """
     model = type(item)
     hash_attr = model._hash_key_attribute()
-    try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.save(item, condition=hash_attr.does_not_exist())
-            add_counts(transaction, new_counts)
+    if create_counted(item, new_counts):
         return True
-    except TransactWriteError as error:
-        if not is_condition_failure(error):
-            raise
     previous = model.get(getattr(item, hash_attr.attr_name))
     old, new = getattr(previous, group.attr_name), getattr(item, group.attr_name)
     with TransactWrite(connection=connection()) as transaction:

@@ -3,6 +3,7 @@ and the faults: a crash mid-download, duplicate messages, a video that always fa
 
 import json
 import threading
+import time
 
 import boto3
 import pytest
@@ -155,21 +156,26 @@ def test_same_message_twice_gives_one_video_one_file_one_count(fake_youtube, aws
 
 
 def test_duplicate_messages_at_the_same_time_download_once(fake_youtube, aws):
-    fake_youtube.rate = 20_000  # slow enough that both deliveries overlap
+    fake_youtube.rate = 20_000  # slow enough that the second delivery arrives mid-download
     video = first_video(fake_youtube)
     queue.add_entries([{"youtube_id": video.youtube_id}])
     results = []
-    threads = [
-        threading.Thread(target=lambda m=m: results.append(job.handle_record(record(video.youtube_id, m))))
-        for m in ("m-1", "m-2")
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(results) == ["archived", "skipped"]
+    first = threading.Thread(target=lambda: results.append(job.handle_record(record(video.youtube_id, "m-1"))))
+    first.start()
+    # moto runs a conditional write as a read then a write: start the second once the first has claimed the item
+    wait_for(lambda: QueueItem.get(video.youtube_id).lease_owner == "m-1")
+    results.append(job.handle_record(record(video.youtube_id, "m-2")))
+    first.join()
+    assert results == ["skipped", "archived"]
     assert fake_youtube.hits[f"/media/{video.youtube_id}.mp4"] == 1
     assert count("videos") == 1
+
+
+def wait_for(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 def test_a_video_that_always_fails_is_dead_lettered_and_the_rest_finishes(fake_youtube, aws, sqs, redeliver_at_once):
@@ -247,3 +253,18 @@ def test_a_batch_reports_its_failed_records_and_the_others_are_deleted(fake_yout
     attributes = sqs.get_queue_attributes(QueueUrl=aws["DownloadQueueUrl"], AttributeNames=["All"])["Attributes"]
     assert attributes["ApproximateNumberOfMessagesNotVisible"] == "1"  # only the failed one comes back
     assert Video.count(videos[1].youtube_id) == 1 and Video.count(videos[0].youtube_id) == 0
+
+
+def test_downloads_of_a_channel_being_created_do_not_fetch_it_again(fake_youtube, aws):
+    fake_youtube.rate = 20_000  # the first download is still fetching the channel's art when the second ends
+    channel = next(iter(fake_youtube.catalog.channels.values()))
+    videos = fake_youtube.catalog.videos_of(channel.channel_id)[:2]
+    queue.add_entries([{"youtube_id": v.youtube_id} for v in videos])
+    first = threading.Thread(target=job.handle_record, args=(record(videos[0].youtube_id, "m-0"),))
+    first.start()
+    wait_for(lambda: Channel.count(channel.channel_id) == 1)
+    assert job.handle_record(record(videos[1].youtube_id, "m-1")) == "archived"
+    first.join()
+    assert all(Video.count(v.youtube_id) for v in videos)
+    assert fake_youtube.hits[f"/avatar/{channel.channel_id}.jpg"] == 1
+    assert count("channels") == 1 and Channel.get(channel.channel_id).channel_subs == channel.followers

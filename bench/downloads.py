@@ -1,0 +1,155 @@
+"""How much parallel download workers gain: 16 videos from a local media server throttled per connection, archived
+through the real pipeline with 1 worker and with 8, in one run.
+
+    python bench/downloads.py [--videos 16] [--workers 1,8] [--rate 5000] [--budget 6]
+
+The pipeline is the local run's: a moto server in its own process holding the stack of infra/resources.yaml
+(as DynamoDB, S3 and SQS are remote to a Lambda), the queue filled with functions.queue and started (one SQS
+message per video), and N threads each polling the download queue with functions.local.process_batch and the
+app's `download` handler (LOCAL_WORKERS does this in `make run`). Each handler runs yt-dlp for real against
+tests/media_server.py, which serves every connection at `--rate` bytes per second; so a download waits on the
+network, as it does on YouTube, and parallel workers overlap those waits. Each worker count archives its own
+16 new videos. Prints a Markdown table; exits 1 when the speed-up is under the budget.
+"""
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MOTO_SCRIPT = """
+import sys, threading
+import boto3
+from functions import local
+server = local.start_moto(int(sys.argv[1]), threading.Event())
+local.create_stack(boto3.client("cloudformation"), "local")
+print("ready", flush=True)
+threading.Event().wait()
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def aws_environment(port: int) -> dict:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    env.update(
+        AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        APP_STAGE="local",
+        TABLE_PREFIX="ytarchive-local-",
+        MEDIA_BUCKET="ytarchive-local-media",
+    )
+    return env
+
+
+def start_moto(env: dict, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-c", MOTO_SCRIPT, str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    if process.stdout.readline().strip() != "ready":
+        process.kill()
+        raise RuntimeError("the moto server did not start")
+    return process
+
+
+def run(workers: int, count: int, server, run_name: str) -> dict:
+    """Queue `count` new videos, start them, and let `workers` pollers archive them; timings in seconds."""
+    import boto3
+
+    from app import app
+    from functions import local, queue
+    from functions.models import Video
+    from tests.media_server import Catalog
+
+    catalog = Catalog()
+    channel = catalog.add_channel(f"bench-{run_name}", f"Bench {run_name}")
+    videos = [catalog.add_video(f"bench-{run_name}-{n}", channel, title=f"Bench {n}") for n in range(count)]
+    server.catalog = catalog
+    ids = [video.youtube_id for video in videos]
+    queue.add_entries([{"youtube_id": i, "channel_id": channel.channel_id} for i in ids])
+    url = queue.queue_url()
+    stop = threading.Event()
+    handler = app.handler_map["download"]
+
+    def poll():
+        sqs = boto3.client("sqs")
+        while not stop.is_set():
+            local.process_batch(sqs, url, handler, 1, wait_seconds=1)
+
+    started = time.perf_counter()
+    queue.start()
+    threads = [threading.Thread(target=poll, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    deadline = started + 600
+    while time.perf_counter() < deadline:
+        archived = sum(Video.count(i) for i in ids)
+        if archived == count:
+            break
+        time.sleep(0.2)
+    wall = time.perf_counter() - started
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    if archived != count:
+        raise RuntimeError(f"{workers} worker(s): only {archived} of {count} videos archived in 600 s")
+    return {"workers": workers, "wall": wall, "per_video": wall / count}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--videos", type=int, default=16)
+    parser.add_argument("--workers", default="1,8")
+    parser.add_argument("--rate", type=int, default=5000, help="bytes per second per connection")
+    parser.add_argument("--budget", type=float, default=6.0, help="least speed-up of the most workers over one")
+    args = parser.parse_args()
+    counts = [int(n) for n in args.workers.split(",")]
+
+    port = free_port()
+    env = aws_environment(port)
+    os.environ.clear()
+    os.environ.update(env)
+    os.environ.update(YTDLP_TEST_EXTRACTOR="tests.fake_youtube:FakeYoutubeIE")
+    moto = start_moto(env, port)
+    try:
+        from tests.fake_youtube import SERVER_ENV
+        from tests.media_server import MediaServer, media
+
+        media("video0.mp4")  # made before timing
+        with MediaServer(rate=args.rate) as server:
+            os.environ[SERVER_ENV] = server.url
+            results = [run(n, args.videos, server, f"w{n}") for n in counts]
+    finally:
+        moto.terminate()
+        moto.wait(timeout=10)
+
+    base = results[0]["wall"]
+    print(f"\n{args.videos} downloads, each connection served at {args.rate} B/s (tests/media_server.py)\n")
+    print("| workers | wall time (s) | s per video | speed-up |")
+    print("|---:|---:|---:|---:|")
+    for result in results:
+        workers, wall = result["workers"], result["wall"]
+        print(f"| {workers} | {wall:.1f} | {result['per_video']:.2f} | {base / wall:.1f}x |")
+    speedup = base / results[-1]["wall"]
+    verdict = "meets" if speedup >= args.budget else "MISSES"
+    print(f"\n{counts[-1]} workers vs {counts[0]}: {speedup:.1f}x, {verdict} the budget of {args.budget:g}x")
+    return 0 if speedup >= args.budget else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
