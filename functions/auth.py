@@ -24,6 +24,7 @@ SESSION = "session"
 USERNAME_PATTERN = re.compile(r"^[\w.@+-]{1,150}$")
 NO_CREDENTIALS = "Authentication credentials were not provided."
 INVALID_TOKEN = "Invalid token."
+NOT_ADMIN = "You do not have permission to perform this action."
 USER_ID_COUNTER = "user_id"
 
 
@@ -184,6 +185,12 @@ class Viewer:
     def confirm(self) -> "Viewer":
         """Read the user now: a view that reads nothing else refuses a deleted user's key before it acts."""
         self.fetch()
+        return self
+
+    def require_admin(self) -> "Viewer":
+        """Only admins change the shared archive, as TubeArchivist's admin-write views allow."""
+        if not self.user.is_admin:
+            raise _denied(NOT_ADMIN)
         return self
 
     @property

@@ -21,7 +21,7 @@ def get_video(call: Call, video_id: str):
 
 @router.route("/api/video/{video_id}", methods=("DELETE",))
 def delete_video(call: Call, video_id: str):
-    call.viewer.confirm()
+    call.viewer.require_admin()
     videos.delete(video_id)
     return {"video": video_id, "state": "delete"}
 

@@ -3,7 +3,7 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from functions import db, storage, totals
+from functions import auth, db, storage, totals
 from functions.api import channel as channel_api
 from functions.models import Channel, Video
 from functions.settings import DEFAULT_APP_CONFIG, get_settings
@@ -280,6 +280,20 @@ def test_subscribe_limits(client, admin, aws):
     row = b'{"data": [{"channel_id": "UC0000000000000000000001", "channel_subscribed": true}]}'
     assert send(client, "POST", "/api/channel/", admin, row, {"Content-Type": "text/plain"}).status_code == 415
     assert Channel.count() == 0
+
+
+def test_only_admins_subscribe_and_delete(client, admin, other):
+    make_channel(1)
+    make_video(1)
+    for method, path, body in (
+        ("POST", "/api/channel/", {"data": [{"channel_id": CHANNEL, "channel_subscribed": True}]}),
+        ("POST", "/api/channel/", b"{"),  # refused before the body is read
+        ("DELETE", f"/api/channel/{CHANNEL}/", None),
+    ):
+        response = send(client, method, path, other, body)
+        assert (response.status_code, response.json_body) == (403, {"detail": auth.NOT_ADMIN}), method
+    assert Channel.get(CHANNEL).channel_subscribed is False and Video.count() == 1
+    assert get(client, f"/api/channel/{CHANNEL}", other).status_code == 200
 
 
 # ---------------------------------------------------------------- search

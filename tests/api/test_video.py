@@ -4,7 +4,7 @@ import pytest
 from botocore.exceptions import ClientError
 from pynamodb.connection.base import Connection
 
-from functions import db, storage, totals
+from functions import auth, db, storage, totals
 from functions.api import video as video_api
 from functions.models import Counter, PlaylistEntry, UserVideo, Video
 from functions.settings import DEFAULT_APP_CONFIG, get_settings
@@ -267,6 +267,15 @@ def test_delete_removes_the_video_its_files_counts_and_playlist_membership(clien
     assert [v["youtube_id"] for v in get(client, "/api/video/", admin).json_body["data"]] == [video_id(2)]
     again = send(client, "DELETE", f"/api/video/{VIDEO}", admin)
     assert again.status_code == 404 and again.json_body["data"] is False
+    assert db.counts([totals.VIDEOS])[totals.VIDEOS] == 1
+
+
+def test_only_admins_delete_videos(client, admin, other, archive):
+    put_objects(storage.video_keys(archive))
+    response = send(client, "DELETE", f"/api/video/{VIDEO}/", other)
+    assert (response.status_code, response.json_body) == (403, {"detail": auth.NOT_ADMIN})
+    assert get(client, f"/api/video/{VIDEO}", other).status_code == 200
+    assert all(object_exists(k) for k in storage.video_keys(archive))
     assert db.counts([totals.VIDEOS])[totals.VIDEOS] == 1
 
 
