@@ -48,12 +48,13 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
-# Cases per operation and mode: over 2,000 requests for the ~50 routed operations, about a minute on 2 cores.
-POSITIVE_CASES = 30
-NEGATIVE_CASES = 15
+# Cases per operation and mode: about 2,400 requests over the 75 operations. The app, moto and the generator
+# share this process, so its CPU time is the run's time on an idle machine, whatever else a shared one runs.
+POSITIVE_CASES = 24
+NEGATIVE_CASES = 11
 MIN_REQUESTS = 2000
-TIME_BUDGET_SECONDS = 300
-TIMEOUT_SECONDS = 10
+CPU_BUDGET_SECONDS = 240
+TIMEOUT_SECONDS = 60  # generous: a client that gives up would overlap the next request, and moto is not thread-safe
 ITEM_LIMIT = 400 * 1024
 
 
@@ -193,6 +194,13 @@ def unstorable_items() -> list[str]:
     return problems
 
 
+def describe(error: BaseException) -> str:
+    """What went wrong, with every check's message when schemathesis found several."""
+    parts = [f"{type(error).__name__}: {error}"]
+    parts += [f"  {type(sub).__name__}: {sub}" for sub in getattr(error, "exceptions", ())]
+    return "\n".join(parts)[:4000]
+
+
 def fuzz_settings(cases: int):
     return settings(
         max_examples=cases,
@@ -211,15 +219,18 @@ def test_fuzz_every_routed_operation(live, admin):
     routed = routed_operations()
     credentials = Credentials(admin)
     statuses: dict[str, Counter] = defaultdict(Counter)
+    seconds: Counter = Counter()
     failures: dict[str, str] = {}
     skipped = []
-    started = time.monotonic()
+    started, started_cpu = time.monotonic(), time.process_time()
 
     def send(case) -> None:
         label = f"{case.method.upper()} {case.path}"
         security = document["paths"][case.path][case.method.lower()]["security"]
         headers, cookies = credentials.for_operation(security)
+        before = time.monotonic()
         response = case.call(base_url=live, headers=headers, cookies=cookies, timeout=TIMEOUT_SECONDS)
+        seconds[label] += time.monotonic() - before
         statuses[label][response.status_code] += 1
         if case.path.endswith("/tokens/unregister") and response.status_code == 204:
             credentials.renew()  # the case may have revoked the token every Invidious case sends
@@ -245,20 +256,20 @@ def test_fuzz_every_routed_operation(live, admin):
             run(operation.as_strategy(generation_mode=GenerationMode.POSITIVE), POSITIVE_CASES)
             with contextlib.suppress(Unsatisfiable):  # nothing of this operation can be made invalid
                 run(operation.as_strategy(generation_mode=GenerationMode.NEGATIVE), NEGATIVE_CASES)
-        except Exception as error:  # one operation's failure must not hide the others'
-            failures[label] = f"{type(error).__name__}: {error}"[:3000]
+        except (Exception, FailureGroup) as error:  # one operation's failure must not hide the others'
+            failures[label] = describe(error)
 
-    elapsed = time.monotonic() - started
+    elapsed, cpu = time.monotonic() - started, time.process_time() - started_cpu
     total = sum(sum(counter.values()) for counter in statuses.values())
-    print(f"\nfuzz: {total} requests to {len(statuses)} operations in {elapsed:.1f} s")
+    print(f"\nfuzz: {total} requests to {len(statuses)} operations in {elapsed:.1f} s ({cpu:.1f} s of CPU)")
     for label, counter in sorted(statuses.items()):
-        print(f"  {label}: {dict(sorted(counter.items()))}")
+        print(f"  {label}: {dict(sorted(counter.items()))} in {seconds[label]:.1f} s")
     if skipped:
         print(f"  not routed yet, not fuzzed: {', '.join(skipped)}")
     assert not failures, "\n\n".join(f"{label}\n{message}" for label, message in failures.items())
     assert not unstorable_items(), "moto kept items that DynamoDB refuses (a 500 on AWS)"
     assert total >= MIN_REQUESTS, f"only {total} requests; raise POSITIVE_CASES/NEGATIVE_CASES"
-    assert elapsed < TIME_BUDGET_SECONDS, f"fuzzing took {elapsed:.0f} s; CI allows {TIME_BUDGET_SECONDS} s"
+    assert cpu < CPU_BUDGET_SECONDS, f"fuzzing took {cpu:.0f} s of CPU; the budget is {CPU_BUDGET_SECONDS} s"
 
 
 def test_the_checks_catch_an_answer_that_does_not_match(live, admin):

@@ -2,19 +2,11 @@
 method for method: a route nobody documented, or a documented operation the app does not serve, fails here with
 the list of what is missing on which side."""
 
-import warnings
-
 from openapi_spec_validator import validate
 
 from functions.openapi import document
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-# Documented from the spec while their routes are still being written; each must become a route. A listed
-# operation that is routed by now only warns (it should leave this list), so landing it breaks nothing.
-PLANNED: set[tuple[str, str]] = {
-    ("/api/search", "get"),
-    ("/api/video/{video_id}/similar", "get"),
-}
 
 
 def routed_operations() -> set[tuple[str, str]]:
@@ -47,13 +39,5 @@ def test_every_route_is_documented():
 
 
 def test_every_documented_operation_is_routed():
-    routed = routed_operations()
-    unrouted = documented_operations() - routed - PLANNED
+    unrouted = documented_operations() - routed_operations()
     assert not unrouted, f"documented in functions/openapi.py but not routed in app.py:\n{_listing(unrouted)}"
-    landed = PLANNED & routed
-    if landed:
-        warnings.warn(f"routed by now, remove from PLANNED in {__name__}:\n{_listing(landed)}", stacklevel=1)
-
-
-def test_planned_operations_are_documented():
-    assert not PLANNED - documented_operations(), _listing(PLANNED - documented_operations())
