@@ -13,7 +13,8 @@ from functools import lru_cache
 WORD = re.compile(r"[^\W_]+")
 APOSTROPHES = re.compile(r"['\u2019\u02bc]")
 MAX_WORD = 40  # longer runs (hashes, URLs glued together) are not words anyone types
-MAX_PREFIX = 12  # prefix entries stop here; a longer typed prefix is checked against the words themselves
+MAX_PREFIX = 6  # prefix entries stop here (as Elasticsearch's index_prefixes, 2..5); longer typed prefixes are checked
+# against the words themselves
 # Elasticsearch's English stop words: too common to tell documents apart.
 STOP_WORDS = frozenset(
     {

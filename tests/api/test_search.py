@@ -104,6 +104,8 @@ def test_last_word_is_a_prefix(client, admin, archive):
     assert sorted(ids(found(client, admin, "guita"))) == [video_id(1), video_id(2)]
     assert ids(found(client, admin, "guitar cho")) == [video_id(1)]
     assert ids(found(client, admin, "video:practi")) == [video_id(2)]
+    assert ids(found(client, admin, "video:practic")) == [video_id(2)]  # longer than a prefix entry: checked
+    assert ids(found(client, admin, "video:practix")) == []
     assert ids(found(client, admin, "gui chords")) == []  # only the last word is a prefix
 
 
