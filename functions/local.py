@@ -240,9 +240,16 @@ def start_moto(port: int, dirty: threading.Event):
     from werkzeug.serving import make_server
 
     moto_app = DomainDispatcherApplication(create_backend_app)
+    # moto's TransactWriteItems deep-copies every table to roll back, and fails (500, then botocore retries) when
+    # another thread writes meanwhile, as parallel download workers do: DynamoDB writes take turns.
+    dynamodb_writes = threading.Lock()
 
     def tracking_app(environ, start_response):
-        response = moto_app(environ, start_response)
+        if is_write(environ) and environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            with dynamodb_writes:
+                response = moto_app(environ, start_response)
+        else:
+            response = moto_app(environ, start_response)
         if is_write(environ):
             dirty.set()  # after the write, so a flush that clears the flag first always sees it
         return response

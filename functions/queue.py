@@ -464,8 +464,9 @@ def delete_by_filter(status: str | None) -> int:
 
 
 def claim(youtube_id: str, owner: str, seconds: int) -> QueueItem | None:
-    """Take the item for one download (the SQS message id as `owner`) for `seconds`; None when it is gone, not
-    pending, or another message's download holds it. The same message, redelivered, takes it back."""
+    """Take the item for one download (the SQS message id as `owner`) for `seconds`: the item as stored, or None
+    when it is gone, not pending, or another message's download holds it. The same message, redelivered, takes
+    it back."""
     now = int(time.time())
     item = QueueItem(youtube_id)
     free = QueueItem.lease_owner.does_not_exist() | (QueueItem.lease_owner == owner) | (QueueItem.lease_until < now)
@@ -478,7 +479,7 @@ def claim(youtube_id: str, owner: str, seconds: int) -> QueueItem | None:
         if error.cause_response_code == "ConditionalCheckFailedException":
             return None
         raise
-    return item
+    return item  # filled in from the update's answer (all attributes, as updated)
 
 
 def record_progress(youtube_id: str, owner: str, percent: float | None, speed: float | None) -> None:

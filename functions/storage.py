@@ -91,13 +91,19 @@ def channel_keys(channel_id: str) -> list[str]:
     return [channel_art_key(channel_id, kind) for kind in ("thumb", "banner", "tvart")]
 
 
+_transfer = None
+
+
 def upload_file(path, key: str, content_type: str | None = None) -> None:
     """Upload a local file to `key`; files over 64 MB go up as a multipart upload, parts in parallel."""
-    from boto3.s3.transfer import S3Transfer, TransferConfig
+    global _transfer
+    if _transfer is None:  # one per container: it keeps a pool of threads
+        from boto3.s3.transfer import S3Transfer, TransferConfig
 
-    config = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024)
+        config = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024)
+        _transfer = S3Transfer(client=s3(), config=config)
     extra = {"ContentType": content_type} if content_type else None
-    S3Transfer(client=s3(), config=config).upload_file(str(path), get_settings().media_bucket, key, extra_args=extra)
+    _transfer.upload_file(str(path), get_settings().media_bucket, key, extra_args=extra)
 
 
 def delete_objects(keys: list[str]) -> None:

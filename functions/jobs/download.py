@@ -19,7 +19,7 @@ from chalice import Blueprint
 
 from functions import archiving, queue, youtube, ytdlp
 from functions.ids import is_video_id
-from functions.models import QueueItem, Video
+from functions.models import Video
 from functions.settings import app_config, get_settings
 
 blueprint = Blueprint(__name__)
@@ -135,13 +135,12 @@ def failure_message(error: Exception, receives: int) -> str:
 
 def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> str:
     """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do."""
-    if Video.count(youtube_id) or QueueItem.count(youtube_id) == 0:
-        queue.finish(youtube_id)  # archived already (a duplicate message) or removed from the queue meanwhile
+    if Video.count(youtube_id):
+        queue.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
         return "skipped"
     item = queue.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
         return "skipped"
-    item.refresh(consistent_read=True)
     config = app_config()
     try:
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
