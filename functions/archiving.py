@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions import channels, comments, sponsorblock, storage, videos, youtube, ytdlp
+from functions import channels, comments, search, sponsorblock, storage, videos, youtube, ytdlp
 from functions.dates import now, today
 from functions.models import Channel, QueueItem, Video, name_key
 
@@ -135,6 +135,16 @@ def write(video: Video) -> bool:
     return videos.save(video)
 
 
+def index_subtitles(video: Video, result: ytdlp.DownloadResult, config: dict) -> None:
+    """The subtitle lines into the search index for `full:` searches, when the app indexes them (TubeArchivist's
+    `subtitle_index` download setting); after the video item, which says each track's source."""
+    if not (config.get("downloads") or {}).get("subtitle_index"):
+        return
+    for sub in video.subtitles:
+        vtt = result.subtitle_paths[sub["lang"]].read_text(encoding="utf-8", errors="replace")
+        search.index_subtitles(video.youtube_id, sub["lang"], vtt)
+
+
 def archive(
     result: ytdlp.DownloadResult, queued: QueueItem | None, config: dict, workdir: Path, cookie: str | None = None
 ) -> tuple[Video, bool]:
@@ -145,4 +155,6 @@ def archive(
     upload_files(video, result)
     ensure_channel(result.info, workdir, cookie)
     download_extras(video, result, config)
-    return video, write(video)
+    created = write(video)
+    index_subtitles(video, result, config)
+    return video, created
