@@ -492,7 +492,8 @@ class DynamoBackend(SearchBackend):
             edits = text.auto_fuzziness(word.term) if fuzziness == "auto" else int(fuzziness)
             near = []
             for name in names:
-                for term in buckets[name].words or () if name in buckets else ():
+                known = buckets[name].words or set() if name in buckets else set()
+                for term in known:
                     distance = text.edit_distance(word.term, term, edits)
                     if 0 < distance <= edits:
                         near.append((distance, term))
