@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean layer deploy admin
+.PHONY: run test lint format bench clean layer deploy admin demo
 STAGE ?= dev
 ADMIN ?= admin
 
@@ -15,6 +15,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(BIN)/python -m functions.local
+
+# The local run filled offline from a stand-in YouTube (functions/demo.py); its archive is ./data-demo.
+demo: $(STAMP)
+	$(BIN)/python -m functions.demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,7 +10,8 @@ app's `download` handler (LOCAL_WORKERS does this in `make run`). Each handler r
 tests/media_server.py, which serves every connection at `--rate` bytes per second; so a download waits on the
 network, as it does on YouTube, and parallel workers overlap those waits. A warm-up download archives the
 channel first (its page and art are fetched once, by whichever download creates it); then each worker count
-archives 16 new videos of it. Prints a Markdown table; exits 1 when the speed-up is under the budget.
+archives 16 new videos of it. Prints a Markdown table and whether the speed-up meets the budget (asserts
+nothing timed, as the other benchmarks).
 """
 
 import argparse
@@ -150,7 +151,7 @@ def main() -> int:
     speedup = base / results[-1]["wall"]
     verdict = "meets" if speedup >= args.budget else "MISSES"
     print(f"\n{counts[-1]} workers vs {counts[0]}: {speedup:.1f}x, {verdict} the budget of {args.budget:g}x")
-    return 0 if speedup >= args.budget else 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -151,6 +151,9 @@ def archive(
     """Store a finished download: files, channel, extras, then the video. (video, whether it was new)."""
     if not result.info.get("channel_id"):
         raise ytdlp.ExtractionFailed(f"yt-dlp gave no channel id for {result.info.get('id')}")
+    if queued is not None:  # a playlist queued since the download began may have added itself to the item
+        with contextlib.suppress(DoesNotExist):
+            queued = QueueItem.get(queued.youtube_id, consistent_read=True)
     video = video_from_download(result, queued)
     upload_files(video, result)
     ensure_channel(result.info, workdir, cookie)

@@ -114,7 +114,8 @@ def _store(items: list[QueueItem]) -> list[str]:
 
 def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None) -> dict:
     """Queue videos given as rows ({youtube_id, title?, channel_id?, channel_name?, duration?, published?,
-    vid_type?}), skipping those already archived or queued. {"added": [ids], "skipped": [ids]}."""
+    vid_type?}), skipping those already archived or queued. With `playlists`, the items (new or already
+    queued) remember those playlists, for the download to mark their entries. {"added": [ids], "skipped": [ids]}."""
     wanted: dict[str, dict] = {}
     for row in rows:
         if is_video_id(row.get("youtube_id")):
@@ -124,7 +125,22 @@ def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None) 
     base = time.time_ns() // 1000
     items = [_new_item(i, base + n, auto_start, wanted[i], playlists) for n, i in enumerate(fresh)]
     added = _store(items)
+    for youtube_id in queued:
+        for playlist_id in playlists or []:
+            add_playlist(youtube_id, playlist_id)
     return {"added": added, "skipped": [i for i in wanted if i not in added]}
+
+
+def add_playlist(youtube_id: str, playlist_id: str) -> None:
+    """Remember on a queued item that its video is in `playlist_id` (once; nothing when the item is gone)."""
+    try:
+        QueueItem(youtube_id).update(
+            actions=[QueueItem.playlists.set((QueueItem.playlists | []).append([playlist_id]))],
+            condition=QueueItem.youtube_id.exists() & ~QueueItem.playlists.contains(playlist_id),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def add(targets_or_ids, auto_start: bool = False) -> dict:
@@ -221,8 +237,10 @@ def expand(targets: list[youtube.Target], auto_start: bool = False, cookie: str 
                     playlist_channel_id=info["playlist_channel_id"],
                     playlist_description=info["playlist_description"],
                 )
-                playlists.save(playlist, info["entries"])
+                # queued first, so a video archived meanwhile is either marked by the download (its item names
+                # the playlist) or found archived by playlists.save, which marks it
                 result = add_entries(info["entries"], auto_start, playlists=[info["playlist_id"]])
+                playlists.save(playlist, info["entries"])
             else:
                 channel = ytdlp.channel_info(target, cookie)
                 rows = []

@@ -138,3 +138,12 @@ def test_expand_channels_playlists_and_report_failures(fake_youtube, aws):
     assert len([m for m in sent(aws) if m["action"] == "download"]) == len(summary["added"])
     again = queue.expand(targets[:2])
     assert again["added"] == [] and len(again["skipped"]) == len(summary["added"])
+
+
+def test_a_playlist_adds_itself_to_items_already_queued(aws):
+    queue.add_entries([{"youtube_id": video_id(1)}])
+    queue.add_entries([{"youtube_id": video_id(1)}, {"youtube_id": video_id(2)}], playlists=["PL0000000000000001"])
+    queue.add_entries([{"youtube_id": video_id(1)}], playlists=["PL0000000000000001"])
+    queue.add_entries([{"youtube_id": video_id(1)}], playlists=["PL0000000000000002"])
+    assert QueueItem.get(video_id(1)).playlists == ["PL0000000000000001", "PL0000000000000002"]
+    assert QueueItem.get(video_id(2)).playlists == ["PL0000000000000001"]

@@ -268,3 +268,14 @@ def test_downloads_of_a_channel_being_created_do_not_fetch_it_again(fake_youtube
     assert all(Video.count(v.youtube_id) for v in videos)
     assert fake_youtube.hits[f"/avatar/{channel.channel_id}.jpg"] == 1
     assert count("channels") == 1 and Channel.get(channel.channel_id).channel_subs == channel.followers
+
+
+def test_a_playlist_of_videos_already_queued_gets_its_entries_marked(fake_youtube, aws, sqs):
+    playlist = next(iter(fake_youtube.catalog.playlists.values()))
+    channel = fake_youtube.catalog.channels[playlist.channel_id]
+    queue.add([channel.handle, playlist.playlist_id], auto_start=True)  # the channel queues them first
+    drain(aws, sqs)
+    entries = list(PlaylistEntry.by_position.query(playlist.playlist_id))
+    assert [e.youtube_id for e in entries] == playlist.video_ids and all(e.downloaded for e in entries)
+    assert all(Video.get(i).playlist == [playlist.playlist_id] for i in playlist.video_ids)
+    assert count(f"videos#playlist#{playlist.playlist_id}") == len(playlist.video_ids)
