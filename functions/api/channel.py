@@ -27,6 +27,7 @@ def subscribe(call: Call):
 
 @router.route("/api/channel/search")
 def search_channel(call: Call):
+    call.viewer.fetch()  # a deleted user's key is refused before its query is looked at
     query = call.query.get("q")
     if not query:
         raise BadRequest("missing query parameter q")
