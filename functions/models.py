@@ -475,7 +475,6 @@ class InvidiousPlaylistEntry(Model):
     by_position = InvidiousEntriesByPosition()
 
 
-
 # ---------------------------------------------------------------- search index (functions.search.dynamo)
 
 
