@@ -3,18 +3,12 @@
 from functions import snapshots
 from functions.api.routing import Call, Router
 from functions.auth import Viewer, authenticate_request
-from functions.errors import Forbidden
-
-NOT_ADMIN = "You do not have permission to perform this action."
 
 router = Router(__name__)
 
 
 def admin_request(request) -> Viewer:
-    viewer = authenticate_request(request)
-    if not viewer.user.is_admin:
-        raise Forbidden(NOT_ADMIN, body={"detail": NOT_ADMIN})
-    return viewer
+    return authenticate_request(request).require_admin()
 
 
 @router.route("/api/snapshot", auth=admin_request)
