@@ -110,7 +110,7 @@ def make_document(videos: int, corpus: Corpus) -> dict:
 
 def queries(corpus: Corpus) -> list[tuple[str, str]]:
     """(label, query) of each measured search; words picked by rank: common ones are in thousands of titles."""
-    common, second, mid, rare = corpus.words[0], corpus.words[1], corpus.words[300], corpus.words[12_000]
+    common, second, mid, rare = corpus.words[0], corpus.words[1], corpus.words[300], corpus.words[3000]
     return [
         ("one word, common", f"video:{common}"),
         ("one word, rare", f"video:{rare}"),
