@@ -28,6 +28,7 @@ COOKIE_WORDS = ("cookie", "sign in", "login", "log in", "members-only", "private
 SIDE_FILES = (".vtt", ".srt", ".json", ".jpg", ".webp", ".png")  # downloads whose progress is not the video's
 log = logging.getLogger("ytarchive.ytdlp")
 DEFAULT_FORMAT = "bestvideo[ext=mp4]+bestaudio[ext=m4a]/best[ext=mp4]/bestvideo+bestaudio/best"
+SINGLE_FILE_FORMAT = "best[ext=mp4]/best"  # without ffmpeg nothing can be merged
 
 
 class ExtractionFailed(BadRequest):
@@ -285,8 +286,9 @@ def fetch(url: str, cookie: str | None = None) -> bytes:
 
 def download_params(options: dict) -> dict:
     """yt-dlp parameters from the app's download settings (settings.DEFAULT_APP_CONFIG["downloads"])."""
+    ffmpeg = ffmpeg_location()
     params = {
-        "format": options.get("format") or DEFAULT_FORMAT,
+        "format": options.get("format") or (DEFAULT_FORMAT if ffmpeg else SINGLE_FILE_FORMAT),
         "merge_output_format": "mp4",
         "writethumbnail": True,
         "writeinfojson": True,
@@ -314,7 +316,6 @@ def download_params(options: dict) -> dict:
         youtube_args["lang"] = [options["extractor_lang"]]
     if youtube_args:
         params["extractor_args"] = {"youtube": youtube_args}
-    ffmpeg = ffmpeg_location()
     if ffmpeg:
         params["ffmpeg_location"] = ffmpeg
         # YouTube serves webp thumbnails; the archive keeps jpg (storage.video_thumb_key).

@@ -142,7 +142,13 @@ def test_download_settings_become_yt_dlp_parameters():
     }
     defaults = ytdlp.download_params({})
     assert defaults["format"] == ytdlp.DEFAULT_FORMAT and "getcomments" not in defaults
-    assert defaults["writethumbnail"] and defaults["writeinfojson"]
+    assert defaults["writethumbnail"] and defaults["writeinfojson"] and defaults["ffmpeg_location"]
+
+
+def test_without_ffmpeg_only_single_files_are_asked_for(monkeypatch):
+    monkeypatch.setattr(ytdlp, "ffmpeg_location", lambda: None)
+    params = ytdlp.download_params({})
+    assert params["format"] == ytdlp.SINGLE_FILE_FORMAT and "ffmpeg_location" not in params
 
 
 def test_yt_dlp_is_imported_only_when_used():
