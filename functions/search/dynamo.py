@@ -17,9 +17,9 @@ from that text (idf from the keys' `df`). So postings a document no longer deser
 whose head was full) cost a candidate slot, never a wrong hit. Rendering then reads channels and the viewer's
 state in one more batch. No Scan, and the calls do not grow with the archive.
 
-Writes: a change of one document (a download, a delete) reads the keys it touches and writes them back in
-transactions guarded by each item's `version`, retried on conflict; the importer merges all its documents in
-memory first and writes every key once (`bulk`).
+Writes: a change of one document (a download, a delete) reads the keys it touches and writes each back on
+the condition that its `version` is the one read, reading and merging again the keys another writer changed;
+the importer merges all its documents in memory first and writes every key once (`bulk`).
 """
 
 import heapq
@@ -30,10 +30,9 @@ from collections import Counter as Tally
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DeleteError, PutError
 
-from functions import db, totals
+from functions import totals
 from functions.models import (
     ALL_CHANNELS,
     ALL_PLAYLISTS,
@@ -61,7 +60,6 @@ FRAGMENT_CANDIDATES = 45  # a chunk and a video each
 PREFIX_FACTOR = 0.6  # a word only completed from what was typed weighs less than one typed in full
 MAX_EXPANSIONS = 10  # fuzzy terms per word
 BROWSED_CHANNELS = 3  # `video: channel:x` without words lists the videos of this many matching channels
-TRANSACTION_ITEMS = 100
 WRITE_ATTEMPTS = 8
 MODELS = {docs.VIDEO: Video, docs.CHANNEL: Channel, docs.PLAYLIST: Playlist}
 KIND_COUNTERS = {docs.VIDEO: totals.VIDEOS, docs.CHANNEL: totals.CHANNELS, docs.PLAYLIST: totals.PLAYLISTS}
@@ -133,6 +131,23 @@ class _Merge:
         item = SearchTerm(key, postings=encode_postings((doc, score) for score, doc in best), df=df)
         item.version = (int(stored.version) if stored is not None else 0) + 1
         return item
+
+
+def _write_key(key: str, old: SearchTerm | None, item: SearchTerm | None) -> bool:
+    """Replace (or delete) one key's item unless another writer changed it since `old` was read; False if one did."""
+    try:
+        if old is None:
+            if item is not None:
+                item.save(condition=SearchTerm.key.does_not_exist())
+        elif item is None:
+            old.delete(condition=SearchTerm.version == old.version)
+        else:
+            item.save(condition=SearchTerm.version == old.version)
+    except (PutError, DeleteError) as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- queries
@@ -293,32 +308,22 @@ class DynamoBackend(SearchBackend):
         self._add_words(new_terms)
 
     def _write_guarded(self, merge: _Merge) -> None:
-        keys = sorted(merge.touched)
+        """Write each key on the condition that no one changed it since it was read; read and merge the keys
+        that lost a race again. Keys are independent, so no transaction (which costs twice the write units)."""
+        pending = sorted(merge.touched)
         new_terms = []
-        for start in range(0, len(keys), TRANSACTION_ITEMS):
-            chunk = keys[start : start + TRANSACTION_ITEMS]
-            delay = 0.05
-            for attempt in range(WRITE_ATTEMPTS):
-                stored = {item.key: item for item in SearchTerm.batch_get(chunk, consistent_read=True)}
-                try:
-                    with TransactWrite(connection=db.connection()) as transaction:
-                        for key in chunk:
-                            old = stored.get(key)
-                            item = merge.merged(key, old)
-                            if old is None:
-                                if item is not None:
-                                    transaction.save(item, condition=SearchTerm.key.does_not_exist())
-                            elif item is None:
-                                transaction.delete(old, condition=SearchTerm.version == old.version)
-                            else:
-                                transaction.save(item, condition=SearchTerm.version == old.version)
-                    new_terms += [key for key in chunk if key not in stored]
-                    break
-                except TransactWriteError as error:
-                    if not db.is_condition_failure(error) or attempt == WRITE_ATTEMPTS - 1:
-                        raise
-                    time.sleep(delay)  # another writer changed one of these keys: read them again
-                    delay = min(delay * 2, 1.0)
+        delay = 0.05
+        for attempt in range(WRITE_ATTEMPTS):
+            stored = {item.key: item for item in SearchTerm.batch_get(pending, consistent_read=True)}
+            lost = [key for key in pending if not _write_key(key, stored.get(key), merge.merged(key, stored.get(key)))]
+            new_terms += [key for key in pending if key not in stored and key not in lost]
+            if not lost:
+                break
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise RuntimeError(f"search index keys kept changing under this write: {lost[:5]}")
+            time.sleep(delay)  # another writer changed these keys: read them again
+            delay = min(delay * 2, 1.0)
+            pending = lost
         self._add_words(new_terms)
 
     @staticmethod
