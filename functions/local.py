@@ -7,6 +7,7 @@ S3 object to the data folder (loaded back at start), so restarting never loses a
 
 import base64
 import errno
+import functools
 import hashlib
 import json
 import logging
@@ -239,7 +240,16 @@ def start_moto(port: int, dirty: threading.Event):
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
-    moto_app = DomainDispatcherApplication(create_backend_app)
+    class CachingDispatcher(DomainDispatcherApplication):
+        """moto's dispatcher lists its package folder under a global lock to find each request's service; the
+        answer for a host never changes, so it is looked up once per host."""
+
+        @functools.cache  # noqa: B019 (one dispatcher per server, kept for the process's life)
+        def get_backend_for_host(self, host):
+            return super().get_backend_for_host(host)
+
+    moto_app = CachingDispatcher(create_backend_app)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request to moto is noise, and costs CPU
     # moto's TransactWriteItems deep-copies every table to roll back, and fails (500, then botocore retries) when
     # another thread writes meanwhile, as parallel download workers do: DynamoDB writes take turns.
     dynamodb_writes = threading.Lock()
@@ -459,7 +469,7 @@ def main() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for noisy in ("werkzeug", "botocore", "pynamodb"):
+    for noisy in ("botocore", "pynamodb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     folder = Path(env("LOCAL_DATA_DIR") or ROOT / "data").resolve()
     moto_port, port = int(env("LOCAL_MOTO_PORT", "5056")), int(env("LOCAL_PORT", "8000"))

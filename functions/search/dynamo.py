@@ -28,6 +28,7 @@ import math
 import time
 from collections import Counter as Tally
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pynamodb.exceptions import DeleteError, PutError
@@ -61,6 +62,7 @@ PREFIX_FACTOR = 0.6  # a word only completed from what was typed weighs less tha
 MAX_EXPANSIONS = 10  # fuzzy terms per word
 BROWSED_CHANNELS = 3  # `video: channel:x` without words lists the videos of this many matching channels
 WRITE_ATTEMPTS = 8
+WRITE_THREADS = 8  # a document's keys are written this many at a time
 MODELS = {docs.VIDEO: Video, docs.CHANNEL: Channel, docs.PLAYLIST: Playlist}
 KIND_COUNTERS = {docs.VIDEO: totals.VIDEOS, docs.CHANNEL: totals.CHANNELS, docs.PLAYLIST: totals.PLAYLISTS}
 SUBTITLE_FRAGMENTS_PER_VIDEO = 100  # the document count idf assumes for subtitle fragments
@@ -311,11 +313,16 @@ class DynamoBackend(SearchBackend):
         """Write each key on the condition that no one changed it since it was read; read and merge the keys
         that lost a race again. Keys are independent, so no transaction (which costs twice the write units)."""
         pending = sorted(merge.touched)
+        if not pending:
+            return
         new_terms = []
         delay = 0.05
         for attempt in range(WRITE_ATTEMPTS):
             stored = {item.key: item for item in SearchTerm.batch_get(pending, consistent_read=True)}
-            lost = [key for key in pending if not _write_key(key, stored.get(key), merge.merged(key, stored.get(key)))]
+            writes = [(key, stored.get(key), merge.merged(key, stored.get(key))) for key in pending]
+            with ThreadPoolExecutor(min(WRITE_THREADS, len(writes))) as pool:  # independent keys: in parallel
+                written = list(pool.map(_write_key, *zip(*writes, strict=True)))
+            lost = [key for (key, _, _), ok in zip(writes, written, strict=True) if not ok]
             new_terms += [key for key in pending if key not in stored and key not in lost]
             if not lost:
                 break
