@@ -10,17 +10,16 @@ go back to the queue; after the third receive SQS moves it to the dead-letter qu
 
 import json
 import logging
-import os
 import tempfile
 import time
 from collections.abc import Callable
 
 from chalice import Blueprint
 
-from functions import archiving, queue, youtube, ytdlp
+from functions import archiving, cookies, queue, youtube, ytdlp
 from functions.ids import is_video_id
 from functions.models import Video
-from functions.settings import app_config, get_settings
+from functions.settings import app_config
 
 blueprint = Blueprint(__name__)
 log = logging.getLogger("ytarchive.download")
@@ -83,28 +82,8 @@ def lease_seconds(context) -> int:
 # ---------------------------------------------------------------- work
 
 
-def stored_cookie(config: dict) -> str | None:
-    """The user's YouTube cookie (Netscape text) when the app is set to use it (downloads.cookie_import)."""
-    secret_id = os.environ.get("COOKIE_SECRET_ID")
-    if not config["downloads"].get("cookie_import") or not secret_id:
-        return None
-    import botocore.session
-
-    client = botocore.session.get_session().create_client("secretsmanager", region_name=get_settings().region)
-    try:
-        value = client.get_secret_value(SecretId=secret_id).get("SecretString") or ""
-    except client.exceptions.ResourceNotFoundException:
-        return None
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        return value or None
-    return parsed.get("cookie") if isinstance(parsed, dict) else None
-
-
 def expand(body: dict) -> str:
-    config = app_config()
-    cookie = stored_cookie(config)
+    cookie = cookies.current_cookie()
     targets = [youtube.Target.from_dict(t) for t in body.get("targets") or []]
     summary = queue.expand(targets, bool(body.get("auto_start")), cookie)
     for error in summary["errors"]:
@@ -144,11 +123,13 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
     config = app_config()
     try:
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
-            cookie = stored_cookie(config)
+            cookie = cookies.current_cookie(config)
             reporter = progress_reporter(youtube_id, owner)
             result = ytdlp.download(youtube_id, workdir, config["downloads"], cookie, reporter)
             archiving.archive(result, item, config, result.media_path.parent, cookie)
     except Exception as error:
+        if isinstance(error, ytdlp.CookieRejected):
+            cookies.record_validation(False, error.message)  # GET /api/cookie/ shows it is no longer valid
         queue.record_failure(youtube_id, owner, failure_message(error, receives))
         raise
     queue.finish(youtube_id)

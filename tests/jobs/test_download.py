@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from functions import local, queue, storage
+from functions import cookies, local, queue, storage
 from functions.jobs import download as job
 from functions.models import Channel, Counter, PlaylistEntry, QueueItem, Video
 from tests.media_server import FakeVideo
@@ -210,16 +210,19 @@ def test_s3_failure_fails_the_attempt_and_the_retry_stores_everything(fake_youtu
     assert count("videos") == 1 and storage.media_key(video.channel_id, video.youtube_id) in objects()
 
 
-def test_rejected_cookie_is_reported_on_the_item(fake_youtube, aws, monkeypatch):
+def test_rejected_cookie_is_reported_on_the_item_and_the_cookie_status(fake_youtube, aws):
     video = first_video(fake_youtube)
     video.fault = "login"
     queue.add_entries([{"youtube_id": video.youtube_id}])
-    monkeypatch.setattr(job, "stored_cookie", lambda config: "# Netscape HTTP Cookie File\n" + cookie_line("expired"))
+    cookies.store("# Netscape HTTP Cookie File\n" + cookie_line("expired"))  # the secret the job reads
+    cookies.record_validation(True)
     with pytest.raises(Exception, match="cookie"):
         job.handle_record(record(video.youtube_id))
     assert "YouTube refused the cookie" in QueueItem.get(video.youtube_id).message
-    monkeypatch.setattr(job, "stored_cookie", lambda config: "# Netscape HTTP Cookie File\n" + cookie_line("fresh"))
+    assert cookies.state()["status"] is False and "cookie" in cookies.state()["message"]
+    cookies.store("# Netscape HTTP Cookie File\n" + cookie_line("fresh"))
     assert job.handle_record(record(video.youtube_id, receives=2)) == "archived"
+    cookies.revoke()
 
 
 def cookie_line(value: str) -> str:
