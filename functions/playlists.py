@@ -55,10 +55,7 @@ def videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
 
 
 def save(playlist: Playlist, listed: list[dict]) -> bool:
-    """Store a playlist and its entries in order (`listed`: dicts with youtube_id, title, uploader).
-
-    Entries whose video is archived are marked and counted once; entries no longer listed are removed.
-    """
+    """Store a playlist (counted, indexed) and its entries (save_entries); True when it is new."""
     playlist.all_playlists = ALL_PLAYLISTS
     playlist.name_key = name_key(playlist.playlist_name, playlist.playlist_id)
     playlist.subscription = subscription_of(playlist.playlist_subscribed)
@@ -69,7 +66,14 @@ def save(playlist: Playlist, listed: list[dict]) -> bool:
         totals.playlists_by,
     )
     search.index_playlist(playlist, known_new=created)
-    previous = {entry.youtube_id: entry for entry in entries(playlist.playlist_id)}
+    save_entries(playlist.playlist_id, listed)
+    return created
+
+
+def save_entries(playlist_id: str, listed: list[dict]) -> None:
+    """Store a playlist's entries in order (`listed`: dicts with youtube_id, title, uploader); entries whose
+    video is archived are marked and counted once, entries no longer listed are removed."""
+    previous = {entry.youtube_id: entry for entry in entries(playlist_id)}
     wanted = {}
     for idx, row in enumerate(listed):
         wanted.setdefault(row["youtube_id"], (idx, row))
@@ -77,7 +81,7 @@ def save(playlist: Playlist, listed: list[dict]) -> bool:
         for youtube_id, (idx, row) in wanted.items():
             old = previous.get(youtube_id)
             entry = PlaylistEntry(
-                playlist.playlist_id,
+                playlist_id,
                 youtube_id,
                 idx=idx,
                 title=row.get("title", ""),
@@ -89,11 +93,10 @@ def save(playlist: Playlist, listed: list[dict]) -> bool:
     for youtube_id, old in previous.items():
         if youtube_id not in wanted:
             if old.downloaded:
-                videos.unmark_entry(playlist.playlist_id, youtube_id)
+                videos.unmark_entry(playlist_id, youtube_id)
             old.delete()
     (archived,) = db.batch_get((Video, list(wanted)))
     for video in archived.values():
-        videos.mark_entry(playlist.playlist_id, video)
-        if playlist.playlist_id not in (video.playlist or []):
-            video.update(actions=[Video.playlist.set((Video.playlist | []).append([playlist.playlist_id]))])
-    return created
+        videos.mark_entry(playlist_id, video)
+        if playlist_id not in (video.playlist or []):
+            video.update(actions=[Video.playlist.set((Video.playlist | []).append([playlist_id]))])

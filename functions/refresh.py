@@ -9,11 +9,11 @@ carries the rescans asked for through `/api/task/` (functions.rescan).
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from functions import db, youtube
+from functions import db, search, youtube
 from functions.dates import today
 from functions.errors import BadRequest, NotFound
 from functions.ids import is_channel_id, is_playlist_id, is_video_id
@@ -186,6 +186,16 @@ def _update(item, actions: list) -> bool:
         raise
 
 
+def _update_indexed(item, actions: list, index: Callable) -> str:
+    """Write what a refresh read (only these attributes: a subscribe or a download meanwhile keeps its own) and
+    index the item again, so searches find its new title and leave its old one."""
+    before = type(item).from_raw_data(item.serialize())
+    if not _update(item, actions):
+        return "missing"
+    index(item, previous=before)
+    return "refreshed"
+
+
 def refresh_video(youtube_id: str, cookie: str | None) -> str:
     from functions import ytdlp
 
@@ -212,7 +222,7 @@ def refresh_video(youtube_id: str, cookie: str | None) -> str:
     ]
     if info.get("duration"):
         actions.append(Video.duration.set(int(info["duration"])))
-    return "refreshed" if _update(video, actions) else "missing"
+    return _update_indexed(video, actions, search.index_video)
 
 
 def refresh_channel(channel_id: str, cookie: str | None) -> str:
@@ -237,7 +247,7 @@ def refresh_channel(channel_id: str, cookie: str | None) -> str:
         Channel.channel_active.set(True),
         Channel.channel_last_refresh.set(today()),
     ]
-    return "refreshed" if _update(channel, actions) else "missing"
+    return _update_indexed(channel, actions, search.index_channel)
 
 
 def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[str, list[dict]]:
@@ -255,12 +265,16 @@ def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[str, list[di
             raise
         _update(playlist, [Playlist.playlist_active.set(False), Playlist.playlist_last_refresh.set(today())])
         return "inactive", []
-    playlist.playlist_name = info["playlist_name"]
-    playlist.playlist_channel = info["playlist_channel"]
-    playlist.playlist_channel_id = info["playlist_channel_id"]
-    playlist.playlist_description = info["playlist_description"]
-    playlist.playlist_active = True
-    playlist.playlist_last_refresh = today()
-    rows = [dict(row, uploader=row.get("channel_name") or "") for row in info["entries"]]
-    playlists.save(playlist, rows)
+    actions = [
+        Playlist.playlist_name.set(info["playlist_name"]),
+        Playlist.name_key.set(name_key(info["playlist_name"], playlist_id)),
+        Playlist.playlist_channel.set(info["playlist_channel"]),
+        Playlist.playlist_channel_id.set(info["playlist_channel_id"]),
+        Playlist.playlist_description.set(info["playlist_description"]),
+        Playlist.playlist_active.set(True),
+        Playlist.playlist_last_refresh.set(today()),
+    ]
+    if _update_indexed(playlist, actions, search.index_playlist) == "missing":
+        return "missing", []
+    playlists.save_entries(playlist_id, [dict(row, uploader=row.get("channel_name") or "") for row in info["entries"]])
     return "refreshed", info["entries"]

@@ -21,9 +21,7 @@ def backend() -> SearchBackend:
 
 def index_video(video, known_new: bool = False, previous=None) -> None:
     """Index a stored video. `previous`: the video as stored before, when the writer has it; `known_new`: none was."""
-    old = documents.video_document(previous) if previous is not None else None
-    doc = documents.video_document(video)
-    backend().update([Change(doc.doc_id, doc, old, old_known=known_new or previous is not None)])
+    _index(documents.video_document, video, known_new, previous)
 
 
 def remove_video(video) -> None:
@@ -35,9 +33,15 @@ def remove_video(video) -> None:
         backend().delete_subtitles(video.youtube_id, langs)
 
 
-def index_channel(channel, known_new: bool = False) -> None:
-    doc = documents.channel_document(channel)
-    backend().update([Change(doc.doc_id, doc, None, old_known=known_new)])
+def _index(document, item, known_new: bool, previous) -> None:
+    """(Re)index a stored item; `previous`: the item as stored before, when the writer has it."""
+    old = document(previous) if previous is not None else None
+    doc = document(item)
+    backend().update([Change(doc.doc_id, doc, old, old_known=known_new or previous is not None)])
+
+
+def index_channel(channel, known_new: bool = False, previous=None) -> None:
+    _index(documents.channel_document, channel, known_new, previous)
 
 
 def remove_channel(channel) -> None:
@@ -45,9 +49,8 @@ def remove_channel(channel) -> None:
     backend().update([Change(doc.doc_id, None, doc, old_known=True)])
 
 
-def index_playlist(playlist, known_new: bool = False) -> None:
-    doc = documents.playlist_document(playlist)
-    backend().update([Change(doc.doc_id, doc, None, old_known=known_new)])
+def index_playlist(playlist, known_new: bool = False, previous=None) -> None:
+    _index(documents.playlist_document, playlist, known_new, previous)
 
 
 def index_subtitles(youtube_id: str, lang: str, vtt_text: str) -> None:

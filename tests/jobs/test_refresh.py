@@ -96,3 +96,41 @@ def test_items_deleted_meanwhile_and_malformed_messages_are_dropped(aws):
     assert job.handle(message("video", "aaaaaaaaaaa")) == "missing"
     assert job.handle("{nope") == "malformed"
     assert job.handle(json.dumps({"action": "refresh", "kind": "video", "id": "../etc"})) == "malformed"
+
+
+def test_refreshed_names_are_what_search_finds(fake_youtube, aws):
+    from tests.search.test_index import hit_ids
+
+    source = first_video(fake_youtube)
+    archive(fake_youtube, source.youtube_id)
+    channels.save(Channel(source.channel_id, channel_name="Oldchannelname"))
+    playlist = next(iter(fake_youtube.catalog.playlists.values()))
+    Playlist(playlist.playlist_id, playlist_name="Oldplaylistname", name_key="old").save()
+    assert hit_ids("video:old title") == [source.youtube_id]
+    for kind, item_id in (
+        ("video", source.youtube_id),
+        ("channel", source.channel_id),
+        ("playlist", playlist.playlist_id),
+    ):
+        assert job.handle(message(kind, item_id)) == "refreshed"
+    assert hit_ids("video:old title") == [] and source.youtube_id in hit_ids(f"video:{source.title}")
+    channel_name = fake_youtube.catalog.channels[source.channel_id].name
+    assert hit_ids("channel:oldchannelname", "channel") == []
+    assert source.channel_id in hit_ids(f"channel:{channel_name}", "channel")
+    assert playlist.playlist_id in hit_ids(f"playlist:{playlist.title}", "playlist")
+
+
+def test_a_refresh_writes_only_what_it_read(fake_youtube, aws, monkeypatch):
+    """Another writer's change made while yt-dlp reads the playlist (a subscription here) is kept."""
+    playlist = next(iter(fake_youtube.catalog.playlists.values()))
+    Playlist(playlist.playlist_id, playlist_name="old", name_key="old").save()
+    read = ytdlp.playlist_info
+
+    def read_while_subscribed(playlist_id, cookie, **kwargs):
+        Playlist(playlist_id).update(actions=[Playlist.playlist_subscribed.set(True)])
+        return read(playlist_id, cookie, **kwargs)
+
+    monkeypatch.setattr(ytdlp, "playlist_info", read_while_subscribed)
+    assert job.handle(message("playlist", playlist.playlist_id)) == "refreshed"
+    stored = Playlist.get(playlist.playlist_id)
+    assert stored.playlist_name == playlist.title and stored.playlist_subscribed is True
