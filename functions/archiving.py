@@ -100,6 +100,14 @@ def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
     except ytdlp.BadRequest as error:
         log.warning("channel %s: %s; archived from the video's metadata", channel_id, error.message)
         return channel
+    store_channel_art(channel_id, meta, workdir, cookie)
+    channel.update(actions=channel_page_actions(meta, channel_id))  # an update: a subscription made meanwhile stays
+    return channel
+
+
+def store_channel_art(channel_id: str, meta: dict, workdir: Path, cookie: str | None) -> None:
+    """The avatar, banner and TV art the channel page links (ytdlp.channel_info's `meta`) into S3; art YouTube
+    fails to serve is left as it was."""
     for kind, field in ART_KINDS.items():
         if meta.get(field):
             try:
@@ -108,17 +116,17 @@ def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
                 storage.upload_file(path, storage.channel_art_key(channel_id, kind), "image/jpeg")
             except ytdlp.BadRequest as error:
                 log.warning("channel %s %s: %s", channel_id, kind, error.message)
-    # an update, not a save: a subscription made meanwhile stays
-    channel.update(
-        actions=[
-            Channel.channel_name.set(meta["channel_name"]),
-            Channel.name_key.set(name_key(meta["channel_name"], channel_id)),
-            Channel.channel_description.set(meta["channel_description"]),
-            Channel.channel_subs.set(meta["channel_subs"]),
-            Channel.channel_last_refresh.set(today()),
-        ]
-    )
-    return channel
+
+
+def channel_page_actions(meta: dict, channel_id: str) -> list:
+    """The channel attributes its page (ytdlp.channel_info) gives, as update actions."""
+    return [
+        Channel.channel_name.set(meta["channel_name"]),
+        Channel.name_key.set(name_key(meta["channel_name"], channel_id)),  # the by-name lists follow a rename
+        Channel.channel_description.set(meta.get("channel_description") or ""),
+        Channel.channel_subs.set(int(meta.get("channel_subs") or 0)),
+        Channel.channel_last_refresh.set(today()),
+    ]
 
 
 def download_extras(video: Video, result: ytdlp.DownloadResult, config: dict) -> None:

@@ -8,8 +8,10 @@ carries the rescans asked for through `/api/task/` (functions.rescan).
 """
 
 import json
+import tempfile
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
@@ -226,7 +228,7 @@ def refresh_video(youtube_id: str, cookie: str | None) -> str:
 
 
 def refresh_channel(channel_id: str, cookie: str | None) -> str:
-    from functions import ytdlp
+    from functions import archiving, ytdlp
 
     try:
         channel = Channel.get(channel_id)
@@ -239,14 +241,9 @@ def refresh_channel(channel_id: str, cookie: str | None) -> str:
             raise
         _update(channel, [Channel.channel_active.set(False), Channel.channel_last_refresh.set(today())])
         return "inactive"
-    actions = [
-        Channel.channel_name.set(info["channel_name"]),
-        Channel.name_key.set(name_key(info["channel_name"], channel_id)),  # the by-name lists follow a rename
-        Channel.channel_description.set(info.get("channel_description") or ""),
-        Channel.channel_subs.set(int(info.get("channel_subs") or 0)),
-        Channel.channel_active.set(True),
-        Channel.channel_last_refresh.set(today()),
-    ]
+    with tempfile.TemporaryDirectory(prefix="refresh-") as workdir:
+        archiving.store_channel_art(channel_id, info, Path(workdir), cookie)
+    actions = [*archiving.channel_page_actions(info, channel_id), Channel.channel_active.set(True)]
     return _update_indexed(channel, actions, search.index_channel)
 
 
