@@ -1,7 +1,7 @@
 """The search API's answers: TubeArchivist's search results and similar videos, rendered like the archive's objects.
 
 Hits come from the backend with the items it read; one more batch reads the videos' channels and the viewer's
-state of each video (playlists read their entries, one Query each, as their detail view does).
+state of each video (playlists read their entries, one Query each, side by side, as the playlist list does).
 """
 
 from functions import playlists, render, storage
@@ -76,6 +76,8 @@ def search(viewer: Viewer, raw) -> dict:
     video_results, channels = _video_bodies(
         viewer, hits.get(docs.VIDEO, []), channel_items, {h.item.channel_id for h in fragments}
     )
+    playlist_hits = hits.get(docs.PLAYLIST, [])
+    listed = playlists.entries_of([h.doc_id for h in playlist_hits])
     return {
         "results": {
             "video_results": video_results,
@@ -83,8 +85,7 @@ def search(viewer: Viewer, raw) -> dict:
                 _scored(render.channel(h.item), docs.CHANNEL, h.score) for h in hits.get(docs.CHANNEL, [])
             ],
             "playlist_results": [
-                _scored(render.playlist(h.item, playlists.entries(h.doc_id)), docs.PLAYLIST, h.score)
-                for h in hits.get(docs.PLAYLIST, [])
+                _scored(render.playlist(h.item, listed[h.doc_id]), docs.PLAYLIST, h.score) for h in playlist_hits
             ],
             "fulltext_results": [_fragment_body(h, channels) for h in fragments],
         },
