@@ -91,6 +91,12 @@ def add_counts(transaction: TransactWrite, deltas: dict[str, int]) -> None:
             transaction.update(Counter(name), actions=[Counter.count.add(delta)])
 
 
+def add_member(transaction: TransactWrite, name: str, member: str, delta: int) -> None:
+    """Count `member` in (`delta` 1) or out (-1) of counter `name`, and of the set of members it keeps."""
+    members = Counter.members.add({member}) if delta > 0 else Counter.members.delete({member})
+    transaction.update(Counter(name), actions=[Counter.count.add(delta), members])
+
+
 def is_condition_failure(error: TransactWriteError) -> bool:
     reasons = getattr(error, "cancellation_reasons", None) or []
     return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)

@@ -454,6 +454,7 @@ class _Plan:
     stored: dict[str, Video | Playlist] = field(default_factory=dict)  # what the written videos and playlists were
     tracks: list[tuple[Video, search.Track, str]] = field(default_factory=list)  # subtitle texts of written videos
     counters: set[str] = field(default_factory=set)
+    listings: dict[str, str | None] = field(default_factory=dict)  # packed listings of playlists not rewritten
     summary: dict = field(default_factory=dict)
 
 
@@ -497,11 +498,8 @@ def plan(parsed: _Document) -> _Plan:
                 errors.add(parsed.where[youtube_id], f"playlist {playlist_id} is neither in the file nor archived")
     errors.raise_any()
 
-    # Channels and playlists: written when new or changed.
+    # Channels: written when new or changed.
     result.channels = [c for i, c in parsed.channels.items() if _differs(stored_channels.get(i), c, CHANNEL_KEYS)]
-    result.playlists = [
-        p for i, (p, _) in parsed.playlists.items() if _differs(stored_playlists.get(i), p, PLAYLIST_KEYS)
-    ]
 
     # Playlist entries: the file's listing (or the stored one), plus the videos that name the playlist.
     touched = list(parsed.playlists) + sorted((declared | formerly) - set(parsed.playlists))
@@ -530,6 +528,16 @@ def plan(parsed: _Document) -> _Plan:
     removed = {
         p: [e for i, e in stored_entries[p].items() if i not in listings[p]] for p in touched if p in parsed.playlists
     }
+
+    # Playlists: written when new or changed, their packed listing with them; the listing alone otherwise.
+    packed = {p: playlists.pack(list(rows.values())) for p, rows in listings.items()}
+    for playlist_id, (playlist, _) in parsed.playlists.items():
+        playlist.entries_packed = packed[playlist_id]
+        if _differs(stored_playlists.get(playlist_id), playlist, PLAYLIST_KEYS):
+            result.playlists.append(playlist)
+    for playlist_id in set(packed) - set(parsed.playlists):
+        if stored_playlists[playlist_id].entries_packed != packed[playlist_id]:
+            result.listings[playlist_id] = packed[playlist_id]
 
     # Archived videos outside the file whose membership may change, or whose entry does not say yet.
     outside = set()
@@ -657,6 +665,8 @@ def apply(result: _Plan) -> dict:
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise  # deleted meanwhile: nothing to correct
+    for playlist_id, text in result.listings.items():
+        playlists.store_packed(playlist_id, text)
     recount(result.counters)
     return {**result.summary, "totals": db.counts([totals.VIDEOS, totals.CHANNELS, totals.PLAYLISTS])}
 
@@ -695,15 +705,25 @@ def count(name: str) -> int:
     raise ValueError(f"not a counter of the archive: {name!r}")
 
 
+def true_counter(name: str) -> Counter:
+    """A counter as its index says it must be: its count, and for a playlist's counter the ids it counts."""
+    kind, _, playlist_id = name.partition("#playlist#")
+    if kind == "videos" and playlist_id:
+        members = {key.youtube_id for key in PlaylistEntry.by_published.query(playlist_id)}
+        return Counter(name, count=len(members), members=members or None)
+    return Counter(name, count=count(name))
+
+
 def recount(names) -> dict[str, int]:
-    """Count each named counter from its index and store the value when it differs; returns the values."""
+    """Count each named counter from its index and store it when it differs; returns the values."""
     names = sorted(set(names))
-    values = {name: count(name) for name in names}
-    stored = db.counts(names)
-    for name, value in values.items():
-        if stored[name] != value:
-            Counter(name, count=value).save()
-    return values
+    truth = {name: true_counter(name) for name in names}
+    (stored,) = db.batch_get((Counter, names))
+    for name, counter in truth.items():
+        old = stored.get(name, Counter(name))
+        if int(old.count) != counter.count or (old.members or set()) != (counter.members or set()):
+            counter.save()
+    return {name: counter.count for name, counter in truth.items()}
 
 
 def all_counter_names() -> set[str]:

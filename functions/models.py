@@ -211,6 +211,9 @@ class Playlist(Model):
     all_playlists = UnicodeAttribute(default=ALL_PLAYLISTS)
     name_key = UnicodeAttribute()
     subscription = UnicodeAttribute(default=UNSUBSCRIBED)
+    # The entries' listing, packed (functions.playlists.pack): lists and searches render the playlist without
+    # reading its entries. None when too large for an item, or not yet packed: the entries are read then.
+    entries_packed = UnicodeAttribute(null=True)
     by_name = PlaylistsByName()
     by_subscription = PlaylistsBySubscription()
 
@@ -283,6 +286,7 @@ class Counter(Model):
     Meta = _meta("counters")
     name = UnicodeAttribute(hash_key=True)
     count = NumberAttribute(default=0)
+    members = UnicodeSetAttribute(null=True)  # `videos#playlist#<id>`: the ids counted (its archived entries)
 
 
 class AppSetting(Model):

@@ -1,18 +1,22 @@
 """Playlists: listing by name, details with their entries, and writing them with their entries."""
 
+import base64
+import json
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from functions import db, render, search, totals, videos
 from functions.auth import Viewer
 from functions.channels import subscription_of
 from functions.errors import NotFound
 from functions.ids import is_playlist_id
-from functions.models import ALL_PLAYLISTS, Playlist, PlaylistEntry, Video, name_key
+from functions.models import ALL_PLAYLISTS, Counter, Playlist, PlaylistEntry, Video, name_key
 from functions.pagination import Page
 
 ENTRY_READERS = 8  # playlists whose entries are read at once
+PACKED_LIMIT = 256 * 1024  # characters of a packed listing an item keeps (DynamoDB items hold at most 400 KB)
 
 
 def not_found(playlist_id: str) -> NotFound:
@@ -28,23 +32,50 @@ def check_id(playlist_id: str) -> str:
 def list_page(viewer: Viewer, page: Page) -> dict:
     keys, paging = viewer.page_keys(totals.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True)
     ids = [key.playlist_id for key in keys]
-    (items,) = viewer.fetch((Playlist, ids))
-    listed = entries_of([i for i in ids if i in items])
-    data = [render.playlist(items[i], listed[i]) for i in ids if i in items]
-    return render.envelope(data, viewer.config, paging)
+    items, counters = viewer.fetch((Playlist, ids), (Counter, [totals.playlist_videos(i) for i in ids]))
+    listed = entry_rows([items[i] for i in ids if i in items], counters)
+    return render.envelope([render.playlist(items[i], listed[i]) for i in ids if i in items], viewer.config, paging)
 
 
 def entries(playlist_id: str) -> list[PlaylistEntry]:
     return list(PlaylistEntry.by_position.query(playlist_id))
 
 
-def entries_of(playlist_ids: list[str]) -> dict[str, list[PlaylistEntry]]:
-    """The entries of several playlists: a Query each (a playlist's entries are items, it grows without bound),
-    run side by side so a page of playlists waits for about one round trip."""
-    if not playlist_ids:
-        return {}
-    with ThreadPoolExecutor(min(ENTRY_READERS, len(playlist_ids))) as pool:
-        return dict(zip(playlist_ids, pool.map(entries, playlist_ids), strict=True))
+# ---------------------------------------------------------------- the packed listing
+
+
+def pack(rows: list[dict]) -> str | None:
+    """A playlist's listing (youtube_id, title, uploader of each entry, in order) as the text its item keeps;
+    None when it would not fit the item (its entries are read then)."""
+    listing = [[row["youtube_id"], row.get("title", ""), row.get("uploader", "")] for row in rows]
+    text = base64.b64encode(zlib.compress(json.dumps(listing, separators=(",", ":")).encode(), 9)).decode()
+    return text if len(text) <= PACKED_LIMIT else None
+
+
+def unpack(text: str) -> list[dict]:
+    listing = json.loads(zlib.decompress(base64.b64decode(text)))
+    return [{"youtube_id": i, "title": title, "uploader": uploader} for i, title, uploader in listing]
+
+
+def entry_rows(items: list[Playlist], counters: dict[str, Counter]) -> dict[str, list[dict]]:
+    """The entries of these playlists as rendered: from the packed listing and the ids the playlist's counter
+    counts (read with the playlists); a playlist without a packed listing has its entries read (a Query each,
+    side by side)."""
+    rows = {}
+    for item in items:
+        if item.entries_packed is not None:
+            counter = counters.get(totals.playlist_videos(item.playlist_id))
+            archived = (counter.members if counter is not None else None) or set()
+            listing = unpack(item.entries_packed)
+            for idx, row in enumerate(listing):
+                row.update(idx=idx, downloaded=row["youtube_id"] in archived)
+            rows[item.playlist_id] = listing
+    unpacked = [item.playlist_id for item in items if item.playlist_id not in rows]
+    if unpacked:
+        with ThreadPoolExecutor(min(ENTRY_READERS, len(unpacked))) as pool:
+            for playlist_id, found in zip(unpacked, pool.map(entries, unpacked), strict=True):
+                rows[playlist_id] = [render.playlist_entry(entry) for entry in found]
+    return rows
 
 
 def get(playlist_id: str) -> Playlist:
@@ -57,10 +88,11 @@ def get(playlist_id: str) -> Playlist:
 
 def detail(viewer: Viewer, playlist_id: str) -> dict:
     check_id(playlist_id)
-    (found,) = viewer.fetch((Playlist, [playlist_id]))
+    found, counters = viewer.fetch((Playlist, [playlist_id]), (Counter, [totals.playlist_videos(playlist_id)]))
     if playlist_id not in found:
         raise not_found(playlist_id)
-    return render.envelope(render.playlist(found[playlist_id], entries(playlist_id)), viewer.config)
+    listed = entry_rows([found[playlist_id]], counters)
+    return render.envelope(render.playlist(found[playlist_id], listed[playlist_id]), viewer.config)
 
 
 def videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
@@ -114,3 +146,15 @@ def save_entries(playlist_id: str, listed: list[dict]) -> None:
         videos.mark_entry(playlist_id, video)
         if playlist_id not in (video.playlist or []):
             video.update(actions=[Video.playlist.set((Video.playlist | []).append([playlist_id]))])
+    store_packed(playlist_id, pack([row for _, row in wanted.values()]))
+
+
+def store_packed(playlist_id: str, packed: str | None) -> None:
+    """Keep a packed listing (None: none) on the playlist's item, after its entries are written; a playlist
+    deleted meanwhile stays deleted."""
+    action = Playlist.entries_packed.set(packed) if packed is not None else Playlist.entries_packed.remove()
+    try:
+        Playlist(playlist_id).update(actions=[action], condition=Playlist.playlist_id.exists())
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise

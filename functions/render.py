@@ -85,7 +85,8 @@ def subtitle(item: Video, sub: dict) -> dict:
     }
 
 
-def playlist(item: Playlist, entries: list[PlaylistEntry]) -> dict:
+def playlist(item: Playlist, entries: list[dict]) -> dict:
+    """`entries`: rendered (playlist_entry, or functions.playlists.entry_rows)."""
     return {
         "playlist_id": item.playlist_id,
         "playlist_name": item.playlist_name,
@@ -97,14 +98,15 @@ def playlist(item: Playlist, entries: list[PlaylistEntry]) -> dict:
         "playlist_last_refresh": item.playlist_last_refresh or False,
         "playlist_thumbnail": storage.url_of(storage.playlist_thumb_key(item.playlist_id)),
         "playlist_type": item.playlist_type,
-        "playlist_entries": [
-            {
-                "youtube_id": entry.youtube_id,
-                "title": entry.title,
-                "uploader": entry.uploader,
-                "idx": int(entry.idx),
-                "downloaded": entry.downloaded,
-            }
-            for entry in entries
-        ],
+        "playlist_entries": entries,
+    }
+
+
+def playlist_entry(entry: PlaylistEntry) -> dict:
+    return {
+        "youtube_id": entry.youtube_id,
+        "title": entry.title,
+        "uploader": entry.uploader,
+        "idx": int(entry.idx),
+        "downloaded": entry.downloaded,
     }

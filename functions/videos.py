@@ -141,7 +141,7 @@ def mark_entry(playlist_id: str, video: Video) -> bool:
                 ],
                 condition=PlaylistEntry.idx.exists() & PlaylistEntry.published_key.does_not_exist(),
             )
-            db.add_counts(transaction, {totals.playlist_videos(playlist_id): 1})
+            db.add_member(transaction, totals.playlist_videos(playlist_id), video.youtube_id, 1)
         return True
     except TransactWriteError as error:
         if not db.is_condition_failure(error):
@@ -157,7 +157,7 @@ def unmark_entry(playlist_id: str, youtube_id: str) -> None:
                 actions=[PlaylistEntry.published_key.remove()],
                 condition=PlaylistEntry.published_key.exists(),
             )
-            db.add_counts(transaction, {totals.playlist_videos(playlist_id): -1})
+            db.add_member(transaction, totals.playlist_videos(playlist_id), youtube_id, -1)
     except TransactWriteError as error:
         if not db.is_condition_failure(error):
             raise
@@ -182,7 +182,7 @@ def _delete_records(video: Video) -> bool:
                     actions=[PlaylistEntry.published_key.remove()],
                     condition=PlaylistEntry.published_key.exists(),
                 )
-                counts[totals.playlist_videos(entry.playlist_id)] = -1
+                db.add_member(transaction, totals.playlist_videos(entry.playlist_id), video.youtube_id, -1)
             db.add_counts(transaction, counts)
     except TransactWriteError as error:
         if not db.is_condition_failure(error):

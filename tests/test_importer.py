@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from functions import db, importer, totals
+from functions import db, importer, playlists, totals
 from functions.errors import BadRequest
-from functions.models import Channel, Counter, Playlist, PlaylistEntry, Video
+from functions.models import ALL_PLAYLISTS, Channel, Counter, Playlist, PlaylistEntry, Video
 from tests.factories import channel_id, make_channel, make_video, playlist_id, video_id
 
 PL1, PL2 = playlist_id(1), playlist_id(2)
@@ -61,8 +61,12 @@ def stored_counts() -> dict[str, int]:
 
 
 def assert_counters_exact():
+    """Every count as its index says; a playlist's counter also keeps the ids of its archived entries."""
     for name, value in stored_counts().items():
         assert value == importer.count(name), name
+    for key in Playlist.by_name.query(ALL_PLAYLISTS):
+        archived = {e.youtube_id for e in PlaylistEntry.by_position.query(key.playlist_id) if e.downloaded}
+        assert (Counter.get(totals.playlist_videos(key.playlist_id)).members or set()) == archived
 
 
 def test_import_counts_and_api(client, headers):
@@ -127,6 +131,7 @@ def test_reimport_is_idempotent(aws):
     importer.import_document(document())
     before = stored_counts()
     stored = {v.youtube_id: v.serialize() for v in Video.scan()}
+    playlists_before = {p.playlist_id: p.serialize() for p in Playlist.scan()}
     summary = importer.import_document(document())
     assert summary["videos"] == {"created": 0, "updated": 0, "unchanged": 30}
     assert summary["channels"] == {"created": 0, "updated": 0, "unchanged": 3}
@@ -134,6 +139,7 @@ def test_reimport_is_idempotent(aws):
     assert summary["entries"] == {"written": 0, "removed": 0}
     assert stored_counts() == before
     assert {v.youtube_id: v.serialize() for v in Video.scan()} == stored
+    assert {p.playlist_id: p.serialize() for p in Playlist.scan()} == playlists_before  # listings too
 
 
 def test_reimport_of_a_json_file(aws, tmp_path):
@@ -195,6 +201,7 @@ def test_video_naming_an_archived_playlist_joins_it(aws):
     assert entries[-1].uploader == "Channel 2"
     assert db.counts([totals.playlist_videos(PL1)])[totals.playlist_videos(PL1)] == 11
     assert Video.get(video_id(50)).playlist == [PL1]
+    assert playlists.unpack(Playlist.get(PL1).entries_packed)[-1]["youtube_id"] == video_id(50)  # the listing too
     assert_counters_exact()
 
 
@@ -313,6 +320,7 @@ def test_recount_repairs_counters(admin):
     assert stored_counts() == {**exact, totals.channel_videos(channel_id(42)): 0}
     assert "user_id" not in values
     assert Counter.get("user_id").count == admin.user_id  # the id allocator is not a total: left alone
+    assert_counters_exact()  # the playlist's archived ids are back with its count
 
 
 def test_count_rejects_unknown_counters(aws):

@@ -1,13 +1,13 @@
 """The search API's answers: TubeArchivist's search results and similar videos, rendered like the archive's objects.
 
-Hits come from the backend with the items it read; one more batch reads the videos' channels and the viewer's
-state of each video (playlists read their entries, one Query each, side by side, as the playlist list does).
+Hits come from the backend with the items it read; one more batch reads the videos' channels, the viewer's
+state of each video and the counters of the playlists (their archived entries; the listing is on the item).
 """
 
-from functions import playlists, render, storage
+from functions import playlists, render, storage, totals
 from functions.auth import Viewer
 from functions.errors import NotFound
-from functions.models import Channel, UserVideo, Video
+from functions.models import Channel, Counter, UserVideo, Video
 from functions.search import backend
 from functions.search import documents as docs
 from functions.search import query as q
@@ -27,11 +27,16 @@ def _scored(body: dict, kind: str, score: float) -> dict:
     return {**body, "_index": INDEX_NAMES[kind], "_score": round(score, 2)}
 
 
-def _video_bodies(viewer: Viewer, hits: list, known_channels: dict, extra_channels=()) -> tuple[list[dict], dict]:
-    """Rendered video hits, reading their channels and the viewer's states in one batch; also the channels read."""
+def _video_bodies(
+    viewer: Viewer, hits: list, known_channels: dict, extra_channels=(), counters=()
+) -> tuple[list[dict], dict, dict]:
+    """Rendered video hits, reading their channels and the viewer's states in one batch, with the `counters`
+    named (of playlist hits); also the channels and the counters read."""
     wanted = {h.item.channel_id for h in hits} | set(extra_channels)
-    states, channels = viewer.fetch(
-        (UserVideo, [(viewer.user_id, h.doc_id) for h in hits]), (Channel, sorted(wanted - set(known_channels)))
+    states, channels, counted = viewer.fetch(
+        (UserVideo, [(viewer.user_id, h.doc_id) for h in hits]),
+        (Channel, sorted(wanted - set(known_channels))),
+        (Counter, list(counters)),
     )
     channels = {**known_channels, **channels}
     bodies = [
@@ -42,7 +47,7 @@ def _video_bodies(viewer: Viewer, hits: list, known_channels: dict, extra_channe
         )
         for h in hits
     ]
-    return bodies, channels
+    return bodies, channels, counted
 
 
 def _fragment_body(hit, channels: dict) -> dict:
@@ -73,11 +78,15 @@ def search(viewer: Viewer, raw) -> dict:
     hits = results.hits
     channel_items = results.items.get(docs.CHANNEL, {})
     fragments = hits.get(docs.SUBTITLE, [])
-    video_results, channels = _video_bodies(
-        viewer, hits.get(docs.VIDEO, []), channel_items, {h.item.channel_id for h in fragments}
-    )
     playlist_hits = hits.get(docs.PLAYLIST, [])
-    listed = playlists.entries_of([h.doc_id for h in playlist_hits])
+    video_results, channels, counters = _video_bodies(
+        viewer,
+        hits.get(docs.VIDEO, []),
+        channel_items,
+        {h.item.channel_id for h in fragments},
+        [totals.playlist_videos(h.doc_id) for h in playlist_hits],
+    )
+    listed = playlists.entry_rows([h.item for h in playlist_hits], counters)
     return {
         "results": {
             "video_results": video_results,
@@ -102,5 +111,5 @@ def similar(viewer: Viewer, youtube_id: str) -> dict:
     hits = backend().similar(found[youtube_id], viewer.fetch, SIMILAR_LIMIT)
     if not hits:
         raise NotFound(f"no videos similar to {youtube_id} found")
-    bodies, _ = _video_bodies(viewer, hits, {})
+    bodies, _, _ = _video_bodies(viewer, hits, {})
     return render.envelope([{k: v for k, v in body.items() if not k.startswith("_")} for body in bodies], viewer.config)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from functions import playlists
 from functions.api import playlist as playlist_api
 from functions.models import Playlist
 from functions.settings import DEFAULT_APP_CONFIG
@@ -16,6 +17,7 @@ from tests.api.calls import (
 )
 from tests.conftest import token_headers
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
+from tests.search.dynamo_calls import counting
 
 CONFIG = {"page_size": 12, **DEFAULT_APP_CONFIG}
 PLAYLIST = playlist_id(1)
@@ -150,3 +152,46 @@ def test_malformed_ids_never_reach_storage(client, admin, archive, monkeypatch, 
         assert response.status_code in (400, 404) and "error" in response.json_body, path
     assert not spy.reached(bad) and not spy.reached(bad.replace("%2F", "/").replace("%2A", "*"))
     assert Playlist.count() == 1
+
+
+def test_entries_read_the_same_packed_or_from_their_items(client, admin, archive):
+    """Lists render entries from the listing packed on the playlist and its counter's ids; a playlist without
+    one (too large to pack) has its entries read: both say the same, as videos come and go."""
+    make_video(99, playlist=[PLAYLIST])  # downloaded after the playlist was stored
+    send(client, "DELETE", f"/api/video/{video_id(2)}", admin)
+    packed = get(client, f"/api/playlist/{PLAYLIST}/", admin).json_body["data"]["playlist_entries"]
+    assert [(e["youtube_id"], e["downloaded"]) for e in packed] == [
+        (video_id(1), True),
+        (video_id(99), True),
+        (video_id(2), False),
+        (video_id(3), True),
+    ]
+    assert Playlist.get(PLAYLIST).entries_packed is not None
+    playlists.store_packed(PLAYLIST, None)
+    assert get(client, f"/api/playlist/{PLAYLIST}/", admin).json_body["data"]["playlist_entries"] == packed
+    assert get(client, "/api/playlist/", admin).json_body["data"][0]["playlist_entries"] == packed
+
+
+def test_a_listing_too_large_to_pack_is_read_from_the_entries(client, admin, aws, monkeypatch):
+    monkeypatch.setattr(playlists, "PACKED_LIMIT", 10)
+    make_channel(1)
+    make_video(1)
+    make_playlist(1, [1, 2])
+    assert Playlist.get(PLAYLIST).entries_packed is None
+    entries = get(client, f"/api/playlist/{PLAYLIST}/", admin).json_body["data"]["playlist_entries"]
+    assert [(e["youtube_id"], e["idx"], e["downloaded"]) for e in entries] == [
+        (video_id(1), 0, True),
+        (video_id(2), 1, False),
+    ]
+
+
+def test_a_page_of_playlists_reads_no_entries(client, admin, aws):
+    make_channel(1)
+    make_video(1)
+    for n in range(1, 6):
+        make_playlist(n, [1, 2, 3])
+    headers = token_headers(admin)
+    with counting() as calls:
+        body = client.http.get("/api/playlist/", headers=headers).json_body
+    assert len(body["data"]) == 5 and all(p["playlist_entries"][0]["downloaded"] for p in body["data"])
+    assert sum(calls.values()) <= 4 and calls["Query"] <= 1, calls  # the page's keys; no Query per playlist

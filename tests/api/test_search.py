@@ -240,6 +240,16 @@ def test_two_word_search_costs_a_few_dynamodb_calls(client, admin, archive):
     assert "Scan" not in calls
 
 
+def test_a_search_of_every_kind_reads_no_playlist_entries(client, admin, archive):
+    headers = token_headers(admin)
+    client.http.get("/api/search/?query=warm", headers=headers)
+    with counting() as calls:
+        body = client.http.get("/api/search/?query=guitar favourites", headers=headers).json_body
+    (playlist,) = body["results"]["playlist_results"]
+    assert [e["downloaded"] for e in playlist["playlist_entries"]] == [True, True]
+    assert sum(calls.values()) <= 5 and "Query" not in calls, calls
+
+
 def test_served_without_trailing_slash(client, admin, archive):
     assert ids(found(client, admin, "guitar chords", path="/api/search")) == [video_id(1)]
 
