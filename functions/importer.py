@@ -709,7 +709,10 @@ def true_counter(name: str) -> Counter:
     """A counter as its index says it must be: its count, and for a playlist's counter the ids it counts."""
     kind, _, playlist_id = name.partition("#playlist#")
     if kind == "videos" and playlist_id:
-        members = {key.youtube_id for key in PlaylistEntry.by_published.query(playlist_id)}
+        # The table, read strongly consistent: an index may not show entries written a moment ago (an import).
+        fields = ["youtube_id", "published_key"]
+        entries = PlaylistEntry.query(playlist_id, consistent_read=True, attributes_to_get=fields)
+        members = {entry.youtube_id for entry in entries if entry.downloaded}
         return Counter(name, count=len(members), members=members or None)
     return Counter(name, count=count(name))
 
