@@ -430,6 +430,7 @@ class FeedItem(Model):
     youtube_id = UnicodeAttribute()
     channel_id = UnicodeAttribute()
     notify = BooleanAttribute(default=False)  # archived after the user subscribed and not watched yet
+    watched = BooleanAttribute(null=True)  # the user watched it (the `unseen_only` preference hides it)
     # what the feed shows, copied from the video and its channel when the item is written
     title = UnicodeAttribute(null=True)
     author = UnicodeAttribute(null=True)

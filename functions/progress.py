@@ -4,7 +4,7 @@ import time
 
 from pynamodb.exceptions import UpdateError
 
-from functions import channels, playlists, videos
+from functions import channels, db, playlists, videos
 from functions.auth import Viewer
 from functions.errors import BadRequest, NotFound
 from functions.ids import is_channel_id, is_playlist_id, is_video_id
@@ -58,7 +58,7 @@ def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
         actions += [UserVideo.watched.set(True), UserVideo.watched_date.set(int(time.time()))]
     UserVideo(viewer.user_id, youtube_id).update(actions=actions)
     if watched:
-        feed.clear_notifications(viewer.user_id, [video.published_key])
+        feed.mark_watched(viewer.user_id, [video.published_key])
     return _body(viewer, youtube_id, position)
 
 
@@ -97,13 +97,14 @@ def set_watched(viewer: Viewer, item_id, is_watched) -> list[str]:
         else:
             actions = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
         UserVideo(viewer.user_id, youtube_id).update(actions=actions)
-    if is_watched:
-        feed.clear_notifications(viewer.user_id, [key.published_key for key in keys])
+    feed.mark_watched(viewer.user_id, [key.published_key for key in keys], is_watched)
     return ids
 
 
 def unwatch(viewer: Viewer, youtube_ids: list[str]) -> None:
     """Mark videos unwatched where the viewer has a state, archived or not (history removal); creates none."""
+    (archived,) = db.batch_get((Video, youtube_ids))
+    feed.mark_watched(viewer.user_id, [video.published_key for video in archived.values()], False)
     for youtube_id in youtube_ids:
         try:
             UserVideo(viewer.user_id, youtube_id).update(

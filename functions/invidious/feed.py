@@ -10,7 +10,7 @@ from pynamodb.exceptions import UpdateError
 from functions import db
 from functions.invidious import preferences, render
 from functions.invidious.common import int_param
-from functions.models import Channel, FeedItem, Subscription, Video
+from functions.models import Channel, FeedItem, Subscription, UserVideo, Video
 
 BACKFILL = 200  # a new subscription brings at most this many of the channel's archived videos into the feed
 MAX_RESULTS = 1500  # Invidious' largest page
@@ -79,11 +79,14 @@ def backfill(user_id: int, channel: Channel) -> int:
     """A new subscription brings the channel's latest archived videos into the user's feed (not as notifications)."""
     keys = Video.by_channel.query(channel.channel_id, scan_index_forward=False, limit=BACKFILL, page_size=BACKFILL)
     ids = [key.youtube_id for key in keys]
-    (found,) = db.batch_get((Video, ids))
+    found, states = db.batch_get((Video, ids), (UserVideo, [(user_id, i) for i in ids]))
     with FeedItem.batch_write() as batch:
         for youtube_id in ids:
             if youtube_id in found:
-                batch.save(item_for(user_id, found[youtube_id], channel.channel_name, notify=False))
+                item = item_for(user_id, found[youtube_id], channel.channel_name, notify=False)
+                state = states.get((user_id, youtube_id))
+                item.watched = True if state is not None and state.watched else None
+                batch.save(item)
     return len(found)
 
 
@@ -94,15 +97,17 @@ def remove_channel(user_id: int, channel_id: str) -> None:
             batch.delete(FeedItem(user_id, key.published_key))
 
 
-def clear_notifications(user_id: int, published_keys: list[str]) -> None:
-    """The user watched these videos: they stop being notifications. Feed items never appear from this."""
+def mark_watched(user_id: int, published_keys: list[str], watched: bool = True) -> None:
+    """The user watched these videos (or no longer has): their feed items say so, and a watched one stops being a
+    notification. Feed items never appear from this: only the ones in the feed are written."""
     keys = [key for key in dict.fromkeys(published_keys) if key]
-    if len(keys) > 1:  # many videos at once (a channel, a playlist): read first, write only the notifications
+    if len(keys) > 1:  # many videos at once (a channel, a playlist): read first, write only what changes
         (found,) = db.batch_get((FeedItem, [(user_id, key) for key in keys]))
-        keys = [key for (_, key), item in found.items() if item.notify]
+        keys = [key for (_, key), item in found.items() if bool(item.watched) != watched or (watched and item.notify)]
+    actions = [FeedItem.watched.set(True), FeedItem.notify.set(False)] if watched else [FeedItem.watched.remove()]
     for key in keys:
         try:
-            FeedItem(user_id, key).update(actions=[FeedItem.notify.set(False)], condition=FeedItem.notify == True)  # noqa: E712
+            FeedItem(user_id, key).update(actions=actions, condition=FeedItem.youtube_id.exists())
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
@@ -113,7 +118,8 @@ def clear_notifications(user_id: int, published_keys: list[str]) -> None:
 
 def page(viewer, query: dict, now: float | None = None) -> dict:
     """`GET feed?max_results=&page=`: the user's item (preferences), then one Query. `max_results` defaults to the
-    user's preference; with `notifications_only` set, the page holds only notifications (a filtered Query)."""
+    user's preference; with `notifications_only` set, the page holds only notifications, with `unseen_only` only
+    videos the user has not watched (a filtered Query)."""
     max_results = int_param(query, "max_results", None, 0, MAX_RESULTS)
     number = int_param(query, "page", 1, 1)
     settings = preferences.of(viewer.user)
@@ -124,7 +130,9 @@ def page(viewer, query: dict, now: float | None = None) -> dict:
     if max_results > 0 and offset < MAX_DEPTH:
         size = min(max_results, MAX_DEPTH - offset)
         if settings["notifications_only"]:
-            items = notifications_page(viewer.user_id, offset, size)
+            items = filtered_page(viewer.user_id, offset, size, FeedItem.notify == True)  # noqa: E712
+        elif settings["unseen_only"]:
+            items = filtered_page(viewer.user_id, offset, size, FeedItem.watched.does_not_exist())
         else:
             items = db.query_page(FeedItem, viewer.user_id, offset, size)
     body = {"notifications": [], "videos": []}
@@ -133,15 +141,10 @@ def page(viewer, query: dict, now: float | None = None) -> dict:
     return body
 
 
-def notifications_page(user_id: int, offset: int, size: int) -> list[FeedItem]:
-    """One page of the user's notifications, newest first, from one Query call: DynamoDB filters after reading, so
-    the call reads the newest MAX_DEPTH feed items at most (within its 1 MB) and keeps the notifications among them.
-    """
-    results = FeedItem.query(
-        user_id,
-        scan_index_forward=False,
-        filter_condition=FeedItem.notify == True,  # noqa: E712
-        page_size=MAX_DEPTH,
-    )
+def filtered_page(user_id: int, offset: int, size: int, condition) -> list[FeedItem]:
+    """One page of the user's feed items that meet `condition` (the notifications, the unwatched), newest first,
+    from one Query call: DynamoDB filters after reading, so the call reads the newest MAX_DEPTH feed items at most
+    (within its 1 MB) and keeps the ones among them that meet it."""
+    results = FeedItem.query(user_id, scan_index_forward=False, filter_condition=condition, page_size=MAX_DEPTH)
     first = next(results.page_iter)
     return [FeedItem.from_raw_data(raw) for raw in first.get("Items", [])[offset : offset + size]]

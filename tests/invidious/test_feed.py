@@ -1,5 +1,6 @@
 """GET /api/v1/auth/feed: the per-user feed written when videos are archived, its notifications and its budget."""
 
+import json
 import re
 
 import pytest
@@ -152,6 +153,41 @@ def test_notifications_only_preference(client, admin, monkeypatch):
     assert get_feed(client, admin, "?max_results=3&page=3") == {"notifications": [], "videos": []}
     call(client, "POST", "/api/v1/auth/preferences", headers, {"notifications_only": False})
     assert ids(get_feed(client, admin)["videos"]) == [video_id(n) for n in (6, 2, 1)]
+
+
+def test_unseen_only_preference(client, admin, monkeypatch):
+    """With `unseen_only` set, the feed holds only what the user has not watched, however it was watched (Invidious
+    history, TubeArchivist's watched state), before or after subscribing; unwatching brings videos back."""
+    make_channel(1)
+    for n in (1, 2):
+        make_video(n, channel=1, published=f"2024-01-0{n}")
+    headers = auth(admin)
+    call(client, "POST", f"/api/v1/auth/history/{video_id(1)}", headers)  # watched before subscribing
+    subscribe(client, admin, 1)
+    for n in range(3, 6):
+        make_video(n, channel=1, published=f"2024-01-0{n}")
+    call(client, "POST", f"/api/v1/auth/history/{video_id(4)}", headers)
+    assert call(client, "POST", "/api/v1/auth/preferences", headers, {"unseen_only": True}).status_code == 204
+    calls = count_dynamo_calls(monkeypatch)
+    body = call(client, "GET", PATH, headers).json_body
+    assert ids(body["notifications"]) == [video_id(5), video_id(3)] and ids(body["videos"]) == [video_id(2)]
+    assert calls.count(exclude_sessions=False) == 3  # the session, the preferences, one Query
+    assert ids(get_feed(client, admin, "?max_results=1&page=2")["notifications"]) == [video_id(3)]
+    call(client, "DELETE", f"/api/v1/auth/history/{video_id(1)}", headers)
+    assert ids(get_feed(client, admin)["videos"]) == [video_id(2), video_id(1)]
+    watched = {"id": channel_id(1), "is_watched": True}
+    client.http.post(
+        "/api/watched/", headers={**token_headers(admin), "Content-Type": "application/json"}, body=json.dumps(watched)
+    )
+    assert get_feed(client, admin) == {"notifications": [], "videos": []}
+    watched["is_watched"] = False
+    client.http.post(
+        "/api/watched/", headers={**token_headers(admin), "Content-Type": "application/json"}, body=json.dumps(watched)
+    )
+    assert ids(get_feed(client, admin)["videos"]) == [video_id(n) for n in (5, 4, 3, 2, 1)]
+    call(client, "POST", "/api/v1/auth/preferences", headers, {"unseen_only": False})
+    call(client, "POST", f"/api/v1/auth/history/{video_id(2)}", headers)
+    assert ids(get_feed(client, admin)["videos"]) == [video_id(n) for n in (5, 4, 3, 2, 1)]
 
 
 @pytest.mark.parametrize("how", ["progress", "watched", "history"])
