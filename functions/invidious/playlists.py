@@ -11,7 +11,7 @@ import time
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from functions import db
+from functions import db, lookup
 from functions.errors import BadRequest, Forbidden
 from functions.ids import is_channel_id, is_video_id
 from functions.invidious import render
@@ -94,17 +94,11 @@ def video_metadata(youtube_id: str) -> dict:
 
 
 def fetched_metadata(youtube_id: str) -> dict:
-    """An unarchived video's entry fields as yt-dlp reads them from YouTube; 400 when it cannot (unavailable,
-    private, removed), and where yt-dlp is not installed (an API function deployed without the media layer)."""
-    from functions import ytdlp
-
+    """An unarchived video's entry fields as yt-dlp reads them from YouTube (through the lookup function: the API
+    function has no yt-dlp); 400 when it cannot (unavailable, private, removed)."""
     try:
-        info = ytdlp.video_info(youtube_id)
-    except ModuleNotFoundError as error:
-        if error.name != "yt_dlp":
-            raise
-        raise BadRequest(f"Video {youtube_id} is not in the archive") from None
-    except BadRequest as error:  # the adapter's ExtractionFailed, CookieRejected
+        info = lookup.call("video_summary", youtube_id=youtube_id)["video"]
+    except BadRequest as error:  # yt-dlp's ExtractionFailed, CookieRejected, as the lookup function answered
         raise BadRequest(f"Video {youtube_id} cannot be added: {error.message}") from None
     channel_id = info.get("channel_id") if is_channel_id(info.get("channel_id")) else ""
     return {

@@ -1,12 +1,16 @@
 """Users' playlists: /api/v1/auth/playlists..., and the public GET /api/v1/playlists/{id}."""
 
+import io
+import json
 import re
 import sys
 
 import pytest
 
+from functions import lookup
 from functions.invidious import playlists, tokens
 from functions.models import Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
+from functions.settings import get_settings
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.iv_helpers import auth, call
 
@@ -410,13 +414,36 @@ def test_a_video_ytdlp_cannot_read_is_400(client, admin, fake_youtube):
     assert list(InvidiousPlaylistEntry.query(playlist_id)) == []
 
 
-def test_without_ytdlp_only_archived_videos_can_be_added(client, admin, archive, monkeypatch):
-    """An API function deployed without yt-dlp answers a clear 400 for videos outside the archive."""
-    monkeypatch.setitem(sys.modules, "yt_dlp", None)  # `import yt_dlp` now fails as where it is not installed
-    playlist_id = create(client, admin)
-    response = call(client, "POST", f"{PATH}/{playlist_id}/videos", auth(admin), {"videoId": video_id(99)})
-    assert (response.status_code, response.json_body) == (400, {"error": f"Video {video_id(99)} is not in the archive"})
-    add(client, admin, playlist_id, 1)
+def test_the_api_function_asks_the_lookup_function_for_videos_outside_the_archive(client, admin, archive, monkeypatch):
+    """Deployed, the API function has no yt-dlp: a video the archive does not hold is read by the lookup function,
+    invoked through Lambda (its reply stands in for it here: moto runs no Lambda code)."""
+    monkeypatch.setitem(sys.modules, "yt_dlp", None)  # `import yt_dlp` fails, as in the API function
+    monkeypatch.setenv("LOOKUP_FUNCTION", "ytarchive-dev-youtube_lookup")
+    get_settings.cache_clear()
+    invoked = []
+    summary = {"title": "Elsewhere", "channel": "Them", "uploader": "Them", "channel_id": channel_id(7), "duration": 61}
+
+    class Lambda:
+        def invoke(self, FunctionName, Payload):  # botocore names them so
+            invoked.append((FunctionName, json.loads(Payload)))
+            return {"Payload": io.BytesIO(json.dumps({"video": summary}).encode())}
+
+    monkeypatch.setattr(lookup, "_lambda", Lambda())
+    try:
+        playlist_id = create(client, admin)
+        response = call(client, "POST", f"{PATH}/{playlist_id}/videos", auth(admin), {"videoId": video_id(99)})
+    finally:
+        monkeypatch.delenv("LOOKUP_FUNCTION")
+        get_settings.cache_clear()
+    assert response.status_code == 201, response.body
+    assert invoked == [("ytarchive-dev-youtube_lookup", {"action": "video_summary", "youtube_id": video_id(99)})]
+    body = response.json_body
+    assert (body["title"], body["author"], body["authorId"], body["lengthSeconds"]) == (
+        "Elsewhere",
+        "Them",
+        channel_id(7),
+        61,
+    )
 
 
 def test_at_most_500_videos(client, admin, archive):
