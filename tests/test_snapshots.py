@@ -12,7 +12,7 @@ from functions import auth, snapshots, storage
 from functions.errors import BadRequest, NotFound
 from functions.models import ALL_MODELS, AppSetting, Counter, Snapshot, TaskState, UserVideo, Video
 from functions.settings import DEFAULT_APP_CONFIG, get_settings
-from tests.factories import make_channel, make_playlist, make_video, video_id
+from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
 
 DAY = 86400
 CONFIG = DEFAULT_APP_CONFIG
@@ -353,3 +353,107 @@ def test_next_exec_is_the_next_daily_run():
     assert snapshots.next_exec(base) == base + 3 * 3600
     assert snapshots.next_exec(base + 3 * 3600) == base + DAY + 3 * 3600
     assert snapshots.next_exec(base + 5 * 3600) == base + DAY + 3 * 3600
+
+
+# ---------------------------------------------------------------- at scale
+
+ARCHIVE_VIDEOS = 10_000
+WORDS = ["river", "garden", "engine", "piano", "lesson", "winter", "market", "robot", "forest", "bridge", "comet"]
+SEARCHES = (
+    "river",  # videos, channels and playlists at once
+    "video:garden engine",
+    "video:pia",  # a prefix
+    "video:rivr fuzzy:1",
+    "channel:maker",
+    "playlist:best",
+    "full:comet",
+    "full:winter market lang:en",
+)
+
+
+def large_archive_document(videos: int) -> dict:
+    """An import file: `videos` videos over 20 channels and 10 playlists; every 25th video has an English
+    subtitle track (an S3 object, and lines `full:` searches)."""
+
+    def words(n: int, count: int) -> str:
+        return " ".join(WORDS[(n * 7 + k * 3) % len(WORDS)] for k in range(count))
+
+    rows = []
+    for n in range(videos):
+        row = {
+            "youtube_id": video_id(n),
+            "title": f"{words(n, 3).title()} {n}",
+            "published": f"{2010 + n % 15}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            "date_downloaded": 1_600_000_000 + n,
+            "channel_id": channel_id(n % 20),
+            "tags": [WORDS[n % len(WORDS)]],
+            "playlist": [playlist_id(n % 10)] if n % 50 == 0 else [],
+        }
+        if n % 25 == 0:
+            cue = f"00:00:01.000 --> 00:00:04.000\n{words(n + 1, 5)}\n"
+            row["subtitles"] = [{"lang": "en", "source": "auto", "vtt": f"WEBVTT\n\n{cue}"}]
+        rows.append(row)
+    return {
+        "channels": [{"channel_id": channel_id(c), "channel_name": f"{WORDS[c % 11]} maker {c}"} for c in range(20)],
+        "playlists": [
+            {
+                "playlist_id": playlist_id(p),
+                "playlist_name": f"Best of {WORDS[p]}",
+                "playlist_channel_id": channel_id(p),
+            }
+            for p in range(10)
+        ],
+        "videos": rows,
+    }
+
+
+def bucket_objects() -> dict[str, tuple[str, int]]:
+    """Every object of the media bucket: its ETag and size."""
+    pages = storage.s3().get_paginator("list_objects_v2").paginate(Bucket=get_settings().media_bucket)
+    return {item["Key"]: (item["ETag"], item["Size"]) for page in pages for item in page.get("Contents", [])}
+
+
+def empty_the_tables() -> None:
+    """Every snapshotted table emptied inside moto: a wipe of 10,000 videos item by item would take minutes."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][get_settings().region]
+    for model in snapshots.snapshot_models():
+        backend.tables[model.Meta.table_name].items.clear()
+
+
+def test_a_10000_video_archive_restores_to_identical_tables_objects_and_searches(aws):
+    from chalice.test import Client
+
+    from app import app
+    from functions import importer
+    from tests.conftest import ROOT, token_headers
+
+    admin = auth.create_user("admin", "admin-password", is_admin=True)
+    importer.import_document(large_archive_document(ARCHIVE_VIDEOS))
+    for n in range(0, ARCHIVE_VIDEOS, 100):  # thumbnails and comments: media the snapshot must leave as they are
+        put_object(storage.video_thumb_key(video_id(n)), f"jpeg {n}".encode())
+        put_object(storage.comments_key(video_id(n)), b"[]")
+    with Client(app, stage_name="local", project_dir=str(ROOT)) as client:
+
+        def answers() -> dict:
+            return {
+                q: client.http.get(f"/api/search/?query={q}", headers=token_headers(admin)).json_body for q in SEARCHES
+            }
+
+        searched = answers()
+        assert all(any(hits for hits in body["results"].values()) for body in searched.values()), searched
+        before = tables()
+        assert len(before["videos"]) == ARCHIVE_VIDEOS
+        snapshot_id = take()
+        objects = bucket_objects()
+        assert len([key for key in objects if not key.startswith("snapshots/")]) == 600  # 400 tracks, 200 media
+
+        empty_the_tables()
+        assert not any(tables().values())
+        assert snapshots.request_restore(snapshot_id) == {"accepted": True}
+        assert run_snapshot_jobs() == 1
+        assert tables() == before
+        assert bucket_objects() == objects
+        assert answers() == searched
