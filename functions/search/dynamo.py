@@ -540,11 +540,15 @@ class DynamoBackend(SearchBackend):
         scorer = _Scorer(channel_words, docs.CHANNEL_FILTER, heads, _count(counts, totals.CHANNELS))
         (channels,) = fetch((Channel, scorer.candidates(True, CHANNEL_FILTER_CANDIDATES)))
         named = [c for c, item in channels.items() if scorer.score(docs.channel_document(item), True) is not None]
-        keys = [
-            key
-            for channel_id in named[:BROWSED_CHANNELS]
-            for key in Video.by_channel.query(channel_id, scan_index_forward=False, limit=MAX_CANDIDATES)
-        ]
+        browsed = named[:BROWSED_CHANNELS]
+        if not browsed:
+            return []
+
+        def newest(channel_id: str) -> list:
+            return list(Video.by_channel.query(channel_id, scan_index_forward=False, limit=MAX_CANDIDATES))
+
+        with ThreadPoolExecutor(len(browsed)) as pool:  # the channels' Queries side by side: one round trip
+            keys = [key for found in pool.map(newest, browsed) for key in found]
         return [k.youtube_id for k in sorted(keys, key=lambda k: k.published_key, reverse=True)][:MAX_CANDIDATES]
 
     # ------------------------------------------------------------ similar videos

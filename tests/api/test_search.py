@@ -131,6 +131,13 @@ def test_video_filters(client, admin, archive):
     assert ids(found(client, admin, "video: channel:cooking with")) == [video_id(4), video_id(3)]  # newest first
 
 
+def test_a_channel_filter_without_words_merges_the_named_channels_newest_first(client, admin, archive):
+    make_channel(3, name="Cooking Daily")
+    make_video(5, channel=3, title="Bread at home", published="2024-01-20")
+    assert ids(found(client, admin, "video: channel:daily")) == [video_id(5), video_id(2), video_id(1)]
+    assert ids(found(client, admin, "video: channel:nosuchchannel")) == []
+
+
 def test_channel_and_playlist_filters(client, admin, archive):
     assert ids(found(client, admin, "channel:guitar subscribed:yes"), "channel_results") == ["UC0000000000000000000001"]
     assert ids(found(client, admin, "channel:guitar subscribed:no"), "channel_results") == []
