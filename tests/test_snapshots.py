@@ -394,7 +394,9 @@ def large_archive_document(videos: int) -> dict:
             row["subtitles"] = [{"lang": "en", "source": "auto", "vtt": f"WEBVTT\n\n{cue}"}]
         rows.append(row)
     return {
-        "channels": [{"channel_id": channel_id(c), "channel_name": f"{WORDS[c % 11]} maker {c}"} for c in range(20)],
+        "channels": [
+            {"channel_id": channel_id(c), "channel_name": f"{WORDS[c % len(WORDS)]} maker {c}"} for c in range(20)
+        ],
         "playlists": [
             {
                 "playlist_id": playlist_id(p),
@@ -423,37 +425,29 @@ def empty_the_tables() -> None:
         backend.tables[model.Meta.table_name].items.clear()
 
 
-def test_a_10000_video_archive_restores_to_identical_tables_objects_and_searches(aws):
-    from chalice.test import Client
-
-    from app import app
+def test_a_10000_video_archive_restores_to_identical_tables_objects_and_searches(client, headers):
     from functions import importer
-    from tests.conftest import ROOT, token_headers
 
-    admin = auth.create_user("admin", "admin-password", is_admin=True)
     importer.import_document(large_archive_document(ARCHIVE_VIDEOS))
     for n in range(0, ARCHIVE_VIDEOS, 100):  # thumbnails and comments: media the snapshot must leave as they are
         put_object(storage.video_thumb_key(video_id(n)), f"jpeg {n}".encode())
         put_object(storage.comments_key(video_id(n)), b"[]")
-    with Client(app, stage_name="local", project_dir=str(ROOT)) as client:
 
-        def answers() -> dict:
-            return {
-                q: client.http.get(f"/api/search/?query={q}", headers=token_headers(admin)).json_body for q in SEARCHES
-            }
+    def answers() -> dict:
+        return {q: client.http.get(f"/api/search/?query={q}", headers=headers).json_body for q in SEARCHES}
 
-        searched = answers()
-        assert all(any(hits for hits in body["results"].values()) for body in searched.values()), searched
-        before = tables()
-        assert len(before["videos"]) == ARCHIVE_VIDEOS
-        snapshot_id = take()
-        objects = bucket_objects()
-        assert len([key for key in objects if not key.startswith("snapshots/")]) == 600  # 400 tracks, 200 media
+    searched = answers()
+    assert all(any(hits for hits in body["results"].values()) for body in searched.values()), searched
+    before = tables()
+    assert len(before["videos"]) == ARCHIVE_VIDEOS
+    snapshot_id = take()
+    objects = bucket_objects()
+    assert len([key for key in objects if not key.startswith("snapshots/")]) == 600  # 400 tracks, 200 media
 
-        empty_the_tables()
-        assert not any(tables().values())
-        assert snapshots.request_restore(snapshot_id) == {"accepted": True}
-        assert run_snapshot_jobs() == 1
-        assert tables() == before
-        assert bucket_objects() == objects
-        assert answers() == searched
+    empty_the_tables()
+    assert not any(tables().values())
+    assert snapshots.request_restore(snapshot_id) == {"accepted": True}
+    assert run_snapshot_jobs() == 1
+    assert tables() == before
+    assert bucket_objects() == objects
+    assert answers() == searched
