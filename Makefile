@@ -14,11 +14,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m functions.local
+	$(BIN)/python -m infra.local
 
-# The local run filled offline from a stand-in YouTube (functions/demo.py); its archive is ./data-demo.
+# The local run filled offline from a stand-in YouTube (infra/demo.py); its archive is ./data-demo.
 demo: $(STAMP)
-	$(BIN)/python -m functions.demo
+	$(BIN)/python -m infra.demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -41,7 +41,7 @@ deploy: $(STAMP)
 	$(BIN)/python -m infra.deploy --stage $(STAGE) $(if $(ALARM_EMAIL),--alarm-email $(ALARM_EMAIL))
 
 admin: $(STAMP)
-	APP_STAGE=$(STAGE) TABLE_PREFIX=ytarchive-$(STAGE)- $(BIN)/python -m functions.cli create-user $(ADMIN) --admin
+	APP_STAGE=$(STAGE) TABLE_PREFIX=ytarchive-$(STAGE)- $(BIN)/python -m infra.cli create-user $(ADMIN) --admin
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -2,8 +2,8 @@
 
 from chalice import Chalice
 
-from functions.api import ROUTERS
-from functions.api.errors import json_errors
+from functions.http.errors import json_errors
+from functions.http.routes import ROUTERS
 from functions.jobs import download as download_job
 from functions.jobs import lookup as lookup_job
 from functions.jobs import refresh as refresh_job

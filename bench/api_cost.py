@@ -3,10 +3,10 @@
     python bench/api_cost.py [--sizes 1000,100000] [--reimport-max 10000] [--import-runs 9]
 
 For each size, in a fresh moto (`mock_aws`, the stack created from infra/resources.yaml as tests/conftest.py
-does), an archive of that many videos over 50 channels and 20 playlists is imported with functions.importer,
+does), an archive of that many videos over 50 channels and 20 playlists is imported with functions.services.importer,
 then every list and detail endpoint is requested through chalice's test client with an admin's token, at page 0
 and at a deep page (offset 9,000: page 751 of 12). A botocore hook on every DynamoDB client of pynamodb and
-functions.db counts the calls by operation and the items they read. Then `import app` is timed in
+functions.storage.db counts the calls by operation and the items they read. Then `import app` is timed in
 subprocesses against `import boto3`. Prints Markdown tables; asserts nothing that is timed.
 
 The archive: channel 0 holds a fifth of the videos (so its video list reaches a deep page at 100k), the other
@@ -170,10 +170,10 @@ class DynamoCalls:
         self.queries: list[int] = []  # bytes returned by each logical Query (its pages summed)
 
     def attach_all(self) -> None:
-        """Hook every pynamodb model's client and functions.db's connection (idempotent)."""
+        """Hook every pynamodb model's client and functions.storage.db's connection (idempotent)."""
         from pynamodb.models import Model
 
-        from functions import db
+        from functions.storage import db
 
         clients = [db.connection().client]
         pending = list(Model.__subclasses__())
@@ -272,7 +272,7 @@ def measure(client, calls: DynamoCalls, headers: dict, path: str) -> dict:
 def run_size(size: int, reimport: bool) -> dict:
     from chalice.test import Client
 
-    from functions import auth, importer
+    from functions.services import auth, importer
 
     calls = DynamoCalls()
     result = {"size": size, "requests": {}}
@@ -369,7 +369,7 @@ def cold_start(runs: int) -> dict:
 
 def print_tables(results: list[dict], start: dict, elapsed: float) -> None:
     sizes = [r["size"] for r in results]
-    print("## Import (functions.importer under moto's mock_aws, in-process)\n")
+    print("## Import (functions.services.importer under moto's mock_aws, in-process)\n")
     print("| videos | channels | playlists | entries | import s | DynamoDB calls | re-import s (no change) |")
     print("|---:|---:|---:|---:|---:|---|---|")
     for r in results:

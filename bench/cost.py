@@ -91,7 +91,7 @@ def measure(videos: int) -> dict:
     """Read units and calls per endpoint, and stored bytes per video, over an imported archive in moto."""
     from chalice.test import Client
 
-    from functions import auth, importer
+    from functions.services import auth, importer
 
     counter = ReadUnits()
     with mock_aws():

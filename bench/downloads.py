@@ -4,8 +4,9 @@ through the real pipeline with 1 worker and with 8, in one run.
     python bench/downloads.py [--videos 16] [--workers 1,8] [--rate 5000] [--budget 6]
 
 The pipeline is the local run's: a moto server in its own process holding the stack of infra/resources.yaml
-(as DynamoDB, S3 and SQS are remote to a Lambda), the queue filled with functions.queue and started (one SQS
-message per video), and N threads each polling the download queue with functions.local.process_batch and the
+(as DynamoDB, S3 and SQS are remote to a Lambda), the queue filled with functions.services.download_queue and started
+(one SQS
+message per video), and N threads each polling the download queue with infra.local.process_batch and the
 app's `download` handler (LOCAL_WORKERS does this in `make run`). Each handler runs yt-dlp for real against
 tests/media_server.py, which serves every connection at `--rate` bytes per second; so a download waits on the
 network, as it does on YouTube, and parallel workers overlap those waits. A warm-up download archives the
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 MOTO_SCRIPT = """
 import sys, threading
 import boto3
-from functions import local
+from infra import local
 server = local.start_moto(int(sys.argv[1]), threading.Event())
 local.create_stack(boto3.client("cloudformation"), "local")
 print("ready", flush=True)
@@ -75,7 +76,9 @@ def run(workers: int, count: int, server, run_name: str) -> dict:
     import boto3
 
     from app import app
-    from functions import db, local, queue, totals
+    from functions.services import download_queue
+    from functions.storage import db, totals
+    from infra import local
 
     catalog = server.catalog
     channel = next(iter(catalog.channels.values()))
@@ -83,8 +86,8 @@ def run(workers: int, count: int, server, run_name: str) -> dict:
     # measures the pipeline, not which worker happened to draw the two largest files.
     videos = [catalog.add_video(f"bench-{run_name}-{n}", channel, title=f"Bench {n}", variant=0) for n in range(count)]
     ids = [video.youtube_id for video in videos]
-    queue.add_entries([{"youtube_id": i, "channel_id": channel.channel_id} for i in ids])
-    url = queue.queue_url()
+    download_queue.add_entries([{"youtube_id": i, "channel_id": channel.channel_id} for i in ids])
+    url = download_queue.queue_url()
     before = db.counts([totals.VIDEOS])[totals.VIDEOS]
     stop = threading.Event()
     handler = app.handler_map["download"]
@@ -95,7 +98,7 @@ def run(workers: int, count: int, server, run_name: str) -> dict:
             local.process_batch(sqs, url, handler, 1, wait_seconds=1)
 
     started = time.perf_counter()
-    queue.start()
+    download_queue.start()
     threads = [threading.Thread(target=poll, daemon=True) for _ in range(workers)]
     for thread in threads:
         thread.start()

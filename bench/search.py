@@ -3,7 +3,7 @@
     python bench/search.py [--videos 100000] [--no-snapshot]
 
 In a fresh moto (`mock_aws`, the stack created from infra/resources.yaml, as bench/api_cost.py does), an archive
-is imported with functions.importer: videos whose titles and tags are drawn from a made-up vocabulary with
+is imported with functions.services.importer: videos whose titles and tags are drawn from a made-up vocabulary with
 Zipf-like word frequencies (a few words in many titles, most in few), over 50 channels and 20 playlists; every
 tenth video carries an English subtitle track (`subtitles[].vtt`) for `full:`. The importer writes the search
 index in bulk. Then each query is asked through chalice's test client with an admin's token, and a botocore
@@ -161,8 +161,8 @@ class ReadUnits(DynamoCalls):
 
 def _set_totals(document: dict):
     """Stand-in for importer.recount: the totals search reads, from the document (see the module's docstring)."""
-    from functions import totals
-    from functions.models import Counter
+    from functions.storage import totals
+    from functions.storage.models import Counter
 
     def recount(names):
         values = {
@@ -184,7 +184,7 @@ def _table_sizes() -> dict[str, tuple[int, int]]:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from functions.models import SearchTerm, SearchWords, SubtitleChunk
+    from functions.storage.models import SearchTerm, SearchWords, SubtitleChunk
 
     tables = dynamodb_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_DEFAULT_REGION"]].tables
     sizes = {}
@@ -199,7 +199,8 @@ def run_search(videos: int) -> dict:
     from moto import mock_aws
 
     from app import app
-    from functions import auth, importer, moto_cloudformation, search
+    from functions.services import auth, importer, search
+    from infra import moto_cloudformation
 
     corpus = Corpus()
     result = {"videos": videos, "queries": []}
@@ -252,7 +253,7 @@ def run_search(videos: int) -> dict:
 
 def print_tables(result: dict) -> None:
     sizes = result["tables"]
-    print(f"## Search index at {result['videos']:,} videos (moto, functions.importer)\n")
+    print(f"## Search index at {result['videos']:,} videos (moto, functions.services.importer)\n")
     print("| import s (all) | of which the search index s | subtitle tracks | index items | DynamoDB calls |")
     print("|---:|---:|---:|---|---|")
     items = ", ".join(f"{name} {count:,} ({size / 2**20:.1f} MB)" for name, (count, size) in sizes.items())

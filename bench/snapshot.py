@@ -4,7 +4,7 @@
 
 In a fresh moto (`mock_aws`, the stack created from infra/resources.yaml), the archive of bench/api_cost.py
 (videos over 50 channels and 20 playlists, with playlist entries and counters) is imported with
-functions.importer; then, as the snapshot job does: a snapshot (every table scanned and written to S3, with the
+functions.services.importer; then, as the snapshot job does: a snapshot (every table scanned and written to S3, with the
 manifest), a restore onto the unchanged archive (reads and compares only), then every snapshotted table emptied
 (inside moto, not timed) and a restore onto the empty archive (every item written back), checked to give
 identical tables. `run()` is what
@@ -53,9 +53,10 @@ def measure(videos: int = VIDEOS) -> dict:
     """Import, snapshot, restore unchanged, wipe, restore: seconds and sizes of each step."""
     from moto import mock_aws
 
-    from functions import importer, moto_cloudformation, snapshots
-    from functions.models import Snapshot
-    from functions.settings import DEFAULT_APP_CONFIG
+    from functions.core.settings import DEFAULT_APP_CONFIG
+    from functions.services import importer, snapshots
+    from functions.storage.models import Snapshot
+    from infra import moto_cloudformation
 
     with mock_aws():
         moto_cloudformation.register()
@@ -80,7 +81,7 @@ def measure(videos: int = VIDEOS) -> dict:
 def table(result: dict) -> str:
     items = result["items"]
     rows = [
-        ("import (functions.importer)", f"{result['import_s']:.1f} s", ""),
+        ("import (functions.services.importer)", f"{result['import_s']:.1f} s", ""),
         ("snapshot: scan every table, write to S3", f"{result['snapshot_s']:.1f} s", f"{items:,} items"),
         (
             "snapshot size (gzip DynamoDB JSON + manifest)",

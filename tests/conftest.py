@@ -35,7 +35,7 @@ from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.core.base_backend import BackendDict  # noqa: E402
 from moto.core.models import reset_model_data  # noqa: E402
 
-from functions import moto_cloudformation  # noqa: E402
+from infra import moto_cloudformation  # noqa: E402
 
 pytest_plugins = ["tests.media_server"]  # the `fake_youtube` fixture: a local YouTube for yt-dlp
 
@@ -125,7 +125,7 @@ def _moto_belongs_to_the_aws_fixture(request):
 def _cheap_password_hashes():
     from argon2 import PasswordHasher
 
-    from functions import auth
+    from functions.services import auth
 
     original = auth._hasher
     auth._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -157,14 +157,14 @@ def client(aws):
 
 @pytest.fixture
 def admin(aws):
-    from functions import auth
+    from functions.services import auth
 
     return auth.create_user("admin", "admin-password", is_admin=True)
 
 
 @pytest.fixture
 def other(aws):
-    from functions import auth
+    from functions.services import auth
 
     return auth.create_user("other", "other-password")
 

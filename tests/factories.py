@@ -1,7 +1,7 @@
 """Archive items for tests, written through the same services the jobs use."""
 
-from functions import channels, playlists, videos
-from functions.models import Channel, Playlist, Video
+from functions.services.archive import channels, playlists, videos
+from functions.storage.models import Channel, Playlist, Video
 
 
 def channel_id(n: int) -> str:

@@ -1,6 +1,6 @@
 """The stand-in for yt-dlp's YouTube extractors in tests, benchmarks and the demo.
 
-Selected by `YTDLP_TEST_EXTRACTOR=tests.fake_youtube:FakeYoutubeIE` (functions/ytdlp.py adds it to each
+Selected by `YTDLP_TEST_EXTRACTOR=tests.fake_youtube:FakeYoutubeIE` (functions/youtube/ytdlp.py adds it to each
 YoutubeDL and makes it read every URL); it reads the catalog of the media server at FAKE_YOUTUBE_URL and returns
 info dicts whose formats, thumbnails and subtitles point at that server, so yt-dlp's real download path (HTTP
 downloader, progress hooks, thumbnail and subtitle writers, info JSON, comments) runs offline.
@@ -11,7 +11,7 @@ import os
 from yt_dlp.extractor.common import InfoExtractor
 from yt_dlp.utils import ExtractorError
 
-from functions import youtube
+from functions.youtube import urls
 
 SERVER_ENV = "FAKE_YOUTUBE_URL"
 EXTRACTOR = "tests.fake_youtube:FakeYoutubeIE"
@@ -23,10 +23,10 @@ class FakeYoutubeIE(InfoExtractor):
 
     def _real_extract(self, url):
         base = os.environ[SERVER_ENV].rstrip("/")
-        target = youtube.parse_target(url)
-        if target.kind == youtube.VIDEO:
+        target = urls.parse_target(url)
+        if target.kind == urls.VIDEO:
             return self._video(base, target.youtube_id)
-        if target.kind == youtube.PLAYLIST:
+        if target.kind == urls.PLAYLIST:
             return self._playlist(base, target.youtube_id)
         return self._channel(base, target)
 
@@ -59,7 +59,7 @@ class FakeYoutubeIE(InfoExtractor):
             "like_count": data["like_count"],
             "tags": data["tags"],
             "categories": ["Education"],
-            "webpage_url": youtube.watch_url(video_id)
+            "webpage_url": urls.watch_url(video_id)
             if data["tab"] != "shorts"
             else f"https://www.youtube.com/shorts/{video_id}",
             "thumbnails": [{"id": "maxres", "url": data["thumbnail_url"], "width": 320, "height": 180}],
@@ -97,9 +97,7 @@ class FakeYoutubeIE(InfoExtractor):
     def _entries(self, rows: list[dict]) -> list[dict]:
         return [
             self.url_result(
-                youtube.watch_url(row["id"])
-                if row["tab"] != "shorts"
-                else f"https://www.youtube.com/shorts/{row['id']}",
+                urls.watch_url(row["id"]) if row["tab"] != "shorts" else f"https://www.youtube.com/shorts/{row['id']}",
                 ie=self.ie_key(),
                 video_id=row["id"],
                 video_title=row["title"],
@@ -123,12 +121,12 @@ class FakeYoutubeIE(InfoExtractor):
             "entries": self._entries(data["entries"]),
         }
 
-    def _channel(self, base: str, target: youtube.Target) -> dict:
+    def _channel(self, base: str, target: urls.Target) -> dict:
         key = target.youtube_id or target.handle
         data = self._api(base, f"channel/{key}", key)
         if target.tab is None:  # as YouTube's: a channel's page lists its tabs
             entries = [
-                self.url_result(youtube.channel_url(data["channel_id"], tab), ie=self.ie_key()) for tab in data["tabs"]
+                self.url_result(urls.channel_url(data["channel_id"], tab), ie=self.ie_key()) for tab in data["tabs"]
             ]
         elif target.tab in data["tabs"]:
             entries = self._entries([row for row in data["entries"] if row["tab"] == target.tab])

@@ -7,8 +7,10 @@ import sys
 import boto3
 import pytest
 
-from functions import auth, cli, db, totals
-from functions.models import Counter, User
+from functions.services import auth
+from functions.storage import db, totals
+from functions.storage.models import Counter, User
+from infra import cli
 from tests.conftest import ROOT, token_headers
 from tests.test_importer import document
 
@@ -154,7 +156,7 @@ def test_local_flag_against_a_moto_server(tmp_path):
 
         def cli_process(*argv):
             return subprocess.run(
-                [sys.executable, "-m", "functions.cli", *argv], cwd=ROOT, env=env, capture_output=True, text=True
+                [sys.executable, "-m", "infra.cli", *argv], cwd=ROOT, env=env, capture_output=True, text=True
             )
 
         created = cli_process("--local", "create-user", "bob", "--password", "pw")
@@ -177,7 +179,7 @@ def test_unreachable_endpoint_is_one_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(LOCAL_MOTO_PORT=str(free_port()), AWS_MAX_ATTEMPTS="1")
     done = subprocess.run(
-        [sys.executable, "-m", "functions.cli", "--local", "show-token", "bob"],
+        [sys.executable, "-m", "infra.cli", "--local", "show-token", "bob"],
         cwd=ROOT,
         env=env,
         capture_output=True,

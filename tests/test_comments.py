@@ -1,12 +1,13 @@
-"""functions/comments.py: yt-dlp's flat comment list becomes API.md's threads, stored in S3 and read back."""
+"""functions/services/comments.py: yt-dlp's flat comment list becomes API.md's threads, stored in S3 and read back."""
 
 import json
 
 import pytest
 
-from functions import comments, storage
-from functions.errors import NotFound
-from functions.settings import get_settings
+from functions.core.errors import NotFound
+from functions.core.settings import get_settings
+from functions.services import comments
+from functions.storage import s3
 from tests.factories import make_video, video_id
 
 
@@ -93,7 +94,7 @@ def test_missing_fields_get_safe_values():
 def test_store_and_read_round_trip(aws):
     flat = [raw("a"), raw("a.1", parent="a"), raw("b", text="ünïcode ✓")]
     assert comments.store_comments(video_id(1), flat) == 3
-    stored = storage.s3().get_object(Bucket=get_settings().media_bucket, Key=storage.comments_key(video_id(1)))
+    stored = s3.client().get_object(Bucket=get_settings().media_bucket, Key=s3.comments_key(video_id(1)))
     assert stored["ContentType"] == "application/json"
     assert comments.read_comments(video_id(1)) == comments.threads(flat)
 
@@ -108,7 +109,7 @@ def test_storing_refuses_a_malformed_id(aws):
 
 
 def test_deleting_the_video_deletes_its_comments(aws):
-    from functions import videos
+    from functions.services.archive import videos
 
     make_video(3)
     comments.store_comments(video_id(3), [raw("a")])
@@ -122,12 +123,13 @@ def download(fake_youtube, aws, **downloads) -> str:
     import boto3
 
     from app import app
-    from functions import local, queue
-    from functions.models import AppSetting
+    from functions.services import download_queue
+    from functions.storage.models import AppSetting
+    from infra import local
 
     AppSetting("app", value={"downloads": downloads}).save()
     youtube_id = next(iter(fake_youtube.catalog.videos))
-    queue.add([youtube_id], auto_start=True)
+    download_queue.add([youtube_id], auto_start=True)
     sqs = boto3.client("sqs")
     while local.process_batch(sqs, aws["DownloadQueueUrl"], app.handler_map["download"], 1, wait_seconds=0):
         pass
@@ -135,7 +137,7 @@ def download(fake_youtube, aws, **downloads) -> str:
 
 
 def test_a_download_with_comments_enabled_stores_them(fake_youtube, aws):
-    from functions.models import Video
+    from functions.storage.models import Video
 
     youtube_id = download(fake_youtube, aws, comment_max="all")
     stored = comments.read_comments(youtube_id)
@@ -145,7 +147,7 @@ def test_a_download_with_comments_enabled_stores_them(fake_youtube, aws):
 
 
 def test_a_download_with_comments_off_stores_none(fake_youtube, aws):
-    from functions.models import Video
+    from functions.storage.models import Video
 
     youtube_id = download(fake_youtube, aws)
     assert comments.read_comments(youtube_id) == []

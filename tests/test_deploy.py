@@ -5,8 +5,7 @@ import json
 import boto3
 from moto import mock_aws
 
-from functions import moto_cloudformation
-from infra import deploy
+from infra import deploy, moto_cloudformation
 from tests.conftest import ROOT, wipe_moto
 
 

@@ -1,6 +1,6 @@
 """Fuzzing: schemathesis generates requests for every documented operation that the app routes and sends them to
 the app served over HTTP (chalice's local server over moto, tests/invidious/live_server.py), with an admin's
-credentials. Every answer must be no 5xx and must match functions/openapi.py: status code, content type, body
+credentials. Every answer must be no 5xx and must match functions/http/openapi.py: status code, content type, body
 schema, headers.
 
 Per operation: the document's examples, then positive cases (valid per the document), then negative ones
@@ -33,10 +33,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from functions import openapi, storage
-from functions.invidious import playlists as invidious_playlists
-from functions.invidious import tokens, web
-from functions.settings import get_settings
+from functions.core.settings import get_settings
+from functions.http import openapi
+from functions.services.invidious import playlists as invidious_playlists
+from functions.services.invidious import tokens, web_sessions
+from functions.storage import s3
 from tests.factories import make_channel, make_playlist, make_video
 from tests.invidious.live_server import serve_app
 from tests.test_openapi_sync import HTTP_METHODS, routed_operations
@@ -64,7 +65,7 @@ class Credentials:
     def __init__(self, admin):
         self.admin = admin
         self.ta = {"Authorization": f"Token {admin.api_token}"}
-        self.sid = web.start_web_session(admin)
+        self.sid = web_sessions.start_web_session(admin)
         self.renew()
 
     def renew(self) -> None:
@@ -90,12 +91,12 @@ def seed(admin, monkeypatch) -> None:
     make_playlist(1, [1, 2])
     video, channel = openapi.VIDEO_EXAMPLE, openapi.CHANNEL_EXAMPLE
     for key in (
-        storage.media_key(channel, video),
-        storage.video_thumb_key(video),
-        storage.channel_art_key(channel, "banner"),
-        storage.playlist_thumb_key(openapi.PLAYLIST_EXAMPLE),
+        s3.media_key(channel, video),
+        s3.video_thumb_key(video),
+        s3.channel_art_key(channel, "banner"),
+        s3.playlist_thumb_key(openapi.PLAYLIST_EXAMPLE),
     ):
-        storage.s3().put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
+        s3.client().put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
 
     class Owner:
         user_id = admin.user_id
@@ -285,7 +286,7 @@ def test_the_checks_catch_an_answer_that_does_not_match(live, admin):
 
 
 def test_the_store_check_sees_what_dynamodb_refuses(aws, admin):
-    from functions.models import User
+    from functions.storage.models import User
 
     assert not unstorable_items()
     User(admin.username).update(actions=[User.preferences.set({"speed": 1e300})])
@@ -379,7 +380,7 @@ def test_answers_random_input_rarely_reaches_match_the_document(live, admin):
     consent = {"scopes": "GET:feed", "callback_url": "http://127.0.0.1:9/cb"}
     check("GET", "/authorize_token", 302, query=consent)  # signed out: to the sign-in page
     check("GET", "/authorize_token", 200, cookies=sid, query=consent)
-    approval = {**consent, "csrf_token": web.authorize_csrf(credentials.sid)}
+    approval = {**consent, "csrf_token": web_sessions.authorize_csrf(credentials.sid)}
     check("POST", "/authorize_token", 302, cookies=sid, body=approval, media_type=form)
     check("POST", "/authorize_token", 200, cookies=sid, body={**approval, "callback_url": ""}, media_type=form)
 

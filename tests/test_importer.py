@@ -2,9 +2,11 @@ import json
 
 import pytest
 
-from functions import db, importer, playlists, totals
-from functions.errors import BadRequest
-from functions.models import ALL_PLAYLISTS, Channel, Counter, Playlist, PlaylistEntry, Video
+from functions.core.errors import BadRequest
+from functions.services import importer
+from functions.services.archive import playlists
+from functions.storage import db, totals
+from functions.storage.models import ALL_PLAYLISTS, Channel, Counter, Playlist, PlaylistEntry, Video
 from tests.factories import channel_id, make_channel, make_video, playlist_id, video_id
 
 PL1, PL2 = playlist_id(1), playlist_id(2)

@@ -1,4 +1,4 @@
-"""infra/resources.yaml: valid CloudFormation, in step with functions/models.py, and creatable in moto."""
+"""infra/resources.yaml: valid CloudFormation, in step with functions/storage/models.py, and creatable in moto."""
 
 import json
 import subprocess
@@ -9,9 +9,9 @@ import boto3
 import pytest
 from pynamodb.models import Model
 
-from functions import models
-from functions.models import ALL_MODELS
-from functions.settings import get_settings
+from functions.core.settings import get_settings
+from functions.storage import models
+from functions.storage.models import ALL_MODELS
 from infra.merge import load_resources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,7 +151,7 @@ def test_stack_creates_the_models_tables_and_the_queues(aws):
 
 def test_api_runs_on_the_resources_the_stack_made(aws, client, admin, monkeypatch):
     """The stack made in moto's CloudFormation (as the local run makes it) is what the API reads and writes."""
-    from functions.invidious import tokens
+    from functions.services.invidious import tokens
     from tests.factories import make_video
 
     listed = boto3.client("cloudformation").list_stack_resources(StackName="ytarchive")["StackResourceSummaries"]

@@ -22,7 +22,7 @@ import pytest
 from chalice import Chalice
 from moto import mock_aws
 
-from functions import local
+from infra import local
 from tests.conftest import ROOT
 
 PREFIX = "ytarchive-local-"
@@ -307,7 +307,7 @@ def free_port() -> int:
 
 
 class LocalRun:
-    """`python -m functions.local` in a subprocess; a thread collects its output."""
+    """`python -m infra.local` in a subprocess; a thread collects its output."""
 
     def __init__(self, data_dir, **environ):
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TA_", "LOCAL_"))}
@@ -321,7 +321,7 @@ class LocalRun:
         self.data_dir = data_dir
         self.url = f"http://127.0.0.1:{environment['LOCAL_PORT']}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "functions.local"],
+            [sys.executable, "-m", "infra.local"],
             cwd=ROOT,
             env=environment,
             stdout=subprocess.PIPE,

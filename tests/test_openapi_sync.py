@@ -1,10 +1,10 @@
-"""The OpenAPI document (functions/openapi.py) and the app's routes name the same operations, path for path and
+"""The OpenAPI document (functions/http/openapi.py) and the app's routes name the same operations, path for path and
 method for method: a route nobody documented, or a documented operation the app does not serve, fails here with
 the list of what is missing on which side."""
 
 from openapi_spec_validator import validate
 
-from functions.openapi import document
+from functions.http.openapi import document
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -35,9 +35,9 @@ def test_document_is_valid_openapi():
 
 def test_every_route_is_documented():
     undocumented = routed_operations() - documented_operations()
-    assert not undocumented, f"routed in app.py but missing from functions/openapi.py:\n{_listing(undocumented)}"
+    assert not undocumented, f"routed in app.py but missing from functions/http/openapi.py:\n{_listing(undocumented)}"
 
 
 def test_every_documented_operation_is_routed():
     unrouted = documented_operations() - routed_operations()
-    assert not unrouted, f"documented in functions/openapi.py but not routed in app.py:\n{_listing(unrouted)}"
+    assert not unrouted, f"documented in functions/http/openapi.py but not routed in app.py:\n{_listing(unrouted)}"

@@ -127,7 +127,7 @@ PROBE = textwrap.dedent(
     sys.path[:0] = [package]
     sys.path.append(runtime)
     import app
-    import functions.models
+    import functions.storage.models
 
     event = {
         "resource": "/api/ping", "path": "/api/ping", "httpMethod": "GET", "headers": {},
@@ -139,7 +139,9 @@ PROBE = textwrap.dedent(
     response = app.app(event, None)
     allowed = tuple(os.path.join(path, "") for path in (package, runtime, sys.base_prefix))
     print(json.dumps({
-        "files": {name: sys.modules[name].__file__ for name in ("app", "functions.models", "pynamodb", "chalice")},
+        "files": {
+            name: sys.modules[name].__file__ for name in ("app", "functions.storage.models", "pynamodb", "chalice")
+        },
         "foreign": sorted(
             name for name, module in sys.modules.items()
             if getattr(module, "__file__", None) and not module.__file__.startswith(allowed)
@@ -147,7 +149,7 @@ PROBE = textwrap.dedent(
         "sys_path": sys.path,
         "routes": {path: sorted(methods) for path, methods in app.app.routes.items()},
         "handlers": sorted(app.app.handler_map),
-        "models": [model.__name__ for model in functions.models.ALL_MODELS],
+        "models": [model.__name__ for model in functions.storage.models.ALL_MODELS],
         "ping": response,
     }))
     """

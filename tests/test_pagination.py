@@ -1,9 +1,9 @@
-"""TubeArchivist's numbered pages (functions/pagination.py), as API.md spells them out."""
+"""TubeArchivist's numbered pages (functions/core/pagination.py), as API.md spells them out."""
 
 import pytest
 
-from functions.errors import BadRequest, NotFound
-from functions.pagination import MAX_HITS, Page, page_from_query, paginate
+from functions.core.errors import BadRequest, NotFound
+from functions.core.pagination import MAX_HITS, Page, page_from_query, paginate
 
 
 def page(number: int, size: int = 12, total: int = 30, params: str = "") -> dict:

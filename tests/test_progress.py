@@ -1,4 +1,5 @@
-"""Player positions (functions/progress.py): values a DynamoDB number cannot hold are refused or rounded."""
+"""Player positions (functions/services/archive/progress.py): values a DynamoDB number cannot hold are refused or
+rounded."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""functions/snapshots.py and its job: export every table with a manifest, restore only intact snapshots, expire."""
+"""functions/services/snapshots.py and its job: export every table with a manifest, restore only intact snapshots,
+expire."""
 
 import gzip
 import json
@@ -8,10 +9,11 @@ from types import SimpleNamespace
 import boto3
 import pytest
 
-from functions import auth, snapshots, storage
-from functions.errors import BadRequest, NotFound
-from functions.models import ALL_MODELS, AppSetting, Counter, Snapshot, TaskState, UserVideo, Video
-from functions.settings import DEFAULT_APP_CONFIG, get_settings
+from functions.core.errors import BadRequest, NotFound
+from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
+from functions.services import auth, snapshots
+from functions.storage import s3
+from functions.storage.models import ALL_MODELS, AppSetting, Counter, Snapshot, TaskState, UserVideo, Video
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
 
 DAY = 86400
@@ -21,7 +23,7 @@ CONFIG = DEFAULT_APP_CONFIG
 def run_snapshot_jobs() -> int:
     """Hand every message of the snapshot queue to the snapshot function, as Lambda would; how many ran."""
     from app import app
-    from functions.local import process_batch
+    from infra.local import process_batch
 
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName="ytarchive-local-snapshot")["QueueUrl"]
@@ -63,16 +65,16 @@ def take(config: dict = CONFIG) -> str:
 
 
 def manifest_of(snapshot_id: str) -> dict:
-    body = storage.s3().get_object(Bucket=get_settings().media_bucket, Key=storage.snapshot_manifest_key(snapshot_id))
+    body = s3.client().get_object(Bucket=get_settings().media_bucket, Key=s3.snapshot_manifest_key(snapshot_id))
     return json.loads(body["Body"].read())
 
 
 def put_object(key: str, body: bytes) -> None:
-    storage.s3().put_object(Bucket=get_settings().media_bucket, Key=key, Body=body)
+    s3.client().put_object(Bucket=get_settings().media_bucket, Key=key, Body=body)
 
 
 def object_keys(prefix: str) -> list[str]:
-    listed = storage.s3().list_objects_v2(Bucket=get_settings().media_bucket, Prefix=prefix)
+    listed = s3.client().list_objects_v2(Bucket=get_settings().media_bucket, Prefix=prefix)
     return [item["Key"] for item in listed.get("Contents", [])]
 
 
@@ -96,7 +98,7 @@ def test_a_snapshot_exports_every_table_with_counts_and_checksums(aws):
     assert set(manifest["tables"]) == set(before)
     size = 0
     for label, table in manifest["tables"].items():
-        data = storage.s3().get_object(Bucket=get_settings().media_bucket, Key=table["key"])["Body"].read()
+        data = s3.client().get_object(Bucket=get_settings().media_bucket, Key=table["key"])["Body"].read()
         assert snapshots._sha256(data) == table["sha256"] and len(data) == table["bytes"]
         lines = gzip.decompress(data).decode().splitlines()
         assert len(lines) == table["items"] == len(before[label])
@@ -143,7 +145,7 @@ def test_a_failed_export_is_marked_and_leaves_no_files(aws, monkeypatch):
     item = Snapshot.get(snapshot_id)
     assert item.state == snapshots.FAILED and "throttled" in item.message
     assert [s.snapshot_id for s in snapshots.newest_first()] == [snapshot_id]  # the old failure expired
-    assert object_keys(storage.snapshot_prefix(snapshot_id)) == []
+    assert object_keys(s3.snapshot_prefix(snapshot_id)) == []
     with pytest.raises(BadRequest):
         snapshots.request_restore(snapshot_id)
 
@@ -171,7 +173,7 @@ def test_snapshot_wipe_restore_gives_identical_tables(aws):
 
 
 def test_restore_undoes_changes_made_after_the_snapshot(aws):
-    from functions import videos
+    from functions.services.archive import videos
 
     make_archive()
     before = tables()
@@ -190,9 +192,9 @@ def test_restore_undoes_changes_made_after_the_snapshot(aws):
 def test_media_objects_stay(aws):
     make_archive()
     snapshot_id = take()
-    put_object(storage.video_thumb_key(video_id(1)), b"jpeg")
+    put_object(s3.video_thumb_key(video_id(1)), b"jpeg")
     snapshots.restore(snapshot_id)
-    assert object_keys("cache/") == [storage.video_thumb_key(video_id(1))]
+    assert object_keys("cache/") == [s3.video_thumb_key(video_id(1))]
 
 
 def test_tables_the_snapshot_lacks_end_empty(aws):
@@ -202,7 +204,7 @@ def test_tables_the_snapshot_lacks_end_empty(aws):
     manifest = manifest_of(snapshot_id)
     del manifest["tables"]["user_videos"]  # as if the table came after the snapshot
     body = json.dumps(manifest).encode()
-    put_object(storage.snapshot_manifest_key(snapshot_id), body)
+    put_object(s3.snapshot_manifest_key(snapshot_id), body)
     item.update(actions=[Snapshot.manifest_sha256.set(snapshots._sha256(body))])
     snapshots.restore(snapshot_id)
     assert tables()["user_videos"] == []
@@ -210,21 +212,21 @@ def test_tables_the_snapshot_lacks_end_empty(aws):
 
 
 def damage_manifest(snapshot_id: str) -> None:
-    key = storage.snapshot_manifest_key(snapshot_id)
+    key = s3.snapshot_manifest_key(snapshot_id)
     manifest = manifest_of(snapshot_id)
     manifest["tables"]["videos"]["items"] += 1
     put_object(key, json.dumps(manifest, indent=1, sort_keys=True).encode())
 
 
 def damage_table(snapshot_id: str) -> None:
-    key = storage.snapshot_table_key(snapshot_id, "videos")
-    data = bytearray(storage.s3().get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read())
+    key = s3.snapshot_table_key(snapshot_id, "videos")
+    data = bytearray(s3.client().get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read())
     data[len(data) // 2] ^= 0xFF
     put_object(key, bytes(data))
 
 
 def remove(key: str):
-    return lambda snapshot_id: storage.s3().delete_object(Bucket=get_settings().media_bucket, Key=key(snapshot_id))
+    return lambda snapshot_id: s3.client().delete_object(Bucket=get_settings().media_bucket, Key=key(snapshot_id))
 
 
 @pytest.mark.parametrize(
@@ -232,13 +234,13 @@ def remove(key: str):
     [
         damage_manifest,
         damage_table,
-        remove(storage.snapshot_manifest_key),
-        remove(lambda snapshot_id: storage.snapshot_table_key(snapshot_id, "channels")),
+        remove(s3.snapshot_manifest_key),
+        remove(lambda snapshot_id: s3.snapshot_table_key(snapshot_id, "channels")),
     ],
     ids=["damaged manifest", "damaged table", "missing manifest", "missing table"],
 )
 def test_a_damaged_or_missing_snapshot_is_refused_and_changes_nothing(aws, damage):
-    from functions import videos
+    from functions.services.archive import videos
 
     make_archive()
     snapshot_id = take()
@@ -269,9 +271,9 @@ def test_unknown_and_malformed_ids_are_not_found(aws):
 def test_delete_removes_the_files_and_the_item(aws):
     make_archive()
     snapshot_id = take()
-    assert object_keys(storage.snapshot_prefix(snapshot_id))
+    assert object_keys(s3.snapshot_prefix(snapshot_id))
     assert snapshots.delete(snapshot_id) == {"acknowledged": True}
-    assert object_keys(storage.snapshot_prefix(snapshot_id)) == []
+    assert object_keys(s3.snapshot_prefix(snapshot_id)) == []
     with pytest.raises(NotFound):
         snapshots.get(snapshot_id)
 
@@ -313,7 +315,7 @@ def test_a_new_snapshot_expires_old_ones(aws):
     now = int(time.time())
     for n in range(6):
         Snapshot(f"ta_daily_old{n:013d}", state=snapshots.SUCCESS, start_stamp=now - (40 + n) * DAY).save()
-        put_object(storage.snapshot_manifest_key(f"ta_daily_old{n:013d}"), b"{}")
+        put_object(s3.snapshot_manifest_key(f"ta_daily_old{n:013d}"), b"{}")
     snapshot_id = take()
     kept = [item.snapshot_id for item in snapshots.newest_first()]
     assert kept == [snapshot_id, *(f"ta_daily_old{n:013d}" for n in range(4))]
@@ -411,7 +413,7 @@ def large_archive_document(videos: int) -> dict:
 
 def bucket_objects() -> dict[str, tuple[str, int]]:
     """Every object of the media bucket: its ETag and size."""
-    pages = storage.s3().get_paginator("list_objects_v2").paginate(Bucket=get_settings().media_bucket)
+    pages = s3.client().get_paginator("list_objects_v2").paginate(Bucket=get_settings().media_bucket)
     return {item["Key"]: (item["ETag"], item["Size"]) for page in pages for item in page.get("Contents", [])}
 
 
@@ -426,12 +428,12 @@ def empty_the_tables() -> None:
 
 
 def test_a_10000_video_archive_restores_to_identical_tables_objects_and_searches(client, headers):
-    from functions import importer
+    from functions.services import importer
 
     importer.import_document(large_archive_document(ARCHIVE_VIDEOS))
     for n in range(0, ARCHIVE_VIDEOS, 100):  # thumbnails and comments: media the snapshot must leave as they are
-        put_object(storage.video_thumb_key(video_id(n)), f"jpeg {n}".encode())
-        put_object(storage.comments_key(video_id(n)), b"[]")
+        put_object(s3.video_thumb_key(video_id(n)), f"jpeg {n}".encode())
+        put_object(s3.comments_key(video_id(n)), b"[]")
 
     def answers() -> dict:
         return {q: client.http.get(f"/api/search/?query={q}", headers=headers).json_body for q in SEARCHES}

@@ -1,4 +1,4 @@
-"""functions/sponsorblock.py against a local stand-in of SponsorBlock's API (no network)."""
+"""functions/services/sponsorblock.py against a local stand-in of SponsorBlock's API (no network)."""
 
 import json
 import threading
@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from functions import sponsorblock
-from functions.errors import BadRequest, NotFound
-from functions.settings import DEFAULT_APP_CONFIG, get_settings
+from functions.core.errors import BadRequest, NotFound
+from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
+from functions.services import sponsorblock
 from tests.factories import make_video, video_id
 
 SEGMENTS = [
@@ -165,7 +165,7 @@ def test_invalid_votes_and_segments_are_400(aws, body):
 
 
 def test_a_download_stores_segments_when_the_app_integrates_sponsorblock(fake_youtube, aws, sponsor_server):
-    from functions.models import Video
+    from functions.storage.models import Video
     from tests.test_comments import download
 
     youtube_id = next(iter(fake_youtube.catalog.videos))
@@ -177,7 +177,7 @@ def test_a_download_stores_segments_when_the_app_integrates_sponsorblock(fake_yo
 
 
 def test_a_download_without_sponsorblock_never_asks(fake_youtube, aws, sponsor_server):
-    from functions.models import Video
+    from functions.storage.models import Video
     from tests.test_comments import download
 
     youtube_id = download(fake_youtube, aws)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from functions.errors import BadRequest
-from functions.youtube import Target, channel_url, parse_target, parse_targets, playlist_url, watch_url
+from functions.core.errors import BadRequest
+from functions.youtube.urls import Target, channel_url, parse_target, parse_targets, playlist_url, watch_url
 
 VIDEO = "dQw4w9WgXcQ"
 CHANNEL = "UCuAXFkgsw1L7xaCfnd5JJOw"

@@ -8,7 +8,7 @@ import tempfile
 
 import pytest
 
-from functions import youtube, ytdlp
+from functions.youtube import urls, ytdlp
 from tests.conftest import ROOT
 
 COOKIE_HEADER = "# Netscape HTTP Cookie File\n"
@@ -35,12 +35,12 @@ def test_channel_info_resolves_handles(fake_youtube):
     for given in (channel.handle, f"https://www.youtube.com/{channel.handle}/shorts", channel.channel_id):
         info = ytdlp.channel_info(given)
         assert info["channel_id"] == channel.channel_id and info["channel_name"] == channel.name
-    info = ytdlp.channel_info(youtube.Target("channel", handle=channel.handle))
+    info = ytdlp.channel_info(urls.Target("channel", handle=channel.handle))
     assert info["handle"] == channel.handle and info["channel_subs"] == channel.followers
     assert info["channel_thumb_url"].endswith(f"/avatar/{channel.channel_id}.jpg")
     assert info["channel_banner_url"].endswith(f"/banner/{channel.channel_id}.jpg")
     with pytest.raises(ytdlp.BadRequest, match="not a channel"):
-        ytdlp.channel_info(youtube.watch_url(first(fake_youtube).youtube_id))
+        ytdlp.channel_info(urls.watch_url(first(fake_youtube).youtube_id))
 
 
 def test_playlist_info_lists_entries_in_order(fake_youtube):
@@ -53,15 +53,15 @@ def test_playlist_info_lists_entries_in_order(fake_youtube):
 
 def test_list_entries_per_tab_and_limit(fake_youtube):
     channel = next(iter(fake_youtube.catalog.channels.values()))
-    videos = ytdlp.list_entries(youtube.channel_url(channel.channel_id, "videos"))
+    videos = ytdlp.list_entries(urls.channel_url(channel.channel_id, "videos"))
     expected = [v.youtube_id for v in fake_youtube.catalog.videos_of(channel.channel_id) if v.tab == "videos"]
     assert [e["youtube_id"] for e in videos] == expected
     assert all(e["vid_type"] == "videos" and e["channel_id"] == channel.channel_id for e in videos)
-    shorts = ytdlp.list_entries(youtube.channel_url(channel.handle, "shorts"))
+    shorts = ytdlp.list_entries(urls.channel_url(channel.handle, "shorts"))
     assert [e["vid_type"] for e in shorts] == ["shorts"]
-    assert len(ytdlp.list_entries(youtube.channel_url(channel.channel_id, "videos"), limit=1)) == 1
+    assert len(ytdlp.list_entries(urls.channel_url(channel.channel_id, "videos"), limit=1)) == 1
     with pytest.raises(ytdlp.ExtractionFailed, match="does not have a streams tab"):
-        ytdlp.list_entries(youtube.channel_url(channel.channel_id, "streams"))
+        ytdlp.list_entries(urls.channel_url(channel.channel_id, "streams"))
 
 
 def test_download_writes_media_thumbnail_subtitles_info_and_comments(fake_youtube, tmp_path):
@@ -153,7 +153,8 @@ def test_without_ffmpeg_only_single_files_are_asked_for(monkeypatch):
 
 def test_yt_dlp_is_imported_only_when_used():
     code = (
-        "import sys, functions.ytdlp, functions.queue, functions.archiving, functions.jobs.download; "
+        "import sys, functions.youtube.ytdlp, functions.services.download_queue, "
+        "functions.services.archive.archiving, functions.jobs.download; "
         "print('yt_dlp' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

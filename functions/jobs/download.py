@@ -1,8 +1,10 @@
 """The download function: consumes the download queue (SQS), one message per video, plus `expand` messages.
 
 A `download` message: the video is downloaded with yt-dlp into a fresh folder under /tmp, uploaded to S3 and
-written to the archive (functions.archiving), then its queue item is removed. The queue item is claimed for the
-message first (functions.queue.claim), so a duplicate message never downloads it twice at once, and a video
+written to the archive (functions.services.archive.archiving), then its queue item is removed. The queue item is
+claimed for the
+message first (functions.services.download_queue.claim), so a duplicate message never downloads it twice at once, and a
+video
 already archived is not downloaded again. A failure keeps the error in the item's `message` and lets the message
 go back to the queue; after the third receive SQS moves it to the dead-letter queue (infra/resources.yaml). An
 `expand` message lists channels and playlists into the queue and fills in metadata of videos queued by id.
@@ -16,10 +18,12 @@ from collections.abc import Callable
 
 from chalice import Blueprint
 
-from functions import archiving, cookies, queue, youtube, ytdlp
-from functions.ids import is_video_id
-from functions.models import Video
-from functions.settings import app_config
+from functions.core.ids import is_video_id
+from functions.core.settings import app_config
+from functions.services import cookies, download_queue
+from functions.services.archive import archiving
+from functions.storage.models import Video
+from functions.youtube import urls, ytdlp
 
 blueprint = Blueprint(__name__)
 log = logging.getLogger("ytarchive.download")
@@ -64,9 +68,9 @@ def handle_record(record: dict, context=None) -> str:
         log.error("dropping malformed message %s: %.200r", record.get("messageId"), record.get("body"))
         return "malformed"
     receives = int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
-    if action == queue.DOWNLOAD and is_video_id(body.get("youtube_id")):
+    if action == download_queue.DOWNLOAD and is_video_id(body.get("youtube_id")):
         return download_video(body["youtube_id"], record["messageId"], receives, lease_seconds(context))
-    if action == queue.EXPAND:
+    if action == download_queue.EXPAND:
         return expand(body)
     log.error("dropping message %s with unknown action %.100r", record.get("messageId"), action)
     return "malformed"
@@ -84,11 +88,11 @@ def lease_seconds(context) -> int:
 
 def expand(body: dict) -> str:
     cookie = cookies.current_cookie()
-    targets = [youtube.Target.from_dict(t) for t in body.get("targets") or []]
-    summary = queue.expand(targets, bool(body.get("auto_start")), cookie)
+    targets = [urls.Target.from_dict(t) for t in body.get("targets") or []]
+    summary = download_queue.expand(targets, bool(body.get("auto_start")), cookie)
     for error in summary["errors"]:
         log.warning("expanding: %s", error)
-    queue.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
+    download_queue.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
     return "expanded"
 
 
@@ -100,7 +104,7 @@ def progress_reporter(youtube_id: str, owner: str) -> Callable[[dict], None]:
         moment = time.monotonic()
         if progress["status"] == "finished" or moment - last >= PROGRESS_SECONDS:
             last = moment
-            queue.record_progress(youtube_id, owner, progress["percent"], progress["speed"])
+            download_queue.record_progress(youtube_id, owner, progress["percent"], progress["speed"])
 
     return report
 
@@ -115,9 +119,9 @@ def failure_message(error: Exception, receives: int) -> str:
 def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> str:
     """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do."""
     if Video.count(youtube_id):
-        queue.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
+        download_queue.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
         return "skipped"
-    item = queue.claim(youtube_id, owner, lease)
+    item = download_queue.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
         return "skipped"
     config = app_config()
@@ -130,7 +134,7 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
     except Exception as error:
         if isinstance(error, ytdlp.CookieRejected):
             cookies.record_validation(False, error.message)  # GET /api/cookie/ shows it is no longer valid
-        queue.record_failure(youtube_id, owner, failure_message(error, receives))
+        download_queue.record_failure(youtube_id, owner, failure_message(error, receives))
         raise
-    queue.finish(youtube_id)
+    download_queue.finish(youtube_id)
     return "archived"

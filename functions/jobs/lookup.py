@@ -1,20 +1,20 @@
 """The lookup function: what the API must ask yt-dlp while a request waits (the API function has no yt-dlp).
 
-Registered in app.py as the pure Lambda `youtube_lookup` and invoked directly (functions.lookup.call):
+Registered in app.py as the pure Lambda `youtube_lookup` and invoked directly (functions.storage.lookup.call):
 `validate_cookie` reads the account's Liked Videos with the stored cookie; `resolve_channel` turns an @handle or
 channel URL into the channel's metadata; `video_summary` reads a video's title, channel and length (an Invidious
 playlist taking a video the archive does not hold). Typed errors travel back as {"error": {"status", "body"}} and are
 raised again on the API side.
 """
 
-from functions import cookies
-from functions.errors import ApiError
+from functions.core.errors import ApiError
+from functions.services import cookies
 
 VIDEO_SUMMARY = ("title", "channel", "uploader", "channel_id", "duration")  # of yt-dlp's info: what callers show
 
 
 def handle(event: dict) -> dict:
-    from functions import ytdlp
+    from functions.youtube import ytdlp
 
     action = event.get("action")
     try:

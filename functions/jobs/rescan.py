@@ -2,7 +2,7 @@
 
 from chalice import Blueprint, Rate
 
-from functions import rescan as rescan_service
+from functions.services import rescan as rescan_service
 
 blueprint = Blueprint(__name__)
 EVERY_HOURS = 6

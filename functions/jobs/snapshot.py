@@ -4,7 +4,7 @@ import json
 
 from chalice import Blueprint, Cron
 
-from functions import snapshots
+from functions.services import snapshots
 
 blueprint = Blueprint(__name__)
 

@@ -6,7 +6,7 @@ import re
 
 from pynamodb.connection.base import Connection
 
-from functions import storage
+from functions.storage import s3
 from tests.conftest import token_headers
 from tests.factories import channel_id, playlist_id, video_id
 
@@ -81,11 +81,11 @@ def spy_on_storage(monkeypatch) -> StorageSpy:
 
     monkeypatch.setattr(Connection, "dispatch", recording_dispatch)
     for name in ("presigned_url", "delete_objects"):
-        original = getattr(storage, name)
+        original = getattr(s3, name)
 
         def recording(keys, _original=original, _name=name):
             spy.calls.append(f"{_name} {keys}")
             return _original(keys)
 
-        monkeypatch.setattr(storage, name, recording)
+        monkeypatch.setattr(s3, name, recording)
     return spy

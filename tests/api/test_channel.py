@@ -3,10 +3,11 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from functions import auth, db, storage, totals
-from functions.api import channel as channel_api
-from functions.models import Channel, Video
-from functions.settings import DEFAULT_APP_CONFIG, get_settings
+from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
+from functions.http.ta import channel as channel_api
+from functions.services import auth
+from functions.storage import db, s3, totals
+from functions.storage.models import Channel, Video
 from tests.api.calls import (
     BAD_TOKEN,
     INVALID_TOKEN,
@@ -331,20 +332,16 @@ def test_delete_removes_the_channel_its_videos_and_files(client, admin, other):
     make_video(2)
     make_video(3, channel=2)
     bucket = get_settings().media_bucket
-    keys = (
-        storage.channel_keys(CHANNEL)
-        + storage.video_keys(Video.get(video_id(1)))
-        + storage.video_keys(Video.get(video_id(2)))
-    )
-    kept = storage.channel_keys(channel_id(2)) + storage.video_keys(Video.get(video_id(3)))
+    keys = s3.channel_keys(CHANNEL) + s3.video_keys(Video.get(video_id(1))) + s3.video_keys(Video.get(video_id(2)))
+    kept = s3.channel_keys(channel_id(2)) + s3.video_keys(Video.get(video_id(3)))
     for key in keys + kept:
-        storage.s3().put_object(Bucket=bucket, Key=key, Body=b"x")
+        s3.client().put_object(Bucket=bucket, Key=key, Body=b"x")
     response = send(client, "DELETE", f"/api/channel/{CHANNEL}/", admin)
     assert response.status_code == 204 and not response.body
     assert get(client, f"/api/channel/{CHANNEL}", admin).status_code == 404
     assert ids(get(client, "/api/channel/", other)) == [channel_id(2)]
     assert [v["youtube_id"] for v in get(client, "/api/video/", admin).json_body["data"]] == [video_id(3)]
-    remaining = {o["Key"] for o in storage.s3().list_objects_v2(Bucket=bucket).get("Contents", [])}
+    remaining = {o["Key"] for o in s3.client().list_objects_v2(Bucket=bucket).get("Contents", [])}
     assert remaining == set(kept)
     assert db.counts(
         [totals.CHANNELS, totals.VIDEOS, totals.channel_videos(CHANNEL), totals.channels_by("unsubscribed")]
@@ -355,4 +352,4 @@ def test_delete_removes_the_channel_its_videos_and_files(client, admin, other):
         totals.channels_by("unsubscribed"): 1,
     }
     with pytest.raises(ClientError):
-        storage.s3().head_object(Bucket=bucket, Key=storage.channel_art_key(CHANNEL, "thumb"))
+        s3.client().head_object(Bucket=bucket, Key=s3.channel_art_key(CHANNEL, "thumb"))

@@ -4,7 +4,7 @@ real yt-dlp (lookup function, in-process here) against the local stand-in YouTub
 import json
 from urllib.parse import quote
 
-from functions.models import Channel
+from functions.storage.models import Channel
 from tests.factories import channel_id, make_channel
 
 

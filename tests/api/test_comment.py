@@ -1,6 +1,6 @@
 """GET /api/video/<id>/comment/: the stored threads in the usual envelope."""
 
-from functions import comments
+from functions.services import comments
 from tests.conftest import token_headers
 from tests.factories import make_channel, make_video, video_id
 from tests.test_comments import raw

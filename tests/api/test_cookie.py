@@ -5,9 +5,11 @@ import json
 
 import pytest
 
-from functions import cookies, refresh, videos, ytdlp
 from functions.jobs import refresh as refresh_job
-from functions.models import Video
+from functions.services import cookies, refresh
+from functions.services.archive import videos
+from functions.storage.models import Video
+from functions.youtube import ytdlp
 from tests.conftest import token_headers
 from tests.fake_account import EXTRACTOR
 

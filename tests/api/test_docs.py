@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 from swagger_ui_bundle import swagger_ui_path
 
-from functions.api import docs
-from functions.openapi import document
+from functions.http import docs
+from functions.http.openapi import document
 from tests.conftest import token_headers
 from tests.invidious.live_server import serve_app
 from tests.invidious.test_browser import TIMEOUT_MS, browser  # noqa: F401 (a fixture, shared)

@@ -4,9 +4,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from functions import auth, storage
-from functions.api import media as media_api
-from functions.settings import get_settings
+from functions.core.settings import get_settings
+from functions.http.ta import media as media_api
+from functions.services import auth
+from functions.storage import s3
 from tests.api.calls import BAD_TOKEN, INVALID_TOKEN, NO_CREDENTIALS, other_methods, send, spy_on_storage
 from tests.conftest import token_headers
 from tests.factories import channel_id, playlist_id, video_id
@@ -27,14 +28,14 @@ FILES = [
 
 
 def put(key: str) -> None:
-    storage.s3().put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
+    s3.client().put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
 
 
 @pytest.fixture
 def files(aws):
     for path in FILES:
         put(path[1:])
-    put(storage.info_json_key(CHANNEL, VIDEO))  # stored beside the media, never served
+    put(s3.info_json_key(CHANNEL, VIDEO))  # stored beside the media, never served
     return FILES
 
 
@@ -103,4 +104,4 @@ def test_other_methods_are_405(client, admin, files, method, path, allowed):
     concrete = path.replace(f"{CHANNEL}/{VIDEO}.jpg", f"{CHANNEL}/{VIDEO}.mp4")
     response = send(client, method, concrete, admin)
     assert response.status_code == 405 and response.headers["Allow"] == ", ".join(allowed)
-    assert storage.s3().head_object(Bucket=get_settings().media_bucket, Key=FILES[0][1:])
+    assert s3.client().head_object(Bucket=get_settings().media_bucket, Key=FILES[0][1:])

@@ -2,10 +2,10 @@
 
 import pytest
 
-from functions import playlists
-from functions.api import playlist as playlist_api
-from functions.models import Playlist
-from functions.settings import DEFAULT_APP_CONFIG
+from functions.core.settings import DEFAULT_APP_CONFIG
+from functions.http.ta import playlist as playlist_api
+from functions.services.archive import playlists
+from functions.storage.models import Playlist
 from tests.api.calls import (
     BAD_TOKEN,
     INVALID_TOKEN,

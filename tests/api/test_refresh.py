@@ -4,7 +4,7 @@ import json
 
 import boto3
 
-from functions.models import RefreshItem
+from functions.storage.models import RefreshItem
 from tests.conftest import token_headers
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
 

@@ -3,7 +3,7 @@
 import boto3
 import pytest
 
-from functions import search
+from functions.services import search
 from tests.conftest import token_headers
 from tests.factories import make_channel, make_playlist, make_video, video_id
 from tests.search.dynamo_calls import counting
@@ -213,7 +213,8 @@ def test_renamed_video_is_found_by_its_new_title_only(client, admin, archive):
 
 
 def test_imported_subtitles_are_searchable_and_stored(client, admin, aws):
-    from functions import importer, storage
+    from functions.services import importer
+    from functions.storage import s3
 
     document = {
         "channels": [{"channel_id": "UC0000000000000000000009", "channel_name": "Imported"}],
@@ -232,7 +233,7 @@ def test_imported_subtitles_are_searchable_and_stored(client, admin, aws):
     (hit,) = found(client, admin, "full:kenobi lang:de source:auto")["results"]["fulltext_results"]
     assert hit["youtube_id"] == "imported001" and hit["subtitle_channel"] == "Imported"
     assert ids(found(client, admin, "talk")) == ["imported001"]
-    key = storage.subtitle_key("UC0000000000000000000009", "imported001", "de")
+    key = s3.subtitle_key("UC0000000000000000000009", "imported001", "de")
     stored = boto3.client("s3").get_object(Bucket=aws["MediaBucket"], Key=key)["Body"].read().decode()
     assert stored == VTT
 

@@ -4,9 +4,10 @@ import re
 
 import pytest
 
-from functions import snapshots, storage
-from functions.models import AppSetting
-from functions.settings import get_settings
+from functions.core.settings import get_settings
+from functions.services import snapshots
+from functions.storage import s3
+from functions.storage.models import AppSetting
 from tests.conftest import token_headers
 from tests.factories import make_channel, make_playlist, make_video, video_id
 from tests.test_snapshots import damage_manifest, run_snapshot_jobs, tables, wipe
@@ -114,7 +115,7 @@ def test_restoring_a_damaged_snapshot_is_400_and_changes_nothing(client, headers
 def test_restoring_a_snapshot_whose_files_are_gone_is_400(client, headers, archive):
     name = create(client, headers)
     run_snapshot_jobs()
-    storage.delete_objects([storage.snapshot_manifest_key(name)])
+    s3.delete_objects([s3.snapshot_manifest_key(name)])
     response = client.http.post(f"/api/snapshot/{name}/", headers=headers)
     assert response.status_code == 400 and "missing" in response.json_body["error"]
 
@@ -125,7 +126,7 @@ def test_delete_removes_the_snapshot(client, headers, archive):
     response = client.http.delete(f"/api/snapshot/{name}/", headers=headers)
     assert response.status_code == 200 and response.json_body == {"acknowledged": True}
     assert client.http.get(f"/api/snapshot/{name}/", headers=headers).status_code == 404
-    listed = storage.s3().list_objects_v2(Bucket=get_settings().media_bucket, Prefix=storage.snapshot_prefix(name))
+    listed = s3.client().list_objects_v2(Bucket=get_settings().media_bucket, Prefix=s3.snapshot_prefix(name))
     assert listed.get("KeyCount", 0) == 0
 
 

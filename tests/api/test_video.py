@@ -4,10 +4,11 @@ import pytest
 from botocore.exceptions import ClientError
 from pynamodb.connection.base import Connection
 
-from functions import auth, db, storage, totals
-from functions.api import video as video_api
-from functions.models import Counter, PlaylistEntry, UserVideo, Video
-from functions.settings import DEFAULT_APP_CONFIG, get_settings
+from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
+from functions.http.ta import video as video_api
+from functions.services import auth
+from functions.storage import db, s3, totals
+from functions.storage.models import Counter, PlaylistEntry, UserVideo, Video
 from tests.api.calls import (
     BAD_TOKEN,
     INVALID_TOKEN,
@@ -232,12 +233,12 @@ def test_malformed_ids_never_reach_storage(client, admin, archive, monkeypatch, 
 
 def put_objects(keys):
     for key in keys:
-        storage.s3().put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"x")
+        s3.client().put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"x")
 
 
 def object_exists(key) -> bool:
     try:
-        storage.s3().head_object(Bucket=get_settings().media_bucket, Key=key)
+        s3.client().head_object(Bucket=get_settings().media_bucket, Key=key)
         return True
     except ClientError:
         return False
@@ -248,13 +249,13 @@ def test_delete_removes_the_video_its_files_counts_and_playlist_membership(clien
     video = make_video(1, subtitles=[{"lang": "de"}])
     make_video(2)
     make_playlist(1, [1, 2])
-    keys = storage.video_keys(Video.get(VIDEO))
+    keys = s3.video_keys(Video.get(VIDEO))
     assert f"media/{channel_id(1)}/{VIDEO}.de.vtt" in keys
-    put_objects(keys + storage.video_keys(Video.get(video_id(2))))
+    put_objects(keys + s3.video_keys(Video.get(video_id(2))))
     response = send(client, "DELETE", f"/api/video/{VIDEO}/", admin)
     assert (response.status_code, response.json_body) == (200, {"video": VIDEO, "state": "delete"})
     assert not any(object_exists(k) for k in keys)
-    assert all(object_exists(k) for k in storage.video_keys(Video.get(video_id(2))))
+    assert all(object_exists(k) for k in s3.video_keys(Video.get(video_id(2))))
     assert db.counts(
         [totals.VIDEOS, totals.channel_videos(video.channel_id), totals.playlist_videos(playlist_id(1))]
     ) == {
@@ -271,11 +272,11 @@ def test_delete_removes_the_video_its_files_counts_and_playlist_membership(clien
 
 
 def test_only_admins_delete_videos(client, admin, other, archive):
-    put_objects(storage.video_keys(archive))
+    put_objects(s3.video_keys(archive))
     response = send(client, "DELETE", f"/api/video/{VIDEO}/", other)
     assert (response.status_code, response.json_body) == (403, {"detail": auth.NOT_ADMIN})
     assert get(client, f"/api/video/{VIDEO}", other).status_code == 200
-    assert all(object_exists(k) for k in storage.video_keys(archive))
+    assert all(object_exists(k) for k in s3.video_keys(archive))
     assert db.counts([totals.VIDEOS])[totals.VIDEOS] == 1
 
 
@@ -283,7 +284,7 @@ def test_a_failed_delete_leaves_everything_as_it_was(client, admin, monkeypatch)
     make_channel(1)
     make_video(1)
     make_playlist(1, [1])
-    keys = storage.video_keys(Video.get(VIDEO))
+    keys = s3.video_keys(Video.get(VIDEO))
     put_objects(keys)
     before = {c.name: int(c.count) for c in Counter.scan()}
 

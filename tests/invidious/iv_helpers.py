@@ -5,7 +5,7 @@ from collections import Counter
 
 from pynamodb.connection import Connection
 
-from functions.invidious import tokens
+from functions.services.invidious import tokens
 
 ALL = [":*"]
 
@@ -35,7 +35,7 @@ def call(client, method: str, path: str, headers: dict | None = None, body=None,
 
 
 class DynamoCalls:
-    """Counts DynamoDB operations made through pynamodb (models and functions.db alike)."""
+    """Counts DynamoDB operations made through pynamodb (models and functions.storage.db alike)."""
 
     def __init__(self):
         self.calls: list[tuple[str, str | None]] = []

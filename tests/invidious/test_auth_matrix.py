@@ -12,14 +12,15 @@ from urllib.parse import quote
 import boto3
 import pytest
 
-from functions.api import invidious, invidious_tokens
-from functions.invidious import tokens
-from functions.models import ALL_MODELS, InvidiousSession, Subscription, User
+from functions.http.invidious import resources
+from functions.http.invidious import tokens as token_routes
+from functions.services.invidious import tokens
+from functions.storage.models import ALL_MODELS, InvidiousSession, Subscription, User
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.iv_helpers import auth, bearer, call, count_dynamo_calls, token
 
 AUTH = "/api/v1/auth/"
-ROUTERS = (invidious.router, invidious_tokens.router)
+ROUTERS = (resources.router, token_routes.router)
 INVALID_USER = {"error": "Invalid user"}
 SESSION_NOT_FOUND = {"error": "Session not found"}
 

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from functions import videos
-from functions.invidious import feed, render
-from functions.models import FeedItem
+from functions.services.archive import videos
+from functions.services.invidious import feed, render
+from functions.storage.models import FeedItem
 from tests.conftest import token_headers
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.iv_helpers import auth, call, count_dynamo_calls
@@ -316,7 +316,7 @@ def test_feed_budget(client, admin, monkeypatch):
 
 def test_fan_out_many_for_bulk_writes(client, admin, other, monkeypatch):
     """Bulk writers (an import) hand their new videos over at once: one subscriber Query per channel."""
-    from functions.models import Subscription, Video
+    from functions.storage.models import Subscription, Video
 
     make_channel(1)
     make_channel(2)

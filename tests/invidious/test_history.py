@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from functions.models import UserVideo
+from functions.storage.models import UserVideo
 from tests.conftest import token_headers
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.iv_helpers import auth, call
@@ -17,7 +17,7 @@ PATH = "/api/v1/auth/history"
 def clock(monkeypatch):
     """Watched dates one second apart, so 'most recently watched' is well defined."""
     ticks = itertools.count(1_800_000_000)
-    monkeypatch.setattr("functions.progress.time", SimpleNamespace(time=lambda: next(ticks)))
+    monkeypatch.setattr("functions.services.archive.progress.time", SimpleNamespace(time=lambda: next(ticks)))
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_unknown_and_malformed_ids(client, admin, archive):
 
 
 def test_removing_a_video_no_longer_archived(client, admin, archive):
-    from functions import videos
+    from functions.services.archive import videos
 
     call(client, "POST", f"{PATH}/{video_id(1)}", auth(admin))
     videos.delete(video_id(1))

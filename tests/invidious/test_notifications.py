@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from functions.invidious import render
+from functions.services.invidious import render
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.iv_helpers import auth, call
 

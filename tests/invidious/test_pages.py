@@ -8,8 +8,9 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import pytest
 
-from functions.invidious import pages, tokens, web
-from functions.models import InvidiousSession
+from functions.http.invidious import pages
+from functions.services.invidious import tokens, web_sessions
+from functions.storage.models import InvidiousSession
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 KEY = b"test-hmac-key"
@@ -251,7 +252,7 @@ def test_consent_page(client, admin, signed_in):
     assert field(response.body, "callback_url") == "myapp-auth://cb"
     assert field(response.body, "expire") == "3600"
     sid = signed_in["Cookie"][4:]
-    assert field(response.body, "csrf_token") == web.authorize_csrf(sid)
+    assert field(response.body, "csrf_token") == web_sessions.authorize_csrf(sid)
     assert [s.session for s in sessions_of(admin)] == [sid]  # showing the page issues nothing
 
 
@@ -272,7 +273,7 @@ def test_approve_needs_the_session_and_its_csrf_token(client, admin, other, sign
         ({}, {}),  # signed out
         (signed_in, {"csrf_token": ""}),
         (signed_in, {"csrf_token": "wrong"}),
-        (signed_in, {"csrf_token": web.authorize_csrf(other_sid)}),  # another session's token
+        (signed_in, {"csrf_token": web_sessions.authorize_csrf(other_sid)}),  # another session's token
         ({"Cookie": f"SID={other_sid}"}, {}),  # this session's token in another session
     ]
     for headers, changes in attempts:
@@ -355,9 +356,9 @@ def test_approve_checks_the_fields_again(client, admin, signed_in):
 
 
 def test_callback_with_keeps_the_callback_as_it_was():
-    added = web.callback_with("myapp://x/y?a=%20b&c&d=1#f?g", '{"a": 1}', "us er")
+    added = web_sessions.callback_with("myapp://x/y?a=%20b&c&d=1#f?g", '{"a": 1}', "us er")
     assert added == "myapp://x/y?a=%20b&c&d=1&token=%257B%2522a%2522%253A%25201%257D&username=us%2520er#f?g"
-    assert web.callback_with("myapp:cb", "t", "u") == "myapp:cb?token=t&username=u"
+    assert web_sessions.callback_with("myapp:cb", "t", "u") == "myapp:cb?token=t&username=u"
 
 
 def test_scope_descriptions():

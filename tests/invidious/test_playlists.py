@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from functions import lookup
-from functions.invidious import playlists, tokens
-from functions.models import Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
-from functions.settings import get_settings
+from functions.core.settings import get_settings
+from functions.services.invidious import playlists, tokens
+from functions.storage import lookup
+from functions.storage.models import Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.iv_helpers import auth, call
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from functions.invidious.preferences import DEFAULTS
-from functions.models import User
+from functions.services.invidious.preferences import DEFAULTS
+from functions.storage.models import User
 from tests.invidious.iv_helpers import auth, call
 
 PATH = "/api/v1/auth/preferences"
@@ -122,7 +122,7 @@ def test_scoped_token(client, admin):
 
 
 def test_concurrent_first_patches_both_land(aws, admin):
-    from functions.invidious import preferences
+    from functions.services.invidious import preferences
 
     stale = User.get("admin")  # both requests read the user before either wrote
     preferences.update(stale, {"volume": 7})
@@ -132,7 +132,7 @@ def test_concurrent_first_patches_both_land(aws, admin):
 
 
 def test_web_login_cookie_works(client, admin):
-    from functions.invidious import tokens
+    from functions.services.invidious import tokens
 
     sid = tokens.new_session(admin.user_id, "admin", kind=tokens.WEB)
     headers = {"Cookie": f"SID={sid}"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from functions.models import Channel
+from functions.storage.models import Channel
 from tests.factories import channel_id, make_channel, make_video
 from tests.invidious.iv_helpers import auth, call
 

@@ -7,8 +7,8 @@ import urllib.request
 import pytest
 from pynamodb.exceptions import DoesNotExist
 
-from functions.invidious import tokens
-from functions.models import InvidiousSession
+from functions.services.invidious import tokens
+from functions.storage.models import InvidiousSession
 from tests.invidious.iv_helpers import auth, bearer, call, token
 from tests.invidious.live_server import serve_app
 

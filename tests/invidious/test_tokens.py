@@ -1,4 +1,4 @@
-"""functions.invidious.tokens: the signature, the scope grammar, token formats and the order of the checks."""
+"""functions.services.invidious.tokens: the signature, the scope grammar, token formats and the order of the checks."""
 
 import json
 import time
@@ -7,9 +7,9 @@ from urllib.parse import quote
 
 import pytest
 
-from functions.errors import BadRequest, Forbidden
-from functions.invidious import tokens
-from functions.models import InvidiousSession
+from functions.core.errors import BadRequest, Forbidden
+from functions.services.invidious import tokens
+from functions.storage.models import InvidiousSession
 
 VECTOR_KEY = b"CHANGE_ME_test_key"
 VECTOR_TOKEN = {

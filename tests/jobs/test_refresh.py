@@ -5,9 +5,12 @@ import json
 
 import pytest
 
-from functions import channels, refresh, storage, videos, ytdlp
 from functions.jobs import refresh as job
-from functions.models import Channel, Playlist, RefreshItem, Video
+from functions.services import refresh
+from functions.services.archive import channels, videos
+from functions.storage import s3
+from functions.storage.models import Channel, Playlist, RefreshItem, Video
+from functions.youtube import ytdlp
 from tests.jobs.test_download import objects
 
 
@@ -61,7 +64,7 @@ def test_channel_is_read_again_and_extract_videos_queues_its_videos(fake_youtube
     stored = Channel.get(source.channel_id)
     assert stored.channel_name == fake_youtube.catalog.channels[source.channel_id].name
     assert stored.channel_subscribed and stored.channel_subs == 100 and stored.channel_last_refresh
-    art = {storage.channel_art_key(source.channel_id, kind) for kind in ("thumb", "banner")}
+    art = {s3.channel_art_key(source.channel_id, kind) for kind in ("thumb", "banner")}
     assert art <= set(objects())  # the art is fetched again too
     assert [item.item_id for item in RefreshItem.query("video")] == [source.youtube_id]
 

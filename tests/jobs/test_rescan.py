@@ -7,8 +7,9 @@ import time
 import boto3
 import pytest
 
-from functions import channels, queue, rescan, tasks, videos
-from functions.models import AppSetting, Channel, Playlist, QueueItem, TaskState, Video
+from functions.services import download_queue, rescan, tasks
+from functions.services.archive import channels, videos
+from functions.storage.models import AppSetting, Channel, Playlist, QueueItem, TaskState, Video
 
 
 def subscribe(channel_id: str) -> None:
@@ -67,7 +68,7 @@ def test_rescan_queues_only_what_is_neither_archived_nor_queued(fake_youtube, aw
     listed = fake_youtube.catalog.videos_of(channel.channel_id)
     archived, queued_before = listed[0], listed[1]
     archive(archived.youtube_id, channel.channel_id)
-    queue.add_entries([{"youtube_id": queued_before.youtube_id}])
+    download_queue.add_entries([{"youtube_id": queued_before.youtube_id}])
     first = rescan.run()
     assert archived.youtube_id not in first["added"] and queued_before.youtube_id not in first["added"]
     assert set(first["added"]) == {v.youtube_id for v in listed[2:]}
@@ -157,7 +158,7 @@ def test_schedule_handler_runs_the_rescan(fake_youtube, client):
 @pytest.mark.parametrize("handler", ["rescan"])
 def test_rescan_is_scheduled(handler):
     from app import app
-    from functions.local import plan_jobs
+    from infra.local import plan_jobs
 
     _, schedules = plan_jobs(app)
     assert any(job.handler == handler and job.interval_seconds == 6 * 3600 for job in schedules)

@@ -1,11 +1,12 @@
-"""Counting the DynamoDB calls of a block of code: a botocore hook on every client pynamodb and functions.db use."""
+"""Counting the DynamoDB calls of a block of code: a botocore hook on every client pynamodb and functions.storage.db
+use."""
 
 import contextlib
 from collections import Counter
 
 from pynamodb.models import Model
 
-from functions import db
+from functions.storage import db
 
 
 def _clients() -> list:

@@ -1,11 +1,12 @@
-"""The DynamoDB index (functions.search.dynamo): heads of postings, counts, bulk and guarded writes, subtitles."""
+"""The DynamoDB index (functions.services.search.dynamo): heads of postings, counts, bulk and guarded writes,
+subtitles."""
 
 import pytest
 
-from functions import importer, search
-from functions.models import SearchTerm, SearchWords, SubtitleChunk
-from functions.search import dynamo, service
-from functions.search.query import parse
+from functions.services import importer, search
+from functions.services.search import dynamo, service
+from functions.services.search.query import parse
+from functions.storage.models import SearchTerm, SearchWords, SubtitleChunk
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.search.dynamo_calls import counting
 
@@ -22,7 +23,7 @@ def index_dump(prefixes=("vt", "vm")) -> dict:
 
 
 def hit_ids(query: str, kind: str = "video") -> list[str]:
-    from functions import db
+    from functions.storage import db
 
     results = search.backend().search(parse(query), db.batch_get, service.LIMIT)
     return [hit.doc_id for hit in results.hits[kind]]
@@ -54,7 +55,7 @@ def test_a_common_key_keeps_its_best_postings_and_counts_all(aws, monkeypatch):
 
 
 def test_removing_a_video_takes_its_postings_and_counts(aws):
-    from functions import videos
+    from functions.services.archive import videos
 
     make_channel(1)
     make_video(1, title="Unique snowflake", tags=["winter"])

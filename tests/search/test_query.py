@@ -1,9 +1,10 @@
-"""The search syntax parser (functions.search.query): TubeArchivist's keywords and filters, and what it refuses."""
+"""The search syntax parser (functions.services.search.query): TubeArchivist's keywords and filters, and what it
+refuses."""
 
 import pytest
 
-from functions.errors import BadRequest
-from functions.search.query import parse
+from functions.core.errors import BadRequest
+from functions.services.search.query import parse
 
 
 def test_plain_words_are_a_simple_search():

@@ -1,6 +1,6 @@
-"""Text analysis (functions.search.text): words, stems, prefixes, edit distance, WebVTT fragments."""
+"""Text analysis (functions.services.search.text): words, stems, prefixes, edit distance, WebVTT fragments."""
 
-from functions.search import text
+from functions.services.search import text
 
 
 def test_words_are_case_folded_and_stop_words_dropped():

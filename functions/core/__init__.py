@@ -1,0 +1,1 @@
+"""What every layer shares and none depends on: settings, errors, ids, dates, page arithmetic."""

@@ -1,0 +1,108 @@
+"""The API's description: /api/docs (the OpenAPI document as JSON) and /api/docs/ui (Swagger UI to browse it).
+
+Public: the document holds no data. Swagger UI's files come from the swagger-ui-bundle package and are served
+by this function, so the page works without any other site (and offline).
+"""
+
+import json
+from functools import cache, lru_cache
+
+from chalice import Response
+
+from functions.core.errors import NotFound
+from functions.http.routing import Call, Router
+
+router = Router(__name__)
+DOCS = "/api/docs"
+UI = DOCS + "/ui"
+# Our start script: reads the document's URL from the page, so the script itself stays a static file.
+START_SCRIPT = """\
+window.addEventListener("load", function () {
+  var root = document.getElementById("swagger-ui");
+  window.ui = SwaggerUIBundle({url: root.dataset.spec, dom_id: "#swagger-ui", deepLinking: true});
+});
+"""
+ASSETS = {
+    "swagger-ui-bundle.js": "application/javascript",
+    "swagger-ui.css": "text/css",
+    "start.js": "application/javascript",
+}
+PAGE = """\
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>ytarchive API</title>
+<link rel="stylesheet" href="{ui}/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui" data-spec="{spec}"></div>
+<script src="{ui}/swagger-ui-bundle.js"></script>
+<script src="{ui}/start.js"></script>
+</body>
+</html>
+"""
+# Swagger UI sets inline styles and shows inline SVG/data images; everything else comes from this origin only.
+PAGE_HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+ASSET_CACHE = "public, max-age=86400"
+
+
+def base_path(call: Call) -> str:
+    """What comes before /api/docs in the address the client used: API Gateway's stage, or nothing locally."""
+    path = (call.request.context or {}).get("path") or ""
+    cut = path.find(DOCS)
+    return path[:cut] if cut > 0 else ""
+
+
+@lru_cache(maxsize=8)
+def document_json(base: str) -> str:
+    from functions.http.openapi import document
+
+    served = dict(document())
+    if base:  # behind a stage prefix, Swagger UI's requests must carry it too
+        served["servers"] = [{"url": base}]
+    return json.dumps(served, separators=(",", ":"))
+
+
+@cache
+def asset(name: str) -> str:
+    if name == "start.js":
+        return START_SCRIPT
+    from swagger_ui_bundle import swagger_ui_path
+
+    return (swagger_ui_path / name).read_text(encoding="utf-8")
+
+
+@router.route(DOCS, auth=None)
+def openapi_document(call: Call):
+    return Response(
+        body=document_json(base_path(call)),
+        status_code=200,
+        headers={"Content-Type": "application/json", "Cache-Control": "no-cache"},
+    )
+
+
+@router.route(UI, auth=None)
+def swagger_ui(call: Call):
+    base = base_path(call)
+    return Response(body=PAGE.format(ui=base + UI, spec=base + DOCS), status_code=200, headers=PAGE_HEADERS)
+
+
+@router.route(UI + "/{asset_name}", auth=None)
+def swagger_ui_asset(call: Call, asset_name: str):
+    if asset_name not in ASSETS:
+        raise NotFound(f"file {asset_name} not found")
+    return Response(
+        body=asset(asset_name),
+        status_code=200,
+        headers={"Content-Type": ASSETS[asset_name], "Cache-Control": ASSET_CACHE, "X-Content-Type-Options": "nosniff"},
+    )

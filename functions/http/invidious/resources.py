@@ -1,0 +1,188 @@
+"""The Invidious resources: /api/v1/auth/ feed, notifications, playlists, preferences, subscriptions, history,
+and the public /api/v1/playlists/{id}. Thin routes: the services live in functions.services.invidious."""
+
+from types import SimpleNamespace
+
+from chalice import Response
+
+from functions.core.errors import Forbidden
+from functions.http.routing import INVIDIOUS_CORS, Call, Router
+from functions.services.invidious import (
+    feed,
+    history,
+    notifications,
+    playlists,
+    preferences,
+    subscriptions,
+    tokens,
+)
+
+router = Router(__name__)
+AUTH = "/api/v1/auth"
+EVENT_STREAM = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+
+
+def auth_route(path: str, methods: tuple[str, ...] = ("GET",)):
+    return router.route(AUTH + path, methods, auth=tokens.authenticate, cors=INVIDIOUS_CORS)
+
+
+def no_content() -> Response:
+    return Response(body="", status_code=204)
+
+
+def base_url(call: Call) -> str:
+    """The API's public address, as the client reached it (Host and X-Forwarded-Proto)."""
+    proto = (call.headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
+    return f"{proto}://{call.headers.get('host') or 'localhost'}"
+
+
+def optional_viewer(call: Call, playlist_id: str):
+    """The viewer of a public route when it carries valid Invidious credentials (checked as for the /auth/ route
+    of the same playlist, so `GET:playlists*` scopes apply); anonymous otherwise."""
+    as_auth = SimpleNamespace(
+        headers=call.headers,
+        method="GET",
+        path=AUTH + "/playlists/{playlist_id}",
+        uri_params={"playlist_id": playlist_id},
+    )
+    try:
+        return tokens.authenticate(as_auth)
+    except Forbidden:
+        return None
+
+
+# ---------------------------------------------------------------- feed and notifications
+
+
+@auth_route("/feed")
+def get_feed(call: Call):
+    return feed.page(call.viewer, call.query)
+
+
+@auth_route("/notifications")
+def get_notifications(call: Call):
+    query = call.query
+    topics = notifications.parse_topics(query.get("topics"))
+    body = notifications.stream(topics, notifications.parse_since(query.get("since")))
+    return Response(body=body, status_code=200, headers=EVENT_STREAM)
+
+
+@auth_route("/notifications", methods=("POST",))
+def post_notifications(call: Call):
+    fields = {**call.query, **(call.form() if (call.request.raw_body or b"").strip() else {})}
+    topics = notifications.parse_topics(fields.get("topics"))
+    body = notifications.stream(topics, notifications.parse_since(fields.get("since")))
+    return Response(body=body, status_code=200, headers=EVENT_STREAM)
+
+
+# ---------------------------------------------------------------- playlists
+
+
+@auth_route("/playlists")
+def list_playlists(call: Call):
+    return playlists.list_all(call.viewer)
+
+
+@auth_route("/playlists", methods=("POST",))
+def create_playlist(call: Call):
+    playlist = playlists.create(call.viewer, call.json())
+    return Response(
+        body={"title": playlist.title, "playlistId": playlist.playlist_id},
+        status_code=201,
+        headers={"Location": f"{base_url(call)}{AUTH}/playlists/{playlist.playlist_id}"},
+    )
+
+
+@auth_route("/playlists/{playlist_id}")
+def get_own_playlist(call: Call, playlist_id: str):
+    return playlists.detail(call.viewer, playlist_id, call.query)
+
+
+@router.route("/api/v1/playlists/{playlist_id}", auth=None, cors=INVIDIOUS_CORS)
+def get_playlist(call: Call, playlist_id: str):
+    return playlists.detail(optional_viewer(call, playlist_id), playlist_id, call.query)
+
+
+@auth_route("/playlists/{playlist_id}", methods=("PATCH",))
+def update_playlist(call: Call, playlist_id: str):
+    playlists.update(call.viewer, playlist_id, call.json())
+    return no_content()
+
+
+@auth_route("/playlists/{playlist_id}", methods=("DELETE",))
+def delete_playlist(call: Call, playlist_id: str):
+    playlists.delete(call.viewer, playlist_id)
+    return no_content()
+
+
+@auth_route("/playlists/{playlist_id}/videos", methods=("POST",))
+def add_playlist_video(call: Call, playlist_id: str):
+    video = playlists.add_video(call.viewer, playlist_id, call.json())
+    location = f"{base_url(call)}{AUTH}/playlists/{playlist_id}/videos/{video['indexId']}"
+    return Response(body=video, status_code=201, headers={"Location": location})
+
+
+@auth_route("/playlists/{playlist_id}/videos/{index_id}", methods=("DELETE",))
+def remove_playlist_video(call: Call, playlist_id: str, index_id: str):
+    playlists.remove_video(call.viewer, playlist_id, index_id)
+    return no_content()
+
+
+# ---------------------------------------------------------------- preferences
+
+
+@auth_route("/preferences")
+def get_preferences(call: Call):
+    return preferences.of(call.viewer.user)
+
+
+@auth_route("/preferences", methods=("POST",))
+def set_preferences(call: Call):
+    preferences.update(call.viewer.user, call.json())
+    return no_content()
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+@auth_route("/subscriptions")
+def list_subscriptions(call: Call):
+    return subscriptions.list_all(call.viewer)
+
+
+@auth_route("/subscriptions/{ucid}", methods=("POST",))
+def subscribe(call: Call, ucid: str):
+    subscriptions.subscribe(call.viewer, ucid)
+    return no_content()
+
+
+@auth_route("/subscriptions/{ucid}", methods=("DELETE",))
+def unsubscribe(call: Call, ucid: str):
+    subscriptions.unsubscribe(call.viewer, ucid)
+    return no_content()
+
+
+# ---------------------------------------------------------------- history
+
+
+@auth_route("/history")
+def get_history(call: Call):
+    return history.page(call.viewer, call.query)
+
+
+@auth_route("/history", methods=("DELETE",))
+def clear_history(call: Call):
+    history.clear(call.viewer)
+    return no_content()
+
+
+@auth_route("/history/{video_id}", methods=("POST",))
+def add_history(call: Call, video_id: str):
+    history.add(call.viewer, video_id)
+    return no_content()
+
+
+@auth_route("/history/{video_id}", methods=("DELETE",))
+def remove_history(call: Call, video_id: str):
+    history.remove(call.viewer, video_id)
+    return no_content()

@@ -1,0 +1,39 @@
+"""Every route module of both APIs; app.py registers their blueprints."""
+
+from functions.http import docs
+from functions.http.invidious import login, resources, tokens
+from functions.http.ta import (
+    channel,
+    comment,
+    cookie,
+    download,
+    media,
+    playlist,
+    refresh,
+    search,
+    session,
+    snapshot,
+    sponsor,
+    task,
+    video,
+)
+
+ROUTERS = (
+    video.router,
+    channel.router,
+    playlist.router,
+    session.router,
+    media.router,
+    resources.router,
+    tokens.router,
+    login.router,
+    docs.router,
+    comment.router,
+    download.router,
+    sponsor.router,
+    snapshot.router,
+    task.router,
+    refresh.router,
+    cookie.router,
+    search.router,
+)

@@ -1,0 +1,1 @@
+"""The TubeArchivist API's routes (`/api/...`), one module per resource."""

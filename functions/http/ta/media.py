@@ -1,0 +1,47 @@
+"""Files: /media/... and /cache/... answer 302 to a short-lived presigned URL of the S3 object."""
+
+from chalice import Response
+
+from functions.core.errors import NotFound
+from functions.core.ids import is_channel_id
+from functions.http.routing import Call, Router
+from functions.storage import s3
+
+router = Router(__name__)
+
+
+def _redirect(call: Call, key: str) -> Response:
+    call.viewer.confirm()  # a deleted user's key gets no file
+    return Response(body="", status_code=302, headers={"Location": s3.presigned_url(key)})
+
+
+def _checked(name: str, pattern) -> str:
+    if not pattern.match(name):
+        raise NotFound(f"file {name} not found")
+    return name
+
+
+@router.route("/media/{channel_id}/{filename}")
+def media_file(call: Call, channel_id: str, filename: str):
+    if not is_channel_id(channel_id):
+        raise NotFound(f"file {filename} not found")
+    return _redirect(call, f"media/{channel_id}/{_checked(filename, s3.MEDIA_FILE)}")
+
+
+@router.route("/cache/videos/{shard}/{filename}")
+def video_thumb(call: Call, shard: str, filename: str):
+    _checked(filename, s3.VIDEO_THUMB)
+    key = s3.video_thumb_key(filename[:-4])
+    if key != f"cache/videos/{shard}/{filename}":
+        raise NotFound(f"file {filename} not found")
+    return _redirect(call, key)
+
+
+@router.route("/cache/channels/{filename}")
+def channel_art(call: Call, filename: str):
+    return _redirect(call, f"cache/channels/{_checked(filename, s3.CHANNEL_ART)}")
+
+
+@router.route("/cache/playlists/{filename}")
+def playlist_thumb(call: Call, filename: str):
+    return _redirect(call, f"cache/playlists/{_checked(filename, s3.PLAYLIST_ART)}")

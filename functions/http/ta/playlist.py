@@ -1,0 +1,21 @@
+"""Playlists: /api/playlist/..."""
+
+from functions.http.routing import Call, Router
+from functions.services.archive import playlists
+
+router = Router(__name__)
+
+
+@router.route("/api/playlist")
+def list_playlists(call: Call):
+    return playlists.list_page(call.viewer, call.page())
+
+
+@router.route("/api/playlist/{playlist_id}")
+def get_playlist(call: Call, playlist_id: str):
+    return playlists.detail(call.viewer, playlist_id)
+
+
+@router.route("/api/playlist/{playlist_id}/video")
+def playlist_videos(call: Call, playlist_id: str):
+    return playlists.videos_page(call.viewer, playlist_id, call.page())

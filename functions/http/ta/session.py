@@ -1,0 +1,28 @@
+"""Login and ping: /api/login/, /api/ping/."""
+
+from chalice import Response
+
+from functions.core.settings import VERSION
+from functions.http.routing import Call, Router
+from functions.services import auth
+
+router = Router(__name__)
+
+
+@router.route("/api/login", methods=("POST",), auth=None)
+def login(call: Call):
+    """Answer the user's API token and start a web session (cookie), as TubeArchivist's login does."""
+    body = call.json()
+    user = auth.verify_login(body.get("username"), body.get("password"))
+    secret, lifetime = auth.start_session(user)
+    cookie = f"{auth.SESSION_COOKIE}={secret}; Max-Age={lifetime}; Path=/; HttpOnly; SameSite=Lax"
+    if call.headers.get("x-forwarded-proto", "http") == "https":
+        cookie += "; Secure"
+    return Response(
+        body={"token": user.api_token, "user_id": int(user.user_id)}, status_code=200, headers={"Set-Cookie": cookie}
+    )
+
+
+@router.route("/api/ping")
+def ping(call: Call):
+    return {"response": "pong", "user": call.viewer.confirm().user_id, "version": VERSION}

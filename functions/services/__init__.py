@@ -1,0 +1,1 @@
+"""Domain logic: no Chalice, no HTTP statuses; storage through the storage package."""

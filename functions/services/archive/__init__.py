@@ -1,0 +1,1 @@
+"""The archive itself: videos, channels, playlists, what a download adds, users' progress."""

@@ -1,0 +1,162 @@
+"""Playlists: listing by name, details with their entries, and writing them with their entries."""
+
+import base64
+import json
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from functions.core.errors import NotFound
+from functions.core.ids import is_playlist_id
+from functions.core.pagination import Page
+from functions.services import search
+from functions.services.archive import render, videos
+from functions.services.archive.channels import subscription_of
+from functions.services.auth import Viewer
+from functions.storage import db, totals
+from functions.storage.models import ALL_PLAYLISTS, Counter, Playlist, PlaylistEntry, Video, name_key
+
+ENTRY_READERS = 8  # playlists whose entries are read at once
+PACKED_LIMIT = 256 * 1024  # characters of a packed listing an item keeps (DynamoDB items hold at most 400 KB)
+
+
+def not_found(playlist_id: str) -> NotFound:
+    return NotFound(f"playlist {playlist_id} not found")
+
+
+def check_id(playlist_id: str) -> str:
+    if not is_playlist_id(playlist_id):
+        raise not_found(playlist_id)
+    return playlist_id
+
+
+def list_page(viewer: Viewer, page: Page) -> dict:
+    keys, paging = viewer.page_keys(totals.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True)
+    ids = [key.playlist_id for key in keys]
+    items, counters = viewer.fetch((Playlist, ids), (Counter, [totals.playlist_videos(i) for i in ids]))
+    listed = entry_rows([items[i] for i in ids if i in items], counters)
+    return render.envelope([render.playlist(items[i], listed[i]) for i in ids if i in items], viewer.config, paging)
+
+
+def entries(playlist_id: str) -> list[PlaylistEntry]:
+    return list(PlaylistEntry.by_position.query(playlist_id))
+
+
+# ---------------------------------------------------------------- the packed listing
+
+
+def pack(rows: list[dict]) -> str | None:
+    """A playlist's listing (youtube_id, title, uploader of each entry, in order) as the text its item keeps;
+    None when it would not fit the item (its entries are read then)."""
+    listing = [[row["youtube_id"], row.get("title", ""), row.get("uploader", "")] for row in rows]
+    text = base64.b64encode(zlib.compress(json.dumps(listing, separators=(",", ":")).encode(), 9)).decode()
+    return text if len(text) <= PACKED_LIMIT else None
+
+
+def unpack(text: str) -> list[dict]:
+    listing = json.loads(zlib.decompress(base64.b64decode(text)))
+    return [{"youtube_id": i, "title": title, "uploader": uploader} for i, title, uploader in listing]
+
+
+def entry_rows(items: list[Playlist], counters: dict[str, Counter]) -> dict[str, list[dict]]:
+    """The entries of these playlists as rendered: from the packed listing and the ids the playlist's counter
+    counts (read with the playlists); a playlist without a packed listing has its entries read (a Query each,
+    side by side)."""
+    rows = {}
+    for item in items:
+        if item.entries_packed is not None:
+            counter = counters.get(totals.playlist_videos(item.playlist_id))
+            archived = (counter.members if counter is not None else None) or set()
+            listing = unpack(item.entries_packed)
+            for idx, row in enumerate(listing):
+                row.update(idx=idx, downloaded=row["youtube_id"] in archived)
+            rows[item.playlist_id] = listing
+    unpacked = [item.playlist_id for item in items if item.playlist_id not in rows]
+    if unpacked:
+        with ThreadPoolExecutor(min(ENTRY_READERS, len(unpacked))) as pool:
+            for playlist_id, found in zip(unpacked, pool.map(entries, unpacked), strict=True):
+                rows[playlist_id] = [render.playlist_entry(entry) for entry in found]
+    return rows
+
+
+def get(playlist_id: str) -> Playlist:
+    check_id(playlist_id)
+    try:
+        return Playlist.get(playlist_id)
+    except DoesNotExist:
+        raise not_found(playlist_id) from None
+
+
+def detail(viewer: Viewer, playlist_id: str) -> dict:
+    check_id(playlist_id)
+    found, counters = viewer.fetch((Playlist, [playlist_id]), (Counter, [totals.playlist_videos(playlist_id)]))
+    if playlist_id not in found:
+        raise not_found(playlist_id)
+    listed = entry_rows([found[playlist_id]], counters)
+    return render.envelope(render.playlist(found[playlist_id], listed[playlist_id]), viewer.config)
+
+
+def videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
+    get(playlist_id)
+    return videos.playlist_videos_page(viewer, playlist_id, page)
+
+
+def save(playlist: Playlist, listed: list[dict]) -> bool:
+    """Store a playlist (counted, indexed) and its entries (save_entries); True when it is new."""
+    playlist.all_playlists = ALL_PLAYLISTS
+    playlist.name_key = name_key(playlist.playlist_name, playlist.playlist_id)
+    playlist.subscription = subscription_of(playlist.playlist_subscribed)
+    created = db.save_counted(
+        playlist,
+        {totals.PLAYLISTS: 1, totals.playlists_by(playlist.subscription): 1},
+        Playlist.subscription,
+        totals.playlists_by,
+    )
+    search.index_playlist(playlist, known_new=created)
+    save_entries(playlist.playlist_id, listed)
+    return created
+
+
+def save_entries(playlist_id: str, listed: list[dict]) -> None:
+    """Store a playlist's entries in order (`listed`: dicts with youtube_id, title, uploader); entries whose
+    video is archived are marked and counted once, entries no longer listed are removed."""
+    previous = {entry.youtube_id: entry for entry in entries(playlist_id)}
+    wanted = {}
+    for idx, row in enumerate(listed):
+        wanted.setdefault(row["youtube_id"], (idx, row))
+    with PlaylistEntry.batch_write() as batch:
+        for youtube_id, (idx, row) in wanted.items():
+            old = previous.get(youtube_id)
+            entry = PlaylistEntry(
+                playlist_id,
+                youtube_id,
+                idx=idx,
+                title=row.get("title", ""),
+                uploader=row.get("uploader", ""),
+                channel_id=old.channel_id if old else None,
+                published_key=old.published_key if old else None,
+            )
+            batch.save(entry)
+    for youtube_id, old in previous.items():
+        if youtube_id not in wanted:
+            if old.downloaded:
+                videos.unmark_entry(playlist_id, youtube_id)
+            old.delete()
+    (archived,) = db.batch_get((Video, list(wanted)))
+    for video in archived.values():
+        videos.mark_entry(playlist_id, video)
+        if playlist_id not in (video.playlist or []):
+            video.update(actions=[Video.playlist.set((Video.playlist | []).append([playlist_id]))])
+    store_packed(playlist_id, pack([row for _, row in wanted.values()]))
+
+
+def store_packed(playlist_id: str, packed: str | None) -> None:
+    """Keep a packed listing (None: none) on the playlist's item, after its entries are written; a playlist
+    deleted meanwhile stays deleted."""
+    action = Playlist.entries_packed.set(packed) if packed is not None else Playlist.entries_packed.remove()
+    try:
+        Playlist(playlist_id).update(actions=[action], condition=Playlist.playlist_id.exists())
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise

@@ -1,0 +1,206 @@
+"""Archived videos: pages and details for a viewer, and the counted writes that add and remove them."""
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from functions.core.errors import Conflict, NotFound
+from functions.core.ids import is_video_id
+from functions.core.pagination import Page
+from functions.services import search
+from functions.services.archive import render
+from functions.services.auth import Viewer
+from functions.services.invidious import feed
+from functions.storage import db, s3, totals
+from functions.storage.models import (
+    ALL_VIDEOS,
+    Channel,
+    PlaylistEntry,
+    UserVideo,
+    Video,
+    downloaded_key,
+    published_key,
+)
+
+TRANSACTION_ITEMS = 100  # DynamoDB's limit of items in one transaction
+
+
+def not_found(youtube_id: str) -> NotFound:
+    return NotFound(f"video {youtube_id} not found")
+
+
+def check_id(youtube_id: str) -> str:
+    """A path's video id, or 404: malformed ids never reach a key."""
+    if not is_video_id(youtube_id):
+        raise not_found(youtube_id)
+    return youtube_id
+
+
+# ---------------------------------------------------------------- reading
+
+
+def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[dict]:
+    """Render (youtube_id, channel_id) rows in order, reading videos, the viewer's state and channels at once."""
+    ids = [youtube_id for youtube_id, _ in rows]
+    channel_ids = {channel_id for _, channel_id in rows if channel_id}
+    videos, states, channels = viewer.fetch(
+        (Video, ids), (UserVideo, [(viewer.user_id, i) for i in ids]), (Channel, channel_ids)
+    )
+    return [
+        render.video(videos[i], channels.get(videos[i].channel_id), states.get((viewer.user_id, i)))
+        for i in ids
+        if i in videos
+    ]
+
+
+def list_page(viewer: Viewer, counter: str, index, hash_key: str, page: Page, rows_of) -> dict:
+    keys, paging = viewer.page_keys(counter, index, hash_key, page)
+    return render.envelope(render_page(viewer, [rows_of(k) for k in keys]), viewer.config, paging)
+
+
+def all_videos_page(viewer: Viewer, page: Page) -> dict:
+    return list_page(
+        viewer, totals.VIDEOS, Video.by_published, ALL_VIDEOS, page, lambda k: (k.youtube_id, k.channel_id)
+    )
+
+
+def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
+    return list_page(
+        viewer,
+        totals.channel_videos(channel_id),
+        Video.by_channel,
+        channel_id,
+        page,
+        lambda k: (k.youtube_id, channel_id),
+    )
+
+
+def playlist_videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
+    return list_page(
+        viewer,
+        totals.playlist_videos(playlist_id),
+        PlaylistEntry.by_published,
+        playlist_id,
+        page,
+        lambda k: (k.youtube_id, k.channel_id),
+    )
+
+
+def detail(viewer: Viewer, youtube_id: str) -> dict:
+    check_id(youtube_id)
+    videos, states = viewer.fetch((Video, [youtube_id]), (UserVideo, [(viewer.user_id, youtube_id)]))
+    if youtube_id not in videos:
+        raise not_found(youtube_id)
+    video = videos[youtube_id]
+    try:
+        channel = Channel.get(video.channel_id)
+    except DoesNotExist:
+        channel = None
+    return render.envelope(render.video(video, channel, states.get((viewer.user_id, youtube_id))), viewer.config)
+
+
+def get(youtube_id: str) -> Video:
+    check_id(youtube_id)
+    try:
+        return Video.get(youtube_id)
+    except DoesNotExist:
+        raise not_found(youtube_id) from None
+
+
+# ---------------------------------------------------------------- writing
+
+
+def set_index_keys(video: Video) -> Video:
+    video.all_videos = ALL_VIDEOS
+    video.published_key = published_key(video.published, video.youtube_id)
+    video.downloaded_key = downloaded_key(video.date_downloaded, video.youtube_id)
+    return video
+
+
+def save(video: Video) -> bool:
+    """Store a video, counting it when it is new; True when it was. Safe to repeat: a retry never counts twice."""
+    set_index_keys(video)
+    created = db.save_counted(
+        video, {totals.VIDEOS: 1, totals.channel_videos(video.channel_id): 1}, Video.channel_id, totals.channel_videos
+    )
+    for playlist_id in video.playlist or []:
+        mark_entry(playlist_id, video)
+    search.index_video(video, known_new=created)
+    if created:
+        feed.fan_out(video)  # into the feed of each user subscribed to the channel, as a notification
+    return created
+
+
+def mark_entry(playlist_id: str, video: Video) -> bool:
+    """Mark the video's entry in a playlist as archived and count it, once; False when there is no such entry."""
+    entry = PlaylistEntry(playlist_id, video.youtube_id)
+    try:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.update(
+                entry,
+                actions=[
+                    PlaylistEntry.published_key.set(video.published_key),
+                    PlaylistEntry.channel_id.set(video.channel_id),
+                ],
+                condition=PlaylistEntry.idx.exists() & PlaylistEntry.published_key.does_not_exist(),
+            )
+            db.add_member(transaction, totals.playlist_videos(playlist_id), video.youtube_id, 1)
+        return True
+    except TransactWriteError as error:
+        if not db.is_condition_failure(error):
+            raise
+        return False
+
+
+def unmark_entry(playlist_id: str, youtube_id: str) -> None:
+    try:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.update(
+                PlaylistEntry(playlist_id, youtube_id),
+                actions=[PlaylistEntry.published_key.remove()],
+                condition=PlaylistEntry.published_key.exists(),
+            )
+            db.add_member(transaction, totals.playlist_videos(playlist_id), youtube_id, -1)
+    except TransactWriteError as error:
+        if not db.is_condition_failure(error):
+            raise
+
+
+def _delete_records(video: Video) -> bool:
+    """Delete the video item, unmark its playlist entries and drop every count in one transaction, so a failure
+    leaves all as it was; False when an item changed meanwhile (read again and retry)."""
+    (entries,) = db.batch_get((PlaylistEntry, [(p, video.youtube_id) for p in video.playlist or []]))
+    marked = [entry for entry in entries.values() if entry.downloaded]
+    # Each entry takes two of the transaction's items (entry, counter); the rare rest go first, each repeatable.
+    room = (TRANSACTION_ITEMS - 3) // 2
+    for entry in marked[room:]:
+        unmark_entry(entry.playlist_id, video.youtube_id)
+    counts = {totals.VIDEOS: -1, totals.channel_videos(video.channel_id): -1}
+    try:
+        with TransactWrite(connection=db.connection()) as transaction:
+            transaction.delete(video, condition=Video.youtube_id.exists())
+            for entry in marked[:room]:
+                transaction.update(
+                    entry,
+                    actions=[PlaylistEntry.published_key.remove()],
+                    condition=PlaylistEntry.published_key.exists(),
+                )
+                db.add_member(transaction, totals.playlist_videos(entry.playlist_id), video.youtube_id, -1)
+            db.add_counts(transaction, counts)
+    except TransactWriteError as error:
+        if not db.is_condition_failure(error):
+            raise
+        return False
+    return True
+
+
+def delete(youtube_id: str) -> None:
+    """Remove a video, its files and its playlist membership; the counts drop exactly once."""
+    for _ in range(3):
+        video = get(youtube_id)  # 404 once it is gone
+        if _delete_records(video):
+            break
+    else:
+        raise Conflict(f"video {youtube_id} changed while it was being deleted, try again")
+    feed.remove_video(video)
+    search.remove_video(video)
+    s3.delete_objects(s3.video_keys(video))

@@ -1,0 +1,60 @@
+"""A user's own channel subscriptions (Invidious); subscribing also subscribes the archive, so rescans fetch it."""
+
+import time
+
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+
+from functions.core.errors import Forbidden
+from functions.core.ids import is_channel_id
+from functions.services.archive import channels
+from functions.services.invidious import feed
+from functions.storage import db
+from functions.storage.models import Channel, Subscription
+
+INVALID = "Deleted or invalid channel"
+
+
+def _condition_failed(error) -> bool:
+    return error.cause_response_code == "ConditionalCheckFailedException"
+
+
+def list_all(viewer) -> list[dict]:
+    """`[{"author", "authorId"}]`, by channel name."""
+    ids = [item.channel_id for item in Subscription.query(viewer.user_id)]
+    (found,) = db.batch_get((Channel, ids))
+    rows = [{"author": found[i].channel_name if i in found else i, "authorId": i} for i in ids]
+    return sorted(rows, key=lambda row: (row["author"].casefold(), row["authorId"]))
+
+
+def subscribe(viewer, channel_id: str) -> bool:
+    """Subscribe the user (and the archive) to a channel the archive knows; True when the user was not yet."""
+    if not is_channel_id(channel_id):
+        raise Forbidden(INVALID)
+    try:
+        channel = Channel.get(channel_id)
+    except DoesNotExist:
+        raise Forbidden(INVALID) from None
+    subscription = Subscription(viewer.user_id, channel_id, created=int(time.time()))
+    try:
+        subscription.save(condition=Subscription.channel_id.does_not_exist())
+        created = True
+    except PutError as error:
+        if not _condition_failed(error):
+            raise
+        created = False
+    channels.set_subscribed(channel_id, True)
+    if created:
+        feed.backfill(viewer.user_id, channel)
+    return created
+
+
+def unsubscribe(viewer, channel_id: str) -> None:
+    """Remove the user's subscription and the channel's videos from their feed; the archive keeps its own."""
+    if not is_channel_id(channel_id):
+        return
+    try:
+        Subscription(viewer.user_id, channel_id).delete(condition=Subscription.channel_id.exists())
+    except DeleteError as error:
+        if not _condition_failed(error):
+            raise
+    feed.remove_channel(viewer.user_id, channel_id)

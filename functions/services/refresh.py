@@ -1,0 +1,281 @@
+"""Refreshing metadata: videos, channels and playlists of the archive read again with yt-dlp.
+
+Asking (`request`, the API function) stores one RefreshItem per item and sends one message per item to the
+refresh queue, so `/api/refresh/` can count what is waiting; the refresh function (`run_item`, functions/jobs/
+refresh.py) reads the item again, writes what changed and removes its RefreshItem. A video YouTube no longer has
+is marked inactive (`active: false`), never deleted; so are channels and playlists that are gone. The same queue
+carries the rescans asked for through `/api/task/` (functions.services.rescan).
+"""
+
+import json
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from functions.core.dates import today
+from functions.core.errors import BadRequest, NotFound
+from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
+from functions.core.settings import get_settings
+from functions.services import search
+from functions.storage import db
+from functions.storage.models import Channel, Playlist, PlaylistEntry, RefreshItem, Video, name_key
+from functions.youtube import urls
+
+VIDEO, CHANNEL, PLAYLIST = urls.VIDEO, urls.CHANNEL, urls.PLAYLIST
+KINDS = (VIDEO, CHANNEL, PLAYLIST)
+BODY_KEYS = {
+    "videos": VIDEO,
+    "video": VIDEO,
+    "channels": CHANNEL,
+    "channel": CHANNEL,
+    "playlists": PLAYLIST,
+    "playlist": PLAYLIST,
+}
+ID_CHECKS = {VIDEO: is_video_id, CHANNEL: is_channel_id, PLAYLIST: is_playlist_id}
+MODELS = {VIDEO: Video, CHANNEL: Channel, PLAYLIST: Playlist}
+PLURAL = {VIDEO: "videos", CHANNEL: "channels", PLAYLIST: "playlists"}
+REFRESH, RESCAN = "refresh", "rescan"  # the actions of the refresh function's messages
+MAX_ITEMS = 1000  # per request
+SQS_BATCH = 10
+# What yt-dlp says when YouTube no longer has a video, channel or playlist (as opposed to a network failure).
+GONE_WORDS = (
+    "video unavailable",
+    "has been removed",
+    "no longer available",
+    "has been terminated",
+    "this video is private",
+    "private video",
+    "does not exist",
+    "this channel is not available",
+)
+
+_queue_url: str | None = None
+
+
+# ---------------------------------------------------------------- asking (API function)
+
+
+def parse_request(body) -> dict[str, list[str]]:
+    """{kind: [ids]} from a request body `{"videos": [...], "channels": [...], "playlists": [...]}` (singular
+    keys too; one id may be given as a string); BadRequest naming what is wrong, before anything is stored."""
+    if not isinstance(body, dict):
+        raise BadRequest("expected an object with videos, channels or playlists")
+    unknown = sorted(set(body) - set(BODY_KEYS))
+    if unknown:
+        raise BadRequest(f"unknown key(s) {', '.join(unknown)}: expected videos, channels or playlists")
+    wanted: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for key, value in body.items():
+        kind = BODY_KEYS[key]
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list):
+            raise BadRequest(f"{key} must be a list of {kind} ids")
+        for item_id in values:
+            if not ID_CHECKS[kind](item_id):
+                raise BadRequest(f"{key}: not a {kind} id: {item_id!r}")
+            if item_id not in wanted[kind]:
+                wanted[kind].append(item_id)
+    count = sum(len(ids) for ids in wanted.values())
+    if not count:
+        raise BadRequest("nothing to refresh: give videos, channels or playlists")
+    if count > MAX_ITEMS:
+        raise BadRequest(f"at most {MAX_ITEMS} items a request, got {count}")
+    return wanted
+
+
+def request(body, extract_videos: bool = False) -> dict:
+    """Queue a refresh of archived items; NotFound when one is not in the archive. What was queued, by kind."""
+    wanted = parse_request(body)
+    found = db.batch_get(*((MODELS[kind], ids) for kind, ids in wanted.items()))
+    missing = [i for (kind, ids), got in zip(wanted.items(), found, strict=True) for i in ids if i not in got]
+    if missing:
+        raise NotFound(f"not in the archive: {', '.join(missing[:10])}")
+    enqueue([(kind, i) for kind, ids in wanted.items() for i in ids], extract_videos)
+    return {PLURAL[kind]: ids for kind, ids in wanted.items()}
+
+
+def enqueue(items: Iterable[tuple[str, str]], extract_videos: bool = False) -> int:
+    """Store a RefreshItem per (kind, id) and send its message; the number queued."""
+    items = list(dict.fromkeys(items))
+    now = int(time.time())
+    with RefreshItem.batch_write() as batch:
+        for kind, item_id in items:
+            batch.save(RefreshItem(kind, item_id, queued=now, extract_videos=extract_videos))
+    send([{"action": REFRESH, "kind": k, "id": i, "extract_videos": extract_videos} for k, i in items])
+    return len(items)
+
+
+def queue_url() -> str:
+    """The refresh queue: REFRESH_QUEUE_URL, or the stage's queue by name (the local run and tests)."""
+    global _queue_url
+    configured = get_settings().refresh_queue_url
+    if configured:
+        return configured
+    if _queue_url is None:
+        from functions.services.download_queue import sqs
+
+        _queue_url = sqs().get_queue_url(QueueName=get_settings().table_prefix + "refresh")["QueueUrl"]
+    return _queue_url
+
+
+def send(bodies: list[dict]) -> None:
+    """Messages to the refresh function, SQS_BATCH a request; raises when SQS refused any."""
+    from functions.services.download_queue import sqs
+
+    for start in range(0, len(bodies), SQS_BATCH):
+        chunk = bodies[start : start + SQS_BATCH]
+        entries = [{"Id": str(n), "MessageBody": json.dumps(body)} for n, body in enumerate(chunk)]
+        response = sqs().send_message_batch(QueueUrl=queue_url(), Entries=entries)
+        if response.get("Failed"):
+            raise RuntimeError(f"SQS refused {len(response['Failed'])} refresh message(s)")
+
+
+def progress(kind: str | None, item_id: str | None) -> dict:
+    """`/api/refresh/` GET: how many items wait (of one kind, or all), and whether one item does."""
+    if item_id and not kind:
+        raise BadRequest("type is required with id: video, channel or playlist")
+    if kind is not None and kind not in KINDS:
+        raise BadRequest(f"type must be video, channel or playlist, got {kind!r}")
+    total = sum(RefreshItem.count(k) for k in ([kind] if kind else KINDS))
+    body = {"total_queued": total, "type": kind or "all"}
+    if item_id:
+        waiting = RefreshItem.count(kind, RefreshItem.item_id == item_id)
+        body.update(id=item_id, state="in_queue" if waiting else False)
+    else:
+        body["state"] = "running" if total else "empty"
+    return body
+
+
+# ---------------------------------------------------------------- doing (refresh function: yt-dlp)
+
+
+def is_gone(message: str) -> bool:
+    lowered = message.lower()
+    return any(words in lowered for words in GONE_WORDS)
+
+
+def done(kind: str, item_id: str) -> None:
+    RefreshItem(kind, item_id).delete()
+
+
+def run_item(kind: str, item_id: str, extract_videos: bool, cookie: str | None) -> str:
+    """Refresh one item (what happened: refreshed, inactive, missing); with `extract_videos`, a channel's or
+    playlist's archived videos are queued for a refresh of their own."""
+    if kind == VIDEO:
+        return refresh_video(item_id, cookie)
+    if kind == CHANNEL:
+        outcome = refresh_channel(item_id, cookie)
+        if extract_videos and outcome != "missing":
+            enqueue((VIDEO, key.youtube_id) for key in Video.by_channel.query(item_id))
+        return outcome
+    if kind == PLAYLIST:
+        outcome, _ = refresh_playlist(item_id, cookie)
+        if extract_videos and outcome != "missing":
+            enqueue((VIDEO, e.youtube_id) for e in PlaylistEntry.query(item_id) if e.downloaded)
+        return outcome
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def _update(item, actions: list) -> bool:
+    """Apply `actions` to an item that still exists; False when it was deleted meanwhile."""
+    hash_key = type(item)._hash_key_attribute()
+    try:
+        item.update(actions=actions, condition=hash_key.exists())
+        return True
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+def _update_indexed(item, actions: list, index: Callable) -> str:
+    """Write what a refresh read (only these attributes: a subscribe or a download meanwhile keeps its own) and
+    index the item again, so searches find its new title and leave its old one."""
+    before = type(item).from_raw_data(item.serialize())
+    if not _update(item, actions):
+        return "missing"
+    index(item, previous=before)
+    return "refreshed"
+
+
+def refresh_video(youtube_id: str, cookie: str | None) -> str:
+    from functions.youtube import ytdlp
+
+    try:
+        video = Video.get(youtube_id)
+    except DoesNotExist:
+        return "missing"
+    try:
+        info = ytdlp.video_info(youtube_id, cookie)
+    except ytdlp.ExtractionFailed as error:
+        if not is_gone(error.message):
+            raise
+        _update(video, [Video.active.set(False), Video.vid_last_refresh.set(today())])
+        return "inactive"
+    actions = [
+        Video.title.set(info.get("title") or video.title),
+        Video.description.set(info.get("description") or ""),
+        Video.tags.set(list(info.get("tags") or [])),
+        Video.category.set(list(info.get("categories") or [])),
+        Video.view_count.set(int(info.get("view_count") or 0)),
+        Video.like_count.set(int(info.get("like_count") or 0)),
+        Video.active.set(True),
+        Video.vid_last_refresh.set(today()),
+    ]
+    if info.get("duration"):
+        actions.append(Video.duration.set(int(info["duration"])))
+    return _update_indexed(video, actions, search.index_video)
+
+
+def refresh_channel(channel_id: str, cookie: str | None) -> str:
+    from functions.services.archive import archiving
+    from functions.youtube import ytdlp
+
+    try:
+        channel = Channel.get(channel_id)
+    except DoesNotExist:
+        return "missing"
+    try:
+        info = ytdlp.channel_info(urls.Target(CHANNEL, channel_id), cookie)
+    except ytdlp.ExtractionFailed as error:
+        if not is_gone(error.message):
+            raise
+        _update(channel, [Channel.channel_active.set(False), Channel.channel_last_refresh.set(today())])
+        return "inactive"
+    with tempfile.TemporaryDirectory(prefix="refresh-") as workdir:
+        archiving.store_channel_art(channel_id, info, Path(workdir), cookie)
+    actions = [*archiving.channel_page_actions(info, channel_id), Channel.channel_active.set(True)]
+    return _update_indexed(channel, actions, search.index_channel)
+
+
+def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[str, list[dict]]:
+    """(what happened, the playlist's entries as yt-dlp lists them now)."""
+    from functions.services.archive import playlists
+    from functions.youtube import ytdlp
+
+    try:
+        playlist = Playlist.get(playlist_id)
+    except DoesNotExist:
+        return "missing", []
+    try:
+        info = ytdlp.playlist_info(playlist_id, cookie)
+    except ytdlp.ExtractionFailed as error:
+        if not is_gone(error.message):
+            raise
+        _update(playlist, [Playlist.playlist_active.set(False), Playlist.playlist_last_refresh.set(today())])
+        return "inactive", []
+    actions = [
+        Playlist.playlist_name.set(info["playlist_name"]),
+        Playlist.name_key.set(name_key(info["playlist_name"], playlist_id)),
+        Playlist.playlist_channel.set(info["playlist_channel"]),
+        Playlist.playlist_channel_id.set(info["playlist_channel_id"]),
+        Playlist.playlist_description.set(info["playlist_description"]),
+        Playlist.playlist_active.set(True),
+        Playlist.playlist_last_refresh.set(today()),
+    ]
+    if _update_indexed(playlist, actions, search.index_playlist) == "missing":
+        return "missing", []
+    playlists.save_entries(playlist_id, [dict(row, uploader=row.get("channel_name") or "") for row in info["entries"]])
+    return "refreshed", info["entries"]

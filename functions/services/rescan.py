@@ -1,0 +1,121 @@
+"""Rescanning subscriptions: the newest videos of subscribed channels and playlists, queued when new.
+
+For each subscribed channel, the latest N videos of each tab are listed flat (N from the app config:
+subscriptions.channel_size for videos, shorts_channel_size, live_channel_size; 0 skips the tab); for each
+subscribed playlist, all its entries. What is neither archived nor queued goes to the download queue
+(functions.services.download_queue.add_entries skips the rest), and is started at once when subscriptions.auto_start is
+on. Only one
+rescan runs at a time (functions.services.tasks holds the lock, with a lease, so a crashed run frees it).
+"""
+
+import logging
+
+from functions.core.settings import app_config
+from functions.services import cookies, download_queue, refresh, tasks
+from functions.storage.models import SUBSCRIBED, Channel, Playlist
+from functions.youtube import urls
+
+log = logging.getLogger("ytarchive.rescan")
+LEASE_SECONDS = 960  # the rescan function's timeout (.chalice/config.json) and a minute
+DEFAULT_SIZE = 50
+TAB_SIZES = {"videos": "channel_size", "shorts": "shorts_channel_size", "streams": "live_channel_size"}
+
+
+def tab_sizes(subscriptions: dict) -> dict[str, int]:
+    """How many of the newest videos to look at per channel tab; tabs set to 0 are left out."""
+    sizes = {}
+    for tab, setting in TAB_SIZES.items():
+        value = subscriptions.get(setting)
+        size = DEFAULT_SIZE if value is None else int(value)
+        if size > 0:
+            sizes[tab] = size
+    return sizes
+
+
+def request() -> bool:
+    """Ask the refresh function for a rescan (POST /api/task/); False when one is running already."""
+    if not tasks.request(tasks.RESCAN, LEASE_SECONDS):
+        return False
+    refresh.send([{"action": refresh.RESCAN}])
+    return True
+
+
+def run() -> dict | None:
+    """One rescan, unless another holds the task (None then). {"added", "errors"}."""
+    owner = tasks.acquire(tasks.RESCAN, LEASE_SECONDS)
+    if owner is None:
+        log.info("a rescan is running already")
+        return None
+    summary, failure = None, None
+    try:
+        summary = scan(owner)
+    except Exception as error:
+        failure = str(error) or type(error).__name__
+        raise
+    finally:
+        errors = summary["errors"] if summary else []
+        tasks.release(tasks.RESCAN, owner, failure or ("; ".join(errors) if errors else None))
+    return summary
+
+
+def scan(owner: str) -> dict:
+    from functions.youtube import ytdlp
+
+    config = app_config()
+    subscriptions = config["subscriptions"]
+    sizes = tab_sizes(subscriptions)
+    auto_start = bool(subscriptions.get("auto_start"))
+    cookie = cookies.current_cookie(config)
+    channel_ids = [key.channel_id for key in Channel.by_subscription.query(SUBSCRIBED)]
+    playlist_ids = [key.playlist_id for key in Playlist.by_subscription.query(SUBSCRIBED)]
+    work = [(refresh.CHANNEL, i) for i in channel_ids] + [(refresh.PLAYLIST, i) for i in playlist_ids]
+    added, errors = [], []
+    for done, (kind, item_id) in enumerate(work):
+        tasks.report(tasks.RESCAN, owner, 100.0 * done / len(work), f"{kind} {item_id}")
+        try:
+            rows, playlists = (
+                (channel_rows(item_id, sizes, cookie), None)
+                if kind == refresh.CHANNEL
+                else (refresh.refresh_playlist(item_id, cookie)[1], [item_id])
+            )
+        except ytdlp.CookieRejected as error:
+            cookies.record_validation(False, error.message)
+            errors.append(f"{kind} {item_id}: {error.message}")
+            continue
+        except ytdlp.BadRequest as error:
+            errors.append(f"{kind} {item_id}: {error.message}")
+            continue
+        added += download_queue.add_entries(rows, auto_start, playlists=playlists)["added"]
+    if auto_start and added:
+        download_queue.start(added)
+    return {"added": added, "errors": errors}
+
+
+def channel_rows(channel_id: str, sizes: dict[str, int], cookie: str | None) -> list[dict]:
+    """The newest videos of each tab of a channel; a channel subscribed before it was ever read (no
+    channel_last_refresh) gets its metadata first. A tab the channel does not have is skipped; when no tab
+    can be read, the first error is raised."""
+    from functions.youtube import ytdlp
+
+    try:
+        channel = Channel.get(channel_id)
+    except Channel.DoesNotExist:
+        return []  # removed meanwhile
+    if channel.channel_last_refresh is None:
+        refresh.refresh_channel(channel_id, cookie)
+        channel.refresh()
+    rows, failures = [], []
+    for tab, size in sizes.items():
+        try:
+            listed = ytdlp.list_entries(urls.channel_url(channel_id, tab), limit=size, cookie=cookie)
+        except ytdlp.CookieRejected:
+            raise
+        except ytdlp.ExtractionFailed as error:
+            failures.append(error)
+            continue
+        for row in listed:
+            row.update(channel_id=channel_id, channel_name=row.get("channel_name") or channel.channel_name)
+        rows += listed
+    if failures and len(failures) == len(sizes):
+        raise failures[0]
+    return rows

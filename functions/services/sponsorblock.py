@@ -1,0 +1,107 @@
+"""SponsorBlock: segments fetched from its public API at download time and stored with the video
+(`Video.sponsorblock`); votes and new segments sent through this API are validated and only simulated."""
+
+import json
+import logging
+import math
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from functions.core import dates
+from functions.core.errors import BadRequest
+from functions.core.settings import get_settings
+from functions.services.archive import videos
+
+log = logging.getLogger(__name__)
+
+CATEGORIES = ("sponsor", "selfpromo", "interaction", "intro", "outro", "preview", "music_offtopic", "filler")
+VOTES = (0, 1, 20)  # downvote, upvote, undo
+TIMEOUT_SECONDS = 10
+SEGMENT_TEXT = ("UUID", "category", "actionType", "description")
+SEGMENT_NUMBERS = ("videoDuration", "locked", "votes")
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _segment(raw) -> dict | None:
+    """The fields of one API segment this archive keeps; None when it is not a segment."""
+    if not isinstance(raw, dict):
+        return None
+    times = raw.get("segment")
+    if not (isinstance(times, list) and len(times) == 2 and all(_number(t) for t in times)):
+        return None
+    kept = {"segment": [float(t) for t in times]}
+    kept.update({k: raw[k] for k in SEGMENT_TEXT if isinstance(raw.get(k), str)})
+    kept.update({k: raw[k] for k in SEGMENT_NUMBERS if _number(raw.get(k))})
+    return kept
+
+
+def fetch_segments(video_id: str) -> dict | None:
+    """The video's segments as stored and served (`{last_refresh, has_unlocked, is_enabled, segments}`), or None
+    when SponsorBlock cannot be asked (a download never fails for it)."""
+    query = urllib.parse.urlencode({"videoID": video_id, "categories": json.dumps(CATEGORIES)})
+    url = f"{get_settings().sponsorblock_url}/api/skipSegments?{query}"
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
+            raw = json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        if error.code != 404:  # 404: SponsorBlock knows no segment of this video
+            log.warning("SponsorBlock answered %s for %s", error.code, video_id)
+            return None
+        raw = []
+    except (OSError, ValueError) as error:
+        log.warning("SponsorBlock unreachable for %s: %s", video_id, error)
+        return None
+    segments = [s for s in (_segment(item) for item in (raw if isinstance(raw, list) else [])) if s]
+    return {
+        "last_refresh": dates.now(),
+        "has_unlocked": any(not s.get("locked") for s in segments),
+        "is_enabled": True,
+        "segments": segments,
+    }
+
+
+def for_download(video_id: str, config: dict) -> dict | None:
+    """What the download job stores in `Video.sponsorblock`: segments when the app integrates SponsorBlock."""
+    return fetch_segments(video_id) if config["downloads"].get("integrate_sponsorblock") else None
+
+
+def stored(video_id: str) -> dict | None:
+    """GET /api/video/<id>/sponsor/: the stored data, or None; 404 for a video the archive does not hold."""
+    video = videos.get(video_id)
+    return video.sponsorblock.as_dict() if video.sponsorblock is not None else None
+
+
+def _check_vote(vote) -> None:
+    if not isinstance(vote, dict):
+        raise BadRequest("vote must be an object {uuid, yourVote}")
+    if not isinstance(vote.get("uuid"), str) or not vote["uuid"].strip():
+        raise BadRequest("vote.uuid must be a segment's UUID")
+    your_vote = vote.get("yourVote")
+    if not isinstance(your_vote, int) or isinstance(your_vote, bool) or your_vote not in VOTES:
+        raise BadRequest("vote.yourVote must be 0 (down), 1 (up) or 20 (undo)")
+
+
+def _check_segment(segment) -> None:
+    if not isinstance(segment, dict):
+        raise BadRequest("segment must be an object {startTime, endTime}")
+    start, end = segment.get("startTime"), segment.get("endTime")
+    if not (_number(start) and _number(end)):
+        raise BadRequest("segment.startTime and segment.endTime must be numbers")
+    if start < 0:
+        raise BadRequest("segment.startTime must not be negative")
+    if end < start:
+        raise BadRequest("segment.endTime must not be before segment.startTime")
+
+
+def simulate(video_id: str, body: dict) -> dict:
+    """POST /api/video/<id>/sponsor/: a vote or a new segment, checked, never sent (as TubeArchivist does)."""
+    videos.get(video_id)
+    kinds = [kind for kind in ("vote", "segment") if kind in body]
+    if len(kinds) != 1:
+        raise BadRequest("send either a vote or a segment")
+    (_check_vote if kinds[0] == "vote" else _check_segment)(body[kinds[0]])
+    return {"success": True}

@@ -1,0 +1,538 @@
+"""The DynamoDB models: one table per aggregate, each model declared once with its indexes.
+
+Every list view of the API is a Query on an index already in display order. Indexes that feed numbered pages
+project keys only (plus the one attribute a page needs to batch-read its neighbours), so reading up to a deep
+offset stays cheap. Totals live in `Counter` items updated in the same transaction as the write they count.
+"""
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    IncludeProjection,
+    KeysOnlyProjection,
+    LocalSecondaryIndex,
+)
+from pynamodb.models import Model
+
+from functions.core.settings import get_settings
+
+# Constant partition values of the "all items in one order" indexes.
+ALL_VIDEOS = "video"
+ALL_CHANNELS = "channel"
+ALL_PLAYLISTS = "playlist"
+ALL_SNAPSHOTS = "snapshot"
+SUBSCRIBED = "subscribed"
+UNSUBSCRIBED = "unsubscribed"
+
+
+def _meta(table: str, **extra):
+    """The Meta of a model: the table name carries the stage's prefix, so stages never share tables."""
+    settings = get_settings()
+    attrs = {"table_name": settings.table_prefix + table, "region": settings.region, "billing_mode": "PAY_PER_REQUEST"}
+    attrs.update(extra)
+    return type("Meta", (), attrs)
+
+
+def _index_meta(name: str, projection):
+    return type("Meta", (), {"index_name": name, "projection": projection})
+
+
+def published_key(published: str, youtube_id: str) -> str:
+    """Sort key that orders videos by publish date; the id breaks ties and keeps keys unique."""
+    return f"{published}#{youtube_id}"
+
+
+def downloaded_key(date_downloaded: int, youtube_id: str) -> str:
+    return f"{int(date_downloaded):012d}#{youtube_id}"
+
+
+def name_key(name: str, item_id: str) -> str:
+    return f"{(name or '').casefold()}#{item_id}"
+
+
+# ---------------------------------------------------------------- users and credentials
+
+
+class UsersById(GlobalSecondaryIndex):
+    Meta = _index_meta("by_user_id", KeysOnlyProjection())
+    user_id = NumberAttribute(hash_key=True)
+
+
+class User(Model):
+    """A person who can log in; keyed by the name they log in with."""
+
+    Meta = _meta("users")
+    username = UnicodeAttribute(hash_key=True)
+    user_id = NumberAttribute()
+    password_hash = UnicodeAttribute()
+    api_token = UnicodeAttribute()  # shown to its owner, as TubeArchivist's settings page does
+    is_admin = BooleanAttribute(default=False)
+    created = NumberAttribute()
+    page_size = NumberAttribute(null=True)
+    preferences = MapAttribute(null=True)  # Invidious preferences the user changed; defaults fill the rest
+    by_user_id = UsersById()
+
+
+class AuthKeysByUser(GlobalSecondaryIndex):
+    Meta = _index_meta("by_user", KeysOnlyProjection())
+    user_id = NumberAttribute(hash_key=True)
+    created = NumberAttribute(range_key=True)
+
+
+class AuthKey(Model):
+    """A credential, stored under the SHA-256 of its secret: API tokens, web sessions, Invidious sessions."""
+
+    Meta = _meta("auth_keys")
+    key_hash = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()  # api_token | session
+    user_id = NumberAttribute()
+    username = UnicodeAttribute()
+    created = NumberAttribute()
+    expires = TTLAttribute(null=True)
+    by_user = AuthKeysByUser()
+
+
+# ---------------------------------------------------------------- archive
+
+
+class VideosByPublished(GlobalSecondaryIndex):
+    Meta = _index_meta("by_published", IncludeProjection(["channel_id"]))
+    all_videos = UnicodeAttribute(hash_key=True)
+    published_key = UnicodeAttribute(range_key=True)
+
+
+class VideosByDownloaded(GlobalSecondaryIndex):
+    Meta = _index_meta("by_downloaded", IncludeProjection(["channel_id"]))
+    all_videos = UnicodeAttribute(hash_key=True)
+    downloaded_key = UnicodeAttribute(range_key=True)
+
+
+class VideosByChannel(GlobalSecondaryIndex):
+    Meta = _index_meta("by_channel", KeysOnlyProjection())
+    channel_id = UnicodeAttribute(hash_key=True)
+    published_key = UnicodeAttribute(range_key=True)
+
+
+class Video(Model):
+    Meta = _meta("videos")
+    youtube_id = UnicodeAttribute(hash_key=True)
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    published = UnicodeAttribute()  # YYYY-MM-DD
+    vid_last_refresh = UnicodeAttribute(null=True)  # YYYY-MM-DD
+    date_downloaded = NumberAttribute()
+    vid_type = UnicodeAttribute(default="videos")
+    active = BooleanAttribute(default=True)
+    category = ListAttribute(of=UnicodeAttribute, default=list)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    channel_id = UnicodeAttribute()
+    duration = NumberAttribute(default=0)
+    view_count = NumberAttribute(default=0)
+    like_count = NumberAttribute(default=0)
+    dislike_count = NumberAttribute(default=0)
+    average_rating = NumberAttribute(null=True)
+    playlist = ListAttribute(of=UnicodeAttribute, default=list)
+    media_ext = UnicodeAttribute(default="mp4")
+    media_size = NumberAttribute(default=0)
+    subtitles = ListAttribute(default=list)  # [{ext, lang, name, source}]
+    comment_count = NumberAttribute(null=True)
+    sponsorblock = MapAttribute(null=True)
+    # index keys, derived from the fields above by functions.archive
+    all_videos = UnicodeAttribute(default=ALL_VIDEOS)
+    published_key = UnicodeAttribute()
+    downloaded_key = UnicodeAttribute()
+    by_published = VideosByPublished()
+    by_downloaded = VideosByDownloaded()
+    by_channel = VideosByChannel()
+
+
+class ChannelsByName(GlobalSecondaryIndex):
+    Meta = _index_meta("by_name", KeysOnlyProjection())
+    all_channels = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class ChannelsBySubscription(GlobalSecondaryIndex):
+    Meta = _index_meta("by_subscription", KeysOnlyProjection())
+    subscription = UnicodeAttribute(hash_key=True)  # subscribed | unsubscribed
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class Channel(Model):
+    Meta = _meta("channels")
+    channel_id = UnicodeAttribute(hash_key=True)
+    channel_name = UnicodeAttribute()
+    channel_description = UnicodeAttribute(default="")
+    channel_subscribed = BooleanAttribute(default=False)
+    channel_active = BooleanAttribute(default=True)
+    channel_last_refresh = UnicodeAttribute(null=True)  # YYYY-MM-DD
+    channel_subs = NumberAttribute(default=0)
+    channel_views = NumberAttribute(default=0)
+    channel_overwrites = MapAttribute(null=True)
+    all_channels = UnicodeAttribute(default=ALL_CHANNELS)
+    name_key = UnicodeAttribute()
+    subscription = UnicodeAttribute(default=UNSUBSCRIBED)
+    by_name = ChannelsByName()
+    by_subscription = ChannelsBySubscription()
+
+
+class PlaylistsByName(GlobalSecondaryIndex):
+    Meta = _index_meta("by_name", KeysOnlyProjection())
+    all_playlists = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class PlaylistsBySubscription(GlobalSecondaryIndex):
+    Meta = _index_meta("by_subscription", KeysOnlyProjection())
+    subscription = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class Playlist(Model):
+    Meta = _meta("playlists")
+    playlist_id = UnicodeAttribute(hash_key=True)
+    playlist_name = UnicodeAttribute()
+    playlist_channel = UnicodeAttribute(default="")
+    playlist_channel_id = UnicodeAttribute(default="")
+    playlist_description = UnicodeAttribute(default="")
+    playlist_subscribed = BooleanAttribute(default=False)
+    playlist_active = BooleanAttribute(default=True)
+    playlist_last_refresh = UnicodeAttribute(null=True)
+    playlist_type = UnicodeAttribute(default="regular")
+    all_playlists = UnicodeAttribute(default=ALL_PLAYLISTS)
+    name_key = UnicodeAttribute()
+    subscription = UnicodeAttribute(default=UNSUBSCRIBED)
+    # The entries' listing, packed (functions.services.archive.playlists.pack): lists and searches render the playlist
+    # without
+    # reading its entries. None when too large for an item, or not yet packed: the entries are read then.
+    entries_packed = UnicodeAttribute(null=True)
+    by_name = PlaylistsByName()
+    by_subscription = PlaylistsBySubscription()
+
+
+class EntriesByPublished(GlobalSecondaryIndex):
+    """Sparse: only entries whose video is archived carry `published_key`."""
+
+    Meta = _index_meta("by_published", IncludeProjection(["channel_id"]))
+    playlist_id = UnicodeAttribute(hash_key=True)
+    published_key = UnicodeAttribute(range_key=True)
+
+
+class EntriesByPosition(LocalSecondaryIndex):
+    Meta = _index_meta("by_position", AllProjection())
+    playlist_id = UnicodeAttribute(hash_key=True)
+    idx = NumberAttribute(range_key=True)
+
+
+class PlaylistEntry(Model):
+    """One video of a playlist, archived or not; playlists grow without bound, so entries are items.
+
+    Keyed by video, so archiving or deleting a video updates its entries directly; listed by position.
+    """
+
+    Meta = _meta("playlist_entries")
+    playlist_id = UnicodeAttribute(hash_key=True)
+    youtube_id = UnicodeAttribute(range_key=True)
+    idx = NumberAttribute()
+    title = UnicodeAttribute(default="")
+    uploader = UnicodeAttribute(default="")
+    channel_id = UnicodeAttribute(null=True)
+    published_key = UnicodeAttribute(null=True)  # set while the video is archived
+    by_published = EntriesByPublished()
+    by_position = EntriesByPosition()
+
+    @property
+    def downloaded(self) -> bool:
+        return self.published_key is not None
+
+
+# ---------------------------------------------------------------- per-user state
+
+
+class HistoryIndex(GlobalSecondaryIndex):
+    """Sparse: a user's watched videos, most recently watched last."""
+
+    Meta = _index_meta("by_watched_date", KeysOnlyProjection())
+    user_id = NumberAttribute(hash_key=True)
+    watched_date = NumberAttribute(range_key=True)
+
+
+class UserVideo(Model):
+    """A user's state of one video: player position and watched flag."""
+
+    Meta = _meta("user_videos")
+    user_id = NumberAttribute(hash_key=True)
+    youtube_id = UnicodeAttribute(range_key=True)
+    position = NumberAttribute(null=True)
+    watched = BooleanAttribute(default=False)
+    watched_date = NumberAttribute(null=True)
+    history = HistoryIndex()
+
+
+# ---------------------------------------------------------------- bookkeeping
+
+
+class Counter(Model):
+    """A total shown by pagination (`videos`, `videos#channel#<id>`, ...), kept exact by transactions."""
+
+    Meta = _meta("counters")
+    name = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(default=0)
+    members = UnicodeSetAttribute(null=True)  # `videos#playlist#<id>`: the ids counted (its archived entries)
+
+
+class AppSetting(Model):
+    """Stored overrides of settings.DEFAULT_APP_CONFIG (item `app`) and other small documents."""
+
+    Meta = _meta("settings")
+    name = UnicodeAttribute(hash_key=True)
+    value = MapAttribute(default=dict)
+
+
+class QueueByStatus(GlobalSecondaryIndex):
+    Meta = _index_meta("by_status", KeysOnlyProjection())
+    status = UnicodeAttribute(hash_key=True)
+    order_key = UnicodeAttribute(range_key=True)
+
+
+class QueueByChannel(GlobalSecondaryIndex):
+    Meta = _index_meta("by_channel_status", KeysOnlyProjection())
+    channel_status = UnicodeAttribute(hash_key=True)
+    order_key = UnicodeAttribute(range_key=True)
+
+
+class QueueItem(Model):
+    """A video waiting in the download queue; ordered auto_start first, then oldest first."""
+
+    Meta = _meta("queue")
+    youtube_id = UnicodeAttribute(hash_key=True)
+    title = UnicodeAttribute(default="")
+    channel_id = UnicodeAttribute(default="")
+    channel_name = UnicodeAttribute(default="")
+    channel_indexed = BooleanAttribute(default=False)
+    duration = UnicodeAttribute(default="")
+    published = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="pending")  # pending | ignore
+    timestamp = NumberAttribute()
+    vid_type = UnicodeAttribute(default="videos")
+    auto_start = BooleanAttribute(default=False)
+    message = UnicodeAttribute(null=True)
+    order_key = UnicodeAttribute()
+    channel_status = UnicodeAttribute()
+    # set by functions.services.download_queue and the download job
+    playlists = ListAttribute(of=UnicodeAttribute, null=True)  # playlists it was queued from
+    attempts = NumberAttribute(default=0)  # failed downloads so far
+    lease_owner = UnicodeAttribute(null=True)  # the SQS message whose download holds it
+    lease_until = NumberAttribute(null=True)
+    progress = NumberAttribute(null=True)  # percent of the running download
+    speed = NumberAttribute(null=True)  # bytes per second
+    by_status = QueueByStatus()
+    by_channel_status = QueueByChannel()
+
+
+class TaskState(Model):
+    """What a background job is doing, so the task API answers truthfully across functions."""
+
+    Meta = _meta("tasks")
+    name = UnicodeAttribute(hash_key=True)
+    state = UnicodeAttribute(default="idle")
+    progress = NumberAttribute(default=0)
+    message = UnicodeAttribute(null=True)
+    started = NumberAttribute(null=True)
+    updated = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    owner = UnicodeAttribute(null=True)  # the run holding the task (functions.services.tasks): one at a time
+    lease_until = NumberAttribute(null=True)  # when a crashed run's hold expires
+
+
+class RefreshItem(Model):
+    """A video, channel or playlist waiting for the refresh function to read its metadata again."""
+
+    Meta = _meta("refresh")
+    kind = UnicodeAttribute(hash_key=True)  # video | channel | playlist
+    item_id = UnicodeAttribute(range_key=True)
+    queued = NumberAttribute()
+    extract_videos = BooleanAttribute(default=False)
+
+
+class SnapshotsByStart(GlobalSecondaryIndex):
+    Meta = _index_meta("by_start", KeysOnlyProjection())
+    all_snapshots = UnicodeAttribute(hash_key=True)
+    start_stamp = NumberAttribute(range_key=True)
+
+
+class Snapshot(Model):
+    Meta = _meta("snapshots")
+    snapshot_id = UnicodeAttribute(hash_key=True)
+    state = UnicodeAttribute(default="IN_PROGRESS")
+    es_version = UnicodeAttribute(default="1")
+    start_stamp = NumberAttribute()
+    end_stamp = NumberAttribute(null=True)
+    # set by functions.services.snapshots when the export is complete: restore checks the manifest against it
+    manifest_sha256 = UnicodeAttribute(null=True)
+    size_bytes = NumberAttribute(null=True)
+    message = UnicodeAttribute(null=True)  # why it failed
+    all_snapshots = UnicodeAttribute(default=ALL_SNAPSHOTS)
+    by_start = SnapshotsByStart()
+
+
+# ---------------------------------------------------------------- Invidious
+
+
+class SessionsByUser(GlobalSecondaryIndex):
+    Meta = _index_meta("by_user", KeysOnlyProjection())
+    user_id = NumberAttribute(hash_key=True)
+    issued = NumberAttribute(range_key=True)
+
+
+class InvidiousSession(Model):
+    """An Invidious session: behind a signed token (`token`) or a web login's SID cookie (`web`)."""
+
+    Meta = _meta("iv_sessions")
+    session = UnicodeAttribute(hash_key=True)
+    user_id = NumberAttribute()
+    username = UnicodeAttribute()
+    issued = NumberAttribute()
+    kind = UnicodeAttribute(default="token")  # token | web
+    by_user = SessionsByUser()
+
+
+class SubscribersByChannel(GlobalSecondaryIndex):
+    Meta = _index_meta("by_channel", KeysOnlyProjection())
+    channel_id = UnicodeAttribute(hash_key=True)
+    user_id = NumberAttribute(range_key=True)
+
+
+class Subscription(Model):
+    """A user's own subscription to a channel (Invidious); the archive-wide one is Channel.channel_subscribed."""
+
+    Meta = _meta("subscriptions")
+    user_id = NumberAttribute(hash_key=True)
+    channel_id = UnicodeAttribute(range_key=True)
+    created = NumberAttribute()
+    by_channel = SubscribersByChannel()
+
+
+class FeedItem(Model):
+    """A video in one user's subscription feed, written when it is archived, so a feed page is one Query."""
+
+    Meta = _meta("feed")
+    user_id = NumberAttribute(hash_key=True)
+    published_key = UnicodeAttribute(range_key=True)
+    youtube_id = UnicodeAttribute()
+    channel_id = UnicodeAttribute()
+    notify = BooleanAttribute(default=False)  # archived after the user subscribed and not watched yet
+    watched = BooleanAttribute(null=True)  # the user watched it (the `unseen_only` preference hides it)
+    # what the feed shows, copied from the video and its channel when the item is written
+    title = UnicodeAttribute(null=True)
+    author = UnicodeAttribute(null=True)
+    length_seconds = NumberAttribute(null=True)
+    view_count = NumberAttribute(null=True)
+
+
+class InvidiousPlaylistsByOwner(GlobalSecondaryIndex):
+    Meta = _index_meta("by_owner", KeysOnlyProjection())
+    owner_id = NumberAttribute(hash_key=True)
+    created = NumberAttribute(range_key=True)
+
+
+class InvidiousPlaylist(Model):
+    Meta = _meta("iv_playlists")
+    playlist_id = UnicodeAttribute(hash_key=True)  # IVPL + 31 urlsafe characters
+    owner_id = NumberAttribute()
+    author = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    privacy = UnicodeAttribute(default="private")  # public | unlisted | private
+    created = NumberAttribute()
+    updated = NumberAttribute()
+    video_count = NumberAttribute(default=0)
+    next_position = NumberAttribute(default=0)  # the position the next added video takes
+    by_owner = InvidiousPlaylistsByOwner()
+
+
+class InvidiousEntriesByPosition(LocalSecondaryIndex):
+    Meta = _index_meta("by_position", AllProjection())
+    playlist_id = UnicodeAttribute(hash_key=True)
+    position = NumberAttribute(range_key=True)
+
+
+class InvidiousPlaylistEntry(Model):
+    """A video in a user's playlist; `index_id` (upper-case hex) names it, `position` orders it."""
+
+    Meta = _meta("iv_playlist_entries")
+    playlist_id = UnicodeAttribute(hash_key=True)
+    index_id = UnicodeAttribute(range_key=True)
+    position = NumberAttribute()
+    youtube_id = UnicodeAttribute()
+    title = UnicodeAttribute(default="")
+    author = UnicodeAttribute(default="")
+    author_id = UnicodeAttribute(default="")
+    length_seconds = NumberAttribute(default=0)
+    by_position = InvidiousEntriesByPosition()
+
+
+# ---------------------------------------------------------------- search index (functions.services.search.dynamo)
+
+
+class SearchTerm(Model):
+    """One entry of the inverted index: a term (`vt:music`) or a prefix (`vt>mus`) of one field group, with the
+    best postings of the documents holding it (at most functions.services.search.dynamo.HEAD_SIZE; `df` counts them
+    all)."""
+
+    Meta = _meta("search_terms")
+    key = UnicodeAttribute(hash_key=True)
+    postings = UnicodeAttribute(default="")  # "doc score doc score ...", best first
+    df = NumberAttribute(default=0)
+    version = NumberAttribute(default=0)  # optimistic lock of concurrent writers
+
+
+class SearchWords(Model):
+    """The indexed terms of one length and first letter (`7:m`): what fuzzy matching compares a word with."""
+
+    Meta = _meta("search_words")
+    bucket = UnicodeAttribute(hash_key=True)
+    words = UnicodeSetAttribute(null=True)
+
+
+class SubtitleChunk(Model):
+    """Consecutive fragments of one subtitle track (`<youtube_id>.<lang>`), the lines `full:` search shows."""
+
+    Meta = _meta("subtitle_chunks")
+    track = UnicodeAttribute(hash_key=True)
+    chunk = NumberAttribute(range_key=True)
+    fragments = UnicodeAttribute()  # JSON [[index, start, end, line], ...]
+
+
+ALL_MODELS = (
+    User,
+    AuthKey,
+    Video,
+    Channel,
+    Playlist,
+    PlaylistEntry,
+    UserVideo,
+    Counter,
+    AppSetting,
+    QueueItem,
+    TaskState,
+    RefreshItem,
+    Snapshot,
+    InvidiousSession,
+    Subscription,
+    FeedItem,
+    InvidiousPlaylist,
+    InvidiousPlaylistEntry,
+    SearchTerm,
+    SearchWords,
+    SubtitleChunk,
+)

@@ -1,0 +1,128 @@
+"""Where files live in the media bucket, and how clients reach them: the one place that knows S3 keys.
+
+An API path `/media/...` or `/cache/...` is the S3 key with its leading slash; clients fetch the file through a
+short-lived presigned URL that the API answers with, never through the Lambda.
+"""
+
+import re
+
+from functions.core.errors import NotFound
+from functions.core.settings import get_settings
+
+# The file names a client may ask for; anything else never reaches a key.
+MEDIA_FILE = re.compile(r"^[A-Za-z0-9_-]{11}(\.[A-Za-z0-9_-]{1,20})?\.(mp4|webm|mkv|m4a|vtt)$")
+VIDEO_THUMB = re.compile(r"^[A-Za-z0-9_-]{11}\.jpg$")
+CHANNEL_ART = re.compile(r"^UC[A-Za-z0-9_-]{22}_(thumb|banner|tvart)\.jpg$")
+PLAYLIST_ART = re.compile(r"^(PL|UU|LL|FL|OL|RD|UL)[A-Za-z0-9_-]{8,62}\.jpg$")
+
+_client = None
+
+
+def client():
+    """One S3 client per container, from botocore (already loaded by pynamodb), not boto3."""
+    global _client
+    if _client is None:
+        import botocore.session
+        from botocore.config import Config
+
+        # SigV4: botocore presigns us-east-1 URLs with the legacy SigV2 otherwise, which S3 is retiring.
+        _client = botocore.session.get_session().create_client(
+            "s3", region_name=get_settings().region, config=Config(signature_version="s3v4")
+        )
+    return _client
+
+
+def media_key(channel_id: str, youtube_id: str, ext: str = "mp4") -> str:
+    return f"media/{channel_id}/{youtube_id}.{ext}"
+
+
+def subtitle_key(channel_id: str, youtube_id: str, lang: str) -> str:
+    return f"media/{channel_id}/{youtube_id}.{lang}.vtt"
+
+
+def info_json_key(channel_id: str, youtube_id: str) -> str:
+    """yt-dlp's info JSON of a downloaded video, kept beside its media (never served: not a MEDIA_FILE)."""
+    return f"media/{channel_id}/{youtube_id}.info.json"
+
+
+def video_thumb_key(youtube_id: str) -> str:
+    return f"cache/videos/{youtube_id[0].lower()}/{youtube_id}.jpg"
+
+
+def channel_art_key(channel_id: str, kind: str) -> str:
+    return f"cache/channels/{channel_id}_{kind}.jpg"
+
+
+def playlist_thumb_key(playlist_id: str) -> str:
+    return f"cache/playlists/{playlist_id}.jpg"
+
+
+def comments_key(youtube_id: str) -> str:
+    return f"comments/{youtube_id}.json"
+
+
+def snapshot_prefix(snapshot_id: str) -> str:
+    return f"snapshots/{snapshot_id}/"
+
+
+def snapshot_manifest_key(snapshot_id: str) -> str:
+    return snapshot_prefix(snapshot_id) + "manifest.json"
+
+
+def snapshot_table_key(snapshot_id: str, table: str) -> str:
+    return snapshot_prefix(snapshot_id) + f"tables/{table}.jsonl.gz"
+
+
+def url_of(key: str) -> str:
+    """The API path that serves an S3 key."""
+    return "/" + key
+
+
+def video_keys(video) -> list[str]:
+    """Every object a video owns."""
+    keys = [media_key(video.channel_id, video.youtube_id, video.media_ext), video_thumb_key(video.youtube_id)]
+    keys.append(info_json_key(video.channel_id, video.youtube_id))
+    keys.append(comments_key(video.youtube_id))
+    keys += [subtitle_key(video.channel_id, video.youtube_id, sub["lang"]) for sub in video.subtitles or []]
+    return keys
+
+
+def channel_keys(channel_id: str) -> list[str]:
+    return [channel_art_key(channel_id, kind) for kind in ("thumb", "banner", "tvart")]
+
+
+_transfer = None
+
+
+def upload_file(path, key: str, content_type: str | None = None) -> None:
+    """Upload a local file to `key`; files over 64 MB go up as a multipart upload, parts in parallel."""
+    global _transfer
+    if _transfer is None:  # one per container: it keeps a pool of threads
+        from boto3.s3.transfer import S3Transfer, TransferConfig
+
+        config = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024)
+        _transfer = S3Transfer(client=client(), config=config)
+    extra = {"ContentType": content_type} if content_type else None
+    _transfer.upload_file(str(path), get_settings().media_bucket, key, extra_args=extra)
+
+
+def delete_objects(keys: list[str]) -> None:
+    bucket = get_settings().media_bucket
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        if chunk:
+            client().delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True})
+
+
+def presigned_url(key: str) -> str:
+    """A short-lived URL of an existing object; 404 when the archive has no such file."""
+    from botocore.exceptions import ClientError
+
+    bucket = get_settings().media_bucket
+    try:
+        client().head_object(Bucket=bucket, Key=key)
+    except ClientError:
+        raise NotFound(f"file {url_of(key)} not found") from None
+    return client().generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=get_settings().presign_seconds
+    )

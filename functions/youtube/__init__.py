@@ -1,0 +1,1 @@
+"""YouTube: what users paste (URLs, ids) and the yt-dlp adapter."""

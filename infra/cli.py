@@ -1,0 +1,192 @@
+"""Administration from a shell: users and their tokens, bulk import, counter repair.
+
+    python -m infra.cli create-user NAME [--admin] [--password P]   # asks for the password when not given
+    python -m infra.cli reset-password NAME [--password P]
+    python -m infra.cli show-token NAME
+    python -m infra.cli import FILE.json                            # see functions/services/importer.py for the format
+    python -m infra.cli recount                                     # set every counter from its index
+
+It works on whatever AWS the environment names (credentials, AWS_DEFAULT_REGION, TABLE_PREFIX, MEDIA_BUCKET,
+AWS_ENDPOINT_URL). Against the local run's moto server (infra/local.py, port 5056 unless LOCAL_MOTO_PORT
+says otherwise):
+
+    AWS_ENDPOINT_URL=http://127.0.0.1:5056 python -m infra.cli show-token admin
+    python -m infra.cli --local show-token admin    # the same, with the local run's region, fake keys,
+                                                         # table prefix and bucket
+
+Errors print one line on stderr and exit with status 1 (2 for a wrong command line).
+"""
+
+import argparse
+import getpass
+import os
+import sys
+
+LOCAL_PORT = "5056"
+# What the local run uses; set before functions.storage.models is imported, since table names are read at import.
+LOCAL_ENVIRONMENT = {
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "APP_STAGE": "local",
+    "TABLE_PREFIX": "ytarchive-local-",
+    "MEDIA_BUCKET": "ytarchive-local-media",
+}
+# Would send requests elsewhere, or sign them with something else than the fake keys.
+LOCAL_UNSET = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_REGION")
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed as one line, no traceback."""
+
+
+def local_environment(environ) -> dict[str, str]:
+    """The environment variables of the local run: its moto endpoint on loopback, region, keys and names."""
+    port = environ.get("LOCAL_MOTO_PORT") or LOCAL_PORT
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"LOCAL_MOTO_PORT must be a port number, got {port!r}")
+    return {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", **LOCAL_ENVIRONMENT}
+
+
+def use_local(environ=os.environ) -> None:
+    if "functions.storage.models" in sys.modules:
+        raise UsageError("--local must be applied before functions.storage.models is imported")
+    for name in LOCAL_UNSET:
+        environ.pop(name, None)
+    environ.update(local_environment(environ))
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _password(args, confirm: bool) -> str:
+    if args.password is not None:
+        return args.password
+    password = getpass.getpass("Password: ")
+    if confirm and getpass.getpass("Password (again): ") != password:
+        raise UsageError("the passwords do not match")
+    return password
+
+
+def create_user(args) -> None:
+    from functions.services import auth
+
+    user = auth.create_user(args.username, _password(args, confirm=True), is_admin=args.admin)
+    role = "admin" if user.is_admin else "user"
+    print(f"created {role} {user.username} (user id {int(user.user_id)})")
+    print(f"token: {user.api_token}")
+
+
+def reset_password(args) -> None:
+    from functions.services import auth
+
+    auth.get_user(args.username)  # unknown users fail before the prompt
+    auth.set_password(args.username, _password(args, confirm=True))
+    print(f"password of {args.username} changed; their web sessions have ended")
+
+
+def show_token(args) -> None:
+    from functions.services import auth
+
+    print(auth.get_user(args.username).api_token)
+
+
+def import_file(args) -> None:
+    from functions.services import importer
+
+    summary = importer.import_file(args.file)
+    print(f"imported {args.file}")
+    for kind in ("channels", "playlists", "videos"):
+        tally = summary[kind]
+        print(f"  {kind}: {tally['created']} created, {tally['updated']} updated, {tally['unchanged']} unchanged")
+    entries = summary["entries"]
+    print(f"  playlist entries: {entries['written']} written, {entries['removed']} removed")
+    print("  totals: " + ", ".join(f"{name} {value}" for name, value in summary["totals"].items()))
+
+
+def recount(args) -> None:
+    from functions.services import importer
+    from functions.storage import totals
+
+    values = importer.recount_all()
+    print(f"recounted {len(values)} counters")
+    print(
+        "  totals: "
+        + ", ".join(f"{name} {values[name]}" for name in (totals.VIDEOS, totals.CHANNELS, totals.PLAYLISTS))
+    )
+
+
+# ---------------------------------------------------------------- command line
+
+
+def parser() -> argparse.ArgumentParser:
+    local = argparse.ArgumentParser(add_help=False)
+    local.add_argument(
+        "--local",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="use the local run's moto server (127.0.0.1:$LOCAL_MOTO_PORT, default 5056) and its names",
+    )
+    main_parser = argparse.ArgumentParser(
+        prog="python -m infra.cli", description="Administer the archive.", parents=[local]
+    )
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    command = commands.add_parser("create-user", parents=[local], help="create a user and show their API token")
+    command.add_argument("username")
+    command.add_argument("--admin", action="store_true", help="may administer the archive")
+    command.add_argument("--password", help="the password (asked for when left out)")
+    command.set_defaults(run=create_user)
+
+    command = commands.add_parser("reset-password", parents=[local], help="set a user's password")
+    command.add_argument("username")
+    command.add_argument("--password", help="the new password (asked for when left out)")
+    command.set_defaults(run=reset_password)
+
+    command = commands.add_parser("show-token", parents=[local], help="print a user's API token")
+    command.add_argument("username")
+    command.set_defaults(run=show_token)
+
+    command = commands.add_parser("import", parents=[local], help="import archive metadata from a JSON file")
+    command.add_argument("file", help='{"channels": [...], "playlists": [...], "videos": [...]}')
+    command.set_defaults(run=import_file)
+
+    command = commands.add_parser("recount", parents=[local], help="set every counter from its index")
+    command.set_defaults(run=recount)
+    return main_parser
+
+
+def _describe(error: Exception) -> str:
+    """One line for an AWS failure: the service's own message, not pynamodb's wrapping of it."""
+    cause = getattr(error, "cause", None) or error.__cause__
+    message = str(cause or error).strip().splitlines()
+    return message[0] if message else type(error).__name__
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if getattr(args, "local", False):
+            use_local()
+        from botocore.exceptions import BotoCoreError, ClientError
+        from pynamodb.exceptions import PynamoDBException
+
+        from functions.core.errors import ApiError
+
+        try:
+            args.run(args)
+        except ApiError as error:
+            raise UsageError(error.message) from None
+        except (PynamoDBException, BotoCoreError, ClientError) as error:
+            raise UsageError(f"AWS: {_describe(error)}") from None
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
