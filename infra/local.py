@@ -20,7 +20,7 @@ from pathlib import Path
 
 import boto3
 
-from infra.moto_server import HOST, Credentials, in_process_caller, is_write, start_moto  # noqa: F401 (is_write)
+from infra.moto_server import HOST, Credentials, in_process_caller, start_moto
 from infra.store import Store, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -243,7 +243,7 @@ def _s3_write(moto_app, store, environ, body, start_response):
     bucket_name, keys = s3_keys_written(environ, body)
     with store.s3_lock:
         bucket = s3_backend().buckets.get(bucket_name)
-        before = {key: list(bucket.keys.getlist(key, [])) for key in keys} if bucket else {}
+        before = {key: bucket.keys.get(key) for key in keys} if bucket else {}
         answer = {}
 
         def capture(status, headers, exc_info=None):
@@ -251,19 +251,16 @@ def _s3_write(moto_app, store, environ, body, start_response):
 
         result = _collected(moto_app, environ, capture)
         bucket = s3_backend().buckets.get(bucket_name)
-        changed = [key for key in keys if bucket and (bucket.keys.get(key) is not (before[key] or [None])[-1])]
-        recorded = []
+        changed = [key for key in keys if bucket and bucket.keys.get(key) is not before[key]]
+        recorded = 0
         try:
             for key in changed:
                 store.record_object(bucket_name, key, bucket.keys.get(key))
-                recorded.append(key)
+                recorded += 1
         except NotDurable as error:
             log.error("write refused: %s", error)
-            for key in changed[len(recorded) :]:  # back to what moto held before this request
-                if before[key]:
-                    bucket.keys.setlist(key, before[key])
-                else:
-                    bucket.keys.pop(key, None)
+            for key in changed[recorded:]:  # back to the last saved version (moto disposed of the one it replaced)
+                store.restore_object(bucket_name, key)
             return _refuse(environ, start_response, NOT_DURABLE_STATUS, "LocalStoreUnavailable", str(error))
         start_response(answer["status"], answer["headers"], answer["exc_info"])
         return result

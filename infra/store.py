@@ -16,6 +16,7 @@ point leaves either the old snapshot and its journal or the new one.
 A folder of the layout before journals (data/tables, data/s3/B.json) loads as snapshot 0.
 """
 
+import base64
 import errno
 import json
 import logging
@@ -143,9 +144,19 @@ def s3_backend():
     return s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
 
 
+def _binary_to_text(value):
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
 def table_lines(table) -> list[bytes]:
-    """Every item of a moto table as lines of DynamoDB JSON (binary values stay base64, as on the wire)."""
-    return [json.dumps(item.to_json()["Attributes"], sort_keys=True).encode() + b"\n" for item in table.all_items()]
+    """Every item of a moto table as lines of DynamoDB JSON as on the wire (moto keeps some binary values
+    decoded: they are written base64, as its answers send them, and PutItem reads them so)."""
+    return [
+        json.dumps(item.to_json()["Attributes"], sort_keys=True, default=_binary_to_text).encode() + b"\n"
+        for item in table.all_items()
+    ]
 
 
 def load_table_lines(table, lines: Iterable[bytes]) -> int:
@@ -323,6 +334,19 @@ class Store:
             self.manifests[bucket][key] = entry
         self._dirty_tables.add(None)
         return entry
+
+    def restore_object(self, bucket: str, key: str) -> None:
+        """Put the saved version of an object back into moto (or remove the key, when none was saved)."""
+        backend = s3_backend()
+        entry = self.manifests.get(bucket, {}).get(key)
+        if entry is None:
+            if key in backend.buckets[bucket].keys:
+                backend.buckets[bucket].keys.pop(key)
+            return
+        value = (self.folder / "s3" / bucket / entry["file"]).read_bytes()
+        fake_key = backend.put_object(bucket, key, value, disable_notification=True)
+        metadata = {f"x-amz-meta-{name}": text for name, text in entry["metadata"].items()}
+        fake_key.set_metadata({"Content-Type": entry["content_type"] or "binary/octet-stream", **metadata})
 
     # ---------------------------------------------------------------- checkpoints
 

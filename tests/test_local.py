@@ -1,7 +1,6 @@
-"""The local run: saving to and loading from the data folder, the event-handler machinery, and a real restart."""
+"""The local run: which moto requests write, the event-handler machinery, and real restarts and crashes."""
 
 import calendar
-import errno
 import json
 import os
 import re
@@ -15,174 +14,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 
 import boto3
 import pytest
 from chalice import Chalice
 from moto import mock_aws
 
-from infra import local
+from infra import local, moto_server
 from tests.conftest import ROOT
 
 PREFIX = "ytarchive-local-"
 BUCKET = "ytarchive-local-media"
-
-
-@contextmanager
-def fresh_stack():
-    """A new moto holding the stage's stack, as a start of the local run makes it."""
-    with mock_aws():
-        local.create_stack(boto3.client("cloudformation"), "local")
-        yield boto3.client("dynamodb"), boto3.client("s3")
-
-
-def scan(dynamodb, table: str) -> list[dict]:
-    return sorted(
-        dynamodb.scan(TableName=PREFIX + table)["Items"], key=lambda item: json.dumps(item, sort_keys=True, default=str)
-    )
-
-
-ITEMS = {
-    "videos": [
-        {
-            "youtube_id": {"S": "vid00000001"},
-            "title": {"S": "Ünïcode"},
-            "duration": {"N": "12.5"},
-            "tags": {"L": [{"S": "a"}, {"N": "2"}, {"BOOL": True}, {"NULL": True}]},
-            "stats": {"M": {"views": {"N": "100"}, "raw": {"B": b"\x00\xff"}, "nested": {"M": {"x": {"SS": ["p"]}}}}},
-        },
-        {"youtube_id": {"S": "vid00000002"}, "blobs": {"BS": [b"one", b"two"]}, "ids": {"NS": ["1", "2"]}},
-    ],
-    "counters": [{"name": {"S": "videos"}, "count": {"N": "2"}}],
-    "playlist_entries": [{"playlist_id": {"S": "PL1"}, "youtube_id": {"S": "vid00000001"}, "idx": {"N": "0"}}],
-}
-
-
-def test_dump_and_load_round_trip(tmp_path):
-    with fresh_stack() as (dynamodb, s3):
-        for table, items in ITEMS.items():
-            for item in items:
-                dynamodb.put_item(TableName=PREFIX + table, Item=item)
-        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"\x00video" * 1000, ContentType="video/mp4")
-        s3.put_object(Bucket=BUCKET, Key="odd//../key", Body=b"odd", Metadata={"origin": "test"})
-        local.dump_all(dynamodb, s3, tmp_path)
-        saved = {table: scan(dynamodb, table) for table in ITEMS}
-    assert (tmp_path / "s3" / BUCKET / "media/UC1/vid00000001.mp4").read_bytes() == b"\x00video" * 1000
-
-    with fresh_stack() as (dynamodb, s3):
-        assert scan(dynamodb, "videos") == []
-        local.load_tables(dynamodb, tmp_path)
-        local.load_objects(s3, tmp_path)
-        assert {table: scan(dynamodb, table) for table in ITEMS} == saved
-        first_video = next(item for item in saved["videos"] if item["youtube_id"] == {"S": "vid00000001"})
-        assert first_video["stats"]["M"]["raw"] == {"B": b"\x00\xff"}
-        video = s3.get_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4")
-        assert video["Body"].read() == b"\x00video" * 1000
-        assert video["ContentType"] == "video/mp4"
-        odd = s3.get_object(Bucket=BUCKET, Key="odd//../key")
-        assert (odd["Body"].read(), odd["Metadata"]) == (b"odd", {"origin": "test"})
-
-        # Unchanged objects are not copied again; changed and deleted ones are.
-        video_file = tmp_path / "s3" / BUCKET / "media/UC1/vid00000001.mp4"
-        inode = video_file.stat().st_ino
-        assert local.dump_objects(s3, tmp_path) == 0
-        assert video_file.stat().st_ino == inode
-        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"new")
-        s3.delete_object(Bucket=BUCKET, Key="odd//../key")
-        assert local.dump_objects(s3, tmp_path) == 1
-    assert video_file.read_bytes() == b"new"
-    manifest = json.loads((tmp_path / "s3" / f"{BUCKET}.json").read_text())
-    assert list(manifest) == ["media/UC1/vid00000001.mp4"]
-    assert [p.name for p in (tmp_path / "s3" / BUCKET / "_hashed").iterdir()] == []
-
-
-def test_keys_that_clash_as_paths_get_files_of_their_own(tmp_path):
-    with fresh_stack() as (_, s3):
-        s3.put_object(Bucket=BUCKET, Key="a", Body=b"file a")
-        s3.put_object(Bucket=BUCKET, Key="a/b", Body=b"file a/b")
-        local.dump_objects(s3, tmp_path)
-    with fresh_stack() as (_, s3):
-        local.load_objects(s3, tmp_path)
-        assert s3.get_object(Bucket=BUCKET, Key="a")["Body"].read() == b"file a"
-        assert s3.get_object(Bucket=BUCKET, Key="a/b")["Body"].read() == b"file a/b"
-
-
-def test_a_reloaded_multipart_object_is_not_copied_again(tmp_path):
-    with fresh_stack() as (_, s3):
-        upload = s3.create_multipart_upload(Bucket=BUCKET, Key="media/UC1/big.mp4")
-        part = s3.upload_part(
-            Bucket=BUCKET, Key="media/UC1/big.mp4", UploadId=upload["UploadId"], PartNumber=1, Body=b"x"
-        )
-        s3.complete_multipart_upload(
-            Bucket=BUCKET,
-            Key="media/UC1/big.mp4",
-            UploadId=upload["UploadId"],
-            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
-        )
-        local.dump_objects(s3, tmp_path)
-    assert json.loads((tmp_path / "s3" / f"{BUCKET}.json").read_text())["media/UC1/big.mp4"]["etag"].endswith('-1"')
-    with fresh_stack() as (_, s3):
-        local.load_objects(s3, tmp_path)  # one PUT each: a new ETag, which the manifest takes
-        assert local.dump_objects(s3, tmp_path) == 0
-
-
-def test_a_failed_flush_leaves_the_last_saved_state(tmp_path, monkeypatch):
-    with fresh_stack() as (dynamodb, s3):
-        dynamodb.put_item(TableName=PREFIX + "counters", Item={"name": {"S": "videos"}, "count": {"N": "1"}})
-        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"old bytes")
-        local.dump_all(dynamodb, s3, tmp_path)
-        dynamodb.put_item(TableName=PREFIX + "counters", Item={"name": {"S": "videos"}, "count": {"N": "2"}})
-        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"new bytes")
-        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000002.mp4", Body=b"more")
-
-        def broken_chunks():  # the copy of a media file dies halfway, as in a crash
-            yield b"new "
-            raise OSError(errno.ENOSPC, "disk full")
-
-        real_write = local.write_atomic
-        monkeypatch.setattr(
-            local,
-            "write_atomic",
-            lambda path, chunks: real_write(path, broken_chunks() if path.suffix == ".mp4" else chunks),
-        )
-        with pytest.raises(OSError, match="disk full"):
-            local.dump_all(dynamodb, s3, tmp_path)
-        monkeypatch.undo()
-
-    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
-    with fresh_stack() as (dynamodb, s3):
-        local.load_tables(dynamodb, tmp_path)
-        local.load_objects(s3, tmp_path)
-        assert scan(dynamodb, "counters")[0]["count"] == {"N": "2"}  # tables were saved before objects
-        assert s3.get_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4")["Body"].read() == b"old bytes"
-        assert s3.list_objects_v2(Bucket=BUCKET)["KeyCount"] == 1
-
-
-def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path):
-    target = tmp_path / "table.jsonl"
-    local.write_atomic(target, [b"old\n"])
-
-    def failing():
-        yield b"half"
-        raise RuntimeError("crash")
-
-    with pytest.raises(RuntimeError):
-        local.write_atomic(target, failing())
-    assert target.read_bytes() == b"old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["table.jsonl"]
-
-
-def test_loading_skips_tables_and_buckets_the_stack_lacks(tmp_path):
-    (tmp_path / "tables").mkdir()
-    (tmp_path / "tables" / "gone.jsonl").write_text('{"id": {"S": "x"}}\n')
-    (tmp_path / "s3").mkdir()
-    (tmp_path / "s3" / "gone-bucket.json").write_text("{}")
-    with fresh_stack() as (dynamodb, s3):
-        local.load_tables(dynamodb, tmp_path)
-        local.load_objects(s3, tmp_path)
-        local.dump_all(dynamodb, s3, tmp_path)
-    assert (tmp_path / "tables" / "gone.jsonl").read_text() == '{"id": {"S": "x"}}\n'
 
 
 def signed(service: str) -> str:
@@ -210,7 +52,7 @@ def signed(service: str) -> str:
     ],
 )
 def test_which_moto_requests_mark_the_data_dirty(environ, writes):
-    assert local.is_write(environ) is writes
+    assert moto_server.is_write(environ) is writes
 
 
 # ---------------------------------------------------------------- event handlers
