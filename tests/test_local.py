@@ -198,6 +198,22 @@ class LocalRun:
         except urllib.error.HTTPError as error:
             return error.code
 
+    def get(self, path: str, token: str) -> dict:
+        request = urllib.request.Request(self.url + path, headers={"Authorization": f"Token {token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def channel_ids(self, token: str, query: str = "") -> tuple[set[str], int]:
+        """Every channel the listing pages through, and the total its counter gives."""
+        found, total = set(), None
+        for number in range(1, 500):
+            page = self.get(f"/api/channel/?page={number}{query}", token)
+            total = page["paginate"]["total_hits"]
+            found |= {row["channel_id"] for row in page["data"]}
+            if not page["data"] or len(found) >= total:
+                break
+        return found, total
+
     def wait_until_up(self, token: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -296,3 +312,75 @@ def test_the_hmac_secret_survives_a_restart(tmp_path):
             assert kept == keys[-1]
     assert len(keys[0]) == 64 and keys[0] == keys[1] == (tmp_path / "hmac-key").read_text()
     assert [p.name for p in tmp_path.iterdir()] == ["hmac-key"]  # written atomically: no temp file left
+
+
+def test_kill_9_during_steady_writes_loses_no_acknowledged_write(tmp_path):
+    """Four clients subscribe channels and delete some, the run is killed with SIGKILL in the middle: after a
+    restart every acknowledged subscription is there, no acknowledged deletion came back, and the counters
+    equal what they count."""
+    first = LocalRun(tmp_path)
+    try:
+        token = first.wait_for_token()
+        first.wait_until_up(token)
+        attempted, acknowledged, deleted, deleting = set(), set(), set(), set()
+        lock = threading.Lock()
+
+        def writer(number: int) -> None:
+            mine = []
+            for step in range(100_000):
+                channel_id = f"UC{number:02d}{step:020d}"
+                with lock:
+                    attempted.add(channel_id)
+                body = {"data": [{"channel_id": channel_id, "channel_subscribed": True}]}
+                try:
+                    if first.request("POST", "/api/channel/", token, body) != 200:
+                        return
+                    with lock:
+                        acknowledged.add(channel_id)
+                    mine.append(channel_id)
+                    if step % 2 == 1:  # delete an older one
+                        gone = mine.pop(0)
+                        with lock:
+                            deleting.add(gone)
+                        if first.request("DELETE", f"/api/channel/{gone}/", token) in (200, 204):
+                            with lock:
+                                deleted.add(gone)
+                                acknowledged.discard(gone)
+                except OSError:  # killed
+                    return
+
+        writers = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for thread in writers:
+            thread.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (len(acknowledged | deleted) < 16 or len(deleted) < 3):
+            time.sleep(0.05)
+        time.sleep(secrets.randbelow(300) / 1000)  # somewhere in the middle of the next writes
+        first.process.kill()  # SIGKILL: nothing runs on the way out
+        first.process.wait(timeout=10)
+        for thread in writers:
+            thread.join(timeout=30)
+    finally:
+        first.kill()
+    assert len(acknowledged | deleted) >= 8 and deleted, (len(acknowledged), len(deleted), first.text)
+
+    second = LocalRun(tmp_path)
+    try:
+        assert second.wait_for_token() == token
+        second.wait_until_up(token)
+        present, total = second.channel_ids(token)
+        subscribed, subscribed_total = second.channel_ids(token, "&filter=subscribed")
+        second.stop()
+    finally:
+        second.kill()
+    in_flight = attempted - acknowledged - deleted  # at most one write per client was cut by the kill
+    print(
+        f"crash test: {len(acknowledged)} subscriptions and {len(deleted)} deletions acknowledged before "
+        f"SIGKILL; after restart {len(present)} channels, counter {total}; "
+        f"{len(present - acknowledged)} of {len(in_flight)} unacknowledged writes landed"
+    )
+    assert acknowledged - deleting <= present  # every acknowledged subscription is there
+    assert not deleted & present  # no acknowledged deletion came back
+    assert present <= attempted
+    assert len(present - acknowledged) <= 4 and len((acknowledged & deleting) - present) <= 4  # cut by the kill
+    assert total == len(present) == subscribed_total == len(subscribed)
