@@ -1,9 +1,11 @@
 """The local run: which moto requests write, the event-handler machinery, and real restarts and crashes."""
 
 import calendar
+import functools
 import json
 import os
 import re
+import resource
 import secrets
 import signal
 import socket
@@ -148,10 +150,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def limit_file_size(limit: int) -> None:
+    """In the child: no file may grow past `limit` bytes (EFBIG, as a full disk gives ENOSPC)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # stays ignored across exec: writes fail instead of killing
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
 class LocalRun:
     """`python -m infra.local` in a subprocess; a thread collects its output."""
 
-    def __init__(self, data_dir, **environ):
+    def __init__(self, data_dir, max_file_bytes: int | None = None, **environ):
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TA_", "LOCAL_"))}
         environment.update(
             LOCAL_DATA_DIR=str(data_dir),
@@ -169,6 +177,7 @@ class LocalRun:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=None if max_file_bytes is None else functools.partial(limit_file_size, max_file_bytes),
         )
         self.output: list[str] = []
         self.reader = threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True)
@@ -384,3 +393,40 @@ def test_kill_9_during_steady_writes_loses_no_acknowledged_write(tmp_path):
     assert present <= attempted
     assert len(present - acknowledged) <= 4 and len((acknowledged & deleting) - present) <= 4  # cut by the kill
     assert total == len(present) == subscribed_total == len(subscribed)
+
+
+def test_a_full_disk_refuses_writes_with_503_and_keeps_what_was_acknowledged(tmp_path):
+    """The journal may not grow past 48 kB: writes get 503 once it is full, reads go on, Ctrl-C stops cleanly,
+    and the next start (with room) has every acknowledged write and nothing of the refused ones."""
+    first = LocalRun(tmp_path, max_file_bytes=48 * 1024)
+    try:
+        token = first.wait_for_token()
+        first.wait_until_up(token)
+        answers = {}
+        for n in range(200):
+            channel_id = f"UC{n:022d}"
+            body = {"data": [{"channel_id": channel_id, "channel_subscribed": True}]}
+            answers[channel_id] = first.request("POST", "/api/channel/", token, body)
+            if list(answers.values())[-3:] == [503] * 3:
+                break
+        acknowledged = {c for c, status in answers.items() if status == 200}
+        assert set(answers.values()) == {200, 503}, answers
+        assert first.request("GET", "/api/ping/", token) == 200
+        present, total = first.channel_ids(token)
+        assert acknowledged <= present and total == len(present)  # a channel and its counters: one transaction
+        assert first.stop() == 0, first.text
+    finally:
+        first.kill()
+    assert "Traceback" not in first.text and "write refused" in first.text
+
+    second = LocalRun(tmp_path)
+    try:
+        second.wait_for_token()
+        second.wait_until_up(token)
+        assert second.channel_ids(token) == (present, total)  # what the full run answered, nothing lost since
+        channel_id = "UC" + "z" * 22
+        body = {"data": [{"channel_id": channel_id, "channel_subscribed": True}]}
+        assert second.request("POST", "/api/channel/", token, body) == 200  # room again: writes go on
+        assert second.stop() == 0
+    finally:
+        second.kill()
