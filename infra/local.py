@@ -493,10 +493,10 @@ def main() -> None:
     load_objects(s3, folder)
     dirty.clear()  # loading wrote only what the folder already holds; flushes may start from here on
 
-    from functions.services import auth
+    from functions.services.auth import users
 
     username, password, generated = _admin_login(folder)
-    user, _ = auth.ensure_user(username, password, is_admin=True)
+    user, _ = users.ensure_user(username, password, is_admin=True)
     app = config.chalice_app
     jobs = start_jobs(app, config, stop, int(env("LOCAL_WORKERS", "4")), float(env("LOCAL_SCHEDULE_SCALE", "1")))
     api = create_local_server(app, config, HOST, port).server  # a threaded HTTP server

@@ -123,13 +123,13 @@ def download(fake_youtube, aws, **downloads) -> str:
     import boto3
 
     from app import app
-    from functions.services import download_queue
+    from functions.services.downloads import intake
     from functions.storage.models import AppSetting
     from infra import local
 
     AppSetting("app", value={"downloads": downloads}).save()
     youtube_id = next(iter(fake_youtube.catalog.videos))
-    download_queue.add([youtube_id], auto_start=True)
+    intake.add([youtube_id], auto_start=True)
     sqs = boto3.client("sqs")
     while local.process_batch(sqs, aws["DownloadQueueUrl"], app.handler_map["download"], 1, wait_seconds=0):
         pass

@@ -11,7 +11,8 @@ import pytest
 
 from functions.core.errors import BadRequest, NotFound
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
-from functions.services import auth, snapshots
+from functions.services import snapshots
+from functions.services.auth import users
 from functions.storage import s3
 from functions.storage.models import ALL_MODELS, AppSetting, Counter, Snapshot, TaskState, UserVideo, Video
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
@@ -48,7 +49,7 @@ def wipe() -> None:
 
 
 def make_archive():
-    admin = auth.create_user("admin", "admin-password", is_admin=True)
+    admin = users.create_user("admin", "admin-password", is_admin=True)
     make_channel(1, subscribed=True)
     make_channel(2)
     for n in range(1, 7):

@@ -75,9 +75,19 @@ def get_settings() -> Settings:
     )
 
 
+def merge_config(defaults: dict, stored: dict) -> dict:
+    """`defaults` with the stored overrides on top, key by key inside nested sections."""
+    merged = {}
+    for key, value in defaults.items():
+        if isinstance(value, dict):
+            merged[key] = merge_config(value, stored.get(key) or {})
+        else:
+            merged[key] = stored.get(key, value)
+    return merged
+
+
 def app_config() -> dict:
     """The app's settings outside a request (jobs): DEFAULT_APP_CONFIG with the stored overrides on top."""
-    from functions.services.auth import merge_config  # imported here: models and auth import this module
     from functions.storage.models import AppSetting
 
     try:

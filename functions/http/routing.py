@@ -20,7 +20,8 @@ from functions.core.errors import (
 )
 from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
-from functions.services.auth import Viewer, authenticate_request
+from functions.services.auth.sessions import authenticate_request
+from functions.services.auth.viewer import Viewer
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 JSON_TYPES = ("application/json", "text/json")

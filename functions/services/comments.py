@@ -5,7 +5,7 @@ import json
 
 from functions.core.settings import get_settings
 from functions.services.archive import render, videos
-from functions.services.auth import Viewer
+from functions.services.auth.viewer import Viewer
 from functions.storage import s3
 
 ROOT = "root"  # yt-dlp's parent of a top-level comment

@@ -114,7 +114,7 @@ def queue_url() -> str:
     if configured:
         return configured
     if _queue_url is None:
-        from functions.services.download_queue import sqs
+        from functions.services.downloads.intake import sqs
 
         _queue_url = sqs().get_queue_url(QueueName=get_settings().table_prefix + "refresh")["QueueUrl"]
     return _queue_url
@@ -122,7 +122,7 @@ def queue_url() -> str:
 
 def send(bodies: list[dict]) -> None:
     """Messages to the refresh function, SQS_BATCH a request; raises when SQS refused any."""
-    from functions.services.download_queue import sqs
+    from functions.services.downloads.intake import sqs
 
     for start in range(0, len(bodies), SQS_BATCH):
         chunk = bodies[start : start + SQS_BATCH]

@@ -6,7 +6,7 @@ import pytest
 
 from functions.core.settings import get_settings
 from functions.http.ta import media as media_api
-from functions.services import auth
+from functions.services.auth import sessions
 from functions.storage import s3
 from tests.api.calls import BAD_TOKEN, INVALID_TOKEN, NO_CREDENTIALS, other_methods, send, spy_on_storage
 from tests.conftest import token_headers
@@ -52,8 +52,8 @@ def test_files_redirect_to_a_short_lived_presigned_url(client, admin, files, pat
 
 
 def test_the_session_cookie_fetches_files(client, admin, files):
-    session, _ = auth.start_session(admin)
-    response = client.http.get(FILES[3], headers={"Cookie": f"{auth.SESSION_COOKIE}={session}"})
+    session, _ = sessions.start_session(admin)
+    response = client.http.get(FILES[3], headers={"Cookie": f"{sessions.SESSION_COOKIE}={session}"})
     assert response.status_code == 302
 
 

@@ -7,7 +7,7 @@ from pynamodb.exceptions import UpdateError
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.services.archive import channels, playlists, videos
-from functions.services.auth import Viewer
+from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
 from functions.storage import db
 from functions.storage.models import Channel, Playlist, PlaylistEntry, UserVideo, Video

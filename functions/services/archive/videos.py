@@ -8,9 +8,9 @@ from functions.core.ids import is_video_id
 from functions.core.pagination import Page
 from functions.services import search
 from functions.services.archive import render
-from functions.services.auth import Viewer
+from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
-from functions.storage import db, s3, totals
+from functions.storage import counters, db, s3
 from functions.storage.models import (
     ALL_VIDEOS,
     Channel,
@@ -59,14 +59,14 @@ def list_page(viewer: Viewer, counter: str, index, hash_key: str, page: Page, ro
 
 def all_videos_page(viewer: Viewer, page: Page) -> dict:
     return list_page(
-        viewer, totals.VIDEOS, Video.by_published, ALL_VIDEOS, page, lambda k: (k.youtube_id, k.channel_id)
+        viewer, counters.VIDEOS, Video.by_published, ALL_VIDEOS, page, lambda k: (k.youtube_id, k.channel_id)
     )
 
 
 def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
     return list_page(
         viewer,
-        totals.channel_videos(channel_id),
+        counters.channel_videos(channel_id),
         Video.by_channel,
         channel_id,
         page,
@@ -77,7 +77,7 @@ def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
 def playlist_videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
     return list_page(
         viewer,
-        totals.playlist_videos(playlist_id),
+        counters.playlist_videos(playlist_id),
         PlaylistEntry.by_published,
         playlist_id,
         page,
@@ -120,7 +120,10 @@ def save(video: Video) -> bool:
     """Store a video, counting it when it is new; True when it was. Safe to repeat: a retry never counts twice."""
     set_index_keys(video)
     created = db.save_counted(
-        video, {totals.VIDEOS: 1, totals.channel_videos(video.channel_id): 1}, Video.channel_id, totals.channel_videos
+        video,
+        {counters.VIDEOS: 1, counters.channel_videos(video.channel_id): 1},
+        Video.channel_id,
+        counters.channel_videos,
     )
     for playlist_id in video.playlist or []:
         mark_entry(playlist_id, video)
@@ -143,7 +146,7 @@ def mark_entry(playlist_id: str, video: Video) -> bool:
                 ],
                 condition=PlaylistEntry.idx.exists() & PlaylistEntry.published_key.does_not_exist(),
             )
-            db.add_member(transaction, totals.playlist_videos(playlist_id), video.youtube_id, 1)
+            db.add_member(transaction, counters.playlist_videos(playlist_id), video.youtube_id, 1)
         return True
     except TransactWriteError as error:
         if not db.is_condition_failure(error):
@@ -159,7 +162,7 @@ def unmark_entry(playlist_id: str, youtube_id: str) -> None:
                 actions=[PlaylistEntry.published_key.remove()],
                 condition=PlaylistEntry.published_key.exists(),
             )
-            db.add_member(transaction, totals.playlist_videos(playlist_id), youtube_id, -1)
+            db.add_member(transaction, counters.playlist_videos(playlist_id), youtube_id, -1)
     except TransactWriteError as error:
         if not db.is_condition_failure(error):
             raise
@@ -174,7 +177,7 @@ def _delete_records(video: Video) -> bool:
     room = (TRANSACTION_ITEMS - 3) // 2
     for entry in marked[room:]:
         unmark_entry(entry.playlist_id, video.youtube_id)
-    counts = {totals.VIDEOS: -1, totals.channel_videos(video.channel_id): -1}
+    counts = {counters.VIDEOS: -1, counters.channel_videos(video.channel_id): -1}
     try:
         with TransactWrite(connection=db.connection()) as transaction:
             transaction.delete(video, condition=Video.youtube_id.exists())
@@ -184,7 +187,7 @@ def _delete_records(video: Video) -> bool:
                     actions=[PlaylistEntry.published_key.remove()],
                     condition=PlaylistEntry.published_key.exists(),
                 )
-                db.add_member(transaction, totals.playlist_videos(entry.playlist_id), video.youtube_id, -1)
+                db.add_member(transaction, counters.playlist_videos(entry.playlist_id), video.youtube_id, -1)
             db.add_counts(transaction, counts)
     except TransactWriteError as error:
         if not db.is_condition_failure(error):

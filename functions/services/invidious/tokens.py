@@ -18,7 +18,8 @@ from urllib.parse import unquote
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Forbidden
-from functions.services.auth import Viewer, session_cookie_named
+from functions.services.auth.sessions import session_cookie_named
+from functions.services.auth.viewer import Viewer
 from functions.storage.models import InvidiousSession
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
