@@ -77,7 +77,7 @@ def run(workers: int, count: int, server, run_name: str) -> dict:
 
     from app import app
     from functions.services.downloads import intake
-    from functions.storage import counters, db
+    from functions.storage import aws, counters, db
     from infra import local
 
     catalog = server.catalog
@@ -87,7 +87,7 @@ def run(workers: int, count: int, server, run_name: str) -> dict:
     videos = [catalog.add_video(f"bench-{run_name}-{n}", channel, title=f"Bench {n}", variant=0) for n in range(count)]
     ids = [video.youtube_id for video in videos]
     intake.add_entries([{"youtube_id": i, "channel_id": channel.channel_id} for i in ids])
-    url = intake.queue_url()
+    url = aws.queue_url(aws.DOWNLOAD)
     before = db.counts([counters.VIDEOS])[counters.VIDEOS]
     stop = threading.Event()
     handler = app.handler_map["download"]

@@ -94,7 +94,7 @@ def test_missing_fields_get_safe_values():
 def test_store_and_read_round_trip(aws):
     flat = [raw("a"), raw("a.1", parent="a"), raw("b", text="ünïcode ✓")]
     assert comments.store_comments(video_id(1), flat) == 3
-    stored = s3.client().get_object(Bucket=get_settings().media_bucket, Key=s3.comments_key(video_id(1)))
+    stored = aws.client("s3").get_object(Bucket=get_settings().media_bucket, Key=s3.comments_key(video_id(1)))
     assert stored["ContentType"] == "application/json"
     assert comments.read_comments(video_id(1)) == comments.threads(flat)
 

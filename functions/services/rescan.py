@@ -13,6 +13,7 @@ import logging
 from functions.core.settings import app_config
 from functions.services import cookies, refresh, tasks
 from functions.services.downloads import intake
+from functions.storage import aws
 from functions.storage.models import SUBSCRIBED, Channel, Playlist
 from functions.youtube import urls
 
@@ -37,7 +38,7 @@ def request() -> bool:
     """Ask the refresh function for a rescan (POST /api/task/); False when one is running already."""
     if not tasks.request(tasks.RESCAN, LEASE_SECONDS):
         return False
-    refresh.send([{"action": refresh.RESCAN}])
+    aws.send(aws.REFRESH, [{"action": refresh.RESCAN}])
     return True
 
 

@@ -10,14 +10,13 @@ from functions.core.pagination import Page
 from functions.services import search as search_index
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
-from functions.storage import counters, db, lookup, s3
+from functions.storage import counters, db, index_keys, lookup, s3
 from functions.storage.models import (
     ALL_CHANNELS,
     SUBSCRIBED,
     UNSUBSCRIBED,
     Channel,
     Video,
-    name_key,
 )
 from functions.youtube import urls
 
@@ -80,20 +79,9 @@ def videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
     return videos.channel_videos_page(viewer, channel_id, page)
 
 
-def subscription_of(subscribed: bool) -> str:
-    return SUBSCRIBED if subscribed else UNSUBSCRIBED
-
-
-def _with_index_keys(channel: Channel) -> Channel:
-    channel.all_channels = ALL_CHANNELS
-    channel.name_key = name_key(channel.channel_name, channel.channel_id)
-    channel.subscription = subscription_of(channel.channel_subscribed)
-    return channel
-
-
 def save(channel: Channel) -> bool:
     """Store a channel, counting it when new and moving its subscription count when that changed."""
-    _with_index_keys(channel)
+    index_keys.set_channel_keys(channel)
     created = db.save_counted(
         channel,
         {counters.CHANNELS: 1, counters.channels_by(channel.subscription): 1},
@@ -106,7 +94,7 @@ def save(channel: Channel) -> bool:
 
 def create(channel: Channel) -> bool:
     """Store a channel only when it is not archived yet, counting it; False (nothing written) when it is."""
-    _with_index_keys(channel)
+    index_keys.set_channel_keys(channel)
     created = db.create_counted(channel, {counters.CHANNELS: 1, counters.channels_by(channel.subscription): 1})
     if created:
         search_index.index_channel(channel, known_new=True)

@@ -5,17 +5,16 @@ import json
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import NotFound
 from functions.core.ids import is_playlist_id
 from functions.core.pagination import Page
 from functions.services import search
 from functions.services.archive import render, videos
-from functions.services.archive.channels import subscription_of
 from functions.services.auth.viewer import Viewer
-from functions.storage import counters, db
-from functions.storage.models import ALL_PLAYLISTS, Counter, Playlist, PlaylistEntry, Video, name_key
+from functions.storage import counters, db, index_keys
+from functions.storage.models import ALL_PLAYLISTS, Counter, Playlist, PlaylistEntry, Video
 
 ENTRY_READERS = 8  # playlists whose entries are read at once
 PACKED_LIMIT = 256 * 1024  # characters of a packed listing an item keeps (DynamoDB items hold at most 400 KB)
@@ -102,17 +101,21 @@ def videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
     return videos.playlist_videos_page(viewer, playlist_id, page)
 
 
-def save(playlist: Playlist, listed: list[dict]) -> bool:
-    """Store a playlist (counted, indexed) and its entries (save_entries); True when it is new."""
-    playlist.all_playlists = ALL_PLAYLISTS
-    playlist.name_key = name_key(playlist.playlist_name, playlist.playlist_id)
-    playlist.subscription = subscription_of(playlist.playlist_subscribed)
-    created = db.save_counted(
+def store(playlist: Playlist) -> bool:
+    """The counted write of a playlist with its index keys, nothing else (no entries, no search index); True
+    when it is new."""
+    index_keys.set_playlist_keys(playlist)
+    return db.save_counted(
         playlist,
         {counters.PLAYLISTS: 1, counters.playlists_by(playlist.subscription): 1},
         Playlist.subscription,
         counters.playlists_by,
     )
+
+
+def save(playlist: Playlist, listed: list[dict]) -> bool:
+    """Store a playlist (counted, indexed) and its entries (save_entries); True when it is new."""
+    created = store(playlist)
     search.index_playlist(playlist, known_new=created)
     save_entries(playlist.playlist_id, listed)
     return created
@@ -155,8 +158,4 @@ def store_packed(playlist_id: str, packed: str | None) -> None:
     """Keep a packed listing (None: none) on the playlist's item, after its entries are written; a playlist
     deleted meanwhile stays deleted."""
     action = Playlist.entries_packed.set(packed) if packed is not None else Playlist.entries_packed.remove()
-    try:
-        Playlist(playlist_id).update(actions=[action], condition=Playlist.playlist_id.exists())
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    db.update_existing(Playlist(playlist_id), [action])

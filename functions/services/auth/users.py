@@ -6,8 +6,7 @@ import re
 import secrets
 import time
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Conflict, NotFound
 from functions.storage import db
@@ -46,14 +45,11 @@ def create_user(username: str, password: str, is_admin: bool = False) -> User:
         is_admin=is_admin,
         created=now,
     )
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.save(user, condition=User.username.does_not_exist())
-            transaction.save(_api_key(token, user, now))
-    except TransactWriteError as error:
-        if db.is_condition_failure(error):
-            raise Conflict(f"user {username} exists") from None
-        raise
+    with db.transaction() as transaction:
+        transaction.save(user, condition=User.username.does_not_exist())
+        transaction.save(_api_key(token, user, now))
+    if not transaction.committed:
+        raise Conflict(f"user {username} exists")
     return user
 
 

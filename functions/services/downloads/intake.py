@@ -6,31 +6,18 @@ later by the download function, `worker`), and channels and playlists are expand
 message. So nothing a user adds is lost when YouTube or yt-dlp fails.
 """
 
-import json
 import time
 from collections.abc import Iterable
-
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from functions.core.dates import duration_str
 from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_video_id
 from functions.core.pagination import Page, paginate
-from functions.core.settings import get_settings
 from functions.services.auth.viewer import Viewer
 from functions.services.downloads import items
-from functions.storage import counters, db, s3
+from functions.storage import aws, counters, db, s3
 from functions.storage.models import Channel, Counter, QueueItem, Video
 from functions.youtube import urls
-
-SQS_BATCH = 10
-
-
-_sqs = None
-
-
-_queue_url: str | None = None
 
 
 def _new_item(youtube_id: str, stamp_us: int, auto_start: bool, row: dict | None = None, playlists=None) -> QueueItem:
@@ -57,19 +44,16 @@ def _store(new_items: list[QueueItem]) -> list[str]:
     stored = []
     for start in range(0, len(new_items), items.TRANSACTION_ITEMS):
         chunk = new_items[start : start + items.TRANSACTION_ITEMS]
-        try:
-            with TransactWrite(connection=db.connection()) as transaction:
-                deltas: dict[str, int] = {}
-                for item in chunk:
-                    transaction.save(item, condition=QueueItem.youtube_id.does_not_exist())
-                    items.merge(deltas, items.counts(item))
-                db.add_counts(transaction, deltas)
+        with db.transaction() as transaction:
+            deltas: dict[str, int] = {}
+            for item in chunk:
+                transaction.save(item, condition=QueueItem.youtube_id.does_not_exist())
+                items.merge(deltas, items.counts(item))
+            db.add_counts(transaction, deltas)
+        if transaction.committed:
             stored += [item.youtube_id for item in chunk]
-        except TransactWriteError as error:
-            if not db.is_condition_failure(error):
-                raise
-            if len(chunk) > 1:  # one of them appeared meanwhile: store the others
-                stored += [i for item in chunk for i in _store([item])]
+        elif len(chunk) > 1:  # one of them appeared meanwhile: store the others
+            stored += [i for item in chunk for i in _store([item])]
     return stored
 
 
@@ -93,14 +77,11 @@ def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None) 
 
 def add_playlist(youtube_id: str, playlist_id: str) -> None:
     """Remember on a queued item that its video is in `playlist_id` (once; nothing when the item is gone)."""
-    try:
-        QueueItem(youtube_id).update(
-            actions=[QueueItem.playlists.set((QueueItem.playlists | []).append([playlist_id]))],
-            condition=QueueItem.youtube_id.exists() & ~QueueItem.playlists.contains(playlist_id),
-        )
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    db.conditional(
+        QueueItem(youtube_id).update,
+        actions=[QueueItem.playlists.set((QueueItem.playlists | []).append([playlist_id]))],
+        condition=QueueItem.youtube_id.exists() & ~QueueItem.playlists.contains(playlist_id),
+    )
 
 
 def add(targets_or_ids, auto_start: bool = False) -> dict:
@@ -117,43 +98,16 @@ def add(targets_or_ids, auto_start: bool = False) -> dict:
     summary["expanding"] = [t.url for t in others]
     if others or summary["added"]:
         targets_json = [t.as_dict() for t in others]
-        send(
-            [{"action": items.EXPAND, "targets": targets_json, "describe": summary["added"], "auto_start": auto_start}]
-        )
+        expand = {
+            "action": items.EXPAND,
+            "targets": targets_json,
+            "describe": summary["added"],
+            "auto_start": auto_start,
+        }
+        aws.send(aws.DOWNLOAD, [expand])
     if auto_start and summary["added"]:
         start(summary["added"])
     return summary
-
-
-def sqs():
-    global _sqs
-    if _sqs is None:
-        import botocore.session
-
-        _sqs = botocore.session.get_session().create_client("sqs", region_name=get_settings().region)
-    return _sqs
-
-
-def queue_url() -> str:
-    """The download queue: DOWNLOAD_QUEUE_URL, or the stage's queue by name (the local run and tests)."""
-    global _queue_url
-    configured = get_settings().download_queue_url
-    if configured:
-        return configured
-    if _queue_url is None:
-        _queue_url = sqs().get_queue_url(QueueName=get_settings().table_prefix + "download")["QueueUrl"]
-    return _queue_url
-
-
-def send(bodies: list[dict]) -> None:
-    """Send messages to the download function, SQS_BATCH a request; raises when SQS refused any."""
-    for start_at in range(0, len(bodies), SQS_BATCH):
-        chunk = bodies[start_at : start_at + SQS_BATCH]
-        entries = [{"Id": str(n), "MessageBody": json.dumps(body)} for n, body in enumerate(chunk)]
-        response = sqs().send_message_batch(QueueUrl=queue_url(), Entries=entries)
-        if response.get("Failed"):
-            reasons = "; ".join(f"{f.get('Code')}: {f.get('Message')}" for f in response["Failed"])
-            raise RuntimeError(f"SQS refused {len(response['Failed'])} message(s): {reasons}")
 
 
 def pending_ids(limit: int | None = None) -> list[str]:
@@ -170,15 +124,13 @@ def start(ids: list[str] | None = None) -> int:
     else:
         (found,) = db.batch_get((QueueItem, ids))
         ids = sorted((i for i in found if found[i].status == items.PENDING), key=lambda i: found[i].order_key)
-    send([{"action": items.DOWNLOAD, "youtube_id": youtube_id} for youtube_id in ids])
+    aws.send(aws.DOWNLOAD, [{"action": items.DOWNLOAD, "youtube_id": youtube_id} for youtube_id in ids])
     return len(ids)
 
 
 def downloading() -> bool:
     """Whether the download function has work: messages waiting or in flight on its queue."""
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    attributes = sqs().get_queue_attributes(QueueUrl=queue_url(), AttributeNames=names)["Attributes"]
-    return any(int(attributes.get(name, 0)) for name in names)
+    return aws.has_messages(aws.DOWNLOAD)
 
 
 def render(item: QueueItem, channel_indexed: bool, now: float | None = None) -> dict:
@@ -266,24 +218,21 @@ def set_status(youtube_id: str, status: str) -> QueueItem:
     if status != items.IGNORE:
         item.message = None  # a retry starts clean
     items.set_keys(item)
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.update(
-                item,
-                actions=[
-                    QueueItem.status.set(item.status),
-                    QueueItem.auto_start.set(item.auto_start),
-                    QueueItem.order_key.set(item.order_key),
-                    QueueItem.channel_status.set(item.channel_status),
-                    QueueItem.message.set(item.message) if item.message else QueueItem.message.remove(),
-                ],
-                condition=QueueItem.channel_status == previous,
-            )
-            db.add_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v})
-    except TransactWriteError as error:
-        if db.is_condition_failure(error):  # changed or removed meanwhile: report what is there now
-            return items.get(youtube_id)
-        raise
+    with db.transaction() as transaction:
+        transaction.update(
+            item,
+            actions=[
+                QueueItem.status.set(item.status),
+                QueueItem.auto_start.set(item.auto_start),
+                QueueItem.order_key.set(item.order_key),
+                QueueItem.channel_status.set(item.channel_status),
+                QueueItem.message.set(item.message) if item.message else QueueItem.message.remove(),
+            ],
+            condition=QueueItem.channel_status == previous,
+        )
+        db.add_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v})
+    if not transaction.committed:  # changed or removed meanwhile: report what is there now
+        return items.get(youtube_id)
     if status == items.PRIORITY:
         start([youtube_id])
     return item

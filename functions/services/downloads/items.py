@@ -5,8 +5,7 @@ Items are ordered auto_start first, then oldest first (`order_key`); every write
 is in moves its counters in the same transaction, so totals stay exact and a retried write never counts twice.
 """
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import NotFound
 from functions.core.ids import is_video_id
@@ -62,15 +61,10 @@ def merge(into: dict[str, int], deltas: dict[str, int]) -> dict[str, int]:
 
 def remove(item: QueueItem) -> bool:
     """Delete an item and take it off its counters, unless it changed list meanwhile; False then, or when gone."""
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.delete(item, condition=QueueItem.channel_status == item.channel_status)
-            db.add_counts(transaction, counts(item, -1))
-        return True
-    except TransactWriteError as error:
-        if not db.is_condition_failure(error):
-            raise
-        return False
+    with db.transaction() as transaction:
+        transaction.delete(item, condition=QueueItem.channel_status == item.channel_status)
+        db.add_counts(transaction, counts(item, -1))
+    return transaction.committed
 
 
 def get(youtube_id: str) -> QueueItem:

@@ -3,8 +3,7 @@ playlists into items, and the bookkeeping of one download (lease, progress, fail
 
 import time
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from functions.core.dates import duration_str
 from functions.core.ids import is_channel_id
@@ -56,15 +55,10 @@ def _update(youtube_id: str, fields: dict) -> bool:
     items.set_keys(item)
     actions = [getattr(QueueItem, name).set(value) for name, value in fields.items()]
     actions.append(QueueItem.channel_status.set(item.channel_status))
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.update(item, actions=actions, condition=QueueItem.channel_status == previous)
-            db.add_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v})
-        return True
-    except TransactWriteError as error:
-        if db.is_condition_failure(error):
-            return False
-        raise
+    with db.transaction() as transaction:
+        transaction.update(item, actions=actions, condition=QueueItem.channel_status == previous)
+        db.add_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v})
+    return transaction.committed
 
 
 def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | None = None) -> dict:
@@ -121,45 +115,34 @@ def claim(youtube_id: str, owner: str, seconds: int) -> QueueItem | None:
     now = int(time.time())
     item = QueueItem(youtube_id)
     free = QueueItem.lease_owner.does_not_exist() | (QueueItem.lease_owner == owner) | (QueueItem.lease_until < now)
-    try:
-        item.update(
-            actions=[QueueItem.lease_owner.set(owner), QueueItem.lease_until.set(now + seconds)],
-            condition=QueueItem.youtube_id.exists() & (QueueItem.status == items.PENDING) & free,
-        )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return item  # filled in from the update's answer (all attributes, as updated)
+    claimed = db.conditional(
+        item.update,
+        actions=[QueueItem.lease_owner.set(owner), QueueItem.lease_until.set(now + seconds)],
+        condition=QueueItem.youtube_id.exists() & (QueueItem.status == items.PENDING) & free,
+    )
+    return item if claimed else None  # filled in from the update's answer (all attributes, as updated)
 
 
 def record_progress(youtube_id: str, owner: str, percent: float | None, speed: float | None) -> None:
     actions = [QueueItem.progress.set(round(percent or 0, 1))]
     actions.append(QueueItem.speed.set(round(speed)) if speed is not None else QueueItem.speed.remove())
-    try:
-        QueueItem(youtube_id).update(actions=actions, condition=QueueItem.lease_owner == owner)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    db.conditional(QueueItem(youtube_id).update, actions=actions, condition=QueueItem.lease_owner == owner)
 
 
 def record_failure(youtube_id: str, owner: str, message: str) -> None:
     """Keep the error on the item and let go of it, so the next delivery (or the user) can retry."""
-    try:
-        QueueItem(youtube_id).update(
-            actions=[
-                QueueItem.message.set(message[:2000]),
-                QueueItem.attempts.add(1),
-                QueueItem.lease_owner.remove(),
-                QueueItem.lease_until.remove(),
-                QueueItem.progress.remove(),
-                QueueItem.speed.remove(),
-            ],
-            condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
-        )
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    db.conditional(
+        QueueItem(youtube_id).update,
+        actions=[
+            QueueItem.message.set(message[:2000]),
+            QueueItem.attempts.add(1),
+            QueueItem.lease_owner.remove(),
+            QueueItem.lease_until.remove(),
+            QueueItem.progress.remove(),
+            QueueItem.speed.remove(),
+        ],
+        condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
+    )
 
 
 def finish(youtube_id: str) -> None:

@@ -24,7 +24,7 @@ How it writes, so that 100,000 videos take minutes and a re-import is harmless:
    BadRequest naming it, and nothing is written.
 2. Channels and playlists (few) go through the counted writes of `channels.save` and `db.save_counted`.
 3. Playlist entries and videos go through BatchWriteItem, 25 items a request (index keys set by
-   `videos.set_index_keys`); only items that differ from the stored ones are written, so importing the same
+   `storage.index_keys`); only items that differ from the stored ones are written, so importing the same
    file again writes nothing.
 4. The counters those writes can change are recounted from their indexes (Select=COUNT queries) and set
    (`storage.counters.recount`).

@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 
 from functions.services import search
-from functions.services.archive import playlists, videos
+from functions.services.archive import playlists
 from functions.services.importer.parse import Document, Errors
 from functions.services.search import text as search_text
-from functions.storage import counters, db
+from functions.storage import counters, db, index_keys
 from functions.storage.models import Channel, Playlist, PlaylistEntry, Video
 
 # Attributes derived from the others (index keys): left out when comparing with the stored item.
@@ -145,7 +145,7 @@ def _read_outside(parsed: Document, archive: _Archive) -> None:
 def _plan_entries(parsed: Document, archive: _Archive, result: Plan) -> None:
     """Entries written where they differ (their video's sort key and channel when it is archived)."""
     for video in parsed.videos.values():
-        videos.set_index_keys(video)
+        index_keys.set_video_keys(video)
     for playlist_id in archive.touched:
         stored = archive.entries[playlist_id]
         for idx, (youtube_id, row) in enumerate(archive.listings[playlist_id].items()):

@@ -7,11 +7,10 @@ import json
 from collections import Counter as Tally
 from collections import defaultdict
 
-from pynamodb.exceptions import DeleteError, PutError
-
 from functions.services.search import documents as docs
 from functions.services.search import text
 from functions.services.search.backend import Change
+from functions.storage import db
 from functions.storage.models import SearchTerm, SubtitleChunk
 
 HEAD_SIZE = 500  # postings kept per key: keys of up to this many documents are complete
@@ -84,19 +83,11 @@ class Merge:
 
 def write_key(key: str, old: SearchTerm | None, item: SearchTerm | None) -> bool:
     """Replace (or delete) one key's item unless another writer changed it since `old` was read; False if one did."""
-    try:
-        if old is None:
-            if item is not None:
-                item.save(condition=SearchTerm.key.does_not_exist())
-        elif item is None:
-            old.delete(condition=SearchTerm.version == old.version)
-        else:
-            item.save(condition=SearchTerm.version == old.version)
-    except (PutError, DeleteError) as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+    if old is None:
+        return item is None or db.conditional(item.save, condition=SearchTerm.key.does_not_exist())
+    if item is None:
+        return db.conditional(old.delete, condition=SearchTerm.version == old.version)
+    return db.conditional(item.save, condition=SearchTerm.version == old.version)
 
 
 def chunks_of(track: str, fragments: list[text.Fragment]) -> list[SubtitleChunk]:
