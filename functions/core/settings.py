@@ -1,4 +1,6 @@
-"""Every setting in one place: read from the environment, with safe defaults for the local stage."""
+"""Every setting in one place: read from the environment, with safe defaults for the local stage; and the
+defaults of the app config TubeArchivist clients see (the stored overrides: functions.services.app_settings).
+Pure: imports nothing of the project."""
 
 import os
 from dataclasses import dataclass
@@ -91,14 +93,3 @@ def merge_config(defaults: dict, stored: dict) -> dict:
         else:
             merged[key] = stored.get(key, value)
     return merged
-
-
-def app_config() -> dict:
-    """The app's settings outside a request (jobs): DEFAULT_APP_CONFIG with the stored overrides on top."""
-    from functions.storage.models import AppSetting
-
-    try:
-        stored = AppSetting.get("app").value.as_dict()
-    except AppSetting.DoesNotExist:
-        stored = {}
-    return merge_config(DEFAULT_APP_CONFIG, stored)

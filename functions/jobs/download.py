@@ -19,8 +19,7 @@ from collections.abc import Callable
 from chalice import Blueprint
 
 from functions.core.ids import is_video_id
-from functions.core.settings import app_config
-from functions.services import cookies
+from functions.services import app_settings, cookies
 from functions.services.archive import archiving
 from functions.services.downloads import items, worker
 from functions.storage.models import Video
@@ -125,7 +124,7 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
     item = worker.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
         return "skipped"
-    config = app_config()
+    config = app_settings.current()
     try:
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
             cookie = cookies.current_cookie(config)

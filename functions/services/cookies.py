@@ -13,7 +13,8 @@ import time
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.dates import now
-from functions.core.settings import app_config, get_settings
+from functions.core.settings import get_settings
+from functions.services import app_settings
 from functions.storage import aws
 from functions.storage.models import AppSetting
 
@@ -41,22 +42,10 @@ def stored_cookie() -> str | None:
 def current_cookie(config: dict | None = None) -> str | None:
     """The cookie yt-dlp must send (every extraction and download): the stored one while the app uses it
     (downloads.cookie_import), else None."""
-    config = config if config is not None else app_config()
+    config = config if config is not None else app_settings.current()
     if not config["downloads"].get("cookie_import"):
         return None
     return stored_cookie()
-
-
-def _set_cookie_import(enabled: bool) -> None:
-    """downloads.cookie_import in the stored app config (TubeArchivist turns it on with an import)."""
-    try:
-        setting = AppSetting.get("app")
-        stored = setting.value.as_dict()
-    except DoesNotExist:
-        setting, stored = AppSetting("app"), {}
-    stored.setdefault("downloads", {})["cookie_import"] = enabled
-    setting.value = stored
-    setting.save()
 
 
 def store(cookie: str) -> None:
@@ -68,14 +57,14 @@ def store(cookie: str) -> None:
     if len(cookie.encode()) > MAX_COOKIE_BYTES - 32:
         raise PayloadTooLarge(f"the cookie is larger than {MAX_COOKIE_BYTES // 1024} KB")
     aws.write_secret(get_settings().cookie_secret_id, json.dumps({"cookie": cookie}))
-    _set_cookie_import(True)
+    app_settings.update({"downloads": {"cookie_import": True}})  # TubeArchivist turns it on with an import
     _write_state({"status": False, "validated": None, "message": "not validated yet"})
 
 
 def revoke() -> None:
     """Forget the cookie and stop using it."""
     aws.write_secret(get_settings().cookie_secret_id, EMPTY)
-    _set_cookie_import(False)
+    app_settings.update({"downloads": {"cookie_import": False}})
     _write_state({"status": False, "validated": None, "message": "no cookie"})
 
 

@@ -10,8 +10,7 @@ lease, so a crashed run frees it).
 
 import logging
 
-from functions.core.settings import app_config
-from functions.services import cookies, refresh, tasks
+from functions.services import app_settings, cookies, refresh, tasks
 from functions.services.downloads import intake
 from functions.storage import aws
 from functions.storage.models import SUBSCRIBED, Channel, Playlist
@@ -63,7 +62,7 @@ def run() -> dict | None:
 def scan(owner: str) -> dict:
     from functions.youtube import ytdlp
 
-    config = app_config()
+    config = app_settings.current()
     subscriptions = config["subscriptions"]
     sizes = tab_sizes(subscriptions)
     auto_start = bool(subscriptions.get("auto_start"))

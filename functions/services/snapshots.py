@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pynamodb.models import Model
 
 from functions.core.errors import BadRequest, NotFound
-from functions.core.settings import app_config, get_settings
+from functions.core.settings import get_settings
+from functions.services import app_settings
 from functions.storage import aws, db, s3
 from functions.storage.models import ALL_MODELS, ALL_SNAPSHOTS, Counter, Snapshot, TaskState
 
@@ -151,7 +152,7 @@ def delete(snapshot_id: str) -> dict:
 def scheduled_snapshot() -> str | None:
     """The daily run: start a snapshot unless snapshots are off or one started in the last hours (a schedule may
     fire twice); the job expires old ones after it. The new snapshot's id, or None."""
-    config = app_config()
+    config = app_settings.current()
     if not enabled(config):
         return None
     latest = next(iter(Snapshot.by_start.query(ALL_SNAPSHOTS, scan_index_forward=False, limit=1)), None)

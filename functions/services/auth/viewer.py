@@ -4,7 +4,8 @@ from pynamodb.models import Model
 
 from functions.core.errors import Forbidden
 from functions.core.pagination import paginate
-from functions.core.settings import DEFAULT_APP_CONFIG, get_settings, merge_config
+from functions.core.settings import get_settings
+from functions.services import app_settings
 from functions.storage import db
 from functions.storage.models import AppSetting, Counter, User
 
@@ -40,12 +41,11 @@ class Viewer:
         """batch_get that also loads the user and app settings on its first call, in the same round trip."""
         if self._app_config is not None:
             return db.batch_get(*requests) if requests else []
-        users, settings, *results = db.batch_get((User, [self.username]), (AppSetting, ["app"]), *requests)
+        users, settings, *results = db.batch_get((User, [self.username]), (AppSetting, [app_settings.APP]), *requests)
         if self.username not in users:
             raise Forbidden(INVALID_TOKEN, body={"detail": INVALID_TOKEN})  # user deleted since the key was issued
         self._user = users[self.username]
-        stored = settings["app"].value.as_dict() if "app" in settings else {}
-        self._app_config = merge_config(DEFAULT_APP_CONFIG, stored)
+        self._app_config = app_settings.merged(settings.get(app_settings.APP))
         return results
 
     def confirm(self) -> "Viewer":
