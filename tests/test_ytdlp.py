@@ -39,7 +39,7 @@ def test_channel_info_resolves_handles(fake_youtube):
     assert info["handle"] == channel.handle and info["channel_subs"] == channel.followers
     assert info["channel_thumb_url"].endswith(f"/avatar/{channel.channel_id}.jpg")
     assert info["channel_banner_url"].endswith(f"/banner/{channel.channel_id}.jpg")
-    with pytest.raises(ytdlp.BadRequest, match="not a channel"):
+    with pytest.raises(ytdlp.ExtractionFailed, match="not a channel"):
         ytdlp.channel_info(urls.watch_url(first(fake_youtube).youtube_id))
 
 

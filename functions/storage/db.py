@@ -145,13 +145,6 @@ def add_member(transaction: TransactWrite, name: str, member: str, delta: int) -
     transaction.update(Counter(name), actions=[Counter.count.add(delta), members])
 
 
-def query_page(index, hash_key, page_from: int, page_size: int, scan_forward: bool = False) -> list:
-    """The items of one numbered page: read keys only up to the offset, keep the last `page_size`."""
-    limit = page_from + page_size
-    results = index.query(hash_key, scan_index_forward=scan_forward, limit=limit, page_size=limit)
-    return list(results)[page_from:]
-
-
 def create_counted(item: Model, new_counts: dict[str, int]) -> bool:
     """Store `item` and add `new_counts`, only when no item has its key; False (nothing written) otherwise."""
     with transaction() as write:

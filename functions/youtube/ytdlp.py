@@ -2,8 +2,11 @@
 
 Metadata (`video_info`, `channel_info`, `playlist_info`), flat listings (`list_entries`) and downloads
 (`download`). The user's cookie (Netscape cookies.txt text) is written to a private temp file for yt-dlp and
-removed afterwards. yt-dlp failures become typed errors with a readable message: CookieRejected when the cookie
-is unreadable or YouTube refuses it, ExtractionFailed otherwise.
+removed afterwards. yt-dlp failures become this module's errors (YtDlpError, no HTTP status: callers decide what
+each means) with a readable message: CookieRejected when the cookie is unreadable or YouTube refuses it,
+VideoGone when YouTube no longer has the video, channel or playlist, ExtractionFailed otherwise. Rows come back
+normalised (`published` as YYYY-MM-DD, `vid_type` videos, shorts or streams): no caller reads yt-dlp's keys
+for those.
 
 Tests and the demo stand a local YouTube in for the real one: YTDLP_TEST_EXTRACTOR names an extractor class
 (`module:Class`) that then handles every URL this module asks for. Production never sets it.
@@ -19,24 +22,81 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from functions.core.errors import BadRequest
 from functions.core.ids import is_video_id
 from functions.youtube import urls
 
 TEST_EXTRACTOR_ENV = "YTDLP_TEST_EXTRACTOR"
 COOKIE_WORDS = ("cookie", "sign in", "login", "log in", "members-only", "private video", "confirm you")
+# What yt-dlp says when YouTube no longer has a video, channel or playlist (as opposed to a network failure):
+# yt-dlp has few typed errors, so its words are read here and nowhere else.
+GONE_WORDS = (
+    "video unavailable",
+    "has been removed",
+    "no longer available",
+    "has been terminated",
+    "this video is private",
+    "private video",
+    "does not exist",
+    "this channel is not available",
+)
+LIVE_STATUSES = ("was_live", "is_live", "post_live")
 SIDE_FILES = (".vtt", ".srt", ".json", ".jpg", ".webp", ".png")  # downloads whose progress is not the video's
 log = logging.getLogger("ytarchive.ytdlp")
 DEFAULT_FORMAT = "bestvideo[ext=mp4]+bestaudio[ext=m4a]/best[ext=mp4]/bestvideo+bestaudio/best"
 SINGLE_FILE_FORMAT = "best[ext=mp4]/best"  # without ffmpeg nothing can be merged
 
 
-class ExtractionFailed(BadRequest):
-    """yt-dlp could not read or download what was asked (unavailable, removed, network, bad data)."""
+class YtDlpError(Exception):
+    """yt-dlp could not do what was asked; `message` says why, in words a user can read."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
-class CookieRejected(BadRequest):
+class ExtractionFailed(YtDlpError):
+    """yt-dlp could not read or download what was asked (unavailable, network, bad data, not what was asked)."""
+
+
+class VideoGone(ExtractionFailed):
+    """YouTube no longer has the video, channel or playlist (removed, private, terminated)."""
+
+
+class CookieRejected(YtDlpError):
     """The cookie is not a Netscape cookies.txt file, or YouTube asked to sign in despite it."""
+
+
+# ---------------------------------------------------------------- normalised fields
+
+
+def day_of(upload_date: str | None) -> str | None:
+    """yt-dlp's `upload_date` (YYYYMMDD) as YYYY-MM-DD; None when it has none."""
+    if upload_date and len(upload_date) == 8 and upload_date.isdigit():
+        return f"{upload_date[:4]}-{upload_date[4:6]}-{upload_date[6:]}"
+    return None
+
+
+def vid_type_of(url: str | None, live_status: str | None = None, default: str = "videos") -> str:
+    """shorts (a /shorts/ URL), streams (a live or past live), else `default` (the tab it was listed in)."""
+    if url and "/shorts/" in url:
+        return "shorts"
+    if live_status in LIVE_STATUSES:
+        return "streams"
+    return default
+
+
+def video_row(info: dict) -> dict:
+    """The fields of a video the queue and the lookup show, from yt-dlp's info of it: {youtube_id, title,
+    channel_id, channel_name, duration, published, vid_type}."""
+    return {
+        "youtube_id": info.get("id"),
+        "title": info.get("title") or "",
+        "channel_id": info.get("channel_id") or "",
+        "channel_name": info.get("channel") or info.get("uploader") or "",
+        "duration": int(info.get("duration") or 0),
+        "published": day_of(info.get("upload_date")),
+        "vid_type": vid_type_of(info.get("webpage_url"), info.get("live_status")),
+    }
 
 
 @dataclass
@@ -78,7 +138,7 @@ def ffmpeg_location() -> str | None:
         return None
 
 
-def _classify(error: Exception, cookie: str | None) -> BadRequest:
+def _classify(error: Exception, cookie: str | None) -> YtDlpError:
     from yt_dlp.utils import DownloadError, ExtractorError
 
     text = str(error)
@@ -89,6 +149,8 @@ def _classify(error: Exception, cookie: str | None) -> BadRequest:
         return CookieRejected("the cookie is not a Netscape cookies.txt file")
     if cookie is not None and any(word in lowered for word in COOKIE_WORDS):
         return CookieRejected(f"YouTube refused the cookie: {text}" if cookie else text)
+    if any(words in lowered for words in GONE_WORDS):
+        return VideoGone(text)
     return ExtractionFailed(text or type(error).__name__)
 
 
@@ -159,7 +221,7 @@ def _session(options: dict, cookie: str | None):
                 if stand_in is not None:
                     ydl.add_info_extractor(stand_in())
                 yield _Session(ydl, stand_in.ie_key() if stand_in else None)
-        except (BadRequest, KeyboardInterrupt):
+        except (YtDlpError, KeyboardInterrupt):
             raise
         except Exception as error:  # yt-dlp raises DownloadError, ExtractorError, LoadError, OSError...
             raise _classify(error, cookie) from error
@@ -172,6 +234,11 @@ def video_info(video_id: str, cookie: str | None = None) -> dict:
     """yt-dlp's info dict of one video (JSON-safe), without downloading it."""
     with _session({}, cookie) as session:
         return session.sanitize(session.extract(urls.watch_url(video_id), download=False))
+
+
+def video_summary(video_id: str, cookie: str | None = None) -> dict:
+    """The `video_row` of one video, read without downloading it."""
+    return video_row(video_info(video_id, cookie))
 
 
 def _best_thumbnail(thumbnails: list[dict] | None, wanted: str) -> str | None:
@@ -190,7 +257,7 @@ def channel_info(target_or_url: "urls.Target | str", cookie: str | None = None) 
     channel_banner_url, channel_tvart_url, handle}."""
     target = urls.parse_target(target_or_url) if isinstance(target_or_url, str) else target_or_url
     if target.kind != urls.CHANNEL:
-        raise BadRequest(f"not a channel: {target_or_url}")
+        raise ExtractionFailed(f"not a channel: {target_or_url}")
     url = urls.channel_url(target.youtube_id or target.handle, "videos")
     with _session({"extract_flat": True, "playlistend": 1}, cookie) as session:
         info = session.sanitize(session.extract(url, download=False, process=False))
@@ -236,12 +303,6 @@ def playlist_info(playlist_id: str, cookie: str | None = None, limit: int | None
     }
 
 
-def _vid_type(url: str | None) -> str:
-    if url and "/shorts/" in url:
-        return "shorts"
-    return "videos"
-
-
 def _flat_entries(info: dict, tab: str | None) -> list[dict]:
     """The videos of a flat listing: {youtube_id, title, channel_id, channel_name, duration, published,
     vid_type, thumbnail_url}; entries that are not videos (nested tabs, playlists) are left out."""
@@ -249,7 +310,6 @@ def _flat_entries(info: dict, tab: str | None) -> list[dict]:
     for entry in info.get("entries") or []:
         if not entry or not is_video_id(entry.get("id")):
             continue
-        upload_date = entry.get("upload_date")
         thumbnails = entry.get("thumbnails") or []
         rows.append(
             {
@@ -258,8 +318,8 @@ def _flat_entries(info: dict, tab: str | None) -> list[dict]:
                 "channel_id": entry.get("channel_id") or info.get("channel_id") or "",
                 "channel_name": entry.get("channel") or entry.get("uploader") or info.get("channel") or "",
                 "duration": int(entry.get("duration") or 0),
-                "published": f"{upload_date[:4]}-{upload_date[4:6]}-{upload_date[6:8]}" if upload_date else None,
-                "vid_type": tab if tab in urls.TABS else _vid_type(entry.get("url")),
+                "published": day_of(entry.get("upload_date")),
+                "vid_type": tab if tab in urls.TABS else vid_type_of(entry.get("url")),
                 "thumbnail_url": thumbnails[-1].get("url") if thumbnails else None,
             }
         )

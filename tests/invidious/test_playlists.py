@@ -421,7 +421,7 @@ def test_the_api_function_asks_the_lookup_function_for_videos_outside_the_archiv
     monkeypatch.setenv("LOOKUP_FUNCTION", "ytarchive-dev-youtube_lookup")
     get_settings.cache_clear()
     invoked = []
-    summary = {"title": "Elsewhere", "channel": "Them", "uploader": "Them", "channel_id": channel_id(7), "duration": 61}
+    summary = {"title": "Elsewhere", "channel_name": "Them", "channel_id": channel_id(7), "duration": 61}
 
     class Lambda:
         def invoke(self, FunctionName, Payload):  # botocore names them so

@@ -24,35 +24,22 @@ CONTENT_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-ma
 ART_KINDS = {"thumb": "channel_thumb_url", "banner": "channel_banner_url", "tvart": "channel_tvart_url"}
 
 
-def _day(upload_date: str | None) -> str:
-    if upload_date and len(upload_date) == 8 and upload_date.isdigit():
-        return f"{upload_date[:4]}-{upload_date[4:6]}-{upload_date[6:]}"
-    return today()
-
-
-def _vid_type(info: dict, queued: QueueItem | None) -> str:
-    if "/shorts/" in str(info.get("webpage_url") or ""):
-        return "shorts"
-    if info.get("live_status") in ("was_live", "is_live", "post_live"):
-        return "streams"
-    return queued.vid_type if queued is not None and queued.vid_type in urls.TABS else "videos"
-
-
 def video_from_download(result: ytdlp.DownloadResult, queued: QueueItem | None) -> Video:
     """The Video item of a download (not written): metadata from yt-dlp's info, sizes from the files."""
     info = result.info
     automatic = set(info.get("automatic_captions") or {}) - set(info.get("subtitles") or {})
     playlists = list(queued.playlists or []) if queued is not None else []
+    listed_type = queued.vid_type if queued is not None and queued.vid_type in urls.TABS else "videos"
     with contextlib.suppress(DoesNotExist):  # a video downloaded again keeps the playlists it was in
         playlists += [p for p in Video.get(info["id"]).playlist or [] if p not in playlists]
     return Video(
         info["id"],
         title=info.get("title") or info["id"],
         description=info.get("description") or "",
-        published=_day(info.get("upload_date")),
+        published=ytdlp.day_of(info.get("upload_date")) or today(),
         vid_last_refresh=today(),
         date_downloaded=now(),
-        vid_type=_vid_type(info, queued),
+        vid_type=ytdlp.vid_type_of(info.get("webpage_url"), info.get("live_status"), listed_type),
         category=list(info.get("categories") or []),
         tags=list(info.get("tags") or []),
         channel_id=info["channel_id"],
@@ -100,7 +87,7 @@ def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
         return Channel.get(channel_id)  # another download created it meanwhile
     try:
         meta = ytdlp.channel_info(urls.Target(urls.CHANNEL, channel_id), cookie)
-    except ytdlp.BadRequest as error:
+    except ytdlp.YtDlpError as error:
         log.warning("channel %s: %s; archived from the video's metadata", channel_id, error.message)
         return channel
     store_channel_art(channel_id, meta, workdir, cookie)
@@ -117,7 +104,7 @@ def store_channel_art(channel_id: str, meta: dict, workdir: Path, cookie: str | 
                 path = workdir / f"{channel_id}_{kind}.jpg"
                 path.write_bytes(ytdlp.fetch(meta[field], cookie))
                 s3.upload_file(path, s3.channel_art_key(channel_id, kind), "image/jpeg")
-            except ytdlp.BadRequest as error:
+            except ytdlp.YtDlpError as error:
                 log.warning("channel %s %s: %s", channel_id, kind, error.message)
 
 

@@ -12,7 +12,7 @@ from functions.core.errors import BadRequest, Forbidden
 from functions.core.ids import is_channel_id, is_video_id
 from functions.services.invidious import render
 from functions.services.invidious.common import int_param, not_found
-from functions.storage import db, lookup
+from functions.storage import db, lookup, pages
 from functions.storage.models import Channel, Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 
 PRIVACY = ("public", "unlisted", "private")
@@ -101,7 +101,7 @@ def fetched_metadata(youtube_id: str) -> dict:
     return {
         "youtube_id": youtube_id,
         "title": str(info.get("title") or ""),
-        "author": str(info.get("channel") or info.get("uploader") or ""),
+        "author": str(info.get("channel_name") or ""),
         "author_id": channel_id,
         "length_seconds": int(info.get("duration") or 0),
     }
@@ -140,7 +140,7 @@ def owned(viewer, playlist_id: str) -> InvidiousPlaylist:
 def entries(playlist: InvidiousPlaylist, offset: int, size: int = PAGE_SIZE) -> list[InvidiousPlaylistEntry]:
     if not playlist.video_count or offset >= MAX_VIDEOS:
         return []
-    return db.query_page(InvidiousPlaylistEntry.by_position, playlist.playlist_id, offset, size, scan_forward=True)
+    return pages.query_page(InvidiousPlaylistEntry.by_position, playlist.playlist_id, offset, size, scan_forward=True)
 
 
 def detail(viewer, playlist_id: str, query: dict) -> dict:
