@@ -165,3 +165,33 @@ def test_yt_dlp_is_imported_only_when_used():
 def test_without_the_test_extractor_youtube_urls_go_to_yt_dlp_s_own(monkeypatch):
     monkeypatch.delenv(ytdlp.TEST_EXTRACTOR_ENV, raising=False)
     assert ytdlp._test_extractor() is None
+
+
+def test_rows_come_back_normalised():
+    assert ytdlp.day_of("20240131") == "2024-01-31"
+    assert ytdlp.day_of(None) is None and ytdlp.day_of("2024") is None
+    assert ytdlp.vid_type_of("https://www.youtube.com/shorts/abcdefghijk") == "shorts"
+    assert ytdlp.vid_type_of("https://www.youtube.com/watch?v=abcdefghijk", "was_live") == "streams"
+    assert ytdlp.vid_type_of(None, None, "streams") == "streams" and ytdlp.vid_type_of(None) == "videos"
+    info = {"id": "abcdefghijk", "title": "T", "uploader": "U", "channel_id": "UC" + "x" * 22}
+    info.update(upload_date="20200102", duration=61.5, webpage_url="https://www.youtube.com/shorts/abcdefghijk")
+    assert ytdlp.video_row(info) == {
+        "youtube_id": "abcdefghijk",
+        "title": "T",
+        "channel_id": "UC" + "x" * 22,
+        "channel_name": "U",
+        "duration": 61,
+        "published": "2020-01-02",
+        "vid_type": "shorts",
+    }
+
+
+def test_failures_are_the_adapters_own_errors_not_http_ones():
+    from functions.core.errors import ApiError
+
+    assert not issubclass(ytdlp.YtDlpError, ApiError)
+    gone = ytdlp._classify(Exception("ERROR: [youtube] x: Video unavailable"), None)
+    assert type(gone) is ytdlp.VideoGone and isinstance(gone, ytdlp.ExtractionFailed)
+    assert type(ytdlp._classify(Exception("HTTP Error 500"), None)) is ytdlp.ExtractionFailed
+    refused = ytdlp._classify(Exception("Private video. Sign in"), "cookie text")
+    assert type(refused) is ytdlp.CookieRejected  # with a cookie, a private video means the cookie was refused
