@@ -127,12 +127,6 @@ def download_extras(video: Video, result: ytdlp.DownloadResult, config: dict) ->
     video.sponsorblock = sponsorblock.for_download(video.youtube_id, config)
 
 
-def write(video: Video) -> bool:
-    """The one write of a downloaded video into the archive: the item, its counters, its playlist entries and
-    its subscribers' feeds (videos.save; each happens once however often this runs). True when it was new."""
-    return videos.save(video)
-
-
 def index_subtitles(video: Video, result: ytdlp.DownloadResult, config: dict) -> None:
     """The subtitle lines into the search index for `full:` searches, when the app indexes them (TubeArchivist's
     `subtitle_index` download setting); after the video item, which says each track's source."""
@@ -156,6 +150,6 @@ def archive(
     upload_files(video, result)
     ensure_channel(result.info, workdir, cookie)
     download_extras(video, result, config)
-    created = write(video)
+    created = videos.save(video)  # the item, its counters, entries and feeds: each once, however often this runs
     index_subtitles(video, result, config)
     return video, created
