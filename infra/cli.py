@@ -10,17 +10,18 @@ It works on whatever AWS the environment names (credentials, AWS_DEFAULT_REGION,
 AWS_ENDPOINT_URL). Against the local run's moto server (infra/local.py, port 5056 unless LOCAL_MOTO_PORT
 says otherwise):
 
-    AWS_ENDPOINT_URL=http://127.0.0.1:5056 python -m infra.cli show-token admin
-    python -m infra.cli --local show-token admin    # the same, with the local run's region, fake keys,
-                                                         # table prefix and bucket
+    python -m infra.cli --local show-token admin    # with the local run's region, table prefix and bucket, and
+                                                    # the keys it made for this run (data/moto-credentials)
 
 Errors print one line on stderr and exit with status 1 (2 for a wrong command line).
 """
 
 import argparse
 import getpass
+import json
 import os
 import sys
+from pathlib import Path
 
 LOCAL_PORT = "5056"
 # What the local run uses; set before functions.storage.models is imported, since table names are read at import.
@@ -45,7 +46,13 @@ def local_environment(environ) -> dict[str, str]:
     port = environ.get("LOCAL_MOTO_PORT") or LOCAL_PORT
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise UsageError(f"LOCAL_MOTO_PORT must be a port number, got {port!r}")
-    return {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", **LOCAL_ENVIRONMENT}
+    keys = {}
+    # The running local run's moto accepts only the keys it wrote to its data folder (infra/moto_server.py).
+    kept = Path(environ.get("LOCAL_DATA_DIR") or Path(__file__).resolve().parent.parent / "data") / "moto-credentials"
+    if kept.exists():
+        credentials = json.loads(kept.read_text())
+        keys = {"AWS_ACCESS_KEY_ID": credentials["access_key"], "AWS_SECRET_ACCESS_KEY": credentials["secret_key"]}
+    return {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", **LOCAL_ENVIRONMENT, **keys}
 
 
 def use_local(environ=os.environ) -> None:

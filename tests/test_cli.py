@@ -118,8 +118,8 @@ def test_command_line_usage(capsys):
         cli.main(["show-token"])
 
 
-def test_local_environment():
-    assert cli.local_environment({}) == {
+def test_local_environment(tmp_path):
+    assert cli.local_environment({"LOCAL_DATA_DIR": str(tmp_path)}) == {
         "AWS_ENDPOINT_URL": "http://127.0.0.1:5056",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
@@ -129,6 +129,9 @@ def test_local_environment():
         "MEDIA_BUCKET": "ytarchive-local-media",
     }
     assert cli.local_environment({"LOCAL_MOTO_PORT": "6001"})["AWS_ENDPOINT_URL"] == "http://127.0.0.1:6001"
+    (tmp_path / "moto-credentials").write_text('{"access_key": "LOCALKEY", "secret_key": "s3cret"}')
+    kept = cli.local_environment({"LOCAL_DATA_DIR": str(tmp_path)})  # the running local run's keys
+    assert (kept["AWS_ACCESS_KEY_ID"], kept["AWS_SECRET_ACCESS_KEY"]) == ("LOCALKEY", "s3cret")
     with pytest.raises(cli.UsageError):
         cli.local_environment({"LOCAL_MOTO_PORT": "http"})
     with pytest.raises(cli.UsageError):  # models are imported in this process already
