@@ -23,7 +23,7 @@ from functions.services import app_settings, cookies
 from functions.services.archive import archiving
 from functions.services.downloads import items, worker
 from functions.storage.models import Video
-from functions.youtube import urls, ytdlp
+from functions.youtube import media, urls, ytdlp
 
 blueprint = Blueprint(__name__)
 log = logging.getLogger("ytarchive.download")
@@ -129,7 +129,7 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
             cookie = cookies.current_cookie(config)
             reporter = progress_reporter(youtube_id, owner)
-            result = ytdlp.download(youtube_id, workdir, config["downloads"], cookie, reporter)
+            result = media.download(youtube_id, workdir, config["downloads"], cookie, reporter)
             archiving.archive(result, item, config, result.media_path.parent, cookie)
     except Exception as error:
         if isinstance(error, ytdlp.CookieRejected):

@@ -17,14 +17,14 @@ from functions.services import comments, search, sponsorblock
 from functions.services.archive import channels, videos
 from functions.storage import s3
 from functions.storage.models import Channel, QueueItem, Video, name_key
-from functions.youtube import urls, ytdlp
+from functions.youtube import media, urls, ytdlp
 
 log = logging.getLogger("ytarchive.archiving")
 CONTENT_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matroska", ".m4a": "audio/mp4"}
 ART_KINDS = {"thumb": "channel_thumb_url", "banner": "channel_banner_url", "tvart": "channel_tvart_url"}
 
 
-def video_from_download(result: ytdlp.DownloadResult, queued: QueueItem | None) -> Video:
+def video_from_download(result: media.DownloadResult, queued: QueueItem | None) -> Video:
     """The Video item of a download (not written): metadata from yt-dlp's info, sizes from the files."""
     info = result.info
     automatic = set(info.get("automatic_captions") or {}) - set(info.get("subtitles") or {})
@@ -59,7 +59,7 @@ def video_from_download(result: ytdlp.DownloadResult, queued: QueueItem | None) 
     )
 
 
-def upload_files(video: Video, result: ytdlp.DownloadResult) -> None:
+def upload_files(video: Video, result: media.DownloadResult) -> None:
     """The media, thumbnail, subtitles and info JSON, each to its fixed key."""
     media_key = s3.media_key(video.channel_id, video.youtube_id, video.media_ext)
     s3.upload_file(result.media_path, media_key, CONTENT_TYPES.get(result.media_path.suffix))
@@ -119,7 +119,7 @@ def channel_page_actions(meta: dict, channel_id: str) -> list:
     ]
 
 
-def download_extras(video: Video, result: ytdlp.DownloadResult, config: dict) -> None:
+def download_extras(video: Video, result: media.DownloadResult, config: dict) -> None:
     """Comments (when the config asked yt-dlp for them) and SponsorBlock segments (when the app integrates it):
     stored before the video item, so the item's counts match what is stored."""
     if result.comments is not None:
@@ -127,7 +127,7 @@ def download_extras(video: Video, result: ytdlp.DownloadResult, config: dict) ->
     video.sponsorblock = sponsorblock.for_download(video.youtube_id, config)
 
 
-def index_subtitles(video: Video, result: ytdlp.DownloadResult, config: dict) -> None:
+def index_subtitles(video: Video, result: media.DownloadResult, config: dict) -> None:
     """The subtitle lines into the search index for `full:` searches, when the app indexes them (TubeArchivist's
     `subtitle_index` download setting); after the video item, which says each track's source."""
     if not (config.get("downloads") or {}).get("subtitle_index"):
@@ -138,7 +138,7 @@ def index_subtitles(video: Video, result: ytdlp.DownloadResult, config: dict) ->
 
 
 def archive(
-    result: ytdlp.DownloadResult, queued: QueueItem | None, config: dict, workdir: Path, cookie: str | None = None
+    result: media.DownloadResult, queued: QueueItem | None, config: dict, workdir: Path, cookie: str | None = None
 ) -> tuple[Video, bool]:
     """Store a finished download: files, channel, extras, then the video. (video, whether it was new)."""
     if not result.info.get("channel_id"):
