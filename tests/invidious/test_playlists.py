@@ -9,7 +9,7 @@ import pytest
 
 from functions.core.settings import get_settings
 from functions.services.invidious import playlists, tokens
-from functions.storage import aws
+from functions.storage import aws, counters
 from functions.storage.models import Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.iv_helpers import auth, call
@@ -194,7 +194,7 @@ def test_at_most_100_playlists(client, admin, other):
     create(client, other, title="others are not limited by admin's count")
     assert call(client, "DELETE", f"{PATH}/{last}", auth(admin)).status_code == 204
     create(client, admin, title="room again")
-    assert Counter.get(playlists.owned_counter(admin.user_id)).count == 100
+    assert Counter.get(counters.user_playlists(admin.user_id)).count == 100
 
 
 def test_list(client, admin, other, archive):
@@ -359,7 +359,7 @@ def test_delete_removes_entries(client, admin, archive):
     assert response.status_code == 404 and response.json_body == MISSING
     assert list(InvidiousPlaylistEntry.query(playlist_id)) == []
     assert len(list(InvidiousPlaylistEntry.query(keep))) == 1
-    assert Counter.get(playlists.owned_counter(admin.user_id)).count == 1
+    assert Counter.get(counters.user_playlists(admin.user_id)).count == 1
     assert call(client, "DELETE", f"{PATH}/{playlist_id}", auth(admin)).status_code == 404
 
 

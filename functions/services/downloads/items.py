@@ -15,17 +15,9 @@ from functions.storage import counters, db
 from functions.storage.models import QueueItem
 
 PENDING, IGNORE = "pending", "ignore"
-
-
 STATUSES = (PENDING, IGNORE)
-
-
 PRIORITY = "priority"  # not a stored status: pending, auto_start, and sent to the download function now
-
-
 DOWNLOAD, EXPAND = "download", "expand"  # the actions of the download function's messages
-
-
 TRANSACTION_ITEMS = 25  # queue items per transaction; their counters ride along (DynamoDB allows 100 items)
 
 
