@@ -99,7 +99,7 @@ def batch_get(*requests: tuple[type[Model], Iterable]) -> list[dict]:
     wanted: list[tuple[type[Model], dict]] = []
     pending: list[tuple[str, dict]] = []
     for model, keys in requests:
-        unique = {}
+        unique: dict[tuple, object] = {}
         for key in keys:
             unique.setdefault(_key_tuple(key), key)
         wanted.append((model, unique))
