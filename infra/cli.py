@@ -3,7 +3,7 @@
     python -m infra.cli create-user NAME [--admin] [--password P]   # asks for the password when not given
     python -m infra.cli reset-password NAME [--password P]
     python -m infra.cli show-token NAME
-    python -m infra.cli import FILE.json                            # see functions/services/importer.py for the format
+    python -m infra.cli import FILE.json                            # see functions/services/importer/ for the format
     python -m infra.cli recount                                     # set every counter from its index
 
 It works on whatever AWS the environment names (credentials, AWS_DEFAULT_REGION, TABLE_PREFIX, MEDIA_BUCKET,
@@ -76,26 +76,26 @@ def _password(args, confirm: bool) -> str:
 
 
 def create_user(args) -> None:
-    from functions.services import auth
+    from functions.services.auth import users
 
-    user = auth.create_user(args.username, _password(args, confirm=True), is_admin=args.admin)
+    user = users.create_user(args.username, _password(args, confirm=True), is_admin=args.admin)
     role = "admin" if user.is_admin else "user"
     print(f"created {role} {user.username} (user id {int(user.user_id)})")
     print(f"token: {user.api_token}")
 
 
 def reset_password(args) -> None:
-    from functions.services import auth
+    from functions.services.auth import users
 
-    auth.get_user(args.username)  # unknown users fail before the prompt
-    auth.set_password(args.username, _password(args, confirm=True))
+    users.get_user(args.username)  # unknown users fail before the prompt
+    users.set_password(args.username, _password(args, confirm=True))
     print(f"password of {args.username} changed; their web sessions have ended")
 
 
 def show_token(args) -> None:
-    from functions.services import auth
+    from functions.services.auth import users
 
-    print(auth.get_user(args.username).api_token)
+    print(users.get_user(args.username).api_token)
 
 
 def import_file(args) -> None:
@@ -112,14 +112,13 @@ def import_file(args) -> None:
 
 
 def recount(args) -> None:
-    from functions.services import importer
-    from functions.storage import totals
+    from functions.storage import counters
 
-    values = importer.recount_all()
+    values = counters.recount_all()
     print(f"recounted {len(values)} counters")
     print(
         "  totals: "
-        + ", ".join(f"{name} {values[name]}" for name in (totals.VIDEOS, totals.CHANNELS, totals.PLAYLISTS))
+        + ", ".join(f"{name} {values[name]}" for name in (counters.VIDEOS, counters.CHANNELS, counters.PLAYLISTS))
     )
 
 

@@ -323,10 +323,10 @@ def main() -> None:
         time.perf_counter() - started,
     )
 
-    from functions.services import auth
+    from functions.services.auth import users
 
     username, password, generated = _admin_login(folder)
-    user, _ = auth.ensure_user(username, password, is_admin=True)
+    user, _ = users.ensure_user(username, password, is_admin=True)
     app = config.chalice_app
     jobs = start_jobs(app, config, stop, int(env("LOCAL_WORKERS", "4")), float(env("LOCAL_SCHEDULE_SCALE", "1")))
     api = serve_api(app, config, port)
