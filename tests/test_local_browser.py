@@ -1,11 +1,7 @@
 """A web page on another local origin, in Chromium, against the local run's moto endpoint: it can neither read
 a table nor write one, while a presigned media URL (what the API's /media/ redirects to) still loads in a page."""
 
-import http.server
-import threading
-
-import pytest
-
+from tests.invidious.live_server import CallbackServer
 from tests.invidious.test_browser import TIMEOUT_MS, browser  # noqa: F401 (the fixture)
 from tests.test_local_store import BUCKET, PREFIX, Run
 
@@ -40,30 +36,7 @@ async ({moto, image, users, videos}) => {
 PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 
 
-@pytest.fixture
-def other_origin():
-    """A page server on its own port: another origin than the moto endpoint's."""
-
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = b"<!doctype html><title>elsewhere</title>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-def test_a_page_on_another_origin_cannot_read_or_write_moto(browser, other_origin, tmp_path):  # noqa: F811
+def test_a_page_on_another_origin_cannot_read_or_write_moto(browser, tmp_path):  # noqa: F811
     run = Run(tmp_path)
     try:
         run.dynamodb.put_item(TableName=PREFIX + "users", Item={"username": {"S": "admin"}, "api_token": {"S": "t"}})
@@ -73,10 +46,11 @@ def test_a_page_on_another_origin_cannot_read_or_write_moto(browser, other_origi
         )
         page = browser.new_page()
         page.set_default_timeout(TIMEOUT_MS)
-        page.goto(other_origin)
-        results = page.evaluate(
-            ATTACK, {"moto": run.url + "/", "image": image, "users": PREFIX + "users", "videos": PREFIX + "videos"}
-        )
+        with CallbackServer() as elsewhere:  # a page on its own port: another origin than moto's
+            page.goto(elsewhere.url + "/")
+            results = page.evaluate(
+                ATTACK, {"moto": run.url + "/", "image": image, "users": PREFIX + "users", "videos": PREFIX + "videos"}
+            )
         page.close()
         assert results["preflighted"] == "blocked: TypeError", results
         assert results["simple"] == "blocked: TypeError", results
