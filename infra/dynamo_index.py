@@ -40,13 +40,17 @@ class _Index:
             if not partition:
                 del self.partitions[old[0]]
 
-    def add(self, key: tuple, item) -> None:
+    def add(self, key: tuple, item, keep_sorted: bool = True) -> None:
         attrs = item.attrs
         if self.hash_attr not in attrs or any(name not in attrs for name in self.needs):
             return  # not in this index, as in DynamoDB (and in moto's walk)
         hash_value = attrs[self.hash_attr]
         entry = (tuple(attrs[name] for name in self.sort_attrs), key)
-        bisect.insort(self.partitions.setdefault(hash_value, []), entry)
+        partition = self.partitions.setdefault(hash_value, [])
+        if keep_sorted:
+            bisect.insort(partition, entry)
+        else:
+            partition.append(entry)
         self.entries[key] = (hash_value, entry)
 
 
@@ -68,8 +72,12 @@ class _TableIndexes:
                 range_attrs = [table.hash_key_attr, table.range_key_attr]
             order = table._generate_attr_to_sort_by([hashes[0], table.hash_key_attr], range_attrs)
             self.by_name[index.name] = _Index(hashes[0], order[1:], ranges[0] if ranges else None, ranges)
-        for item in table.all_items():
-            self.add(item)
+        for index in self.by_name.values():  # all at once, then one sort a partition (not an insort an item)
+            for items in table.items.values():
+                for item in items.values() if table.range_key_attr else (items,):
+                    index.add(self.key_of(item), item, keep_sorted=False)
+            for partition in index.partitions.values():
+                partition.sort()
 
     @staticmethod
     def key_of(item) -> tuple:

@@ -331,38 +331,45 @@ def test_kill_9_during_steady_writes_loses_no_acknowledged_write(tmp_path):
     try:
         token = first.wait_for_token()
         first.wait_until_up(token)
-        attempted, acknowledged, deleted, deleting = set(), set(), set(), set()
+        attempted, acknowledged, deleted, unknown, refused = set(), set(), set(), set(), []
         lock = threading.Lock()
+
+        def send(method: str, path: str, body=None) -> int | None:
+            """The status, or None when the answer never came (killed, or timed out on a loaded machine)."""
+            try:
+                status = first.request(method, path, token, body)
+            except OSError:
+                return None
+            if status not in (200, 204):
+                refused.append((method, path, status))
+            return status
 
         def writer(number: int) -> None:
             mine = []
             for step in range(100_000):
+                if first.process.poll() is not None:
+                    return
                 channel_id = f"UC{number:02d}{step:020d}"
                 with lock:
                     attempted.add(channel_id)
                 body = {"data": [{"channel_id": channel_id, "channel_subscribed": True}]}
-                try:
-                    if first.request("POST", "/api/channel/", token, body) != 200:
-                        return
-                    with lock:
-                        acknowledged.add(channel_id)
+                status = send("POST", "/api/channel/", body)
+                with lock:
+                    (acknowledged if status == 200 else unknown).add(channel_id)
+                if status == 200:
                     mine.append(channel_id)
-                    if step % 2 == 1:  # delete an older one
-                        gone = mine.pop(0)
-                        with lock:
-                            deleting.add(gone)
-                        if first.request("DELETE", f"/api/channel/{gone}/", token) in (200, 204):
-                            with lock:
-                                deleted.add(gone)
-                                acknowledged.discard(gone)
-                except OSError:  # killed
-                    return
+                if step % 2 == 1 and mine:  # delete an older one
+                    gone = mine.pop(0)
+                    status = send("DELETE", f"/api/channel/{gone}/")
+                    with lock:
+                        acknowledged.discard(gone)
+                        (deleted if status == 204 else unknown).add(gone)
 
         writers = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
         for thread in writers:
             thread.start()
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and (len(acknowledged | deleted) < 16 or len(deleted) < 3):
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and (len(acknowledged | deleted) < 12 or len(deleted) < 2) and not refused:
             time.sleep(0.05)
         time.sleep(secrets.randbelow(300) / 1000)  # somewhere in the middle of the next writes
         first.process.kill()  # SIGKILL: nothing runs on the way out
@@ -371,7 +378,7 @@ def test_kill_9_during_steady_writes_loses_no_acknowledged_write(tmp_path):
             thread.join(timeout=30)
     finally:
         first.kill()
-    assert len(acknowledged | deleted) >= 8 and deleted, (len(acknowledged), len(deleted), first.text)
+    assert len(acknowledged | deleted) >= 6 and deleted, (len(acknowledged), refused, first.text)
 
     second = LocalRun(tmp_path)
     try:
@@ -382,16 +389,15 @@ def test_kill_9_during_steady_writes_loses_no_acknowledged_write(tmp_path):
         second.stop()
     finally:
         second.kill()
-    in_flight = attempted - acknowledged - deleted  # at most one write per client was cut by the kill
     print(
-        f"crash test: {len(acknowledged)} subscriptions and {len(deleted)} deletions acknowledged before "
+        f"crash test: {len(acknowledged)} subscriptions kept and {len(deleted)} deletions acknowledged before "
         f"SIGKILL; after restart {len(present)} channels, counter {total}; "
-        f"{len(present - acknowledged)} of {len(in_flight)} unacknowledged writes landed"
+        f"{len(present & unknown)} of {len(unknown)} writes without an answer landed"
     )
-    assert acknowledged - deleting <= present  # every acknowledged subscription is there
+    assert not refused, refused
+    assert acknowledged <= present  # every acknowledged subscription is there
     assert not deleted & present  # no acknowledged deletion came back
-    assert present <= attempted
-    assert len(present - acknowledged) <= 4 and len((acknowledged & deleting) - present) <= 4  # cut by the kill
+    assert present - acknowledged <= unknown  # nothing else: only writes whose answer the kill cut
     assert total == len(present) == subscribed_total == len(subscribed)
 
 
