@@ -1,4 +1,5 @@
-"""How an endpoint group declares its routes: roles, request bodies and unsupported methods handled once here.
+"""How an endpoint group declares its routes: roles, request bodies, unsupported methods and the answer to each
+kind of domain error, handled once here.
 
 Each group builds a `Router`; `app.py` registers its blueprint. Every route declares who may call it
 (`auth=PUBLIC | USER | ADMIN | INVIDIOUS(scope)`). A view receives a `Call` (the request and its viewer) and the
@@ -12,13 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from chalice import Blueprint, CORSConfig
+from chalice import Blueprint, CORSConfig, Response
 
 from functions.core.errors import (
     BadRequest,
+    Conflict,
+    DomainError,
     Forbidden,
-    MethodNotAllowed,
+    InvalidCredentials,
+    NotFound,
     PayloadTooLarge,
+    TooManyRequests,
+    Unauthorized,
     UnsupportedMediaType,
 )
 from functions.core.pagination import Page, page_from_query
@@ -31,6 +37,45 @@ JSON_TYPES = ("application/json", "text/json")
 FORM_TYPE = "application/x-www-form-urlencoded"
 # Invidious clients run in browsers on other origins and send tokens in the Authorization header.
 INVIDIOUS_CORS = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"], max_age=600)
+INVIDIOUS_API = "/api/v1/"
+JSON_HEADERS = {"Content-Type": "application/json"}
+# The status of each kind of domain error; the first that matches (subclasses before their bases).
+STATUS = (
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Unauthorized, 401),
+    (Conflict, 409),
+    (PayloadTooLarge, 413),
+    (UnsupportedMediaType, 415),
+    (TooManyRequests, 429),
+    (BadRequest, 400),
+)
+
+
+def status_of(error: DomainError) -> int:
+    return next((status for kind, status in STATUS if isinstance(error, kind)), 400)
+
+
+def error_body(error: DomainError, path: str) -> dict:
+    """The body each API's clients read: Invidious `{"error"}`; TubeArchivist `data: false` beside a 404's error,
+    DRF's `detail` for a refusal and its `non_field_errors` for a failed login."""
+    message = error.message
+    if not path.startswith(INVIDIOUS_API):
+        if isinstance(error, NotFound):
+            return {"data": False, "error": message}
+        if isinstance(error, Forbidden):
+            return {"detail": message}
+        if isinstance(error, InvalidCredentials):
+            return {"non_field_errors": [message]}
+    return {"error": message}
+
+
+def error_response(path: str, status: int, body: dict, headers: dict | None = None) -> Response:
+    """A JSON error; on the Invidious API readable by browser clients of other origins (not a CORS failure)."""
+    headers = {**JSON_HEADERS, **(headers or {})}
+    if path.startswith(INVIDIOUS_API):
+        headers.update(INVIDIOUS_CORS.get_access_control_headers())
+    return Response(body=body, status_code=status, headers=headers)
 
 
 @dataclass(frozen=True)
@@ -199,7 +244,7 @@ class Router:
             others = [m for m in METHODS if m not in methods]
             if others:
                 blueprint.route(path, methods=others, content_types=[], name=f"not_allowed{path}")(
-                    _not_allowed(sorted(methods))
+                    _not_allowed(blueprint, sorted(methods))
                 )
         return blueprint
 
@@ -207,7 +252,10 @@ class Router:
 def _handler(blueprint: Blueprint, route: Route) -> Callable:
     def handle(**params):
         request = blueprint.current_request
-        return route.view(Call(request, route.auth.viewer(request)), **params)
+        try:
+            return route.view(Call(request, route.auth.viewer(request)), **params)
+        except DomainError as error:
+            return error_response(request.path, status_of(error), error_body(error, request.path))
 
     handle.__name__ = route.view.__name__
     handle.__doc__ = route.view.__doc__
@@ -215,8 +263,9 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
     return handle
 
 
-def _not_allowed(allowed: list[str]) -> Callable:
+def _not_allowed(blueprint: Blueprint, allowed: list[str]) -> Callable:
     def not_allowed(**params):
-        raise MethodNotAllowed("method not allowed", headers={"Allow": ", ".join(allowed)})
+        path = blueprint.current_request.path
+        return error_response(path, 405, {"error": "method not allowed"}, {"Allow": ", ".join(allowed)})
 
     return not_allowed

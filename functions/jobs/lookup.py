@@ -3,11 +3,11 @@
 Registered in app.py as the pure Lambda `youtube_lookup` and invoked directly (functions.storage.lookup.call):
 `validate_cookie` reads the account's Liked Videos with the stored cookie; `resolve_channel` turns an @handle or
 channel URL into the channel's metadata; `video_summary` reads a video's title, channel and length (an Invidious
-playlist taking a video the archive does not hold). Typed errors travel back as {"error": {"status", "body"}} and are
+playlist taking a video the archive does not hold). Typed errors travel back as {"error": {"kind", "message"}} and are
 raised again on the API side.
 """
 
-from functions.core.errors import ApiError
+from functions.core.errors import DomainError
 from functions.services import cookies
 
 VIDEO_SUMMARY = ("title", "channel", "uploader", "channel_id", "duration")  # of yt-dlp's info: what callers show
@@ -26,6 +26,6 @@ def handle(event: dict) -> dict:
         if action == "video_summary":
             info = ytdlp.video_info(event["youtube_id"], cookies.current_cookie())
             return {"video": {field: info.get(field) for field in VIDEO_SUMMARY}}
-    except ApiError as error:
-        return {"error": {"status": error.status_code, "body": error.body}}
-    return {"error": {"status": 400, "body": {"error": f"unknown lookup {action!r}"}}}
+    except DomainError as error:
+        return {"error": {"kind": type(error).__name__, "message": error.message}}
+    return {"error": {"kind": "BadRequest", "message": f"unknown lookup {action!r}"}}

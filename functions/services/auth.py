@@ -12,7 +12,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from functions.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from functions.core.errors import BadRequest, Conflict, Forbidden, InvalidCredentials, NotFound
 from functions.core.pagination import paginate
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
 from functions.storage import db
@@ -111,10 +111,7 @@ def set_password(username: str, password: str) -> None:
 
 def verify_login(username, password) -> User:
     """The user whose credentials these are; 400 with TubeArchivist's body otherwise."""
-    failure = BadRequest(
-        "Unable to log in with provided credentials.",
-        body={"non_field_errors": ["Unable to log in with provided credentials."]},
-    )
+    failure = InvalidCredentials("Unable to log in with provided credentials.")
     if not isinstance(username, str) or not isinstance(password, str) or not USERNAME_PATTERN.match(username):
         raise failure
     from argon2.exceptions import InvalidHashError, VerificationError
@@ -176,7 +173,7 @@ class Viewer:
             return db.batch_get(*requests) if requests else []
         users, settings, *results = db.batch_get((User, [self.username]), (AppSetting, ["app"]), *requests)
         if self.username not in users:
-            raise Forbidden(INVALID_TOKEN, body={"detail": INVALID_TOKEN})  # user deleted since the key was issued
+            raise Forbidden(INVALID_TOKEN)  # user deleted since the key was issued
         self._user = users[self.username]
         stored = settings["app"].value.as_dict() if "app" in settings else {}
         self._app_config = merge_config(DEFAULT_APP_CONFIG, stored)
@@ -190,7 +187,7 @@ class Viewer:
     def require_admin(self) -> "Viewer":
         """Only admins change the shared archive, as TubeArchivist's admin-write views allow."""
         if not self.user.is_admin:
-            raise _denied(NOT_ADMIN)
+            raise Forbidden(NOT_ADMIN)
         return self
 
     @property
@@ -220,22 +217,18 @@ def merge_config(defaults: dict, stored: dict) -> dict:
     return merged
 
 
-def _denied(reason: str) -> Forbidden:
-    return Forbidden(reason, body={"detail": reason})
-
-
 def authenticate(headers: dict) -> Viewer:
     """The viewer a request's `Authorization: Token` header or session cookie names; 403 otherwise."""
     authorization = headers.get("authorization")
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "token" or not token.strip():
-            raise _denied(INVALID_TOKEN)
-        return _viewer_for(token.strip(), API_TOKEN, _denied(INVALID_TOKEN))
+            raise Forbidden(INVALID_TOKEN)
+        return _viewer_for(token.strip(), API_TOKEN, Forbidden(INVALID_TOKEN))
     session = session_cookie_named(headers, SESSION_COOKIE)
     if session:
-        return _viewer_for(session, SESSION, _denied(NO_CREDENTIALS))
-    raise _denied(NO_CREDENTIALS)
+        return _viewer_for(session, SESSION, Forbidden(NO_CREDENTIALS))
+    raise Forbidden(NO_CREDENTIALS)
 
 
 def session_cookie_named(headers: dict, name: str) -> str | None:

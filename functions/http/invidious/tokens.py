@@ -76,6 +76,6 @@ def unregister_token(call: Call):
         InvidiousSession(session).delete(condition=InvidiousSession.user_id == call.viewer.user_id)
     except DeleteError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            raise NotFound(SESSION_NOT_FOUND, body={"error": SESSION_NOT_FOUND}) from None
+            raise NotFound(SESSION_NOT_FOUND) from None
         raise
     return Response(body="", status_code=204)

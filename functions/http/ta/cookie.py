@@ -1,5 +1,7 @@
 """The YouTube cookie: /api/cookie/ (admins only). No answer ever contains the cookie."""
 
+from chalice import Response
+
 from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, Call, Router
 from functions.services import cookies
@@ -34,8 +36,8 @@ def import_cookie(call: Call):
         raise BadRequest("cookie must be the text of a Netscape cookies.txt file")
     cookies.store(cookie)
     if not validate():
-        message = cookies.state().get("message")
+        message = cookies.state().get("message") or "YouTube refused the cookie"
         cookies.revoke()
         cookies.record_validation(False, message)
-        raise BadRequest(message or "YouTube refused the cookie", body=dict(IMPORT_FAILED))
+        return Response(body=dict(IMPORT_FAILED), status_code=400)
     return {"cookie_import": "done", "cookie_validated": True}

@@ -1,10 +1,6 @@
-"""What the Invidious services share: Invidious' error bodies (no TubeArchivist `data: false`) and query numbers."""
+"""What the Invidious services share: query numbers."""
 
-from functions.core.errors import BadRequest, NotFound
-
-
-def not_found(message: str) -> NotFound:
-    return NotFound(message, body={"error": message})
+from functions.core.errors import BadRequest
 
 
 def int_param(query: dict, name: str, default: int | None, minimum: int = 0, maximum: int | None = None) -> int | None:

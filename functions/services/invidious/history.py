@@ -1,11 +1,11 @@
 """Invidious watch history: the same watched state as TubeArchivist's `player.watched`
 (functions.services.archive.progress)."""
 
-from functions.core.errors import BadRequest, Conflict, NotFound
+from functions.core.errors import BadRequest, Conflict
 from functions.core.ids import is_video_id
 from functions.services.archive import progress
 from functions.services.invidious import preferences
-from functions.services.invidious.common import int_param, not_found
+from functions.services.invidious.common import int_param
 from functions.storage import db
 from functions.storage.models import UserVideo
 
@@ -37,10 +37,7 @@ def _check(viewer, video_id: str) -> str:
 
 def add(viewer, video_id: str) -> None:
     """Mark an archived video watched, exactly as TubeArchivist's `POST /api/watched/` does."""
-    try:
-        progress.set_watched(viewer, _check(viewer, video_id), True)
-    except NotFound as error:
-        raise not_found(error.message) from None
+    progress.set_watched(viewer, _check(viewer, video_id), True)
 
 
 def remove(viewer, video_id: str) -> None:

@@ -11,10 +11,10 @@ import time
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from functions.core.errors import BadRequest, Forbidden
+from functions.core.errors import BadRequest, Forbidden, NotFound
 from functions.core.ids import is_channel_id, is_video_id
 from functions.services.invidious import render
-from functions.services.invidious.common import int_param, not_found
+from functions.services.invidious.common import int_param
 from functions.storage import db, lookup
 from functions.storage.models import Channel, Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 
@@ -128,7 +128,7 @@ def visible(viewer, playlist_id: str) -> InvidiousPlaylist:
     """A playlist the viewer (None: anonymous) may see: private ones are 404 to all but their owner."""
     playlist = _load(playlist_id)
     if playlist is None or (playlist.privacy == "private" and not _is_owner(viewer, playlist)):
-        raise not_found(DOES_NOT_EXIST)
+        raise NotFound(DOES_NOT_EXIST)
     return playlist
 
 
@@ -210,7 +210,7 @@ def update(viewer, playlist_id: str, body: dict) -> None:
         playlist.update(actions=actions, condition=InvidiousPlaylist.owner_id == viewer.user_id)
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            raise not_found(DOES_NOT_EXIST) from None  # deleted meanwhile
+            raise NotFound(DOES_NOT_EXIST) from None  # deleted meanwhile
         raise
 
 
@@ -223,7 +223,7 @@ def delete(viewer, playlist_id: str) -> None:
             transaction.update(Counter(owned_counter(viewer.user_id)), actions=[Counter.count.add(-1)])
     except TransactWriteError as error:
         if db.is_condition_failure(error):
-            raise not_found(DOES_NOT_EXIST) from None  # deleted meanwhile
+            raise NotFound(DOES_NOT_EXIST) from None  # deleted meanwhile
         raise
     with InvidiousPlaylistEntry.batch_write() as batch:
         for entry in InvidiousPlaylistEntry.query(playlist_id):
@@ -269,7 +269,7 @@ def remove_video(viewer, playlist_id: str, index_id: str) -> None:
     """Remove one entry of this playlist by its indexId; 404 when this playlist has no such entry."""
     playlist = owned(viewer, playlist_id)
     if not INDEX_ID.match(index_id or ""):
-        raise not_found(NO_SUCH_VIDEO)
+        raise NotFound(NO_SUCH_VIDEO)
     try:
         with TransactWrite(connection=db.connection()) as transaction:
             transaction.delete(
@@ -283,5 +283,5 @@ def remove_video(viewer, playlist_id: str, index_id: str) -> None:
             )
     except TransactWriteError as error:
         if db.is_condition_failure(error):
-            raise not_found(NO_SUCH_VIDEO) from None
+            raise NotFound(NO_SUCH_VIDEO) from None
         raise
