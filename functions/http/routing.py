@@ -2,8 +2,9 @@
 kind of domain error, handled once here.
 
 Each group builds a `Router`; `app.py` registers its blueprint. Every route declares who may call it
-(`auth=PUBLIC | USER | ADMIN | INVIDIOUS(scope)`). A view receives a `Call` (the request and its viewer) and the
-path parameters, and returns a body or a `chalice.Response`.
+(`auth=PUBLIC | USER | ADMIN | INVIDIOUS(scope)`) and the Structs of functions.schemas its JSON body and query
+string decode into (`body=`, `query=`: 400 naming the field otherwise). A view receives a `Call` (the request, its
+viewer, the decoded body and query) and the path parameters, and returns a body or a `chalice.Response`.
 """
 
 import json
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+import msgspec
 from chalice import Blueprint, CORSConfig, Response
 
 from functions.core.errors import (
@@ -29,6 +31,7 @@ from functions.core.errors import (
 )
 from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
+from functions.schemas import decode
 from functions.services import auth
 from functions.services.invidious import tokens
 
@@ -116,21 +119,25 @@ def INVIDIOUS(scope: str, optional: bool = False) -> Role:
 
 @dataclass(frozen=True)
 class Route:
-    """One declared view: its path, methods, role and CORS answer."""
+    """One declared view: its path, methods, role, CORS answer and the Structs of its body and query string."""
 
     path: str
     methods: tuple[str, ...]
     auth: Role
     cors: CORSConfig | None
     view: Callable
+    body: type | None = None
+    query: type | None = None
 
 
 class Call:
     """One request as a view sees it."""
 
-    def __init__(self, request, viewer):
+    def __init__(self, request, viewer, route: Route | None = None):
         self.request = request
         self.viewer = viewer
+        self.body = self._decoded_body(route.body) if route and route.body else None
+        self.params = decode(self.query, route.query, query=True) if route and route.query else None
 
     @property
     def query(self) -> dict:
@@ -142,6 +149,11 @@ class Call:
 
     def page(self) -> Page:
         return page_from_query(self.query)
+
+    def _decoded_body(self, kind: type):
+        """The JSON body as a `kind`; an empty body stands for `{}` when every field has a default."""
+        optional = not any(field.required for field in msgspec.structs.fields(kind))
+        return decode(self.json(default={} if optional else None), kind)
 
     def _raw_body(self) -> bytes:
         raw = self.request.raw_body or b""
@@ -214,13 +226,23 @@ class Router:
         self.routes: list[Route] = []
         self._blueprint: Blueprint | None = None
 
-    def route(self, path: str, methods: tuple[str, ...] = ("GET",), *, auth: Role, cors: CORSConfig | None = None):
-        """Declare a view and who may call it (`auth`, required: PUBLIC, USER, ADMIN or INVIDIOUS(scope))."""
+    def route(
+        self,
+        path: str,
+        methods: tuple[str, ...] = ("GET",),
+        *,
+        auth: Role,
+        cors: CORSConfig | None = None,
+        body: type | None = None,
+        query: type | None = None,
+    ):
+        """Declare a view, who may call it (`auth`, required: PUBLIC, USER, ADMIN or INVIDIOUS(scope)) and the
+        Structs its JSON body and query string must decode into (the view reads `call.body`, `call.params`)."""
         if not isinstance(auth, Role):
             raise TypeError(f"{path}: auth must be PUBLIC, USER, ADMIN or INVIDIOUS(scope), not {auth!r}")
 
         def decorator(view: Callable) -> Callable:
-            self.routes.append(Route(path, tuple(methods), auth, cors, view))
+            self.routes.append(Route(path, tuple(methods), auth, cors, view, body, query))
             return view
 
         return decorator
@@ -253,7 +275,7 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
     def handle(**params):
         request = blueprint.current_request
         try:
-            return route.view(Call(request, route.auth.viewer(request)), **params)
+            return route.view(Call(request, route.auth.viewer(request), route), **params)
         except DomainError as error:
             return error_response(request.path, status_of(error), error_body(error, request.path))
 

@@ -2,8 +2,8 @@
 
 from chalice import Response
 
-from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, Call, Router
+from functions.schemas.ta import CookieImport
 from functions.services import cookies
 from functions.storage import lookup
 
@@ -28,13 +28,10 @@ def validate_cookie(call: Call):
     return {"cookie_validated": validate()}
 
 
-@router.route("/api/cookie", methods=("PUT",), auth=ADMIN)
+@router.route("/api/cookie", methods=("PUT",), auth=ADMIN, body=CookieImport)
 def import_cookie(call: Call):
     """Store, then validate; a cookie YouTube refuses is not kept (400)."""
-    cookie = call.json(required=("cookie",))["cookie"]
-    if not isinstance(cookie, str) or not cookie.strip():
-        raise BadRequest("cookie must be the text of a Netscape cookies.txt file")
-    cookies.store(cookie)
+    cookies.store(call.body.cookie)
     if not validate():
         message = cookies.state().get("message") or "YouTube refused the cookie"
         cookies.revoke()

@@ -3,9 +3,9 @@
 
 from functions.core.errors import BadRequest, Conflict
 from functions.core.ids import is_video_id
+from functions.schemas.invidious import ResultsPage
 from functions.services.archive import progress
 from functions.services.invidious import preferences
-from functions.services.invidious.common import int_param
 from functions.storage import db
 from functions.storage.models import UserVideo
 
@@ -13,16 +13,16 @@ MAX_RESULTS = 1500
 DISABLED = "Watch history is disabled in preferences."
 
 
-def page(viewer, query: dict) -> list[str]:
+def page(viewer, query: ResultsPage) -> list[str]:
     """`GET history?page=&max_results=`: video ids, most recently watched first; the page size defaults to the
     user's `max_results` preference, as in Invidious."""
-    number = int_param(query, "page", 1, 1)
-    size = int_param(query, "max_results", None, 0, MAX_RESULTS)
+    size = query.max_results
     if size is None:
-        size = max(0, min(preferences.of(viewer.user)["max_results"], MAX_RESULTS))
+        size = preferences.of(viewer.user)["max_results"]
+    size = max(0, min(size, MAX_RESULTS))
     if size == 0:
         return []
-    keys = db.query_page(UserVideo.history, viewer.user_id, (number - 1) * size, size)
+    keys = db.query_page(UserVideo.history, viewer.user_id, (query.page - 1) * size, size)
     return [key.youtube_id for key in keys]
 
 

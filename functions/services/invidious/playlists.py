@@ -13,8 +13,8 @@ from pynamodb.transactions import TransactWrite
 
 from functions.core.errors import BadRequest, Forbidden, NotFound
 from functions.core.ids import is_channel_id, is_video_id
+from functions.schemas.invidious import PlaylistPage
 from functions.services.invidious import render
-from functions.services.invidious.common import int_param
 from functions.storage import db, lookup
 from functions.storage.models import Channel, Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 
@@ -146,9 +146,9 @@ def entries(playlist: InvidiousPlaylist, offset: int, size: int = PAGE_SIZE) -> 
     return db.query_page(InvidiousPlaylistEntry.by_position, playlist.playlist_id, offset, size, scan_forward=True)
 
 
-def detail(viewer, playlist_id: str, query: dict) -> dict:
+def detail(viewer, playlist_id: str, query: PlaylistPage) -> dict:
     """One playlist with the page (`page`, from 1) of its videos, 100 a page."""
-    number = max(int_param(query, "page", 1, 0), 1)
+    number = max(query.page, 1)
     playlist = visible(viewer, playlist_id)
     offset = (number - 1) * PAGE_SIZE
     return render.playlist(playlist, entries(playlist, offset), offset)
