@@ -7,6 +7,7 @@ the app registers them (no trailing slash); every path is served with a trailing
 
 from functools import cache
 
+from functions.core import ids
 from functions.core.settings import VERSION
 from functions.schemas import ta as ta_schemas
 
@@ -140,8 +141,8 @@ def operation(
 
 # ---------------------------------------------------------------- parameters
 
-VIDEO_ID = path_param("video_id", "a YouTube video id", r"^[A-Za-z0-9_-]{11}$", VIDEO_EXAMPLE)
-CHANNEL_ID = path_param("channel_id", "a YouTube channel id", r"^UC[A-Za-z0-9_-]{22}$", CHANNEL_EXAMPLE)
+VIDEO_ID = path_param("video_id", "a YouTube video id", ids.VIDEO_ID.pattern, VIDEO_EXAMPLE)
+CHANNEL_ID = path_param("channel_id", "a YouTube channel id", ids.CHANNEL_ID.pattern, CHANNEL_EXAMPLE)
 PLAYLIST_ID = path_param("playlist_id", "a YouTube playlist id", None, PLAYLIST_EXAMPLE)
 PAGE = query_param(
     "page",
@@ -500,7 +501,7 @@ SCHEMAS: dict = {
     "PlaylistCreate": obj({"title": {"type": "string", "maxLength": 150}, "privacy": ref("Privacy")}),
     "PlaylistCreated": obj({"title": STRING, "playlistId": STRING}),
     "PlaylistUpdate": obj({"title": STRING, "description": STRING, "privacy": ref("Privacy")}, required=[]),
-    "PlaylistVideoAdd": obj({"videoId": {"type": "string", "pattern": r"^[A-Za-z0-9_-]{11}$"}}),
+    "PlaylistVideoAdd": obj({"videoId": {"type": "string", "pattern": ids.VIDEO_ID.pattern}}),
     "Preferences": obj(
         {
             "annotations": BOOLEAN,
