@@ -128,6 +128,7 @@ PROBE = textwrap.dedent(
     sys.path.append(runtime)
     import app
     import functions.storage.models
+    import functions.jobs.powertools  # the jobs' powertools, which the API path does not import
 
     event = {
         "resource": "/api/ping", "path": "/api/ping", "httpMethod": "GET", "headers": {},
@@ -140,7 +141,8 @@ PROBE = textwrap.dedent(
     allowed = tuple(os.path.join(path, "") for path in (package, runtime, sys.base_prefix))
     print(json.dumps({
         "files": {
-            name: sys.modules[name].__file__ for name in ("app", "functions.storage.models", "pynamodb", "chalice")
+            name: sys.modules[name].__file__
+            for name in ("app", "functions.storage.models", "pynamodb", "chalice", "aws_lambda_powertools")
         },
         "foreign": sorted(
             name for name, module in sys.modules.items()
@@ -252,9 +254,11 @@ def test_merged_functions_use_the_stack(merged):
         assert function["Timeout"] == config[handler]["lambda_timeout"], name
         if "layers" in config[handler]:
             assert function["Layers"] == [{"Ref": "MediaToolsLayer"}], name
+        assert function["LoggingConfig"] == {"LogFormat": "JSON", "ApplicationLogLevel": "INFO"}, name
         for event in function.get("Events", {}).values():
             if event["Type"] == "SQS":
                 assert event["Properties"]["Queue"]["Fn::GetAtt"][1] == "Arn", name
+                assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
 
     def plain_placeholders(value, inside_sub=False):
         if isinstance(value, dict):

@@ -8,14 +8,13 @@ on. Only one
 rescan runs at a time (functions.services.tasks holds the lock, with a lease, so a crashed run frees it).
 """
 
-import logging
-
+from functions.core import logs
 from functions.core.settings import app_config
 from functions.services import cookies, download_queue, refresh, tasks
 from functions.storage.models import SUBSCRIBED, Channel, Playlist
 from functions.youtube import urls
 
-log = logging.getLogger("ytarchive.rescan")
+log = logs.logger(__name__)
 LEASE_SECONDS = 960  # the rescan function's timeout (.chalice/config.json) and a minute
 DEFAULT_SIZE = 50
 TAB_SIZES = {"videos": "channel_size", "shorts": "shorts_channel_size", "streams": "live_channel_size"}

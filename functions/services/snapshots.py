@@ -18,7 +18,6 @@ items that differ, deleting the ones the snapshot lacks). Media objects in S3 st
 import gzip
 import hashlib
 import json
-import logging
 import re
 import secrets
 import time
@@ -26,12 +25,13 @@ from datetime import UTC, datetime, timedelta
 
 from pynamodb.models import Model
 
+from functions.core import logs
 from functions.core.errors import BadRequest, NotFound
 from functions.core.settings import app_config, get_settings
 from functions.storage import db, s3
 from functions.storage.models import ALL_MODELS, ALL_SNAPSHOTS, Counter, Snapshot, TaskState
 
-log = logging.getLogger(__name__)
+log = logs.logger(__name__)
 
 FORMAT_VERSION = "1"  # shown as `es_version`
 ID_PREFIX = "ta_daily_"

@@ -2,18 +2,17 @@
 (`Video.sponsorblock`); votes and new segments sent through this API are validated and only simulated."""
 
 import json
-import logging
 import math
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from functions.core import dates
+from functions.core import dates, logs
 from functions.core.errors import BadRequest
 from functions.core.settings import get_settings
 from functions.services.archive import videos
 
-log = logging.getLogger(__name__)
+log = logs.logger(__name__)
 
 CATEGORIES = ("sponsor", "selfpromo", "interaction", "intro", "outro", "preview", "music_offtopic", "filler")
 VOTES = (0, 1, 20)  # downvote, upvote, undo

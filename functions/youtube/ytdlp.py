@@ -12,13 +12,13 @@ Tests and the demo stand a local YouTube in for the real one: YTDLP_TEST_EXTRACT
 import contextlib
 import glob
 import importlib
-import logging
 import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from functions.core import logs
 from functions.core.errors import BadRequest
 from functions.core.ids import is_video_id
 from functions.youtube import urls
@@ -26,7 +26,7 @@ from functions.youtube import urls
 TEST_EXTRACTOR_ENV = "YTDLP_TEST_EXTRACTOR"
 COOKIE_WORDS = ("cookie", "sign in", "login", "log in", "members-only", "private video", "confirm you")
 SIDE_FILES = (".vtt", ".srt", ".json", ".jpg", ".webp", ".png")  # downloads whose progress is not the video's
-log = logging.getLogger("ytarchive.ytdlp")
+log = logs.logger(__name__)
 DEFAULT_FORMAT = "bestvideo[ext=mp4]+bestaudio[ext=m4a]/best[ext=mp4]/bestvideo+bestaudio/best"
 SINGLE_FILE_FORMAT = "best[ext=mp4]/best"  # without ffmpeg nothing can be merged
 
