@@ -2,7 +2,7 @@
 
 A `download` message: the video is downloaded with yt-dlp into a fresh folder under /tmp, uploaded to S3 and
 written to the archive (functions.services.archive.archiving), then its queue item is removed. The queue item is
-claimed for the message first (functions.services.download_queue.claim), so a duplicate message never downloads it
+claimed for the message first (functions.services.downloads.worker.claim), so a duplicate message never downloads it
 twice at once, and a video already archived is not downloaded again. A failure keeps the error in the item's
 `message` and lets the message go back to the queue (functions/jobs/events.py: the batch's other records are done);
 after the third receive SQS moves it to the dead-letter queue (infra/resources.yaml). An `expand` message lists
@@ -17,9 +17,9 @@ from chalice import Blueprint
 
 from functions.core import logs
 from functions.core.ids import is_video_id
-from functions.core.settings import app_config
 from functions.jobs import events
-from functions.services import cookies, download_queue
+from functions.services import app_settings, cookies
+from functions.services.downloads import items, worker
 from functions.storage.models import Video
 from functions.youtube import urls
 
@@ -42,13 +42,11 @@ def handle_record(record: dict, context=None) -> str:
     """One message; what was done (for logs and tests). Raises to have the message delivered again."""
     body = events.body(record.get("body"), "action")
     action = body["action"]
-    if action == download_queue.DOWNLOAD and is_video_id(body.get("youtube_id")):
+    if action == items.DOWNLOAD and is_video_id(body.get("youtube_id")):
         return download_video(body["youtube_id"], record["messageId"], events.receives(record), lease_seconds(context))
-    if action == download_queue.EXPAND:
+    if action == items.EXPAND:
         return expand(body)
-    raise events.Malformed(
-        f"no download of {str(body.get('youtube_id'))[:100]!r} or unknown action {str(action)[:100]!r}"
-    )
+    raise events.Malformed(f"unknown action or video: {str(record.get('body'))[:200]!r}")
 
 
 def lease_seconds(context) -> int:
@@ -64,10 +62,10 @@ def lease_seconds(context) -> int:
 def expand(body: dict) -> str:
     cookie = cookies.current_cookie()
     targets = [urls.Target.from_dict(t) for t in body.get("targets") or []]
-    summary = download_queue.expand(targets, bool(body.get("auto_start")), cookie)
+    summary = worker.expand(targets, bool(body.get("auto_start")), cookie)
     for error in summary["errors"]:
         log.warning("expanding: %s", error)
-    download_queue.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
+    worker.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
     return "expanded"
 
 
@@ -79,7 +77,7 @@ def progress_reporter(youtube_id: str, owner: str) -> Callable[[dict], None]:
         moment = time.monotonic()
         if progress["status"] == "finished" or moment - last >= PROGRESS_SECONDS:
             last = moment
-            download_queue.record_progress(youtube_id, owner, progress["percent"], progress["speed"])
+            worker.record_progress(youtube_id, owner, progress["percent"], progress["speed"])
 
     return report
 
@@ -94,16 +92,16 @@ def failure_message(error: Exception, receives: int) -> str:
 def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> str:
     """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do."""
     if Video.count(youtube_id):
-        download_queue.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
+        worker.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
         return "skipped"
-    item = download_queue.claim(youtube_id, owner, lease)
+    item = worker.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
         return "skipped"
     # Here, not at the top: app.py imports this module into the API function too, which never downloads.
     from functions.services.archive import archiving
     from functions.youtube import ytdlp
 
-    config = app_config()
+    config = app_settings.current()
     try:
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
             cookie = cookies.current_cookie(config)
@@ -113,7 +111,7 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
     except Exception as error:
         if isinstance(error, ytdlp.CookieRejected):
             cookies.record_validation(False, error.message)  # GET /api/cookie/ shows it is no longer valid
-        download_queue.record_failure(youtube_id, owner, failure_message(error, receives))
+        worker.record_failure(youtube_id, owner, failure_message(error, receives))
         raise
-    download_queue.finish(youtube_id)
+    worker.finish(youtube_id)
     return "archived"

@@ -4,12 +4,13 @@ from chalice import Blueprint, Cron
 
 from functions.jobs import events
 from functions.services import snapshots
+from functions.storage import aws
 
 blueprint = Blueprint(__name__)
 ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
 
 
-@blueprint.on_sqs_message(queue=snapshots.QUEUE, batch_size=1)
+@blueprint.on_sqs_message(queue=aws.SNAPSHOT, batch_size=1)
 def snapshot(event):
     return events.consume(event, handle_record)
 
