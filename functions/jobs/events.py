@@ -10,7 +10,10 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from functions.core import logs
+
 RecordHandler = Callable[[dict, Any], str]
+log = logs.logger(__name__)
 
 
 class Malformed(ValueError):
@@ -37,7 +40,19 @@ def consume(event, handle: RecordHandler) -> Mapping[str, Any]:
     """A Chalice SQS event, each record on its own: the partial batch response (`batchItemFailures`)."""
     from functions.jobs import powertools  # here, not above: the API function imports the jobs but never runs them
 
-    return powertools.consume(event.to_dict(), getattr(event, "context", None), handle)
+    context = getattr(event, "context", None)
+
+    def handle_one(record: dict) -> str:
+        try:
+            return handle(record, context)
+        except Malformed as error:
+            log.error("dropping malformed message %s: %s", record.get("messageId"), error)
+            return "malformed"
+        except Exception as error:
+            log.warning("message %s failed: %s", record.get("messageId"), error, exc_info=True)
+            raise
+
+    return powertools.consume(event.to_dict(), context, handle_one)
 
 
 def scheduled(event, run: Callable[[], Any]) -> Any:

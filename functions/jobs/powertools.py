@@ -6,7 +6,7 @@ function too, whose cold start must not pay for powertools (bench/api_cost.py).
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -14,13 +14,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from functions.core import logs
-from functions.jobs.events import Malformed, RecordHandler
 
 # Configures the `ytarchive` logger every module logs under (functions/core/logs.py): JSON lines to stdout, the
 # level from Lambda's ApplicationLogLevel (AWS_LAMBDA_LOG_LEVEL), the request id once a handler has set it.
 logger = Logger(service=logs.SERVICE)
 logging.getLogger(logs.SERVICE).propagate = False  # Lambda's own JSON handler on the root would print it again
-log = logs.logger(__name__)
 T = TypeVar("T")
 
 
@@ -32,20 +30,13 @@ def with_request_id(context, run: Callable[[], T]) -> T:
     return logger.inject_lambda_context(lambda _event, _context: run(), clear_state=True)(None, context)
 
 
-def consume(event: dict, context, handle: RecordHandler) -> PartialItemFailureResponse:
+def consume(event: dict, context, handle: Callable[[dict], str]) -> PartialItemFailureResponse:
     """Each record on its own: the failed ones are reported (`batchItemFailures`) and come back, the others are
     deleted; a batch whose every record failed raises (BatchProcessingError), so it comes back whole even where
-    partial reports are off. A Malformed record is logged and counts as done."""
+    partial reports are off."""
 
-    def record_handler(record: SQSRecord) -> Any:
-        try:
-            return handle(record.raw_event, context)
-        except Malformed as error:
-            log.error("dropping malformed message %s: %s", record.message_id, error)
-            return "malformed"
-        except Exception as error:
-            log.warning("message %s failed: %s", record.message_id, error, exc_info=True)
-            raise
+    def record_handler(record: SQSRecord) -> str:
+        return handle(record.raw_event)
 
     processor = BatchProcessor(event_type=EventType.SQS)
     return with_request_id(context, lambda: process_partial_response(event, record_handler, processor, context))

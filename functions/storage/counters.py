@@ -106,7 +106,7 @@ def recount(names) -> dict[str, int]:
         old = stored.get(name, Counter(name))
         if int(old.count) != counter.count or (old.members or set()) != (counter.members or set()):
             counter.save()
-    return {name: counter.count for name, counter in truth.items()}
+    return {name: int(counter.count) for name, counter in truth.items()}
 
 
 def all_counter_names() -> set[str]:

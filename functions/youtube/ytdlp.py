@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from functions.core import logs
 from functions.core.errors import BadRequest
@@ -191,7 +192,7 @@ def channel_info(target_or_url: "urls.Target | str", cookie: str | None = None) 
     target = urls.parse_target(target_or_url) if isinstance(target_or_url, str) else target_or_url
     if target.kind != urls.CHANNEL:
         raise BadRequest(f"not a channel: {target_or_url}")
-    url = urls.channel_url(target.youtube_id or target.handle, "videos")
+    url = urls.channel_url(target.youtube_id or target.handle or "", "videos")
     with _session({"extract_flat": True, "playlistend": 1}, cookie) as session:
         info = session.sanitize(session.extract(url, download=False, process=False))
     channel_id = info.get("channel_id") or info.get("uploader_id")
@@ -219,7 +220,7 @@ def playlist_info(playlist_id: str, cookie: str | None = None, limit: int | None
 
     {playlist_id, playlist_name, playlist_channel, playlist_channel_id, playlist_description,
     playlist_thumbnail_url, entries: [flat entries as list_entries gives them]}."""
-    options = {"extract_flat": True}
+    options: dict[str, Any] = {"extract_flat": True}
     if limit:
         options["playlistend"] = int(limit)
     with _session(options, cookie) as session:
@@ -269,7 +270,7 @@ def _flat_entries(info: dict, tab: str | None) -> list[dict]:
 def list_entries(url: str, limit: int | None = None, cookie: str | None = None) -> list[dict]:
     """The videos of a channel tab or playlist URL, newest first as YouTube lists them, without visiting each
     video (flat); at most `limit` of them."""
-    options = {"extract_flat": True}
+    options: dict[str, Any] = {"extract_flat": True}
     if limit:
         options["playlistend"] = int(limit)
     target = urls.parse_target(url)
