@@ -6,6 +6,7 @@ import math
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import TypeGuard
 
 from functions.core import dates, logs
 from functions.core.errors import BadRequest
@@ -21,7 +22,7 @@ SEGMENT_TEXT = ("UUID", "category", "actionType", "description")
 SEGMENT_NUMBERS = ("videoDuration", "locked", "votes")
 
 
-def _number(value) -> bool:
+def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -4,6 +4,7 @@ counted writes, numbered-page queries, and the key attributes of a model."""
 import time
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
@@ -99,7 +100,7 @@ def batch_get(*requests: tuple[type[Model], Iterable]) -> list[dict]:
     wanted: list[tuple[type[Model], dict]] = []
     pending: list[tuple[str, dict]] = []
     for model, keys in requests:
-        unique = {}
+        unique: dict[tuple, Any] = {}
         for key in keys:
             unique.setdefault(_key_tuple(key), key)
         wanted.append((model, unique))

@@ -68,11 +68,11 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
     from functions.storage.models import Playlist
     from functions.youtube import ytdlp
 
-    summary = {"added": [], "skipped": [], "errors": []}
+    summary: dict[str, list] = {"added": [], "skipped": [], "errors": []}
     for target in targets:
         try:
             if target.kind == urls.PLAYLIST:
-                info = ytdlp.playlist_info(target.youtube_id, cookie)
+                info = ytdlp.playlist_info(target.youtube_id or "", cookie)
                 playlist = Playlist(
                     info["playlist_id"],
                     playlist_name=info["playlist_name"],

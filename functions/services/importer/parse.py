@@ -88,7 +88,7 @@ def parse(document) -> Document:
     for n, row in enumerate(_rows(document, "videos", errors)):
         where = _where("videos", n, row, "youtube_id")
         try:
-            video, channel = parse_video(row)
+            video, video_channel = parse_video(row)
         except Invalid as error:
             errors.add(where, str(error))
             continue
@@ -100,8 +100,8 @@ def parse(document) -> Document:
         texts = {sub["lang"]: sub["vtt"] for sub in row.get("subtitles") or [] if sub.get("vtt")}
         if texts:
             parsed.subtitle_texts[video.youtube_id] = texts
-        if channel is not None:
-            nested.setdefault(channel.channel_id, channel)
+        if video_channel is not None:
+            nested.setdefault(video_channel.channel_id, video_channel)
     errors.raise_any()
     for channel_id, channel in nested.items():
         parsed.channels.setdefault(channel_id, channel)
