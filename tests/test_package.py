@@ -6,6 +6,7 @@ The build pip-downloads the Lambda dependencies, so these tests are skipped when
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -15,6 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from infra import bytecode
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -80,6 +83,7 @@ def build(tmp_path_factory):
     out = work / "out"
     result = chalice(project, "package", "--stage", STAGE, str(out))
     assert result.returncode == 0, f"chalice package failed:\n{result.stdout}\n{result.stderr}"
+    assert bytecode.add_bytecode(out / "deployment.zip") > 0  # as infra/deploy.py packages it
     return project, out
 
 
@@ -180,15 +184,20 @@ def _probe(package: Path, runtime: Path) -> dict:
     return json.loads(result.stdout)
 
 
+def _runtime(folder: Path) -> Path:
+    """What the Lambda runtime provides next to the package (RUNTIME_PACKAGES), linked from this interpreter's."""
+    site_packages = Path(__import__("boto3").__file__).parent.parent
+    folder.mkdir()
+    for name in RUNTIME_PACKAGES:
+        if (site_packages / name).exists():
+            (folder / name).symlink_to(site_packages / name)
+    return folder
+
+
 def test_package_imports_from_itself(unzipped, tmp_path):
     """A bare interpreter imports the app and the models from the unzipped package, and nothing from the repo."""
     site_packages = Path(__import__("boto3").__file__).parent.parent
-    runtime = tmp_path / "runtime"
-    runtime.mkdir()
-    for name in RUNTIME_PACKAGES:
-        if (site_packages / name).exists():
-            (runtime / name).symlink_to(site_packages / name)
-    probe = _probe(unzipped, runtime)
+    probe = _probe(unzipped, _runtime(tmp_path / "runtime"))
 
     for name, file in probe["files"].items():
         assert file.startswith(str(unzipped)), f"{name} was imported from {file}, not from the package"
@@ -203,6 +212,18 @@ def test_package_imports_from_itself(unzipped, tmp_path):
     repository = _probe(ROOT, site_packages)
     for key in ("routes", "handlers", "models", "ping"):
         assert probe[key] == repository[key], f"the package's {key} differ from the repository's"
+
+
+def test_package_runs_its_bytecode(unzipped, tmp_path):
+    """A cold start runs the shipped bytecode: with every source of the app broken, the app still answers."""
+    package = tmp_path / "package"
+    shutil.copytree(unzipped, package, symlinks=True)
+    sources = [package / "app.py", *(package / "functions").rglob("*.py")]
+    for source in sources:
+        assert (source.parent / "__pycache__" / f"{source.stem}.{sys.implementation.cache_tag}.pyc").is_file(), source
+        source.write_text("raise SystemExit('compiled from source')\n")
+    probe = _probe(package, _runtime(tmp_path / "runtime"))
+    assert probe["ping"]["statusCode"] in (401, 403), probe["ping"]
 
 
 @pytest.fixture(scope="module")
