@@ -362,19 +362,21 @@ def cold_start(runs: int) -> dict:
     bytecode shipped and without it."""
     codes = {"bare": "pass", "boto3": "import boto3", "app": "import app"}
     result = {}
-    for shipped in (False, True):
-        env = project_bytecode(shipped)
-        samples: dict[str, list[float]] = {name: [] for name in codes}
-        for _ in range(runs):  # interleaved, so drift of the machine hits all alike
-            for name, code in codes.items():
-                samples[name].append(run_ms(code, env))
-        medians = {name: statistics.median(values) for name, values in samples.items()}
-        result["shipped" if shipped else "source"] = {
-            "bare": medians["bare"],
-            "boto3": medians["boto3"] - medians["bare"],
-            "app": medians["app"] - medians["bare"],
-        }
-    project_bytecode(False)  # no pycs left behind that a later run would find
+    try:
+        for shipped in (False, True):
+            env = project_bytecode(shipped)
+            samples: dict[str, list[float]] = {name: [] for name in codes}
+            for _ in range(runs):  # interleaved, so drift of the machine hits all alike
+                for name, code in codes.items():
+                    samples[name].append(run_ms(code, env))
+            medians = {name: statistics.median(values) for name, values in samples.items()}
+            result["shipped" if shipped else "source"] = {
+                "bare": medians["bare"],
+                "boto3": medians["boto3"] - medians["bare"],
+                "app": medians["app"] - medians["bare"],
+            }
+    finally:
+        project_bytecode(False)  # unchecked pycs left behind would run instead of later edits of the sources
     heavy = {"yt_dlp", "aws_lambda_powertools"}
     code = f"import sys, app; print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy!r}))"
     probe = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True, text=True)
