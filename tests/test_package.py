@@ -293,6 +293,15 @@ def test_merged_functions_use_the_stack(merged):
     assert (path.parent / layer["ContentUri"]).is_file()
 
 
+def test_functions_run_the_python_that_compiled_the_bytecode(merged):
+    """infra/bytecode.py compiles with the interpreter that packages; a runtime of another Python would ignore the
+    pycs (their names carry the version) and compile at every cold start again."""
+    template, _ = merged
+    runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for name, function in _functions(template).items():
+        assert function["Runtime"] == runtime, name
+
+
 def test_function_and_layer_fit_lambda(build, merged):
     """The code package and the media tools layer together unzip under Lambda's 250 MB."""
     _, out = build
