@@ -19,9 +19,10 @@ from functions.core import logs
 from functions.core.ids import is_video_id
 from functions.jobs import events
 from functions.services import app_settings, cookies
+from functions.services.archive import archiving
 from functions.services.downloads import items, worker
 from functions.storage.models import Video
-from functions.youtube import urls
+from functions.youtube import media, urls, ytdlp
 
 blueprint = Blueprint(__name__)
 log = logs.logger(__name__)
@@ -38,7 +39,7 @@ def download(event):
     return events.consume(event, handle_record)
 
 
-def handle_record(record: dict, context=None) -> str:
+def handle_record(record: dict, context=None) -> items.Outcome:
     """One message; what was done (for logs and tests). Raises to have the message delivered again."""
     body = events.body(record.get("body"), "action")
     action = body["action"]
@@ -59,14 +60,14 @@ def lease_seconds(context) -> int:
 # ---------------------------------------------------------------- work
 
 
-def expand(body: dict) -> str:
+def expand(body: dict) -> items.Outcome:
     cookie = cookies.current_cookie()
     targets = [urls.Target.from_dict(t) for t in body.get("targets") or []]
     summary = worker.expand(targets, bool(body.get("auto_start")), cookie)
     for error in summary["errors"]:
         log.warning("expanding: %s", error)
     worker.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
-    return "expanded"
+    return items.Outcome.EXPANDED
 
 
 def progress_reporter(youtube_id: str, owner: str) -> Callable[[dict], None]:
@@ -89,24 +90,20 @@ def failure_message(error: Exception, receives: int) -> str:
     return f"download failed (attempt {receives} of {MAX_RECEIVES}): {text}"
 
 
-def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> str:
+def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> items.Outcome:
     """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do."""
     if Video.count(youtube_id):
         worker.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
-        return "skipped"
+        return items.Outcome.SKIPPED
     item = worker.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
-        return "skipped"
-    # Here, not at the top: app.py imports this module into the API function too, which never downloads.
-    from functions.services.archive import archiving
-    from functions.youtube import ytdlp
-
+        return items.Outcome.SKIPPED
     config = app_settings.current()
     try:
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
             cookie = cookies.current_cookie(config)
             reporter = progress_reporter(youtube_id, owner)
-            result = ytdlp.download(youtube_id, workdir, config["downloads"], cookie, reporter)
+            result = media.download(youtube_id, workdir, config["downloads"], cookie, reporter)
             archiving.archive(result, item, config, result.media_path.parent, cookie)
     except Exception as error:
         if isinstance(error, ytdlp.CookieRejected):
@@ -114,4 +111,4 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
         worker.record_failure(youtube_id, owner, failure_message(error, receives))
         raise
     worker.finish(youtube_id)
-    return "archived"
+    return items.Outcome.ARCHIVED

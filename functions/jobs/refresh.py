@@ -8,10 +8,10 @@ to the dead-letter queue, and its RefreshItem is removed then, so /api/refresh/ 
 from chalice import Blueprint
 
 from functions.core import logs
-from functions.core.errors import BadRequest
 from functions.jobs import events
 from functions.services import cookies, rescan
 from functions.services import refresh as refresh_service
+from functions.youtube import ytdlp
 
 blueprint = Blueprint(__name__)
 log = logs.logger(__name__)
@@ -41,11 +41,9 @@ def handle(raw: str | None, receives: int = 1) -> str:
         or not refresh_service.ID_CHECKS[kind](item_id)
     ):
         raise events.Malformed(f"unknown action or item: {str(raw)[:200]!r}")
-    from functions.youtube import ytdlp
-
     try:
         outcome = refresh_service.run_item(kind, item_id, bool(body.get("extract_videos")), cookies.current_cookie())
-    except BadRequest as error:
+    except ytdlp.YtDlpError as error:
         if isinstance(error, ytdlp.CookieRejected):
             cookies.record_validation(False, error.message)
         if receives >= MAX_RECEIVES:

@@ -58,20 +58,11 @@ def published_key(published: str, youtube_id: str) -> str:
     return f"{published}#{youtube_id}"
 
 
-def downloaded_key(date_downloaded: float, youtube_id: str) -> str:
-    return f"{int(date_downloaded):012d}#{youtube_id}"
-
-
 def name_key(name: str, item_id: str) -> str:
     return f"{(name or '').casefold()}#{item_id}"
 
 
 # ---------------------------------------------------------------- users and credentials
-
-
-class UsersById(GlobalSecondaryIndex):
-    Meta = _index_meta("by_user_id", KeysOnlyProjection())
-    user_id = NumberAttribute(hash_key=True)
 
 
 class User(Model):
@@ -85,10 +76,8 @@ class User(Model):
     is_admin = BooleanAttribute(default=False)
     created = NumberAttribute()
     page_size = NumberAttribute(null=True)
-    preferences: MapAttribute[str, Any] = MapAttribute(
-        null=True
-    )  # Invidious preferences the user changed; defaults fill the rest
-    by_user_id = UsersById()
+    # Invidious preferences the user changed; defaults fill the rest
+    preferences: MapAttribute[str, Any] = MapAttribute(null=True)
 
 
 class AuthKeysByUser(GlobalSecondaryIndex):
@@ -117,12 +106,6 @@ class VideosByPublished(GlobalSecondaryIndex):
     Meta = _index_meta("by_published", IncludeProjection(["channel_id"]))
     all_videos = UnicodeAttribute(hash_key=True)
     published_key = UnicodeAttribute(range_key=True)
-
-
-class VideosByDownloaded(GlobalSecondaryIndex):
-    Meta = _index_meta("by_downloaded", IncludeProjection(["channel_id"]))
-    all_videos = UnicodeAttribute(hash_key=True)
-    downloaded_key = UnicodeAttribute(range_key=True)
 
 
 class VideosByChannel(GlobalSecondaryIndex):
@@ -155,12 +138,10 @@ class Video(Model):
     subtitles: ListAttribute[dict] = ListAttribute(default=list)  # [{ext, lang, name, source}]
     comment_count = NumberAttribute(null=True)
     sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)
-    # index keys, derived from the fields above by functions.archive
+    # index keys, derived from the fields above by functions.storage.index_keys
     all_videos = UnicodeAttribute(default=ALL_VIDEOS)
     published_key = UnicodeAttribute()
-    downloaded_key = UnicodeAttribute()
     by_published = VideosByPublished()
-    by_downloaded = VideosByDownloaded()
     by_channel = VideosByChannel()
 
 
