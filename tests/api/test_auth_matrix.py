@@ -17,7 +17,7 @@ from functions.core.settings import get_settings
 from functions.http.routing import ADMIN, PUBLIC, USER, Role
 from functions.services import snapshots
 from functions.services.downloads import intake
-from functions.storage import aws
+from functions.storage.aws import client as bucket_client
 from functions.storage.models import ALL_MODELS
 from tests.api.calls import BAD_TOKEN, INVALID_TOKEN, NO_CREDENTIALS, send
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
@@ -141,7 +141,7 @@ def world(admin, other) -> World:
     for key, case in CASES.items():
         if key[1].startswith(("/media/", "/cache/")):  # files are served only when the bucket holds them
             key_name = case.path.format(**names)[1:]
-            aws.client("s3").put_object(Bucket=get_settings().media_bucket, Key=key_name, Body=b"x")
+            bucket_client("s3").put_object(Bucket=get_settings().media_bucket, Key=key_name, Body=b"x")
     return World(names)
 
 
