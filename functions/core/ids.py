@@ -2,6 +2,7 @@
 S3 file names and the OpenAPI document build on the same fragments."""
 
 import re
+from typing import TypeGuard
 
 VIDEO = r"[A-Za-z0-9_-]{11}"
 CHANNEL = r"UC[A-Za-z0-9_-]{22}"
@@ -12,13 +13,13 @@ CHANNEL_ID = re.compile(f"^{CHANNEL}$")
 PLAYLIST_ID = re.compile(f"^{PLAYLIST}$")
 
 
-def is_video_id(value) -> bool:
+def is_video_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and VIDEO_ID.match(value) is not None
 
 
-def is_channel_id(value) -> bool:
+def is_channel_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and CHANNEL_ID.match(value) is not None
 
 
-def is_playlist_id(value) -> bool:
+def is_playlist_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and PLAYLIST_ID.match(value) is not None

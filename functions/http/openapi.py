@@ -16,8 +16,8 @@ JSON = "application/json"
 HTML = "text/html"
 FORM = "application/x-www-form-urlencoded"
 
-TA = [{"taToken": []}, {"taSession": []}]
-INVIDIOUS = [{"invidiousBearer": []}, {"invidiousSid": []}]
+TA: list[dict] = [{"taToken": []}, {"taSession": []}]
+INVIDIOUS: list[dict] = [{"invidiousBearer": []}, {"invidiousSid": []}]
 PUBLIC: list = []
 
 # Request bodies declared once as Structs (the routes decode into them); their schemas are generated.

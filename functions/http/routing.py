@@ -25,14 +25,16 @@ from functions.core.errors import (
     InvalidCredentials,
     NotFound,
     PayloadTooLarge,
+    ServiceUnavailable,
     TooManyRequests,
     Unauthorized,
     UnsupportedMediaType,
+    storage_unavailable,
 )
 from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
 from functions.schemas import decode
-from functions.services import auth
+from functions.services.auth import sessions
 from functions.services.invidious import tokens
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -51,6 +53,7 @@ STATUS = (
     (PayloadTooLarge, 413),
     (UnsupportedMediaType, 415),
     (TooManyRequests, 429),
+    (ServiceUnavailable, 503),
     (BadRequest, 400),
 )
 
@@ -103,7 +106,7 @@ class Role:
                 if self.optional:
                     return None
                 raise
-        viewer = auth.authenticate(request.headers)
+        viewer = sessions.authenticate(request.headers)
         return viewer.require_admin() if self.kind == "admin" else viewer
 
 
@@ -278,10 +281,15 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
             return route.view(Call(request, route.auth.viewer(request), route), **params)
         except DomainError as error:
             return error_response(request.path, status_of(error), error_body(error, request.path))
+        except Exception as error:
+            if not storage_unavailable(error):
+                raise
+            unavailable = ServiceUnavailable("storage unavailable: nothing was saved; try again later")
+            return error_response(request.path, 503, error_body(unavailable, request.path))
 
     handle.__name__ = route.view.__name__
     handle.__doc__ = route.view.__doc__
-    handle.route = route  # what the route table declares, for tests and the OpenAPI document
+    handle.route = route  # type: ignore[attr-defined]  # what the route table declares, for tests and the OpenAPI document
     return handle
 
 

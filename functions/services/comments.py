@@ -5,8 +5,8 @@ import json
 
 from functions.core.settings import get_settings
 from functions.services.archive import render, videos
-from functions.services.auth import Viewer
-from functions.storage import s3
+from functions.services.auth.viewer import Viewer
+from functions.storage import aws, s3
 
 ROOT = "root"  # yt-dlp's parent of a top-level comment
 
@@ -46,7 +46,7 @@ def threads(info_comments) -> list[dict]:
 
     A reply whose parent is not in the list (yt-dlp stopped at `max_comments`) has no thread to go in: dropped."""
     comments = [c for c in (comment(raw) for raw in info_comments or [] if isinstance(raw, dict)) if c]
-    by_id = {}
+    by_id: dict[str, dict] = {}
     for item in comments:
         by_id.setdefault(item["comment_id"], item)  # a repeated id keeps its first occurrence
     roots = []
@@ -70,7 +70,7 @@ def store_comments(video_id: str, info_comments) -> int:
     """Store a video's comments (yt-dlp's `comments` of its info JSON) as threads; the number stored."""
     stored = threads(info_comments)
     body = json.dumps(stored, ensure_ascii=False, separators=(",", ":")).encode()
-    s3.client().put_object(
+    aws.client("s3").put_object(
         Bucket=get_settings().media_bucket,
         Key=s3.comments_key(videos.check_id(video_id)),
         Body=body,
@@ -84,7 +84,7 @@ def read_comments(video_id: str) -> list[dict]:
     from botocore.exceptions import ClientError
 
     try:
-        response = s3.client().get_object(Bucket=get_settings().media_bucket, Key=s3.comments_key(video_id))
+        response = aws.client("s3").get_object(Bucket=get_settings().media_bucket, Key=s3.comments_key(video_id))
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
             return []

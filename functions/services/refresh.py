@@ -7,23 +7,23 @@ is marked inactive (`active: false`), never deleted; so are channels and playlis
 carries the rescans asked for through `/api/task/` (functions.services.rescan).
 """
 
-import json
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from enum import StrEnum
 from pathlib import Path
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from functions.core.dates import today
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
-from functions.core.settings import get_settings
 from functions.schemas.ta import RefreshRequest
 from functions.services import search
-from functions.storage import db
+from functions.services.archive import archiving, playlists
+from functions.storage import aws, db
 from functions.storage.models import Channel, Playlist, PlaylistEntry, RefreshItem, Video, name_key
-from functions.youtube import urls
+from functions.youtube import urls, ytdlp
 
 VIDEO, CHANNEL, PLAYLIST = urls.VIDEO, urls.CHANNEL, urls.PLAYLIST
 KINDS = (VIDEO, CHANNEL, PLAYLIST)
@@ -40,20 +40,14 @@ MODELS = {VIDEO: Video, CHANNEL: Channel, PLAYLIST: Playlist}
 PLURAL = {VIDEO: "videos", CHANNEL: "channels", PLAYLIST: "playlists"}
 REFRESH, RESCAN = "refresh", "rescan"  # the actions of the refresh function's messages
 MAX_ITEMS = 1000  # per request
-SQS_BATCH = 10
-# What yt-dlp says when YouTube no longer has a video, channel or playlist (as opposed to a network failure).
-GONE_WORDS = (
-    "video unavailable",
-    "has been removed",
-    "no longer available",
-    "has been terminated",
-    "this video is private",
-    "private video",
-    "does not exist",
-    "this channel is not available",
-)
 
-_queue_url: str | None = None
+
+class Outcome(StrEnum):
+    """What refreshing one item did."""
+
+    REFRESHED = "refreshed"
+    INACTIVE = "inactive"  # YouTube no longer has it: kept, marked inactive
+    MISSING = "missing"  # no longer archived: nothing to refresh
 
 
 # ---------------------------------------------------------------- asking (API function)
@@ -95,33 +89,8 @@ def enqueue(items: Iterable[tuple[str, str]], extract_videos: bool = False) -> i
     with RefreshItem.batch_write() as batch:
         for kind, item_id in items:
             batch.save(RefreshItem(kind, item_id, queued=now, extract_videos=extract_videos))
-    send([{"action": REFRESH, "kind": k, "id": i, "extract_videos": extract_videos} for k, i in items])
+    aws.send(aws.REFRESH, [{"action": REFRESH, "kind": k, "id": i, "extract_videos": extract_videos} for k, i in items])
     return len(items)
-
-
-def queue_url() -> str:
-    """The refresh queue: REFRESH_QUEUE_URL, or the stage's queue by name (the local run and tests)."""
-    global _queue_url
-    configured = get_settings().refresh_queue_url
-    if configured:
-        return configured
-    if _queue_url is None:
-        from functions.services.download_queue import sqs
-
-        _queue_url = sqs().get_queue_url(QueueName=get_settings().table_prefix + "refresh")["QueueUrl"]
-    return _queue_url
-
-
-def send(bodies: list[dict]) -> None:
-    """Messages to the refresh function, SQS_BATCH a request; raises when SQS refused any."""
-    from functions.services.download_queue import sqs
-
-    for start in range(0, len(bodies), SQS_BATCH):
-        chunk = bodies[start : start + SQS_BATCH]
-        entries = [{"Id": str(n), "MessageBody": json.dumps(body)} for n, body in enumerate(chunk)]
-        response = sqs().send_message_batch(QueueUrl=queue_url(), Entries=entries)
-        if response.get("Failed"):
-            raise RuntimeError(f"SQS refused {len(response['Failed'])} refresh message(s)")
 
 
 def progress(kind: str | None, item_id: str | None) -> dict:
@@ -143,69 +112,48 @@ def progress(kind: str | None, item_id: str | None) -> dict:
 # ---------------------------------------------------------------- doing (refresh function: yt-dlp)
 
 
-def is_gone(message: str) -> bool:
-    lowered = message.lower()
-    return any(words in lowered for words in GONE_WORDS)
-
-
 def done(kind: str, item_id: str) -> None:
     RefreshItem(kind, item_id).delete()
 
 
-def run_item(kind: str, item_id: str, extract_videos: bool, cookie: str | None) -> str:
+def run_item(kind: str, item_id: str, extract_videos: bool, cookie: str | None) -> Outcome:
     """Refresh one item (what happened: refreshed, inactive, missing); with `extract_videos`, a channel's or
     playlist's archived videos are queued for a refresh of their own."""
     if kind == VIDEO:
         return refresh_video(item_id, cookie)
     if kind == CHANNEL:
         outcome = refresh_channel(item_id, cookie)
-        if extract_videos and outcome != "missing":
+        if extract_videos and outcome != Outcome.MISSING:
             enqueue((VIDEO, key.youtube_id) for key in Video.by_channel.query(item_id))
         return outcome
     if kind == PLAYLIST:
         outcome, _ = refresh_playlist(item_id, cookie)
-        if extract_videos and outcome != "missing":
+        if extract_videos and outcome != Outcome.MISSING:
             enqueue((VIDEO, e.youtube_id) for e in PlaylistEntry.query(item_id) if e.downloaded)
         return outcome
     raise ValueError(f"unknown kind {kind!r}")
 
 
-def _update(item, actions: list) -> bool:
-    """Apply `actions` to an item that still exists; False when it was deleted meanwhile."""
-    hash_key = type(item)._hash_key_attribute()
-    try:
-        item.update(actions=actions, condition=hash_key.exists())
-        return True
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-
-
-def _update_indexed(item, actions: list, index: Callable) -> str:
+def _update_indexed(item, actions: list, index: Callable) -> Outcome:
     """Write what a refresh read (only these attributes: a subscribe or a download meanwhile keeps its own) and
     index the item again, so searches find its new title and leave its old one."""
     before = type(item).from_raw_data(item.serialize())
-    if not _update(item, actions):
-        return "missing"
+    if not db.update_existing(item, actions):
+        return Outcome.MISSING
     index(item, previous=before)
-    return "refreshed"
+    return Outcome.REFRESHED
 
 
-def refresh_video(youtube_id: str, cookie: str | None) -> str:
-    from functions.youtube import ytdlp
-
+def refresh_video(youtube_id: str, cookie: str | None) -> Outcome:
     try:
         video = Video.get(youtube_id)
     except DoesNotExist:
-        return "missing"
+        return Outcome.MISSING
     try:
         info = ytdlp.video_info(youtube_id, cookie)
-    except ytdlp.ExtractionFailed as error:
-        if not is_gone(error.message):
-            raise
-        _update(video, [Video.active.set(False), Video.vid_last_refresh.set(today())])
-        return "inactive"
+    except ytdlp.VideoGone:
+        db.update_existing(video, [Video.active.set(False), Video.vid_last_refresh.set(today())])
+        return Outcome.INACTIVE
     actions = [
         Video.title.set(info.get("title") or video.title),
         Video.description.set(info.get("description") or ""),
@@ -221,43 +169,35 @@ def refresh_video(youtube_id: str, cookie: str | None) -> str:
     return _update_indexed(video, actions, search.index_video)
 
 
-def refresh_channel(channel_id: str, cookie: str | None) -> str:
-    from functions.services.archive import archiving
-    from functions.youtube import ytdlp
+def refresh_channel(channel_id: str, cookie: str | None) -> Outcome:
 
     try:
         channel = Channel.get(channel_id)
     except DoesNotExist:
-        return "missing"
+        return Outcome.MISSING
     try:
         info = ytdlp.channel_info(urls.Target(CHANNEL, channel_id), cookie)
-    except ytdlp.ExtractionFailed as error:
-        if not is_gone(error.message):
-            raise
-        _update(channel, [Channel.channel_active.set(False), Channel.channel_last_refresh.set(today())])
-        return "inactive"
+    except ytdlp.VideoGone:
+        db.update_existing(channel, [Channel.channel_active.set(False), Channel.channel_last_refresh.set(today())])
+        return Outcome.INACTIVE
     with tempfile.TemporaryDirectory(prefix="refresh-") as workdir:
         archiving.store_channel_art(channel_id, info, Path(workdir), cookie)
     actions = [*archiving.channel_page_actions(info, channel_id), Channel.channel_active.set(True)]
     return _update_indexed(channel, actions, search.index_channel)
 
 
-def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[str, list[dict]]:
+def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[Outcome, list[dict]]:
     """(what happened, the playlist's entries as yt-dlp lists them now)."""
-    from functions.services.archive import playlists
-    from functions.youtube import ytdlp
 
     try:
         playlist = Playlist.get(playlist_id)
     except DoesNotExist:
-        return "missing", []
+        return Outcome.MISSING, []
     try:
         info = ytdlp.playlist_info(playlist_id, cookie)
-    except ytdlp.ExtractionFailed as error:
-        if not is_gone(error.message):
-            raise
-        _update(playlist, [Playlist.playlist_active.set(False), Playlist.playlist_last_refresh.set(today())])
-        return "inactive", []
+    except ytdlp.VideoGone:
+        db.update_existing(playlist, [Playlist.playlist_active.set(False), Playlist.playlist_last_refresh.set(today())])
+        return Outcome.INACTIVE, []
     actions = [
         Playlist.playlist_name.set(info["playlist_name"]),
         Playlist.name_key.set(name_key(info["playlist_name"], playlist_id)),
@@ -267,7 +207,7 @@ def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[str, list[di
         Playlist.playlist_active.set(True),
         Playlist.playlist_last_refresh.set(today()),
     ]
-    if _update_indexed(playlist, actions, search.index_playlist) == "missing":
-        return "missing", []
+    if _update_indexed(playlist, actions, search.index_playlist) == Outcome.MISSING:
+        return Outcome.MISSING, []
     playlists.save_entries(playlist_id, [dict(row, uploader=row.get("channel_name") or "") for row in info["entries"]])
-    return "refreshed", info["entries"]
+    return Outcome.REFRESHED, info["entries"]

@@ -3,19 +3,19 @@
 For each subscribed channel, the latest N videos of each tab are listed flat (N from the app config:
 subscriptions.channel_size for videos, shorts_channel_size, live_channel_size; 0 skips the tab); for each
 subscribed playlist, all its entries. What is neither archived nor queued goes to the download queue
-(functions.services.download_queue.add_entries skips the rest), and is started at once when subscriptions.auto_start is
-on. Only one
-rescan runs at a time (functions.services.tasks holds the lock, with a lease, so a crashed run frees it).
+(functions.services.downloads.intake.add_entries skips the rest), and is started at once when
+subscriptions.auto_start is on. Only one rescan runs at a time (functions.services.tasks holds the lock, with a
+lease, so a crashed run frees it).
 """
 
-import logging
-
-from functions.core.settings import app_config
-from functions.services import cookies, download_queue, refresh, tasks
+from functions.core import logs
+from functions.services import app_settings, cookies, refresh, tasks
+from functions.services.downloads import intake
+from functions.storage import aws
 from functions.storage.models import SUBSCRIBED, Channel, Playlist
-from functions.youtube import urls
+from functions.youtube import urls, ytdlp
 
-log = logging.getLogger("ytarchive.rescan")
+log = logs.logger(__name__)
 LEASE_SECONDS = 960  # the rescan function's timeout (.chalice/config.json) and a minute
 DEFAULT_SIZE = 50
 TAB_SIZES = {"videos": "channel_size", "shorts": "shorts_channel_size", "streams": "live_channel_size"}
@@ -36,7 +36,7 @@ def request() -> bool:
     """Ask the refresh function for a rescan (POST /api/task/); False when one is running already."""
     if not tasks.request(tasks.RESCAN, LEASE_SECONDS):
         return False
-    refresh.send([{"action": refresh.RESCAN}])
+    aws.send(aws.REFRESH, [{"action": refresh.RESCAN}])
     return True
 
 
@@ -59,9 +59,7 @@ def run() -> dict | None:
 
 
 def scan(owner: str) -> dict:
-    from functions.youtube import ytdlp
-
-    config = app_config()
+    config = app_settings.current()
     subscriptions = config["subscriptions"]
     sizes = tab_sizes(subscriptions)
     auto_start = bool(subscriptions.get("auto_start"))
@@ -82,12 +80,12 @@ def scan(owner: str) -> dict:
             cookies.record_validation(False, error.message)
             errors.append(f"{kind} {item_id}: {error.message}")
             continue
-        except ytdlp.BadRequest as error:
+        except ytdlp.YtDlpError as error:
             errors.append(f"{kind} {item_id}: {error.message}")
             continue
-        added += download_queue.add_entries(rows, auto_start, playlists=playlists)["added"]
+        added += intake.add_entries(rows, auto_start, playlists=playlists)["added"]
     if auto_start and added:
-        download_queue.start(added)
+        intake.start(added)
     return {"added": added, "errors": errors}
 
 
@@ -95,8 +93,6 @@ def channel_rows(channel_id: str, sizes: dict[str, int], cookie: str | None) -> 
     """The newest videos of each tab of a channel; a channel subscribed before it was ever read (no
     channel_last_refresh) gets its metadata first. A tab the channel does not have is skipped; when no tab
     can be read, the first error is raised."""
-    from functions.youtube import ytdlp
-
     try:
         channel = Channel.get(channel_id)
     except Channel.DoesNotExist:

@@ -4,14 +4,14 @@ import msgspec
 
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.schemas.ta import DownloadQuery, DownloadRequest, DownloadStatus
-from functions.services import download_queue
+from functions.services.downloads import intake, items
 
 router = Router(__name__)
 
 
 @router.route("/api/download", auth=USER)
 def list_queue(call: Call):
-    return download_queue.list_page(call.viewer, call.page(), call.query.get("filter"), call.query.get("channel"))
+    return intake.list_page(call.viewer, call.page(), call.query.get("filter"), call.query.get("channel"))
 
 
 @router.route("/api/download", methods=("POST",), auth=ADMIN, body=DownloadRequest, query=DownloadQuery)
@@ -19,29 +19,29 @@ def add_to_queue(call: Call):
     """Queue videos, channels and playlists by id or URL; rows whose status is not pending are left out. Every
     row is checked before anything is stored: one bad row is a 400 and nothing of the batch is queued."""
     rows = call.body.data
-    wanted = [row.youtube_id for row in rows if row.status == download_queue.PENDING]
-    summary = download_queue.add(wanted, auto_start=call.params.autostart)
+    wanted = [row.youtube_id for row in rows if row.status == items.PENDING]
+    summary = intake.add(wanted, auto_start=call.params.autostart)
     return {"data": msgspec.to_builtins(rows), **summary}
 
 
 @router.route("/api/download", methods=("DELETE",), auth=ADMIN)
 def clear_queue(call: Call):
     status = call.query.get("filter")
-    return {"success": True, "filter": status, "removed": download_queue.delete_by_filter(status)}
+    return {"success": True, "filter": status, "removed": intake.delete_by_filter(status)}
 
 
 @router.route("/api/download/{video_id}", auth=USER)
 def get_item(call: Call, video_id: str):
-    return download_queue.detail(call.viewer, video_id)
+    return intake.detail(call.viewer, video_id)
 
 
 @router.route("/api/download/{video_id}", methods=("POST",), auth=ADMIN, body=DownloadStatus)
 def set_item_status(call: Call, video_id: str):
-    download_queue.set_status(video_id, call.body.status)
+    intake.set_status(video_id, call.body.status)
     return {"youtube_id": video_id, "status": call.body.status}
 
 
 @router.route("/api/download/{video_id}", methods=("DELETE",), auth=ADMIN)
 def delete_item(call: Call, video_id: str):
-    download_queue.delete(video_id)
+    intake.delete(video_id)
     return {"success": True, "youtube_id": video_id}

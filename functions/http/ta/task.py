@@ -2,7 +2,8 @@
 
 from functions.http.routing import ADMIN, Call, Router
 from functions.schemas.ta import TaskRun
-from functions.services import download_queue, rescan, tasks
+from functions.services import rescan, tasks
+from functions.services.downloads import intake
 
 router = Router(__name__)
 
@@ -11,14 +12,14 @@ router = Router(__name__)
 def task_status(call: Call):
     """What runs now, as every function records it: a rescan holding (or asked for) its task, downloads on the
     download queue."""
-    return {"rescan": tasks.is_busy(tasks.RESCAN), "downloading": download_queue.downloading()}
+    return {"rescan": tasks.is_busy(tasks.RESCAN), "downloading": intake.downloading()}
 
 
 @router.route("/api/task", methods=("POST",), auth=ADMIN, body=TaskRun)
 def start_task(call: Call):
     name = call.body.run
     if name == "download_pending":
-        download_queue.start()
+        intake.start()
     else:
         rescan.request()  # already running: that run is the one asked for
     return {"success": True, "task": name}

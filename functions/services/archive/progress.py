@@ -2,12 +2,12 @@
 
 import time
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.services.archive import channels, playlists, videos
-from functions.services.auth import Viewer
+from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
 from functions.storage import db
 from functions.storage.models import Channel, Playlist, PlaylistEntry, UserVideo, Video
@@ -53,7 +53,7 @@ def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
         raise BadRequest(f"position must be a number of seconds, from 0 to {MAX_POSITION}")
     position = round(position, 3)  # DynamoDB refuses numbers below 1e-130 (moto does not)
     video = _video(viewer, youtube_id)
-    actions = [UserVideo.position.set(position)]
+    actions: list[Action] = [UserVideo.position.set(position)]
     watched = position > watched_threshold(float(video.duration or 0))
     if watched:
         actions += [UserVideo.watched.set(True), UserVideo.watched_date.set(int(time.time()))]
@@ -65,13 +65,7 @@ def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
 
 def clear_position(viewer: Viewer, youtube_id: str) -> None:
     _video(viewer, youtube_id)
-    try:
-        UserVideo(viewer.user_id, youtube_id).update(
-            actions=[UserVideo.position.remove()], condition=UserVideo.youtube_id.exists()
-        )
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise  # a missing state is already clear
+    db.update_existing(UserVideo(viewer.user_id, youtube_id), [UserVideo.position.remove()])  # none: clear
 
 
 def set_watched(viewer: Viewer, item_id: str, is_watched: bool) -> list[str]:
@@ -90,7 +84,7 @@ def set_watched(viewer: Viewer, item_id: str, is_watched: bool) -> list[str]:
     now = int(time.time())
     for youtube_id in ids:
         if is_watched:
-            actions = [UserVideo.watched.set(True), UserVideo.watched_date.set(now)]
+            actions: list[Action] = [UserVideo.watched.set(True), UserVideo.watched_date.set(now)]
         else:
             actions = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
         UserVideo(viewer.user_id, youtube_id).update(actions=actions)
@@ -103,11 +97,6 @@ def unwatch(viewer: Viewer, youtube_ids: list[str]) -> None:
     (archived,) = db.batch_get((Video, youtube_ids))
     feed.mark_watched(viewer.user_id, [video.published_key for video in archived.values()], False)
     for youtube_id in youtube_ids:
-        try:
-            UserVideo(viewer.user_id, youtube_id).update(
-                actions=[UserVideo.watched.set(False), UserVideo.watched_date.remove()],
-                condition=UserVideo.youtube_id.exists(),
-            )
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        db.update_existing(
+            UserVideo(viewer.user_id, youtube_id), [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
+        )

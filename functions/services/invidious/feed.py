@@ -5,11 +5,9 @@ no read per channel followed and none per video. `notify` marks the videos archi
 that they have not watched yet: Invidious' notifications.
 """
 
-from pynamodb.exceptions import UpdateError
-
 from functions.schemas.invidious import ResultsPage
 from functions.services.invidious import preferences, render
-from functions.storage import db
+from functions.storage import db, pages
 from functions.storage.models import Channel, FeedItem, Subscription, UserVideo, Video
 
 BACKFILL = 200  # a new subscription brings at most this many of the channel's archived videos into the feed
@@ -106,11 +104,7 @@ def mark_watched(user_id: int, published_keys: list[str], watched: bool = True) 
         keys = [key for (_, key), item in found.items() if bool(item.watched) != watched or (watched and item.notify)]
     actions = [FeedItem.watched.set(True), FeedItem.notify.set(False)] if watched else [FeedItem.watched.remove()]
     for key in keys:
-        try:
-            FeedItem(user_id, key).update(actions=actions, condition=FeedItem.youtube_id.exists())
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        db.update_existing(FeedItem(user_id, key), actions)
 
 
 # ---------------------------------------------------------------- reading
@@ -133,8 +127,8 @@ def page(viewer, query: ResultsPage, now: float | None = None) -> dict:
         elif settings["unseen_only"]:
             items = filtered_page(viewer.user_id, offset, size, FeedItem.watched.does_not_exist())
         else:
-            items = db.query_page(FeedItem, viewer.user_id, offset, size)
-    body = {"notifications": [], "videos": []}
+            items = pages.query_page(FeedItem, viewer.user_id, offset, size)
+    body: dict[str, list] = {"notifications": [], "videos": []}
     for item in items:
         body["notifications" if item.notify else "videos"].append(render.feed_item(item, now))
     return body

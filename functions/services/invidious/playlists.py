@@ -8,14 +8,11 @@ import re
 import secrets
 import time
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
-
 from functions.core.errors import BadRequest, Forbidden, NotFound
 from functions.core.ids import is_channel_id, is_video_id
 from functions.schemas.invidious import PlaylistPage
 from functions.services.invidious import render
-from functions.storage import db, lookup
+from functions.storage import counters, db, lookup, pages
 from functions.storage.models import Channel, Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 
 PRIVACY = ("public", "unlisted", "private")
@@ -31,10 +28,6 @@ INVALID_USER = "Invalid user"
 NO_SUCH_VIDEO = "Playlist does not contain index"
 PLAYLIST_ID = re.compile(r"^IVPL[A-Za-z0-9_-]{31}$")
 INDEX_ID = re.compile(r"^[0-9A-Fa-f]{1,16}$")
-
-
-def owned_counter(user_id: int) -> str:
-    return f"iv_playlists#user#{user_id}"
 
 
 def new_id() -> str:
@@ -104,7 +97,7 @@ def fetched_metadata(youtube_id: str) -> dict:
     return {
         "youtube_id": youtube_id,
         "title": str(info.get("title") or ""),
-        "author": str(info.get("channel") or info.get("uploader") or ""),
+        "author": str(info.get("channel_name") or ""),
         "author_id": channel_id,
         "length_seconds": int(info.get("duration") or 0),
     }
@@ -143,7 +136,7 @@ def owned(viewer, playlist_id: str) -> InvidiousPlaylist:
 def entries(playlist: InvidiousPlaylist, offset: int, size: int = PAGE_SIZE) -> list[InvidiousPlaylistEntry]:
     if not playlist.video_count or offset >= MAX_VIDEOS:
         return []
-    return db.query_page(InvidiousPlaylistEntry.by_position, playlist.playlist_id, offset, size, scan_forward=True)
+    return pages.query_page(InvidiousPlaylistEntry.by_position, playlist.playlist_id, offset, size, scan_forward=True)
 
 
 def detail(viewer, playlist_id: str, query: PlaylistPage) -> dict:
@@ -180,19 +173,16 @@ def create(viewer, body: dict) -> InvidiousPlaylist:
         video_count=0,
         next_position=0,
     )
-    counter = Counter(owned_counter(viewer.user_id))
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.save(playlist, condition=InvidiousPlaylist.playlist_id.does_not_exist())
-            transaction.update(
-                counter,
-                actions=[Counter.count.add(1)],
-                condition=Counter.count.does_not_exist() | (Counter.count < MAX_PLAYLISTS),
-            )
-    except TransactWriteError as error:
-        if db.is_condition_failure(error):
-            raise BadRequest(f"User cannot have more than {MAX_PLAYLISTS} playlists.") from None
-        raise
+    counter = Counter(counters.user_playlists(viewer.user_id))
+    with db.transaction() as transaction:
+        transaction.save(playlist, condition=InvidiousPlaylist.playlist_id.does_not_exist())
+        transaction.update(
+            counter,
+            actions=[Counter.count.add(1)],
+            condition=Counter.count.does_not_exist() | (Counter.count < MAX_PLAYLISTS),
+        )
+    if not transaction.committed:
+        raise BadRequest(f"User cannot have more than {MAX_PLAYLISTS} playlists.")
     return playlist
 
 
@@ -206,25 +196,18 @@ def update(viewer, playlist_id: str, body: dict) -> None:
         return
     actions = [getattr(InvidiousPlaylist, name).set(value) for name, value in changes.items()]
     actions.append(InvidiousPlaylist.updated.set(int(time.time())))
-    try:
-        playlist.update(actions=actions, condition=InvidiousPlaylist.owner_id == viewer.user_id)
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise NotFound(DOES_NOT_EXIST) from None  # deleted meanwhile
-        raise
+    if not db.conditional(playlist.update, actions=actions, condition=InvidiousPlaylist.owner_id == viewer.user_id):
+        raise NotFound(DOES_NOT_EXIST)  # deleted meanwhile
 
 
 def delete(viewer, playlist_id: str) -> None:
     """Delete the playlist (and take it off the owner's count), then its entries."""
     playlist = owned(viewer, playlist_id)
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.delete(playlist, condition=InvidiousPlaylist.owner_id == viewer.user_id)
-            transaction.update(Counter(owned_counter(viewer.user_id)), actions=[Counter.count.add(-1)])
-    except TransactWriteError as error:
-        if db.is_condition_failure(error):
-            raise NotFound(DOES_NOT_EXIST) from None  # deleted meanwhile
-        raise
+    with db.transaction() as transaction:
+        transaction.delete(playlist, condition=InvidiousPlaylist.owner_id == viewer.user_id)
+        transaction.update(Counter(counters.user_playlists(viewer.user_id)), actions=[Counter.count.add(-1)])
+    if not transaction.committed:
+        raise NotFound(DOES_NOT_EXIST)  # deleted meanwhile
     with InvidiousPlaylistEntry.batch_write() as batch:
         for entry in InvidiousPlaylistEntry.query(playlist_id):
             batch.delete(entry)
@@ -243,24 +226,21 @@ def add_video(viewer, playlist_id: str, body: dict) -> dict:
             raise BadRequest(f"Playlist cannot have more than {MAX_VIDEOS} videos")
         position = int(playlist.next_position or 0)
         entry = InvidiousPlaylistEntry(playlist_id, new_index_id(), position=position, **metadata)
-        try:
-            with TransactWrite(connection=db.connection()) as transaction:
-                transaction.save(entry, condition=InvidiousPlaylistEntry.index_id.does_not_exist())
-                transaction.update(
-                    playlist,
-                    actions=[
-                        InvidiousPlaylist.video_count.add(1),
-                        InvidiousPlaylist.next_position.set(position + 1),
-                        InvidiousPlaylist.updated.set(int(time.time())),
-                    ],
-                    condition=(InvidiousPlaylist.owner_id == viewer.user_id)
-                    & (InvidiousPlaylist.next_position == position)
-                    & (InvidiousPlaylist.video_count < MAX_VIDEOS),
-                )
+        with db.transaction() as transaction:
+            transaction.save(entry, condition=InvidiousPlaylistEntry.index_id.does_not_exist())
+            transaction.update(
+                playlist,
+                actions=[
+                    InvidiousPlaylist.video_count.add(1),
+                    InvidiousPlaylist.next_position.set(position + 1),
+                    InvidiousPlaylist.updated.set(int(time.time())),
+                ],
+                condition=(InvidiousPlaylist.owner_id == viewer.user_id)
+                & (InvidiousPlaylist.next_position == position)
+                & (InvidiousPlaylist.video_count < MAX_VIDEOS),
+            )
+        if transaction.committed:
             return render.playlist_video(entry, count)
-        except TransactWriteError as error:
-            if not db.is_condition_failure(error):
-                raise
         playlist = owned(viewer, playlist_id)  # another write landed first: read again and retry
     raise BadRequest("Playlist is changing too fast, please try again")
 
@@ -270,18 +250,15 @@ def remove_video(viewer, playlist_id: str, index_id: str) -> None:
     playlist = owned(viewer, playlist_id)
     if not INDEX_ID.match(index_id or ""):
         raise NotFound(NO_SUCH_VIDEO)
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.delete(
-                InvidiousPlaylistEntry(playlist_id, index_id.upper()),
-                condition=InvidiousPlaylistEntry.index_id.exists(),
-            )
-            transaction.update(
-                playlist,
-                actions=[InvidiousPlaylist.video_count.add(-1), InvidiousPlaylist.updated.set(int(time.time()))],
-                condition=InvidiousPlaylist.owner_id == viewer.user_id,
-            )
-    except TransactWriteError as error:
-        if db.is_condition_failure(error):
-            raise NotFound(NO_SUCH_VIDEO) from None
-        raise
+    with db.transaction() as transaction:
+        transaction.delete(
+            InvidiousPlaylistEntry(playlist_id, index_id.upper()),
+            condition=InvidiousPlaylistEntry.index_id.exists(),
+        )
+        transaction.update(
+            playlist,
+            actions=[InvidiousPlaylist.video_count.add(-1), InvidiousPlaylist.updated.set(int(time.time()))],
+            condition=InvidiousPlaylist.owner_id == viewer.user_id,
+        )
+    if not transaction.committed:
+        raise NotFound(NO_SUCH_VIDEO)

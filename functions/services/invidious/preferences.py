@@ -1,8 +1,7 @@
 """Invidious preferences: the user's changed fields live in User.preferences; defaults fill in the rest."""
 
-from pynamodb.exceptions import UpdateError
-
 from functions.core.errors import BadRequest
+from functions.storage import db
 from functions.storage.models import User
 
 DEFAULTS = {
@@ -37,7 +36,7 @@ RANGES = {"max_results": (0, 1500), "volume": (0, 100), "speed": (0.1, 16)}
 # Bounds that keep the user's item far below DynamoDB's 400 KB (an oversized update fails there, not in moto).
 MAX_TEXT = 200
 MAX_ITEMS = 20
-LIMITS = {str: f" of at most {MAX_TEXT} characters", list: f" of at most {MAX_ITEMS} strings"}
+LIMITS: dict[type, str] = {str: f" of at most {MAX_TEXT} characters", list: f" of at most {MAX_ITEMS} strings"}
 
 
 def _is_int(value) -> bool:
@@ -94,11 +93,8 @@ def update(user: User, body: dict) -> None:
     item = User(user.username)
     exists = User.username.exists()
     if user.preferences is None:
-        try:
-            item.update(actions=[User.preferences.set(changes)], condition=exists & User.preferences.does_not_exist())
+        created = User.preferences.does_not_exist()
+        if db.conditional(item.update, actions=[User.preferences.set(changes)], condition=exists & created):
             return
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            # another request created the map meanwhile: set field by field below
+        # another request created the map meanwhile: set field by field below
     item.update(actions=[User.preferences[name].set(value) for name, value in changes.items()], condition=exists)
