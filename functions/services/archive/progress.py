@@ -2,6 +2,8 @@
 
 import time
 
+from pynamodb.expressions.update import Action
+
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.services.archive import channels, playlists, videos
@@ -51,7 +53,7 @@ def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
         raise BadRequest(f"position must be a number of seconds, from 0 to {MAX_POSITION}")
     position = round(position, 3)  # DynamoDB refuses numbers below 1e-130 (moto does not)
     video = _video(viewer, youtube_id)
-    actions = [UserVideo.position.set(position)]
+    actions: list[Action] = [UserVideo.position.set(position)]
     watched = position > watched_threshold(float(video.duration or 0))
     if watched:
         actions += [UserVideo.watched.set(True), UserVideo.watched_date.set(int(time.time()))]
@@ -66,10 +68,8 @@ def clear_position(viewer: Viewer, youtube_id: str) -> None:
     db.update_existing(UserVideo(viewer.user_id, youtube_id), [UserVideo.position.remove()])  # none: clear
 
 
-def set_watched(viewer: Viewer, item_id, is_watched) -> list[str]:
+def set_watched(viewer: Viewer, item_id: str, is_watched: bool) -> list[str]:
     """Mark a video, every video of a channel, or every archived video of a playlist; returns the video ids."""
-    if not isinstance(is_watched, bool):
-        raise BadRequest("is_watched must be true or false")
     if is_video_id(item_id):
         keys = [_video(viewer, item_id)]
     elif is_channel_id(item_id):
@@ -78,15 +78,13 @@ def set_watched(viewer: Viewer, item_id, is_watched) -> list[str]:
     elif is_playlist_id(item_id):
         _read(viewer, Playlist, item_id, playlists.not_found)
         keys = list(PlaylistEntry.by_published.query(item_id))
-    elif isinstance(item_id, str):
-        raise NotFound(f"{item_id} not found")
     else:
-        raise BadRequest("id must be a video, channel or playlist id")
+        raise NotFound(f"{item_id} not found")
     ids = [key.youtube_id for key in keys]
     now = int(time.time())
     for youtube_id in ids:
         if is_watched:
-            actions = [UserVideo.watched.set(True), UserVideo.watched_date.set(now)]
+            actions: list[Action] = [UserVideo.watched.set(True), UserVideo.watched_date.set(now)]
         else:
             actions = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
         UserVideo(viewer.user_id, youtube_id).update(actions=actions)

@@ -1,5 +1,7 @@
 """The authenticated user of one request, and DRF's refusals TubeArchivist clients expect."""
 
+from collections.abc import Iterable
+
 from pynamodb.models import Model
 
 from functions.core.errors import Forbidden
@@ -13,10 +15,6 @@ INVALID_TOKEN = "Invalid token."
 NOT_ADMIN = "You do not have permission to perform this action."
 
 
-def denied(reason: str) -> Forbidden:
-    return Forbidden(reason, body={"detail": reason})
-
-
 class Viewer:
     """The authenticated user of one request, with their settings read in that request's first batch."""
 
@@ -26,13 +24,13 @@ class Viewer:
         self._user: User | None = None
         self._app_config: dict | None = None
 
-    def fetch(self, *requests: tuple[type[Model], list]) -> list[dict]:
+    def fetch(self, *requests: tuple[type[Model], Iterable]) -> list[dict]:
         """batch_get that also loads the user and app settings on its first call, in the same round trip."""
         if self._app_config is not None:
             return db.batch_get(*requests) if requests else []
         users, settings, *results = db.batch_get((User, [self.username]), (AppSetting, [app_settings.APP]), *requests)
         if self.username not in users:
-            raise Forbidden(INVALID_TOKEN, body={"detail": INVALID_TOKEN})  # user deleted since the key was issued
+            raise Forbidden(INVALID_TOKEN)  # user deleted since the key was issued
         self._user = users[self.username]
         self._app_config = app_settings.merged(settings.get(app_settings.APP))
         return results
@@ -45,13 +43,14 @@ class Viewer:
     def require_admin(self) -> "Viewer":
         """Only admins change the shared archive, as TubeArchivist's admin-write views allow."""
         if not self.user.is_admin:
-            raise denied(NOT_ADMIN)
+            raise Forbidden(NOT_ADMIN)
         return self
 
     @property
     def user(self) -> User:
         if self._user is None:
             self.fetch()
+        assert self._user is not None  # fetch() set it, or raised
         return self._user
 
     @property
@@ -62,4 +61,5 @@ class Viewer:
     def config(self) -> dict:
         if self._app_config is None:
             self.fetch()
+        assert self._app_config is not None  # fetch() set it, or raised
         return {"page_size": self.page_size, **self._app_config}
