@@ -3,7 +3,7 @@
 import pytest
 
 from functions.core.errors import BadRequest, NotFound
-from functions.core.pagination import MAX_HITS, Page, page_from_query, paginate
+from functions.core.pagination import MAX_HITS, Page, is_past_end, page_from_query, paginate
 
 
 def page(number: int, size: int = 12, total: int = 30, params: str = "") -> dict:
@@ -85,6 +85,13 @@ def test_a_page_past_the_last_page_is_404(number, total):
     with pytest.raises(NotFound) as raised:
         page(number, total=total)
     assert raised.value.status_code == 404 and raised.value.body["data"] is False
+
+
+@pytest.mark.parametrize(("number", "total"), [(4, 30), (2, 0), (10**6, 30), (834, 50_000)])
+def test_a_list_views_page_past_the_last_is_an_empty_page(number, total):
+    result = paginate(Page(number, ""), 12, total, past_end_empty=True)
+    assert is_past_end(Page(number, ""), 12, total)
+    assert result["current_page"] == number and result["next_pages"] == [] and result["last_page"] is False
 
 
 @pytest.mark.parametrize("number", [0, 1])

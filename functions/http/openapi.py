@@ -470,7 +470,14 @@ SCHEMAS: dict = {
             "queryType": {"type": "string", "enum": ["simple", "video", "channel", "playlist", "full"]},
         }
     ),
-    "Ping": obj({"response": {"type": "string", "enum": ["pong"]}, "user": INTEGER, "version": STRING}),
+    "Ping": obj(
+        {
+            "response": {"type": "string", "enum": ["pong"]},
+            "user": INTEGER,
+            "version": STRING,  # the TubeArchivist API version
+            "ytarchive_version": STRING,
+        }
+    ),
     # -- Invidious
     "Thumbnail": THUMBNAIL,
     "ShortVideo": obj(

@@ -20,6 +20,7 @@ from functions.core.errors import (
 )
 from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
+from functions.http.cors import is_ta_path, preflight
 from functions.services.auth import Viewer, authenticate_request
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -149,6 +150,10 @@ class Router:
                 _handler(blueprint, view, auth)
             )
         for path, methods in served.items():
+            if is_ta_path(path):  # Invidious paths: Chalice answers preflights from INVIDIOUS_CORS
+                blueprint.route(path, methods=["OPTIONS"], content_types=[], name=f"preflight{path}")(
+                    _preflight(sorted(methods))
+                )
             others = [m for m in METHODS if m not in methods]
             if others:
                 blueprint.route(path, methods=others, content_types=[], name=f"not_allowed{path}")(
@@ -166,6 +171,13 @@ def _handler(blueprint: Blueprint, view: Callable, auth: Callable | None) -> Cal
     handle.__name__ = view.__name__
     handle.__doc__ = view.__doc__
     return handle
+
+
+def _preflight(allowed: list[str]) -> Callable:
+    def answer_preflight(**params):
+        return preflight(allowed)
+
+    return answer_preflight
 
 
 def _not_allowed(allowed: list[str]) -> Callable:

@@ -13,7 +13,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from functions.core.errors import BadRequest, Conflict, Forbidden, NotFound
-from functions.core.pagination import paginate
+from functions.core.pagination import is_past_end, paginate
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
 from functions.storage import db
 from functions.storage.models import AppSetting, AuthKey, Counter, User
@@ -160,14 +160,18 @@ class Viewer:
         self._user: User | None = None
         self._app_config: dict | None = None
 
-    def page_keys(self, counter: str, index, hash_key: str, page, scan_forward: bool = False) -> tuple[list, dict]:
+    def page_keys(
+        self, counter: str, index, hash_key: str, page, scan_forward: bool = False, past_end_empty: bool = False
+    ) -> tuple[list, dict]:
         """The index keys of one numbered page and its `paginate` object: the total comes from `counter`, read
-        with the viewer's settings in one batch; keys are read only up to the page's offset."""
+        with the viewer's settings in one batch; keys are read only up to the page's offset, and not at all for
+        a page past the end (404, or no keys where `past_end_empty`: functions.core.pagination.paginate)."""
         (found,) = self.fetch((Counter, [counter]))
         total = int(found[counter].count) if counter in found else 0
         size = self.page_size
-        paging = paginate(page, size, total)
-        keys = db.query_page(index, hash_key, page.offset(size), size, scan_forward) if total else []
+        paging = paginate(page, size, total, past_end_empty)
+        empty = not total or is_past_end(page, size, total)
+        keys = [] if empty else db.query_page(index, hash_key, page.offset(size), size, scan_forward)
         return keys, paging
 
     def fetch(self, *requests: tuple[type[Model], list]) -> list[dict]:

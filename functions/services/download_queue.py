@@ -17,7 +17,7 @@ from pynamodb.transactions import TransactWrite
 from functions.core.dates import duration_str
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id, is_video_id
-from functions.core.pagination import Page, paginate
+from functions.core.pagination import Page, is_past_end, paginate
 from functions.core.settings import get_settings
 from functions.services.auth import Viewer
 from functions.storage import db, s3, totals
@@ -394,12 +394,12 @@ def list_page(viewer: Viewer, page: Page, status: str | None = None, channel_id:
     (counters,) = viewer.fetch((Counter, names))
     total = sum(int(counters[name].count) for name in names if name in counters)
     size = viewer.page_size
-    paging = paginate(page, size, total)
+    paging = paginate(page, size, total, past_end_empty=True)
     offset = page.offset(size)
     keys = []
     for s in statuses:
         index, hash_key = (QueueItem.by_channel_status, f"{channel_id}#{s}") if channel_id else (QueueItem.by_status, s)
-        if total:
+        if total and not is_past_end(page, size, total):
             keys += db.query_page(index, hash_key, 0, offset + size, scan_forward=True)
     keys = sorted(keys, key=lambda key: key.order_key)[offset : offset + size]
     ids = [key.youtube_id for key in keys]

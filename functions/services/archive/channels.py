@@ -50,10 +50,17 @@ def list_page(viewer: Viewer, page: Page, subscription: str | None) -> dict:
         raise BadRequest("filter must be subscribed or unsubscribed")
     if subscription:
         keys, paging = viewer.page_keys(
-            totals.channels_by(subscription), Channel.by_subscription, subscription, page, scan_forward=True
+            totals.channels_by(subscription),
+            Channel.by_subscription,
+            subscription,
+            page,
+            scan_forward=True,
+            past_end_empty=True,
         )
     else:
-        keys, paging = viewer.page_keys(totals.CHANNELS, Channel.by_name, ALL_CHANNELS, page, scan_forward=True)
+        keys, paging = viewer.page_keys(
+            totals.CHANNELS, Channel.by_name, ALL_CHANNELS, page, scan_forward=True, past_end_empty=True
+        )
     ids = [key.channel_id for key in keys]
     (items,) = viewer.fetch((Channel, ids))
     return render.envelope([render.channel(items[i]) for i in ids if i in items], viewer.config, paging)

@@ -32,7 +32,9 @@ def check_id(playlist_id: str) -> str:
 
 
 def list_page(viewer: Viewer, page: Page) -> dict:
-    keys, paging = viewer.page_keys(totals.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True)
+    keys, paging = viewer.page_keys(
+        totals.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True, past_end_empty=True
+    )
     ids = [key.playlist_id for key in keys]
     items, counters = viewer.fetch((Playlist, ids), (Counter, [totals.playlist_videos(i) for i in ids]))
     listed = entry_rows([items[i] for i in ids if i in items], counters)

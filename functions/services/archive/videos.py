@@ -52,14 +52,20 @@ def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[dict]:
     ]
 
 
-def list_page(viewer: Viewer, counter: str, index, hash_key: str, page: Page, rows_of) -> dict:
-    keys, paging = viewer.page_keys(counter, index, hash_key, page)
+def list_page(viewer: Viewer, counter: str, index, hash_key: str, page: Page, rows_of, past_end_empty=False) -> dict:
+    keys, paging = viewer.page_keys(counter, index, hash_key, page, past_end_empty=past_end_empty)
     return render.envelope(render_page(viewer, [rows_of(k) for k in keys]), viewer.config, paging)
 
 
 def all_videos_page(viewer: Viewer, page: Page) -> dict:
     return list_page(
-        viewer, totals.VIDEOS, Video.by_published, ALL_VIDEOS, page, lambda k: (k.youtube_id, k.channel_id)
+        viewer,
+        totals.VIDEOS,
+        Video.by_published,
+        ALL_VIDEOS,
+        page,
+        lambda k: (k.youtube_id, k.channel_id),
+        past_end_empty=True,
     )
 
 
