@@ -31,7 +31,6 @@ DEFAULT_APP_CONFIG = {
         "cookie_import": False,
         "throttledratelimit": None,
         "extractor_lang": None,
-        "integrate_ryd": False,
         "integrate_sponsorblock": False,
     },
     "application": {"enable_snapshot": True},
@@ -79,12 +78,7 @@ def get_settings() -> Settings:
 
 
 def app_config() -> dict:
-    """The app's settings outside a request (jobs): DEFAULT_APP_CONFIG with the stored overrides on top."""
-    from functions.services.auth import merge_config  # imported here: models and auth import this module
-    from functions.storage.models import AppSetting
+    """The app's settings outside a request (jobs): functions.services.app_settings.current()."""
+    from functions.services import app_settings  # imported here: models and services import this module
 
-    try:
-        stored = AppSetting.get("app").value.as_dict()
-    except AppSetting.DoesNotExist:
-        stored = {}
-    return merge_config(DEFAULT_APP_CONFIG, stored)
+    return app_settings.current()

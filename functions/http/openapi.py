@@ -470,6 +470,9 @@ SCHEMAS: dict = {
             "queryType": {"type": "string", "enum": ["simple", "video", "channel", "playlist", "full"]},
         }
     ),
+    "AppConfig": obj(
+        {"subscriptions": {"type": "object"}, "downloads": {"type": "object"}, "application": {"type": "object"}}
+    ),
     "Ping": obj(
         {
             "response": {"type": "string", "enum": ["pong"]},
@@ -906,6 +909,15 @@ def _other_ta_paths() -> dict:
                 request=body(ref("RefreshRequest"), example={"videos": [VIDEO_EXAMPLE]}),
             ),
         },
+        "/api/appsettings/config": {
+            "get": operation("settings", "The app settings now in effect", ok("settings", ref("AppConfig"))),
+            "post": operation(
+                "settings",
+                "Change some app settings (admins); an unknown key or a wrong value is a 400 and changes nothing",
+                ok("the settings now in effect", ref("AppConfig")),
+                request=body(ref("AppConfig"), example={"downloads": {"autodelete_days": 30, "format": None}}),
+            ),
+        },
         "/api/cookie": {
             "get": operation("cookie", "The YouTube cookie's state", ok("cookie state", ref("CookieState"))),
             "post": operation("cookie", "Validate the stored cookie", ok("validation result", ref("CookieValidated"))),
@@ -1278,6 +1290,7 @@ TAGS = [
     {"name": "cookie", "description": "the YouTube cookie yt-dlp uses"},
     {"name": "search", "description": "search the archive"},
     {"name": "session", "description": "login and ping"},
+    {"name": "settings", "description": "the app settings of the config envelope"},
     {"name": "files", "description": "media files and images (302 to S3)"},
     {"name": "invidious", "description": "the Invidious authenticated API"},
     {"name": "web", "description": "Invidious web pages: sign-in and token approval"},

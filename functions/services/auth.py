@@ -14,7 +14,8 @@ from pynamodb.transactions import TransactWrite
 
 from functions.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from functions.core.pagination import is_past_end, paginate
-from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
+from functions.core.settings import get_settings
+from functions.services import app_settings
 from functions.storage import db
 from functions.storage.models import AppSetting, AuthKey, Counter, User
 
@@ -178,12 +179,12 @@ class Viewer:
         """batch_get that also loads the user and app settings on its first call, in the same round trip."""
         if self._app_config is not None:
             return db.batch_get(*requests) if requests else []
-        users, settings, *results = db.batch_get((User, [self.username]), (AppSetting, ["app"]), *requests)
+        users, settings, *results = db.batch_get((User, [self.username]), (AppSetting, [app_settings.ITEM]), *requests)
         if self.username not in users:
             raise Forbidden(INVALID_TOKEN, body={"detail": INVALID_TOKEN})  # user deleted since the key was issued
         self._user = users[self.username]
-        stored = settings["app"].value.as_dict() if "app" in settings else {}
-        self._app_config = merge_config(DEFAULT_APP_CONFIG, stored)
+        stored = settings[app_settings.ITEM].value.as_dict() if app_settings.ITEM in settings else {}
+        self._app_config = app_settings.current_from(stored)
         return results
 
     def confirm(self) -> "Viewer":
@@ -212,16 +213,6 @@ class Viewer:
         if self._app_config is None:
             self.fetch()
         return {"page_size": self.page_size, **self._app_config}
-
-
-def merge_config(defaults: dict, stored: dict) -> dict:
-    merged = {}
-    for key, value in defaults.items():
-        if isinstance(value, dict):
-            merged[key] = merge_config(value, stored.get(key) or {})
-        else:
-            merged[key] = stored.get(key, value)
-    return merged
 
 
 def _denied(reason: str) -> Forbidden:

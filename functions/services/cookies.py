@@ -15,6 +15,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from functions.core.dates import now
 from functions.core.settings import app_config, get_settings
+from functions.services import app_settings
 from functions.storage.models import AppSetting
 
 STATE = "cookie"  # the AppSetting item holding the validation state
@@ -71,14 +72,7 @@ def _put_secret(value: str) -> None:
 
 def _set_cookie_import(enabled: bool) -> None:
     """downloads.cookie_import in the stored app config (TubeArchivist turns it on with an import)."""
-    try:
-        setting = AppSetting.get("app")
-        stored = setting.value.as_dict()
-    except DoesNotExist:
-        setting, stored = AppSetting("app"), {}
-    stored.setdefault("downloads", {})["cookie_import"] = enabled
-    setting.value = stored
-    setting.save()
+    app_settings.update({"downloads": {"cookie_import": enabled}})
 
 
 def store(cookie: str) -> None:
