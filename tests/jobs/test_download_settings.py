@@ -1,0 +1,34 @@
+"""Download settings of the config envelope take effect in real yt-dlp downloads (local media server)."""
+
+import io
+
+import boto3
+from mutagen.mp4 import MP4
+
+from functions.jobs import download as job
+from functions.services import app_settings, download_queue
+from functions.storage import s3
+from tests.jobs.test_download import BUCKET, first_video, record
+
+
+def downloaded_tags(video) -> dict:
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key=s3.media_key(video.channel_id, video.youtube_id))
+    return dict(MP4(io.BytesIO(body["Body"].read())).tags or {})
+
+
+def test_metadata_and_cover_are_written_into_the_file(fake_youtube, aws):
+    video = first_video(fake_youtube)
+    download_queue.add_entries([{"youtube_id": video.youtube_id}])
+    assert job.handle_record(record(video.youtube_id)) == "archived"
+    tags = downloaded_tags(video)
+    assert tags["\xa9nam"] == [video.title]  # add_metadata (on by default)
+    assert tags["covr"] and bytes(tags["covr"][0])[:2] == b"\xff\xd8"  # add_thumbnail: the jpg cover
+
+
+def test_turned_off_the_file_carries_neither(fake_youtube, aws):
+    app_settings.update({"downloads": {"add_metadata": False, "add_thumbnail": False}})
+    video = first_video(fake_youtube)
+    download_queue.add_entries([{"youtube_id": video.youtube_id}])
+    assert job.handle_record(record(video.youtube_id)) == "archived"
+    tags = downloaded_tags(video)
+    assert "\xa9nam" not in tags and "covr" not in tags
