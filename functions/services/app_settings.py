@@ -1,6 +1,8 @@
-"""The one reader and writer of the stored app settings: TubeArchivist's `config` envelope, changed key by key.
+"""The app's stored settings (the AppSetting item "app"): TubeArchivist's `config`, DEFAULT_APP_CONFIG with the
+stored overrides on top. Every reader and writer of that item goes through here: the per-request viewer (which
+reads it in its first batch), the jobs, the cookie import and the settings API.
 
-`current()` is DEFAULT_APP_CONFIG with the stored overrides on top; `update(partial)` checks every key and value
+`update(partial)` checks every key and value
 of a partial object before anything is stored (an unknown key or a wrong type is a 400 and the stored settings
 stay as they were), then writes the merged overrides in one conditional put, so two updates never lose each
 other's keys. Each key is read where it takes effect: downloads.* by functions.youtube.ytdlp.download_params,
@@ -11,13 +13,14 @@ job and the schedules.
 import copy
 import re
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Conflict
-from functions.core.settings import DEFAULT_APP_CONFIG
+from functions.core.settings import DEFAULT_APP_CONFIG, merge_config
+from functions.storage import db
 from functions.storage.models import AppSetting
 
-ITEM = "app"
+APP = "app"
 VERSION_KEY = "_version"  # the stored item's write count: the condition of the next write
 ATTEMPTS = 5
 LANGUAGES = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*(,\s*[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*)*$")
@@ -98,25 +101,21 @@ SCHEMA = {
 }
 
 
-def merge(defaults: dict, stored: dict) -> dict:
-    """`defaults` with the stored values of its keys on top (keys no longer in the defaults are dropped)."""
-    merged = {}
-    for key, value in defaults.items():
-        if isinstance(value, dict):
-            merged[key] = merge(value, stored.get(key) or {})
-        else:
-            merged[key] = stored.get(key, value)
-    return merged
+def _overrides(item: AppSetting | None) -> dict:
+    stored = item.value.as_dict() if item is not None else {}
+    stored.pop(VERSION_KEY, None)
+    return stored
 
 
-def current_from(stored: dict) -> dict:
-    return merge(DEFAULT_APP_CONFIG, stored)
+def merged(item: AppSetting | None) -> dict:
+    """The config an item holds (None: no overrides stored), on the defaults; keys no longer known are dropped."""
+    return merge_config(DEFAULT_APP_CONFIG, _overrides(item))
 
 
 def _read():
     """The stored overrides and the condition under which a write replaces exactly what was read."""
     try:
-        stored = AppSetting.get(ITEM, consistent_read=True).value.as_dict()
+        stored = AppSetting.get(APP, consistent_read=True).value.as_dict()
     except DoesNotExist:
         return {}, 0, AppSetting.name.does_not_exist()
     version = int(stored.pop(VERSION_KEY, 0))
@@ -125,8 +124,11 @@ def _read():
 
 
 def current() -> dict:
-    """The settings now in effect (outside a request; a request's Viewer.config reads the same item)."""
-    return current_from(_read()[0])
+    """The config outside a request (jobs); a request's Viewer.config reads the same item."""
+    try:
+        return merged(AppSetting.get(APP))
+    except DoesNotExist:
+        return merged(None)
 
 
 def validate(partial) -> dict:
@@ -152,14 +154,11 @@ def update(partial) -> dict:
     changes = validate(partial)
     for _ in range(ATTEMPTS):
         stored, version, unchanged = _read()
-        merged = copy.deepcopy(stored)
+        overrides = copy.deepcopy(stored)
         for section, values in changes.items():
-            merged.setdefault(section, {}).update(values)
-        try:
-            AppSetting(ITEM, value={**merged, VERSION_KEY: version + 1}).save(condition=unchanged)
-        except PutError as error:
-            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
-                continue  # written meanwhile: merge onto the newer settings
-            raise
-        return current_from(merged)
+            overrides.setdefault(section, {}).update(values)
+        item = AppSetting(APP, value={**overrides, VERSION_KEY: version + 1})
+        if db.conditional(item.save, condition=unchanged):
+            return merge_config(DEFAULT_APP_CONFIG, overrides)
+        # written meanwhile: merge onto the newer settings
     raise Conflict("the settings changed while they were being saved, try again")

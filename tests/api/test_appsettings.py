@@ -2,7 +2,7 @@
 
 import pytest
 
-from functions.core.settings import DEFAULT_APP_CONFIG, app_config
+from functions.core.settings import DEFAULT_APP_CONFIG
 from functions.services import app_settings
 from functions.storage.models import AppSetting
 from tests.api.calls import send
@@ -22,7 +22,7 @@ def test_partial_update_keeps_the_other_keys_and_reaches_every_envelope(client, 
     assert response.json_body["downloads"]["autodelete_days"] == 30
     assert response.json_body["subscriptions"]["channel_size"] == 5
     assert send(client, "GET", "/api/video/", admin).json_body["config"]["downloads"]["autodelete_days"] == 30
-    assert app_config()["subscriptions"]["channel_size"] == 5
+    assert app_settings.current()["subscriptions"]["channel_size"] == 5
 
 
 def test_null_puts_an_optional_setting_back_to_off(client, admin):
@@ -59,13 +59,13 @@ def test_bad_settings_are_400_and_nothing_is_stored(client, admin, body):
     response = send(client, "POST", "/api/appsettings/config/", admin, body)
     assert response.status_code == 400 and "error" in response.json_body
     assert AppSetting.get("app").value.as_dict() == before
-    assert app_config()["downloads"]["format"] is None
+    assert app_settings.current()["downloads"]["format"] is None
 
 
 def test_only_admins_change_settings(client, other):
     response = send(client, "POST", "/api/appsettings/config/", other, {"downloads": {"autodelete_days": 3}})
     assert response.status_code == 403
-    assert app_config()["downloads"]["autodelete_days"] is None
+    assert app_settings.current()["downloads"]["autodelete_days"] is None
     assert send(client, "GET", "/api/appsettings/config/").status_code == 403
 
 
@@ -89,12 +89,12 @@ def test_an_update_made_meanwhile_is_not_lost(aws, monkeypatch):
 
     monkeypatch.setattr(app_settings, "_read", read_then_race)
     app_settings.update({"downloads": {"sleep_interval": 7}})
-    config = app_config()
+    config = app_settings.current()
     assert config["subscriptions"]["auto_start"] is True
     assert config["downloads"]["sleep_interval"] == 7 and config["downloads"]["format"] == "best"
 
 
 def test_keys_no_longer_known_are_not_shown(aws):
     AppSetting("app", value={"downloads": {"integrate_ryd": True, "format": "best"}}).save()
-    assert "integrate_ryd" not in app_config()["downloads"]
+    assert "integrate_ryd" not in app_settings.current()["downloads"]
     assert app_settings.update({"downloads": {"sleep_interval": 1}})["downloads"]["format"] == "best"

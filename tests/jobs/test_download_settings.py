@@ -6,7 +6,8 @@ import boto3
 from mutagen.mp4 import MP4
 
 from functions.jobs import download as job
-from functions.services import app_settings, download_queue
+from functions.services import app_settings
+from functions.services.downloads import intake
 from functions.storage import s3
 from tests.jobs.test_download import BUCKET, first_video, record
 
@@ -18,7 +19,7 @@ def downloaded_tags(video) -> dict:
 
 def test_metadata_and_cover_are_written_into_the_file(fake_youtube, aws):
     video = first_video(fake_youtube)
-    download_queue.add_entries([{"youtube_id": video.youtube_id}])
+    intake.add_entries([{"youtube_id": video.youtube_id}])
     assert job.handle_record(record(video.youtube_id)) == "archived"
     tags = downloaded_tags(video)
     assert tags["\xa9nam"] == [video.title]  # add_metadata (on by default)
@@ -28,7 +29,7 @@ def test_metadata_and_cover_are_written_into_the_file(fake_youtube, aws):
 def test_turned_off_the_file_carries_neither(fake_youtube, aws):
     app_settings.update({"downloads": {"add_metadata": False, "add_thumbnail": False}})
     video = first_video(fake_youtube)
-    download_queue.add_entries([{"youtube_id": video.youtube_id}])
+    intake.add_entries([{"youtube_id": video.youtube_id}])
     assert job.handle_record(record(video.youtube_id)) == "archived"
     tags = downloaded_tags(video)
     assert "\xa9nam" not in tags and "covr" not in tags
