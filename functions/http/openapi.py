@@ -641,9 +641,19 @@ def _video_paths() -> dict:
         "/api/video": {
             "get": operation(
                 "video",
-                "List archived videos, newest published first",
-                {**ok("one page of videos", listed("Video")), **BAD_QUERY, **NOT_FOUND},
-                parameters=[PAGE],
+                "List archived videos, newest published first; v0.5's filters narrow or reorder the list",
+                {**ok("one page of videos (a page past the last is empty)", listed("Video")), **BAD_QUERY},
+                parameters=[
+                    PAGE,
+                    query_param("channel", "only this channel's videos", {"type": "string", "pattern": "^UC"}),
+                    query_param("playlist", "only this playlist's archived videos"),
+                    query_param(
+                        "sort", "what orders the list", {"type": "string", "enum": ["published", "downloaded"]}
+                    ),
+                    query_param(
+                        "order", "newest (desc) or oldest (asc) first", {"type": "string", "enum": ["desc", "asc"]}
+                    ),
+                ],
             )
         },
         "/api/video/{video_id}": {

@@ -3,7 +3,7 @@
 from chalice import Response
 
 from functions.http.routing import Call, Router
-from functions.services.archive import progress, videos
+from functions.services.archive import progress, video_filters, videos
 from functions.services.search import service as search_service
 
 router = Router(__name__)
@@ -11,7 +11,7 @@ router = Router(__name__)
 
 @router.route("/api/video")
 def list_videos(call: Call):
-    return videos.all_videos_page(call.viewer, call.page())
+    return video_filters.videos_page(call.viewer, call.page(), call.query)
 
 
 @router.route("/api/video/{video_id}")
