@@ -158,8 +158,8 @@ def test_page_size_is_the_users_setting(client, admin, other):
 
 
 def test_params_carry_the_other_query_parameters(client, admin, archive):
-    paginate = get(client, "/api/video/?sort=x&page=1", admin).json_body["paginate"]
-    assert paginate["params"] == "sort=x" and paginate["current_page"] == 1
+    paginate = get(client, "/api/video/?order=asc&page=1", admin).json_body["paginate"]
+    assert paginate["params"] == "order=asc" and paginate["current_page"] == 1
 
 
 # ---------------------------------------------------------------- item
