@@ -1,7 +1,9 @@
-"""The rescan function: every few hours, the newest videos of subscribed channels and playlists are queued."""
+"""The rescan function: every few hours, watched videos past their autodelete days are deleted and the newest
+videos of subscribed channels and playlists are queued."""
 
 from chalice import Blueprint, Rate
 
+from functions.services import autodelete
 from functions.services import rescan as rescan_service
 
 blueprint = Blueprint(__name__)
@@ -10,5 +12,7 @@ EVERY_HOURS = 6
 
 @blueprint.schedule(Rate(EVERY_HOURS, unit=Rate.HOURS))
 def rescan(event):
+    deleted = autodelete.run()  # first: what it deletes is ignored, so this rescan does not queue it again
     summary = rescan_service.run()
-    return {"skipped": True} if summary is None else {"added": len(summary["added"]), "errors": summary["errors"]}
+    result = {"skipped": True} if summary is None else {"added": len(summary["added"]), "errors": summary["errors"]}
+    return {**result, "autodeleted": len(deleted)}
