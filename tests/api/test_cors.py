@@ -13,7 +13,7 @@ FIREFOX = "moz-extension://1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901"
 
 
 def ta_paths() -> list[str]:
-    paths = {path for router in ROUTERS for path, *_ in router._routes}
+    paths = {route.path for router in ROUTERS for route in router.routes}
     ta = [p for p in paths if p.startswith("/api/") and not p.startswith("/api/v1/")]
     return sorted(re.sub(r"\{(\w+)\}", lambda m: SAMPLE_PARAMS.get(m.group(1), "x1"), p) for p in ta)
 

@@ -3,13 +3,13 @@
 from chalice import Response
 
 from functions.core.settings import TA_API_VERSION, VERSION
-from functions.http.routing import Call, Router
+from functions.http.routing import PUBLIC, USER, Call, Router
 from functions.services.auth import sessions, users
 
 router = Router(__name__)
 
 
-@router.route("/api/login", methods=("POST",), auth=None)
+@router.route("/api/login", methods=("POST",), auth=PUBLIC)
 def login(call: Call):
     """Answer the user's API token and start a web session (cookie), as TubeArchivist's login does."""
     body = call.json()
@@ -23,7 +23,7 @@ def login(call: Call):
     )
 
 
-@router.route("/api/ping")
+@router.route("/api/ping", auth=USER)
 def ping(call: Call):
     """`version` is the TubeArchivist API the archive speaks: clients pick date formats and fields by it."""
     user_id = call.viewer.confirm().user_id

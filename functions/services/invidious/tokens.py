@@ -203,10 +203,16 @@ def request_path(request) -> str:
 
 def authenticate(request) -> InvidiousViewer:
     """The viewer of an /api/v1/auth/ request; 403 with Invidious' reason otherwise."""
-    header = request.headers.get("authorization")
+    return authenticate_as(request.headers, request.method, request_path(request))
+
+
+def authenticate_as(headers, method: str, path: str) -> InvidiousViewer:
+    """The viewer whose token allows `method` on `path` (or whose SID web login allows everything); 403 with
+    Invidious' reason otherwise."""
+    header = headers.get("authorization")
     if header:
-        return _token_viewer(read_token(header), request.method, request_path(request))
-    sid = session_cookie_named(request.headers, SID_COOKIE)
+        return _token_viewer(read_token(header), method, path)
+    sid = session_cookie_named(headers, SID_COOKIE)
     if sid:
         session = _session(sid)
         if session.kind == WEB:
