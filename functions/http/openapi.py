@@ -756,6 +756,16 @@ def _channel_paths() -> dict:
         "/api/channel/{channel_id}": {
             "parameters": [CHANNEL_ID],
             "get": operation("channel", "One channel", {**ok("the channel", one("Channel")), **NOT_FOUND}),
+            "post": operation(
+                "channel",
+                "Set the channel's overwrites (download_format, autodelete_days, integrate_sponsorblock); "
+                "false or null removes one (admins)",
+                {**ok("the channel", one("Channel")), **NOT_FOUND},
+                request=body(
+                    obj({"channel_overwrites": {"type": "object"}}),
+                    example={"channel_overwrites": {"download_format": "bestvideo[height<=720]+bestaudio"}},
+                ),
+            ),
             "delete": operation(
                 "channel",
                 "Remove a channel with its videos and files",

@@ -12,7 +12,7 @@ import time
 
 from functions.core.errors import NotFound
 from functions.services import app_settings
-from functions.services.archive import videos
+from functions.services.archive import channel_overwrites, videos
 from functions.services.downloads import intake, items
 from functions.storage import db
 from functions.storage.models import Channel, User, UserVideo, Video
@@ -30,22 +30,18 @@ def _first_watched() -> dict[str, int]:
     return first
 
 
-def days_for(channel: Channel | None, default: int | None) -> int | None:
-    overwrites = channel.channel_overwrites.as_dict() if channel is not None and channel.channel_overwrites else {}
-    days = overwrites.get("autodelete_days")
-    return int(days) if days else default
-
-
 def due(now: float | None = None) -> list[Video]:
     """The archived videos whose autodelete time has come."""
     now = time.time() if now is None else now
-    default = app_settings.current()["downloads"]["autodelete_days"]
+    config = app_settings.current()
     watched = _first_watched()
     (archived,) = db.batch_get((Video, list(watched)))
     (channels,) = db.batch_get((Channel, {video.channel_id for video in archived.values()}))
     found = []
     for youtube_id, video in archived.items():
-        days = days_for(channels.get(video.channel_id), default)
+        days = channel_overwrites.effective_config(config, channels.get(video.channel_id))["downloads"][
+            "autodelete_days"
+        ]
         if days is not None and watched[youtube_id] <= now - days * DAY:
             found.append(video)
     return found
