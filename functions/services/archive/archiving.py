@@ -103,22 +103,30 @@ def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
     except ytdlp.BadRequest as error:
         log.warning("channel %s: %s; archived from the video's metadata", channel_id, error.message)
         return channel
-    store_channel_art(channel_id, meta, workdir, cookie)
-    channel.update(actions=channel_page_actions(meta, channel_id))  # an update: a subscription made meanwhile stays
+    art = store_channel_art(channel_id, meta, workdir, cookie)
+    channel.update(
+        actions=[*channel_page_actions(meta, channel_id), art]
+    )  # an update: a subscription made meanwhile stays
     return channel
 
 
-def store_channel_art(channel_id: str, meta: dict, workdir: Path, cookie: str | None) -> None:
+def store_channel_art(channel_id: str, meta: dict, workdir: Path, cookie: str | None, known=None):
     """The avatar, banner and TV art the channel page links (ytdlp.channel_info's `meta`) into S3; art YouTube
-    fails to serve is left as it was."""
+    fails to serve is left as it was. The update action recording the kinds now stored (`known`: those stored
+    before, None when not known), so clients get links only to art that exists."""
+    stored = set()
     for kind, field in ART_KINDS.items():
         if meta.get(field):
             try:
                 path = workdir / f"{channel_id}_{kind}.jpg"
                 path.write_bytes(ytdlp.fetch(meta[field], cookie))
                 s3.upload_file(path, s3.channel_art_key(channel_id, kind), "image/jpeg")
+                stored.add(kind)
             except ytdlp.BadRequest as error:
                 log.warning("channel %s %s: %s", channel_id, kind, error.message)
+                if known is None or kind in known:
+                    stored.add(kind)  # what was there stays
+    return Channel.channel_art.set(sorted(stored))
 
 
 def channel_page_actions(meta: dict, channel_id: str) -> list:
