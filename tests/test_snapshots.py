@@ -11,7 +11,7 @@ import pytest
 
 from functions.core.errors import BadRequest, NotFound
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
-from functions.services import snapshots
+from functions.services import app_settings, snapshots
 from functions.services.auth import users
 from functions.storage import aws, s3
 from functions.storage.models import ALL_MODELS, AppSetting, Counter, Snapshot, TaskState, UserVideo, Video
@@ -348,7 +348,7 @@ def test_the_daily_run_respects_enable_snapshot(aws):
     assert snapshots.scheduled_snapshot() is None
     assert snapshots.newest_first() == []
     with pytest.raises(BadRequest):
-        snapshots.start(snapshots.app_config())
+        snapshots.start(app_settings.current())
 
 
 def test_next_exec_is_the_next_daily_run():

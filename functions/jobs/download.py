@@ -23,7 +23,7 @@ from functions.services import app_settings, cookies
 from functions.services.archive import archiving, channel_overwrites
 from functions.services.downloads import items, worker
 from functions.storage.models import Video
-from functions.youtube import urls, ytdlp
+from functions.youtube import media, urls, ytdlp
 
 blueprint = Blueprint(__name__)
 log = logging.getLogger("ytarchive.download")
@@ -59,21 +59,21 @@ def handle_records(records: list[dict], context=None) -> dict:
     return {"batchItemFailures": failures}
 
 
-def handle_record(record: dict, context=None) -> str:
+def handle_record(record: dict, context=None) -> items.Outcome:
     """One message; what was done (for logs and tests). Raises to have the message delivered again."""
     try:
         body = json.loads(record["body"])
         action = body["action"]
     except (ValueError, KeyError, TypeError):
         log.error("dropping malformed message %s: %.200r", record.get("messageId"), record.get("body"))
-        return "malformed"
+        return items.Outcome.MALFORMED
     receives = int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
     if action == items.DOWNLOAD and is_video_id(body.get("youtube_id")):
         return download_video(body["youtube_id"], record["messageId"], receives, lease_seconds(context))
     if action == items.EXPAND:
         return expand(body)
     log.error("dropping message %s with unknown action %.100r", record.get("messageId"), action)
-    return "malformed"
+    return items.Outcome.MALFORMED
 
 
 def lease_seconds(context) -> int:
@@ -86,14 +86,14 @@ def lease_seconds(context) -> int:
 # ---------------------------------------------------------------- work
 
 
-def expand(body: dict) -> str:
+def expand(body: dict) -> items.Outcome:
     cookie = cookies.current_cookie()
     targets = [urls.Target.from_dict(t) for t in body.get("targets") or []]
     summary = worker.expand(targets, bool(body.get("auto_start")), cookie)
     for error in summary["errors"]:
         log.warning("expanding: %s", error)
     worker.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
-    return "expanded"
+    return items.Outcome.EXPANDED
 
 
 def progress_reporter(youtube_id: str, owner: str) -> Callable[[dict], None]:
@@ -116,20 +116,20 @@ def failure_message(error: Exception, receives: int) -> str:
     return f"download failed (attempt {receives} of {MAX_RECEIVES}): {text}"
 
 
-def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> str:
+def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> items.Outcome:
     """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do."""
     if Video.count(youtube_id):
         worker.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
-        return "skipped"
+        return items.Outcome.SKIPPED
     item = worker.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
-        return "skipped"
+        return items.Outcome.SKIPPED
     config = channel_overwrites.for_channel(app_settings.current(), item.channel_id)
     try:
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
             cookie = cookies.current_cookie(config)
             reporter = progress_reporter(youtube_id, owner)
-            result = ytdlp.download(youtube_id, workdir, config["downloads"], cookie, reporter)
+            result = media.download(youtube_id, workdir, config["downloads"], cookie, reporter)
             archiving.archive(result, item, config, result.media_path.parent, cookie)
     except Exception as error:
         if isinstance(error, ytdlp.CookieRejected):
@@ -137,4 +137,4 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
         worker.record_failure(youtube_id, owner, failure_message(error, receives))
         raise
     worker.finish(youtube_id)
-    return "archived"
+    return items.Outcome.ARCHIVED

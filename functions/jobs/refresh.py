@@ -10,9 +10,9 @@ import logging
 
 from chalice import Blueprint
 
-from functions.core.errors import BadRequest
 from functions.services import cookies, rescan
 from functions.services import refresh as refresh_service
+from functions.youtube import ytdlp
 
 blueprint = Blueprint(__name__)
 log = logging.getLogger("ytarchive.refresh")
@@ -43,11 +43,9 @@ def handle(raw: str, receives: int = 1) -> str:
     ):
         log.error("dropping message with unknown action or item %.200r", raw)
         return "malformed"
-    from functions.youtube import ytdlp
-
     try:
         outcome = refresh_service.run_item(kind, item_id, bool(body.get("extract_videos")), cookies.current_cookie())
-    except BadRequest as error:
+    except ytdlp.YtDlpError as error:
         if isinstance(error, ytdlp.CookieRejected):
             cookies.record_validation(False, error.message)
         if receives >= MAX_RECEIVES:

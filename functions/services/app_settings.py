@@ -5,7 +5,7 @@ reads it in its first batch), the jobs, the cookie import and the settings API.
 `update(partial)` checks every key and value
 of a partial object before anything is stored (an unknown key or a wrong type is a 400 and the stored settings
 stay as they were), then writes the merged overrides in one conditional put, so two updates never lose each
-other's keys. Each key is read where it takes effect: downloads.* by functions.youtube.ytdlp.download_params,
+other's keys. Each key is read where it takes effect: downloads.* by functions.youtube.media.download_params,
 subscriptions.* by the rescan, autodelete_days by functions.services.autodelete, application.* by the snapshot
 job and the schedules.
 """

@@ -51,20 +51,11 @@ def published_key(published: str, youtube_id: str) -> str:
     return f"{published}#{youtube_id}"
 
 
-def downloaded_key(date_downloaded: int, youtube_id: str) -> str:
-    return f"{int(date_downloaded):012d}#{youtube_id}"
-
-
 def name_key(name: str, item_id: str) -> str:
     return f"{(name or '').casefold()}#{item_id}"
 
 
 # ---------------------------------------------------------------- users and credentials
-
-
-class UsersById(GlobalSecondaryIndex):
-    Meta = _index_meta("by_user_id", KeysOnlyProjection())
-    user_id = NumberAttribute(hash_key=True)
 
 
 class User(Model):
@@ -79,7 +70,6 @@ class User(Model):
     created = NumberAttribute()
     page_size = NumberAttribute(null=True)
     preferences = MapAttribute(null=True)  # Invidious preferences the user changed; defaults fill the rest
-    by_user_id = UsersById()
 
 
 class AuthKeysByUser(GlobalSecondaryIndex):
@@ -108,12 +98,6 @@ class VideosByPublished(GlobalSecondaryIndex):
     Meta = _index_meta("by_published", IncludeProjection(["channel_id"]))
     all_videos = UnicodeAttribute(hash_key=True)
     published_key = UnicodeAttribute(range_key=True)
-
-
-class VideosByDownloaded(GlobalSecondaryIndex):
-    Meta = _index_meta("by_downloaded", IncludeProjection(["channel_id"]))
-    all_videos = UnicodeAttribute(hash_key=True)
-    downloaded_key = UnicodeAttribute(range_key=True)
 
 
 class VideosByChannel(GlobalSecondaryIndex):
@@ -146,12 +130,10 @@ class Video(Model):
     subtitles = ListAttribute(default=list)  # [{ext, lang, name, source}]
     comment_count = NumberAttribute(null=True)
     sponsorblock = MapAttribute(null=True)
-    # index keys, derived from the fields above by functions.archive
+    # index keys, derived from the fields above by functions.storage.index_keys
     all_videos = UnicodeAttribute(default=ALL_VIDEOS)
     published_key = UnicodeAttribute()
-    downloaded_key = UnicodeAttribute()
     by_published = VideosByPublished()
-    by_downloaded = VideosByDownloaded()
     by_channel = VideosByChannel()
 
 

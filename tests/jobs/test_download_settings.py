@@ -38,20 +38,20 @@ def test_turned_off_the_file_carries_neither(fake_youtube, aws):
 def test_a_channels_download_format_reaches_yt_dlp(fake_youtube, aws, monkeypatch):
     from functions.services.archive import channel_overwrites, channels
     from functions.storage.models import Channel
-    from functions.youtube import ytdlp
+    from functions.youtube import media
 
     video = first_video(fake_youtube)
     channels.save(Channel(video.channel_id, channel_name="Lab"))
     channel_overwrites.update(video.channel_id, {"channel_overwrites": {"download_format": "best/worst"}})
     app_settings.update({"downloads": {"format": "bv*+ba/b"}})
     formats = []
-    real_download = ytdlp.download
+    real_download = media.download
 
     def recording(youtube_id, workdir, options, *args, **kwargs):
         formats.append(options["format"])
         return real_download(youtube_id, workdir, options, *args, **kwargs)
 
-    monkeypatch.setattr(ytdlp, "download", recording)
+    monkeypatch.setattr(media, "download", recording)
     intake.add_entries([{"youtube_id": video.youtube_id, "channel_id": video.channel_id}])
     assert job.handle_record(record(video.youtube_id)) == "archived"
     assert formats == ["best/worst"]

@@ -10,7 +10,7 @@ from functions.core.pagination import Page
 from functions.services import search as search_index
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
-from functions.storage import counters, db, index_keys, lookup, s3
+from functions.storage import counters, db, index_keys, lookup, pages, s3
 from functions.storage.models import (
     ALL_CHANNELS,
     SUBSCRIBED,
@@ -48,7 +48,8 @@ def list_page(viewer: Viewer, page: Page, subscription: str | None) -> dict:
     if subscription is not None and subscription not in FILTERS:
         raise BadRequest("filter must be subscribed or unsubscribed")
     if subscription:
-        keys, paging = viewer.page_keys(
+        keys, paging = pages.page_keys(
+            viewer,
             counters.channels_by(subscription),
             Channel.by_subscription,
             subscription,
@@ -57,8 +58,8 @@ def list_page(viewer: Viewer, page: Page, subscription: str | None) -> dict:
             past_end_empty=True,
         )
     else:
-        keys, paging = viewer.page_keys(
-            counters.CHANNELS, Channel.by_name, ALL_CHANNELS, page, scan_forward=True, past_end_empty=True
+        keys, paging = pages.page_keys(
+            viewer, counters.CHANNELS, Channel.by_name, ALL_CHANNELS, page, scan_forward=True, past_end_empty=True
         )
     ids = [key.channel_id for key in keys]
     (items,) = viewer.fetch((Channel, ids))

@@ -13,7 +13,7 @@ from functions.core.pagination import Page
 from functions.services import search
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
-from functions.storage import counters, db, index_keys
+from functions.storage import counters, db, index_keys, pages
 from functions.storage.models import ALL_PLAYLISTS, Counter, Playlist, PlaylistEntry, Video
 
 ENTRY_READERS = 8  # playlists whose entries are read at once
@@ -31,8 +31,8 @@ def check_id(playlist_id: str) -> str:
 
 
 def list_page(viewer: Viewer, page: Page) -> dict:
-    keys, paging = viewer.page_keys(
-        counters.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True, past_end_empty=True
+    keys, paging = pages.page_keys(
+        viewer, counters.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True, past_end_empty=True
     )
     ids = [key.playlist_id for key in keys]
     items, stored_counters = viewer.fetch((Playlist, ids), (Counter, [counters.playlist_videos(i) for i in ids]))

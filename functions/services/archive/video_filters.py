@@ -13,8 +13,8 @@ from functions.storage import counters
 from functions.storage.models import ALL_VIDEOS, PlaylistEntry, Video
 
 ORDERS = ("desc", "asc")
-# What the indexes can order by; v0.5's other sort keys (views, likes, duration, filesize) have none.
-SORTS = ("published", "downloaded")
+# What the indexes can order by; v0.5's other sort keys (downloaded, views, likes, duration, filesize) have none.
+SORTS = ("published",)
 # v0.5 parameters no index serves: refused, never silently ignored.
 UNSERVED = {
     "watch": "the watch filter is not supported: no index orders a user's unwatched videos",
@@ -30,17 +30,15 @@ def _choice(query: dict, name: str, choices: tuple[str, ...]) -> str:
 
 
 def videos_page(viewer: Viewer, page: Page, query: dict) -> dict:
-    """A page of `/api/video/` with `channel`, `playlist`, `sort` and `order` applied."""
+    """A page of `/api/video/` with `channel`, `playlist` and `order` applied (`sort`: published only)."""
     for name, reason in UNSERVED.items():
         if query.get(name):
             raise BadRequest(reason)
-    sort = _choice(query, "sort", SORTS)
+    _choice(query, "sort", SORTS)
     ascending = _choice(query, "order", ORDERS) == "asc"
     channel_id, playlist_id = query.get("channel"), query.get("playlist")
     if channel_id and playlist_id:
         raise BadRequest("filter by channel or by playlist, not both")
-    if (channel_id or playlist_id) and sort != "published":
-        raise BadRequest("videos of one channel or playlist are sorted by published only")
     page_of = partial(list_page, viewer, page=page, past_end_empty=True, scan_forward=ascending)
     if channel_id:
         if not is_channel_id(channel_id):
@@ -50,8 +48,7 @@ def videos_page(viewer: Viewer, page: Page, query: dict) -> dict:
         if not is_playlist_id(playlist_id):
             raise BadRequest(f"playlist must be a playlist id, got {playlist_id[:40]!r}")
         return page_of(counters.playlist_videos(playlist_id), PlaylistEntry.by_published, playlist_id, rows_of=_row)
-    index = Video.by_published if sort == "published" else Video.by_downloaded
-    return page_of(counters.VIDEOS, index, ALL_VIDEOS, rows_of=_row)
+    return page_of(counters.VIDEOS, Video.by_published, ALL_VIDEOS, rows_of=_row)
 
 
 def _row(key) -> tuple[str, str]:

@@ -3,11 +3,10 @@
 from pynamodb.models import Model
 
 from functions.core.errors import Forbidden
-from functions.core.pagination import is_past_end, paginate
 from functions.core.settings import get_settings
 from functions.services import app_settings
 from functions.storage import db
-from functions.storage.models import AppSetting, Counter, User
+from functions.storage.models import AppSetting, User
 
 NO_CREDENTIALS = "Authentication credentials were not provided."
 INVALID_TOKEN = "Invalid token."
@@ -26,20 +25,6 @@ class Viewer:
         self.username = username
         self._user: User | None = None
         self._app_config: dict | None = None
-
-    def page_keys(
-        self, counter: str, index, hash_key: str, page, scan_forward: bool = False, past_end_empty: bool = False
-    ) -> tuple[list, dict]:
-        """The index keys of one numbered page and its `paginate` object: the total comes from `counter`, read
-        with the viewer's settings in one batch; keys are read only up to the page's offset, and not at all for
-        a page past the end (404, or no keys where `past_end_empty`: functions.core.pagination.paginate)."""
-        (found,) = self.fetch((Counter, [counter]))
-        total = int(found[counter].count) if counter in found else 0
-        size = self.page_size
-        paging = paginate(page, size, total, past_end_empty)
-        empty = not total or is_past_end(page, size, total)
-        keys = [] if empty else db.query_page(index, hash_key, page.offset(size), size, scan_forward)
-        return keys, paging
 
     def fetch(self, *requests: tuple[type[Model], list]) -> list[dict]:
         """batch_get that also loads the user and app settings on its first call, in the same round trip."""

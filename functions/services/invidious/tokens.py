@@ -113,9 +113,6 @@ def parse_scopes(texts) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-ALL_SCOPES = [":*"]
-
-
 # ---------------------------------------------------------------- issuing
 
 
