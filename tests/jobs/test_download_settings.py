@@ -55,3 +55,21 @@ def test_a_channels_download_format_reaches_yt_dlp(fake_youtube, aws, monkeypatc
     intake.add_entries([{"youtube_id": video.youtube_id, "channel_id": video.channel_id}])
     assert job.handle_record(record(video.youtube_id)) == "archived"
     assert formats == ["best/worst"]
+
+
+def test_the_media_file_is_named_after_the_title(fake_youtube, aws):
+    from urllib.parse import quote
+
+    video = first_video(fake_youtube)
+    intake.add_entries([{"youtube_id": video.youtube_id}])
+    assert job.handle_record(record(video.youtube_id)) == "archived"
+    head = boto3.client("s3").head_object(Bucket=BUCKET, Key=s3.media_key(video.channel_id, video.youtube_id))
+    assert head["ContentDisposition"].startswith("inline; filename=")
+    assert head["ContentDisposition"].endswith("UTF-8''" + quote(f"{video.title}.mp4", safe=""))
+
+
+def test_content_disposition_of_any_title():
+    header = s3.content_disposition('Café "live" / Ω.mp4')
+    assert header == "inline; filename=\"Caf_ live  _.mp4\"; filename*=UTF-8''Caf%C3%A9%20live%20%20%CE%A9.mp4"
+    assert header.isascii()
+    assert s3.content_disposition("\n\t") == "inline; filename=\"video\"; filename*=UTF-8''video"

@@ -62,7 +62,12 @@ def video_from_download(result: media.DownloadResult, queued: QueueItem | None) 
 def upload_files(video: Video, result: media.DownloadResult) -> None:
     """The media, thumbnail, subtitles and info JSON, each to its fixed key."""
     media_key = s3.media_key(video.channel_id, video.youtube_id, video.media_ext)
-    s3.upload_file(result.media_path, media_key, CONTENT_TYPES.get(result.media_path.suffix))
+    s3.upload_file(
+        result.media_path,
+        media_key,
+        CONTENT_TYPES.get(result.media_path.suffix),
+        download_name=f"{video.title}{result.media_path.suffix}",  # saved from a player: the title, not the id
+    )
     if result.thumbnail_path is not None:
         s3.upload_file(result.thumbnail_path, s3.video_thumb_key(video.youtube_id), "image/jpeg")
     for sub in video.subtitles:
