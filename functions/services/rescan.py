@@ -8,15 +8,14 @@ subscriptions.auto_start is on. Only one rescan runs at a time (functions.servic
 lease, so a crashed run frees it).
 """
 
-import logging
-
+from functions.core import logs
 from functions.services import app_settings, cookies, refresh, tasks
 from functions.services.downloads import intake
 from functions.storage import aws
 from functions.storage.models import SUBSCRIBED, Channel, Playlist
 from functions.youtube import urls, ytdlp
 
-log = logging.getLogger("ytarchive.rescan")
+log = logs.logger(__name__)
 LEASE_SECONDS = 960  # the rescan function's timeout (.chalice/config.json) and a minute
 DEFAULT_SIZE = 50
 TAB_SIZES = {"videos": "channel_size", "shorts": "shorts_channel_size", "streams": "live_channel_size"}

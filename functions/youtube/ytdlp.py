@@ -14,10 +14,11 @@ Tests and the demo stand a local YouTube in for the real one: YTDLP_TEST_EXTRACT
 
 import contextlib
 import importlib
-import logging
 import os
 import tempfile
+from typing import Any
 
+from functions.core import logs
 from functions.core.ids import is_video_id
 from functions.youtube import urls
 
@@ -36,7 +37,7 @@ GONE_WORDS = (
     "this channel is not available",
 )
 LIVE_STATUSES = ("was_live", "is_live", "post_live")
-log = logging.getLogger("ytarchive.ytdlp")
+log = logs.logger(__name__)
 
 
 class YtDlpError(Exception):
@@ -224,7 +225,7 @@ def channel_info(target_or_url: "urls.Target | str", cookie: str | None = None) 
     target = urls.parse_target(target_or_url) if isinstance(target_or_url, str) else target_or_url
     if target.kind != urls.CHANNEL:
         raise ExtractionFailed(f"not a channel: {target_or_url}")
-    url = urls.channel_url(target.youtube_id or target.handle, "videos")
+    url = urls.channel_url(target.youtube_id or target.handle or "", "videos")
     with open_session({"extract_flat": True, "playlistend": 1}, cookie) as session:
         info = session.sanitize(session.extract(url, download=False, process=False))
     channel_id = info.get("channel_id") or info.get("uploader_id")
@@ -252,7 +253,7 @@ def playlist_info(playlist_id: str, cookie: str | None = None, limit: int | None
 
     {playlist_id, playlist_name, playlist_channel, playlist_channel_id, playlist_description,
     playlist_thumbnail_url, entries: [flat entries as list_entries gives them]}."""
-    options = {"extract_flat": True}
+    options: dict[str, Any] = {"extract_flat": True}
     if limit:
         options["playlistend"] = int(limit)
     with open_session(options, cookie) as session:
@@ -295,7 +296,7 @@ def _flat_entries(info: dict, tab: str | None) -> list[dict]:
 def list_entries(url: str, limit: int | None = None, cookie: str | None = None) -> list[dict]:
     """The videos of a channel tab or playlist URL, newest first as YouTube lists them, without visiting each
     video (flat); at most `limit` of them."""
-    options = {"extract_flat": True}
+    options: dict[str, Any] = {"extract_flat": True}
     if limit:
         options["playlistend"] = int(limit)
     target = urls.parse_target(url)

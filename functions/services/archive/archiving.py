@@ -7,11 +7,11 @@ marked once; subscribers' feeds get it once, when it is new).
 """
 
 import contextlib
-import logging
 from pathlib import Path
 
 from pynamodb.exceptions import DoesNotExist
 
+from functions.core import logs
 from functions.core.dates import now, today
 from functions.services import comments, search, sponsorblock
 from functions.services.archive import channels, videos
@@ -19,7 +19,7 @@ from functions.storage import s3
 from functions.storage.models import Channel, QueueItem, Video, name_key
 from functions.youtube import media, urls, ytdlp
 
-log = logging.getLogger("ytarchive.archiving")
+log = logs.logger(__name__)
 CONTENT_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matroska", ".m4a": "audio/mp4"}
 ART_KINDS = {"thumb": "channel_thumb_url", "banner": "channel_banner_url", "tvart": "channel_tvart_url"}
 

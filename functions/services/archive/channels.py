@@ -150,7 +150,7 @@ def subscribe_many(rows: list[dict]) -> list[Channel]:
     for row in rows:
         if not isinstance(row.get("channel_subscribed"), bool):
             raise BadRequest("channel_subscribed must be true or false")
-        target = urls.parse_target(row.get("channel_id"))
+        target = urls.parse_target(str(row.get("channel_id") or ""))
         if target.kind != urls.CHANNEL:
             raise BadRequest(f"not a channel: {row['channel_id']!r} names a {target.kind}")
     found = [resolve(row["channel_id"]) for row in rows]

@@ -127,7 +127,7 @@ def save_entries(playlist_id: str, listed: list[dict]) -> None:
     """Store a playlist's entries in order (`listed`: dicts with youtube_id, title, uploader); entries whose
     video is archived are marked and counted once, entries no longer listed are removed."""
     previous = {entry.youtube_id: entry for entry in entries(playlist_id)}
-    wanted = {}
+    wanted: dict[str, tuple[int, dict]] = {}
     for idx, row in enumerate(listed):
         wanted.setdefault(row["youtube_id"], (idx, row))
     with PlaylistEntry.batch_write() as batch:

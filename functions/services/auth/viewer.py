@@ -1,5 +1,7 @@
 """The authenticated user of one request, and DRF's refusals TubeArchivist clients expect."""
 
+from collections.abc import Iterable
+
 from pynamodb.models import Model
 
 from functions.core.errors import Forbidden
@@ -26,7 +28,7 @@ class Viewer:
         self._user: User | None = None
         self._app_config: dict | None = None
 
-    def fetch(self, *requests: tuple[type[Model], list]) -> list[dict]:
+    def fetch(self, *requests: tuple[type[Model], Iterable]) -> list[dict]:
         """batch_get that also loads the user and app settings on its first call, in the same round trip."""
         if self._app_config is not None:
             return db.batch_get(*requests) if requests else []
@@ -52,6 +54,7 @@ class Viewer:
     def user(self) -> User:
         if self._user is None:
             self.fetch()
+        assert self._user is not None  # fetch() set it, or raised
         return self._user
 
     @property
@@ -62,4 +65,5 @@ class Viewer:
     def config(self) -> dict:
         if self._app_config is None:
             self.fetch()
+        assert self._app_config is not None  # fetch() set it, or raised
         return {"page_size": self.page_size, **self._app_config}

@@ -9,6 +9,8 @@ message. So nothing a user adds is lost when YouTube or yt-dlp fails.
 import time
 from collections.abc import Iterable
 
+from pynamodb.indexes import GlobalSecondaryIndex
+
 from functions.core.dates import duration_str
 from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_video_id
@@ -185,6 +187,7 @@ def list_page(viewer: Viewer, page: Page, status: str | None = None, channel_id:
     statuses = _check_filter(status)
     if channel_id is not None and not is_channel_id(channel_id):
         raise BadRequest(f"channel must be a channel id, got {channel_id!r}")
+    lists: list[tuple[str, GlobalSecondaryIndex, str]]
     if channel_id:
         lists = [
             (counters.channel_queue(channel_id, s), QueueItem.by_channel_status, f"{channel_id}#{s}") for s in statuses

@@ -27,7 +27,6 @@ class Outcome(StrEnum):
     ARCHIVED = "archived"
     SKIPPED = "skipped"  # nothing to do: ignored, removed, archived already, or another message holds it
     EXPANDED = "expanded"
-    MALFORMED = "malformed"  # dropped: not a message of this queue
 
 
 def not_found(youtube_id: str) -> NotFound:

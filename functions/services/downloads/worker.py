@@ -61,11 +61,11 @@ def _update(youtube_id: str, fields: dict) -> bool:
 def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | None = None) -> dict:
     """Queue the videos of channels (each of TABS, or the one named) and playlists. A target yt-dlp cannot read
     is reported in "errors" and the others still queued. {"added", "skipped", "errors"}."""
-    summary = {"added": [], "skipped": [], "errors": []}
+    summary: dict[str, list] = {"added": [], "skipped": [], "errors": []}
     for target in targets:
         try:
             if target.kind == urls.PLAYLIST:
-                info = ytdlp.playlist_info(target.youtube_id, cookie)
+                info = ytdlp.playlist_info(target.youtube_id or "", cookie)
                 playlist = Playlist(
                     info["playlist_id"],
                     playlist_name=info["playlist_name"],

@@ -129,7 +129,7 @@ def page(viewer, query: dict, now: float | None = None) -> dict:
             items = filtered_page(viewer.user_id, offset, size, FeedItem.watched.does_not_exist())
         else:
             items = pages.query_page(FeedItem, viewer.user_id, offset, size)
-    body = {"notifications": [], "videos": []}
+    body: dict[str, list] = {"notifications": [], "videos": []}
     for item in items:
         body["notifications" if item.notify else "videos"].append(render.feed_item(item, now))
     return body

@@ -26,7 +26,7 @@ FILTERS = {
 }
 ALL_FILTERS = {name for names in FILTERS.values() for name in names}
 YES, NO = ("yes", "true", "1"), ("no", "false", "0")
-FUZZINESS = {"no": 0, "0": 0, "1": 1, "2": 2, "auto": "auto"}
+FUZZINESS: dict[str, int | str] = {"no": 0, "0": 0, "1": 1, "2": 2, "auto": "auto"}
 SOURCES = ("auto", "user")
 LANG = re.compile(r"^[a-z0-9_-]{1,20}$")
 MAX_QUERY = 500  # characters; a search box never needs more
