@@ -2,6 +2,7 @@
 
 from chalice import Chalice
 
+from functions.http.cors import ta_cors
 from functions.http.errors import json_errors
 from functions.http.routes import ROUTERS
 from functions.jobs import download as download_job
@@ -11,6 +12,7 @@ from functions.jobs import rescan as rescan_job
 from functions.jobs import snapshot as snapshot_job
 
 app = Chalice(app_name="ytarchive")
+app.register_middleware(ta_cors, "http")  # outermost: error answers of TA paths carry CORS headers too
 app.register_middleware(json_errors, "http")
 for router in ROUTERS:
     app.register_blueprint(router.blueprint)

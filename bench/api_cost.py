@@ -250,6 +250,9 @@ def endpoints(size: int) -> list[tuple[str, str, bool]]:
         ("GET /api/playlist/", "/api/playlist/", True),
         ("GET /api/playlist/<id>/", f"/api/playlist/{playlist_id(0)}/", False),
         ("GET /api/playlist/<id>/video/", f"/api/playlist/{playlist_id(0)}/video/", True),
+        ("GET /api/video/?channel=<id> (v0.5)", f"/api/video/?channel={channel_id(0)}", True),
+        ("GET /api/video/?playlist=<id> (v0.5)", f"/api/video/?playlist={playlist_id(0)}", True),
+        ("GET /api/video/?order=asc (v0.5)", "/api/video/?order=asc", True),
         ("GET /api/video/<id>/progress", f"/api/video/{video}/progress", False),
         ("GET /api/ping/", "/api/ping/", False),
     ]
@@ -319,7 +322,7 @@ def run_size(size: int, reimport: bool) -> dict:
                 else:
                     page, note = last, f"{last} (last; {paging['total_hits']:,} hits, too short for {DEEP_PAGE})"
                 if page > 1:
-                    deep = measure(client, calls, headers, f"{path}?page={page}")
+                    deep = measure(client, calls, headers, f"{path}{'&' if '?' in path else '?'}page={page}")
                     deep["note"] = note
                     result["requests"][(label, "deep")] = deep
                 else:

@@ -5,6 +5,7 @@
     python -m infra.cli show-token NAME
     python -m infra.cli import FILE.json                            # see functions/services/importer/ for the format
     python -m infra.cli recount                                     # set every counter from its index
+    python -m infra.cli settings [SECTION.KEY=JSON ...]             # show the app settings, or change some
 
 It works on whatever AWS the environment names (credentials, AWS_DEFAULT_REGION, TABLE_PREFIX, MEDIA_BUCKET,
 AWS_ENDPOINT_URL). Against the local run's moto server (infra/local.py, port 5056 unless LOCAL_MOTO_PORT
@@ -122,6 +123,28 @@ def recount(args) -> None:
     )
 
 
+def settings(args) -> None:
+    """Print the app settings as JSON; with SECTION.KEY=VALUE arguments (VALUE in JSON, or a bare word taken as
+    text) change those first, all or nothing, as POST /api/appsettings/config/ does."""
+    import json
+
+    from functions.services import app_settings
+
+    changes: dict[str, dict] = {}
+    for assignment in args.assignments:
+        name, equals, raw = assignment.partition("=")
+        section, dot, key = name.partition(".")
+        if not equals or not dot or not section or not key:
+            raise UsageError(f"write a change as SECTION.KEY=VALUE (downloads.autodelete_days=30), got {assignment!r}")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        changes.setdefault(section, {})[key] = value
+    config = app_settings.update(changes) if changes else app_settings.current()
+    print(json.dumps(config, indent=2, sort_keys=True))
+
+
 # ---------------------------------------------------------------- command line
 
 
@@ -159,6 +182,10 @@ def parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser("recount", parents=[local], help="set every counter from its index")
     command.set_defaults(run=recount)
+
+    command = commands.add_parser("settings", parents=[local], help="show the app settings, or change some")
+    command.add_argument("assignments", nargs="*", metavar="SECTION.KEY=VALUE", help="e.g. downloads.format=null")
+    command.set_defaults(run=settings)
     return main_parser
 
 

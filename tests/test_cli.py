@@ -198,3 +198,25 @@ def test_token_works_with_the_api(client, capsys):
     run(capsys, "create-user", "frank", "--password", "pw")
     user = User.get("frank")
     assert client.http.get("/api/ping/", headers=token_headers(user)).status_code == 200
+
+
+def test_settings_show_and_change(aws, capsys):
+    code, out, err = run(capsys, "settings")
+    assert code == 0, err
+    assert json.loads(out)["downloads"]["autodelete_days"] is None
+    code, out, err = run(capsys, "settings", "downloads.autodelete_days=30", "downloads.format=bv*+ba/b")
+    assert code == 0, err
+    shown = json.loads(out)["downloads"]
+    assert shown["autodelete_days"] == 30 and shown["format"] == "bv*+ba/b"
+    code, out, _ = run(capsys, "settings", "downloads.format=null")
+    assert json.loads(out)["downloads"]["format"] is None and json.loads(out)["downloads"]["autodelete_days"] == 30
+
+
+@pytest.mark.parametrize(
+    "assignment", ["downloads.autodelete_days=soon", "downloads.nothing=1", "autodelete_days=3", "downloads.format"]
+)
+def test_settings_errors_change_nothing(aws, capsys, assignment):
+    code, out, err = run(capsys, "settings", "downloads.sleep_interval=5", assignment)
+    assert code == 1 and out == "" and err.startswith("error: ") and len(err.splitlines()) == 1
+    code, out, _ = run(capsys, "settings")
+    assert json.loads(out)["downloads"]["sleep_interval"] == 0

@@ -3,7 +3,7 @@
 import pytest
 
 from functions.core.errors import BadRequest, NotFound
-from functions.core.pagination import MAX_HITS, Page, page_from_query, paginate
+from functions.core.pagination import MAX_HITS, Page, is_past_end, page_from_query, paginate
 from functions.http.routing import error_body, status_of
 
 
@@ -86,6 +86,13 @@ def test_a_page_past_the_last_page_is_404(number, total):
     with pytest.raises(NotFound) as raised:
         page(number, total=total)
     assert status_of(raised.value) == 404 and error_body(raised.value, "/api/video/")["data"] is False
+
+
+@pytest.mark.parametrize(("number", "total"), [(4, 30), (2, 0), (10**6, 30), (834, 50_000)])
+def test_a_list_views_page_past_the_last_is_an_empty_page(number, total):
+    result = paginate(Page(number, ""), 12, total, past_end_empty=True)
+    assert is_past_end(Page(number, ""), 12, total)
+    assert result["current_page"] == number and result["next_pages"] == [] and result["last_page"] is False
 
 
 @pytest.mark.parametrize("number", [0, 1])

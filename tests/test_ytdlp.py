@@ -145,6 +145,16 @@ def test_download_settings_become_yt_dlp_parameters():
     assert defaults["writethumbnail"] and defaults["writeinfojson"] and defaults["ffmpeg_location"]
 
 
+def test_sleep_metadata_and_thumbnail_settings_reach_yt_dlp():
+    params = media.download_params({"sleep_interval": 4, "add_metadata": True, "add_thumbnail": True})
+    assert params["sleep_interval"] == 4
+    keys = [processor["key"] for processor in params["postprocessors"]]
+    assert keys == ["FFmpegThumbnailsConvertor", "FFmpegMetadata", "EmbedThumbnail"]
+    plain = media.download_params({"sleep_interval": 0, "add_metadata": False, "add_thumbnail": False})
+    assert "sleep_interval" not in plain
+    assert [processor["key"] for processor in plain["postprocessors"]] == ["FFmpegThumbnailsConvertor"]
+
+
 def test_without_ffmpeg_only_single_files_are_asked_for(monkeypatch):
     monkeypatch.setattr(media, "ffmpeg_location", lambda: None)
     params = media.download_params({})

@@ -36,16 +36,25 @@ def page_from_query(query: dict | None) -> Page:
     return Page(number=number, params=urlencode(query))
 
 
-def paginate(page: Page, size: int, total: int) -> dict:
-    """The `paginate` object of a list response; a page past the last one is 404."""
+def _max_pages(size: int, total: int) -> int:
+    pages = math.ceil(min(total, MAX_HITS) / size)
+    return pages - 1 if total >= MAX_HITS else pages
+
+
+def is_past_end(page: Page, size: int, total: int) -> bool:
+    """A page after the last one (or past the 10,000 hits a list shows): it holds nothing."""
+    return page.number > 1 and (page.number > _max_pages(size, total) or page.offset(size) >= MAX_HITS)
+
+
+def paginate(page: Page, size: int, total: int, past_end_empty: bool = False) -> dict:
+    """The `paginate` object of a list response. A page past the last one is 404, except where `past_end_empty`
+    (the top-level list views): there TubeArchivist v0.4.13 answers it like any page, with no items."""
     offset = page.offset(size)
     total_hits = min(total, MAX_HITS)
     max_hits = total >= MAX_HITS
-    max_pages = math.ceil(total_hits / size)
-    if max_hits:
-        max_pages -= 1
+    max_pages = _max_pages(size, total)
     first_page = page.number <= 1
-    if not first_page and (page.number > max_pages or offset >= MAX_HITS):
+    if not past_end_empty and is_past_end(page, size, total):
         raise NotFound(f"page {page.number} not found")
     return {
         "page_size": size,

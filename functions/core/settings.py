@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-VERSION = "v0.1.0"
+VERSION = "v0.1.0"  # the archive's own version
+TA_API_VERSION = "v0.4.13"  # the TubeArchivist release whose API the archive answers as
 
 # What TubeArchivist clients find under "config" in every envelope; stored overrides are merged on top.
 DEFAULT_APP_CONFIG = {
@@ -32,7 +33,6 @@ DEFAULT_APP_CONFIG = {
         "cookie_import": False,
         "throttledratelimit": None,
         "extractor_lang": None,
-        "integrate_ryd": False,
         "integrate_sponsorblock": False,
     },
     "application": {"enable_snapshot": True},
@@ -50,6 +50,7 @@ class Settings:
     presign_seconds: int
     session_days: int
     max_body_bytes: int
+    cors_origins: tuple[str, ...]  # web origins besides browser extensions that may call the TA API
     snapshot_queue_url: str
     sponsorblock_url: str
     refresh_queue_url: str
@@ -74,6 +75,7 @@ def get_settings() -> Settings:
         presign_seconds=int(env("PRESIGN_SECONDS", "900")),
         session_days=int(env("SESSION_DAYS", "14")),
         max_body_bytes=int(env("MAX_BODY_BYTES", str(1024 * 1024))),
+        cors_origins=tuple(o.strip().rstrip("/") for o in env("CORS_ORIGINS", "").split(",") if o.strip()),
         snapshot_queue_url=env("SNAPSHOT_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         sponsorblock_url=env("SPONSORBLOCK_URL", "https://sponsor.ajay.app").rstrip("/"),
         refresh_queue_url=env("REFRESH_QUEUE_URL", ""),  # empty: looked up by name (the local stage)

@@ -445,7 +445,17 @@ SCHEMAS: dict = {
             "queryType": {"type": "string", "enum": ["simple", "video", "channel", "playlist", "full"]},
         }
     ),
-    "Ping": obj({"response": {"type": "string", "enum": ["pong"]}, "user": INTEGER, "version": STRING}),
+    "AppConfig": obj(
+        {"subscriptions": {"type": "object"}, "downloads": {"type": "object"}, "application": {"type": "object"}}
+    ),
+    "Ping": obj(
+        {
+            "response": {"type": "string", "enum": ["pong"]},
+            "user": INTEGER,
+            "version": STRING,  # the TubeArchivist API version
+            "ytarchive_version": STRING,
+        }
+    ),
     # -- Invidious
     "Thumbnail": THUMBNAIL,
     "ShortVideo": obj(
@@ -606,9 +616,17 @@ def _video_paths() -> dict:
         "/api/video": {
             "get": operation(
                 "video",
-                "List archived videos, newest published first",
-                {**ok("one page of videos", listed("Video")), **BAD_QUERY, **NOT_FOUND},
-                parameters=[PAGE],
+                "List archived videos, newest published first; v0.5's filters narrow or reorder the list",
+                {**ok("one page of videos (a page past the last is empty)", listed("Video")), **BAD_QUERY},
+                parameters=[
+                    PAGE,
+                    query_param("channel", "only this channel's videos", {"type": "string", "pattern": "^UC"}),
+                    query_param("playlist", "only this playlist's archived videos"),
+                    query_param("sort", "what orders the list", {"type": "string", "enum": ["published"]}),
+                    query_param(
+                        "order", "newest (desc) or oldest (asc) first", {"type": "string", "enum": ["desc", "asc"]}
+                    ),
+                ],
             )
         },
         "/api/video/{video_id}": {
@@ -711,6 +729,16 @@ def _channel_paths() -> dict:
         "/api/channel/{channel_id}": {
             "parameters": [CHANNEL_ID],
             "get": operation("channel", "One channel", {**ok("the channel", one("Channel")), **NOT_FOUND}),
+            "post": operation(
+                "channel",
+                "Set the channel's overwrites (download_format, autodelete_days, integrate_sponsorblock); "
+                "false or null removes one (admins)",
+                {**ok("the channel", one("Channel")), **NOT_FOUND},
+                request=body(
+                    obj({"channel_overwrites": {"type": "object"}}),
+                    example={"channel_overwrites": {"download_format": "bestvideo[height<=720]+bestaudio"}},
+                ),
+            ),
             "delete": operation(
                 "channel",
                 "Remove a channel with its videos and files",
@@ -872,6 +900,15 @@ def _other_ta_paths() -> dict:
                     query_param("extract_videos", "also re-read every video of the channels and playlists", BOOLEAN)
                 ],
                 request=body(ref("RefreshRequest"), example={"videos": [VIDEO_EXAMPLE]}),
+            ),
+        },
+        "/api/appsettings/config": {
+            "get": operation("settings", "The app settings now in effect", ok("settings", ref("AppConfig"))),
+            "post": operation(
+                "settings",
+                "Change some app settings (admins); an unknown key or a wrong value is a 400 and changes nothing",
+                ok("the settings now in effect", ref("AppConfig")),
+                request=body(ref("AppConfig"), example={"downloads": {"autodelete_days": 30, "format": None}}),
             ),
         },
         "/api/cookie": {
@@ -1246,6 +1283,7 @@ TAGS = [
     {"name": "cookie", "description": "the YouTube cookie yt-dlp uses"},
     {"name": "search", "description": "search the archive"},
     {"name": "session", "description": "login and ping"},
+    {"name": "settings", "description": "the app settings of the config envelope"},
     {"name": "files", "description": "media files and images (302 to S3)"},
     {"name": "invidious", "description": "the Invidious authenticated API"},
     {"name": "web", "description": "Invidious web pages: sign-in and token approval"},

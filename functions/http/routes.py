@@ -3,6 +3,7 @@
 from functions.http import docs
 from functions.http.invidious import login, resources, tokens
 from functions.http.ta import (
+    appsettings,
     channel,
     comment,
     cookie,
@@ -36,4 +37,5 @@ ROUTERS = (
     refresh.router,
     cookie.router,
     search.router,
+    appsettings.router,
 )

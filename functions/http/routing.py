@@ -33,6 +33,7 @@ from functions.core.errors import (
 )
 from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
+from functions.http.cors import is_ta_path, preflight
 from functions.schemas import decode
 from functions.services.auth import sessions
 from functions.services.invidious import tokens
@@ -266,6 +267,10 @@ class Router:
                 route.path, methods=list(route.methods), content_types=[], cors=route.cors, name=route.view.__name__
             )(_handler(blueprint, route))
         for path, methods in served.items():
+            if is_ta_path(path):  # Invidious paths: Chalice answers preflights from INVIDIOUS_CORS
+                blueprint.route(path, methods=["OPTIONS"], content_types=[], name=f"preflight{path}")(
+                    _preflight(sorted(methods))
+                )
             others = [m for m in METHODS if m not in methods]
             if others:
                 blueprint.route(path, methods=others, content_types=[], name=f"not_allowed{path}")(
@@ -291,6 +296,13 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
     handle.__doc__ = route.view.__doc__
     handle.route = route  # type: ignore[attr-defined]  # what the route table declares, for tests and the OpenAPI document
     return handle
+
+
+def _preflight(allowed: list[str]) -> Callable:
+    def answer_preflight(**params):
+        return preflight(allowed)
+
+    return answer_preflight
 
 
 def _not_allowed(blueprint: Blueprint, allowed: list[str]) -> Callable:

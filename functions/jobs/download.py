@@ -19,7 +19,7 @@ from functions.core import logs
 from functions.core.ids import is_video_id
 from functions.jobs import events
 from functions.services import app_settings, cookies
-from functions.services.archive import archiving
+from functions.services.archive import archiving, channel_overwrites
 from functions.services.downloads import items, worker
 from functions.storage.models import Video
 from functions.youtube import media, urls, ytdlp
@@ -98,7 +98,7 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
     item = worker.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
         return items.Outcome.SKIPPED
-    config = app_settings.current()
+    config = channel_overwrites.for_channel(app_settings.current(), item.channel_id)
     try:
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
             cookie = cookies.current_cookie(config)

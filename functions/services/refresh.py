@@ -181,8 +181,8 @@ def refresh_channel(channel_id: str, cookie: str | None) -> Outcome:
         db.update_existing(channel, [Channel.channel_active.set(False), Channel.channel_last_refresh.set(today())])
         return Outcome.INACTIVE
     with tempfile.TemporaryDirectory(prefix="refresh-") as workdir:
-        archiving.store_channel_art(channel_id, info, Path(workdir), cookie)
-    actions = [*archiving.channel_page_actions(info, channel_id), Channel.channel_active.set(True)]
+        art = archiving.store_channel_art(channel_id, info, Path(workdir), cookie, channel.channel_art)
+    actions = [*archiving.channel_page_actions(info, channel_id), Channel.channel_active.set(True), art]
     return _update_indexed(channel, actions, search.index_channel)
 
 

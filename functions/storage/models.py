@@ -168,6 +168,9 @@ class Channel(Model):
     channel_subs = NumberAttribute(default=0)
     channel_views = NumberAttribute(default=0)
     channel_overwrites: MapAttribute[str, Any] = MapAttribute(null=True)
+    # the art kinds (thumb, banner, tvart) stored in S3 when the channel page was last read; None: not known
+    # (channels stored before it was kept), and every kind is linked
+    channel_art = _strings(null=True)
     all_channels = UnicodeAttribute(default=ALL_CHANNELS)
     name_key = UnicodeAttribute()
     subscription = UnicodeAttribute(default=UNSUBSCRIBED)

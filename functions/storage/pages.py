@@ -5,7 +5,7 @@ from typing import Protocol
 
 from pynamodb.models import Model
 
-from functions.core.pagination import Page, paginate
+from functions.core.pagination import Page, is_past_end, paginate
 from functions.storage.models import Counter
 
 
@@ -25,21 +25,32 @@ def query_page(index, hash_key, page_from: int, page_size: int, scan_forward: bo
     return list(results)[page_from:]
 
 
-def page_keys(reader: PageReader, counter: str, index, hash_key: str, page: Page, scan_forward: bool = False):
+def page_keys(
+    reader: PageReader,
+    counter: str,
+    index,
+    hash_key: str,
+    page: Page,
+    scan_forward: bool = False,
+    past_end_empty: bool = False,
+):
     """The index keys of one page and its `paginate` object."""
-    return merged_page_keys(reader, [(counter, index, hash_key)], page, scan_forward)
+    return merged_page_keys(reader, [(counter, index, hash_key)], page, scan_forward, past_end_empty=past_end_empty)
 
 
-def merged_page_keys(reader: PageReader, lists: list[tuple], page: Page, scan_forward: bool, order=None):
+def merged_page_keys(
+    reader: PageReader, lists: list[tuple], page: Page, scan_forward: bool, order=None, past_end_empty: bool = False
+):
     """One page over several index partitions read as one list (`lists`: (counter, index, hash_key) each), keys
-    merged by `order` (their sort key); the total is the sum of the counters."""
+    merged by `order` (their sort key); the total is the sum of the counters. A page past the end is 404, or no
+    keys (nothing read) where `past_end_empty`: functions.core.pagination.paginate."""
     names = [counter for counter, _, _ in lists]
     (found,) = reader.fetch((Counter, names))
     total = sum(int(found[name].count) for name in names if name in found)
     size = reader.page_size
-    paging = paginate(page, size, total)
+    paging = paginate(page, size, total, past_end_empty)
     offset = page.offset(size)
-    if not total:
+    if not total or is_past_end(page, size, total):
         return [], paging
     if len(lists) == 1:
         _, index, hash_key = lists[0]

@@ -6,6 +6,7 @@ short-lived presigned URL that the API answers with, never through the Lambda.
 
 import re
 from functools import cache
+from urllib.parse import quote
 
 from functions.core import ids
 from functions.core.errors import NotFound
@@ -87,10 +88,20 @@ def _transfer():
     return S3Transfer(client=aws.client("s3"), config=config)
 
 
-def upload_file(path, key: str, content_type: str | None = None) -> None:
-    """Upload a local file to `key`; files over 64 MB go up as a multipart upload, parts in parallel."""
-    extra = {"ContentType": content_type} if content_type else None
-    _transfer().upload_file(str(path), get_settings().media_bucket, key, extra_args=extra)
+def upload_file(path, key: str, content_type: str | None = None, download_name: str | None = None) -> None:
+    """Upload a local file to `key`; files over 64 MB go up as a multipart upload, parts in parallel. With
+    `download_name`, a presigned GET of it names the file so (Content-Disposition, kept with the object)."""
+    extra = {"ContentType": content_type} if content_type else {}
+    if download_name:
+        extra["ContentDisposition"] = content_disposition(download_name)
+    _transfer().upload_file(str(path), get_settings().media_bucket, key, extra_args=extra or None)
+
+
+def content_disposition(name: str) -> str:
+    """`inline` (players stream it) with the name in ASCII and, for the rest of the world, in RFC 5987 UTF-8."""
+    cleaned = "".join(c for c in name if c.isprintable() and c not in '/\\"').strip() or "video"
+    ascii_name = cleaned.encode("ascii", "replace").decode().replace("?", "_")
+    return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
 
 
 def delete_objects(keys: list[str]) -> None:

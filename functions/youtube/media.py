@@ -74,10 +74,16 @@ def download_params(options: dict) -> dict:
         youtube_args["lang"] = [options["extractor_lang"]]
     if youtube_args:
         params["extractor_args"] = {"youtube": youtube_args}
+    if options.get("sleep_interval"):
+        params["sleep_interval"] = int(options["sleep_interval"])  # seconds before each download
     if ffmpeg:
         params["ffmpeg_location"] = ffmpeg
         # YouTube serves webp thumbnails; the archive keeps jpg (storage.video_thumb_key).
         params["postprocessors"] = [{"key": "FFmpegThumbnailsConvertor", "format": "jpg", "when": "before_dl"}]
+        if options.get("add_metadata"):  # title, uploader, date and chapters written into the file
+            params["postprocessors"].append({"key": "FFmpegMetadata", "add_chapters": True, "add_metadata": True})
+        if options.get("add_thumbnail"):  # the cover embedded too (mutagen); the jpg stays for the archive
+            params["postprocessors"].append({"key": "EmbedThumbnail", "already_have_thumbnail": True})
     return params
 
 

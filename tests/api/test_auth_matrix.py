@@ -58,6 +58,9 @@ CASES = {
     ),
     ("GET", "/api/channel/search"): Case(USER, "/api/channel/search/?q={channel}"),
     ("GET", "/api/channel/{channel_id}"): Case(USER, "/api/channel/{channel}/"),
+    ("POST", "/api/channel/{channel_id}"): Case(
+        ADMIN, "/api/channel/{channel}/", body={"channel_overwrites": {"autodelete_days": 3}}
+    ),
     ("DELETE", "/api/channel/{channel_id}"): Case(ADMIN, "/api/channel/{channel}/", 204),
     ("GET", "/api/channel/{channel_id}/video"): Case(USER, "/api/channel/{channel}/video/"),
     ("GET", "/api/playlist"): Case(USER, "/api/playlist/"),
@@ -81,6 +84,10 @@ CASES = {
     ("POST", "/api/task"): Case(ADMIN, "/api/task/", body={"run": "download_pending"}),
     ("GET", "/api/refresh"): Case(ADMIN, "/api/refresh/"),
     ("POST", "/api/refresh"): Case(ADMIN, "/api/refresh/", body={"videos": ["{video}"]}),
+    ("GET", "/api/appsettings/config"): Case(USER, "/api/appsettings/config/"),
+    ("POST", "/api/appsettings/config"): Case(
+        ADMIN, "/api/appsettings/config/", body={"downloads": {"sleep_interval": 1}}
+    ),
     ("GET", "/api/cookie"): Case(ADMIN, "/api/cookie/"),
     ("POST", "/api/cookie"): Case(ADMIN, "/api/cookie/"),
     # an empty cookie is refused before yt-dlp is asked: the 400 shows the role let the admin in

@@ -141,13 +141,14 @@ def test_filter_subscribed_and_unsubscribed(client, admin):
 def test_empty_list_and_pages(client, admin):
     empty = get(client, "/api/channel/", admin)
     assert empty.status_code == 200 and empty.json_body["data"] == []
-    assert get(client, "/api/channel/?page=2", admin).status_code == 404
+    assert get(client, "/api/channel/?page=2", admin).json_body["data"] == []
     for n in range(14):
         make_channel(n, name=f"c{n:02d}")
     second = get(client, "/api/channel/?page=2", admin)
     assert ids(second) == [channel_id(12), channel_id(13)]
     assert second.json_body["paginate"]["page_from"] == 12
-    assert get(client, "/api/channel/?page=3", admin).status_code == 404
+    past = get(client, "/api/channel/?page=3", admin)
+    assert past.status_code == 200 and past.json_body["data"] == []
     filtered = get(client, "/api/channel/?filter=unsubscribed&page=2", admin).json_body["paginate"]
     assert filtered["params"] == "filter=unsubscribed" and filtered["current_page"] == 2
 

@@ -204,7 +204,7 @@ def test_s3_failure_fails_the_attempt_and_the_retry_stores_everything(fake_youtu
     intake.add_entries([{"youtube_id": video.youtube_id}])
     original = s3.upload_file
 
-    def failing(path, key, content_type=None):
+    def failing(path, key, content_type=None, download_name=None):
         raise ClientError({"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}}, "PutObject")
 
     monkeypatch.setattr(s3, "upload_file", failing)

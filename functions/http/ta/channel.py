@@ -4,7 +4,7 @@ from chalice import Response
 
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.schemas.ta import ChannelSearchQuery, ChannelSubscriptions
-from functions.services.archive import channels, render
+from functions.services.archive import channel_overwrites, channels, render
 
 router = Router(__name__)
 
@@ -31,6 +31,13 @@ def search_channel(call: Call):
 @router.route("/api/channel/{channel_id}", auth=USER)
 def get_channel(call: Call, channel_id: str):
     return channels.detail(call.viewer, channel_id)
+
+
+@router.route("/api/channel/{channel_id}", methods=("POST",), auth=ADMIN)
+def set_overwrites(call: Call, channel_id: str):
+    """`{"channel_overwrites": {...}}`: this channel's download format, autodelete days, SponsorBlock."""
+    channel = channel_overwrites.update(channel_id, call.json())
+    return render.envelope(render.channel(channel), call.viewer.config)
 
 
 @router.route("/api/channel/{channel_id}", methods=("DELETE",), auth=ADMIN)

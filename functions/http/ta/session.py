@@ -2,7 +2,7 @@
 
 from chalice import Response
 
-from functions.core.settings import VERSION
+from functions.core.settings import TA_API_VERSION, VERSION
 from functions.http.routing import PUBLIC, USER, Call, Router
 from functions.services.auth import sessions, users
 
@@ -25,4 +25,6 @@ def login(call: Call):
 
 @router.route("/api/ping", auth=USER)
 def ping(call: Call):
-    return {"response": "pong", "user": call.viewer.confirm().user_id, "version": VERSION}
+    """`version` is the TubeArchivist API the archive speaks: clients pick date formats and fields by it."""
+    user_id = call.viewer.confirm().user_id
+    return {"response": "pong", "user": user_id, "version": TA_API_VERSION, "ytarchive_version": VERSION}

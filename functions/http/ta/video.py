@@ -4,7 +4,7 @@ from chalice import Response
 
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.schemas.ta import ProgressUpdate, Watched
-from functions.services.archive import progress, videos
+from functions.services.archive import progress, video_filters, videos
 from functions.services.search import service as search_service
 
 router = Router(__name__)
@@ -12,7 +12,7 @@ router = Router(__name__)
 
 @router.route("/api/video", auth=USER)
 def list_videos(call: Call):
-    return videos.all_videos_page(call.viewer, call.page())
+    return video_filters.videos_page(call.viewer, call.page(), call.query)
 
 
 @router.route("/api/video/{video_id}", auth=USER)

@@ -62,7 +62,12 @@ def video_from_download(result: media.DownloadResult, queued: QueueItem | None) 
 def upload_files(video: Video, result: media.DownloadResult) -> None:
     """The media, thumbnail, subtitles and info JSON, each to its fixed key."""
     media_key = s3.media_key(video.channel_id, video.youtube_id, video.media_ext)
-    s3.upload_file(result.media_path, media_key, CONTENT_TYPES.get(result.media_path.suffix))
+    s3.upload_file(
+        result.media_path,
+        media_key,
+        CONTENT_TYPES.get(result.media_path.suffix),
+        download_name=f"{video.title}{result.media_path.suffix}",  # saved from a player: the title, not the id
+    )
     if result.thumbnail_path is not None:
         s3.upload_file(result.thumbnail_path, s3.video_thumb_key(video.youtube_id), "image/jpeg")
     for sub in video.subtitles:
@@ -90,22 +95,29 @@ def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
     except ytdlp.YtDlpError as error:
         log.warning("channel %s: %s; archived from the video's metadata", channel_id, error.message)
         return channel
-    store_channel_art(channel_id, meta, workdir, cookie)
-    channel.update(actions=channel_page_actions(meta, channel_id))  # an update: a subscription made meanwhile stays
+    art = store_channel_art(channel_id, meta, workdir, cookie)
+    # an update: a subscription made meanwhile stays
+    channel.update(actions=[*channel_page_actions(meta, channel_id), art])
     return channel
 
 
-def store_channel_art(channel_id: str, meta: dict, workdir: Path, cookie: str | None) -> None:
+def store_channel_art(channel_id: str, meta: dict, workdir: Path, cookie: str | None, known=None):
     """The avatar, banner and TV art the channel page links (ytdlp.channel_info's `meta`) into S3; art YouTube
-    fails to serve is left as it was."""
+    fails to serve is left as it was. The update action recording the kinds now stored (`known`: those stored
+    before, None when not known), so clients get links only to art that exists."""
+    stored = set()
     for kind, field in ART_KINDS.items():
         if meta.get(field):
             try:
                 path = workdir / f"{channel_id}_{kind}.jpg"
                 path.write_bytes(ytdlp.fetch(meta[field], cookie))
                 s3.upload_file(path, s3.channel_art_key(channel_id, kind), "image/jpeg")
+                stored.add(kind)
             except ytdlp.YtDlpError as error:
                 log.warning("channel %s %s: %s", channel_id, kind, error.message)
+                if known is None or kind in known:
+                    stored.add(kind)  # what was there stays
+    return Channel.channel_art.set(sorted(stored))
 
 
 def channel_page_actions(meta: dict, channel_id: str) -> list:

@@ -50,11 +50,17 @@ def list_page(viewer: Viewer, page: Page, subscription: str | None) -> dict:
         raise BadRequest("filter must be subscribed or unsubscribed")
     if subscription:
         keys, paging = pages.page_keys(
-            viewer, counters.channels_by(subscription), Channel.by_subscription, subscription, page, scan_forward=True
+            viewer,
+            counters.channels_by(subscription),
+            Channel.by_subscription,
+            subscription,
+            page,
+            scan_forward=True,
+            past_end_empty=True,
         )
     else:
         keys, paging = pages.page_keys(
-            viewer, counters.CHANNELS, Channel.by_name, ALL_CHANNELS, page, scan_forward=True
+            viewer, counters.CHANNELS, Channel.by_name, ALL_CHANNELS, page, scan_forward=True, past_end_empty=True
         )
     ids = [key.channel_id for key in keys]
     (items,) = viewer.fetch((Channel, ids))

@@ -31,7 +31,9 @@ def check_id(playlist_id: str) -> str:
 
 
 def list_page(viewer: Viewer, page: Page) -> dict:
-    keys, paging = pages.page_keys(viewer, counters.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True)
+    keys, paging = pages.page_keys(
+        viewer, counters.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True, past_end_empty=True
+    )
     ids = [key.playlist_id for key in keys]
     items, stored_counters = viewer.fetch((Playlist, ids), (Counter, [counters.playlist_videos(i) for i in ids]))
     listed = entry_rows([items[i] for i in ids if i in items], stored_counters)

@@ -22,11 +22,18 @@ def channel(item: Channel) -> dict:
         "channel_last_refresh": item.channel_last_refresh or False,
         "channel_subs": int(item.channel_subs or 0),
         "channel_views": int(item.channel_views or 0),
-        "channel_thumb_url": s3.url_of(s3.channel_art_key(item.channel_id, "thumb")),
-        "channel_banner_url": s3.url_of(s3.channel_art_key(item.channel_id, "banner")),
-        "channel_tvart_url": s3.url_of(s3.channel_art_key(item.channel_id, "tvart")),
+        "channel_thumb_url": _art_url(item, "thumb"),
+        "channel_banner_url": _art_url(item, "banner"),
+        "channel_tvart_url": _art_url(item, "tvart"),
         "channel_overwrites": item.channel_overwrites.as_dict() if item.channel_overwrites else {},
     }
+
+
+def _art_url(item: Channel, kind: str):
+    """The art's path, or False when the channel has no such art (clients would show the 404's body)."""
+    if item.channel_art is not None and kind not in item.channel_art:
+        return False
+    return s3.url_of(s3.channel_art_key(item.channel_id, kind))
 
 
 def missing_channel(channel_id: str) -> dict:

@@ -11,7 +11,6 @@ from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
 from functions.storage import counters, db, index_keys, pages, s3
 from functions.storage.models import (
-    ALL_VIDEOS,
     Channel,
     PlaylistEntry,
     UserVideo,
@@ -49,15 +48,11 @@ def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[dict]:
     ]
 
 
-def list_page(viewer: Viewer, counter: str, index, hash_key: str, page: Page, rows_of) -> dict:
-    keys, paging = pages.page_keys(viewer, counter, index, hash_key, page)
+def list_page(
+    viewer: Viewer, counter: str, index, hash_key: str, page: Page, rows_of, past_end_empty=False, scan_forward=False
+) -> dict:
+    keys, paging = pages.page_keys(viewer, counter, index, hash_key, page, scan_forward, past_end_empty)
     return render.envelope(render_page(viewer, [rows_of(k) for k in keys]), viewer.config, paging)
-
-
-def all_videos_page(viewer: Viewer, page: Page) -> dict:
-    return list_page(
-        viewer, counters.VIDEOS, Video.by_published, ALL_VIDEOS, page, lambda k: (k.youtube_id, k.channel_id)
-    )
 
 
 def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:

@@ -194,7 +194,9 @@ def list_page(viewer: Viewer, page: Page, status: str | None = None, channel_id:
         ]
     else:
         lists = [(counters.queue(s), QueueItem.by_status, s) for s in statuses]
-    keys, paging = pages.merged_page_keys(viewer, lists, page, scan_forward=True, order=lambda key: key.order_key)
+    keys, paging = pages.merged_page_keys(
+        viewer, lists, page, scan_forward=True, order=lambda key: key.order_key, past_end_empty=True
+    )
     ids = [key.youtube_id for key in keys]
     (found,) = viewer.fetch((QueueItem, ids))
     return {

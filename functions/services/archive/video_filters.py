@@ -1,0 +1,59 @@
+"""TubeArchivist v0.5's filters of `/api/video/`, additive to v0.4's list: each page is one Query on an index
+already in the order asked for, with its total from a counter, so a filtered page costs what an unfiltered one
+does. Without parameters the list is v0.4's (all videos, newest published first)."""
+
+from functools import partial
+
+from functions.core.errors import BadRequest
+from functions.core.ids import is_channel_id, is_playlist_id
+from functions.core.pagination import Page
+from functions.services.archive.videos import list_page
+from functions.services.auth.viewer import Viewer
+from functions.storage import counters
+from functions.storage.models import ALL_VIDEOS, PlaylistEntry, Video
+
+ORDERS = ("desc", "asc")
+# What the indexes can order by; v0.5's other sort keys (downloaded, views, likes, duration, filesize) have none.
+SORTS = ("published",)
+# v0.5 parameters no index serves: refused, never silently ignored.
+UNSERVED = {
+    "watch": "the watch filter is not supported: no index orders a user's unwatched videos",
+    "type": "the type filter is not supported: no index orders videos by type",
+}
+
+
+def _choice(query: dict, name: str, choices: tuple[str, ...]) -> str:
+    value = query.get(name) or choices[0]
+    if value not in choices:
+        raise BadRequest(f"{name} must be {' or '.join(choices)}, got {value[:40]!r}")
+    return value
+
+
+def videos_page(viewer: Viewer, page: Page, query: dict) -> dict:
+    """A page of `/api/video/` with `channel`, `playlist` and `order` applied (`sort`: published only)."""
+    for name, reason in UNSERVED.items():
+        if query.get(name):
+            raise BadRequest(reason)
+    _choice(query, "sort", SORTS)
+    ascending = _choice(query, "order", ORDERS) == "asc"
+    channel_id, playlist_id = query.get("channel"), query.get("playlist")
+    if channel_id and playlist_id:
+        raise BadRequest("filter by channel or by playlist, not both")
+    page_of = partial(list_page, viewer, page=page, past_end_empty=True, scan_forward=ascending)
+    if channel_id:
+        if not is_channel_id(channel_id):
+            raise BadRequest(f"channel must be a channel id, got {channel_id[:40]!r}")
+        return page_of(counters.channel_videos(channel_id), Video.by_channel, channel_id, rows_of=_own(channel_id))
+    if playlist_id:
+        if not is_playlist_id(playlist_id):
+            raise BadRequest(f"playlist must be a playlist id, got {playlist_id[:40]!r}")
+        return page_of(counters.playlist_videos(playlist_id), PlaylistEntry.by_published, playlist_id, rows_of=_row)
+    return page_of(counters.VIDEOS, Video.by_published, ALL_VIDEOS, rows_of=_row)
+
+
+def _row(key) -> tuple[str, str]:
+    return key.youtube_id, key.channel_id
+
+
+def _own(channel_id: str):
+    return lambda key: (key.youtube_id, channel_id)

@@ -1,0 +1,96 @@
+"""v0.5's filters of /api/video/ (channel, playlist, order; sort by published): each one Query on an index, with
+its total from a counter; v0.4 calls see no change; filters no index serves are a 400, never ignored."""
+
+import json
+
+import pytest
+from pynamodb.connection.base import Connection
+
+from tests.api.calls import send
+from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
+
+
+@pytest.fixture
+def archive(aws):
+    make_channel(1)
+    make_channel(2)
+    for n in range(1, 16):  # published 2024-01-02 .. 2024-01-16
+        make_video(n, channel=1 if n % 3 else 2)
+    make_playlist(1, [2, 4, 6, 20])  # video 20 is not archived
+
+
+def ids(response) -> list[str]:
+    assert response.status_code == 200, response.json_body
+    return [video["youtube_id"] for video in response.json_body["data"]]
+
+
+def vids(*numbers) -> list[str]:
+    return [video_id(n) for n in numbers]
+
+
+def test_without_filters_the_v04_list(client, admin, archive):
+    assert ids(send(client, "GET", "/api/video/", admin)) == vids(*range(15, 3, -1))
+
+
+def test_channel_filter(client, admin, archive):
+    response = send(client, "GET", f"/api/video/?channel={channel_id(2)}", admin)
+    assert ids(response) == vids(15, 12, 9, 6, 3)
+    assert response.json_body["paginate"]["total_hits"] == 5
+    assert response.json_body["paginate"]["params"] == f"channel={channel_id(2)}"
+    assert ids(send(client, "GET", f"/api/video/?channel={channel_id(2)}&order=asc", admin)) == vids(3, 6, 9, 12, 15)
+    assert ids(send(client, "GET", f"/api/video/?channel={channel_id(9)}", admin)) == []
+
+
+def test_playlist_filter(client, admin, archive):
+    response = send(client, "GET", f"/api/video/?playlist={playlist_id(1)}", admin)
+    assert ids(response) == vids(6, 4, 2) and response.json_body["paginate"]["total_hits"] == 3
+
+
+def test_sort_and_order(client, admin, archive):
+    assert ids(send(client, "GET", "/api/video/?sort=published&order=desc", admin)) == vids(*range(15, 3, -1))
+    assert ids(send(client, "GET", "/api/video/?order=asc", admin)) == vids(*range(1, 13))
+    second = send(client, "GET", "/api/video/?order=asc&page=2", admin)
+    assert ids(second) == vids(13, 14, 15)
+
+
+def test_past_the_last_page_of_a_filter_is_empty(client, admin, archive):
+    response = send(client, "GET", f"/api/video/?channel={channel_id(2)}&page=3", admin)
+    assert response.status_code == 200 and response.json_body["data"] == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sort=views",
+        "order=up",
+        "channel=nochannel",
+        "playlist=x",
+        f"channel={channel_id(1)}&playlist={playlist_id(1)}",
+        "sort=downloaded",
+        "watch=unwatched",
+        "type=shorts",
+    ],
+)
+def test_bad_or_unserved_filters_are_400(client, admin, archive, query):
+    response = send(client, "GET", f"/api/video/?{query}", admin)
+    assert response.status_code == 400 and "error" in response.json_body
+
+
+@pytest.mark.parametrize(
+    "query", ["", f"channel={channel_id(1)}", f"playlist={playlist_id(1)}", "sort=published&order=asc"]
+)
+def test_each_filter_costs_one_query_on_an_index(client, admin, archive, monkeypatch, query):
+    """The viewer's batch (user, settings, counter), one Query on the filter's index, one batch of the page."""
+    calls = []
+    dispatch = Connection.dispatch
+
+    def recording(self, operation, kwargs):
+        calls.append((operation, kwargs))
+        return dispatch(self, operation, kwargs)
+
+    monkeypatch.setattr(Connection, "dispatch", recording)
+    assert send(client, "GET", f"/api/video/?{query}", admin).status_code == 200
+    operations = [operation for operation, _ in calls if operation not in ("GetItem",)]  # the token's key
+    assert operations == ["BatchGetItem", "Query", "BatchGetItem"], operations
+    (query_call,) = [kwargs for operation, kwargs in calls if operation == "Query"]
+    assert "IndexName" in query_call and "Scan" not in json.dumps([op for op, _ in calls])
