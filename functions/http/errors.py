@@ -6,6 +6,8 @@ from functions.core.errors import ApiError
 from functions.http.routing import INVIDIOUS_CORS
 
 JSON = {"Content-Type": "application/json"}
+# Paths browser players on other origins call: their errors must be readable there, not a CORS failure.
+CORS_PREFIXES = ("/api/v1/", "/signed/")
 
 
 def json_errors(request, get_response):
@@ -13,8 +15,7 @@ def json_errors(request, get_response):
         response = get_response(request)
     except ApiError as error:
         headers = {**JSON, **error.headers}
-        if (request.path or "").startswith("/api/v1/"):
-            # Browser clients of the Invidious API must be able to read the error, not a CORS failure.
+        if (request.path or "").startswith(CORS_PREFIXES):
             headers.update(INVIDIOUS_CORS.get_access_control_headers())
         return Response(body=error.body, status_code=error.status_code, headers=headers)
     if response.status_code >= 400 and isinstance(response.body, dict) and "Code" in response.body:

@@ -1295,6 +1295,9 @@ def document() -> dict:
         _docs_paths,
     ):
         paths.update(group())
+    from functions.http import public_docs  # it builds on this module's helpers
+
+    paths.update(public_docs.paths())
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": "ytarchive", "version": VERSION, "description": DESCRIPTION},

@@ -1,6 +1,6 @@
 """Every route module of both APIs; app.py registers their blueprints."""
 
-from functions.http import docs
+from functions.http import docs, signed_media
 from functions.http.invidious import login, resources, tokens
 from functions.http.ta import (
     channel,
@@ -24,6 +24,7 @@ ROUTERS = (
     playlist.router,
     session.router,
     media.router,
+    signed_media.router,
     resources.router,
     tokens.router,
     login.router,

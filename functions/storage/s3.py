@@ -126,3 +126,13 @@ def presigned_url(key: str) -> str:
     return client().generate_presigned_url(
         "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=get_settings().presign_seconds
     )
+
+
+def head(key: str) -> dict:
+    """An existing object's type and size (`ContentType`, `ContentLength`...); 404 when the archive has no such file."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return client().head_object(Bucket=get_settings().media_bucket, Key=key)
+    except ClientError:
+        raise NotFound(f"file {url_of(key)} not found") from None

@@ -9,6 +9,7 @@ import pytest
 
 from functions.core.errors import BadRequest, Forbidden
 from functions.services.invidious import tokens
+from functions.storage import hmac_key
 from functions.storage.models import InvidiousSession
 
 VECTOR_KEY = b"CHANGE_ME_test_key"
@@ -299,13 +300,13 @@ def test_the_cloud_key_is_the_stacks_secret_read_once_per_container(aws, monkeyp
         return original(client, operation, params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
-    monkeypatch.setattr(tokens, "_secret", None)  # a cold start
+    monkeypatch.setattr(hmac_key, "_secret", None)  # a cold start
     first = tokens.secret_key()
     assert first == stored.encode() and len(first) >= 32
     assert tokens.secret_key() is first and reads == ["GetSecretValue"]
     token = tokens.issue(1, "admin", ["GET:feed"], None)
 
-    monkeypatch.setattr(tokens, "_secret", None)  # another container, or the same after a restart
+    monkeypatch.setattr(hmac_key, "_secret", None)  # another container, or the same after a restart
     assert tokens.secret_key() == first
     assert tokens.sign(token, tokens.secret_key()) == token["signature"]
 
@@ -313,6 +314,6 @@ def test_the_cloud_key_is_the_stacks_secret_read_once_per_container(aws, monkeyp
 def test_without_a_key_the_function_refuses_to_sign(monkeypatch):
     monkeypatch.delenv("HMAC_KEY")
     monkeypatch.delenv("HMAC_SECRET_ID", raising=False)
-    monkeypatch.setattr(tokens, "_secret", None)
+    monkeypatch.setattr(hmac_key, "_secret", None)
     with pytest.raises(RuntimeError, match="no HMAC key"):
         tokens.secret_key()

@@ -8,7 +8,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import time
@@ -19,6 +18,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Forbidden
 from functions.services.auth import Viewer, session_cookie_named
+from functions.storage.hmac_key import secret_key
 from functions.storage.models import InvidiousSession
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
@@ -33,24 +33,6 @@ EXPIRED = "Token is expired, please try again"
 ERRONEOUS = "Erroneous token"
 INVALID_SCOPE = "Invalid scope"
 INVALID_SIGNATURE = "Invalid signature"
-
-_secret: bytes | None = None
-
-
-def secret_key() -> bytes:
-    """The deployment's HMAC key: `HMAC_KEY` (local run, tests) or the secret `HMAC_SECRET_ID` names (cloud)."""
-    global _secret
-    if _secret is None:
-        if os.environ.get("HMAC_KEY"):
-            _secret = os.environ["HMAC_KEY"].encode()
-        elif os.environ.get("HMAC_SECRET_ID"):
-            import botocore.session
-
-            client = botocore.session.get_session().create_client("secretsmanager")
-            _secret = client.get_secret_value(SecretId=os.environ["HMAC_SECRET_ID"])["SecretString"].encode()
-        else:
-            raise RuntimeError("no HMAC key: set HMAC_KEY or HMAC_SECRET_ID")
-    return _secret
 
 
 def sign(token: dict, key: bytes) -> str:
