@@ -2,6 +2,7 @@
 
 from chalice import Chalice
 
+from functions.http.addresses import public_base
 from functions.http.errors import json_errors
 from functions.http.routes import ROUTERS
 from functions.jobs import download as download_job
@@ -12,6 +13,7 @@ from functions.jobs import snapshot as snapshot_job
 
 app = Chalice(app_name="ytarchive")
 app.register_middleware(json_errors, "http")
+app.register_middleware(public_base, "http")
 for router in ROUTERS:
     app.register_blueprint(router.blueprint)
 app.register_blueprint(snapshot_job.blueprint)  # the snapshot queue consumer and the daily snapshot

@@ -9,6 +9,7 @@ from functions.core.errors import Forbidden
 from functions.http.routing import INVIDIOUS_CORS, Call, Router
 from functions.services.invidious import (
     feed,
+    links,
     history,
     notifications,
     playlists,
@@ -28,12 +29,6 @@ def auth_route(path: str, methods: tuple[str, ...] = ("GET",)):
 
 def no_content() -> Response:
     return Response(body="", status_code=204)
-
-
-def base_url(call: Call) -> str:
-    """The API's public address, as the client reached it (Host and X-Forwarded-Proto)."""
-    proto = (call.headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
-    return f"{proto}://{call.headers.get('host') or 'localhost'}"
 
 
 def optional_viewer(call: Call, playlist_id: str):
@@ -89,7 +84,7 @@ def create_playlist(call: Call):
     return Response(
         body={"title": playlist.title, "playlistId": playlist.playlist_id},
         status_code=201,
-        headers={"Location": f"{base_url(call)}{AUTH}/playlists/{playlist.playlist_id}"},
+        headers={"Location": f"{links.base_url()}{AUTH}/playlists/{playlist.playlist_id}"},
     )
 
 
@@ -118,7 +113,7 @@ def delete_playlist(call: Call, playlist_id: str):
 @auth_route("/playlists/{playlist_id}/videos", methods=("POST",))
 def add_playlist_video(call: Call, playlist_id: str):
     video = playlists.add_video(call.viewer, playlist_id, call.json())
-    location = f"{base_url(call)}{AUTH}/playlists/{playlist_id}/videos/{video['indexId']}"
+    location = f"{links.base_url()}{AUTH}/playlists/{playlist_id}/videos/{video['indexId']}"
     return Response(body=video, status_code=201, headers={"Location": location})
 
 
