@@ -9,8 +9,8 @@ from functions.core.errors import Forbidden
 from functions.http.routing import INVIDIOUS_CORS, Call, Router
 from functions.services.invidious import (
     feed,
-    links,
     history,
+    links,
     notifications,
     playlists,
     preferences,
