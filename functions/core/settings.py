@@ -52,6 +52,7 @@ class Settings:
     sponsorblock_url: str
     refresh_queue_url: str
     lookup_function: str
+    public_invidious: bool
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +73,9 @@ def get_settings() -> Settings:
         sponsorblock_url=env("SPONSORBLOCK_URL", "https://sponsor.ajay.app").rstrip("/"),
         refresh_queue_url=env("REFRESH_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         lookup_function=env("LOOKUP_FUNCTION", ""),  # empty: the lookup runs in this process (local stage, tests)
+        # The public Invidious API without credentials: on in the local run (it listens on loopback only); a
+        # deployed stage opens it only when its owner sets PUBLIC_INVIDIOUS=true (README: Privacy).
+        public_invidious=env("PUBLIC_INVIDIOUS", "true" if stage == "local" else "false").lower() == "true",
     )
 
 

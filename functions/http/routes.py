@@ -1,7 +1,7 @@
 """Every route module of both APIs; app.py registers their blueprints."""
 
 from functions.http import docs, signed_media
-from functions.http.invidious import login, resources, tokens
+from functions.http.invidious import login, public, resources, tokens
 from functions.http.ta import (
     channel,
     comment,
@@ -26,6 +26,7 @@ ROUTERS = (
     media.router,
     signed_media.router,
     resources.router,
+    public.router,
     tokens.router,
     login.router,
     docs.router,

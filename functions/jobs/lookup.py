@@ -10,7 +10,9 @@ raised again on the API side.
 from functions.core.errors import ApiError
 from functions.services import cookies
 
-VIDEO_SUMMARY = ("title", "channel", "uploader", "channel_id", "duration")  # of yt-dlp's info: what callers show
+# of yt-dlp's info: what callers show (a playlist entry; the Invidious video of a video the archive does not hold)
+VIDEO_SUMMARY = ("title", "channel", "uploader", "channel_id", "duration", "description", "upload_date")
+VIDEO_SUMMARY += ("view_count", "like_count", "tags")
 
 
 def handle(event: dict) -> dict:

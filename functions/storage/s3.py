@@ -136,3 +136,13 @@ def head(key: str) -> dict:
         return client().head_object(Bucket=get_settings().media_bucket, Key=key)
     except ClientError:
         raise NotFound(f"file {url_of(key)} not found") from None
+
+
+def read(key: str) -> bytes:
+    """An object's bytes; 404 when the archive has no such file."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return client().get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read()
+    except ClientError:
+        raise NotFound(f"file {url_of(key)} not found") from None

@@ -8,6 +8,7 @@ from chalice import Response
 from functions.core.errors import Forbidden
 from functions.http.routing import INVIDIOUS_CORS, Call, Router
 from functions.services.invidious import (
+    access,
     feed,
     history,
     links,
@@ -93,9 +94,9 @@ def get_own_playlist(call: Call, playlist_id: str):
     return playlists.detail(call.viewer, playlist_id, call.query)
 
 
-@router.route("/api/v1/playlists/{playlist_id}", auth=None, cors=INVIDIOUS_CORS)
+@router.route("/api/v1/playlists/{playlist_id}", auth=access.public_viewer, cors=INVIDIOUS_CORS)
 def get_playlist(call: Call, playlist_id: str):
-    return playlists.detail(optional_viewer(call, playlist_id), playlist_id, call.query)
+    return playlists.detail(call.viewer or optional_viewer(call, playlist_id), playlist_id, call.query)
 
 
 @auth_route("/playlists/{playlist_id}", methods=("PATCH",))

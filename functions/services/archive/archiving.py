@@ -38,6 +38,12 @@ def _vid_type(info: dict, queued: QueueItem | None) -> str:
     return queued.vid_type if queued is not None and queued.vid_type in urls.TABS else "videos"
 
 
+def _codecs(info: dict) -> str | None:
+    """The downloaded file's codecs as a MIME type's codecs parameter; None when yt-dlp did not name them."""
+    named = [info.get(k) for k in ("vcodec", "acodec") if info.get(k) and info.get(k) != "none"]
+    return ", ".join(named) or None
+
+
 def video_from_download(result: ytdlp.DownloadResult, queued: QueueItem | None) -> Video:
     """The Video item of a download (not written): metadata from yt-dlp's info, sizes from the files."""
     info = result.info
@@ -64,6 +70,9 @@ def video_from_download(result: ytdlp.DownloadResult, queued: QueueItem | None) 
         playlist=playlists,
         media_ext=result.media_path.suffix.lstrip(".") or "mp4",
         media_size=result.media_path.stat().st_size,
+        media_width=info.get("width") or None,
+        media_height=info.get("height") or None,
+        media_codecs=_codecs(info),
         subtitles=[
             {"ext": "vtt", "lang": lang, "name": lang, "source": "auto" if lang in automatic else "user"}
             for lang in sorted(result.subtitle_paths)

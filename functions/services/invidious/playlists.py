@@ -12,8 +12,8 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from functions.core.errors import BadRequest, Forbidden
-from functions.core.ids import is_channel_id, is_video_id
-from functions.services.invidious import render
+from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
+from functions.services.invidious import public, render
 from functions.services.invidious.common import int_param, not_found
 from functions.storage import db, lookup
 from functions.storage.models import Channel, Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
@@ -147,7 +147,10 @@ def entries(playlist: InvidiousPlaylist, offset: int, size: int = PAGE_SIZE) -> 
 
 
 def detail(viewer, playlist_id: str, query: dict) -> dict:
-    """One playlist with the page (`page`, from 1) of its videos, 100 a page."""
+    """One playlist with the page (`page`, from 1) of its videos, 100 a page: a user's (`IVPL...`) or one of the
+    archive's YouTube playlists (`PL...`, which every signed-in user and, when open, anyone may read)."""
+    if is_playlist_id(playlist_id):
+        return public.playlist(playlist_id, query)
     number = max(int_param(query, "page", 1, 0), 1)
     playlist = visible(viewer, playlist_id)
     offset = (number - 1) * PAGE_SIZE

@@ -197,13 +197,36 @@ def _session(session_id: str) -> InvidiousSession:
         raise _denied(ERRONEOUS) from None
 
 
-def _token_viewer(token: dict, method: str, path: str) -> InvidiousViewer:
+def _unexpired_session(token: dict) -> InvidiousSession:
     expire = token.get("expire")
     if expire is not None and (not isinstance(expire, int) or expire < time.time()):
         raise _denied(EXPIRED)
     session = _session(token["session"])
     if session.kind != TOKEN:
         raise _denied(ERRONEOUS)
+    return session
+
+
+def _check_signature(token: dict) -> None:
+    signature = token.get("signature")
+    if not isinstance(signature, str) or not hmac.compare_digest(sign(token, secret_key()), signature):
+        raise _denied(INVALID_SIGNATURE)
+
+
+def signed_in_viewer(request) -> InvidiousViewer:
+    """Whoever an Invidious token (whatever its scopes) or a SID web login names: the public API, when private,
+    is open to every user of the instance; 403 with Invidious' reason otherwise."""
+    header = request.headers.get("authorization")
+    if header:
+        token = read_token(header)
+        session = _unexpired_session(token)
+        _check_signature(token)
+        return InvidiousViewer(int(session.user_id), session.username, session.session, [], via_token=True)
+    return authenticate(request)
+
+
+def _token_viewer(token: dict, method: str, path: str) -> InvidiousViewer:
+    session = _unexpired_session(token)
     raw_scopes = token.get("scopes")
     if not isinstance(raw_scopes, list):
         raise _denied(INVALID_SCOPE)
@@ -214,7 +237,5 @@ def _token_viewer(token: dict, method: str, path: str) -> InvidiousViewer:
     endpoint = path[len(AUTH_PREFIX) :] if path.startswith(AUTH_PREFIX) else path.lstrip("/")
     if not any(scope.allows(method, endpoint) for scope in scopes):
         raise _denied(INVALID_SCOPE)
-    signature = token.get("signature")
-    if not isinstance(signature, str) or not hmac.compare_digest(sign(token, secret_key()), signature):
-        raise _denied(INVALID_SIGNATURE)
+    _check_signature(token)
     return InvidiousViewer(int(session.user_id), session.username, session.session, scopes, via_token=True)
