@@ -101,7 +101,6 @@ def format_stream(video) -> dict:
         "type": f'{mime}; codecs="{codecs}"' if codecs else mime,
         "quality": _quality(height),
         "bitrate": str(bitrate),
-        "fps": 30,
         "container": ext,
         "encoding": ENCODINGS.get((codecs or "avc1").split(".")[0], "h264"),
         "qualityLabel": f"{height}p",
