@@ -100,23 +100,36 @@ def video(youtube_id: str) -> dict:
     return objects.video_detail(item, channels.get(item.channel_id), pairs)
 
 
+def _index_key(video) -> dict:
+    """Where a by_channel query goes on after `video` (its ExclusiveStartKey)."""
+    return {
+        "channel_id": {"S": video.channel_id},
+        "published_key": {"S": video.published_key},
+        "youtube_id": {"S": video.youtube_id},
+    }
+
+
 def _channel_videos(channel_id: str, tab: str, start: dict | None, size: int) -> tuple[list, dict | None]:
-    """Up to `size` videos of one tab, newest first, from `start` (an index key); and the key to go on from."""
+    """Up to `size` videos of one tab, newest first, after `start` (an index key); and the key to go on from,
+    None after the last. The index holds every tab: pages of keys are read until `size` of this tab are found."""
     found: list = []
     last = start or None
-    while len(found) < size:
+    while True:
         keys = Video.by_channel.query(
             channel_id, scan_index_forward=False, limit=size, page_size=size, last_evaluated_key=last
         )
-        page = list(keys)
+        ids = [key.youtube_id for key in keys]
         last = keys.last_evaluated_key
-        if page:
-            ids = [key.youtube_id for key in page]
-            (items,) = db.batch_get((Video, ids))
-            found += [items[i] for i in ids if i in items and (items[i].vid_type or "videos") == tab]
+        (items,) = db.batch_get((Video, ids))
+        for youtube_id in ids:
+            video = items.get(youtube_id)
+            if video is not None and (video.vid_type or "videos") == tab:
+                found.append(video)
+                if len(found) == size:
+                    more = youtube_id != ids[-1] or last is not None
+                    return found, _index_key(video) if more else None
         if not last:
-            break
-    return found[:size], last
+            return found, None
 
 
 def channel(ucid: str) -> dict:
