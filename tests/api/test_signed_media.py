@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from functions.core.settings import get_settings
+from functions.storage import aws as aws_clients
 from functions.storage import s3, signing
 from tests.factories import channel_id, video_id
 
@@ -16,7 +17,9 @@ CORS = "Access-Control-Allow-Origin"
 
 @pytest.fixture
 def stored(aws):
-    s3.client().put_object(Bucket=get_settings().media_bucket, Key=KEY, Body=b"0123456789", ContentType="video/mp4")
+    aws_clients.client("s3").put_object(
+        Bucket=get_settings().media_bucket, Key=KEY, Body=b"0123456789", ContentType="video/mp4"
+    )
     return KEY
 
 

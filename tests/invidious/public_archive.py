@@ -3,7 +3,7 @@ the real download job (yt-dlp, S3, tables, search index, comments, subtitles), a
 
 import boto3
 
-from functions.services import download_queue
+from functions.services.downloads import intake
 from functions.storage.models import AppSetting, Video
 from infra import local
 
@@ -24,6 +24,6 @@ def archive_catalog(aws, server) -> dict[str, Video]:
     AppSetting("app", value={"downloads": {"subtitle": "en", "comment_max": "all"}}).save()
     ids = [v.youtube_id for v in catalog.videos.values() if v.fault is None]
     playlists = [f"https://www.youtube.com/playlist?list={p}" for p in catalog.playlists]
-    download_queue.add(ids + playlists, auto_start=True)
+    intake.add(ids + playlists, auto_start=True)
     drain(aws)
     return {v.youtube_id: v for v in Video.scan()}

@@ -5,8 +5,8 @@ import re
 
 from chalice import Response
 
-from functions.http.routing import INVIDIOUS_CORS, Call, Router
-from functions.services.invidious import access, public
+from functions.http.routing import INVIDIOUS_CORS, OPEN_INVIDIOUS, Call, Router
+from functions.services.invidious import public
 from functions.services.invidious.common import not_found
 from functions.storage import s3
 
@@ -17,7 +17,7 @@ VTT = {"Content-Type": "text/vtt; charset=utf-8"}
 
 
 def public_route(path: str, methods: tuple[str, ...] = ("GET",)):
-    return router.route(path, methods, auth=access.public_viewer, cors=INVIDIOUS_CORS)
+    return router.route(path, methods, auth=OPEN_INVIDIOUS, cors=INVIDIOUS_CORS)
 
 
 @public_route(API + "/stats")

@@ -3,19 +3,19 @@
 from chalice import Response
 
 from functions.core.settings import VERSION
-from functions.http.routing import Call, Router
-from functions.services import auth
+from functions.http.routing import PUBLIC, USER, Call, Router
+from functions.services.auth import sessions, users
 
 router = Router(__name__)
 
 
-@router.route("/api/login", methods=("POST",), auth=None)
+@router.route("/api/login", methods=("POST",), auth=PUBLIC)
 def login(call: Call):
     """Answer the user's API token and start a web session (cookie), as TubeArchivist's login does."""
     body = call.json()
-    user = auth.verify_login(body.get("username"), body.get("password"))
-    secret, lifetime = auth.start_session(user)
-    cookie = f"{auth.SESSION_COOKIE}={secret}; Max-Age={lifetime}; Path=/; HttpOnly; SameSite=Lax"
+    user = users.verify_login(body.get("username"), body.get("password"))
+    secret, lifetime = sessions.start_session(user)
+    cookie = f"{sessions.SESSION_COOKIE}={secret}; Max-Age={lifetime}; Path=/; HttpOnly; SameSite=Lax"
     if call.headers.get("x-forwarded-proto", "http") == "https":
         cookie += "; Secure"
     return Response(
@@ -23,6 +23,6 @@ def login(call: Call):
     )
 
 
-@router.route("/api/ping")
+@router.route("/api/ping", auth=USER)
 def ping(call: Call):
     return {"response": "pong", "user": call.viewer.confirm().user_id, "version": VERSION}

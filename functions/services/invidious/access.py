@@ -4,7 +4,7 @@ either way."""
 
 from functions.core.errors import Forbidden
 from functions.core.settings import get_settings
-from functions.services import auth
+from functions.services.auth import sessions
 from functions.services.invidious import tokens
 
 PRIVATE = (
@@ -22,10 +22,10 @@ def public_viewer(request):
     try:
         if header[:6].lower() == "token " or (
             not header
-            and auth.session_cookie_named(headers, auth.SESSION_COOKIE)
-            and not auth.session_cookie_named(headers, tokens.SID_COOKIE)
+            and sessions.session_cookie_named(headers, sessions.SESSION_COOKIE)
+            and not sessions.session_cookie_named(headers, tokens.SID_COOKIE)
         ):
-            return auth.authenticate_request(request).confirm()
+            return sessions.authenticate(headers).confirm()
         return tokens.signed_in_viewer(request)
     except Forbidden:
         raise Forbidden(PRIVATE) from None

@@ -13,12 +13,13 @@ from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.core.settings import VERSION
 from functions.services import comments as archived_comments
 from functions.services.archive import playlists as archive_playlists
+from functions.services.auth.users import USER_ID_COUNTER
 from functions.services.invidious import objects, render
 from functions.services.invidious.common import int_param, not_found
 from functions.services.search import backend
 from functions.services.search import documents as docs
 from functions.services.search import query as q
-from functions.storage import db, lookup, s3, totals
+from functions.storage import counters, db, lookup, s3
 from functions.storage.models import ALL_VIDEOS, Channel, Counter, Playlist, Video
 from functions.youtube import urls
 
@@ -164,8 +165,8 @@ def channel_tab(ucid: str, tab: str, query: dict) -> dict:
 
 
 def _playlist_rows(items: list) -> tuple[dict[str, list[dict]], dict[str, int]]:
-    counters = [totals.playlist_videos(p.playlist_id) for p in items]
-    (found,) = db.batch_get((Counter, counters))
+    names = [counters.playlist_videos(p.playlist_id) for p in items]
+    (found,) = db.batch_get((Counter, names))
     rows = archive_playlists.entry_rows(items, found)
     return rows, {p.playlist_id: len(rows[p.playlist_id]) for p in items}
 
@@ -224,9 +225,9 @@ def search(query: dict) -> list[dict]:
         video_hits = sorted(video_hits, key=lambda h: SORTS[sort](h.item), reverse=True)
     results += _items([h.item for h in video_hits])
     channel_hits = [h.item for h in hits.get(docs.CHANNEL, [])]
-    (counts,) = db.batch_get((Counter, [totals.channel_videos(c.channel_id) for c in channel_hits]))
+    (counts,) = db.batch_get((Counter, [counters.channel_videos(c.channel_id) for c in channel_hits]))
     for item in channel_hits:
-        counter = counts.get(totals.channel_videos(item.channel_id))
+        counter = counts.get(counters.channel_videos(item.channel_id))
         results.append(objects.channel_item(item, int(counter.count) if counter else 0))
     playlist_items = [h.item for h in hits.get(docs.PLAYLIST, [])]
     rows, sizes = _playlist_rows(playlist_items)
@@ -379,8 +380,6 @@ def thumbnail_key(youtube_id: str) -> str:
 def stats() -> dict:
     """/api/v1/stats: what instance checks read. Every account counts as active: the archive keeps no activity
     dates. `lastChannelRefreshedAt` is the newest download."""
-    from functions.services.auth import USER_ID_COUNTER
-
     (counts,) = db.batch_get((Counter, [USER_ID_COUNTER]))
     users = int(counts[USER_ID_COUNTER].count) if USER_ID_COUNTER in counts else 0
     newest = _newest(Video.by_downloaded, 1)

@@ -17,7 +17,9 @@ from urllib.parse import unquote
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Forbidden
-from functions.services.auth import Viewer, session_cookie_named
+from functions.services.auth.sessions import session_cookie_named
+from functions.services.auth.viewer import Viewer
+from functions.storage import db
 from functions.storage.hmac_key import secret_key
 from functions.storage.models import InvidiousSession
 
@@ -107,6 +109,12 @@ def new_session(user_id: int, username: str, kind: str = TOKEN) -> str:
     return session
 
 
+def revoke(session_id: str, user_id: int) -> bool:
+    """End one of the user's sessions; False when they have no such session (nothing changes)."""
+    session = InvidiousSession(session_id)
+    return db.conditional(session.delete, condition=InvidiousSession.user_id == user_id)
+
+
 def issue(user_id: int, username: str, scopes: list[str], expire: int | None) -> dict:
     """A new signed token for a new session; `expire` is an absolute unix time, or None for never."""
     token = {"session": new_session(user_id, username), "scopes": scopes}
@@ -179,10 +187,16 @@ def request_path(request) -> str:
 
 def authenticate(request) -> InvidiousViewer:
     """The viewer of an /api/v1/auth/ request; 403 with Invidious' reason otherwise."""
-    header = request.headers.get("authorization")
+    return authenticate_as(request.headers, request.method, request_path(request))
+
+
+def authenticate_as(headers, method: str, path: str) -> InvidiousViewer:
+    """The viewer whose token allows `method` on `path` (or whose SID web login allows everything); 403 with
+    Invidious' reason otherwise."""
+    header = headers.get("authorization")
     if header:
-        return _token_viewer(read_token(header), request.method, request_path(request))
-    sid = session_cookie_named(request.headers, SID_COOKIE)
+        return _token_viewer(read_token(header), method, path)
+    sid = session_cookie_named(headers, SID_COOKIE)
     if sid:
         session = _session(sid)
         if session.kind == WEB:
