@@ -7,7 +7,7 @@ from functions.http.routing import INVIDIOUS_CORS
 
 JSON = {"Content-Type": "application/json"}
 # Paths browser players on other origins call: their errors must be readable there, not a CORS failure.
-CORS_PREFIXES = ("/api/v1/", "/signed/")
+CORS_PREFIXES = ("/api/v1/", "/signed/", "/vi/")
 
 
 def json_errors(request, get_response):
