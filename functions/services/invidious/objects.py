@@ -187,25 +187,24 @@ def video_detail(video, channel, similar: list[tuple[object, str]]) -> dict:
     }
 
 
-def looked_up_video(youtube_id: str, info: dict) -> dict:
-    """A video the archive does not hold, as the lookup function read it: metadata, nothing to play."""
-    channel_id = str(info.get("channel_id") or "")
-    day = str(info.get("upload_date") or "")
-    published = render.published_epoch(f"{day[:4]}-{day[4:6]}-{day[6:8]}") if len(day) == 8 else 0
-    description = str(info.get("description") or "")
+def looked_up_video(youtube_id: str, row: dict) -> dict:
+    """A video the archive does not hold, as the lookup function read it (yt-dlp's `video_row`): its metadata,
+    nothing to play."""
+    channel_id = str(row.get("channel_id") or "")
+    published = render.published_epoch(row["published"]) if row.get("published") else 0
     return {
         "type": "video",
-        "title": str(info.get("title") or youtube_id),
+        "title": str(row.get("title") or youtube_id),
         "videoId": youtube_id,
         "videoThumbnails": [],
         "storyboards": [],
-        "description": description,
-        "descriptionHtml": description_html(description),
+        "description": "",
+        "descriptionHtml": "",
         "published": published,
         "publishedText": render.published_text(published) if published else "",
-        "keywords": [str(t) for t in info.get("tags") or []],
-        "viewCount": int(info.get("view_count") or 0),
-        "likeCount": int(info.get("like_count") or 0),
+        "keywords": [],
+        "viewCount": 0,
+        "likeCount": 0,
         "dislikeCount": 0,
         "paid": False,
         "premium": False,
@@ -213,13 +212,13 @@ def looked_up_video(youtube_id: str, info: dict) -> dict:
         "allowedRegions": [],
         "genre": "",
         "genreUrl": None,
-        "author": str(info.get("channel") or info.get("uploader") or ""),
+        "author": str(row.get("channel_name") or ""),
         "authorId": channel_id,
         "authorUrl": render.author_url(channel_id),
         "authorVerified": False,
         "authorThumbnails": [],
         "subCountText": "0",
-        "lengthSeconds": int(info.get("duration") or 0),
+        "lengthSeconds": int(row.get("duration") or 0),
         "allowRatings": True,
         "rating": 0.0,
         "isListed": True,

@@ -13,13 +13,12 @@ from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.core.settings import VERSION
 from functions.services import comments as archived_comments
 from functions.services.archive import playlists as archive_playlists
-from functions.services.auth.users import USER_ID_COUNTER
 from functions.services.invidious import objects, render
 from functions.services.invidious.common import int_param, not_found
 from functions.services.search import backend
 from functions.services.search import documents as docs
 from functions.services.search import query as q
-from functions.storage import counters, db, lookup, s3
+from functions.storage import counters, db, lookup, pages, s3
 from functions.storage.models import ALL_VIDEOS, Channel, Counter, Playlist, Video
 from functions.youtube import urls
 
@@ -255,20 +254,21 @@ def suggestions(query: dict) -> dict:
     return {"query": text, "suggestions": list(dict.fromkeys(titles))}
 
 
-def _newest(index, size: int) -> list:
-    ids = [key.youtube_id for key in db.query_page(index, ALL_VIDEOS, 0, size)]
+def _newest(size: int) -> list:
+    """The archive's `size` newest videos by publication."""
+    ids = [key.youtube_id for key in pages.query_page(Video.by_published, ALL_VIDEOS, 0, size)]
     (found,) = db.batch_get((Video, ids))
     return [found[i] for i in ids if i in found]
 
 
 def trending() -> list[dict]:
-    """The newest downloads: what is new in the archive."""
-    return _items(_newest(Video.by_downloaded, TRENDING_SIZE))
+    """The newest videos: what is new in the archive."""
+    return _items(_newest(TRENDING_SIZE))
 
 
 def popular() -> list[dict]:
     """The most viewed of the newest videos, as short videos."""
-    pool = sorted(_newest(Video.by_published, POPULAR_POOL), key=lambda v: int(v.view_count or 0), reverse=True)
+    pool = sorted(_newest(POPULAR_POOL), key=lambda v: int(v.view_count or 0), reverse=True)
     videos = pool[:TRENDING_SIZE]
     authors = _authors([v.channel_id for v in videos])
     return [render.archived_video(v, authors[v.channel_id]) for v in videos]
@@ -379,11 +379,10 @@ def thumbnail_key(youtube_id: str) -> str:
 
 def stats() -> dict:
     """/api/v1/stats: what instance checks read. Every account counts as active: the archive keeps no activity
-    dates. `lastChannelRefreshedAt` is the newest download."""
-    (counts,) = db.batch_get((Counter, [USER_ID_COUNTER]))
-    users = int(counts[USER_ID_COUNTER].count) if USER_ID_COUNTER in counts else 0
-    newest = _newest(Video.by_downloaded, 1)
-    updated = int(newest[0].date_downloaded) if newest else 0
+    dates. `lastChannelRefreshedAt` is the latest download among the newest videos (no index orders downloads)."""
+    (counts,) = db.batch_get((Counter, [counters.USER_IDS]))
+    users = int(counts[counters.USER_IDS].count) if counters.USER_IDS in counts else 0
+    updated = max((int(v.date_downloaded) for v in _newest(POPULAR_POOL)), default=0)
     return {
         "version": "2.0",
         "software": {"name": "invidious", "version": VERSION.lstrip("v") + "-ytarchive", "branch": "ytarchive"},

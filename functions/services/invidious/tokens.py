@@ -12,6 +12,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 from pynamodb.exceptions import DoesNotExist
@@ -97,9 +98,6 @@ def parse_scopes(texts) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-ALL_SCOPES = [":*"]
-
-
 # ---------------------------------------------------------------- issuing
 
 
@@ -117,7 +115,7 @@ def revoke(session_id: str, user_id: int) -> bool:
 
 def issue(user_id: int, username: str, scopes: list[str], expire: int | None) -> dict:
     """A new signed token for a new session; `expire` is an absolute unix time, or None for never."""
-    token = {"session": new_session(user_id, username), "scopes": scopes}
+    token: dict[str, Any] = {"session": new_session(user_id, username), "scopes": scopes}
     if expire is not None:
         token["expire"] = int(expire)
     token["signature"] = sign(token, secret_key())
