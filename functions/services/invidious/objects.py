@@ -307,8 +307,8 @@ def playlist_thumbnail(item, rows: list[dict]) -> str:
     return links.file_url(s3.video_thumb_key(rows[0]["youtube_id"])) if rows else ""
 
 
-def playlist_item(item, rows: list[dict], video_count: int) -> dict:
-    """An archived YouTube playlist in search results and channel playlists; `rows` its listing."""
+def _playlist_head(item, rows: list[dict]) -> dict:
+    """What every rendering of an archived YouTube playlist starts with."""
     return {
         "type": "playlist",
         "title": item.playlist_name,
@@ -317,6 +317,13 @@ def playlist_item(item, rows: list[dict], video_count: int) -> dict:
         "author": item.playlist_channel,
         "authorId": item.playlist_channel_id,
         "authorUrl": render.author_url(item.playlist_channel_id),
+    }
+
+
+def playlist_item(item, rows: list[dict], video_count: int) -> dict:
+    """An archived YouTube playlist in search results and channel playlists; `rows` its listing."""
+    return {
+        **_playlist_head(item, rows),
         "authorVerified": False,
         "videoCount": video_count,
         "videos": [
@@ -337,13 +344,7 @@ def playlist(item, rows: list[dict], offset: int, lengths: dict[str, int]) -> di
     description = item.playlist_description or ""
     page = rows[offset : offset + 100]
     return {
-        "type": "playlist",
-        "title": item.playlist_name,
-        "playlistId": item.playlist_id,
-        "playlistThumbnail": playlist_thumbnail(item, rows),
-        "author": item.playlist_channel,
-        "authorId": item.playlist_channel_id,
-        "authorUrl": render.author_url(item.playlist_channel_id),
+        **_playlist_head(item, rows),
         "subtitle": None,
         "authorThumbnails": author_thumbnails(item.playlist_channel_id) if item.playlist_channel_id else [],
         "description": description,

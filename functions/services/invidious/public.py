@@ -143,11 +143,16 @@ def channel(ucid: str) -> dict:
     return objects.channel(found[ucid], [objects.video_item(v, found[ucid].channel_name) for v in latest])
 
 
+def _archived(model, key: str, valid: bool, missing: str):
+    """The archive's item of `model` with that key; 404 `{"error": missing}` when the key is malformed or unknown."""
+    (found,) = db.batch_get((model, [key] if valid else []))
+    if key not in found:
+        raise not_found(missing)
+    return found[key]
+
+
 def _archived_channel(ucid: str) -> Channel:
-    (found,) = db.batch_get((Channel, [ucid] if is_channel_id(ucid) else []))
-    if ucid not in found:
-        raise not_found(NO_CHANNEL)
-    return found[ucid]
+    return _archived(Channel, ucid, is_channel_id(ucid), NO_CHANNEL)
 
 
 def channel_tab(ucid: str, tab: str, query: dict) -> dict:
@@ -184,10 +189,7 @@ def channel_playlists(ucid: str, query: dict) -> dict:
 def playlist(playlist_id: str, query: dict) -> dict:
     """An archived YouTube playlist with one `page` (from 1) of 100 of its videos."""
     number = max(int_param(query, "page", 1, 0), 1)
-    (found,) = db.batch_get((Playlist, [playlist_id] if is_playlist_id(playlist_id) else []))
-    if playlist_id not in found:
-        raise not_found(NO_PLAYLIST)
-    item = found[playlist_id]
+    item = _archived(Playlist, playlist_id, is_playlist_id(playlist_id), NO_PLAYLIST)
     rows, _ = _playlist_rows([item])
     listing = rows[playlist_id]
     offset = (number - 1) * 100
@@ -278,10 +280,7 @@ def popular() -> list[dict]:
 
 
 def _archived_video(youtube_id: str) -> Video:
-    (found,) = db.batch_get((Video, [youtube_id] if is_video_id(youtube_id) else []))
-    if youtube_id not in found:
-        raise not_found(NO_VIDEO)
-    return found[youtube_id]
+    return _archived(Video, youtube_id, is_video_id(youtube_id), NO_VIDEO)
 
 
 def _comment(thread: dict, youtube_id: str, video_channel: str) -> dict:
