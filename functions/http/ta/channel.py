@@ -5,6 +5,7 @@ from chalice import Response
 from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.services.archive import channels, render
+from functions.services.invidious import subscriptions
 
 router = Router(__name__)
 
@@ -22,6 +23,7 @@ def subscribe(call: Call):
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise BadRequest("data must be a list of objects")
     saved = channels.subscribe_many(rows)
+    subscriptions.follow(call.viewer, saved)  # the subscriber's Invidious feed follows them too
     return render.envelope([render.channel(channel) for channel in saved], config)
 
 
