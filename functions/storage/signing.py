@@ -68,11 +68,11 @@ def verify(expires: str, signature_text: str, folder: str, filename: str, now: f
         key = _unb64(folder).decode() + "/" + filename
         expiry = int(expires)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise NotFound(INVALID, body={"error": INVALID}) from None
+        raise NotFound(INVALID) from None
     if not hmac.compare_digest(signature(key, expiry), signature_text):
         raise Forbidden(INVALID)
     if expiry < (time.time() if now is None else now):
         raise Forbidden(EXPIRED)
     if not key.startswith(SERVABLE):
-        raise NotFound(INVALID, body={"error": INVALID})
+        raise NotFound(INVALID)
     return key

@@ -12,10 +12,10 @@ from urllib.parse import quote, urlencode
 
 from chalice import Response
 
-from functions.core.errors import ApiError, BadRequest
+from functions.core.errors import BadRequest, DomainError
 from functions.http.addresses import base_path
 from functions.http.invidious import pages
-from functions.http.routing import PUBLIC, Call, Router
+from functions.http.routing import PUBLIC, Call, Router, status_of
 from functions.services.auth import sessions, users
 from functions.services.invidious import tokens, web_sessions
 
@@ -40,8 +40,8 @@ def html_errors(view):
     def wrapper(call: Call, **params):
         try:
             return view(call, **params)
-        except ApiError as error:
-            return html(pages.error_page("Request refused", error.message), error.status_code, error.headers)
+        except DomainError as error:
+            return html(pages.error_page("Request refused", error.message), status_of(error))
 
     return wrapper
 

@@ -5,9 +5,9 @@ import re
 
 from chalice import Response
 
+from functions.core.errors import NotFound
 from functions.http.routing import INVIDIOUS_CORS, OPEN_INVIDIOUS, Call, Router
 from functions.services.invidious import public
-from functions.services.invidious.common import not_found
 from functions.storage import s3
 
 router = Router(__name__)
@@ -110,5 +110,5 @@ def get_captions(call: Call, video_id: str):
 def get_thumbnail(call: Call, video_id: str, name: str):
     """FreeTube and others build `/vi/<id>/<quality>.jpg` themselves: 302 to the archived image."""
     if not THUMBNAIL_NAME.match(name):
-        raise not_found("No such thumbnail")
+        raise NotFound("No such thumbnail")
     return Response(body="", status_code=302, headers={"Location": s3.presigned_url(public.thumbnail_key(video_id))})

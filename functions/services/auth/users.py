@@ -8,7 +8,7 @@ import time
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions.core.errors import BadRequest, Conflict, NotFound
+from functions.core.errors import BadRequest, Conflict, InvalidCredentials, NotFound
 from functions.storage import counters, db
 from functions.storage.models import AuthKey, Counter, User
 
@@ -94,10 +94,7 @@ def set_password(username: str, password: str) -> None:
 
 def verify_login(username, password) -> User:
     """The user whose credentials these are; 400 with TubeArchivist's body otherwise."""
-    failure = BadRequest(
-        "Unable to log in with provided credentials.",
-        body={"non_field_errors": ["Unable to log in with provided credentials."]},
-    )
+    failure = InvalidCredentials("Unable to log in with provided credentials.")
     if not isinstance(username, str) or not isinstance(password, str) or not USERNAME_PATTERN.match(username):
         raise failure
     from argon2.exceptions import InvalidHashError, VerificationError

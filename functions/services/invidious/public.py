@@ -8,13 +8,12 @@ import binascii
 import json
 
 from functions.core.dates import now
-from functions.core.errors import ApiError, BadRequest
+from functions.core.errors import BadRequest, DomainError, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.core.settings import VERSION
 from functions.services import comments as archived_comments
 from functions.services.archive import playlists as archive_playlists
 from functions.services.invidious import objects, render
-from functions.services.invidious.common import int_param, not_found
 from functions.services.search import backend
 from functions.services.search import documents as docs
 from functions.services.search import query as q
@@ -43,6 +42,21 @@ NO_VIDEO = "This video is not available"
 NO_CHANNEL = "This channel does not exist."
 NO_PLAYLIST = "Playlist does not exist."
 BAD_CONTINUATION = "invalid continuation"
+
+
+# ---------------------------------------------------------------- query values
+
+
+def page_number(query: dict, maximum: int = 1000) -> int:
+    """`page` (from 1; 0 is the first page too, as Invidious takes it); 400 when it is not a whole number."""
+    raw = query.get("page") or "1"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest("page must be a whole number") from None
+    if value < 0:
+        raise BadRequest("page must be 0 or more")
+    return max(min(value, maximum), 1)
 
 
 # ---------------------------------------------------------------- continuation tokens
@@ -81,13 +95,13 @@ def _looked_up(action: str, missing: str, **payload) -> dict:
     """The lookup function's answer; 404 `{"error"}` when yt-dlp cannot read it (unknown, private, offline)."""
     try:
         return lookup.call(action, **payload)
-    except ApiError as error:
-        raise not_found(f"{missing} ({error.message})") from None
+    except DomainError as error:
+        raise NotFound(f"{missing} ({error.message})") from None
 
 
 def video(youtube_id: str) -> dict:
     if not is_video_id(youtube_id):
-        raise not_found(NO_VIDEO)
+        raise NotFound(NO_VIDEO)
     (found,) = db.batch_get((Video, [youtube_id]))
     if youtube_id not in found:
         info = _looked_up("video_summary", NO_VIDEO, youtube_id=youtube_id)["video"]
@@ -134,7 +148,7 @@ def _channel_videos(channel_id: str, tab: str, start: dict | None, size: int) ->
 
 def channel(ucid: str) -> dict:
     if not is_channel_id(ucid):
-        raise not_found(NO_CHANNEL)
+        raise NotFound(NO_CHANNEL)
     (found,) = db.batch_get((Channel, [ucid]))
     if ucid not in found:
         info = _looked_up("resolve_channel", NO_CHANNEL, query=urls.channel_url(ucid, "videos"))["channel"]
@@ -147,7 +161,7 @@ def _archived(model, key: str, valid: bool, missing: str):
     """The archive's item of `model` with that key; 404 `{"error": missing}` when the key is malformed or unknown."""
     (found,) = db.batch_get((model, [key] if valid else []))
     if key not in found:
-        raise not_found(missing)
+        raise NotFound(missing)
     return found[key]
 
 
@@ -186,9 +200,8 @@ def channel_playlists(ucid: str, query: dict) -> dict:
     }
 
 
-def playlist(playlist_id: str, query: dict) -> dict:
-    """An archived YouTube playlist with one `page` (from 1) of 100 of its videos."""
-    number = max(int_param(query, "page", 1, 0), 1)
+def playlist(playlist_id: str, number: int) -> dict:
+    """An archived YouTube playlist with one page (from 1) of 100 of its videos."""
     item = _archived(Playlist, playlist_id, is_playlist_id(playlist_id), NO_PLAYLIST)
     rows, _ = _playlist_rows([item])
     listing = rows[playlist_id]
@@ -216,7 +229,7 @@ def search(query: dict) -> list[dict]:
     sort = query.get("sort_by") or query.get("sort") or "relevance"
     if sort not in SORTS:
         raise BadRequest(f"sort_by must be one of {', '.join(SORTS)}")
-    number = max(int_param(query, "page", 1, 0, 1000), 1)
+    number = page_number(query)
     if not text:
         return []
     hits = _search_hits(text, SEARCH_TYPES[kind], number * SEARCH_PAGE)
@@ -242,7 +255,7 @@ def channel_search(ucid: str, query: dict) -> list[dict]:
     text = (query.get("q") or "").strip()
     if not text:
         return []
-    number = max(int_param(query, "page", 1, 0, 1000), 1)
+    number = page_number(query)
     hits = _search_hits(text[: q.MAX_QUERY], q.VIDEO, 200).get(docs.VIDEO, [])
     own = [h.item for h in hits if h.item.channel_id == ucid]
     page = own[(number - 1) * SEARCH_PAGE : number * SEARCH_PAGE]
@@ -363,13 +376,13 @@ def caption_text(youtube_id: str, label: str | None, lang: str | None) -> str:
     for sub in item.subtitles or []:
         if objects.caption_label(sub) == label or sub["lang"] == lang:
             return s3.read(s3.subtitle_key(item.channel_id, youtube_id, sub["lang"])).decode()
-    raise not_found("No such caption")
+    raise NotFound("No such caption")
 
 
 def thumbnail_key(youtube_id: str) -> str:
     """/vi/:id/<any quality>.jpg: the archive keeps one image a video."""
     if not is_video_id(youtube_id):
-        raise not_found(NO_VIDEO)
+        raise NotFound(NO_VIDEO)
     return s3.video_thumb_key(youtube_id)
 
 
