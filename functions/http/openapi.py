@@ -1249,6 +1249,7 @@ TAGS = [
     {"name": "session", "description": "login and ping"},
     {"name": "files", "description": "media files and images (302 to S3)"},
     {"name": "invidious", "description": "the Invidious authenticated API"},
+    {"name": "invidious-public", "description": "the public Invidious API over the archive (PUBLIC_INVIDIOUS)"},
     {"name": "web", "description": "Invidious web pages: sign-in and token approval"},
     {"name": "docs", "description": "this document and its viewer"},
 ]
