@@ -13,7 +13,7 @@ from functions.storage import s3
 router = Router(__name__)
 API = "/api/v1"
 THUMBNAIL_NAME = re.compile(r"^[A-Za-z0-9_]{1,30}\.(jpg|webp)$")  # maxres.jpg, mqdefault.jpg, 1.jpg...
-VTT = {"Content-Type": "text/vtt; charset=utf-8"}
+VTT: dict[str, str | list[str]] = {"Content-Type": "text/vtt; charset=utf-8"}
 
 
 def public_route(path: str, methods: tuple[str, ...] = ("GET",)):

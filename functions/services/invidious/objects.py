@@ -28,7 +28,7 @@ def count_text(n: int) -> str:
     return str(n)
 
 
-def description_html(text: str) -> str:
+def description_html(text: str | None) -> str:
     return html.escape(text or "").replace("\n", "<br>")
 
 

@@ -235,8 +235,9 @@ def search(query: dict) -> list[dict]:
     hits = _search_hits(text, SEARCH_TYPES[kind], number * SEARCH_PAGE)
     results: list[dict] = []
     video_hits = hits.get(docs.VIDEO, [])
-    if SORTS[sort]:
-        video_hits = sorted(video_hits, key=lambda h: SORTS[sort](h.item), reverse=True)
+    order = SORTS[sort]
+    if order is not None:
+        video_hits = sorted(video_hits, key=lambda h: order(h.item), reverse=True)
     results += _items([h.item for h in video_hits])
     channel_hits = [h.item for h in hits.get(docs.CHANNEL, [])]
     (counts,) = db.batch_get((Counter, [counters.channel_videos(c.channel_id) for c in channel_hits]))
@@ -352,7 +353,7 @@ def comments(youtube_id: str, query: dict) -> dict:
         listed = found["comment_replies"] if found else []
     page = listed[offset : offset + COMMENTS_PAGE]
     more = offset + COMMENTS_PAGE < len(listed)
-    body = {
+    body: dict = {
         "videoId": youtube_id,
         "comments": [_comment(t, youtube_id, item.channel_id) for t in page],
         "continuation": encode_continuation({**({"p": parent} if parent else {}), "o": offset + COMMENTS_PAGE})
