@@ -2,6 +2,7 @@
 
 from chalice import Chalice
 
+from functions.http.addresses import public_base
 from functions.http.cors import ta_cors
 from functions.http.errors import json_errors
 from functions.http.routes import ROUTERS
@@ -14,6 +15,7 @@ from functions.jobs import snapshot as snapshot_job
 app = Chalice(app_name="ytarchive")
 app.register_middleware(ta_cors, "http")  # outermost: error answers of TA paths carry CORS headers too
 app.register_middleware(json_errors, "http")
+app.register_middleware(public_base, "http")
 for router in ROUTERS:
     app.register_blueprint(router.blueprint)
 app.register_blueprint(snapshot_job.blueprint)  # the snapshot queue consumer and the daily snapshot

@@ -181,6 +181,53 @@ def idle(measured: dict, videos: int, video_mb: float) -> list[tuple[str, float,
     ]
 
 
+def dash_copy_ratio(seconds: int = 20) -> float:
+    """Bytes of a DASH rendition (one fragmented mp4 with sidx per track, streams copied, as ffmpeg's dash muxer
+    writes it) over the bytes of the muxed mp4 the archive keeps, measured on a generated 720p sample."""
+    import subprocess
+    import tempfile
+
+    import imageio_ffmpeg
+
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    with tempfile.TemporaryDirectory() as folder:
+        source, out = Path(folder) / "video.mp4", Path(folder) / "dash"
+        out.mkdir()
+        subprocess.run(
+            [
+                *(ffmpeg, "-v", "error", "-y"),
+                *("-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=30:duration={seconds}"),
+                *("-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:v", "libx264", "-c:a", "aac"),
+                *("-shortest", "-movflags", "+faststart", str(source)),
+            ],
+            check=True,
+        )
+        subprocess.run(
+            [
+                *(ffmpeg, "-v", "error", "-y", "-i", str(source), "-map", "0:v", "-map", "0:a", "-c", "copy"),
+                *("-f", "dash", "-single_file", "1", "-use_template", "0", "-use_timeline", "0"),
+                str(out / "video.mpd"),
+            ],
+            check=True,
+        )
+        rendition = sum(p.stat().st_size for p in out.iterdir())
+        return rendition / source.stat().st_size
+
+
+def dash(videos: int, video_mb: float) -> list[tuple[str, float, str]]:
+    """What each way of offering DASH to Invidious clients costs in storage (README: Invidious clients)."""
+    ratio = dash_copy_ratio()
+    media_gb = videos * video_mb * 1e6 / GB
+    return [
+        ("dashUrl = the archived mp4 (this archive)", 0.0, "no extra bytes: shaka-player plays it natively"),
+        (
+            "plus a DASH rendition per video",
+            ratio * media_gb * S3_STANDARD_PER_GB,
+            f"{ratio * media_gb:,.0f} GB more: {ratio:.2f}x the mp4 (measured, ffmpeg dash muxer, streams copied)",
+        ),
+    ]
+
+
 def table(title: str, rows: list[tuple[str, float, str]]) -> str:
     lines = [f"### {title}", "", "| item | USD / month | basis |", "|---|---:|---|"]
     lines += [f"| {name} | {cost:,.2f} | {basis} |" for name, cost, basis in rows]
@@ -198,6 +245,13 @@ def main(argv=None) -> None:
     print(table(f"An archive of {args.videos:,} videos at idle", idle(measured, args.videos, args.video_mb)))
     print()
     print(table("Per 1 million API requests", per_million(measured)))
+    print()
+    print(f"### DASH for Invidious clients, {args.videos:,} videos: two ways, extra storage of each")
+    print()
+    print("| way | USD / month | basis |")
+    print("|---|---:|---|")
+    for name, cost, basis in dash(args.videos, args.video_mb):
+        print(f"| {name} | {cost:,.2f} | {basis} |")
     print()
     print(f"Media watched: {TRANSFER_OUT_PER_GB} USD a GB leaving AWS (presigned S3 URLs) + {S3_PER_GET * 1e6:.2f} USD")
     print("per million S3 GETs. Deleting the stack keeps the tables, the bucket and the secrets (DeletionPolicy")

@@ -129,6 +129,31 @@ def _fix_log_group_names(resources: dict) -> None:
             name["Fn::Sub"] = f"/aws/lambda/${{{by_lower[function.lower()]}}}"
 
 
+# API Gateway's own answers (a path no route serves: 403 "Missing Authentication Token", throttling, timeouts)
+# carry CORS headers too, so that browser clients read a status instead of a network error.
+GATEWAY_CORS = {
+    "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+    "gatewayresponse.header.Access-Control-Allow-Headers": "'Authorization,Content-Type'",
+}
+
+
+def _gateway_responses(resources: dict) -> dict:
+    """A CORS-carrying gateway response for every 4XX and 5XX of the template's REST API (Chalice's `RestAPI`)."""
+    if "RestAPI" not in resources:
+        return {}
+    return {
+        f"GatewayResponse{kind}": {
+            "Type": "AWS::ApiGateway::GatewayResponse",
+            "Properties": {
+                "RestApiId": {"Ref": "RestAPI"},
+                "ResponseType": f"DEFAULT_{kind}",
+                "ResponseParameters": GATEWAY_CORS,
+            },
+        }
+        for kind in ("4XX", "5XX")
+    }
+
+
 def merge(chalice_template: dict, resources: dict, config: dict, stage: str, layer_uri: str) -> dict:
     if stage not in resources["Parameters"]["Stage"]["AllowedValues"]:
         raise MergeError(f"stage {stage!r} is not one of the template's {resources['Parameters']['Stage']}")
@@ -150,7 +175,7 @@ def merge(chalice_template: dict, resources: dict, config: dict, stage: str, lay
     additions = {
         "Parameters": parameters,
         "Conditions": resources.get("Conditions", {}),
-        "Resources": {**resources["Resources"], LAYER: layer},
+        "Resources": {**resources["Resources"], LAYER: layer, **_gateway_responses(merged["Resources"])},
         "Outputs": resources.get("Outputs", {}),
     }
     for section, entries in additions.items():

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Makes Debian's Chromium available to tests/invidious/test_browser.py, which drives /usr/bin/chromium with
-# Playwright (Playwright's own browser download is not reachable offline; its pip wheel brings only the driver).
+# Playwright (Playwright's own browser download is not reachable offline; its pip wheel brings only the driver),
+# and the npm packages of the player test (tests/player_packages.sh).
 # `make test` (and so .ci/run) runs this first. Root installs with apt-get; anyone else gets a note, and the
 # browser test then skips, except under CI=true, where it fails.
 set -eu
 
+sh "$(dirname "$0")/player_packages.sh" || echo "setup_browser.sh: npm could not install the player packages" >&2
 if [ -x /usr/bin/chromium ]; then
     exit 0
 fi

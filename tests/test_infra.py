@@ -10,7 +10,7 @@ import pytest
 from pynamodb.models import Model
 
 from functions.core.settings import get_settings
-from functions.storage import models
+from functions.storage import hmac_key, models
 from functions.storage.models import ALL_MODELS
 from infra.merge import load_resources
 
@@ -172,7 +172,7 @@ def test_api_runs_on_the_resources_the_stack_made(aws, client, admin, monkeypatc
     # Invidious tokens are signed with the stack's generated secret once HMAC_SECRET_ID names it (as in the cloud).
     monkeypatch.delenv("HMAC_KEY")
     monkeypatch.setenv("HMAC_SECRET_ID", aws["HmacSecretArn"])
-    monkeypatch.setattr(tokens, "_secret", None)
+    monkeypatch.setattr(hmac_key, "_secret", None)
     get_settings.cache_clear()
     try:
         assert made["HmacSecret"] == aws["HmacSecretArn"]

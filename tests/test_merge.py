@@ -90,3 +90,17 @@ def test_every_function_logs_json_at_info():
     assert set(functions) == {"APIHandler", "Download"}
     for function in functions.values():
         assert function["Properties"]["LoggingConfig"] == {"LogFormat": "JSON", "ApplicationLogLevel": "INFO"}
+
+
+def test_the_gateways_own_answers_carry_cors():
+    """A path no route serves is API Gateway's 403: browser clients must read it, not a CORS failure."""
+    template = chalice_template()
+    template["Resources"]["RestAPI"] = {"Type": "AWS::Serverless::Api", "Properties": {}}
+    merged = merge(template, load_resources(), CONFIG, "dev", "s3://bucket/layer.zip")
+    responses = {k: v for k, v in merged["Resources"].items() if v["Type"] == "AWS::ApiGateway::GatewayResponse"}
+    assert {r["Properties"]["ResponseType"] for r in responses.values()} == {"DEFAULT_4XX", "DEFAULT_5XX"}
+    for response in responses.values():
+        assert response["Properties"]["RestApiId"] == {"Ref": "RestAPI"}
+        assert (
+            response["Properties"]["ResponseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
+        )

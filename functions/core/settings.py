@@ -58,6 +58,7 @@ class Settings:
     hmac_key: str
     hmac_secret_id: str
     cookie_secret_id: str
+    public_invidious: bool
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +84,9 @@ def get_settings() -> Settings:
         hmac_key=env("HMAC_KEY", ""),  # the Invidious tokens' key itself (local run, tests), else the secret's:
         hmac_secret_id=env("HMAC_SECRET_ID", ""),
         cookie_secret_id=env("COOKIE_SECRET_ID") or f"{table_prefix}cookie",  # the stage's secret by name
+        # The public Invidious API without credentials: on in the local run (it listens on loopback only); a
+        # deployed stage opens it only when its owner sets PUBLIC_INVIDIOUS=true (README: Privacy).
+        public_invidious=env("PUBLIC_INVIDIOUS", "true" if stage == "local" else "false").lower() == "true",
     )
 
 

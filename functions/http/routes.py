@@ -1,7 +1,7 @@
 """Every route module of both APIs; app.py registers their blueprints."""
 
-from functions.http import docs
-from functions.http.invidious import login, resources, tokens
+from functions.http import docs, signed_media
+from functions.http.invidious import login, public, resources, tokens
 from functions.http.ta import (
     appsettings,
     channel,
@@ -25,7 +25,9 @@ ROUTERS = (
     playlist.router,
     session.router,
     media.router,
+    signed_media.router,
     resources.router,
+    public.router,
     tokens.router,
     login.router,
     docs.router,

@@ -36,7 +36,7 @@ from functions.core.settings import get_settings
 from functions.http.cors import is_ta_path, preflight
 from functions.schemas import decode
 from functions.services.auth import sessions
-from functions.services.invidious import tokens
+from functions.services.invidious import access, tokens
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 JSON_TYPES = ("application/json", "text/json")
@@ -44,6 +44,8 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 # Invidious clients run in browsers on other origins and send tokens in the Authorization header.
 INVIDIOUS_CORS = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"], max_age=600)
 INVIDIOUS_API = "/api/v1/"
+# Paths Invidious clients and browser players call: Invidious' error bodies, readable from other origins.
+INVIDIOUS_PATHS = (INVIDIOUS_API, "/signed/", "/vi/")
 JSON_HEADERS = {"Content-Type": "application/json"}
 # The status of each kind of domain error; the first that matches (subclasses before their bases).
 STATUS = (
@@ -67,7 +69,7 @@ def error_body(error: DomainError, path: str) -> dict:
     """The body each API's clients read: Invidious `{"error"}`; TubeArchivist `data: false` beside a 404's error,
     DRF's `detail` for a refusal and its `non_field_errors` for a failed login."""
     message = error.message
-    if not path.startswith(INVIDIOUS_API):
+    if not path.startswith(INVIDIOUS_PATHS):
         if isinstance(error, NotFound):
             return {"data": False, "error": message}
         if isinstance(error, Forbidden):
@@ -80,7 +82,7 @@ def error_body(error: DomainError, path: str) -> dict:
 def error_response(path: str, status: int, body: dict, headers: dict | None = None) -> Response:
     """A JSON error; on the Invidious API readable by browser clients of other origins (not a CORS failure)."""
     headers = {**JSON_HEADERS, **(headers or {})}
-    if path.startswith(INVIDIOUS_API):
+    if path.startswith(INVIDIOUS_PATHS):
         headers.update(INVIDIOUS_CORS.get_access_control_headers())
     return Response(body=body, status_code=status, headers=headers)
 
@@ -99,6 +101,8 @@ class Role:
         """The request's viewer under this role; 403 with the API's own body when it has none."""
         if self.kind == "public":
             return None
+        if self.kind == "open_invidious":
+            return access.public_viewer(request)
         if self.kind == "invidious":
             endpoint = tokens.AUTH_PREFIX + self.scope.format(**(request.uri_params or {}))
             try:
@@ -114,6 +118,8 @@ class Role:
 PUBLIC = Role("public")
 USER = Role("user")  # any TubeArchivist user: `Authorization: Token` or the session cookie
 ADMIN = Role("admin")  # writes to the shared archive, as TubeArchivist's admin-only views
+# The public Invidious API: anyone when the owner opened it (settings.public_invidious), else any signed-in user.
+OPEN_INVIDIOUS = Role("open_invidious")
 
 
 def INVIDIOUS(scope: str, optional: bool = False) -> Role:

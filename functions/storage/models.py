@@ -135,6 +135,9 @@ class Video(Model):
     playlist = _strings(default=list)
     media_ext = UnicodeAttribute(default="mp4")
     media_size = NumberAttribute(default=0)
+    media_width = NumberAttribute(null=True)  # of the archived file, as yt-dlp reported it
+    media_height = NumberAttribute(null=True)
+    media_codecs = UnicodeAttribute(null=True)  # RFC 6381 codecs, "avc1.42001E, mp4a.40.2"
     subtitles: ListAttribute[dict] = ListAttribute(default=list)  # [{ext, lang, name, source}]
     comment_count = NumberAttribute(null=True)
     sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)

@@ -126,3 +126,23 @@ def presigned_url(key: str) -> str:
     return aws.client("s3").generate_presigned_url(
         "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=get_settings().presign_seconds
     )
+
+
+def head(key: str) -> dict:
+    """An existing object's type and size (`ContentType`, `ContentLength`...); 404 when the archive has no such file."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return aws.client("s3").head_object(Bucket=get_settings().media_bucket, Key=key)
+    except ClientError:
+        raise NotFound(f"file {url_of(key)} not found") from None
+
+
+def read(key: str) -> bytes:
+    """An object's bytes; 404 when the archive has no such file."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return aws.client("s3").get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read()
+    except ClientError:
+        raise NotFound(f"file {url_of(key)} not found") from None

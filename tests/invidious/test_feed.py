@@ -2,11 +2,13 @@
 
 import json
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
 from functions.services.archive import videos
 from functions.services.invidious import feed, render
+from functions.storage import s3, signing
 from functions.storage.models import FeedItem
 from tests.conftest import token_headers
 from tests.factories import channel_id, make_channel, make_video, video_id
@@ -90,7 +92,11 @@ def test_subscribing_backfills_without_notifications(client, admin):
         (120, 90),
         (120, 90),
     ]
-    assert all(t["url"] == f"/cache/videos/v/{video_id(3)}.jpg" for t in item["videoThumbnails"])
+    # one absolute signed link to the archived image, which loads without credentials
+    (url,) = {t["url"] for t in item["videoThumbnails"]}
+    assert url.startswith("http://") and url.endswith(f"/{video_id(3)}.jpg")
+    expires, signature, folder, filename = urlsplit(url).path.split("/")[2:]
+    assert signing.verify(expires, signature, folder, filename) == s3.video_thumb_key(video_id(3))
 
 
 def test_backfill_is_capped(client, admin, monkeypatch):

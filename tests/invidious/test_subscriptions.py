@@ -1,9 +1,12 @@
 """GET /api/v1/auth/subscriptions, POST|DELETE /api/v1/auth/subscriptions/{ucid}."""
 
+import json
+
 import pytest
 
 from functions.storage.models import Channel
-from tests.factories import channel_id, make_channel, make_video
+from tests.conftest import token_headers
+from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.iv_helpers import auth, call
 
 PATH = "/api/v1/auth/subscriptions"
@@ -90,3 +93,19 @@ def test_scoped_tokens(client, admin):
     denied = call(client, "DELETE", f"{PATH}/{channel_id(1)}", headers)
     assert denied.status_code == 403 and denied.json_body == {"error": "Invalid scope"}
     assert len(listed(client, admin)) == 1
+
+
+def test_channels_subscribed_through_the_tubearchivist_api_fill_the_subscribers_feed(client, admin):
+    make_channel(1)
+    make_video(1, channel=1)
+    body = json.dumps({"data": [{"channel_id": channel_id(1), "channel_subscribed": True}]}).encode()
+    headers = {**token_headers(admin), "Content-Type": "application/json"}
+    assert client.http.post("/api/channel/", headers=headers, body=body).status_code == 200
+    feed = client.http.get("/api/v1/auth/feed", headers=auth(admin)).json_body
+    assert [v["videoId"] for v in feed["videos"] + feed["notifications"]] == [video_id(1)]
+    listed = client.http.get("/api/v1/auth/subscriptions", headers=auth(admin)).json_body
+    assert [s["authorId"] for s in listed] == [channel_id(1)]
+    # subscribing again through either API changes nothing
+    assert client.http.post("/api/channel/", headers=headers, body=body).status_code == 200
+    again = client.http.get("/api/v1/auth/feed", headers=auth(admin)).json_body
+    assert len(again["videos"] + again["notifications"]) == 1

@@ -11,6 +11,7 @@ from functions.core.errors import BadRequest, Forbidden
 from functions.core.settings import get_settings
 from functions.http.routing import error_body, status_of
 from functions.services.invidious import tokens
+from functions.storage import hmac_key
 from functions.storage.models import InvidiousSession
 
 VECTOR_KEY = b"CHANGE_ME_test_key"
@@ -310,13 +311,13 @@ def test_the_cloud_key_is_the_stacks_secret_read_once_per_container(aws, environ
         return original(client, operation, params)
 
     environment.setattr(botocore.client.BaseClient, "_make_api_call", counting)
-    environment.setattr(tokens, "_secret", None)  # a cold start
+    environment.setattr(hmac_key, "_secret", None)  # a cold start
     first = tokens.secret_key()
     assert first == stored.encode() and len(first) >= 32
     assert tokens.secret_key() is first and reads == ["GetSecretValue"]
     token = tokens.issue(1, "admin", ["GET:feed"], None)
 
-    environment.setattr(tokens, "_secret", None)  # another container, or the same after a restart
+    environment.setattr(hmac_key, "_secret", None)  # another container, or the same after a restart
     assert tokens.secret_key() == first
     assert tokens.sign(token, tokens.secret_key()) == token["signature"]
 
@@ -325,6 +326,6 @@ def test_without_a_key_the_function_refuses_to_sign(environment):
     environment.delenv("HMAC_KEY")
     environment.delenv("HMAC_SECRET_ID", raising=False)
     get_settings.cache_clear()
-    environment.setattr(tokens, "_secret", None)
+    environment.setattr(hmac_key, "_secret", None)
     with pytest.raises(RuntimeError, match="no HMAC key"):
         tokens.secret_key()

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 from chalice import Response
 
 from functions.core.errors import BadRequest, DomainError
+from functions.http.addresses import base_path
 from functions.http.invidious import pages
 from functions.http.routing import PUBLIC, Call, Router, status_of
 from functions.services.auth import sessions, users
@@ -49,16 +50,23 @@ def html_errors(view):
 
 
 def _login_page(call: Call, referer: str, status: int = 200, error: str | None = None, username: str = ""):
+    base = base_path(call.request)
     csrf = web_sessions.login_csrf(call.headers)
-    cookie = web_sessions.cookie(web_sessions.LOGIN_CSRF_COOKIE, csrf, call.headers, path=LOGIN, same_site="Strict")
-    return html(pages.login_page(referer, csrf, error, username), status, {"Set-Cookie": cookie})
+    cookie = web_sessions.cookie(
+        web_sessions.LOGIN_CSRF_COOKIE, csrf, call.headers, path=base + LOGIN, same_site="Strict"
+    )
+    return html(pages.login_page(referer, csrf, error, username, base), status, {"Set-Cookie": cookie})
+
+
+def _default_after_login(call: Call) -> str:
+    return base_path(call.request) + DEFAULT_AFTER_LOGIN
 
 
 @router.route(LOGIN, auth=PUBLIC)
 @html_errors
 def web_login_form(call: Call):
     """The sign-in form; `referer` (a local path) is where a successful sign-in goes."""
-    return _login_page(call, web_sessions.local_path(call.query.get("referer"), DEFAULT_AFTER_LOGIN))
+    return _login_page(call, web_sessions.local_path(call.query.get("referer"), _default_after_login(call)))
 
 
 @router.route(LOGIN, methods=("POST",), auth=PUBLIC)
@@ -72,7 +80,7 @@ def web_login(call: Call):
     whose double-submit CSRF token (cookie `csrf` = field `csrf_token`) does not match. Native apps send no
     Origin/Sec-Fetch-* headers and no csrf cookie or field: for them there is no form to forge."""
     fields = call.form()
-    referer = web_sessions.local_path(fields.get("referer") or call.query.get("referer"), DEFAULT_AFTER_LOGIN)
+    referer = web_sessions.local_path(fields.get("referer") or call.query.get("referer"), _default_after_login(call))
     username = fields.get("email") or fields.get("username") or ""
     password = fields.get("password") or ""
     if not web_sessions.check_login_csrf(call.headers, fields):
@@ -87,7 +95,9 @@ def web_login(call: Call):
     cookies = [web_sessions.cookie(tokens.SID_COOKIE, sid, call.headers)]  # first: some apps read only the first cookie
     if sessions.session_cookie_named(call.headers, web_sessions.LOGIN_CSRF_COOKIE) is not None:
         cookies.append(
-            web_sessions.cookie(web_sessions.LOGIN_CSRF_COOKIE, "", call.headers, LOGIN, "Strict", max_age=0)
+            web_sessions.cookie(
+                web_sessions.LOGIN_CSRF_COOKIE, "", call.headers, base_path(call.request) + LOGIN, "Strict", max_age=0
+            )
         )
     return redirect(referer, {"Set-Cookie": cookies if len(cookies) > 1 else cookies[0]})
 
@@ -116,11 +126,12 @@ def web_authorize_form(call: Call):
     except BadRequest as error:
         return html(pages.error_page("Invalid authorization request", error.message), 400)
     session = web_sessions.web_session(call.headers)
+    base = base_path(call.request)
     if session is None:
-        back = AUTHORIZE + ("?" + urlencode(query) if query else "")
-        return redirect(f"{LOGIN}?referer={quote(back, safe='')}")
+        back = base + AUTHORIZE + ("?" + urlencode(query) if query else "")
+        return redirect(f"{base}{LOGIN}?referer={quote(back, safe='')}")
     csrf = web_sessions.authorize_csrf(session.session)
-    return html(pages.consent_page(session.username, scopes, callback, expire, csrf))
+    return html(pages.consent_page(session.username, scopes, callback, expire, csrf, base))
 
 
 @router.route(AUTHORIZE, methods=("POST",), auth=PUBLIC)

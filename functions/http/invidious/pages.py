@@ -68,7 +68,7 @@ $content
 ERROR = Template('<p class="error" role="alert">$message</p>\n')
 
 LOGIN = Template(
-    """$error<form method="post" action="/login">
+    """$error<form method="post" action="$base/login">
 <label for="email">Username</label>
 <input type="text" id="email" name="email" value="$username" autocomplete="username" autofocus required>
 <label for="password">Password</label>
@@ -86,7 +86,7 @@ CONSENT = Template(
 $scopes</ul>
 <p>$lifetime</p>
 <p>$destination</p>
-<form method="post" action="/authorize_token">
+<form method="post" action="$base/authorize_token">
 <input type="hidden" name="scopes" value="$scope_list">
 <input type="hidden" name="callback_url" value="$callback_url">
 <input type="hidden" name="expire" value="$expire">
@@ -113,9 +113,10 @@ def error_page(title: str, message: str) -> str:
     return page(title, fill(ERROR, message=message))
 
 
-def login_page(referer: str, csrf: str, error: str | None = None, username: str = "") -> str:
+def login_page(referer: str, csrf: str, error: str | None = None, username: str = "", base: str = "") -> str:
+    """`base`: the path prefix the site is served under (an API Gateway stage), '' at the root."""
     error_html = fill(ERROR, message=error) if error else Safe("")
-    return page("Sign in", fill(LOGIN, error=error_html, username=username, referer=referer, csrf=csrf))
+    return page("Sign in", fill(LOGIN, error=error_html, username=username, referer=referer, csrf=csrf, base=base))
 
 
 def describe_scope(text: str) -> str:
@@ -129,7 +130,7 @@ def describe_scope(text: str) -> str:
     return f"{methods} on {where}"
 
 
-def consent_page(username: str, scopes: list[str], callback_url: str | None, expire, csrf: str) -> str:
+def consent_page(username: str, scopes: list[str], callback_url: str | None, expire, csrf: str, base: str = "") -> str:
     items = Safe("".join(fill(SCOPE, scope=s, description=describe_scope(s)) for s in scopes))
     expires_at = tokens.absolute_expiry(expire)
     if expires_at is None:
@@ -150,6 +151,7 @@ def consent_page(username: str, scopes: list[str], callback_url: str | None, exp
         callback_url=callback_url or "",
         expire="" if expire is None else expire,
         csrf=csrf,
+        base=base,
     )
     return page("Authorize token?", content)
 

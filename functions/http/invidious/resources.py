@@ -6,8 +6,10 @@ from chalice import Response
 from functions.http.routing import INVIDIOUS, INVIDIOUS_CORS, Call, Router
 from functions.schemas.invidious import PlaylistPage, ResultsPage
 from functions.services.invidious import (
+    access,
     feed,
     history,
+    links,
     notifications,
     playlists,
     preferences,
@@ -25,12 +27,6 @@ def auth_route(path: str, methods: tuple[str, ...] = ("GET",), query: type | Non
 
 def no_content() -> Response:
     return Response(body="", status_code=204)
-
-
-def base_url(call: Call) -> str:
-    """The API's public address, as the client reached it (Host and X-Forwarded-Proto)."""
-    proto = (call.headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
-    return f"{proto}://{call.headers.get('host') or 'localhost'}"
 
 
 # ---------------------------------------------------------------- feed and notifications
@@ -71,7 +67,7 @@ def create_playlist(call: Call):
     return Response(
         body={"title": playlist.title, "playlistId": playlist.playlist_id},
         status_code=201,
-        headers={"Location": f"{base_url(call)}{AUTH}/playlists/{playlist.playlist_id}"},
+        headers={"Location": f"{links.base_url()}{AUTH}/playlists/{playlist.playlist_id}"},
     )
 
 
@@ -88,7 +84,8 @@ def get_own_playlist(call: Call, playlist_id: str):
     query=PlaylistPage,
 )
 def get_playlist(call: Call, playlist_id: str):
-    return playlists.detail(call.viewer, playlist_id, call.params)
+    viewer = call.viewer or access.public_viewer(call.request)  # anonymous only when the owner opened the API
+    return playlists.detail(viewer, playlist_id, call.params)
 
 
 @auth_route("/playlists/{playlist_id}", methods=("PATCH",))
@@ -106,7 +103,7 @@ def delete_playlist(call: Call, playlist_id: str):
 @auth_route("/playlists/{playlist_id}/videos", methods=("POST",))
 def add_playlist_video(call: Call, playlist_id: str):
     video = playlists.add_video(call.viewer, playlist_id, call.json())
-    location = f"{base_url(call)}{AUTH}/playlists/{playlist_id}/videos/{video['indexId']}"
+    location = f"{links.base_url()}{AUTH}/playlists/{playlist_id}/videos/{video['indexId']}"
     return Response(body=video, status_code=201, headers={"Location": location})
 
 

@@ -5,6 +5,7 @@ from chalice import Response
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.schemas.ta import ChannelSearchQuery, ChannelSubscriptions
 from functions.services.archive import channel_overwrites, channels, render
+from functions.services.invidious import subscriptions
 
 router = Router(__name__)
 
@@ -19,6 +20,7 @@ def subscribe(call: Call):
     """Subscribe (`channel_subscribed: true`) or unsubscribe a list of channels, named by ids, URLs or @handles."""
     config = call.viewer.config
     saved = channels.subscribe_many(call.body.data)
+    subscriptions.follow(call.viewer, saved)  # the subscriber's Invidious feed follows them too
     return render.envelope([render.channel(channel) for channel in saved], config)
 
 

@@ -24,6 +24,12 @@ CONTENT_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-ma
 ART_KINDS = {"thumb": "channel_thumb_url", "banner": "channel_banner_url", "tvart": "channel_tvart_url"}
 
 
+def _codecs(info: dict) -> str | None:
+    """The downloaded file's codecs as a MIME type's codecs parameter; None when yt-dlp did not name them."""
+    named = [info.get(k) for k in ("vcodec", "acodec") if info.get(k) and info.get(k) != "none"]
+    return ", ".join(named) or None
+
+
 def video_from_download(result: media.DownloadResult, queued: QueueItem | None) -> Video:
     """The Video item of a download (not written): metadata from yt-dlp's info, sizes from the files."""
     info = result.info
@@ -51,6 +57,9 @@ def video_from_download(result: media.DownloadResult, queued: QueueItem | None) 
         playlist=playlists,
         media_ext=result.media_path.suffix.lstrip(".") or "mp4",
         media_size=result.media_path.stat().st_size,
+        media_width=info.get("width") or None,
+        media_height=info.get("height") or None,
+        media_codecs=_codecs(info),
         subtitles=[
             {"ext": "vtt", "lang": lang, "name": lang, "source": "auto" if lang in automatic else "user"}
             for lang in sorted(result.subtitle_paths)

@@ -9,9 +9,9 @@ import secrets
 import time
 
 from functions.core.errors import BadRequest, Forbidden, NotFound
-from functions.core.ids import is_channel_id, is_video_id
+from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.schemas.invidious import PlaylistPage
-from functions.services.invidious import render
+from functions.services.invidious import public, render
 from functions.storage import counters, db, lookup, pages
 from functions.storage.models import Channel, Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 
@@ -140,8 +140,11 @@ def entries(playlist: InvidiousPlaylist, offset: int, size: int = PAGE_SIZE) -> 
 
 
 def detail(viewer, playlist_id: str, query: PlaylistPage) -> dict:
-    """One playlist with the page (`page`, from 1) of its videos, 100 a page."""
+    """One playlist with the page (`page`, from 1) of its videos, 100 a page: a user's (`IVPL...`) or one of the
+    archive's YouTube playlists (`PL...`, which every signed-in user and, when open, anyone may read)."""
     number = max(query.page, 1)
+    if is_playlist_id(playlist_id):
+        return public.playlist(playlist_id, number)
     playlist = visible(viewer, playlist_id)
     offset = (number - 1) * PAGE_SIZE
     return render.playlist(playlist, entries(playlist, offset), offset)

@@ -5,7 +5,7 @@ import time
 from calendar import timegm
 from datetime import datetime
 
-from functions.storage import s3
+from functions.services.invidious import links
 
 # Invidious' nine thumbnail entries: (quality, width, height). The archive keeps one image per video, so every
 # entry points at it; clients pick an entry by size.
@@ -23,7 +23,8 @@ THUMBNAILS = (
 
 
 def thumbnails(youtube_id: str) -> list[dict]:
-    url = s3.url_of(s3.video_thumb_key(youtube_id))
+    """Absolute signed links: thumbnails load without credentials."""
+    url = links.video_thumbnail(youtube_id)
     return [{"quality": quality, "url": url, "width": width, "height": height} for quality, width, height in THUMBNAILS]
 
 

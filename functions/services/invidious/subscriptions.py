@@ -30,12 +30,26 @@ def subscribe(viewer, channel_id: str) -> bool:
         channel = Channel.get(channel_id)
     except DoesNotExist:
         raise Forbidden(INVALID) from None
-    subscription = Subscription(viewer.user_id, channel_id, created=int(time.time()))
-    created = db.conditional(subscription.save, condition=Subscription.channel_id.does_not_exist())
+    created = _add(viewer.user_id, channel)
     channels.set_subscribed(channel_id, True)
-    if created:
-        feed.backfill(viewer.user_id, channel)
     return created
+
+
+def _add(user_id: int, channel: Channel) -> bool:
+    """The user's subscription, once, with the channel's archived videos in their feed; True when new."""
+    subscription = Subscription(user_id, channel.channel_id, created=int(time.time()))
+    created = db.conditional(subscription.save, condition=Subscription.channel_id.does_not_exist())
+    if created:
+        feed.backfill(user_id, channel)
+    return created
+
+
+def follow(viewer, subscribed: list[Channel]) -> None:
+    """Channels a user subscribed the archive to (TubeArchivist's API) join the user's own subscriptions: their
+    Invidious feed shows them with no further step."""
+    for channel in subscribed:
+        if channel.channel_subscribed:
+            _add(viewer.user_id, channel)
 
 
 def unsubscribe(viewer, channel_id: str) -> None:

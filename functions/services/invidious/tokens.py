@@ -18,10 +18,10 @@ from urllib.parse import unquote
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Forbidden
-from functions.core.settings import get_settings
 from functions.services.auth.sessions import session_cookie_named
 from functions.services.auth.viewer import Viewer
-from functions.storage import aws, db
+from functions.storage import db
+from functions.storage.hmac_key import secret_key
 from functions.storage.models import InvidiousSession
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
@@ -36,22 +36,6 @@ EXPIRED = "Token is expired, please try again"
 ERRONEOUS = "Erroneous token"
 INVALID_SCOPE = "Invalid scope"
 INVALID_SIGNATURE = "Invalid signature"
-
-_secret: bytes | None = None
-
-
-def secret_key() -> bytes:
-    """The deployment's HMAC key: `HMAC_KEY` (local run, tests) or the secret `HMAC_SECRET_ID` names (cloud)."""
-    global _secret
-    if _secret is None:
-        settings = get_settings()
-        if settings.hmac_key:
-            _secret = settings.hmac_key.encode()
-        elif settings.hmac_secret_id:
-            _secret = (aws.read_secret(settings.hmac_secret_id) or "").encode()
-        if not _secret:
-            raise RuntimeError("no HMAC key: set HMAC_KEY or HMAC_SECRET_ID")
-    return _secret
 
 
 def sign(token: dict, key: bytes) -> str:
@@ -225,13 +209,36 @@ def _session(session_id: str) -> InvidiousSession:
         raise _denied(ERRONEOUS) from None
 
 
-def _token_viewer(token: dict, method: str, path: str) -> InvidiousViewer:
+def _unexpired_session(token: dict) -> InvidiousSession:
     expire = token.get("expire")
     if expire is not None and (not isinstance(expire, int) or expire < time.time()):
         raise _denied(EXPIRED)
     session = _session(token["session"])
     if session.kind != TOKEN:
         raise _denied(ERRONEOUS)
+    return session
+
+
+def _check_signature(token: dict) -> None:
+    signature = token.get("signature")
+    if not isinstance(signature, str) or not hmac.compare_digest(sign(token, secret_key()), signature):
+        raise _denied(INVALID_SIGNATURE)
+
+
+def signed_in_viewer(request) -> InvidiousViewer:
+    """Whoever an Invidious token (whatever its scopes) or a SID web login names: the public API, when private,
+    is open to every user of the instance; 403 with Invidious' reason otherwise."""
+    header = request.headers.get("authorization")
+    if header:
+        token = read_token(header)
+        session = _unexpired_session(token)
+        _check_signature(token)
+        return InvidiousViewer(int(session.user_id), session.username, session.session, [], via_token=True)
+    return authenticate(request)
+
+
+def _token_viewer(token: dict, method: str, path: str) -> InvidiousViewer:
+    session = _unexpired_session(token)
     raw_scopes = token.get("scopes")
     if not isinstance(raw_scopes, list):
         raise _denied(INVALID_SCOPE)
@@ -242,7 +249,5 @@ def _token_viewer(token: dict, method: str, path: str) -> InvidiousViewer:
     endpoint = path[len(AUTH_PREFIX) :] if path.startswith(AUTH_PREFIX) else path.lstrip("/")
     if not any(scope.allows(method, endpoint) for scope in scopes):
         raise _denied(INVALID_SCOPE)
-    signature = token.get("signature")
-    if not isinstance(signature, str) or not hmac.compare_digest(sign(token, secret_key()), signature):
-        raise _denied(INVALID_SIGNATURE)
+    _check_signature(token)
     return InvidiousViewer(int(session.user_id), session.username, session.session, scopes, via_token=True)

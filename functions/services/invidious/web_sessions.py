@@ -123,7 +123,7 @@ def parse_callback(url) -> str | None:
     if not isinstance(url, str) or len(url) > MAX_URL or any(ord(ch) < 33 or ord(ch) > 126 for ch in url):
         raise BadRequest("callback_url must be an absolute URL without spaces")
     scheme, colon, rest = url.partition(":")
-    if not colon or not CALLBACK_SCHEME.match(scheme) or scheme.lower() in REFUSED_SCHEMES or not rest.strip("/"):
+    if not colon or not CALLBACK_SCHEME.match(scheme) or scheme.lower() in REFUSED_SCHEMES or not rest:
         raise BadRequest("callback_url must be an absolute URL (https://... or an app's own scheme)")
     if scheme.lower() in ("http", "https") and not urlsplit(url).hostname:
         raise BadRequest("callback_url needs a host")
