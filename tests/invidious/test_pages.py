@@ -232,6 +232,11 @@ def test_a_tokens_session_is_not_a_login(client, admin):
         {"scopes": "GET:feed", "callback_url": "http:///nohost"},
         {"scopes": "GET:feed", "callback_url": "https://a.example/with space"},
         {"scopes": "GET:feed", "expire": "tomorrow"},
+        {"scopes": "GET:feed", "expire": "99999999999999999999"},  # past the year 9999: was a 500
+        {"scopes": "GET:feed", "expire": "9" * 5000},
+        {"scopes": "GET:feed", "callback_url": "http://127.0.0.1@evil.example/cb"},
+        {"scopes": "GET:feed", "callback_url": "https://user:pw@a.example/cb"},
+        {"scopes": "GET:feed", "callback_url": "myapp://me@cb"},
     ],
 )
 def test_authorize_refuses_bad_requests(client, signed_in, params):

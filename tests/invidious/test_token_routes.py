@@ -137,6 +137,8 @@ def test_register_takes_invidious_form_bodies(client, admin):
         {"scopes": ["GET:feed"], "expire": -5},
         {"scopes": ["GET:feed"], "callbackUrl": "javascript:alert(1)"},
         {"scopes": ["GET:feed"], "callbackUrl": 5},
+        {"scopes": ["GET:feed"], "expire": 10**20},  # past the year 9999: was a 500
+        {"scopes": ["GET:feed"], "callbackUrl": "http://127.0.0.1@evil.example/cb"},
     ],
 )
 def test_register_refuses_bad_bodies(client, admin, body):

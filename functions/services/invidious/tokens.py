@@ -114,6 +114,7 @@ def parse_scopes(texts) -> list[str]:
 
 
 ALL_SCOPES = [":*"]
+LATEST_EXPIRY = 253402300799  # 9999-12-31 23:59:59 UTC: later times break date formatting everywhere
 
 
 # ---------------------------------------------------------------- issuing
@@ -144,7 +145,10 @@ def absolute_expiry(expire) -> int | None:
         raise BadRequest("expire must be a whole number of seconds") from None
     if seconds < 0:
         raise BadRequest("expire must not be negative")
-    return seconds if seconds > 1_000_000_000 else int(time.time()) + seconds
+    expiry = seconds if seconds > 1_000_000_000 else int(time.time()) + seconds
+    if expiry > LATEST_EXPIRY:
+        raise BadRequest("expire is past the year 9999")
+    return expiry
 
 
 # ---------------------------------------------------------------- authenticating

@@ -125,8 +125,11 @@ def parse_callback(url) -> str | None:
     scheme, colon, rest = url.partition(":")
     if not colon or not CALLBACK_SCHEME.match(scheme) or scheme.lower() in REFUSED_SCHEMES or not rest.strip("/"):
         raise BadRequest("callback_url must be an absolute URL (https://... or an app's own scheme)")
-    if scheme.lower() in ("http", "https") and not urlsplit(url).hostname:
+    parts = urlsplit(url)
+    if scheme.lower() in ("http", "https") and not parts.hostname:
         raise BadRequest("callback_url needs a host")
+    if "@" in parts.netloc:  # `http://trusted@evil.example/` reads as one host and goes to another
+        raise BadRequest("callback_url must not carry a user name or password")
     return url
 
 
