@@ -66,7 +66,7 @@ def get_settings() -> Settings:
         download_queue_url=env("DOWNLOAD_QUEUE_URL", ""),
         default_page_size=int(env("DEFAULT_PAGE_SIZE", "12")),
         presign_seconds=int(env("PRESIGN_SECONDS", "900")),
-        session_days=int(env("SESSION_DAYS", "14")),
+        session_days=int(env("SESSION_DAYS", "30")),  # TA sessions and Invidious SIDs
         max_body_bytes=int(env("MAX_BODY_BYTES", str(1024 * 1024))),
         snapshot_queue_url=env("SNAPSHOT_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         sponsorblock_url=env("SPONSORBLOCK_URL", "https://sponsor.ajay.app").rstrip("/"),

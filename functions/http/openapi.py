@@ -869,6 +869,13 @@ def _other_ta_paths() -> dict:
                 request=body(ref("Login"), example={"username": "admin", "password": "secret"}),
             )
         },
+        "/api/logout": {
+            "post": operation(
+                "session",
+                "End the session of the session cookie (the API token stays)",
+                {"204": answer("ended; the cookie cleared", headers=SET_COOKIE)},
+            )
+        },
         "/api/ping": {"get": operation("session", "Check the connection and the credentials", ok("pong", ref("Ping")))},
         "/api/task": {
             "get": operation("task", "Whether a rescan or downloads are running", ok("task state", ref("TaskState"))),
@@ -1177,6 +1184,14 @@ def _page_paths() -> dict:
                 parameters=[query_param("referer", "a local path to go to after signing in")],
                 request=body(login_form, FORM),
             ),
+        },
+        "/logout": {
+            "post": operation(
+                "web",
+                "Sign out: the SID's web login ends, the cookie is cleared, 302 to /login",
+                {**redirect, "403": answer("a cross-site request, refused", ref("Error"))},
+                security=PUBLIC,
+            )
         },
         "/authorize_token": {
             "get": operation(

@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -16,7 +16,7 @@ from functions.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from functions.core.pagination import paginate
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
 from functions.storage import db
-from functions.storage.models import AppSetting, AuthKey, Counter, User
+from functions.storage.models import AppSetting, AuthKey, Counter, InvidiousSession, User
 
 SESSION_COOKIE = "sessionid"
 API_TOKEN = "api_token"
@@ -103,10 +103,37 @@ def set_password(username: str, password: str) -> None:
         raise BadRequest("password must not be empty")
     user = get_user(username)
     user.update(actions=[User.password_hash.set(_hasher().hash(password))])
-    for key in AuthKey.by_user.query(user.user_id):
-        stored = AuthKey.get(key.key_hash)
-        if stored.kind == SESSION:
-            stored.delete()  # a new password ends every web session
+    end_sessions(user, keep_api_token=True)  # a new password ends every session and token the old one opened
+
+
+def remove_user(username: str) -> None:
+    """Delete the user and every credential of theirs: API token, TubeArchivist sessions, SIDs, Invidious tokens.
+    The user row goes first: from then on every key of theirs is refused even before it is deleted."""
+    user = get_user(username)
+    user.delete()
+    end_sessions(user, keep_api_token=False)
+
+
+def end_sessions(user: User, keep_api_token: bool) -> None:
+    """Delete the user's TubeArchivist sessions (and API token unless kept) and all their Invidious sessions."""
+    with AuthKey.batch_write() as batch:
+        for key in AuthKey.by_user.query(user.user_id):
+            if not (keep_api_token and key.key_hash == digest(user.api_token)):
+                batch.delete(AuthKey(key.key_hash))
+    with InvidiousSession.batch_write() as batch:
+        for session in InvidiousSession.by_user.query(user.user_id):
+            batch.delete(InvidiousSession(session.session))
+
+
+def end_session(secret: str) -> bool:
+    """Log out: delete the TubeArchivist session this cookie value opened; False when there was none."""
+    try:
+        AuthKey(digest(secret)).delete(condition=AuthKey.kind == SESSION)
+    except DeleteError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def verify_login(username, password) -> User:

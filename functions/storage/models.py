@@ -395,7 +395,8 @@ class SessionsByUser(GlobalSecondaryIndex):
 
 
 class InvidiousSession(Model):
-    """An Invidious session: behind a signed token (`token`) or a web login's SID cookie (`web`)."""
+    """An Invidious session: behind a signed token (`token`, keyed by the token's `session`) or a web login's
+    SID cookie (`web`, keyed by a digest of the SID: the table never holds a usable cookie)."""
 
     Meta = _meta("iv_sessions")
     session = UnicodeAttribute(hash_key=True)
@@ -403,6 +404,7 @@ class InvidiousSession(Model):
     username = UnicodeAttribute()
     issued = NumberAttribute()
     kind = UnicodeAttribute(default="token")  # token | web
+    expires = TTLAttribute(null=True)  # a web login's end, a token's `expire`; read as the end, TTL only tidies
     by_user = SessionsByUser()
 
 

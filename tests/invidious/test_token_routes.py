@@ -57,7 +57,7 @@ def test_list_with_a_web_login(client, admin):
     headers = web_cookie(admin)
     response = call(client, "GET", TOKENS, headers)
     assert response.status_code == 200
-    assert [item["session"] for item in response.json_body] == [headers["Cookie"][4:]]
+    assert [item["session"] for item in response.json_body] == [tokens.web_session_id(headers["Cookie"][4:])]
 
 
 # ---------------------------------------------------------------- register
@@ -202,7 +202,7 @@ def test_unregister_of_another_own_session_needs_get_tokens(client, admin):
 
 def test_unregister_a_web_login_ends_it(client, admin):
     headers = web_cookie(admin)
-    response = call(client, "POST", UNREGISTER, auth(admin), {"session": headers["Cookie"][4:]})
+    response = call(client, "POST", UNREGISTER, auth(admin), {"session": tokens.web_session_id(headers["Cookie"][4:])})
     assert response.status_code == 204
     assert call(client, "GET", TOKENS, headers).json_body == {"error": "Erroneous token"}
 

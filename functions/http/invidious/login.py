@@ -1,4 +1,5 @@
-"""The Invidious web pages: /login (sign in, SID cookie) and /authorize_token (approve a token for an app).
+"""The Invidious web pages: /login (sign in, SID cookie), /logout, and /authorize_token (approve a token for an
+app).
 
 Public routes that answer HTML; the session and CSRF rules live in functions.services.invidious.web_sessions, the
 markup in
@@ -13,6 +14,7 @@ from urllib.parse import quote, urlencode
 from chalice import Response
 
 from functions.core.errors import ApiError, BadRequest
+from functions.core.settings import get_settings
 from functions.http.invidious import pages
 from functions.http.routing import Call, Router
 from functions.services import auth
@@ -20,6 +22,7 @@ from functions.services.invidious import tokens, web_sessions
 
 router = Router(__name__)
 LOGIN = "/login"
+LOGOUT = "/logout"
 AUTHORIZE = "/authorize_token"
 DEFAULT_AFTER_LOGIN = "/"
 
@@ -84,12 +87,23 @@ def web_login(call: Call):
     except BadRequest:
         return _login_page(call, referer, 403, "Wrong username or password.", username)
     sid = web_sessions.start_web_session(user)
-    cookies = [web_sessions.cookie(tokens.SID_COOKIE, sid, call.headers)]  # first: some apps read only the first cookie
+    lifetime = get_settings().session_days * 86400
+    # first: some apps read only the first cookie
+    cookies = [web_sessions.cookie(tokens.SID_COOKIE, sid, call.headers, max_age=lifetime)]
     if auth.session_cookie_named(call.headers, web_sessions.LOGIN_CSRF_COOKIE) is not None:
         cookies.append(
             web_sessions.cookie(web_sessions.LOGIN_CSRF_COOKIE, "", call.headers, LOGIN, "Strict", max_age=0)
         )
     return redirect(referer, {"Set-Cookie": cookies if len(cookies) > 1 else cookies[0]})
+
+
+@router.route(LOGOUT, methods=("POST",), auth=None)
+@html_errors
+def web_logout(call: Call):
+    """Sign out: the SID's web login ends (its tokens stay, each revocable on its own), the cookie is cleared, and
+    302 to the login page. Cross-site forms are refused by the Origin check every cookie-borne write passes."""
+    web_sessions.end_web_session(call.headers)
+    return redirect(LOGIN, {"Set-Cookie": web_sessions.cookie(tokens.SID_COOKIE, "", call.headers, max_age=0)})
 
 
 # ---------------------------------------------------------------- /authorize_token

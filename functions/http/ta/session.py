@@ -1,4 +1,4 @@
-"""Login and ping: /api/login/, /api/ping/."""
+"""Login, logout and ping: /api/login/, /api/logout/, /api/ping/."""
 
 from chalice import Response
 
@@ -21,6 +21,18 @@ def login(call: Call):
     return Response(
         body={"token": user.api_token, "user_id": int(user.user_id)}, status_code=200, headers={"Set-Cookie": cookie}
     )
+
+
+@router.route("/api/logout", methods=("POST",))
+def logout(call: Call):
+    """End the web session of the session cookie (204, the cookie cleared); a token-only caller has none to end.
+    The API token stays valid: it ends only with a password reset or the user's removal."""
+    call.viewer.confirm()  # a removed user's key ends nothing: 403, as on every route
+    secret = auth.session_cookie_named(call.headers, auth.SESSION_COOKIE)
+    if secret:
+        auth.end_session(secret)
+    cookie = f"{auth.SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
+    return Response(body="", status_code=204, headers={"Set-Cookie": cookie})
 
 
 @router.route("/api/ping")

@@ -13,12 +13,14 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Forbidden
-from functions.services.auth import Viewer, session_cookie_named
+from functions.core.settings import get_settings
+from functions.services.auth import Viewer, digest, session_cookie_named
 from functions.storage.models import InvidiousSession
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
@@ -120,15 +122,28 @@ LATEST_EXPIRY = 253402300799  # 9999-12-31 23:59:59 UTC: later times break date 
 # ---------------------------------------------------------------- issuing
 
 
-def new_session(user_id: int, username: str, kind: str = TOKEN) -> str:
-    session = "v1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-    InvidiousSession(session, user_id=user_id, username=username, issued=int(time.time()), kind=kind).save()
-    return session
+def web_session_id(sid: str) -> str:
+    """The stored id of the web login a SID cookie names; what GET tokens lists and unregister takes."""
+    return "web:" + digest(sid)
+
+
+def new_session(user_id: int, username: str, kind: str = TOKEN, expire: int | None = None) -> str:
+    """A new session: a token's session id, or a web login's SID (stored only as its digest, ending after
+    SESSION_DAYS). `expire`: a token's own end (unix time)."""
+    secret = "v1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    now = int(time.time())
+    if kind == WEB:
+        session, expire = web_session_id(secret), now + get_settings().session_days * 86400
+    else:
+        session = secret
+    ends = datetime.fromtimestamp(expire, UTC) if expire is not None else None
+    InvidiousSession(session, user_id=user_id, username=username, issued=now, kind=kind, expires=ends).save()
+    return secret
 
 
 def issue(user_id: int, username: str, scopes: list[str], expire: int | None) -> dict:
     """A new signed token for a new session; `expire` is an absolute unix time, or None for never."""
-    token = {"session": new_session(user_id, username), "scopes": scopes}
+    token = {"session": new_session(user_id, username, expire=expire), "scopes": scopes}
     if expire is not None:
         token["expire"] = int(expire)
     token["signature"] = sign(token, secret_key())
@@ -206,10 +221,27 @@ def authenticate(request) -> InvidiousViewer:
         return _token_viewer(read_token(header), request.method, request_path(request))
     sid = session_cookie_named(request.headers, SID_COOKIE)
     if sid:
-        session = _session(sid)
-        if session.kind == WEB:
-            return InvidiousViewer(int(session.user_id), session.username, sid, [parse_scope(":*")], via_token=False)
+        session = web_login(sid)
+        if session is None:
+            raise _denied(ERRONEOUS)
+        scopes = [parse_scope(":*")]
+        return InvidiousViewer(int(session.user_id), session.username, session.session, scopes, via_token=False)
     raise _denied(NOT_AUTHENTICATED)
+
+
+def _ended(session: InvidiousSession) -> bool:
+    return session.expires is not None and session.expires.timestamp() <= time.time()
+
+
+def web_login(sid: str) -> InvidiousSession | None:
+    """The live web login a SID cookie names; None when there is none, it ended, or it names a token's session."""
+    if len(sid) > 100:
+        return None
+    try:
+        session = InvidiousSession.get(web_session_id(sid))
+    except DoesNotExist:
+        return None
+    return session if session.kind == WEB and not _ended(session) else None
 
 
 def _session(session_id: str) -> InvidiousSession:
