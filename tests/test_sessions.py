@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from functions.core.settings import get_settings
-from functions.services import auth
+from functions.services.auth import sessions, users
 from functions.services.invidious import tokens
 from functions.storage.models import AuthKey, InvidiousSession
 from infra import cli
@@ -36,7 +36,7 @@ def cookie_of(response, name: str) -> str:
 def ta_login(client, username="admin", password="admin-password") -> str:
     response = send(client, "POST", "/api/login/", body={"username": username, "password": password})
     assert response.status_code == 200, response.body
-    return cookie_of(response, auth.SESSION_COOKIE)
+    return cookie_of(response, sessions.SESSION_COOKIE)
 
 
 def iv_login(client, username="admin", password="admin-password") -> str:
@@ -64,7 +64,7 @@ def credentials(client, user, password) -> dict:
     """One of each: TA session cookie, SID, Invidious token."""
     sid = iv_login(client, user.username, password)
     return {
-        "session": {"Cookie": f"{auth.SESSION_COOKIE}={ta_login(client, user.username, password)}"},
+        "session": {"Cookie": f"{sessions.SESSION_COOKIE}={ta_login(client, user.username, password)}"},
         "sid": {"Cookie": f"SID={sid}"},
         "token": bearer(register(client, sid, [":*"])),
     }
@@ -125,10 +125,10 @@ def test_ended_sids_and_ta_sessions_are_refused(client, admin):
     sid, session = iv_login(client), ta_login(client)
     past = datetime.now(UTC) - timedelta(seconds=1)
     InvidiousSession(tokens.web_session_id(sid)).update(actions=[InvidiousSession.expires.set(past)])
-    AuthKey(auth.digest(session)).update(actions=[AuthKey.expires.set(past)])
+    AuthKey(users.digest(session)).update(actions=[AuthKey.expires.set(past)])
     assert call(client, "GET", FEED, {"Cookie": f"SID={sid}"}).status_code == 403
     assert client.http.get("/authorize_token?scopes=GET:feed", headers={"Cookie": f"SID={sid}"}).status_code == 302
-    assert not ta_ok(client, {"Cookie": f"{auth.SESSION_COOKIE}={session}"})
+    assert not ta_ok(client, {"Cookie": f"{sessions.SESSION_COOKIE}={session}"})
 
 
 def test_session_days_sets_both_lifetimes(client, admin, monkeypatch):
@@ -137,7 +137,7 @@ def test_session_days_sets_both_lifetimes(client, admin, monkeypatch):
     try:
         response = send(client, "POST", "/api/login/", body={"username": "admin", "password": "admin-password"})
         assert f"Max-Age={2 * DAY}" in response.headers["Set-Cookie"]
-        key = AuthKey.get(auth.digest(cookie_of(response, auth.SESSION_COOKIE)))
+        key = AuthKey.get(users.digest(cookie_of(response, sessions.SESSION_COOKIE)))
         assert abs(key.expires.timestamp() - (time.time() + 2 * DAY)) < 5
         sid = iv_login(client)
         assert abs(InvidiousSession.get(tokens.web_session_id(sid)).expires.timestamp() - (time.time() + 2 * DAY)) < 5
@@ -157,19 +157,19 @@ def test_a_token_session_ends_with_its_token(client, admin):
 
 def test_ta_logout_ends_that_session_only(client, admin):
     first, second = ta_login(client), ta_login(client)
-    response = client.http.post("/api/logout/", headers={"Cookie": f"{auth.SESSION_COOKIE}={first}"})
+    response = client.http.post("/api/logout/", headers={"Cookie": f"{sessions.SESSION_COOKIE}={first}"})
     assert response.status_code == 204
     assert (
-        response.headers["Set-Cookie"].startswith(f"{auth.SESSION_COOKIE}=;")
+        response.headers["Set-Cookie"].startswith(f"{sessions.SESSION_COOKIE}=;")
         and "Max-Age=0" in response.headers["Set-Cookie"]
     )
-    assert not ta_ok(client, {"Cookie": f"{auth.SESSION_COOKIE}={first}"})
-    assert ta_ok(client, {"Cookie": f"{auth.SESSION_COOKIE}={second}"})
+    assert not ta_ok(client, {"Cookie": f"{sessions.SESSION_COOKIE}={first}"})
+    assert ta_ok(client, {"Cookie": f"{sessions.SESSION_COOKIE}={second}"})
     # the same cookie again: no session to end, so no credentials
-    assert client.http.post("/api/logout/", headers={"Cookie": f"{auth.SESSION_COOKIE}={first}"}).status_code == 403
+    assert client.http.post("/api/logout/", headers={"Cookie": f"{sessions.SESSION_COOKIE}={first}"}).status_code == 403
     # with the token only: nothing to end, the token stays
     assert client.http.post("/api/logout/", headers=token_headers(admin)).status_code == 204
-    assert ta_ok(client, token_headers(admin)) and ta_ok(client, {"Cookie": f"{auth.SESSION_COOKIE}={second}"})
+    assert ta_ok(client, token_headers(admin)) and ta_ok(client, {"Cookie": f"{sessions.SESSION_COOKIE}={second}"})
 
 
 def test_invidious_logout_ends_the_sid_and_keeps_its_tokens(client, admin):
@@ -187,7 +187,7 @@ def test_invidious_logout_ends_the_sid_and_keeps_its_tokens(client, admin):
 def test_a_password_reset_ends_every_session_and_token_but_the_api_token(client, admin, other):
     mine, theirs = credentials(client, admin, "admin-password"), credentials(client, other, "other-password")
     assert working(client, mine) == ALL_ON
-    auth.set_password("admin", "new-password")
+    users.set_password("admin", "new-password")
     assert working(client, mine) == ALL_OFF
     assert ta_ok(client, token_headers(admin))
     assert working(client, theirs) == ALL_ON
@@ -204,4 +204,4 @@ def test_removing_a_user_ends_every_credential(client, admin, other, capsys):
     assert list(InvidiousSession.by_user.query(other.user_id)) == []
     assert cli.main(["remove-user", "other"]) == 1  # gone already
     with pytest.raises(Exception, match="Unable to log in"):
-        auth.verify_login("other", "other-password")
+        users.verify_login("other", "other-password")

@@ -3,11 +3,11 @@
 A `download` message: the video is downloaded with yt-dlp into a fresh folder under /tmp, uploaded to S3 and
 written to the archive (functions.services.archive.archiving), then its queue item is removed. The queue item is
 claimed for the
-message first (functions.services.download_queue.claim), so a duplicate message never downloads it twice at once, and a
-video
-already archived is not downloaded again. A failure keeps the error in the item's `message` and lets the message
-go back to the queue; after the third receive SQS moves it to the dead-letter queue (infra/resources.yaml). An
-`expand` message lists channels and playlists into the queue and fills in metadata of videos queued by id.
+message first (functions.services.downloads.worker.claim), so a duplicate message never downloads it twice at
+once, and a video already archived is not downloaded again. A failure keeps the error in the item's `message`
+and lets the message go back to the queue; after the third receive SQS moves it to the dead-letter queue
+(infra/resources.yaml). An `expand` message lists channels and playlists into the queue and fills in metadata
+of videos queued by id.
 """
 
 import json
@@ -19,9 +19,9 @@ from collections.abc import Callable
 from chalice import Blueprint
 
 from functions.core.ids import is_video_id
-from functions.core.settings import app_config
-from functions.services import cookies, download_queue
+from functions.services import app_settings, cookies
 from functions.services.archive import archiving
+from functions.services.downloads import items, worker
 from functions.storage.models import Video
 from functions.youtube import urls, ytdlp
 
@@ -68,9 +68,9 @@ def handle_record(record: dict, context=None) -> str:
         log.error("dropping malformed message %s: %.200r", record.get("messageId"), record.get("body"))
         return "malformed"
     receives = int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
-    if action == download_queue.DOWNLOAD and is_video_id(body.get("youtube_id")):
+    if action == items.DOWNLOAD and is_video_id(body.get("youtube_id")):
         return download_video(body["youtube_id"], record["messageId"], receives, lease_seconds(context))
-    if action == download_queue.EXPAND:
+    if action == items.EXPAND:
         return expand(body)
     log.error("dropping message %s with unknown action %.100r", record.get("messageId"), action)
     return "malformed"
@@ -89,10 +89,10 @@ def lease_seconds(context) -> int:
 def expand(body: dict) -> str:
     cookie = cookies.current_cookie()
     targets = [urls.Target.from_dict(t) for t in body.get("targets") or []]
-    summary = download_queue.expand(targets, bool(body.get("auto_start")), cookie)
+    summary = worker.expand(targets, bool(body.get("auto_start")), cookie)
     for error in summary["errors"]:
         log.warning("expanding: %s", error)
-    download_queue.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
+    worker.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
     return "expanded"
 
 
@@ -104,7 +104,7 @@ def progress_reporter(youtube_id: str, owner: str) -> Callable[[dict], None]:
         moment = time.monotonic()
         if progress["status"] == "finished" or moment - last >= PROGRESS_SECONDS:
             last = moment
-            download_queue.record_progress(youtube_id, owner, progress["percent"], progress["speed"])
+            worker.record_progress(youtube_id, owner, progress["percent"], progress["speed"])
 
     return report
 
@@ -119,12 +119,12 @@ def failure_message(error: Exception, receives: int) -> str:
 def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> str:
     """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do."""
     if Video.count(youtube_id):
-        download_queue.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
+        worker.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
         return "skipped"
-    item = download_queue.claim(youtube_id, owner, lease)
+    item = worker.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
         return "skipped"
-    config = app_config()
+    config = app_settings.current()
     try:
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
             cookie = cookies.current_cookie(config)
@@ -134,7 +134,7 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
     except Exception as error:
         if isinstance(error, ytdlp.CookieRejected):
             cookies.record_validation(False, error.message)  # GET /api/cookie/ shows it is no longer valid
-        download_queue.record_failure(youtube_id, owner, failure_message(error, receives))
+        worker.record_failure(youtube_id, owner, failure_message(error, receives))
         raise
-    download_queue.finish(youtube_id)
+    worker.finish(youtube_id)
     return "archived"

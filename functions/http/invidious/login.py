@@ -16,8 +16,8 @@ from chalice import Response
 from functions.core.errors import ApiError, BadRequest
 from functions.core.settings import get_settings
 from functions.http.invidious import pages
-from functions.http.routing import Call, Router
-from functions.services import auth
+from functions.http.routing import PUBLIC, Call, Router
+from functions.services.auth import sessions, users
 from functions.services.invidious import tokens, web_sessions
 
 router = Router(__name__)
@@ -57,14 +57,14 @@ def _login_page(call: Call, referer: str, status: int = 200, error: str | None =
     return html(pages.login_page(referer, csrf, error, username), status, {"Set-Cookie": cookie})
 
 
-@router.route(LOGIN, auth=None)
+@router.route(LOGIN, auth=PUBLIC)
 @html_errors
 def web_login_form(call: Call):
     """The sign-in form; `referer` (a local path) is where a successful sign-in goes."""
     return _login_page(call, web_sessions.local_path(call.query.get("referer"), DEFAULT_AFTER_LOGIN))
 
 
-@router.route(LOGIN, methods=("POST",), auth=None)
+@router.route(LOGIN, methods=("POST",), auth=PUBLIC)
 @html_errors
 def web_login(call: Call):
     """Sign in with the form fields `email` (Invidious' name; it holds the username) or `username`, and
@@ -83,21 +83,21 @@ def web_login(call: Call):
     if not username or not password:
         return _login_page(call, referer, 400, "Enter your username and password.", username)
     try:
-        user = auth.verify_login(username, password)
+        user = users.verify_login(username, password)
     except BadRequest:
         return _login_page(call, referer, 403, "Wrong username or password.", username)
     sid = web_sessions.start_web_session(user)
     lifetime = get_settings().session_days * 86400
     # first: some apps read only the first cookie
     cookies = [web_sessions.cookie(tokens.SID_COOKIE, sid, call.headers, max_age=lifetime)]
-    if auth.session_cookie_named(call.headers, web_sessions.LOGIN_CSRF_COOKIE) is not None:
+    if sessions.session_cookie_named(call.headers, web_sessions.LOGIN_CSRF_COOKIE) is not None:
         cookies.append(
             web_sessions.cookie(web_sessions.LOGIN_CSRF_COOKIE, "", call.headers, LOGIN, "Strict", max_age=0)
         )
     return redirect(referer, {"Set-Cookie": cookies if len(cookies) > 1 else cookies[0]})
 
 
-@router.route(LOGOUT, methods=("POST",), auth=None)
+@router.route(LOGOUT, methods=("POST",), auth=PUBLIC)
 @html_errors
 def web_logout(call: Call):
     """Sign out: the SID's web login ends (its tokens stay, each revocable on its own), the cookie is cleared, and
@@ -118,7 +118,7 @@ def _authorize_request(fields: dict) -> tuple[list[str], str | None, object]:
     return scopes, callback, expire
 
 
-@router.route(AUTHORIZE, auth=None)
+@router.route(AUTHORIZE, auth=PUBLIC)
 @html_errors
 def web_authorize_form(call: Call):
     """The consent page for `scopes` (comma-separated), `callback_url` and `expire` (seconds). The parameters are
@@ -137,7 +137,7 @@ def web_authorize_form(call: Call):
     return html(pages.consent_page(session.username, scopes, callback, expire, csrf))
 
 
-@router.route(AUTHORIZE, methods=("POST",), auth=None)
+@router.route(AUTHORIZE, methods=("POST",), auth=PUBLIC)
 @html_errors
 def web_authorize(call: Call):
     """The signed-in user approved: issue the token. Needs the SID web session and the consent form's CSRF token

@@ -3,19 +3,19 @@
 from chalice import Response
 
 from functions.core.settings import VERSION
-from functions.http.routing import Call, Router
-from functions.services import auth
+from functions.http.routing import PUBLIC, USER, Call, Router
+from functions.services.auth import sessions, users
 
 router = Router(__name__)
 
 
-@router.route("/api/login", methods=("POST",), auth=None)
+@router.route("/api/login", methods=("POST",), auth=PUBLIC)
 def login(call: Call):
     """Answer the user's API token and start a web session (cookie), as TubeArchivist's login does."""
     body = call.json()
-    user = auth.verify_login(body.get("username"), body.get("password"))
-    secret, lifetime = auth.start_session(user)
-    cookie = f"{auth.SESSION_COOKIE}={secret}; Max-Age={lifetime}; Path=/; HttpOnly; SameSite=Lax"
+    user = users.verify_login(body.get("username"), body.get("password"))
+    secret, lifetime = sessions.start_session(user)
+    cookie = f"{sessions.SESSION_COOKIE}={secret}; Max-Age={lifetime}; Path=/; HttpOnly; SameSite=Lax"
     if call.headers.get("x-forwarded-proto", "http") == "https":
         cookie += "; Secure"
     return Response(
@@ -23,18 +23,18 @@ def login(call: Call):
     )
 
 
-@router.route("/api/logout", methods=("POST",))
+@router.route("/api/logout", methods=("POST",), auth=USER)
 def logout(call: Call):
     """End the web session of the session cookie (204, the cookie cleared); a token-only caller has none to end.
     The API token stays valid: it ends only with a password reset or the user's removal."""
     call.viewer.confirm()  # a removed user's key ends nothing: 403, as on every route
-    secret = auth.session_cookie_named(call.headers, auth.SESSION_COOKIE)
+    secret = sessions.session_cookie_named(call.headers, sessions.SESSION_COOKIE)
     if secret:
-        auth.end_session(secret)
-    cookie = f"{auth.SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
+        sessions.end_session(secret)
+    cookie = f"{sessions.SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
     return Response(body="", status_code=204, headers={"Set-Cookie": cookie})
 
 
-@router.route("/api/ping")
+@router.route("/api/ping", auth=USER)
 def ping(call: Call):
     return {"response": "pong", "user": call.viewer.confirm().user_id, "version": VERSION}

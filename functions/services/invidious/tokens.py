@@ -8,7 +8,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import time
@@ -20,7 +19,10 @@ from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Forbidden
 from functions.core.settings import get_settings
-from functions.services.auth import Viewer, digest, session_cookie_named
+from functions.services.auth.sessions import session_cookie_named
+from functions.services.auth.users import digest
+from functions.services.auth.viewer import Viewer
+from functions.storage import aws, db
 from functions.storage.models import InvidiousSession
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
@@ -43,14 +45,12 @@ def secret_key() -> bytes:
     """The deployment's HMAC key: `HMAC_KEY` (local run, tests) or the secret `HMAC_SECRET_ID` names (cloud)."""
     global _secret
     if _secret is None:
-        if os.environ.get("HMAC_KEY"):
-            _secret = os.environ["HMAC_KEY"].encode()
-        elif os.environ.get("HMAC_SECRET_ID"):
-            import botocore.session
-
-            client = botocore.session.get_session().create_client("secretsmanager")
-            _secret = client.get_secret_value(SecretId=os.environ["HMAC_SECRET_ID"])["SecretString"].encode()
-        else:
+        settings = get_settings()
+        if settings.hmac_key:
+            _secret = settings.hmac_key.encode()
+        elif settings.hmac_secret_id:
+            _secret = (aws.read_secret(settings.hmac_secret_id) or "").encode()
+        if not _secret:
             raise RuntimeError("no HMAC key: set HMAC_KEY or HMAC_SECRET_ID")
     return _secret
 
@@ -141,6 +141,12 @@ def new_session(user_id: int, username: str, kind: str = TOKEN, expire: int | No
     return secret
 
 
+def revoke(session_id: str, user_id: int) -> bool:
+    """End one of the user's sessions; False when they have no such session (nothing changes)."""
+    session = InvidiousSession(session_id)
+    return db.conditional(session.delete, condition=InvidiousSession.user_id == user_id)
+
+
 def issue(user_id: int, username: str, scopes: list[str], expire: int | None) -> dict:
     """A new signed token for a new session; `expire` is an absolute unix time, or None for never."""
     token = {"session": new_session(user_id, username, expire=expire), "scopes": scopes}
@@ -216,10 +222,16 @@ def request_path(request) -> str:
 
 def authenticate(request) -> InvidiousViewer:
     """The viewer of an /api/v1/auth/ request; 403 with Invidious' reason otherwise."""
-    header = request.headers.get("authorization")
+    return authenticate_as(request.headers, request.method, request_path(request))
+
+
+def authenticate_as(headers, method: str, path: str) -> InvidiousViewer:
+    """The viewer whose token allows `method` on `path` (or whose SID web login allows everything); 403 with
+    Invidious' reason otherwise."""
+    header = headers.get("authorization")
     if header:
-        return _token_viewer(read_token(header), request.method, request_path(request))
-    sid = session_cookie_named(request.headers, SID_COOKIE)
+        return _token_viewer(read_token(header), method, path)
+    sid = session_cookie_named(headers, SID_COOKIE)
     if sid:
         session = web_login(sid)
         if session is None:
