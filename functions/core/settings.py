@@ -57,6 +57,11 @@ class Settings:
     hmac_key: str
     hmac_secret_id: str
     cookie_secret_id: str
+    trusted_origins: tuple[str, ...]
+    login_failures_per_user: int
+    login_failures_per_client: int
+    login_lockout_seconds: int
+    password_hash_slots: int
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +86,12 @@ def get_settings() -> Settings:
         hmac_key=env("HMAC_KEY", ""),  # the Invidious tokens' key itself (local run, tests), else the secret's:
         hmac_secret_id=env("HMAC_SECRET_ID", ""),
         cookie_secret_id=env("COOKIE_SECRET_ID") or f"{table_prefix}cookie",  # the stage's secret by name
+        # Origins besides the request's own whose pages may write with the session cookies (comma-separated).
+        trusted_origins=tuple(o.strip() for o in env("TRUSTED_ORIGINS", "").split(",") if o.strip()),
+        login_failures_per_user=int(env("LOGIN_FAILURES_PER_USER", "5")),
+        login_failures_per_client=int(env("LOGIN_FAILURES_PER_CLIENT", "20")),
+        login_lockout_seconds=int(env("LOGIN_LOCKOUT_SECONDS", "900")),
+        password_hash_slots=int(env("PASSWORD_HASH_SLOTS", "2")),  # argon2 runs at once in one process (64 MiB each)
     )
 
 

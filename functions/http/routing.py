@@ -26,7 +26,7 @@ from functions.core.errors import (
 )
 from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
-from functions.services.auth import sessions
+from functions.services.auth import origin, sessions
 from functions.services.invidious import tokens
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -120,8 +120,8 @@ class Call:
                 raise BadRequest("request body must be a JSON object")
             return default
         media_type = self._media_type()
-        if media_type and media_type not in JSON_TYPES:
-            raise UnsupportedMediaType(f"unsupported media type {media_type!r}, send application/json")
+        if media_type not in JSON_TYPES:  # none at all too: a Blob a page posts has none
+            raise UnsupportedMediaType(f"unsupported media type {media_type or 'none'!r}, send application/json")
         body = parse_json(raw)
         expected = type(default) if default is not None else dict
         if not isinstance(body, expected):
@@ -210,6 +210,7 @@ class Router:
 def _handler(blueprint: Blueprint, route: Route) -> Callable:
     def handle(**params):
         request = blueprint.current_request
+        origin.check(request.method, request.headers)  # CSRF: a cookie's write must come from this site
         try:
             return route.view(Call(request, route.auth.viewer(request)), **params)
         except Exception as error:
