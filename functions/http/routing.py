@@ -98,6 +98,11 @@ class Call:
     def headers(self):
         return self.request.headers
 
+    @property
+    def client_address(self) -> str | None:
+        """The caller's address as the gateway saw it (not X-Forwarded-For, which the caller writes)."""
+        return ((self.request.context or {}).get("identity") or {}).get("sourceIp")
+
     def page(self) -> Page:
         return page_from_query(self.query)
 

@@ -101,6 +101,17 @@ class AuthKey(Model):
     by_user = AuthKeysByUser()
 
 
+class LoginThrottle(Model):
+    """Failed logins of one user name (`user#<name>`) or one client address (`client#<ip>`) in the current
+    window; at the limit, logins of that name or from that client wait until the window ends."""
+
+    Meta = _meta("login_throttle")
+    key = UnicodeAttribute(hash_key=True)
+    failures = NumberAttribute(default=0)
+    window_end = NumberAttribute()  # unix time
+    expires = TTLAttribute(null=True)  # the window's end: DynamoDB tidies the item away after it
+
+
 # ---------------------------------------------------------------- archive
 
 
@@ -518,6 +529,7 @@ class SubtitleChunk(Model):
 ALL_MODELS = (
     User,
     AuthKey,
+    LoginThrottle,
     Video,
     Channel,
     Playlist,

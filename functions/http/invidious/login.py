@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 
 from chalice import Response
 
-from functions.core.errors import ApiError, BadRequest
+from functions.core.errors import ApiError, BadRequest, TooManyRequests
 from functions.core.settings import get_settings
 from functions.http.invidious import pages
 from functions.http.routing import PUBLIC, Call, Router
@@ -83,9 +83,13 @@ def web_login(call: Call):
     if not username or not password:
         return _login_page(call, referer, 400, "Enter your username and password.", username)
     try:
-        user = users.verify_login(username, password)
+        user = users.verify_login(username, password, call.client_address)
     except BadRequest:
         return _login_page(call, referer, 403, "Wrong username or password.", username)
+    except TooManyRequests as error:
+        page = _login_page(call, referer, 429, "Too many failed sign-ins; try again later.", username)
+        page.headers.update(error.headers)
+        return page
     sid = web_sessions.start_web_session(user)
     lifetime = get_settings().session_days * 86400
     # first: some apps read only the first cookie

@@ -13,7 +13,7 @@ router = Router(__name__)
 def login(call: Call):
     """Answer the user's API token and start a web session (cookie), as TubeArchivist's login does."""
     body = call.json()
-    user = users.verify_login(body.get("username"), body.get("password"))
+    user = users.verify_login(body.get("username"), body.get("password"), call.client_address)
     secret, lifetime = sessions.start_session(user)
     cookie = f"{sessions.SESSION_COOKIE}={secret}; Max-Age={lifetime}; Path=/; HttpOnly; SameSite=Lax"
     if call.headers.get("x-forwarded-proto", "http") == "https":

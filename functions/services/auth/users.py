@@ -4,11 +4,14 @@ secrets (`AuthKey`, keyed by the SHA-256 of the secret, so a leaked table reveal
 import hashlib
 import re
 import secrets
+import threading
 import time
 
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Conflict, NotFound
+from functions.core.settings import get_settings
+from functions.services.auth import throttle
 from functions.storage import db
 from functions.storage.models import AuthKey, Counter, InvidiousSession, User
 
@@ -28,6 +31,32 @@ def _hasher():
     return PasswordHasher()
 
 
+_hash_slots: threading.BoundedSemaphore | None = None
+
+
+def _slots() -> threading.BoundedSemaphore:
+    """argon2 takes 64 MiB a hash: at most PASSWORD_HASH_SLOTS run at once in a process, the others wait."""
+    global _hash_slots
+    if _hash_slots is None:
+        _hash_slots = threading.BoundedSemaphore(get_settings().password_hash_slots)
+    return _hash_slots
+
+
+def hash_password(password: str) -> str:
+    with _slots():
+        return _hasher().hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    with _slots():
+        try:
+            return _hasher().verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
 def create_user(username: str, password: str, is_admin: bool = False) -> User:
     """Create a user with a fresh API token; the name is claimed by a conditional write, never overwritten."""
     if not USERNAME_PATTERN.match(username or ""):
@@ -40,7 +69,7 @@ def create_user(username: str, password: str, is_admin: bool = False) -> User:
     user = User(
         username,
         user_id=user_id,
-        password_hash=_hasher().hash(password),
+        password_hash=hash_password(password),
         api_token=token,
         is_admin=is_admin,
         created=now,
@@ -86,7 +115,7 @@ def set_password(username: str, password: str) -> None:
     if not password:
         raise BadRequest("password must not be empty")
     user = get_user(username)
-    user.update(actions=[User.password_hash.set(_hasher().hash(password))])
+    user.update(actions=[User.password_hash.set(hash_password(password))])
     end_sessions(user, keep_api_token=True)  # a new password ends every session and token the old one opened
 
 
@@ -109,24 +138,23 @@ def end_sessions(user: User, keep_api_token: bool) -> None:
             batch.delete(InvidiousSession(session.session))
 
 
-def verify_login(username, password) -> User:
-    """The user whose credentials these are; 400 with TubeArchivist's body otherwise."""
+def verify_login(username, password, client: str | None = None) -> User:
+    """The user whose credentials these are; 400 with TubeArchivist's body otherwise, 429 while the name or the
+    client (its address) is throttled (functions.services.auth.throttle)."""
     failure = BadRequest(
         "Unable to log in with provided credentials.",
         body={"non_field_errors": ["Unable to log in with provided credentials."]},
     )
     if not isinstance(username, str) or not isinstance(password, str) or not USERNAME_PATTERN.match(username):
         raise failure
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    hasher = _hasher()
+    throttle.check(username, client)
     try:
         user = User.get(username)
     except DoesNotExist:
-        hasher.hash(password)  # same work as a real check, so timing does not tell which names exist
-        raise failure from None
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise failure from None
+        hash_password(password)  # same work as a real check, so timing does not tell which names exist
+        user = None
+    if user is None or not check_password(user.password_hash, password):
+        throttle.record_failure(username, client)
+        raise failure
+    throttle.record_success(username)
     return user
