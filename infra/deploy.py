@@ -20,6 +20,8 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
+from infra import bytecode
+
 ROOT = Path(__file__).resolve().parent.parent
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # Chalice makes roles; SAM is a transform
 ARTIFACT_DAYS = 30
@@ -133,6 +135,7 @@ def package(stage: str, build: Path) -> Path:
     chalice = build / "chalice"
     chalice_bin = Path(sys.executable).parent / "chalice"
     subprocess.run([str(chalice_bin), "package", "--stage", stage, str(chalice)], cwd=ROOT, check=True)
+    bytecode.add_bytecode(chalice / "deployment.zip")  # cold starts run bytecode instead of compiling
     template = build / "template.json"
     merge = ["-m", "infra.merge", "--stage", stage, "--chalice", str(chalice), "--layer", layer, str(template)]
     subprocess.run([sys.executable, *merge], cwd=ROOT, check=True)

@@ -81,3 +81,12 @@ def test_unknown_names_are_refused():
         merge(chalice_template(queue="elsewhere"), load_resources(), CONFIG, "dev", "layer.zip")
     with pytest.raises(MergeError, match="staging"):
         merge(chalice_template(), load_resources(), CONFIG, "staging", "layer.zip")
+
+
+def test_every_function_logs_json_at_info():
+    """Lambda's default text format leaves the root logger at WARNING, which dropped every `log.info`."""
+    merged = merge(chalice_template(), load_resources(), CONFIG, "dev", "layer.zip")
+    functions = {k: v for k, v in merged["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+    assert set(functions) == {"APIHandler", "Download"}
+    for function in functions.values():
+        assert function["Properties"]["LoggingConfig"] == {"LogFormat": "JSON", "ApplicationLogLevel": "INFO"}

@@ -6,6 +6,7 @@ The build pip-downloads the Lambda dependencies, so these tests are skipped when
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -15,6 +16,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from infra import bytecode
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -80,6 +83,7 @@ def build(tmp_path_factory):
     out = work / "out"
     result = chalice(project, "package", "--stage", STAGE, str(out))
     assert result.returncode == 0, f"chalice package failed:\n{result.stdout}\n{result.stderr}"
+    assert bytecode.add_bytecode(out / "deployment.zip") > 0  # as infra/deploy.py packages it
     return project, out
 
 
@@ -128,6 +132,7 @@ PROBE = textwrap.dedent(
     sys.path.append(runtime)
     import app
     import functions.storage.models
+    import functions.jobs.powertools  # the jobs' powertools, which the API path does not import
 
     event = {
         "resource": "/api/ping", "path": "/api/ping", "httpMethod": "GET", "headers": {},
@@ -140,7 +145,8 @@ PROBE = textwrap.dedent(
     allowed = tuple(os.path.join(path, "") for path in (package, runtime, sys.base_prefix))
     print(json.dumps({
         "files": {
-            name: sys.modules[name].__file__ for name in ("app", "functions.storage.models", "pynamodb", "chalice")
+            name: sys.modules[name].__file__
+            for name in ("app", "functions.storage.models", "pynamodb", "chalice", "aws_lambda_powertools")
         },
         "foreign": sorted(
             name for name, module in sys.modules.items()
@@ -178,15 +184,20 @@ def _probe(package: Path, runtime: Path) -> dict:
     return json.loads(result.stdout)
 
 
+def _runtime(folder: Path) -> Path:
+    """What the Lambda runtime provides next to the package (RUNTIME_PACKAGES), linked from this interpreter's."""
+    site_packages = Path(__import__("boto3").__file__).parent.parent
+    folder.mkdir()
+    for name in RUNTIME_PACKAGES:
+        if (site_packages / name).exists():
+            (folder / name).symlink_to(site_packages / name)
+    return folder
+
+
 def test_package_imports_from_itself(unzipped, tmp_path):
     """A bare interpreter imports the app and the models from the unzipped package, and nothing from the repo."""
     site_packages = Path(__import__("boto3").__file__).parent.parent
-    runtime = tmp_path / "runtime"
-    runtime.mkdir()
-    for name in RUNTIME_PACKAGES:
-        if (site_packages / name).exists():
-            (runtime / name).symlink_to(site_packages / name)
-    probe = _probe(unzipped, runtime)
+    probe = _probe(unzipped, _runtime(tmp_path / "runtime"))
 
     for name, file in probe["files"].items():
         assert file.startswith(str(unzipped)), f"{name} was imported from {file}, not from the package"
@@ -201,6 +212,18 @@ def test_package_imports_from_itself(unzipped, tmp_path):
     repository = _probe(ROOT, site_packages)
     for key in ("routes", "handlers", "models", "ping"):
         assert probe[key] == repository[key], f"the package's {key} differ from the repository's"
+
+
+def test_package_runs_its_bytecode(unzipped, tmp_path):
+    """A cold start runs the shipped bytecode: with every source of the app broken, the app still answers."""
+    package = tmp_path / "package"
+    shutil.copytree(unzipped, package, symlinks=True)
+    sources = [package / "app.py", *(package / "functions").rglob("*.py")]
+    for source in sources:
+        assert (source.parent / "__pycache__" / f"{source.stem}.{sys.implementation.cache_tag}.pyc").is_file(), source
+        source.write_text("raise SystemExit('compiled from source')\n")
+    probe = _probe(package, _runtime(tmp_path / "runtime"))
+    assert probe["ping"]["statusCode"] in (401, 403), probe["ping"]
 
 
 @pytest.fixture(scope="module")
@@ -252,9 +275,11 @@ def test_merged_functions_use_the_stack(merged):
         assert function["Timeout"] == config[handler]["lambda_timeout"], name
         if "layers" in config[handler]:
             assert function["Layers"] == [{"Ref": "MediaToolsLayer"}], name
+        assert function["LoggingConfig"] == {"LogFormat": "JSON", "ApplicationLogLevel": "INFO"}, name
         for event in function.get("Events", {}).values():
             if event["Type"] == "SQS":
                 assert event["Properties"]["Queue"]["Fn::GetAtt"][1] == "Arn", name
+                assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
 
     def plain_placeholders(value, inside_sub=False):
         if isinstance(value, dict):
@@ -266,6 +291,15 @@ def test_merged_functions_use_the_stack(merged):
     assert not plain_placeholders(resources), "a ${...} left as a plain string: CloudFormation would not resolve it"
     layer = resources["MediaToolsLayer"]["Properties"]
     assert (path.parent / layer["ContentUri"]).is_file()
+
+
+def test_functions_run_the_python_that_compiled_the_bytecode(merged):
+    """infra/bytecode.py compiles with the interpreter that packages; a runtime of another Python would ignore the
+    pycs (their names carry the version) and compile at every cold start again."""
+    template, _ = merged
+    runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for name, function in _functions(template).items():
+        assert function["Runtime"] == runtime, name
 
 
 def test_function_and_layer_fit_lambda(build, merged):

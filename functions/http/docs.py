@@ -43,7 +43,7 @@ PAGE = """\
 </html>
 """
 # Swagger UI sets inline styles and shows inline SVG/data images; everything else comes from this origin only.
-PAGE_HEADERS = {
+PAGE_HEADERS: dict[str, str | list[str]] = {
     "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "no-cache",
     "Content-Security-Policy": (

@@ -225,7 +225,7 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
 
     handle.__name__ = route.view.__name__
     handle.__doc__ = route.view.__doc__
-    handle.route = route  # what the route table declares, for tests and the OpenAPI document
+    handle.route = route  # type: ignore[attr-defined]  # what the route table declares, for tests and the OpenAPI document
     return handle
 
 

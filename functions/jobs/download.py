@@ -2,78 +2,52 @@
 
 A `download` message: the video is downloaded with yt-dlp into a fresh folder under /tmp, uploaded to S3 and
 written to the archive (functions.services.archive.archiving), then its queue item is removed. The queue item is
-claimed for the
-message first (functions.services.downloads.worker.claim), so a duplicate message never downloads it twice at
-once, and a video already archived is not downloaded again. A failure keeps the error in the item's `message`
-and lets the message go back to the queue; after the third receive SQS moves it to the dead-letter queue
-(infra/resources.yaml). An `expand` message lists channels and playlists into the queue and fills in metadata
-of videos queued by id.
+claimed for the message first (functions.services.downloads.worker.claim), so a duplicate message never downloads it
+twice at once, and a video already archived is not downloaded again. A failure keeps the error in the item's
+`message` and lets the message go back to the queue (functions/jobs/events.py: the batch's other records are done);
+after the third receive SQS moves it to the dead-letter queue (infra/resources.yaml). An `expand` message lists
+channels and playlists into the queue and fills in metadata of videos queued by id.
 """
 
-import json
-import logging
 import tempfile
 import time
 from collections.abc import Callable
 
 from chalice import Blueprint
 
+from functions.core import logs
 from functions.core.ids import is_video_id
+from functions.jobs import events
 from functions.services import app_settings, cookies
 from functions.services.archive import archiving
 from functions.services.downloads import items, worker
 from functions.storage.models import Video
-from functions.youtube import urls, ytdlp
+from functions.youtube import media, urls, ytdlp
 
 blueprint = Blueprint(__name__)
-log = logging.getLogger("ytarchive.download")
+log = logs.logger(__name__)
 MAX_RECEIVES = 3  # the queue's maxReceiveCount: the third failure sends the message to the dead-letter queue
 PROGRESS_SECONDS = 1.0  # at most one progress write a second per download
 DEFAULT_LEASE_SECONDS = 900  # the function's timeout (.chalice/config.json) when no context tells
 
 
-class BatchFailed(Exception):
-    """Every message of a batch failed: raised, so SQS redelivers them (and dead-letters them in the end)."""
-
-
-# ---------------------------------------------------------------- batch plumbing
+# ---------------------------------------------------------------- messages
 
 
 @blueprint.on_sqs_message(queue="download", batch_size=1)
 def download(event):
-    """Each record on its own: the failed ones are reported (`batchItemFailures`), so the others are deleted."""
-    records = [record.to_dict() for record in event]
-    return handle_records(records, getattr(event, "context", None))
+    return events.consume(event, handle_record)
 
 
-def handle_records(records: list[dict], context=None) -> dict:
-    failures = []
-    for record in records:
-        try:
-            handle_record(record, context)
-        except Exception as error:
-            log.warning("message %s failed: %s", record.get("messageId"), error, exc_info=True)
-            failures.append({"itemIdentifier": record["messageId"]})
-    if failures and len(failures) == len(records):
-        raise BatchFailed(f"{len(failures)} message(s) failed")  # also redelivered where partial reports are off
-    return {"batchItemFailures": failures}
-
-
-def handle_record(record: dict, context=None) -> str:
+def handle_record(record: dict, context=None) -> items.Outcome:
     """One message; what was done (for logs and tests). Raises to have the message delivered again."""
-    try:
-        body = json.loads(record["body"])
-        action = body["action"]
-    except (ValueError, KeyError, TypeError):
-        log.error("dropping malformed message %s: %.200r", record.get("messageId"), record.get("body"))
-        return "malformed"
-    receives = int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
+    body = events.body(record.get("body"), "action")
+    action = body["action"]
     if action == items.DOWNLOAD and is_video_id(body.get("youtube_id")):
-        return download_video(body["youtube_id"], record["messageId"], receives, lease_seconds(context))
+        return download_video(body["youtube_id"], record["messageId"], events.receives(record), lease_seconds(context))
     if action == items.EXPAND:
         return expand(body)
-    log.error("dropping message %s with unknown action %.100r", record.get("messageId"), action)
-    return "malformed"
+    raise events.Malformed(f"unknown action or video: {str(record.get('body'))[:200]!r}")
 
 
 def lease_seconds(context) -> int:
@@ -86,14 +60,14 @@ def lease_seconds(context) -> int:
 # ---------------------------------------------------------------- work
 
 
-def expand(body: dict) -> str:
+def expand(body: dict) -> items.Outcome:
     cookie = cookies.current_cookie()
     targets = [urls.Target.from_dict(t) for t in body.get("targets") or []]
     summary = worker.expand(targets, bool(body.get("auto_start")), cookie)
     for error in summary["errors"]:
         log.warning("expanding: %s", error)
     worker.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
-    return "expanded"
+    return items.Outcome.EXPANDED
 
 
 def progress_reporter(youtube_id: str, owner: str) -> Callable[[dict], None]:
@@ -116,20 +90,20 @@ def failure_message(error: Exception, receives: int) -> str:
     return f"download failed (attempt {receives} of {MAX_RECEIVES}): {text}"
 
 
-def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> str:
+def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> items.Outcome:
     """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do."""
     if Video.count(youtube_id):
         worker.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
-        return "skipped"
+        return items.Outcome.SKIPPED
     item = worker.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
-        return "skipped"
+        return items.Outcome.SKIPPED
     config = app_settings.current()
     try:
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
             cookie = cookies.current_cookie(config)
             reporter = progress_reporter(youtube_id, owner)
-            result = ytdlp.download(youtube_id, workdir, config["downloads"], cookie, reporter)
+            result = media.download(youtube_id, workdir, config["downloads"], cookie, reporter)
             archiving.archive(result, item, config, result.media_path.parent, cookie)
     except Exception as error:
         if isinstance(error, ytdlp.CookieRejected):
@@ -137,4 +111,4 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
         worker.record_failure(youtube_id, owner, failure_message(error, receives))
         raise
     worker.finish(youtube_id)
-    return "archived"
+    return items.Outcome.ARCHIVED

@@ -15,8 +15,9 @@ import pytest
 from app import app
 from functions.core.settings import get_settings
 from functions.http.routing import ADMIN, PUBLIC, USER, Role
-from functions.services import download_queue, snapshots
-from functions.storage import s3
+from functions.services import snapshots
+from functions.services.downloads import intake
+from functions.storage import aws
 from functions.storage.models import ALL_MODELS
 from tests.api.calls import BAD_TOKEN, INVALID_TOKEN, NO_CREDENTIALS, send
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
@@ -126,7 +127,7 @@ def world(admin, other) -> World:
     make_video(1)
     make_video(2)
     make_playlist(1, [1, 2])
-    download_queue.add([QUEUED])
+    intake.add([QUEUED])
     snapshot = snapshots.start({"application": {"enable_snapshot": True}})
     snapshots.create(snapshot)
     names = {
@@ -139,7 +140,9 @@ def world(admin, other) -> World:
     }
     for key, case in CASES.items():
         if key[1].startswith(("/media/", "/cache/")):  # files are served only when the bucket holds them
-            s3.client().put_object(Bucket=get_settings().media_bucket, Key=case.path.format(**names)[1:], Body=b"x")
+            aws.client("s3").put_object(
+                Bucket=get_settings().media_bucket, Key=case.path.format(**names)[1:], Body=b"x"
+            )
     return World(names)
 
 

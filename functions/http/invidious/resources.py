@@ -15,7 +15,7 @@ from functions.services.invidious import (
 
 router = Router(__name__)
 AUTH = "/api/v1/auth"
-EVENT_STREAM = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+EVENT_STREAM: dict[str, str | list[str]] = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
 
 
 def auth_route(path: str, methods: tuple[str, ...] = ("GET",)):

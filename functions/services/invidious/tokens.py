@@ -13,6 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import unquote
 
 from pynamodb.exceptions import DoesNotExist
@@ -115,7 +116,6 @@ def parse_scopes(texts) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-ALL_SCOPES = [":*"]
 LATEST_EXPIRY = 253402300799  # 9999-12-31 23:59:59 UTC: later times break date formatting everywhere
 
 
@@ -149,7 +149,7 @@ def revoke(session_id: str, user_id: int) -> bool:
 
 def issue(user_id: int, username: str, scopes: list[str], expire: int | None) -> dict:
     """A new signed token for a new session; `expire` is an absolute unix time, or None for never."""
-    token = {"session": new_session(user_id, username, expire=expire), "scopes": scopes}
+    token: dict[str, Any] = {"session": new_session(user_id, username, expire=expire), "scopes": scopes}
     if expire is not None:
         token["expire"] = int(expire)
     token["signature"] = sign(token, secret_key())
