@@ -17,17 +17,19 @@ REFUSED = "Cross-site request refused: its Origin is not this site."
 
 
 def _origin_of(scheme: str, host: str) -> tuple[str, str, int] | None:
+    if scheme not in DEFAULT_PORTS:
+        return None
     try:
         parts = urlsplit(f"{scheme}://{host}")
-        port = parts.port or DEFAULT_PORTS.get(scheme)
+        port = parts.port or DEFAULT_PORTS[scheme]
     except ValueError:
         return None
-    return (scheme, parts.hostname or "", port) if parts.hostname else None
+    return (scheme, parts.hostname, port) if parts.hostname else None
 
 
 def _parse_origin(origin: str) -> tuple[str, str, int] | None:
     scheme, sep, host = origin.strip().lower().rstrip("/").partition("://")
-    return _origin_of(scheme, host) if sep and scheme in DEFAULT_PORTS and "/" not in host else None
+    return _origin_of(scheme, host) if sep and "/" not in host else None
 
 
 def own_origin(headers) -> tuple[str, str, int] | None:
