@@ -189,11 +189,11 @@ def main(argv=None) -> int:
         from botocore.exceptions import BotoCoreError, ClientError
         from pynamodb.exceptions import PynamoDBException
 
-        from functions.core.errors import ApiError
+        from functions.core.errors import DomainError
 
         try:
             args.run(args)
-        except ApiError as error:
+        except DomainError as error:
             raise UsageError(error.message) from None
         except (PynamoDBException, BotoCoreError, ClientError) as error:
             raise UsageError(f"AWS: {_describe(error)}") from None

@@ -42,7 +42,7 @@ def test_wrong_passwords_then_the_right_one_is_throttled(client, admin):
     assert response.status_code == 429
     assert LOCKOUT - 5 <= int(response.headers["Retry-After"]) <= LOCKOUT
     assert response.json_body == {
-        "detail": f"Request was throttled. Expected available in {response.headers['Retry-After']} seconds."
+        "error": f"Request was throttled. Expected available in {response.headers['Retry-After']} seconds."
     }
     assert "Set-Cookie" not in response.headers
     assert ta_login(client, "other-name", "x").status_code == 400  # another name is not throttled by this one
@@ -77,7 +77,7 @@ def test_a_client_trying_many_names_is_throttled(aws, admin, other):
             users.verify_login(f"guess{n}", "x", "203.0.113.9")
     with pytest.raises(TooManyRequests) as refused:
         users.verify_login("other", "other-password", "203.0.113.9")  # a right password from that client
-    assert int(refused.value.headers["Retry-After"]) > 0
+    assert refused.value.retry_after > 0
     assert users.verify_login("other", "other-password", "198.51.100.1").username == "other"  # another client
     end_window("client#203.0.113.9")
     assert users.verify_login("other", "other-password", "203.0.113.9").username == "other"

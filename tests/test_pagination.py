@@ -4,6 +4,7 @@ import pytest
 
 from functions.core.errors import BadRequest, NotFound
 from functions.core.pagination import MAX_HITS, Page, page_from_query, paginate
+from functions.http.routing import error_body, status_of
 
 
 def page(number: int, size: int = 12, total: int = 30, params: str = "") -> dict:
@@ -84,7 +85,7 @@ def test_the_last_page_of_a_list():
 def test_a_page_past_the_last_page_is_404(number, total):
     with pytest.raises(NotFound) as raised:
         page(number, total=total)
-    assert raised.value.status_code == 404 and raised.value.body["data"] is False
+    assert status_of(raised.value) == 404 and error_body(raised.value, "/api/video/")["data"] is False
 
 
 @pytest.mark.parametrize("number", [0, 1])

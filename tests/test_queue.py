@@ -29,13 +29,14 @@ def sent(aws) -> list[dict]:
 
 
 def test_add_stores_before_any_yt_dlp_work(aws, monkeypatch):
-    from functions.youtube import ytdlp
+    from functions.youtube import media, ytdlp
 
     def no_yt_dlp(*args, **kwargs):
         raise AssertionError("adding must not wait for yt-dlp")
 
-    for name in ("video_info", "channel_info", "playlist_info", "list_entries", "download"):
+    for name in ("video_info", "channel_info", "playlist_info", "list_entries"):
         monkeypatch.setattr(ytdlp, name, no_yt_dlp)
+    monkeypatch.setattr(media, "download", no_yt_dlp)
     summary = intake.add([video_id(1), "@someone", urls.Target("video", video_id(2))])
     assert summary["added"] == [video_id(1), video_id(2)]
     assert summary["expanding"] == ["https://www.youtube.com/@someone"]

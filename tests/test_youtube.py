@@ -87,7 +87,6 @@ def test_refused_forms_say_why(text, why):
     with pytest.raises(BadRequest) as raised:
         parse_target(text)
     assert why in raised.value.message
-    assert raised.value.status_code == 400
 
 
 def test_non_strings_are_refused():

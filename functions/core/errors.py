@@ -1,63 +1,60 @@
-"""Typed errors raised by services; functions.http.errors turns them into JSON responses."""
+"""Why a request or a job was refused, as plain exceptions that know nothing of HTTP.
 
-from chalice import ChaliceUnhandledError
+Services, jobs, the YouTube adapter and the CLI raise these; functions.http.routing decides, in one place, the
+status and the body each kind gets on each API.
+"""
 
 
-class ApiError(ChaliceUnhandledError):
-    """An error with a status code and a JSON body; propagates through Chalice to the error middleware."""
+class DomainError(Exception):
+    """A refusal with a message meant for the caller."""
 
-    status_code = 400
-
-    def __init__(self, message: str, body: dict | None = None, headers: dict | None = None):
+    def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-        self.body = body if body is not None else {"error": message}
-        self.headers = headers or {}
 
 
-class BadRequest(ApiError):
-    status_code = 400
+class BadRequest(DomainError):
+    """The request cannot be carried out as sent."""
 
 
-class Unauthorized(ApiError):
-    status_code = 401
+class InvalidCredentials(BadRequest):
+    """A login with a wrong username or password."""
 
 
-class Forbidden(ApiError):
-    status_code = 403
+class Unauthorized(DomainError):
+    """No credential where one is needed."""
 
 
-class NotFound(ApiError):
-    """An unknown item: TubeArchivist clients look for `data: false` beside the error."""
-
-    status_code = 404
-
-    def __init__(self, message: str, body: dict | None = None):
-        super().__init__(message, body if body is not None else {"data": False, "error": message})
+class Forbidden(DomainError):
+    """The caller may not do this."""
 
 
-class MethodNotAllowed(ApiError):
-    status_code = 405
+class NotFound(DomainError):
+    """An unknown item."""
 
 
-class Conflict(ApiError):
-    status_code = 409
+class Conflict(DomainError):
+    """The item exists already, or changed meanwhile."""
 
 
-class PayloadTooLarge(ApiError):
-    status_code = 413
+class PayloadTooLarge(DomainError):
+    """What was sent is larger than the archive takes."""
 
 
-class UnsupportedMediaType(ApiError):
-    status_code = 415
+class UnsupportedMediaType(DomainError):
+    """A body in a format the route does not read."""
 
 
-class TooManyRequests(ApiError):
-    status_code = 429
+class TooManyRequests(DomainError):
+    """YouTube or the archive asks to slow down; `retry_after`: seconds, when known."""
+
+    def __init__(self, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
-class ServiceUnavailable(ApiError):
-    status_code = 503
+class ServiceUnavailable(DomainError):
+    """Storage refused a write (see `storage_unavailable`); nothing was kept, the caller may try again."""
 
 
 # Storage that refused a write it could not keep: DynamoDB's or S3's 503 once botocore's retries are spent, or

@@ -1,11 +1,16 @@
-"""YouTube id patterns: ids are checked here before they reach a storage key."""
+"""YouTube id patterns, the one place that spells them: ids are checked here before they reach a storage key;
+S3 file names and the OpenAPI document build on the same fragments."""
 
 import re
 from typing import TypeGuard
 
-VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
-CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
-PLAYLIST_ID = re.compile(r"^(PL|UU|LL|FL|OL|RD|UL)[A-Za-z0-9_-]{8,62}$")
+VIDEO = r"[A-Za-z0-9_-]{11}"
+CHANNEL = r"UC[A-Za-z0-9_-]{22}"
+PLAYLIST = r"(PL|UU|LL|FL|OL|RD|UL)[A-Za-z0-9_-]{8,62}"
+
+VIDEO_ID = re.compile(f"^{VIDEO}$")
+CHANNEL_ID = re.compile(f"^{CHANNEL}$")
+PLAYLIST_ID = re.compile(f"^{PLAYLIST}$")
 
 
 def is_video_id(value: object) -> TypeGuard[str]:

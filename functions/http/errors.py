@@ -1,24 +1,12 @@
-"""The one place where errors become JSON responses, as Chalice middleware over every route."""
+"""Chalice's own answers (unhandled errors, its own checks) in the API's JSON error shape, as middleware over
+every route; domain errors are answered by functions.http.routing."""
 
-from chalice import Response
-
-from functions.core.errors import ApiError
-from functions.http.routing import INVIDIOUS_CORS
-
-JSON = {"Content-Type": "application/json"}
+from functions.http.routing import JSON_HEADERS
 
 
 def json_errors(request, get_response):
-    try:
-        response = get_response(request)
-    except ApiError as error:
-        headers = {**JSON, **error.headers}
-        if (request.path or "").startswith("/api/v1/"):
-            # Browser clients of the Invidious API must be able to read the error, not a CORS failure.
-            headers.update(INVIDIOUS_CORS.get_access_control_headers())
-        return Response(body=error.body, status_code=error.status_code, headers=headers)
+    response = get_response(request)
     if response.status_code >= 400 and isinstance(response.body, dict) and "Code" in response.body:
-        # Chalice's own answers (unhandled errors, its own checks) get the API's error shape too.
         response.body = {"error": str(response.body.get("Message", "error"))}
-        response.headers.update(JSON)
+        response.headers.update(JSON_HEADERS)
     return response

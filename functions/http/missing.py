@@ -7,15 +7,17 @@ MAX_DEPTH segments is deeper than any route the app has, plus room.
 
 from chalice import Chalice
 
-from functions.core.errors import NotFound
-from functions.http.routing import METHODS
+from functions.http.routing import METHODS, error_response
 
 MAX_DEPTH = 12
 NO_SUCH_ENDPOINT = "no such endpoint"
 
 
-def _not_found(**segments):
-    raise NotFound(NO_SUCH_ENDPOINT)
+def _answer(app: Chalice):
+    def not_found(**segments):
+        return error_response(app.current_request.path, 404, {"error": NO_SUCH_ENDPOINT})
+
+    return not_found
 
 
 def catch_all_paths() -> list[str]:
@@ -27,4 +29,4 @@ def register(app: Chalice) -> None:
     for depth, path in enumerate(catch_all_paths()):
         methods = [method for method in METHODS if method not in app.routes.get(path, {})]
         if methods:
-            app.route(path, methods=methods, content_types=[], name=f"not_found{depth}")(_not_found)
+            app.route(path, methods=methods, content_types=[], name=f"not_found{depth}")(_answer(app))

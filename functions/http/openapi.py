@@ -7,7 +7,9 @@ the app registers them (no trailing slash); every path is served with a trailing
 
 from functools import cache
 
+from functions.core import ids
 from functions.core.settings import VERSION
+from functions.schemas import ta as ta_schemas
 
 OPENAPI_VERSION = "3.0.3"
 JSON = "application/json"
@@ -17,6 +19,18 @@ FORM = "application/x-www-form-urlencoded"
 TA: list[dict] = [{"taToken": []}, {"taSession": []}]
 INVIDIOUS: list[dict] = [{"invidiousBearer": []}, {"invidiousSid": []}]
 PUBLIC: list = []
+
+# Request bodies declared once as Structs (the routes decode into them); their schemas are generated.
+REQUEST_STRUCTS = (
+    ta_schemas.DownloadRequest,
+    ta_schemas.DownloadStatus,
+    ta_schemas.ChannelSubscriptions,
+    ta_schemas.TaskRun,
+    ta_schemas.RefreshRequest,
+    ta_schemas.CookieImport,
+    ta_schemas.Watched,
+    ta_schemas.ProgressUpdate,
+)
 
 # Examples of path parameters: what tests/test_fuzz.py seeds, so the example requests reach real items.
 VIDEO_EXAMPLE = "vid00000001"
@@ -127,8 +141,8 @@ def operation(
 
 # ---------------------------------------------------------------- parameters
 
-VIDEO_ID = path_param("video_id", "a YouTube video id", r"^[A-Za-z0-9_-]{11}$", VIDEO_EXAMPLE)
-CHANNEL_ID = path_param("channel_id", "a YouTube channel id", r"^UC[A-Za-z0-9_-]{22}$", CHANNEL_EXAMPLE)
+VIDEO_ID = path_param("video_id", "a YouTube video id", ids.VIDEO_ID.pattern, VIDEO_EXAMPLE)
+CHANNEL_ID = path_param("channel_id", "a YouTube channel id", ids.CHANNEL_ID.pattern, CHANNEL_EXAMPLE)
 PLAYLIST_ID = path_param("playlist_id", "a YouTube playlist id", None, PLAYLIST_EXAMPLE)
 PAGE = query_param(
     "page",
@@ -358,39 +372,12 @@ SCHEMAS: dict = {
     ),
     # -- TubeArchivist: request bodies and plain bodies
     "Progress": obj({"youtube_id": STRING, "user_id": INTEGER, "position": NUMBER}),
-    "ProgressUpdate": obj({"position": {"type": "number", "minimum": 0, "maximum": 1_000_000_000}}),
-    "Watched": obj({"id": {"type": "string", "description": "a video, channel or playlist id"}, "is_watched": BOOLEAN}),
     "VideoDeleted": obj({"video": STRING, "state": {"type": "string", "enum": ["delete"]}}),
-    "ChannelSubscriptions": obj(
-        {
-            "data": array(
-                obj(
-                    {
-                        "channel_id": {"type": "string", "pattern": r"^UC[A-Za-z0-9_-]{22}$"},
-                        "channel_subscribed": BOOLEAN,
-                    }
-                )
-            )
-        }
-    ),
     "SponsorVote": obj(
         {"vote": obj({"uuid": STRING, "yourVote": {"type": "integer", "enum": [0, 1, 20]}})},
     ),
     "SponsorSegment": obj({"segment": obj({"startTime": NUMBER, "endTime": NUMBER})}),
     "Success": obj({"success": TRUE}),
-    "DownloadRequest": obj(
-        {
-            "data": array(
-                obj(
-                    {
-                        "youtube_id": {"type": "string", "description": "a video, channel or playlist id, or a URL"},
-                        "status": {"type": "string", "enum": ["pending", "ignore"]},
-                    },
-                    required=["youtube_id"],
-                )
-            )
-        }
-    ),
     "DownloadAdded": obj(
         {
             "data": array({"type": "object"}, description="the rows sent"),
@@ -402,7 +389,6 @@ SCHEMAS: dict = {
     "DownloadCleared": obj(
         {"success": TRUE, "filter": {"type": "string", "enum": ["pending", "ignore"]}, "removed": INTEGER}
     ),
-    "DownloadStatus": obj({"status": {"type": "string", "enum": ["pending", "ignore", "priority"]}}),
     "SnapshotList": obj(
         {
             "next_exec": {"type": "integer", "nullable": True},
@@ -417,7 +403,6 @@ SCHEMAS: dict = {
     "Login": obj({"username": STRING, "password": STRING}),
     "LoginToken": obj({"token": {"type": "string", "pattern": "^[0-9a-f]{40}$"}, "user_id": INTEGER}),
     "TaskState": obj({"rescan": BOOLEAN, "downloading": BOOLEAN}),
-    "TaskRun": obj({"run": {"type": "string", "enum": ["download_pending", "rescan_pending"]}}),
     "TaskStarted": obj({"success": BOOLEAN, "task": STRING}),
     "RefreshState": obj(
         {
@@ -430,15 +415,6 @@ SCHEMAS: dict = {
             "id": STRING,
         },
         required=["total_queued", "type", "state"],
-    ),
-    "RefreshRequest": obj(
-        {
-            **{kind: {"anyOf": [array(STRING, maxItems=1000), STRING]} for kind in ("videos", "channels", "playlists")},
-            **{kind: {"anyOf": [array(STRING, maxItems=1000), STRING]} for kind in ("video", "channel", "playlist")},
-        },
-        required=[],
-        extra=False,
-        description="archived ids to refresh (one id may be a plain string; singular keys work too)",
     ),
     "RefreshQueued": obj(
         {"videos": array(STRING), "channels": array(STRING), "playlists": array(STRING)},
@@ -455,7 +431,6 @@ SCHEMAS: dict = {
         required=["cookie_enabled", "status", "validated", "validated_str"],
     ),
     "CookieValidated": obj({"cookie_validated": BOOLEAN}),
-    "CookieImport": obj({"cookie": {"type": "string", "description": "a Netscape cookies.txt"}}),
     "CookieImported": obj({"cookie_import": {"type": "string", "enum": ["done", "fail"]}, "cookie_validated": BOOLEAN}),
     "SearchResults": obj(
         {
@@ -526,7 +501,7 @@ SCHEMAS: dict = {
     "PlaylistCreate": obj({"title": {"type": "string", "maxLength": 150}, "privacy": ref("Privacy")}),
     "PlaylistCreated": obj({"title": STRING, "playlistId": STRING}),
     "PlaylistUpdate": obj({"title": STRING, "description": STRING, "privacy": ref("Privacy")}, required=[]),
-    "PlaylistVideoAdd": obj({"videoId": {"type": "string", "pattern": r"^[A-Za-z0-9_-]{11}$"}}),
+    "PlaylistVideoAdd": obj({"videoId": {"type": "string", "pattern": ids.VIDEO_ID.pattern}}),
     "Preferences": obj(
         {
             "annotations": BOOLEAN,
@@ -1296,6 +1271,17 @@ TAGS = [
 
 
 @cache
+def struct_components(structs: tuple[type, ...]) -> dict:
+    """The JSON schemas of functions.schemas Structs (and of the Structs they hold), named after them."""
+    import msgspec
+
+    _, components = msgspec.json.schema_components(structs, ref_template="#/components/schemas/{name}")
+    for schema in components.values():
+        if not schema.get("required", True):
+            del schema["required"]  # OpenAPI 3.0 wants a required list with at least one name
+    return components
+
+
 def document() -> dict:
     """The whole OpenAPI document (built once; treat it as read-only)."""
     paths: dict = {}
@@ -1317,5 +1303,9 @@ def document() -> dict:
         "info": {"title": "ytarchive", "version": VERSION, "description": DESCRIPTION},
         "tags": TAGS,
         "paths": paths,
-        "components": {"schemas": SCHEMAS, "responses": RESPONSES, "securitySchemes": SECURITY_SCHEMES},
+        "components": {
+            "schemas": {**SCHEMAS, **struct_components(REQUEST_STRUCTS)},
+            "responses": RESPONSES,
+            "securitySchemes": SECURITY_SCHEMES,
+        },
     }

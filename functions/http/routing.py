@@ -1,8 +1,10 @@
-"""How an endpoint group declares its routes: roles, request bodies and unsupported methods handled once here.
+"""How an endpoint group declares its routes: roles, request bodies, unsupported methods and the answer to each
+kind of domain error, handled once here.
 
 Each group builds a `Router`; `app.py` registers its blueprint. Every route declares who may call it
-(`auth=PUBLIC | USER | ADMIN | INVIDIOUS(scope)`). A view receives a `Call` (the request and its viewer) and the
-path parameters, and returns a body or a `chalice.Response`.
+(`auth=PUBLIC | USER | ADMIN | INVIDIOUS(scope)`) and the Structs of functions.schemas its JSON body and query
+string decode into (`body=`, `query=`: 400 naming the field otherwise). A view receives a `Call` (the request, its
+viewer, the decoded body and query) and the path parameters, and returns a body or a `chalice.Response`.
 """
 
 import json
@@ -12,20 +14,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from chalice import Blueprint, CORSConfig
+import msgspec
+from chalice import Blueprint, CORSConfig, Response
 
 from functions.core.errors import (
-    ApiError,
     BadRequest,
+    Conflict,
+    DomainError,
     Forbidden,
-    MethodNotAllowed,
+    InvalidCredentials,
+    NotFound,
     PayloadTooLarge,
     ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
     UnsupportedMediaType,
     storage_unavailable,
 )
 from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
+from functions.schemas import decode
 from functions.services.auth import origin, sessions
 from functions.services.invidious import tokens
 
@@ -34,6 +42,52 @@ JSON_TYPES = ("application/json", "text/json")
 FORM_TYPE = "application/x-www-form-urlencoded"
 # Invidious clients run in browsers on other origins and send tokens in the Authorization header.
 INVIDIOUS_CORS = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"], max_age=600)
+INVIDIOUS_API = "/api/v1/"
+JSON_HEADERS = {"Content-Type": "application/json"}
+# The status of each kind of domain error; the first that matches (subclasses before their bases).
+STATUS = (
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Unauthorized, 401),
+    (Conflict, 409),
+    (PayloadTooLarge, 413),
+    (UnsupportedMediaType, 415),
+    (TooManyRequests, 429),
+    (ServiceUnavailable, 503),
+    (BadRequest, 400),
+)
+
+
+def status_of(error: DomainError) -> int:
+    return next((status for kind, status in STATUS if isinstance(error, kind)), 400)
+
+
+def error_body(error: DomainError, path: str) -> dict:
+    """The body each API's clients read: Invidious `{"error"}`; TubeArchivist `data: false` beside a 404's error,
+    DRF's `detail` for a refusal and its `non_field_errors` for a failed login."""
+    message = error.message
+    if not path.startswith(INVIDIOUS_API):
+        if isinstance(error, NotFound):
+            return {"data": False, "error": message}
+        if isinstance(error, Forbidden):
+            return {"detail": message}
+        if isinstance(error, InvalidCredentials):
+            return {"non_field_errors": [message]}
+    return {"error": message}
+
+
+def headers_of(error: DomainError) -> dict:
+    """A refusal's own headers: when to try again, for a throttled login."""
+    retry_after = getattr(error, "retry_after", None)
+    return {"Retry-After": str(retry_after)} if retry_after is not None else {}
+
+
+def error_response(path: str, status: int, body: dict, headers: dict | None = None) -> Response:
+    """A JSON error; on the Invidious API readable by browser clients of other origins (not a CORS failure)."""
+    headers = {**JSON_HEADERS, **(headers or {})}
+    if path.startswith(INVIDIOUS_API):
+        headers.update(INVIDIOUS_CORS.get_access_control_headers())
+    return Response(body=body, status_code=status, headers=headers)
 
 
 @dataclass(frozen=True)
@@ -74,21 +128,25 @@ def INVIDIOUS(scope: str, optional: bool = False) -> Role:
 
 @dataclass(frozen=True)
 class Route:
-    """One declared view: its path, methods, role and CORS answer."""
+    """One declared view: its path, methods, role, CORS answer and the Structs of its body and query string."""
 
     path: str
     methods: tuple[str, ...]
     auth: Role
     cors: CORSConfig | None
     view: Callable
+    body: type | None = None
+    query: type | None = None
 
 
 class Call:
     """One request as a view sees it."""
 
-    def __init__(self, request, viewer):
+    def __init__(self, request, viewer, route: Route | None = None):
         self.request = request
         self.viewer = viewer
+        self.body = self._decoded_body(route.body) if route and route.body else None
+        self.params = decode(self.query, route.query, query=True) if route and route.query else None
 
     @property
     def query(self) -> dict:
@@ -105,6 +163,11 @@ class Call:
 
     def page(self) -> Page:
         return page_from_query(self.query)
+
+    def _decoded_body(self, kind: type):
+        """The JSON body as a `kind`; an empty body stands for `{}` when every field has a default."""
+        optional = not any(field.required for field in msgspec.structs.fields(kind))
+        return decode(self.json(default={} if optional else None), kind)
 
     def _raw_body(self) -> bytes:
         raw = self.request.raw_body or b""
@@ -177,13 +240,23 @@ class Router:
         self.routes: list[Route] = []
         self._blueprint: Blueprint | None = None
 
-    def route(self, path: str, methods: tuple[str, ...] = ("GET",), *, auth: Role, cors: CORSConfig | None = None):
-        """Declare a view and who may call it (`auth`, required: PUBLIC, USER, ADMIN or INVIDIOUS(scope))."""
+    def route(
+        self,
+        path: str,
+        methods: tuple[str, ...] = ("GET",),
+        *,
+        auth: Role,
+        cors: CORSConfig | None = None,
+        body: type | None = None,
+        query: type | None = None,
+    ):
+        """Declare a view, who may call it (`auth`, required: PUBLIC, USER, ADMIN or INVIDIOUS(scope)) and the
+        Structs its JSON body and query string must decode into (the view reads `call.body`, `call.params`)."""
         if not isinstance(auth, Role):
             raise TypeError(f"{path}: auth must be PUBLIC, USER, ADMIN or INVIDIOUS(scope), not {auth!r}")
 
         def decorator(view: Callable) -> Callable:
-            self.routes.append(Route(path, tuple(methods), auth, cors, view))
+            self.routes.append(Route(path, tuple(methods), auth, cors, view, body, query))
             return view
 
         return decorator
@@ -207,7 +280,7 @@ class Router:
             others = [m for m in METHODS if m not in methods]
             if others:
                 blueprint.route(path, methods=others, content_types=[], name=f"not_allowed{path}")(
-                    _not_allowed(sorted(methods))
+                    _not_allowed(blueprint, sorted(methods))
                 )
         return blueprint
 
@@ -215,13 +288,16 @@ class Router:
 def _handler(blueprint: Blueprint, route: Route) -> Callable:
     def handle(**params):
         request = blueprint.current_request
-        origin.check(request.method, request.headers)  # CSRF: a cookie's write must come from this site
         try:
-            return route.view(Call(request, route.auth.viewer(request)), **params)
+            origin.check(request.method, request.headers)  # CSRF: a cookie's write must come from this site
+            return route.view(Call(request, route.auth.viewer(request), route), **params)
+        except DomainError as error:
+            return error_response(request.path, status_of(error), error_body(error, request.path), headers_of(error))
         except Exception as error:
-            if isinstance(error, ApiError) or not storage_unavailable(error):
+            if not storage_unavailable(error):
                 raise
-            raise ServiceUnavailable("storage unavailable: nothing was saved; try again later") from error
+            unavailable = ServiceUnavailable("storage unavailable: nothing was saved; try again later")
+            return error_response(request.path, 503, error_body(unavailable, request.path))
 
     handle.__name__ = route.view.__name__
     handle.__doc__ = route.view.__doc__
@@ -229,8 +305,9 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
     return handle
 
 
-def _not_allowed(allowed: list[str]) -> Callable:
+def _not_allowed(blueprint: Blueprint, allowed: list[str]) -> Callable:
     def not_allowed(**params):
-        raise MethodNotAllowed("method not allowed", headers={"Allow": ", ".join(allowed)})
+        path = blueprint.current_request.path
+        return error_response(path, 405, {"error": "method not allowed"}, {"Allow": ", ".join(allowed)})
 
     return not_allowed

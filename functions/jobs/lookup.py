@@ -3,11 +3,11 @@
 Registered in app.py as the pure Lambda `youtube_lookup` and invoked directly (functions.storage.lookup.call):
 `validate_cookie` reads the account's Liked Videos with the stored cookie; `resolve_channel` turns an @handle or
 channel URL into the channel's metadata; `video_summary` reads a video's title, channel and length (an Invidious
-playlist taking a video the archive does not hold). Typed errors travel back as {"error": {"status", "body"}} and are
+playlist taking a video the archive does not hold). Typed errors travel back as {"error": {"kind", "message"}} and are
 raised again on the API side.
 """
 
-from functions.core.errors import ApiError
+from functions.core.errors import DomainError
 from functions.services import cookies
 from functions.youtube import ytdlp
 
@@ -22,8 +22,8 @@ def handle(event: dict) -> dict:
             return {"channel": ytdlp.channel_info(event["query"], cookies.current_cookie())}
         if action == "video_summary":
             return {"video": ytdlp.video_summary(event["youtube_id"], cookies.current_cookie())}
-    except ApiError as error:
-        return {"error": {"status": error.status_code, "body": error.body}}
+    except DomainError as error:
+        return {"error": {"kind": type(error).__name__, "message": error.message}}
     except ytdlp.YtDlpError as error:  # what yt-dlp could not read is the request's problem: 400
-        return {"error": {"status": 400, "body": {"error": error.message}}}
-    return {"error": {"status": 400, "body": {"error": f"unknown lookup {action!r}"}}}
+        return {"error": {"kind": "BadRequest", "message": error.message}}
+    return {"error": {"kind": "BadRequest", "message": f"unknown lookup {action!r}"}}

@@ -18,6 +18,7 @@ from pynamodb.exceptions import DoesNotExist
 from functions.core.dates import today
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
+from functions.schemas.ta import RefreshRequest
 from functions.services import search
 from functions.services.archive import archiving, playlists
 from functions.storage import aws, db
@@ -52,21 +53,12 @@ class Outcome(StrEnum):
 # ---------------------------------------------------------------- asking (API function)
 
 
-def parse_request(body) -> dict[str, list[str]]:
-    """{kind: [ids]} from a request body `{"videos": [...], "channels": [...], "playlists": [...]}` (singular
-    keys too; one id may be given as a string); BadRequest naming what is wrong, before anything is stored."""
-    if not isinstance(body, dict):
-        raise BadRequest("expected an object with videos, channels or playlists")
-    unknown = sorted(set(body) - set(BODY_KEYS))
-    if unknown:
-        raise BadRequest(f"unknown key(s) {', '.join(unknown)}: expected videos, channels or playlists")
+def parse_request(body: RefreshRequest) -> dict[str, list[str]]:
+    """{kind: [ids]} of a refresh request, each id checked and kept once; BadRequest naming what is wrong, before
+    anything is stored."""
     wanted: dict[str, list[str]] = {kind: [] for kind in KINDS}
-    for key, value in body.items():
-        kind = BODY_KEYS[key]
-        values = [value] if isinstance(value, str) else value
-        if not isinstance(values, list):
-            raise BadRequest(f"{key} must be a list of {kind} ids")
-        for item_id in values:
+    for key, kind in BODY_KEYS.items():
+        for item_id in body.ids(key):
             if not ID_CHECKS[kind](item_id):
                 raise BadRequest(f"{key}: not a {kind} id: {item_id!r}")
             if item_id not in wanted[kind]:
@@ -79,7 +71,7 @@ def parse_request(body) -> dict[str, list[str]]:
     return wanted
 
 
-def request(body, extract_videos: bool = False) -> dict:
+def request(body: RefreshRequest, extract_videos: bool = False) -> dict:
     """Queue a refresh of archived items; NotFound when one is not in the archive. What was queued, by kind."""
     wanted = parse_request(body)
     found = db.batch_get(*((MODELS[kind], ids) for kind, ids in wanted.items()))

@@ -15,11 +15,13 @@ class LookupFailed(errors.BadRequest):
     """yt-dlp could not answer (no such channel, a refused cookie...): the lookup function's 400."""
 
 
-def _error(status: int, body: dict) -> errors.ApiError:
-    kinds: list[type[errors.ApiError]] = [errors.Forbidden, errors.NotFound, errors.Conflict, errors.TooManyRequests]
-    kind = next((k for k in kinds if k.status_code == status), LookupFailed)
-    message = str(body.get("error") or body)
-    return errors.NotFound(message, body) if kind is errors.NotFound else kind(message, body)
+RAISED_AGAIN = {
+    kind.__name__: kind for kind in (errors.Forbidden, errors.NotFound, errors.Conflict, errors.TooManyRequests)
+}
+
+
+def _error(kind: str, message: str) -> errors.DomainError:
+    return RAISED_AGAIN.get(kind, LookupFailed)(message)
 
 
 def call(action: str, **payload) -> dict:
@@ -35,5 +37,5 @@ def call(action: str, **payload) -> dict:
 
         answer = handle(event)
     if "error" in answer:
-        raise _error(int(answer["error"]["status"]), answer["error"]["body"])
+        raise _error(answer["error"]["kind"], answer["error"]["message"])
     return answer

@@ -7,15 +7,16 @@ short-lived presigned URL that the API answers with, never through the Lambda.
 import re
 from functools import cache
 
+from functions.core import ids
 from functions.core.errors import NotFound
 from functions.core.settings import get_settings
 from functions.storage import aws
 
 # The file names a client may ask for; anything else never reaches a key.
-MEDIA_FILE = re.compile(r"^[A-Za-z0-9_-]{11}(\.[A-Za-z0-9_-]{1,20})?\.(mp4|webm|mkv|m4a|vtt)$")
-VIDEO_THUMB = re.compile(r"^[A-Za-z0-9_-]{11}\.jpg$")
-CHANNEL_ART = re.compile(r"^UC[A-Za-z0-9_-]{22}_(thumb|banner|tvart)\.jpg$")
-PLAYLIST_ART = re.compile(r"^(PL|UU|LL|FL|OL|RD|UL)[A-Za-z0-9_-]{8,62}\.jpg$")
+MEDIA_FILE = re.compile(rf"^{ids.VIDEO}(\.[A-Za-z0-9_-]{{1,20}})?\.(mp4|webm|mkv|m4a|vtt)$")
+VIDEO_THUMB = re.compile(rf"^{ids.VIDEO}\.jpg$")
+CHANNEL_ART = re.compile(rf"^{ids.CHANNEL}_(thumb|banner|tvart)\.jpg$")
+PLAYLIST_ART = re.compile(rf"^{ids.PLAYLIST}\.jpg$")
 
 
 def media_key(channel_id: str, youtube_id: str, ext: str = "mp4") -> str:

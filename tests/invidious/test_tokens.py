@@ -9,6 +9,7 @@ import pytest
 
 from functions.core.errors import BadRequest, Forbidden
 from functions.core.settings import get_settings
+from functions.http.routing import error_body, status_of
 from functions.services.invidious import tokens
 from functions.storage.models import InvidiousSession
 
@@ -157,8 +158,8 @@ def request(headers: dict, method: str = "GET", path: str = "/api/v1/auth/feed")
 def denied(headers: dict, method: str = "GET", path: str = "/api/v1/auth/feed") -> str:
     with pytest.raises(Forbidden) as caught:
         tokens.authenticate(request(headers, method, path))
-    assert caught.value.status_code == 403
-    assert caught.value.body == {"error": caught.value.message}
+    assert status_of(caught.value) == 403
+    assert error_body(caught.value, path) == {"error": caught.value.message}
     return caught.value.message
 
 

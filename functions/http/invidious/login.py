@@ -13,10 +13,10 @@ from urllib.parse import quote, urlencode
 
 from chalice import Response
 
-from functions.core.errors import ApiError, BadRequest, TooManyRequests
+from functions.core.errors import BadRequest, DomainError, TooManyRequests
 from functions.core.settings import get_settings
 from functions.http.invidious import pages
-from functions.http.routing import PUBLIC, Call, Router
+from functions.http.routing import PUBLIC, Call, Router, status_of
 from functions.services.auth import sessions, users
 from functions.services.invidious import tokens, web_sessions
 
@@ -42,8 +42,8 @@ def html_errors(view):
     def wrapper(call: Call, **params):
         try:
             return view(call, **params)
-        except ApiError as error:
-            return html(pages.error_page("Request refused", error.message), error.status_code, error.headers)
+        except DomainError as error:
+            return html(pages.error_page("Request refused", error.message), status_of(error))
 
     return wrapper
 
@@ -88,7 +88,7 @@ def web_login(call: Call):
         return _login_page(call, referer, 403, "Wrong username or password.", username)
     except TooManyRequests as error:
         page = _login_page(call, referer, 429, "Too many failed sign-ins; try again later.", username)
-        page.headers.update(error.headers)
+        page.headers["Retry-After"] = str(error.retry_after)
         return page
     sid = web_sessions.start_web_session(user)
     lifetime = get_settings().session_days * 86400

@@ -4,6 +4,7 @@ and the public /api/v1/playlists/{id}. Thin routes: the services live in functio
 from chalice import Response
 
 from functions.http.routing import INVIDIOUS, INVIDIOUS_CORS, Call, Router
+from functions.schemas.invidious import PlaylistPage, ResultsPage
 from functions.services.invidious import (
     feed,
     history,
@@ -18,8 +19,8 @@ AUTH = "/api/v1/auth"
 EVENT_STREAM: dict[str, str | list[str]] = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
 
 
-def auth_route(path: str, methods: tuple[str, ...] = ("GET",)):
-    return router.route(AUTH + path, methods, auth=INVIDIOUS(path.lstrip("/")), cors=INVIDIOUS_CORS)
+def auth_route(path: str, methods: tuple[str, ...] = ("GET",), query: type | None = None):
+    return router.route(AUTH + path, methods, auth=INVIDIOUS(path.lstrip("/")), cors=INVIDIOUS_CORS, query=query)
 
 
 def no_content() -> Response:
@@ -35,9 +36,9 @@ def base_url(call: Call) -> str:
 # ---------------------------------------------------------------- feed and notifications
 
 
-@auth_route("/feed")
+@auth_route("/feed", query=ResultsPage)
 def get_feed(call: Call):
-    return feed.page(call.viewer, call.query)
+    return feed.page(call.viewer, call.params)
 
 
 @auth_route("/notifications")
@@ -74,17 +75,20 @@ def create_playlist(call: Call):
     )
 
 
-@auth_route("/playlists/{playlist_id}")
+@auth_route("/playlists/{playlist_id}", query=PlaylistPage)
 def get_own_playlist(call: Call, playlist_id: str):
-    return playlists.detail(call.viewer, playlist_id, call.query)
+    return playlists.detail(call.viewer, playlist_id, call.params)
 
 
 # Public, but a valid token that may read the same playlist under /auth/ (`GET:playlists*`) shows it as its owner.
 @router.route(
-    "/api/v1/playlists/{playlist_id}", auth=INVIDIOUS("playlists/{playlist_id}", optional=True), cors=INVIDIOUS_CORS
+    "/api/v1/playlists/{playlist_id}",
+    auth=INVIDIOUS("playlists/{playlist_id}", optional=True),
+    cors=INVIDIOUS_CORS,
+    query=PlaylistPage,
 )
 def get_playlist(call: Call, playlist_id: str):
-    return playlists.detail(call.viewer, playlist_id, call.query)
+    return playlists.detail(call.viewer, playlist_id, call.params)
 
 
 @auth_route("/playlists/{playlist_id}", methods=("PATCH",))
@@ -149,9 +153,9 @@ def unsubscribe(call: Call, ucid: str):
 # ---------------------------------------------------------------- history
 
 
-@auth_route("/history")
+@auth_route("/history", query=ResultsPage)
 def get_history(call: Call):
-    return history.page(call.viewer, call.query)
+    return history.page(call.viewer, call.params)
 
 
 @auth_route("/history", methods=("DELETE",))

@@ -72,5 +72,5 @@ def unregister_token(call: Call):
     if session != call.viewer.session and not any(s.allows("GET", "tokens") for s in call.viewer.scopes):
         raise Forbidden(tokens.INVALID_SCOPE)
     if not tokens.revoke(session, call.viewer.user_id):
-        raise NotFound(SESSION_NOT_FOUND, body={"error": SESSION_NOT_FOUND})
+        raise NotFound(SESSION_NOT_FOUND)
     return Response(body="", status_code=204)

@@ -2,8 +2,8 @@
 
 from chalice import Response
 
-from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, USER, Call, Router
+from functions.schemas.ta import ChannelSearchQuery, ChannelSubscriptions
 from functions.services.archive import channels, render
 
 router = Router(__name__)
@@ -14,24 +14,18 @@ def list_channels(call: Call):
     return channels.list_page(call.viewer, call.page(), call.query.get("filter"))
 
 
-@router.route("/api/channel", methods=("POST",), auth=ADMIN)
+@router.route("/api/channel", methods=("POST",), auth=ADMIN, body=ChannelSubscriptions)
 def subscribe(call: Call):
     """Subscribe (`channel_subscribed: true`) or unsubscribe a list of channels, named by ids, URLs or @handles."""
     config = call.viewer.config
-    rows = call.json(required=("data",))["data"]
-    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-        raise BadRequest("data must be a list of objects")
-    saved = channels.subscribe_many(rows)
+    saved = channels.subscribe_many(call.body.data)
     return render.envelope([render.channel(channel) for channel in saved], config)
 
 
-@router.route("/api/channel/search", auth=USER)
+@router.route("/api/channel/search", auth=USER, query=ChannelSearchQuery)
 def search_channel(call: Call):
-    call.viewer.fetch()  # a deleted user's key is refused before its query is looked at
-    query = call.query.get("q")
-    if not query:
-        raise BadRequest("missing query parameter q")
-    return channels.search(call.viewer, query)
+    call.viewer.fetch()  # a deleted user's key is refused before its query is looked up
+    return channels.search(call.viewer, call.params.q)
 
 
 @router.route("/api/channel/{channel_id}", auth=USER)

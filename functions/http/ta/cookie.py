@@ -1,7 +1,9 @@
 """The YouTube cookie: /api/cookie/ (admins only). No answer ever contains the cookie."""
 
-from functions.core.errors import BadRequest
+from chalice import Response
+
 from functions.http.routing import ADMIN, Call, Router
+from functions.schemas.ta import CookieImport
 from functions.services import cookies
 from functions.storage import lookup
 
@@ -26,16 +28,13 @@ def validate_cookie(call: Call):
     return {"cookie_validated": validate()}
 
 
-@router.route("/api/cookie", methods=("PUT",), auth=ADMIN)
+@router.route("/api/cookie", methods=("PUT",), auth=ADMIN, body=CookieImport)
 def import_cookie(call: Call):
     """Store, then validate; a cookie YouTube refuses is not kept (400)."""
-    cookie = call.json(required=("cookie",))["cookie"]
-    if not isinstance(cookie, str) or not cookie.strip():
-        raise BadRequest("cookie must be the text of a Netscape cookies.txt file")
-    cookies.store(cookie)
+    cookies.store(call.body.cookie)
     if not validate():
-        message = cookies.state().get("message")
+        message = cookies.state().get("message") or "YouTube refused the cookie"
         cookies.revoke()
         cookies.record_validation(False, message)
-        raise BadRequest(message or "YouTube refused the cookie", body=dict(IMPORT_FAILED))
+        return Response(body=dict(IMPORT_FAILED), status_code=400)
     return {"cookie_import": "done", "cookie_validated": True}

@@ -1,12 +1,11 @@
 """Background tasks: /api/task/ (admins only)."""
 
-from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, Call, Router
+from functions.schemas.ta import TaskRun
 from functions.services import rescan, tasks
 from functions.services.downloads import intake
 
 router = Router(__name__)
-TASKS = ("download_pending", "rescan_pending")
 
 
 @router.route("/api/task", auth=ADMIN)
@@ -16,11 +15,9 @@ def task_status(call: Call):
     return {"rescan": tasks.is_busy(tasks.RESCAN), "downloading": intake.downloading()}
 
 
-@router.route("/api/task", methods=("POST",), auth=ADMIN)
+@router.route("/api/task", methods=("POST",), auth=ADMIN, body=TaskRun)
 def start_task(call: Call):
-    name = call.json(required=("run",))["run"]
-    if name not in TASKS:
-        raise BadRequest(f"unknown task {name!r}: expected {' or '.join(TASKS)}")
+    name = call.body.run
     if name == "download_pending":
         intake.start()
     else:

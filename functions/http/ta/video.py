@@ -3,6 +3,7 @@
 from chalice import Response
 
 from functions.http.routing import ADMIN, USER, Call, Router
+from functions.schemas.ta import ProgressUpdate, Watched
 from functions.services.archive import progress, videos
 from functions.services.search import service as search_service
 
@@ -35,9 +36,9 @@ def get_progress(call: Call, video_id: str):
     return progress.get_position(call.viewer, video_id)
 
 
-@router.route("/api/video/{video_id}/progress", methods=("POST",), auth=USER)
+@router.route("/api/video/{video_id}/progress", methods=("POST",), auth=USER, body=ProgressUpdate)
 def set_progress(call: Call, video_id: str):
-    return progress.set_position(call.viewer, video_id, call.json(required=("position",))["position"])
+    return progress.set_position(call.viewer, video_id, call.body.position)
 
 
 @router.route("/api/video/{video_id}/progress", methods=("DELETE",), auth=USER)
@@ -46,8 +47,7 @@ def delete_progress(call: Call, video_id: str):
     return Response(body="", status_code=204)
 
 
-@router.route("/api/watched", methods=("POST",), auth=USER)
+@router.route("/api/watched", methods=("POST",), auth=USER, body=Watched)
 def set_watched(call: Call):
-    body = call.json(required=("id", "is_watched"))
-    progress.set_watched(call.viewer, body["id"], body["is_watched"])
-    return {"id": body["id"], "is_watched": body["is_watched"]}
+    progress.set_watched(call.viewer, call.body.id, call.body.is_watched)
+    return {"id": call.body.id, "is_watched": call.body.is_watched}

@@ -7,6 +7,7 @@ from pynamodb.exceptions import DoesNotExist
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id
 from functions.core.pagination import Page
+from functions.schemas.ta import ChannelRow
 from functions.services import search as search_index
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
@@ -138,17 +139,15 @@ def search(viewer: Viewer, query: str) -> dict:
     return detail(viewer, found["channel_id"])
 
 
-def subscribe_many(rows: list[dict]) -> list[Channel]:
-    """POST /api/channel/: rows {channel_id: id, URL or @handle, channel_subscribed: bool}, all checked before
-    any is resolved or stored. A channel new to the archive keeps the metadata yt-dlp gave for its handle."""
+def subscribe_many(rows: list[ChannelRow]) -> list[Channel]:
+    """POST /api/channel/: channels by id, URL or @handle, to subscribe or not, all checked before any is resolved
+    or stored. A channel new to the archive keeps the metadata yt-dlp gave for its handle."""
     for row in rows:
-        if not isinstance(row.get("channel_subscribed"), bool):
-            raise BadRequest("channel_subscribed must be true or false")
-        target = urls.parse_target(str(row.get("channel_id") or ""))
+        target = urls.parse_target(row.channel_id)
         if target.kind != urls.CHANNEL:
-            raise BadRequest(f"not a channel: {row['channel_id']!r} names a {target.kind}")
-    found = [resolve(row["channel_id"]) for row in rows]
-    return [_subscribe(meta, row["channel_subscribed"]) for meta, row in zip(found, rows, strict=True)]
+            raise BadRequest(f"not a channel: {row.channel_id!r} names a {target.kind}")
+    found = [resolve(row.channel_id) for row in rows]
+    return [_subscribe(meta, row.channel_subscribed) for meta, row in zip(found, rows, strict=True)]
 
 
 def _subscribe(found: dict, subscribed: bool) -> Channel:

@@ -68,10 +68,8 @@ def clear_position(viewer: Viewer, youtube_id: str) -> None:
     db.update_existing(UserVideo(viewer.user_id, youtube_id), [UserVideo.position.remove()])  # none: clear
 
 
-def set_watched(viewer: Viewer, item_id, is_watched) -> list[str]:
+def set_watched(viewer: Viewer, item_id: str, is_watched: bool) -> list[str]:
     """Mark a video, every video of a channel, or every archived video of a playlist; returns the video ids."""
-    if not isinstance(is_watched, bool):
-        raise BadRequest("is_watched must be true or false")
     if is_video_id(item_id):
         keys = [_video(viewer, item_id)]
     elif is_channel_id(item_id):
@@ -80,10 +78,8 @@ def set_watched(viewer: Viewer, item_id, is_watched) -> list[str]:
     elif is_playlist_id(item_id):
         _read(viewer, Playlist, item_id, playlists.not_found)
         keys = list(PlaylistEntry.by_published.query(item_id))
-    elif isinstance(item_id, str):
-        raise NotFound(f"{item_id} not found")
     else:
-        raise BadRequest("id must be a video, channel or playlist id")
+        raise NotFound(f"{item_id} not found")
     ids = [key.youtube_id for key in keys]
     now = int(time.time())
     for youtube_id in ids:

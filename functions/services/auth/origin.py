@@ -50,9 +50,9 @@ def check(method: str, headers) -> None:
     origin = headers.get("origin")
     if origin is None:
         if (headers.get("sec-fetch-site") or "").lower() in CROSS_SITE:
-            raise Forbidden(REFUSED, body={"error": REFUSED, "detail": REFUSED})
+            raise Forbidden(REFUSED)
         return
     presented = _parse_origin(origin)  # "null" (sandboxed frames, data: pages) parses to None: refused
     trusted = {_parse_origin(o) for o in get_settings().trusted_origins}
     if presented is None or (presented != own_origin(headers) and presented not in trusted):
-        raise Forbidden(REFUSED, body={"error": REFUSED, "detail": REFUSED})
+        raise Forbidden(REFUSED)

@@ -11,7 +11,7 @@ from pynamodb.exceptions import DoesNotExist
 from functions.core.errors import Forbidden
 from functions.core.settings import get_settings
 from functions.services.auth.users import API_TOKEN, SESSION, digest
-from functions.services.auth.viewer import INVALID_TOKEN, NO_CREDENTIALS, Viewer, denied
+from functions.services.auth.viewer import INVALID_TOKEN, NO_CREDENTIALS, Viewer
 from functions.storage import db
 from functions.storage.models import AuthKey, User
 
@@ -45,12 +45,12 @@ def authenticate(headers: dict) -> Viewer:
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "token" or not token.strip():
-            raise denied(INVALID_TOKEN)
-        return _viewer_for(token.strip(), API_TOKEN, denied(INVALID_TOKEN))
+            raise Forbidden(INVALID_TOKEN)
+        return _viewer_for(token.strip(), API_TOKEN, Forbidden(INVALID_TOKEN))
     session = session_cookie_named(headers, SESSION_COOKIE)
     if session:
-        return _viewer_for(session, SESSION, denied(NO_CREDENTIALS))
-    raise denied(NO_CREDENTIALS)
+        return _viewer_for(session, SESSION, Forbidden(NO_CREDENTIALS))
+    raise Forbidden(NO_CREDENTIALS)
 
 
 def session_cookie_named(headers: dict, name: str) -> str | None:

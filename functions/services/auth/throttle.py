@@ -35,8 +35,7 @@ def check(username: str, client: str | None) -> None:
     ]
     if waits:
         seconds = math.ceil(max(waits))
-        message = THROTTLED.format(seconds=seconds)
-        raise TooManyRequests(message, body={"detail": message}, headers={"Retry-After": str(seconds)})
+        raise TooManyRequests(THROTTLED.format(seconds=seconds), retry_after=seconds)
 
 
 def record_failure(username: str, client: str | None) -> None:

@@ -9,7 +9,7 @@ import time
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions.core.errors import BadRequest, Conflict, NotFound
+from functions.core.errors import BadRequest, Conflict, InvalidCredentials, NotFound
 from functions.core.settings import get_settings
 from functions.services.auth import throttle
 from functions.storage import counters, db
@@ -140,10 +140,7 @@ def end_sessions(user: User, keep_api_token: bool) -> None:
 def verify_login(username, password, client: str | None = None) -> User:
     """The user whose credentials these are; 400 with TubeArchivist's body otherwise, 429 while the name or the
     client (its address) is throttled (functions.services.auth.throttle)."""
-    failure = BadRequest(
-        "Unable to log in with provided credentials.",
-        body={"non_field_errors": ["Unable to log in with provided credentials."]},
-    )
+    failure = InvalidCredentials("Unable to log in with provided credentials.")
     if not isinstance(username, str) or not isinstance(password, str) or not USERNAME_PATTERN.match(username):
         raise failure
     throttle.check(username, client)

@@ -15,10 +15,6 @@ INVALID_TOKEN = "Invalid token."
 NOT_ADMIN = "You do not have permission to perform this action."
 
 
-def denied(reason: str) -> Forbidden:
-    return Forbidden(reason, body={"detail": reason})
-
-
 class Viewer:
     """The authenticated user of one request, with their settings read in that request's first batch."""
 
@@ -34,7 +30,7 @@ class Viewer:
             return db.batch_get(*requests) if requests else []
         users, settings, *results = db.batch_get((User, [self.username]), (AppSetting, [app_settings.APP]), *requests)
         if self.username not in users:
-            raise Forbidden(INVALID_TOKEN, body={"detail": INVALID_TOKEN})  # user deleted since the key was issued
+            raise Forbidden(INVALID_TOKEN)  # user deleted since the key was issued
         self._user = users[self.username]
         self._app_config = app_settings.merged(settings.get(app_settings.APP))
         return results
@@ -47,7 +43,7 @@ class Viewer:
     def require_admin(self) -> "Viewer":
         """Only admins change the shared archive, as TubeArchivist's admin-write views allow."""
         if not self.user.is_admin:
-            raise denied(NOT_ADMIN)
+            raise Forbidden(NOT_ADMIN)
         return self
 
     @property

@@ -5,8 +5,8 @@ no read per channel followed and none per video. `notify` marks the videos archi
 that they have not watched yet: Invidious' notifications.
 """
 
+from functions.schemas.invidious import ResultsPage
 from functions.services.invidious import preferences, render
-from functions.services.invidious.common import int_param
 from functions.storage import db, pages
 from functions.storage.models import Channel, FeedItem, Subscription, UserVideo, Video
 
@@ -110,15 +110,14 @@ def mark_watched(user_id: int, published_keys: list[str], watched: bool = True) 
 # ---------------------------------------------------------------- reading
 
 
-def page(viewer, query: dict, now: float | None = None) -> dict:
+def page(viewer, query: ResultsPage, now: float | None = None) -> dict:
     """`GET feed?max_results=&page=`: the user's item (preferences), then one Query. `max_results` defaults to the
     user's preference; with `notifications_only` set, the page holds only notifications, with `unseen_only` only
     videos the user has not watched (a filtered Query)."""
-    max_results = int_param(query, "max_results", None, 0, MAX_RESULTS)
-    number = int_param(query, "page", 1, 1)
+    number = query.page
     settings = preferences.of(viewer.user)
-    if max_results is None:
-        max_results = max(0, min(settings["max_results"], MAX_RESULTS))
+    max_results = min(settings["max_results"] if query.max_results is None else query.max_results, MAX_RESULTS)
+    max_results = max(0, max_results)
     offset = (number - 1) * max_results
     items = []
     if max_results > 0 and offset < MAX_DEPTH:

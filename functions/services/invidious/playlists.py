@@ -8,10 +8,10 @@ import re
 import secrets
 import time
 
-from functions.core.errors import BadRequest, Forbidden
+from functions.core.errors import BadRequest, Forbidden, NotFound
 from functions.core.ids import is_channel_id, is_video_id
+from functions.schemas.invidious import PlaylistPage
 from functions.services.invidious import render
-from functions.services.invidious.common import int_param, not_found
 from functions.storage import counters, db, lookup, pages
 from functions.storage.models import Channel, Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 
@@ -121,7 +121,7 @@ def visible(viewer, playlist_id: str) -> InvidiousPlaylist:
     """A playlist the viewer (None: anonymous) may see: private ones are 404 to all but their owner."""
     playlist = _load(playlist_id)
     if playlist is None or (playlist.privacy == "private" and not _is_owner(viewer, playlist)):
-        raise not_found(DOES_NOT_EXIST)
+        raise NotFound(DOES_NOT_EXIST)
     return playlist
 
 
@@ -139,9 +139,9 @@ def entries(playlist: InvidiousPlaylist, offset: int, size: int = PAGE_SIZE) -> 
     return pages.query_page(InvidiousPlaylistEntry.by_position, playlist.playlist_id, offset, size, scan_forward=True)
 
 
-def detail(viewer, playlist_id: str, query: dict) -> dict:
+def detail(viewer, playlist_id: str, query: PlaylistPage) -> dict:
     """One playlist with the page (`page`, from 1) of its videos, 100 a page."""
-    number = max(int_param(query, "page", 1, 0), 1)
+    number = max(query.page, 1)
     playlist = visible(viewer, playlist_id)
     offset = (number - 1) * PAGE_SIZE
     return render.playlist(playlist, entries(playlist, offset), offset)
@@ -197,7 +197,7 @@ def update(viewer, playlist_id: str, body: dict) -> None:
     actions = [getattr(InvidiousPlaylist, name).set(value) for name, value in changes.items()]
     actions.append(InvidiousPlaylist.updated.set(int(time.time())))
     if not db.conditional(playlist.update, actions=actions, condition=InvidiousPlaylist.owner_id == viewer.user_id):
-        raise not_found(DOES_NOT_EXIST)  # deleted meanwhile
+        raise NotFound(DOES_NOT_EXIST)  # deleted meanwhile
 
 
 def delete(viewer, playlist_id: str) -> None:
@@ -207,7 +207,7 @@ def delete(viewer, playlist_id: str) -> None:
         transaction.delete(playlist, condition=InvidiousPlaylist.owner_id == viewer.user_id)
         transaction.update(Counter(counters.user_playlists(viewer.user_id)), actions=[Counter.count.add(-1)])
     if not transaction.committed:
-        raise not_found(DOES_NOT_EXIST)  # deleted meanwhile
+        raise NotFound(DOES_NOT_EXIST)  # deleted meanwhile
     with InvidiousPlaylistEntry.batch_write() as batch:
         for entry in InvidiousPlaylistEntry.query(playlist_id):
             batch.delete(entry)
@@ -249,7 +249,7 @@ def remove_video(viewer, playlist_id: str, index_id: str) -> None:
     """Remove one entry of this playlist by its indexId; 404 when this playlist has no such entry."""
     playlist = owned(viewer, playlist_id)
     if not INDEX_ID.match(index_id or ""):
-        raise not_found(NO_SUCH_VIDEO)
+        raise NotFound(NO_SUCH_VIDEO)
     with db.transaction() as transaction:
         transaction.delete(
             InvidiousPlaylistEntry(playlist_id, index_id.upper()),
@@ -261,4 +261,4 @@ def remove_video(viewer, playlist_id: str, index_id: str) -> None:
             condition=InvidiousPlaylist.owner_id == viewer.user_id,
         )
     if not transaction.committed:
-        raise not_found(NO_SUCH_VIDEO)
+        raise NotFound(NO_SUCH_VIDEO)

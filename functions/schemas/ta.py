@@ -1,0 +1,84 @@
+"""The TubeArchivist API's request bodies and query strings (`/api/...`)."""
+
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct
+
+Text = Annotated[str, Meta(min_length=1)]
+
+
+class DownloadRow(Struct):
+    """One thing to queue: a video, channel or playlist, by id or URL; rows not `pending` are left out."""
+
+    youtube_id: str
+    status: str = "pending"
+
+
+class DownloadRequest(Struct):
+    data: list[DownloadRow]
+
+
+class DownloadQuery(Struct):
+    autostart: bool = False
+
+
+class DownloadStatus(Struct):
+    status: str
+
+
+class ChannelRow(Struct):
+    """A channel by id, URL or @handle, and whether to subscribe to it."""
+
+    channel_id: str
+    channel_subscribed: bool
+
+
+class ChannelSubscriptions(Struct):
+    data: list[ChannelRow]
+
+
+class ChannelSearchQuery(Struct):
+    q: Text
+
+
+class TaskRun(Struct):
+    run: Literal["download_pending", "rescan_pending"]
+
+
+class CookieImport(Struct):
+    """The text of a Netscape cookies.txt file."""
+
+    cookie: str
+
+
+class ProgressUpdate(Struct):
+    position: int | float  # seconds; the range is the progress service's rule
+
+
+class Watched(Struct):
+    """A video, channel or playlist id, watched or not."""
+
+    id: str
+    is_watched: bool
+
+
+Ids = str | list[str]
+
+
+class RefreshRequest(Struct, forbid_unknown_fields=True):
+    """What to refresh: ids by kind, a list or one id each, under the plural or the singular key."""
+
+    videos: Ids = []
+    video: Ids = []
+    channels: Ids = []
+    channel: Ids = []
+    playlists: Ids = []
+    playlist: Ids = []
+
+    def ids(self, key: str) -> list[str]:
+        value = getattr(self, key)
+        return [value] if isinstance(value, str) else value
+
+
+class RefreshQuery(Struct):
+    extract_videos: bool = False
