@@ -289,8 +289,9 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
     def handle(**params):
         request = blueprint.current_request
         try:
+            viewer = route.auth.viewer(request)  # first: a cookie that names no session is refused as such
             origin.check(request.method, request.headers)  # CSRF: a cookie's write must come from this site
-            return route.view(Call(request, route.auth.viewer(request), route), **params)
+            return route.view(Call(request, viewer, route), **params)
         except DomainError as error:
             return error_response(request.path, status_of(error), error_body(error, request.path), headers_of(error))
         except Exception as error:
