@@ -2,6 +2,7 @@
 
 from chalice import Chalice
 
+from functions.http import missing
 from functions.http.addresses import public_base
 from functions.http.cors import ta_cors
 from functions.http.errors import json_errors
@@ -28,3 +29,7 @@ app.register_blueprint(refresh_job.blueprint)  # the refresh queue consumer (ref
 def youtube_lookup(event, context):
     """yt-dlp lookups the API waits for (cookie check, channel handles): functions/jobs/lookup.py."""
     return lookup_job.handle(event)
+
+
+# Last, after every route: 404 for the paths none serves (not the gateway's 403 quoting the caller's token).
+missing.register(app)

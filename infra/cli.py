@@ -2,6 +2,7 @@
 
     python -m infra.cli create-user NAME [--admin] [--password P]   # asks for the password when not given
     python -m infra.cli reset-password NAME [--password P]
+    python -m infra.cli remove-user NAME                            # the user and every credential of theirs
     python -m infra.cli show-token NAME
     python -m infra.cli import FILE.json                            # see functions/services/importer/ for the format
     python -m infra.cli recount                                     # set every counter from its index
@@ -90,7 +91,14 @@ def reset_password(args) -> None:
 
     users.get_user(args.username)  # unknown users fail before the prompt
     users.set_password(args.username, _password(args, confirm=True))
-    print(f"password of {args.username} changed; their web sessions have ended")
+    print(f"password of {args.username} changed; their sessions and Invidious tokens have ended")
+
+
+def remove_user(args) -> None:
+    from functions.services.auth import users
+
+    users.remove_user(args.username)
+    print(f"removed {args.username}; their API token, sessions and Invidious tokens have ended")
 
 
 def show_token(args) -> None:
@@ -171,6 +179,10 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("username")
     command.add_argument("--password", help="the new password (asked for when left out)")
     command.set_defaults(run=reset_password)
+
+    command = commands.add_parser("remove-user", parents=[local], help="remove a user and end their credentials")
+    command.add_argument("username")
+    command.set_defaults(run=remove_user)
 
     command = commands.add_parser("show-token", parents=[local], help="print a user's API token")
     command.add_argument("username")

@@ -381,7 +381,7 @@ def test_answers_random_input_rarely_reaches_match_the_document(live, admin):
     consent = {"scopes": "GET:feed", "callback_url": "http://127.0.0.1:9/cb"}
     check("GET", "/authorize_token", 302, query=consent)  # signed out: to the sign-in page
     check("GET", "/authorize_token", 200, cookies=sid, query=consent)
-    approval = {**consent, "csrf_token": web_sessions.authorize_csrf(credentials.sid)}
+    approval = {**consent, "csrf_token": web_sessions.authorize_csrf(tokens.web_session_id(credentials.sid))}
     check("POST", "/authorize_token", 302, cookies=sid, body=approval, media_type=form)
     check("POST", "/authorize_token", 200, cookies=sid, body={**approval, "callback_url": ""}, media_type=form)
 

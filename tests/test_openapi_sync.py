@@ -10,15 +10,15 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "tra
 
 
 def routed_operations() -> set[tuple[str, str]]:
-    """(path, method) of every view of the app; the 405 and preflight answers routing.Router adds are not
-    operations."""
+    """(path, method) of every view of the app; the 405 and preflight answers routing.Router adds and the 404
+    catch-alls of functions.http.missing are not operations."""
     from app import app
 
     return {
         (path, method.lower())
         for path, methods in app.routes.items()
         for method, entry in methods.items()
-        if not entry.view_name.startswith(("not_allowed", "preflight"))
+        if not entry.view_name.startswith(("not_allowed", "preflight", "not_found"))
     }
 
 

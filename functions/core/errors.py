@@ -46,7 +46,11 @@ class UnsupportedMediaType(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """YouTube or the archive asks to slow down."""
+    """YouTube or the archive asks to slow down; `retry_after`: seconds, when known."""
+
+    def __init__(self, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ServiceUnavailable(DomainError):

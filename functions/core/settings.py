@@ -59,6 +59,11 @@ class Settings:
     hmac_secret_id: str
     cookie_secret_id: str
     public_invidious: bool
+    trusted_origins: tuple[str, ...]
+    login_failures_per_user: int
+    login_failures_per_client: int
+    login_lockout_seconds: int
+    password_hash_slots: int
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +79,7 @@ def get_settings() -> Settings:
         download_queue_url=env("DOWNLOAD_QUEUE_URL", ""),
         default_page_size=int(env("DEFAULT_PAGE_SIZE", "12")),
         presign_seconds=int(env("PRESIGN_SECONDS", "900")),
-        session_days=int(env("SESSION_DAYS", "14")),
+        session_days=int(env("SESSION_DAYS", "30")),  # TA sessions and Invidious SIDs
         max_body_bytes=int(env("MAX_BODY_BYTES", str(1024 * 1024))),
         cors_origins=tuple(o.strip().rstrip("/") for o in env("CORS_ORIGINS", "").split(",") if o.strip()),
         snapshot_queue_url=env("SNAPSHOT_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
@@ -87,6 +92,12 @@ def get_settings() -> Settings:
         # The public Invidious API without credentials: on in the local run (it listens on loopback only); a
         # deployed stage opens it only when its owner sets PUBLIC_INVIDIOUS=true (README: Privacy).
         public_invidious=env("PUBLIC_INVIDIOUS", "true" if stage == "local" else "false").lower() == "true",
+        # Origins besides the request's own whose pages may write with the session cookies (comma-separated).
+        trusted_origins=tuple(o.strip() for o in env("TRUSTED_ORIGINS", "").split(",") if o.strip()),
+        login_failures_per_user=int(env("LOGIN_FAILURES_PER_USER", "5")),
+        login_failures_per_client=int(env("LOGIN_FAILURES_PER_CLIENT", "20")),
+        login_lockout_seconds=int(env("LOGIN_LOCKOUT_SECONDS", "900")),
+        password_hash_slots=int(env("PASSWORD_HASH_SLOTS", "2")),  # argon2 runs at once in one process (64 MiB each)
     )
 
 

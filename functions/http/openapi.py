@@ -607,6 +607,7 @@ LOCATION = {"Location": {"description": "where the client goes next", "schema": 
 REDIRECT = {"302": answer("redirect to a short-lived presigned URL of the S3 object", headers=LOCATION)}
 HTML_PAGE = {"type": "string", "description": "an HTML page"}
 SET_COOKIE = {"Set-Cookie": {"description": "the session cookie", "schema": STRING}}
+RETRY_AFTER = {"Retry-After": {"description": "seconds until a login is let through again", "schema": STRING}}
 
 
 # ---------------------------------------------------------------- TubeArchivist paths
@@ -868,9 +869,17 @@ def _other_ta_paths() -> dict:
                 {
                     **ok("the user's token", ref("LoginToken"), headers=SET_COOKIE),
                     "400": answer("bad credentials or body", {"anyOf": [ref("LoginError"), ref("Error")]}),
+                    "429": answer("too many failed logins of this name or from this client", headers=RETRY_AFTER),
                 },
                 security=PUBLIC,
                 request=body(ref("Login"), example={"username": "admin", "password": "secret"}),
+            )
+        },
+        "/api/logout": {
+            "post": operation(
+                "session",
+                "End the session of the session cookie (the API token stays)",
+                {"204": answer("ended; the cookie cleared", headers=SET_COOKIE)},
             )
         },
         "/api/ping": {"get": operation("session", "Check the connection and the credentials", ok("pong", ref("Ping")))},
@@ -1185,11 +1194,19 @@ def _page_paths() -> dict:
             "post": operation(
                 "web",
                 "Sign in: SID cookie and 302 to the referer (the form again on failure)",
-                {**redirect, "400": refused, "403": refused, "413": refused, "415": refused},
+                {**redirect, "400": refused, "403": refused, "413": refused, "415": refused, "429": refused},
                 security=PUBLIC,
                 parameters=[query_param("referer", "a local path to go to after signing in")],
                 request=body(login_form, FORM),
             ),
+        },
+        "/logout": {
+            "post": operation(
+                "web",
+                "Sign out: the SID's web login ends, the cookie is cleared, 302 to /login",
+                {**redirect, "403": answer("a cross-site request, refused", ref("Error"))},
+                security=PUBLIC,
+            )
         },
         "/authorize_token": {
             "get": operation(

@@ -35,7 +35,7 @@ from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
 from functions.http.cors import is_ta_path, preflight
 from functions.schemas import decode
-from functions.services.auth import sessions
+from functions.services.auth import origin, sessions
 from functions.services.invidious import access, tokens
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -77,6 +77,12 @@ def error_body(error: DomainError, path: str) -> dict:
         if isinstance(error, InvalidCredentials):
             return {"non_field_errors": [message]}
     return {"error": message}
+
+
+def headers_of(error: DomainError) -> dict:
+    """A refusal's own headers: when to try again, for a throttled login."""
+    retry_after = getattr(error, "retry_after", None)
+    return {"Retry-After": str(retry_after)} if retry_after is not None else {}
 
 
 def error_response(path: str, status: int, body: dict, headers: dict | None = None) -> Response:
@@ -157,6 +163,11 @@ class Call:
     def headers(self):
         return self.request.headers
 
+    @property
+    def client_address(self) -> str | None:
+        """The caller's address as the gateway saw it (not X-Forwarded-For, which the caller writes)."""
+        return ((self.request.context or {}).get("identity") or {}).get("sourceIp")
+
     def page(self) -> Page:
         return page_from_query(self.query)
 
@@ -184,8 +195,8 @@ class Call:
                 raise BadRequest("request body must be a JSON object")
             return default
         media_type = self._media_type()
-        if media_type and media_type not in JSON_TYPES:
-            raise UnsupportedMediaType(f"unsupported media type {media_type!r}, send application/json")
+        if media_type not in JSON_TYPES:  # none at all too: a Blob a page posts has none
+            raise UnsupportedMediaType(f"unsupported media type {media_type or 'none'!r}, send application/json")
         body = parse_json(raw)
         expected = type(default) if default is not None else dict
         if not isinstance(body, expected):
@@ -289,9 +300,11 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
     def handle(**params):
         request = blueprint.current_request
         try:
-            return route.view(Call(request, route.auth.viewer(request), route), **params)
+            viewer = route.auth.viewer(request)  # first: a cookie that names no session is refused as such
+            origin.check(request.method, request.headers)  # CSRF: a cookie's write must come from this site
+            return route.view(Call(request, viewer, route), **params)
         except DomainError as error:
-            return error_response(request.path, status_of(error), error_body(error, request.path))
+            return error_response(request.path, status_of(error), error_body(error, request.path), headers_of(error))
         except Exception as error:
             if not storage_unavailable(error):
                 raise

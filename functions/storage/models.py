@@ -99,6 +99,17 @@ class AuthKey(Model):
     by_user = AuthKeysByUser()
 
 
+class LoginThrottle(Model):
+    """Failed logins of one user name (`user#<name>`) or one client address (`client#<ip>`) in the current
+    window; at the limit, logins of that name or from that client wait until the window ends."""
+
+    Meta = _meta("login_throttle")
+    key = UnicodeAttribute(hash_key=True)
+    failures = NumberAttribute(default=0)
+    window_end = NumberAttribute()  # unix time
+    expires = TTLAttribute(null=True)  # the window's end: DynamoDB tidies the item away after it
+
+
 # ---------------------------------------------------------------- archive
 
 
@@ -391,7 +402,8 @@ class SessionsByUser(GlobalSecondaryIndex):
 
 
 class InvidiousSession(Model):
-    """An Invidious session: behind a signed token (`token`) or a web login's SID cookie (`web`)."""
+    """An Invidious session: behind a signed token (`token`, keyed by the token's `session`) or a web login's
+    SID cookie (`web`, keyed by a digest of the SID: the table never holds a usable cookie)."""
 
     Meta = _meta("iv_sessions")
     session = UnicodeAttribute(hash_key=True)
@@ -399,6 +411,7 @@ class InvidiousSession(Model):
     username = UnicodeAttribute()
     issued = NumberAttribute()
     kind = UnicodeAttribute(default="token")  # token | web
+    expires = TTLAttribute(null=True)  # a web login's end, a token's `expire`; read as the end, TTL only tidies
     by_user = SessionsByUser()
 
 
@@ -512,6 +525,7 @@ class SubtitleChunk(Model):
 ALL_MODELS = (
     User,
     AuthKey,
+    LoginThrottle,
     Video,
     Channel,
     Playlist,

@@ -68,6 +68,7 @@ CASES = {
     ("GET", "/api/playlist/{playlist_id}/video"): Case(USER, "/api/playlist/{playlist}/video/"),
     ("GET", "/api/search"): Case(USER, "/api/search/?query=video"),
     ("GET", "/api/ping"): Case(USER, "/api/ping/"),
+    ("POST", "/api/logout"): Case(USER, "/api/logout/", ok=204),
     ("POST", "/api/login"): Case(PUBLIC, "/api/login/", body={"username": "other", "password": "other-password"}),
     ("GET", "/api/download"): Case(USER, "/api/download/"),
     ("POST", "/api/download"): Case(ADMIN, "/api/download/", body={"data": [{"youtube_id": "{video4}"}]}),

@@ -45,7 +45,7 @@ def test_login_answers_the_token_and_sets_the_session_cookie(client, admin, path
     attributes = [part.strip() for part in response.headers["Set-Cookie"].split(";")]
     assert attributes[0].startswith(f"{sessions.SESSION_COOKIE}=")
     assert "HttpOnly" in attributes and "SameSite=Lax" in attributes and "Path=/" in attributes
-    assert f"Max-Age={14 * 86400}" in attributes
+    assert f"Max-Age={30 * 86400}" in attributes  # SESSION_DAYS' default
     assert "Secure" not in attributes  # plain http, as the local run serves
 
 

@@ -103,7 +103,7 @@ def test_every_auth_route_has_a_case():
 @dataclass
 class World:
     names: dict  # what the path templates name
-    web_session: str
+    web_session: str  # the stored id of the admin's web login, as GET tokens lists it
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def world(client, admin, other) -> World:
     entry = call(client, "POST", f"{AUTH}playlists/{playlist_id}/videos", headers, {"videoId": video_id(1)})
     assert call(client, "POST", f"{AUTH}history/{video_id(1)}", headers).status_code == 204
     assert call(client, "POST", AUTH + "preferences", headers, {"speed": 1.5}).status_code == 204
-    web_session = tokens.new_session(admin.user_id, admin.username, kind=tokens.WEB)
+    web_session = tokens.web_session_id(tokens.new_session(admin.user_id, admin.username, kind=tokens.WEB))
     names = {
         "channel": channel_id(1),
         "channel2": channel_id(2),

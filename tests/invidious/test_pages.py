@@ -114,9 +114,9 @@ def test_login_as_an_app_does(client, admin):
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     sid = cookie_value(response, "SID")
-    assert cookies(response) == [f"SID={sid}; Path=/; HttpOnly; SameSite=Lax"]
+    assert cookies(response) == [f"SID={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age={30 * 86400}"]
     (session,) = sessions_of(admin)
-    assert (session.session, session.kind, session.username) == (sid, "web", "admin")
+    assert (session.session, session.kind, session.username) == (tokens.web_session_id(sid), "web", "admin")
     # the cookie is a login: it works on the API with every scope
     assert client.http.get("/api/v1/auth/tokens", headers={"Cookie": f"SID={sid}"}).status_code == 200
 
@@ -130,7 +130,7 @@ def test_login_with_the_username_field_over_https(client, admin):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/authorize_token?scopes=GET:feed"
-    assert cookies(response)[0].endswith("; Path=/; HttpOnly; SameSite=Lax; Secure")
+    assert cookies(response)[0].endswith(f"; Path=/; HttpOnly; SameSite=Lax; Max-Age={30 * 86400}; Secure")
 
 
 @pytest.mark.parametrize(("referer", "location"), [("/feed?x=1", "/feed?x=1"), ("https://evil.example/", "/")])
@@ -183,7 +183,7 @@ def test_browser_login_needs_the_double_submit_token(client, admin):
     assert response.status_code == 302
     sid = cookie_value(response, "SID")
     assert cookies(response) == [
-        f"SID={sid}; Path=/; HttpOnly; SameSite=Lax",
+        f"SID={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age={30 * 86400}",
         "csrf=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0",
     ]
 
@@ -232,6 +232,11 @@ def test_a_tokens_session_is_not_a_login(client, admin):
         {"scopes": "GET:feed", "callback_url": "http:///nohost"},
         {"scopes": "GET:feed", "callback_url": "https://a.example/with space"},
         {"scopes": "GET:feed", "expire": "tomorrow"},
+        {"scopes": "GET:feed", "expire": "99999999999999999999"},  # past the year 9999: was a 500
+        {"scopes": "GET:feed", "expire": "9" * 5000},
+        {"scopes": "GET:feed", "callback_url": "http://127.0.0.1@evil.example/cb"},
+        {"scopes": "GET:feed", "callback_url": "https://user:pw@a.example/cb"},
+        {"scopes": "GET:feed", "callback_url": "myapp://me@cb"},
     ],
 )
 def test_authorize_refuses_bad_requests(client, signed_in, params):
@@ -251,9 +256,9 @@ def test_consent_page(client, admin, signed_in):
     assert field(response.body, "scopes") == "GET:tokens,:playlists*"
     assert field(response.body, "callback_url") == "myapp-auth://cb"
     assert field(response.body, "expire") == "3600"
-    sid = signed_in["Cookie"][4:]
-    assert field(response.body, "csrf_token") == web_sessions.authorize_csrf(sid)
-    assert [s.session for s in sessions_of(admin)] == [sid]  # showing the page issues nothing
+    session_id = tokens.web_session_id(signed_in["Cookie"][4:])
+    assert field(response.body, "csrf_token") == web_sessions.authorize_csrf(session_id)
+    assert [s.session for s in sessions_of(admin)] == [session_id]  # showing the page issues nothing
 
 
 def test_consent_page_escapes_the_callback(client, signed_in):
@@ -319,7 +324,10 @@ def test_approve_redirects_to_the_callback_with_a_working_token(client, admin, s
     for value in (compact, query["token"][0]):
         listed = client.http.get("/api/v1/auth/tokens", headers={"Authorization": f"Bearer {value}"})
         assert listed.status_code == 200
-        assert {item["session"] for item in listed.json_body} == {token["session"], signed_in["Cookie"][4:]}
+        assert {item["session"] for item in listed.json_body} == {
+            token["session"],
+            tokens.web_session_id(signed_in["Cookie"][4:]),
+        }
     refused = client.http.post("/api/v1/auth/tokens/register", headers={"Authorization": compact})
     assert refused.json_body == {"error": "Invalid scope"}
 

@@ -267,19 +267,20 @@ def test_the_path_is_the_request_path_with_its_parameters(admin):
 def test_sid_cookie_of_a_web_login_has_every_scope(admin):
     sid = tokens.new_session(admin.user_id, admin.username, kind="web")
     viewer = tokens.authenticate(request({"cookie": f"SID={sid}"}, "DELETE", "/api/v1/auth/anything"))
-    assert (viewer.user_id, viewer.session, viewer.via_token) == (1, sid, False)
+    assert (viewer.user_id, viewer.session, viewer.via_token) == (1, tokens.web_session_id(sid), False)
     assert viewer.scopes[0].covers(tokens.parse_scope("DELETE:anything"))
 
 
 def test_sid_cookie_must_be_a_web_login(token, admin):
     # a token's session id is not a login: presenting it as SID gives nothing
-    assert denied({"cookie": f"SID={token['session']}"}) == "Request must be authenticated"
+    assert denied({"cookie": f"SID={token['session']}"}) == "Erroneous token"
     assert denied({"cookie": "SID=v1:unknown"}) == "Erroneous token"
-    # and a web login's id inside a token is not a token
+    # and a web login, by its SID or its stored id, inside a token is not a token
     sid = tokens.new_session(admin.user_id, admin.username, kind="web")
-    forged = {"session": sid, "scopes": [":*"]}
-    forged["signature"] = tokens.sign(forged, b"test-hmac-key")
-    assert denied({"authorization": compact(forged)}) == "Erroneous token"
+    for session in (sid, tokens.web_session_id(sid)):
+        forged = {"session": session, "scopes": [":*"]}
+        forged["signature"] = tokens.sign(forged, b"test-hmac-key")
+        assert denied({"authorization": compact(forged)}) == "Erroneous token"
 
 
 # ---------------------------------------------------------------- the deployment's key

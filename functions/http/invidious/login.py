@@ -1,4 +1,5 @@
-"""The Invidious web pages: /login (sign in, SID cookie) and /authorize_token (approve a token for an app).
+"""The Invidious web pages: /login (sign in, SID cookie), /logout, and /authorize_token (approve a token for an
+app).
 
 Public routes that answer HTML; the session and CSRF rules live in functions.services.invidious.web_sessions, the
 markup in
@@ -12,7 +13,8 @@ from urllib.parse import quote, urlencode
 
 from chalice import Response
 
-from functions.core.errors import BadRequest, DomainError
+from functions.core.errors import BadRequest, DomainError, TooManyRequests
+from functions.core.settings import get_settings
 from functions.http.addresses import base_path
 from functions.http.invidious import pages
 from functions.http.routing import PUBLIC, Call, Router, status_of
@@ -21,6 +23,7 @@ from functions.services.invidious import tokens, web_sessions
 
 router = Router(__name__)
 LOGIN = "/login"
+LOGOUT = "/logout"
 AUTHORIZE = "/authorize_token"
 DEFAULT_AFTER_LOGIN = "/"
 
@@ -88,11 +91,17 @@ def web_login(call: Call):
     if not username or not password:
         return _login_page(call, referer, 400, "Enter your username and password.", username)
     try:
-        user = users.verify_login(username, password)
+        user = users.verify_login(username, password, call.client_address)
     except BadRequest:
         return _login_page(call, referer, 403, "Wrong username or password.", username)
+    except TooManyRequests as error:
+        page = _login_page(call, referer, 429, "Too many failed sign-ins; try again later.", username)
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
     sid = web_sessions.start_web_session(user)
-    cookies = [web_sessions.cookie(tokens.SID_COOKIE, sid, call.headers)]  # first: some apps read only the first cookie
+    lifetime = get_settings().session_days * 86400
+    # first: some apps read only the first cookie
+    cookies = [web_sessions.cookie(tokens.SID_COOKIE, sid, call.headers, max_age=lifetime)]
     if sessions.session_cookie_named(call.headers, web_sessions.LOGIN_CSRF_COOKIE) is not None:
         cookies.append(
             web_sessions.cookie(
@@ -100,6 +109,15 @@ def web_login(call: Call):
             )
         )
     return redirect(referer, {"Set-Cookie": cookies if len(cookies) > 1 else cookies[0]})
+
+
+@router.route(LOGOUT, methods=("POST",), auth=PUBLIC)
+@html_errors
+def web_logout(call: Call):
+    """Sign out: the SID's web login ends (its tokens stay, each revocable on its own), the cookie is cleared, and
+    302 to the login page. Cross-site forms are refused by the Origin check every cookie-borne write passes."""
+    web_sessions.end_web_session(call.headers)
+    return redirect(LOGIN, {"Set-Cookie": web_sessions.cookie(tokens.SID_COOKIE, "", call.headers, max_age=0)})
 
 
 # ---------------------------------------------------------------- /authorize_token

@@ -1,4 +1,4 @@
-"""Login and ping: /api/login/, /api/ping/."""
+"""Login, logout and ping: /api/login/, /api/logout/, /api/ping/."""
 
 from chalice import Response
 
@@ -13,7 +13,7 @@ router = Router(__name__)
 def login(call: Call):
     """Answer the user's API token and start a web session (cookie), as TubeArchivist's login does."""
     body = call.json()
-    user = users.verify_login(body.get("username"), body.get("password"))
+    user = users.verify_login(body.get("username"), body.get("password"), call.client_address)
     secret, lifetime = sessions.start_session(user)
     cookie = f"{sessions.SESSION_COOKIE}={secret}; Max-Age={lifetime}; Path=/; HttpOnly; SameSite=Lax"
     if call.headers.get("x-forwarded-proto", "http") == "https":
@@ -21,6 +21,18 @@ def login(call: Call):
     return Response(
         body={"token": user.api_token, "user_id": int(user.user_id)}, status_code=200, headers={"Set-Cookie": cookie}
     )
+
+
+@router.route("/api/logout", methods=("POST",), auth=USER)
+def logout(call: Call):
+    """End the web session of the session cookie (204, the cookie cleared); a token-only caller has none to end.
+    The API token stays valid: it ends only with a password reset or the user's removal."""
+    call.viewer.confirm()  # a removed user's key ends nothing: 403, as on every route
+    secret = sessions.session_cookie_named(call.headers, sessions.SESSION_COOKIE)
+    if secret:
+        sessions.end_session(secret)
+    cookie = f"{sessions.SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
+    return Response(body="", status_code=204, headers={"Set-Cookie": cookie})
 
 
 @router.route("/api/ping", auth=USER)

@@ -12,6 +12,7 @@ from functions.core.errors import Forbidden
 from functions.core.settings import get_settings
 from functions.services.auth.users import API_TOKEN, SESSION, digest
 from functions.services.auth.viewer import INVALID_TOKEN, NO_CREDENTIALS, Viewer
+from functions.storage import db
 from functions.storage.models import AuthKey, User
 
 SESSION_COOKIE = "sessionid"
@@ -31,6 +32,11 @@ def start_session(user: User) -> tuple[str, int]:
         expires=timedelta(seconds=lifetime),
     ).save()
     return secret, lifetime
+
+
+def end_session(secret: str) -> bool:
+    """Log out: delete the TubeArchivist session this cookie value opened; False when there was none."""
+    return db.conditional(AuthKey(digest(secret)).delete, condition=AuthKey.kind == SESSION)
 
 
 def authenticate(headers: dict) -> Viewer:

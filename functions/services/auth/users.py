@@ -4,13 +4,16 @@ secrets (`AuthKey`, keyed by the SHA-256 of the secret, so a leaked table reveal
 import hashlib
 import re
 import secrets
+import threading
 import time
 
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Conflict, InvalidCredentials, NotFound
+from functions.core.settings import get_settings
+from functions.services.auth import throttle
 from functions.storage import counters, db
-from functions.storage.models import AuthKey, Counter, User
+from functions.storage.models import AuthKey, Counter, InvidiousSession, User
 
 API_TOKEN = "api_token"  # the kinds of AuthKey
 SESSION = "session"
@@ -27,6 +30,32 @@ def _hasher():
     return PasswordHasher()
 
 
+_hash_slots: threading.BoundedSemaphore | None = None
+
+
+def _slots() -> threading.BoundedSemaphore:
+    """argon2 takes 64 MiB a hash: at most PASSWORD_HASH_SLOTS run at once in a process, the others wait."""
+    global _hash_slots
+    if _hash_slots is None:
+        _hash_slots = threading.BoundedSemaphore(get_settings().password_hash_slots)
+    return _hash_slots
+
+
+def hash_password(password: str) -> str:
+    with _slots():
+        return _hasher().hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    with _slots():
+        try:
+            return _hasher().verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
 def create_user(username: str, password: str, is_admin: bool = False) -> User:
     """Create a user with a fresh API token; the name is claimed by a conditional write, never overwritten."""
     if not USERNAME_PATTERN.match(username or ""):
@@ -39,7 +68,7 @@ def create_user(username: str, password: str, is_admin: bool = False) -> User:
     user = User(
         username,
         user_id=user_id,
-        password_hash=_hasher().hash(password),
+        password_hash=hash_password(password),
         api_token=token,
         is_admin=is_admin,
         created=now,
@@ -85,28 +114,43 @@ def set_password(username: str, password: str) -> None:
     if not password:
         raise BadRequest("password must not be empty")
     user = get_user(username)
-    user.update(actions=[User.password_hash.set(_hasher().hash(password))])
-    for key in AuthKey.by_user.query(user.user_id):
-        stored = AuthKey.get(key.key_hash)
-        if stored.kind == SESSION:
-            stored.delete()  # a new password ends every web session
+    user.update(actions=[User.password_hash.set(hash_password(password))])
+    end_sessions(user, keep_api_token=True)  # a new password ends every session and token the old one opened
 
 
-def verify_login(username, password) -> User:
-    """The user whose credentials these are; 400 with TubeArchivist's body otherwise."""
+def remove_user(username: str) -> None:
+    """Delete the user and every credential of theirs: API token, TubeArchivist sessions, SIDs, Invidious tokens.
+    The user row goes first: from then on every key of theirs is refused even before it is deleted."""
+    user = get_user(username)
+    user.delete()
+    end_sessions(user, keep_api_token=False)
+
+
+def end_sessions(user: User, keep_api_token: bool) -> None:
+    """Delete the user's TubeArchivist sessions (and API token unless kept) and all their Invidious sessions."""
+    with AuthKey.batch_write() as batch:
+        for key in AuthKey.by_user.query(user.user_id):
+            if not (keep_api_token and key.key_hash == digest(user.api_token)):
+                batch.delete(AuthKey(key.key_hash))
+    with InvidiousSession.batch_write() as batch:
+        for session in InvidiousSession.by_user.query(user.user_id):
+            batch.delete(InvidiousSession(session.session))
+
+
+def verify_login(username, password, client: str | None = None) -> User:
+    """The user whose credentials these are; 400 with TubeArchivist's body otherwise, 429 while the name or the
+    client (its address) is throttled (functions.services.auth.throttle)."""
     failure = InvalidCredentials("Unable to log in with provided credentials.")
     if not isinstance(username, str) or not isinstance(password, str) or not USERNAME_PATTERN.match(username):
         raise failure
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    hasher = _hasher()
+    throttle.check(username, client)
     try:
         user = User.get(username)
     except DoesNotExist:
-        hasher.hash(password)  # same work as a real check, so timing does not tell which names exist
-        raise failure from None
-    try:
-        hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise failure from None
+        hash_password(password)  # same work as a real check, so timing does not tell which names exist
+        user = None
+    if user is None or not check_password(user.password_hash, password):
+        throttle.record_failure(username, client)
+        raise failure
+    throttle.record_success(username)
     return user

@@ -12,6 +12,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,6 +20,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Forbidden
 from functions.services.auth.sessions import session_cookie_named
+from functions.services.auth.users import digest
 from functions.services.auth.viewer import Viewer
 from functions.storage import db
 from functions.storage.hmac_key import secret_key
@@ -98,13 +100,29 @@ def parse_scopes(texts) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
+LATEST_EXPIRY = 253402300799  # 9999-12-31 23:59:59 UTC: later times break date formatting everywhere
+
+
 # ---------------------------------------------------------------- issuing
 
 
-def new_session(user_id: int, username: str, kind: str = TOKEN) -> str:
-    session = "v1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-    InvidiousSession(session, user_id=user_id, username=username, issued=int(time.time()), kind=kind).save()
-    return session
+def web_session_id(sid: str) -> str:
+    """The stored id of the web login a SID cookie names; what GET tokens lists and unregister takes."""
+    return "web:" + digest(sid)
+
+
+def new_session(user_id: int, username: str, kind: str = TOKEN, expire: int | None = None) -> str:
+    """A new session: a token's session id, or a web login's SID (stored only as its digest, ending after
+    SESSION_DAYS). `expire`: a token's own end (unix time)."""
+    secret = "v1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    now = int(time.time())
+    if kind == WEB:
+        session, expire = web_session_id(secret), now + get_settings().session_days * 86400
+    else:
+        session = secret
+    ends = datetime.fromtimestamp(expire, UTC) if expire is not None else None
+    InvidiousSession(session, user_id=user_id, username=username, issued=now, kind=kind, expires=ends).save()
+    return secret
 
 
 def revoke(session_id: str, user_id: int) -> bool:
@@ -115,7 +133,7 @@ def revoke(session_id: str, user_id: int) -> bool:
 
 def issue(user_id: int, username: str, scopes: list[str], expire: int | None) -> dict:
     """A new signed token for a new session; `expire` is an absolute unix time, or None for never."""
-    token: dict[str, Any] = {"session": new_session(user_id, username), "scopes": scopes}
+    token: dict[str, Any] = {"session": new_session(user_id, username, expire=expire), "scopes": scopes}
     if expire is not None:
         token["expire"] = int(expire)
     token["signature"] = sign(token, secret_key())
@@ -132,7 +150,10 @@ def absolute_expiry(expire) -> int | None:
         raise BadRequest("expire must be a whole number of seconds") from None
     if seconds < 0:
         raise BadRequest("expire must not be negative")
-    return seconds if seconds > 1_000_000_000 else int(time.time()) + seconds
+    expiry = seconds if seconds > 1_000_000_000 else int(time.time()) + seconds
+    if expiry > LATEST_EXPIRY:
+        raise BadRequest("expire is past the year 9999")
+    return expiry
 
 
 # ---------------------------------------------------------------- authenticating
@@ -196,10 +217,27 @@ def authenticate_as(headers, method: str, path: str) -> InvidiousViewer:
         return _token_viewer(read_token(header), method, path)
     sid = session_cookie_named(headers, SID_COOKIE)
     if sid:
-        session = _session(sid)
-        if session.kind == WEB:
-            return InvidiousViewer(int(session.user_id), session.username, sid, [parse_scope(":*")], via_token=False)
+        session = web_login(sid)
+        if session is None:
+            raise _denied(ERRONEOUS)
+        scopes = [parse_scope(":*")]
+        return InvidiousViewer(int(session.user_id), session.username, session.session, scopes, via_token=False)
     raise _denied(NOT_AUTHENTICATED)
+
+
+def _ended(session: InvidiousSession) -> bool:
+    return session.expires is not None and session.expires.timestamp() <= time.time()
+
+
+def web_login(sid: str) -> InvidiousSession | None:
+    """The live web login a SID cookie names; None when there is none, it ended, or it names a token's session."""
+    if len(sid) > 100:
+        return None
+    try:
+        session = InvidiousSession.get(web_session_id(sid))
+    except DoesNotExist:
+        return None
+    return session if session.kind == WEB and not _ended(session) else None
 
 
 def _session(session_id: str) -> InvidiousSession:

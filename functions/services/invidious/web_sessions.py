@@ -13,8 +13,6 @@ import re
 import secrets
 from urllib.parse import quote, unquote_plus, urlsplit
 
-from pynamodb.exceptions import DoesNotExist
-
 from functions.core.errors import BadRequest
 from functions.services.auth.sessions import session_cookie_named
 from functions.services.invidious import tokens
@@ -48,17 +46,20 @@ def cookie(name: str, value: str, headers, path: str = "/", same_site: str = "La
 def web_session(headers) -> InvidiousSession | None:
     """The web login session the request's SID cookie names; None when there is none (or it names a token's)."""
     sid = session_cookie_named(headers, tokens.SID_COOKIE)
-    if not sid or len(sid) > 100:
-        return None
-    try:
-        session = InvidiousSession.get(sid)
-    except DoesNotExist:
-        return None
-    return session if session.kind == tokens.WEB else None  # a token's session id must never act as a login
+    return tokens.web_login(sid) if sid else None
 
 
 def start_web_session(user) -> str:
     return tokens.new_session(int(user.user_id), user.username, kind=tokens.WEB)
+
+
+def end_web_session(headers) -> bool:
+    """Sign out: delete the web login the SID cookie names; False when there was none."""
+    session = web_session(headers)
+    if session is None:
+        return False
+    session.delete()
+    return True
 
 
 # ---------------------------------------------------------------- CSRF
@@ -125,8 +126,11 @@ def parse_callback(url) -> str | None:
     scheme, colon, rest = url.partition(":")
     if not colon or not CALLBACK_SCHEME.match(scheme) or scheme.lower() in REFUSED_SCHEMES or not rest:
         raise BadRequest("callback_url must be an absolute URL (https://... or an app's own scheme)")
-    if scheme.lower() in ("http", "https") and not urlsplit(url).hostname:
+    parts = urlsplit(url)
+    if scheme.lower() in ("http", "https") and not parts.hostname:
         raise BadRequest("callback_url needs a host")
+    if "@" in parts.netloc:  # `http://trusted@evil.example/` reads as one host and goes to another
+        raise BadRequest("callback_url must not carry a user name or password")
     return url
 
 
