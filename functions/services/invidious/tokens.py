@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Forbidden
+from functions.core.settings import get_settings
 from functions.services.auth.sessions import session_cookie_named
 from functions.services.auth.users import digest
 from functions.services.auth.viewer import Viewer
