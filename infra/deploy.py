@@ -2,7 +2,8 @@
 
     python -m infra.deploy --stage dev [--alarm-email you@example.com]
 
-1. builds the media tools layer (layers/build.py; reused while unchanged) and `chalice package --stage STAGE`;
+1. builds the media tools layer (layers/build.py; reused while unchanged) and `chalice package --stage STAGE`
+   under the functions' runtime Python (infra/package.py);
 2. merges both with infra/resources.yaml (infra/merge.py) into build/STAGE/template.json;
 3. uploads the code, the layer and the template to the artifacts bucket ytarchive-artifacts-ACCOUNT-REGION
    (made on first use: private, encrypted, objects expire after 30 days) under keys named by their content hash;
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import boto3
 from botocore.exceptions import ClientError
+
+from infra.package import chalice_package
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # Chalice makes roles; SAM is a transform
@@ -131,8 +134,9 @@ def package(stage: str, build: Path) -> Path:
     run = [sys.executable, str(ROOT / "layers" / "build.py"), "--out", str(ROOT / "build" / "layer")]
     layer = subprocess.run(run, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     chalice = build / "chalice"
-    chalice_bin = Path(sys.executable).parent / "chalice"
-    subprocess.run([str(chalice_bin), "package", "--stage", stage, str(chalice)], cwd=ROOT, check=True)
+    packaged = chalice_package(stage, chalice)
+    if packaged.returncode:
+        sys.exit(f"chalice package failed:\n{packaged.stdout}\n{packaged.stderr}")
     template = build / "template.json"
     merge = ["-m", "infra.merge", "--stage", stage, "--chalice", str(chalice), "--layer", layer, str(template)]
     subprocess.run([sys.executable, *merge], cwd=ROOT, check=True)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from infra.package import LAMBDA_RUNTIME
+
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = ROOT / "infra" / "resources.yaml"
 CONFIG = ROOT / ".chalice" / "config.json"
@@ -132,9 +134,9 @@ def merge(chalice_template: dict, resources: dict, config: dict, stage: str, lay
         "Type": "AWS::Serverless::LayerVersion",
         "Properties": {
             "LayerName": {"Fn::Sub": "ytarchive-${Stage}-media-tools"},
-            "Description": "yt-dlp (python/) and a static ffmpeg (bin/ffmpeg), built by layers/build.py",
+            "Description": "yt-dlp, yt-dlp-ejs (python/), a static ffmpeg and deno (bin/), built by layers/build.py",
             "ContentUri": layer_uri,
-            "CompatibleRuntimes": ["python3.11"],
+            "CompatibleRuntimes": [LAMBDA_RUNTIME],
             "CompatibleArchitectures": ["x86_64"],
             "RetentionPolicy": "Delete",
         },
@@ -157,6 +159,9 @@ def merge(chalice_template: dict, resources: dict, config: dict, stage: str, lay
         if logical_id not in additions["Resources"]:
             merged["Resources"][logical_id] = resolve(resource, known)
     functions = {k: v for k, v in merged["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+    wrong = sorted(k for k, v in functions.items() if v["Properties"].get("Runtime") != LAMBDA_RUNTIME)
+    if wrong:  # chalice names the runtime after the Python it ran under
+        raise MergeError(f"{wrong} are not packaged for {LAMBDA_RUNTIME}: package with infra/package.py")
     _point_queues_at_template(functions, _queue_names(resources["Resources"], stage))
     _function_extras(functions, config, stage)
     return merged

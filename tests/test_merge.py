@@ -5,13 +5,14 @@ import json
 import pytest
 
 from infra.merge import MergeError, load_resources, merge
+from infra.package import LAMBDA_RUNTIME
 from tests.conftest import ROOT
 
 CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
 QUEUE_ARN = "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:"
 
 
-def chalice_template(queue: str = "download", bucket: str = "${MediaBucket}") -> dict:
+def chalice_template(queue: str = "download", bucket: str = "${MediaBucket}", runtime: str = LAMBDA_RUNTIME) -> dict:
     """What Chalice 1.34 writes for an API and an SQS handler with the config's placeholders copied verbatim."""
     policy = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}
     return {
@@ -19,7 +20,11 @@ def chalice_template(queue: str = "download", bucket: str = "${MediaBucket}") ->
         "Resources": {
             "APIHandler": {
                 "Type": "AWS::Serverless::Function",
-                "Properties": {"Handler": "app.app", "Environment": {"Variables": {"MEDIA_BUCKET": bucket}}},
+                "Properties": {
+                    "Handler": "app.app",
+                    "Runtime": runtime,
+                    "Environment": {"Variables": {"MEDIA_BUCKET": bucket}},
+                },
             },
             "ApiHandlerLogGroup": {
                 "Type": "AWS::Logs::LogGroup",
@@ -30,6 +35,7 @@ def chalice_template(queue: str = "download", bucket: str = "${MediaBucket}") ->
                 "Type": "AWS::Serverless::Function",
                 "Properties": {
                     "Handler": "app.download",
+                    "Runtime": runtime,
                     "Layers": ["${MediaToolsLayer}"],
                     "Environment": {"Variables": {"QUEUE": "${DownloadQueue}", "DLQ_ARN": "${DownloadQueue.Arn}"}},
                     "Events": {
@@ -81,3 +87,5 @@ def test_unknown_names_are_refused():
         merge(chalice_template(queue="elsewhere"), load_resources(), CONFIG, "dev", "layer.zip")
     with pytest.raises(MergeError, match="staging"):
         merge(chalice_template(), load_resources(), CONFIG, "staging", "layer.zip")
+    with pytest.raises(MergeError, match=r"not packaged for python3\.12"):  # chalice run under the wrong Python
+        merge(chalice_template(runtime="python3.11"), load_resources(), CONFIG, "dev", "layer.zip")

@@ -1,7 +1,9 @@
 """The Lambda deployment package, built by `chalice package`: it holds functions/ and runs from itself alone.
 
 Chalice ships only app.py, chalicelib/ and vendor/; functions/ gets in through the `vendor/functions` symlink.
-The build pip-downloads the Lambda dependencies, so these tests are skipped when PyPI cannot be reached.
+It packages under the functions' runtime Python (infra/package.py: python3.12), and the package is imported by
+that Python. The build pip-downloads the Lambda dependencies, so these tests are skipped when PyPI cannot be
+reached.
 """
 
 import json
@@ -15,6 +17,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from infra.package import LAMBDA_RUNTIME, chalice_package, runtime_python
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -55,17 +59,10 @@ def _mirror_project(dest: Path) -> None:
             (dest / ".chalice" / entry.name).symlink_to(entry)
 
 
-def chalice(project: Path, *args: str) -> subprocess.CompletedProcess:
+def chalice_env() -> dict:
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_ENDPOINT_URL")}
     env["AWS_DEFAULT_REGION"] = "us-east-1"  # chalice package refuses to run without a region
-    return subprocess.run(
-        [str(BIN / "chalice"), "--project-dir", str(project), *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return env
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +75,7 @@ def build(tmp_path_factory):
     project = work / "project"
     _mirror_project(project)
     out = work / "out"
-    result = chalice(project, "package", "--stage", STAGE, str(out))
+    result = chalice_package(STAGE, out, project, chalice_env())
     assert result.returncode == 0, f"chalice package failed:\n{result.stdout}\n{result.stderr}"
     return project, out
 
@@ -156,7 +153,7 @@ PROBE = textwrap.dedent(
 )
 
 
-def _probe(package: Path, runtime: Path) -> dict:
+def _probe(package: Path, runtime: Path, python: str = sys.executable) -> dict:
     """Run PROBE in a bare interpreter (-I -S: no site-packages, no PYTHON* variables, no cwd on sys.path)."""
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -167,7 +164,7 @@ def _probe(package: Path, runtime: Path) -> dict:
         "APP_STAGE": STAGE,
     }
     result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", PROBE, str(package), str(runtime)],
+        [python, "-I", "-S", "-c", PROBE, str(package), str(runtime)],
         cwd=package,
         env=env,
         capture_output=True,
@@ -178,15 +175,27 @@ def _probe(package: Path, runtime: Path) -> dict:
     return json.loads(result.stdout)
 
 
+def test_package_is_built_for_the_runtime(build):
+    """Every function runs on python3.12, and the compiled dependency ships the wheel of that Python's ABI."""
+    _, out = build
+    functions = _functions(json.loads((out / "sam.json").read_text()))
+    assert functions and {f["Runtime"] for f in functions.values()} == {LAMBDA_RUNTIME}
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        compiled = [name for name in archive.namelist() if name.endswith(".so")]
+    tag = "cpython-" + LAMBDA_RUNTIME.removeprefix("python").replace(".", "")
+    assert any(tag in name for name in compiled), compiled  # cffi's backend
+    assert not [name for name in compiled if "cpython-" in name and tag not in name], compiled
+
+
 def test_package_imports_from_itself(unzipped, tmp_path):
-    """A bare interpreter imports the app and the models from the unzipped package, and nothing from the repo."""
+    """A bare python3.12 imports the app and the models from the unzipped package, and nothing from the repo."""
     site_packages = Path(__import__("boto3").__file__).parent.parent
     runtime = tmp_path / "runtime"
     runtime.mkdir()
     for name in RUNTIME_PACKAGES:
         if (site_packages / name).exists():
             (runtime / name).symlink_to(site_packages / name)
-    probe = _probe(unzipped, runtime)
+    probe = _probe(unzipped, runtime, runtime_python())
 
     for name, file in probe["files"].items():
         assert file.startswith(str(unzipped)), f"{name} was imported from {file}, not from the package"

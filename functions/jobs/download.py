@@ -12,6 +12,7 @@ go back to the queue; after the third receive SQS moves it to the dead-letter qu
 
 import json
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -20,7 +21,8 @@ from chalice import Blueprint
 
 from functions.core.ids import is_video_id
 from functions.core.settings import app_config
-from functions.services import cookies, download_queue
+from functions.jobs import download_task
+from functions.services import bot_checks, cookies, download_queue, network, offload
 from functions.services.archive import archiving
 from functions.storage.models import Video
 from functions.youtube import urls, ytdlp
@@ -30,6 +32,7 @@ log = logging.getLogger("ytarchive.download")
 MAX_RECEIVES = 3  # the queue's maxReceiveCount: the third failure sends the message to the dead-letter queue
 PROGRESS_SECONDS = 1.0  # at most one progress write a second per download
 DEFAULT_LEASE_SECONDS = 900  # the function's timeout (.chalice/config.json) when no context tells
+RUNS_ON = "lambda" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "local"
 
 
 class BatchFailed(Exception):
@@ -68,10 +71,17 @@ def handle_record(record: dict, context=None) -> str:
         log.error("dropping malformed message %s: %.200r", record.get("messageId"), record.get("body"))
         return "malformed"
     receives = int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
+    receives += int(body.get("attempt") or 1) - 1  # a retry sent again by download_task.stopped
     if action == download_queue.DOWNLOAD and is_video_id(body.get("youtube_id")):
-        return download_video(body["youtube_id"], record["messageId"], receives, lease_seconds(context))
+        try:
+            return download_video(body["youtube_id"], record["messageId"], receives, lease_seconds(context))
+        except ytdlp.BotCheck:
+            bot_checks.delay_retry(record.get("receiptHandle"), receives)
+            raise
     if action == download_queue.EXPAND:
         return expand(body)
+    if action == download_task.STOPPED:
+        return download_task.stopped_event(body.get("task") or {})
     log.error("dropping message %s with unknown action %.100r", record.get("messageId"), action)
     return "malformed"
 
@@ -87,7 +97,9 @@ def lease_seconds(context) -> int:
 
 
 def expand(body: dict) -> str:
-    cookie = cookies.current_cookie()
+    config = app_config()
+    network.apply(config)
+    cookie = cookies.current_cookie(config)
     targets = [urls.Target.from_dict(t) for t in body.get("targets") or []]
     summary = download_queue.expand(targets, bool(body.get("auto_start")), cookie)
     for error in summary["errors"]:
@@ -116,8 +128,12 @@ def failure_message(error: Exception, receives: int) -> str:
     return f"download failed (attempt {receives} of {MAX_RECEIVES}): {text}"
 
 
-def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> str:
-    """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do."""
+def download_video(
+    youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS, in_task: bool = False
+) -> str:
+    """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do,
+    "offloaded" when it was too large for this function and a download task took it (functions.services.offload).
+    `in_task`: this runs in that task (download_task.py), which downloads whatever the size."""
     if Video.count(youtube_id):
         download_queue.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
         return "skipped"
@@ -125,14 +141,24 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
     if item is None:  # ignored, removed, or another message's download holds it
         return "skipped"
     config = app_config()
+    cookie = None
     try:
+        network.apply(config)
+        cookie = cookies.current_cookie(config)
+        planned = None
+        if not in_task:
+            planned, where = offload.place(youtube_id, owner, receives, config, cookie, lease - 60)
+            if where is not None:
+                return "offloaded"
+            download_queue.record_worker(youtube_id, owner, RUNS_ON)
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
-            cookie = cookies.current_cookie(config)
             reporter = progress_reporter(youtube_id, owner)
-            result = ytdlp.download(youtube_id, workdir, config["downloads"], cookie, reporter)
+            result = ytdlp.download(youtube_id, workdir, config["downloads"], cookie, reporter, planned)
             archiving.archive(result, item, config, result.media_path.parent, cookie)
     except Exception as error:
-        if isinstance(error, ytdlp.CookieRejected):
+        if isinstance(error, ytdlp.BotCheck):
+            bot_checks.record(youtube_id, error.message, cookie_sent=bool(cookie))
+        elif isinstance(error, ytdlp.CookieRejected):
             cookies.record_validation(False, error.message)  # GET /api/cookie/ shows it is no longer valid
         download_queue.record_failure(youtube_id, owner, failure_message(error, receives))
         raise

@@ -290,11 +290,13 @@ def queue_url() -> str:
     return _queue_url
 
 
-def send(bodies: list[dict]) -> None:
-    """Send messages to the download function, SQS_BATCH a request; raises when SQS refused any."""
+def send(bodies: list[dict], delay_seconds: int = 0) -> None:
+    """Send messages to the download function, SQS_BATCH a request, delivered after `delay_seconds` (at most
+    900); raises when SQS refused any."""
+    delay = {"DelaySeconds": min(int(delay_seconds), 900)} if delay_seconds else {}
     for start_at in range(0, len(bodies), SQS_BATCH):
         chunk = bodies[start_at : start_at + SQS_BATCH]
-        entries = [{"Id": str(n), "MessageBody": json.dumps(body)} for n, body in enumerate(chunk)]
+        entries = [{"Id": str(n), "MessageBody": json.dumps(body), **delay} for n, body in enumerate(chunk)]
         response = sqs().send_message_batch(QueueUrl=queue_url(), Entries=entries)
         if response.get("Failed"):
             reasons = "; ".join(f"{f.get('Code')}: {f.get('Message')}" for f in response["Failed"])
@@ -358,6 +360,8 @@ def render(item: QueueItem, channel_indexed: bool, now: float | None = None) -> 
     if is_downloading(item, now):
         body["progress"] = float(item.progress or 0)
         body["speed"] = float(item.speed) if item.speed is not None else None
+        if item.runs_on:
+            body["runs_on"] = item.runs_on
     return body
 
 
@@ -512,6 +516,29 @@ def record_progress(youtube_id: str, owner: str, percent: float | None, speed: f
             raise
 
 
+def record_worker(youtube_id: str, owner: str, where: str, seconds: int | None = None) -> bool:
+    """Note where the download holding the item runs, and extend its lease to `seconds` from now (a task that
+    outlives the message); False when the item is no longer held by `owner`."""
+    actions = [QueueItem.runs_on.set(where[:500])]
+    if seconds is not None:
+        actions.append(QueueItem.lease_until.set(int(time.time()) + seconds))
+    try:
+        QueueItem(youtube_id).update(actions=actions, condition=QueueItem.lease_owner == owner)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def holds(youtube_id: str, owner: str) -> bool:
+    """Whether `owner`'s download still holds the item (it died before letting go)."""
+    try:
+        return QueueItem.get(youtube_id, consistent_read=True).lease_owner == owner
+    except DoesNotExist:
+        return False
+
+
 def record_failure(youtube_id: str, owner: str, message: str) -> None:
     """Keep the error on the item and let go of it, so the next delivery (or the user) can retry."""
     try:
@@ -523,6 +550,7 @@ def record_failure(youtube_id: str, owner: str, message: str) -> None:
                 QueueItem.lease_until.remove(),
                 QueueItem.progress.remove(),
                 QueueItem.speed.remove(),
+                QueueItem.runs_on.remove(),
             ],
             condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
         )

@@ -2,8 +2,13 @@
 
 Metadata (`video_info`, `channel_info`, `playlist_info`), flat listings (`list_entries`) and downloads
 (`download`). The user's cookie (Netscape cookies.txt text) is written to a private temp file for yt-dlp and
-removed afterwards. yt-dlp failures become typed errors with a readable message: CookieRejected when the cookie
-is unreadable or YouTube refuses it, ExtractionFailed otherwise.
+removed afterwards. yt-dlp failures become typed errors with a readable message: BotCheck when YouTube asks to
+prove this is no bot or answers 429, CookieRejected when the cookie is unreadable or YouTube refuses it,
+ExtractionFailed otherwise.
+
+YouTube's signature challenges are solved by deno (`deno_location`: the layer's /opt/bin/deno through DENO_EXE,
+else the deno package's binary) with yt-dlp-ejs's scripts; the runtime is named to yt-dlp explicitly, PATH is
+never searched, and no solver script is ever fetched from the network (`remote_components` stays empty).
 
 Tests and the demo stand a local YouTube in for the real one: YTDLP_TEST_EXTRACTOR names an extractor class
 (`module:Class`) that then handles every URL this module asks for. Production never sets it.
@@ -24,6 +29,7 @@ from functions.core.ids import is_video_id
 from functions.youtube import urls
 
 TEST_EXTRACTOR_ENV = "YTDLP_TEST_EXTRACTOR"
+BOT_CHECK_WORDS = ("not a bot", "http error 429", "too many requests")
 COOKIE_WORDS = ("cookie", "sign in", "login", "log in", "members-only", "private video", "confirm you")
 SIDE_FILES = (".vtt", ".srt", ".json", ".jpg", ".webp", ".png")  # downloads whose progress is not the video's
 log = logging.getLogger("ytarchive.ytdlp")
@@ -37,6 +43,13 @@ class ExtractionFailed(BadRequest):
 
 class CookieRejected(BadRequest):
     """The cookie is not a Netscape cookies.txt file, or YouTube asked to sign in despite it."""
+
+
+class BotCheck(ExtractionFailed):
+    """YouTube asked to "sign in to confirm you're not a bot" or answered HTTP 429: retry later, from elsewhere
+    (a proxy), or with a PO token or a fresh cookie. 503 to an API caller: the archive, not the request, is refused."""
+
+    status_code = 503
 
 
 @dataclass
@@ -78,6 +91,54 @@ def ffmpeg_location() -> str | None:
         return None
 
 
+def deno_location() -> str | None:
+    """The deno yt-dlp solves YouTube's JavaScript challenges with: the layer's (DENO_EXE) or the deno package's."""
+    exe = os.environ.get("DENO_EXE")
+    if exe:
+        return exe
+    try:
+        import deno
+    except ImportError:
+        return None
+    try:
+        return deno.find_deno_bin()
+    except FileNotFoundError:
+        return None
+
+
+def runtime_params() -> dict:
+    """yt-dlp parameters of every session: the JavaScript runtime by its path (none: yt-dlp may not look for one
+    on PATH), and no remote solver scripts."""
+    deno = deno_location()
+    return {"js_runtimes": {"deno": {"path": deno}} if deno else {}, "remote_components": []}
+
+
+@dataclass(frozen=True)
+class Network:
+    """How yt-dlp reaches YouTube: through `proxy` (yt-dlp's proxy URL), with PO tokens from the bgutil provider
+    server at `pot_provider_url`; set for the process by the jobs (functions.services.network.apply)."""
+
+    proxy: str | None = None
+    pot_provider_url: str | None = None
+
+    def params(self, extractor_args: dict | None) -> dict:
+        params = {"proxy": self.proxy} if self.proxy else {}
+        if self.pot_provider_url:
+            params["extractor_args"] = {
+                **(extractor_args or {}),
+                "youtubepot-bgutilhttp": {"base_url": [self.pot_provider_url]},
+            }
+        return params
+
+
+_network = Network()
+
+
+def set_network(network: Network) -> None:
+    global _network
+    _network = network
+
+
 def _classify(error: Exception, cookie: str | None) -> BadRequest:
     from yt_dlp.utils import DownloadError, ExtractorError
 
@@ -87,6 +148,8 @@ def _classify(error: Exception, cookie: str | None) -> BadRequest:
     lowered = text.lower()
     if "netscape" in lowered:  # yt-dlp names the temp file: say what it means instead
         return CookieRejected("the cookie is not a Netscape cookies.txt file")
+    if any(words in lowered for words in BOT_CHECK_WORDS):
+        return BotCheck(f"YouTube's bot check: {text}")
     if cookie is not None and any(word in lowered for word in COOKIE_WORDS):
         return CookieRejected(f"YouTube refused the cookie: {text}" if cookie else text)
     return ExtractionFailed(text or type(error).__name__)
@@ -149,7 +212,9 @@ def _session(options: dict, cookie: str | None):
     # Only YouTube's extractors (every URL reaching here was parsed as YouTube's): loading all ~1,750 costs
     # 50 ms of CPU per session, a download's largest fixed cost after the network.
     params["allowed_extractors"] = ["youtube.*"]
+    params.update(runtime_params())
     params.update(options)
+    params.update(_network.params(params.get("extractor_args")))
     with _cookie_file(cookie) as cookie_path:
         if cookie_path:
             params["cookiefile"] = cookie_path
@@ -349,15 +414,24 @@ def _progress_hook(progress: Callable[[dict], None]) -> Callable[[dict], None]:
     return hook
 
 
+def planned_download(video_id: str, options: dict, cookie: str | None = None) -> dict:
+    """yt-dlp's info dict of one video with the formats `options` select (`requested_formats`, their sizes), as
+    `download` would fetch them; nothing is downloaded. Pass it to `download` to skip a second extraction."""
+    with _session(download_params(options), cookie) as session:
+        return session.sanitize(session.extract(urls.watch_url(video_id), download=False))
+
+
 def download(
     video_id: str,
     workdir: str | Path,
     options: dict,
     cookie: str | None = None,
     progress: Callable[[dict], None] | None = None,
+    planned: dict | None = None,
 ) -> DownloadResult:
     """Download one video into `workdir` (media, jpg thumbnail, subtitles and comments as `options` ask, info
-    JSON); `progress` receives reduced progress dicts while it runs."""
+    JSON); `progress` receives reduced progress dicts while it runs. `planned` (from `planned_download`) is
+    downloaded as it is, without extracting it again."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     params = download_params(options)
@@ -366,7 +440,10 @@ def download(
     if progress is not None:
         params["progress_hooks"] = [_progress_hook(progress)]
     with _session(params, cookie) as session:
-        info = session.extract(urls.watch_url(video_id), download=True)
+        if planned is not None:
+            info = session.ydl.process_ie_result(planned, download=True)
+        else:
+            info = session.extract(urls.watch_url(video_id), download=True)
         downloads = info.get("requested_downloads") or []
         if not downloads or not downloads[0].get("filepath") or not Path(downloads[0]["filepath"]).is_file():
             raise ExtractionFailed(f"yt-dlp wrote no media file for {video_id}")

@@ -1,0 +1,125 @@
+"""How yt-dlp reaches YouTube from the cloud: a download proxy and a PO token provider, against its bot checks.
+
+The proxy URL carries its credentials, so it is kept as the cookie is: only in the stage's Secrets Manager secret
+(PROXY_SECRET_ID), as `{"proxy": "<url>"}` (`{}` for none), and no answer shows its user or password. The PO token
+provider is a setting (downloads.pot_provider_url: a bgutil provider server's URL, for the plugin in the layer).
+The jobs call `apply` before using yt-dlp, which then sends every request through both.
+"""
+
+import json
+import os
+import time
+from urllib.parse import urlsplit
+
+from functions.core.errors import BadRequest
+from functions.core.settings import get_settings
+
+PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")  # what yt-dlp's proxy accepts
+POT_SCHEMES = ("http", "https")
+MAX_URL_LENGTH = 2048
+CACHE_SECONDS = 60  # a warm function reads the secret again after this
+
+_client = None
+_cached: tuple[float, str | None] | None = None
+
+
+def _secrets():
+    global _client
+    if _client is None:
+        import botocore.session
+
+        _client = botocore.session.get_session().create_client("secretsmanager", region_name=get_settings().region)
+    return _client
+
+
+def secret_id() -> str:
+    """PROXY_SECRET_ID, or the stage's secret by name (what infra/resources.yaml calls it)."""
+    return os.environ.get("PROXY_SECRET_ID") or f"{get_settings().table_prefix}proxy"
+
+
+def check_url(value, schemes: tuple[str, ...], what: str) -> str:
+    """`value` when it is a URL of one of `schemes` with a host (and a valid port); BadRequest otherwise."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_URL_LENGTH:
+        raise BadRequest(f"{what} must be a URL like {schemes[0]}://host:port")
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises on a port that is not a number in range
+    except ValueError:
+        raise BadRequest(f"{what} is not a valid URL: {value!r}") from None
+    if parts.scheme.lower() not in schemes or not parts.hostname or any(c.isspace() for c in value):
+        raise BadRequest(f"{what} must be a {', '.join(schemes)} URL with a host, got {_masked(value)!r}")
+    if port == 0:
+        raise BadRequest(f"{what} has port 0")
+    return value
+
+
+def _masked(url: str) -> str:
+    """The URL without its user and password."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(not a URL)"
+    return f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else "(not a URL)"
+
+
+# ---------------------------------------------------------------- the proxy secret
+
+
+def stored_proxy() -> str | None:
+    try:
+        value = _secrets().get_secret_value(SecretId=secret_id()).get("SecretString") or ""
+    except _secrets().exceptions.ResourceNotFoundException:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    proxy = parsed.get("proxy") if isinstance(parsed, dict) else None
+    return proxy if isinstance(proxy, str) and proxy else None
+
+
+def store_proxy(url) -> dict:
+    """Check and keep the proxy every yt-dlp request goes through; what `status` then says."""
+    global _cached
+    proxy = check_url(url, PROXY_SCHEMES, "proxy")
+    _secrets().put_secret_value(SecretId=secret_id(), SecretString=json.dumps({"proxy": proxy}))
+    _cached = None
+    return status()
+
+
+def remove_proxy() -> dict:
+    global _cached
+    _secrets().put_secret_value(SecretId=secret_id(), SecretString="{}")
+    _cached = None
+    return status()
+
+
+def status() -> dict:
+    """GET /api/proxy/: whether a proxy is set, and where it goes (never its credentials)."""
+    proxy = stored_proxy()
+    return {"proxy_enabled": bool(proxy), "proxy": _masked(proxy) if proxy else None}
+
+
+def current_proxy() -> str | None:
+    """The stored proxy, read at most once a minute per process (the jobs ask for it on every message)."""
+    global _cached
+    if _cached is None or time.monotonic() - _cached[0] > CACHE_SECONDS:
+        _cached = (time.monotonic(), stored_proxy())
+    return _cached[1]
+
+
+def apply(config: dict) -> None:
+    """Point this process's yt-dlp at the stored proxy and the configured PO token provider. BadRequest when
+    either is not a URL (the secret edited by hand, say): nothing is then downloaded the wrong way."""
+    from functions.youtube import ytdlp
+
+    proxy, provider = current_proxy(), config["downloads"].get("pot_provider_url")
+    ytdlp.set_network(
+        ytdlp.Network(
+            check_url(proxy, PROXY_SCHEMES, "the stored proxy") if proxy else None,
+            check_url(provider, POT_SCHEMES, "downloads.pot_provider_url") if provider else None,
+        )
+    )
