@@ -498,6 +498,10 @@ def main() -> None:
     username, password, generated = _admin_login(folder)
     user, _ = auth.ensure_user(username, password, is_admin=True)
     app = config.chalice_app
+    from functions.services import offload
+    from infra.local_tasks import SubprocessRunner
+
+    offload.use_runner(SubprocessRunner())  # what runs on Fargate in the cloud runs in a subprocess here
     jobs = start_jobs(app, config, stop, int(env("LOCAL_WORKERS", "4")), float(env("LOCAL_SCHEDULE_SCALE", "1")))
     api = create_local_server(app, config, HOST, port).server  # a threaded HTTP server
     threading.Thread(target=api.serve_forever, name="api", daemon=True).start()

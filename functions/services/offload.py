@@ -27,7 +27,7 @@ DOWNLOAD_BYTES_PER_SECOND = 10 * 2**20
 UPLOAD_BYTES_PER_SECOND = 50 * 2**20
 FIXED_SECONDS = 60  # extraction, thumbnails, subtitles, the archive's writes
 TIME_SHARE = 0.75  # of the time left: the rest is margin for a slower YouTube
-DISK_FACTOR = 2.2  # video and audio parts, then the merged file beside them, and 10% margin
+DISK_TENTHS = 22  # x2.2 disk: video and audio parts, then the merged file beside them, and 10% margin
 UNKNOWN_SIZE_BYTES_PER_SECOND = 1_000_000  # ~8 Mb/s: a 1080p60 stream's bitrate, for formats without sizes
 TASK_MIN_GIB, TASK_MAX_GIB = 21, 200  # Fargate's ephemeral storage range
 TASK_LEASE_SECONDS = 24 * 3600  # how long a download task holds its queue item (its stop event lets go sooner)
@@ -46,7 +46,7 @@ class Estimate:
 
     @property
     def disk(self) -> int:
-        return math.ceil((self.size or 0) * DISK_FACTOR)
+        return -(-(self.size or 0) * DISK_TENTHS // 10)  # rounded up, in integers
 
 
 def estimate(info: dict) -> Estimate:
