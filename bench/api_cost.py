@@ -272,13 +272,14 @@ def measure(client, calls: DynamoCalls, headers: dict, path: str) -> dict:
 def run_size(size: int, reimport: bool) -> dict:
     from chalice.test import Client
 
-    from functions.services import auth, importer
+    from functions.services import importer
+    from functions.services.auth import users
 
     calls = DynamoCalls()
     result = {"size": size, "requests": {}}
     with mock_aws():
         create_stack()
-        admin = auth.create_user("admin", "bench-password", is_admin=True)
+        admin = users.create_user("admin", "bench-password", is_admin=True)
         document = make_document(size)
         result["entries"] = sum(len(p["playlist_entries"]) for p in document["playlists"])
         calls.attach_all()

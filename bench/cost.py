@@ -91,12 +91,13 @@ def measure(videos: int) -> dict:
     """Read units and calls per endpoint, and stored bytes per video, over an imported archive in moto."""
     from chalice.test import Client
 
-    from functions.services import auth, importer
+    from functions.services import importer
+    from functions.services.auth import users
 
     counter = ReadUnits()
     with mock_aws():
         api_cost.create_stack()
-        admin = auth.create_user("admin", "bench-password", is_admin=True)
+        admin = users.create_user("admin", "bench-password", is_admin=True)
         importer.import_document(api_cost.make_document(videos))
         dynamodb = boto3.client("dynamodb")
         stored = 0

@@ -4,7 +4,7 @@ through the real pipeline with 1 worker and with 8, in one run.
     python bench/downloads.py [--videos 16] [--workers 1,8] [--rate 5000] [--budget 6]
 
 The pipeline is the local run's: a moto server in its own process holding the stack of infra/resources.yaml
-(as DynamoDB, S3 and SQS are remote to a Lambda), the queue filled with functions.services.download_queue and started
+(as DynamoDB, S3 and SQS are remote to a Lambda), the queue filled with functions.services.downloads.intake and started
 (one SQS
 message per video), and N threads each polling the download queue with infra.local.process_batch and the
 app's `download` handler (LOCAL_WORKERS does this in `make run`). Each handler runs yt-dlp for real against
@@ -76,8 +76,8 @@ def run(workers: int, count: int, server, run_name: str) -> dict:
     import boto3
 
     from app import app
-    from functions.services import download_queue
-    from functions.storage import db, totals
+    from functions.services.downloads import intake
+    from functions.storage import aws, counters, db
     from infra import local
 
     catalog = server.catalog
@@ -86,9 +86,9 @@ def run(workers: int, count: int, server, run_name: str) -> dict:
     # measures the pipeline, not which worker happened to draw the two largest files.
     videos = [catalog.add_video(f"bench-{run_name}-{n}", channel, title=f"Bench {n}", variant=0) for n in range(count)]
     ids = [video.youtube_id for video in videos]
-    download_queue.add_entries([{"youtube_id": i, "channel_id": channel.channel_id} for i in ids])
-    url = download_queue.queue_url()
-    before = db.counts([totals.VIDEOS])[totals.VIDEOS]
+    intake.add_entries([{"youtube_id": i, "channel_id": channel.channel_id} for i in ids])
+    url = aws.queue_url(aws.DOWNLOAD)
+    before = db.counts([counters.VIDEOS])[counters.VIDEOS]
     stop = threading.Event()
     handler = app.handler_map["download"]
 
@@ -98,13 +98,13 @@ def run(workers: int, count: int, server, run_name: str) -> dict:
             local.process_batch(sqs, url, handler, 1, wait_seconds=1)
 
     started = time.perf_counter()
-    download_queue.start()
+    intake.start()
     threads = [threading.Thread(target=poll, daemon=True) for _ in range(workers)]
     for thread in threads:
         thread.start()
     deadline = started + 600
     while time.perf_counter() < deadline:  # one counter read a tick: the bench itself stays off moto's back
-        archived = db.counts([totals.VIDEOS])[totals.VIDEOS] - before
+        archived = db.counts([counters.VIDEOS])[counters.VIDEOS] - before
         if archived == count:
             break
         time.sleep(0.1)

@@ -160,15 +160,15 @@ class ReadUnits(DynamoCalls):
 
 
 def _set_totals(document: dict):
-    """Stand-in for importer.recount: the totals search reads, from the document (see the module's docstring)."""
-    from functions.storage import totals
+    """Stand-in for counters.recount: the totals search reads, from the document (see the module's docstring)."""
+    from functions.storage import counters
     from functions.storage.models import Counter
 
     def recount(names):
         values = {
-            totals.VIDEOS: len(document["videos"]),
-            totals.CHANNELS: len(document["channels"]),
-            totals.PLAYLISTS: len(document["playlists"]),
+            counters.VIDEOS: len(document["videos"]),
+            counters.CHANNELS: len(document["channels"]),
+            counters.PLAYLISTS: len(document["playlists"]),
         }
         for name, value in values.items():
             Counter(name, count=value).save()
@@ -199,7 +199,9 @@ def run_search(videos: int) -> dict:
     from moto import mock_aws
 
     from app import app
-    from functions.services import auth, importer, search
+    from functions.services import importer, search
+    from functions.services.auth import users
+    from functions.storage import counters
     from infra import moto_cloudformation
 
     corpus = Corpus()
@@ -208,7 +210,7 @@ def run_search(videos: int) -> dict:
     with mock_aws():
         moto_cloudformation.register()
         create_stack()
-        admin = auth.create_user("admin", "bench-password", is_admin=True)
+        admin = users.create_user("admin", "bench-password", is_admin=True)
         document = make_document(videos, corpus)
         result["tracks"] = sum(1 for row in document["videos"] if "subtitles" in row)
         indexing = []
@@ -219,8 +221,8 @@ def run_search(videos: int) -> dict:
             bulk_index(*args, **kwargs)
             indexing.append(time.perf_counter() - started)
 
-        original_recount = importer.recount
-        importer.recount = _set_totals(document)
+        original_recount = counters.recount
+        counters.recount = _set_totals(document)
         search.index_import = timed_index
         calls.attach_all()
         calls.reset()
@@ -228,7 +230,7 @@ def run_search(videos: int) -> dict:
         try:
             importer.import_document(document)
         finally:
-            importer.recount = original_recount
+            counters.recount = original_recount
             search.index_import = bulk_index
         result["import_s"] = time.perf_counter() - started
         result["index_s"] = sum(indexing)

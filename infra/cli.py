@@ -3,24 +3,25 @@
     python -m infra.cli create-user NAME [--admin] [--password P]   # asks for the password when not given
     python -m infra.cli reset-password NAME [--password P]
     python -m infra.cli show-token NAME
-    python -m infra.cli import FILE.json                            # see functions/services/importer.py for the format
+    python -m infra.cli import FILE.json                            # see functions/services/importer/ for the format
     python -m infra.cli recount                                     # set every counter from its index
 
 It works on whatever AWS the environment names (credentials, AWS_DEFAULT_REGION, TABLE_PREFIX, MEDIA_BUCKET,
 AWS_ENDPOINT_URL). Against the local run's moto server (infra/local.py, port 5056 unless LOCAL_MOTO_PORT
 says otherwise):
 
-    AWS_ENDPOINT_URL=http://127.0.0.1:5056 python -m infra.cli show-token admin
-    python -m infra.cli --local show-token admin    # the same, with the local run's region, fake keys,
-                                                         # table prefix and bucket
+    python -m infra.cli --local show-token admin    # with the local run's region, table prefix and bucket, and
+                                                    # the keys it made for this run (data/moto-credentials)
 
 Errors print one line on stderr and exit with status 1 (2 for a wrong command line).
 """
 
 import argparse
 import getpass
+import json
 import os
 import sys
+from pathlib import Path
 
 LOCAL_PORT = "5056"
 # What the local run uses; set before functions.storage.models is imported, since table names are read at import.
@@ -45,7 +46,13 @@ def local_environment(environ) -> dict[str, str]:
     port = environ.get("LOCAL_MOTO_PORT") or LOCAL_PORT
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise UsageError(f"LOCAL_MOTO_PORT must be a port number, got {port!r}")
-    return {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", **LOCAL_ENVIRONMENT}
+    keys = {}
+    # The running local run's moto accepts only the keys it wrote to its data folder (infra/moto_server.py).
+    kept = Path(environ.get("LOCAL_DATA_DIR") or Path(__file__).resolve().parent.parent / "data") / "moto-credentials"
+    if kept.exists():
+        credentials = json.loads(kept.read_text())
+        keys = {"AWS_ACCESS_KEY_ID": credentials["access_key"], "AWS_SECRET_ACCESS_KEY": credentials["secret_key"]}
+    return {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", **LOCAL_ENVIRONMENT, **keys}
 
 
 def use_local(environ=os.environ) -> None:
@@ -69,26 +76,26 @@ def _password(args, confirm: bool) -> str:
 
 
 def create_user(args) -> None:
-    from functions.services import auth
+    from functions.services.auth import users
 
-    user = auth.create_user(args.username, _password(args, confirm=True), is_admin=args.admin)
+    user = users.create_user(args.username, _password(args, confirm=True), is_admin=args.admin)
     role = "admin" if user.is_admin else "user"
     print(f"created {role} {user.username} (user id {int(user.user_id)})")
     print(f"token: {user.api_token}")
 
 
 def reset_password(args) -> None:
-    from functions.services import auth
+    from functions.services.auth import users
 
-    auth.get_user(args.username)  # unknown users fail before the prompt
-    auth.set_password(args.username, _password(args, confirm=True))
+    users.get_user(args.username)  # unknown users fail before the prompt
+    users.set_password(args.username, _password(args, confirm=True))
     print(f"password of {args.username} changed; their web sessions have ended")
 
 
 def show_token(args) -> None:
-    from functions.services import auth
+    from functions.services.auth import users
 
-    print(auth.get_user(args.username).api_token)
+    print(users.get_user(args.username).api_token)
 
 
 def import_file(args) -> None:
@@ -105,14 +112,13 @@ def import_file(args) -> None:
 
 
 def recount(args) -> None:
-    from functions.services import importer
-    from functions.storage import totals
+    from functions.storage import counters
 
-    values = importer.recount_all()
+    values = counters.recount_all()
     print(f"recounted {len(values)} counters")
     print(
         "  totals: "
-        + ", ".join(f"{name} {values[name]}" for name in (totals.VIDEOS, totals.CHANNELS, totals.PLAYLISTS))
+        + ", ".join(f"{name} {values[name]}" for name in (counters.VIDEOS, counters.CHANNELS, counters.PLAYLISTS))
     )
 
 

@@ -34,9 +34,9 @@ def _wait_for_api(base: str, timeout: float = 120) -> str:
         try:
             urllib.request.urlopen(f"{base}/api/ping/", timeout=5)
         except urllib.error.HTTPError:  # 403 without a token: it is up
-            from functions.services import auth
+            from functions.services.auth import users
 
-            return auth.get_user(os.environ.get("TA_USERNAME") or "admin").api_token
+            return users.get_user(os.environ.get("TA_USERNAME") or "admin").api_token
         except OSError:  # not listening yet
             time.sleep(0.5)
     raise RuntimeError(f"the local run did not answer on {base} in {timeout:.0f} s")

@@ -2,7 +2,7 @@
 
 What a Fargate task is in the cloud (functions.services.offload): the same entry point,
 `python -m functions.jobs.download_task`, in a process of its own with the local run's environment (its moto
-endpoint, stage and tables). A thread waits for it and reports its exit to download_task.stopped, as the ECS
+endpoint, stage and tables). A thread waits for it and reports its exit to download.task_stopped, as the ECS
 task-stopped event does in the cloud, so a failed task's download is retried the same way.
 """
 
@@ -13,7 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
-from functions.jobs import download_task
+from functions.jobs import download
 from functions.services import offload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ class SubprocessRunner:
     def _wait(self, process: subprocess.Popen, youtube_id: str, owner: str, attempt: int) -> None:
         code = process.wait()
         try:
-            outcome = download_task.stopped(youtube_id, owner, attempt, code)
+            outcome = download.task_stopped(youtube_id, owner, attempt, code)
         except Exception:
             log.exception("download subprocess %s for %s: handling its exit failed", process.pid, youtube_id)
             return

@@ -125,12 +125,12 @@ def _moto_belongs_to_the_aws_fixture(request):
 def _cheap_password_hashes():
     from argon2 import PasswordHasher
 
-    from functions.services import auth
+    from functions.services.auth import users
 
-    original = auth._hasher
-    auth._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    original = users._hasher
+    users._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     yield
-    auth._hasher = original
+    users._hasher = original
 
 
 @pytest.fixture
@@ -157,16 +157,16 @@ def client(aws):
 
 @pytest.fixture
 def admin(aws):
-    from functions.services import auth
+    from functions.services.auth import users
 
-    return auth.create_user("admin", "admin-password", is_admin=True)
+    return users.create_user("admin", "admin-password", is_admin=True)
 
 
 @pytest.fixture
 def other(aws):
-    from functions.services import auth
+    from functions.services.auth import users
 
-    return auth.create_user("other", "other-password")
+    return users.create_user("other", "other-password")
 
 
 def token_headers(user) -> dict:

@@ -7,8 +7,8 @@ import sys
 import boto3
 import pytest
 
-from functions.services import auth
-from functions.storage import db, totals
+from functions.services.auth import users
+from functions.storage import counters, db
 from functions.storage.models import Counter, User
 from infra import cli
 from tests.conftest import ROOT, token_headers
@@ -27,7 +27,7 @@ def test_create_user_and_show_token(aws, capsys):
     user = User.get("bob")
     assert user.is_admin
     assert f"token: {user.api_token}" in out
-    assert auth.verify_login("bob", "secret-1").username == "bob"
+    assert users.verify_login("bob", "secret-1").username == "bob"
     assert run(capsys, "show-token", "bob") == (0, user.api_token + "\n", "")
 
 
@@ -37,7 +37,7 @@ def test_create_user_prompts_for_the_password(aws, capsys, monkeypatch):
     code, _out, err = run(capsys, "create-user", "carol")
     assert code == 0, err
     assert not User.get("carol").is_admin
-    assert auth.verify_login("carol", "typed-pw").username == "carol"
+    assert users.verify_login("carol", "typed-pw").username == "carol"
 
 
 def test_mismatched_passwords(aws, capsys, monkeypatch):
@@ -63,9 +63,9 @@ def test_reset_password(aws, capsys):
     code, out, err = run(capsys, "reset-password", "bob", "--password", "new-pw")
     assert code == 0, err
     assert "password of bob changed" in out
-    assert auth.verify_login("bob", "new-pw").username == "bob"
+    assert users.verify_login("bob", "new-pw").username == "bob"
     with pytest.raises(Exception, match="Unable to log in"):
-        auth.verify_login("bob", "old-pw")
+        users.verify_login("bob", "old-pw")
 
 
 def test_import_then_the_api_lists_the_videos(client, headers, capsys, tmp_path):
@@ -103,11 +103,11 @@ def test_recount(aws, capsys, tmp_path):
     path = tmp_path / "archive.json"
     path.write_text(json.dumps(document()))
     run(capsys, "import", str(path))
-    Counter(totals.VIDEOS, count=5).save()
+    Counter(counters.VIDEOS, count=5).save()
     code, out, err = run(capsys, "recount")
     assert code == 0, err
     assert "totals: videos 30, channels 3, playlists 2" in out
-    assert db.counts([totals.VIDEOS])[totals.VIDEOS] == 30
+    assert db.counts([counters.VIDEOS])[counters.VIDEOS] == 30
 
 
 def test_command_line_usage(capsys):
@@ -118,8 +118,8 @@ def test_command_line_usage(capsys):
         cli.main(["show-token"])
 
 
-def test_local_environment():
-    assert cli.local_environment({}) == {
+def test_local_environment(tmp_path):
+    assert cli.local_environment({"LOCAL_DATA_DIR": str(tmp_path)}) == {
         "AWS_ENDPOINT_URL": "http://127.0.0.1:5056",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
@@ -129,6 +129,9 @@ def test_local_environment():
         "MEDIA_BUCKET": "ytarchive-local-media",
     }
     assert cli.local_environment({"LOCAL_MOTO_PORT": "6001"})["AWS_ENDPOINT_URL"] == "http://127.0.0.1:6001"
+    (tmp_path / "moto-credentials").write_text('{"access_key": "LOCALKEY", "secret_key": "s3cret"}')
+    kept = cli.local_environment({"LOCAL_DATA_DIR": str(tmp_path)})  # the running local run's keys
+    assert (kept["AWS_ACCESS_KEY_ID"], kept["AWS_SECRET_ACCESS_KEY"]) == ("LOCALKEY", "s3cret")
     with pytest.raises(cli.UsageError):
         cli.local_environment({"LOCAL_MOTO_PORT": "http"})
     with pytest.raises(cli.UsageError):  # models are imported in this process already

@@ -94,7 +94,7 @@ def test_missing_fields_get_safe_values():
 def test_store_and_read_round_trip(aws):
     flat = [raw("a"), raw("a.1", parent="a"), raw("b", text="ünïcode ✓")]
     assert comments.store_comments(video_id(1), flat) == 3
-    stored = s3.client().get_object(Bucket=get_settings().media_bucket, Key=s3.comments_key(video_id(1)))
+    stored = aws.client("s3").get_object(Bucket=get_settings().media_bucket, Key=s3.comments_key(video_id(1)))
     assert stored["ContentType"] == "application/json"
     assert comments.read_comments(video_id(1)) == comments.threads(flat)
 
@@ -123,13 +123,13 @@ def download(fake_youtube, aws, **downloads) -> str:
     import boto3
 
     from app import app
-    from functions.services import download_queue
+    from functions.services.downloads import intake
     from functions.storage.models import AppSetting
     from infra import local
 
     AppSetting("app", value={"downloads": downloads}).save()
     youtube_id = next(iter(fake_youtube.catalog.videos))
-    download_queue.add([youtube_id], auto_start=True)
+    intake.add([youtube_id], auto_start=True)
     sqs = boto3.client("sqs")
     while local.process_batch(sqs, aws["DownloadQueueUrl"], app.handler_map["download"], 1, wait_seconds=0):
         pass

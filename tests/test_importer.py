@@ -5,7 +5,7 @@ import pytest
 from functions.core.errors import BadRequest
 from functions.services import importer
 from functions.services.archive import playlists
-from functions.storage import db, totals
+from functions.storage import counters, db
 from functions.storage.models import ALL_PLAYLISTS, Channel, Counter, Playlist, PlaylistEntry, Video
 from tests.factories import channel_id, make_channel, make_video, playlist_id, video_id
 
@@ -58,17 +58,17 @@ def document(n_videos: int = 30) -> dict:
 
 
 def stored_counts() -> dict[str, int]:
-    names = importer.all_counter_names()
+    names = counters.all_counter_names()
     return db.counts(sorted(names))
 
 
 def assert_counters_exact():
     """Every count as its index says; a playlist's counter also keeps the ids of its archived entries."""
     for name, value in stored_counts().items():
-        assert value == importer.count(name), name
+        assert value == counters.count(name), name
     for key in Playlist.by_name.query(ALL_PLAYLISTS):
         archived = {e.youtube_id for e in PlaylistEntry.by_position.query(key.playlist_id) if e.downloaded}
-        assert (Counter.get(totals.playlist_videos(key.playlist_id)).members or set()) == archived
+        assert (Counter.get(counters.playlist_videos(key.playlist_id)).members or set()) == archived
 
 
 def test_import_counts_and_api(client, headers):
@@ -79,18 +79,18 @@ def test_import_counts_and_api(client, headers):
     assert summary["entries"] == {"written": 16, "removed": 0}
     assert summary["totals"] == {"videos": 30, "channels": 3, "playlists": 2}
     expected = {
-        totals.VIDEOS: 30,
-        totals.CHANNELS: 3,
-        totals.PLAYLISTS: 2,
-        totals.channels_by("subscribed"): 1,
-        totals.channels_by("unsubscribed"): 2,
-        totals.playlists_by("subscribed"): 1,
-        totals.playlists_by("unsubscribed"): 1,
-        totals.channel_videos(channel_id(1)): 10,
-        totals.channel_videos(channel_id(2)): 10,
-        totals.channel_videos(channel_id(3)): 10,
-        totals.playlist_videos(PL1): 10,
-        totals.playlist_videos(PL2): 5,
+        counters.VIDEOS: 30,
+        counters.CHANNELS: 3,
+        counters.PLAYLISTS: 2,
+        counters.channels_by("subscribed"): 1,
+        counters.channels_by("unsubscribed"): 2,
+        counters.playlists_by("subscribed"): 1,
+        counters.playlists_by("unsubscribed"): 1,
+        counters.channel_videos(channel_id(1)): 10,
+        counters.channel_videos(channel_id(2)): 10,
+        counters.channel_videos(channel_id(3)): 10,
+        counters.playlist_videos(PL1): 10,
+        counters.playlist_videos(PL2): 5,
     }
     assert stored_counts() == expected
     assert_counters_exact()
@@ -157,7 +157,7 @@ def test_changes_move_counts(aws):
     first = document()
     first["playlists"][0]["playlist_entries"].append({"youtube_id": outside.youtube_id, "title": "Old", "uploader": ""})
     importer.import_document(first)
-    assert db.counts([totals.playlist_videos(PL1)]) == {totals.playlist_videos(PL1): 11}
+    assert db.counts([counters.playlist_videos(PL1)]) == {counters.playlist_videos(PL1): 11}
     assert Video.get(outside.youtube_id).playlist == [PL1]
 
     second = document()
@@ -172,19 +172,19 @@ def test_changes_move_counts(aws):
     assert summary["entries"]["removed"] == 2  # video 2, and the outside video no longer listed
     counts = db.counts(
         [
-            totals.channel_videos(channel_id(1)),
-            totals.channel_videos(channel_id(2)),
-            totals.playlist_videos(PL1),
-            totals.channels_by("subscribed"),
-            totals.VIDEOS,
+            counters.channel_videos(channel_id(1)),
+            counters.channel_videos(channel_id(2)),
+            counters.playlist_videos(PL1),
+            counters.channels_by("subscribed"),
+            counters.VIDEOS,
         ]
     )
     assert counts == {
-        totals.channel_videos(channel_id(1)): 9,
-        totals.channel_videos(channel_id(2)): 11,
-        totals.playlist_videos(PL1): 9,
-        totals.channels_by("subscribed"): 2,
-        totals.VIDEOS: 31,
+        counters.channel_videos(channel_id(1)): 9,
+        counters.channel_videos(channel_id(2)): 11,
+        counters.playlist_videos(PL1): 9,
+        counters.channels_by("subscribed"): 2,
+        counters.VIDEOS: 31,
     }
     assert_counters_exact()
     assert Video.get(video_id(2)).playlist == [PL2]
@@ -201,7 +201,7 @@ def test_video_naming_an_archived_playlist_joins_it(aws):
     assert entries[-1].youtube_id == video_id(50)
     assert entries[-1].idx == 11 and entries[-1].downloaded
     assert entries[-1].uploader == "Channel 2"
-    assert db.counts([totals.playlist_videos(PL1)])[totals.playlist_videos(PL1)] == 11
+    assert db.counts([counters.playlist_videos(PL1)])[counters.playlist_videos(PL1)] == 11
     assert Video.get(video_id(50)).playlist == [PL1]
     assert playlists.unpack(Playlist.get(PL1).entries_packed)[-1]["youtube_id"] == video_id(50)  # the listing too
     assert_counters_exact()
@@ -212,9 +212,9 @@ def test_import_on_top_of_archived_videos(aws):
     for n in range(200, 205):
         make_video(n)
     importer.import_document(document())
-    assert db.counts([totals.VIDEOS, totals.channel_videos(channel_id(1))]) == {
-        totals.VIDEOS: 35,
-        totals.channel_videos(channel_id(1)): 15,
+    assert db.counts([counters.VIDEOS, counters.channel_videos(channel_id(1))]) == {
+        counters.VIDEOS: 35,
+        counters.channel_videos(channel_id(1)): 15,
     }
     assert_counters_exact()
 
@@ -313,13 +313,13 @@ def test_unreadable_files(aws, tmp_path):
 def test_recount_repairs_counters(admin):
     importer.import_document(document())
     exact = stored_counts()
-    Counter(totals.VIDEOS, count=999).save()
-    Counter(totals.channel_videos(channel_id(2)), count=-4).save()
-    Counter(totals.playlist_videos(PL1), count=0).save()
-    Counter(totals.channel_videos(channel_id(42)), count=3).save()  # a channel since removed
-    values = importer.recount_all()
-    assert values[totals.channel_videos(channel_id(42))] == 0
-    assert stored_counts() == {**exact, totals.channel_videos(channel_id(42)): 0}
+    Counter(counters.VIDEOS, count=999).save()
+    Counter(counters.channel_videos(channel_id(2)), count=-4).save()
+    Counter(counters.playlist_videos(PL1), count=0).save()
+    Counter(counters.channel_videos(channel_id(42)), count=3).save()  # a channel since removed
+    values = counters.recount_all()
+    assert values[counters.channel_videos(channel_id(42))] == 0
+    assert stored_counts() == {**exact, counters.channel_videos(channel_id(42)): 0}
     assert "user_id" not in values
     assert Counter.get("user_id").count == admin.user_id  # the id allocator is not a total: left alone
     assert_counters_exact()  # the playlist's archived ids are back with its count
@@ -327,6 +327,6 @@ def test_recount_repairs_counters(admin):
 
 def test_count_rejects_unknown_counters(aws):
     with pytest.raises(ValueError):
-        importer.count("user_id")
+        counters.count("user_id")
     with pytest.raises(ValueError):
-        importer.count("videos#shelf#x")
+        counters.count("videos#shelf#x")

@@ -1,10 +1,11 @@
-"""The local run: saving to and loading from the data folder, the event-handler machinery, and a real restart."""
+"""The local run: which moto requests write, the event-handler machinery, and real restarts and crashes."""
 
 import calendar
-import errno
+import functools
 import json
 import os
 import re
+import resource
 import secrets
 import signal
 import socket
@@ -15,174 +16,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 
 import boto3
 import pytest
 from chalice import Chalice
 from moto import mock_aws
 
-from infra import local
+from infra import local, moto_server
 from tests.conftest import ROOT
 
 PREFIX = "ytarchive-local-"
 BUCKET = "ytarchive-local-media"
-
-
-@contextmanager
-def fresh_stack():
-    """A new moto holding the stage's stack, as a start of the local run makes it."""
-    with mock_aws():
-        local.create_stack(boto3.client("cloudformation"), "local")
-        yield boto3.client("dynamodb"), boto3.client("s3")
-
-
-def scan(dynamodb, table: str) -> list[dict]:
-    return sorted(
-        dynamodb.scan(TableName=PREFIX + table)["Items"], key=lambda item: json.dumps(item, sort_keys=True, default=str)
-    )
-
-
-ITEMS = {
-    "videos": [
-        {
-            "youtube_id": {"S": "vid00000001"},
-            "title": {"S": "Ünïcode"},
-            "duration": {"N": "12.5"},
-            "tags": {"L": [{"S": "a"}, {"N": "2"}, {"BOOL": True}, {"NULL": True}]},
-            "stats": {"M": {"views": {"N": "100"}, "raw": {"B": b"\x00\xff"}, "nested": {"M": {"x": {"SS": ["p"]}}}}},
-        },
-        {"youtube_id": {"S": "vid00000002"}, "blobs": {"BS": [b"one", b"two"]}, "ids": {"NS": ["1", "2"]}},
-    ],
-    "counters": [{"name": {"S": "videos"}, "count": {"N": "2"}}],
-    "playlist_entries": [{"playlist_id": {"S": "PL1"}, "youtube_id": {"S": "vid00000001"}, "idx": {"N": "0"}}],
-}
-
-
-def test_dump_and_load_round_trip(tmp_path):
-    with fresh_stack() as (dynamodb, s3):
-        for table, items in ITEMS.items():
-            for item in items:
-                dynamodb.put_item(TableName=PREFIX + table, Item=item)
-        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"\x00video" * 1000, ContentType="video/mp4")
-        s3.put_object(Bucket=BUCKET, Key="odd//../key", Body=b"odd", Metadata={"origin": "test"})
-        local.dump_all(dynamodb, s3, tmp_path)
-        saved = {table: scan(dynamodb, table) for table in ITEMS}
-    assert (tmp_path / "s3" / BUCKET / "media/UC1/vid00000001.mp4").read_bytes() == b"\x00video" * 1000
-
-    with fresh_stack() as (dynamodb, s3):
-        assert scan(dynamodb, "videos") == []
-        local.load_tables(dynamodb, tmp_path)
-        local.load_objects(s3, tmp_path)
-        assert {table: scan(dynamodb, table) for table in ITEMS} == saved
-        first_video = next(item for item in saved["videos"] if item["youtube_id"] == {"S": "vid00000001"})
-        assert first_video["stats"]["M"]["raw"] == {"B": b"\x00\xff"}
-        video = s3.get_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4")
-        assert video["Body"].read() == b"\x00video" * 1000
-        assert video["ContentType"] == "video/mp4"
-        odd = s3.get_object(Bucket=BUCKET, Key="odd//../key")
-        assert (odd["Body"].read(), odd["Metadata"]) == (b"odd", {"origin": "test"})
-
-        # Unchanged objects are not copied again; changed and deleted ones are.
-        video_file = tmp_path / "s3" / BUCKET / "media/UC1/vid00000001.mp4"
-        inode = video_file.stat().st_ino
-        assert local.dump_objects(s3, tmp_path) == 0
-        assert video_file.stat().st_ino == inode
-        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"new")
-        s3.delete_object(Bucket=BUCKET, Key="odd//../key")
-        assert local.dump_objects(s3, tmp_path) == 1
-    assert video_file.read_bytes() == b"new"
-    manifest = json.loads((tmp_path / "s3" / f"{BUCKET}.json").read_text())
-    assert list(manifest) == ["media/UC1/vid00000001.mp4"]
-    assert [p.name for p in (tmp_path / "s3" / BUCKET / "_hashed").iterdir()] == []
-
-
-def test_keys_that_clash_as_paths_get_files_of_their_own(tmp_path):
-    with fresh_stack() as (_, s3):
-        s3.put_object(Bucket=BUCKET, Key="a", Body=b"file a")
-        s3.put_object(Bucket=BUCKET, Key="a/b", Body=b"file a/b")
-        local.dump_objects(s3, tmp_path)
-    with fresh_stack() as (_, s3):
-        local.load_objects(s3, tmp_path)
-        assert s3.get_object(Bucket=BUCKET, Key="a")["Body"].read() == b"file a"
-        assert s3.get_object(Bucket=BUCKET, Key="a/b")["Body"].read() == b"file a/b"
-
-
-def test_a_reloaded_multipart_object_is_not_copied_again(tmp_path):
-    with fresh_stack() as (_, s3):
-        upload = s3.create_multipart_upload(Bucket=BUCKET, Key="media/UC1/big.mp4")
-        part = s3.upload_part(
-            Bucket=BUCKET, Key="media/UC1/big.mp4", UploadId=upload["UploadId"], PartNumber=1, Body=b"x"
-        )
-        s3.complete_multipart_upload(
-            Bucket=BUCKET,
-            Key="media/UC1/big.mp4",
-            UploadId=upload["UploadId"],
-            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
-        )
-        local.dump_objects(s3, tmp_path)
-    assert json.loads((tmp_path / "s3" / f"{BUCKET}.json").read_text())["media/UC1/big.mp4"]["etag"].endswith('-1"')
-    with fresh_stack() as (_, s3):
-        local.load_objects(s3, tmp_path)  # one PUT each: a new ETag, which the manifest takes
-        assert local.dump_objects(s3, tmp_path) == 0
-
-
-def test_a_failed_flush_leaves_the_last_saved_state(tmp_path, monkeypatch):
-    with fresh_stack() as (dynamodb, s3):
-        dynamodb.put_item(TableName=PREFIX + "counters", Item={"name": {"S": "videos"}, "count": {"N": "1"}})
-        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"old bytes")
-        local.dump_all(dynamodb, s3, tmp_path)
-        dynamodb.put_item(TableName=PREFIX + "counters", Item={"name": {"S": "videos"}, "count": {"N": "2"}})
-        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4", Body=b"new bytes")
-        s3.put_object(Bucket=BUCKET, Key="media/UC1/vid00000002.mp4", Body=b"more")
-
-        def broken_chunks():  # the copy of a media file dies halfway, as in a crash
-            yield b"new "
-            raise OSError(errno.ENOSPC, "disk full")
-
-        real_write = local.write_atomic
-        monkeypatch.setattr(
-            local,
-            "write_atomic",
-            lambda path, chunks: real_write(path, broken_chunks() if path.suffix == ".mp4" else chunks),
-        )
-        with pytest.raises(OSError, match="disk full"):
-            local.dump_all(dynamodb, s3, tmp_path)
-        monkeypatch.undo()
-
-    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
-    with fresh_stack() as (dynamodb, s3):
-        local.load_tables(dynamodb, tmp_path)
-        local.load_objects(s3, tmp_path)
-        assert scan(dynamodb, "counters")[0]["count"] == {"N": "2"}  # tables were saved before objects
-        assert s3.get_object(Bucket=BUCKET, Key="media/UC1/vid00000001.mp4")["Body"].read() == b"old bytes"
-        assert s3.list_objects_v2(Bucket=BUCKET)["KeyCount"] == 1
-
-
-def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path):
-    target = tmp_path / "table.jsonl"
-    local.write_atomic(target, [b"old\n"])
-
-    def failing():
-        yield b"half"
-        raise RuntimeError("crash")
-
-    with pytest.raises(RuntimeError):
-        local.write_atomic(target, failing())
-    assert target.read_bytes() == b"old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["table.jsonl"]
-
-
-def test_loading_skips_tables_and_buckets_the_stack_lacks(tmp_path):
-    (tmp_path / "tables").mkdir()
-    (tmp_path / "tables" / "gone.jsonl").write_text('{"id": {"S": "x"}}\n')
-    (tmp_path / "s3").mkdir()
-    (tmp_path / "s3" / "gone-bucket.json").write_text("{}")
-    with fresh_stack() as (dynamodb, s3):
-        local.load_tables(dynamodb, tmp_path)
-        local.load_objects(s3, tmp_path)
-        local.dump_all(dynamodb, s3, tmp_path)
-    assert (tmp_path / "tables" / "gone.jsonl").read_text() == '{"id": {"S": "x"}}\n'
 
 
 def signed(service: str) -> str:
@@ -210,7 +54,7 @@ def signed(service: str) -> str:
     ],
 )
 def test_which_moto_requests_mark_the_data_dirty(environ, writes):
-    assert local.is_write(environ) is writes
+    assert moto_server.is_write(environ) is writes
 
 
 # ---------------------------------------------------------------- event handlers
@@ -306,10 +150,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def limit_file_size(limit: int) -> None:
+    """In the child: no file may grow past `limit` bytes (EFBIG, as a full disk gives ENOSPC)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # stays ignored across exec: writes fail instead of killing
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
 class LocalRun:
     """`python -m infra.local` in a subprocess; a thread collects its output."""
 
-    def __init__(self, data_dir, **environ):
+    def __init__(self, data_dir, max_file_bytes: int | None = None, **environ):
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TA_", "LOCAL_"))}
         environment.update(
             LOCAL_DATA_DIR=str(data_dir),
@@ -327,6 +177,7 @@ class LocalRun:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=None if max_file_bytes is None else functools.partial(limit_file_size, max_file_bytes),
         )
         self.output: list[str] = []
         self.reader = threading.Thread(target=lambda: self.output.extend(self.process.stdout), daemon=True)
@@ -355,6 +206,22 @@ class LocalRun:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
+
+    def get(self, path: str, token: str) -> dict:
+        request = urllib.request.Request(self.url + path, headers={"Authorization": f"Token {token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def channel_ids(self, token: str, query: str = "") -> tuple[set[str], int]:
+        """Every channel the listing pages through, and the total its counter gives."""
+        found, total = set(), None
+        for number in range(1, 500):
+            page = self.get(f"/api/channel/?page={number}{query}", token)
+            total = page["paginate"]["total_hits"]
+            found |= {row["channel_id"] for row in page["data"]}
+            if not page["data"] or len(found) >= total:
+                break
+        return found, total
 
     def wait_until_up(self, token: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -454,3 +321,112 @@ def test_the_hmac_secret_survives_a_restart(tmp_path):
             assert kept == keys[-1]
     assert len(keys[0]) == 64 and keys[0] == keys[1] == (tmp_path / "hmac-key").read_text()
     assert [p.name for p in tmp_path.iterdir()] == ["hmac-key"]  # written atomically: no temp file left
+
+
+def test_kill_9_during_steady_writes_loses_no_acknowledged_write(tmp_path):
+    """Four clients subscribe channels and delete some, the run is killed with SIGKILL in the middle: after a
+    restart every acknowledged subscription is there, no acknowledged deletion came back, and the counters
+    equal what they count."""
+    first = LocalRun(tmp_path)
+    try:
+        token = first.wait_for_token()
+        first.wait_until_up(token)
+        attempted, acknowledged, deleted, deleting = set(), set(), set(), set()
+        lock = threading.Lock()
+
+        def writer(number: int) -> None:
+            mine = []
+            for step in range(100_000):
+                channel_id = f"UC{number:02d}{step:020d}"
+                with lock:
+                    attempted.add(channel_id)
+                body = {"data": [{"channel_id": channel_id, "channel_subscribed": True}]}
+                try:
+                    if first.request("POST", "/api/channel/", token, body) != 200:
+                        return
+                    with lock:
+                        acknowledged.add(channel_id)
+                    mine.append(channel_id)
+                    if step % 2 == 1:  # delete an older one
+                        gone = mine.pop(0)
+                        with lock:
+                            deleting.add(gone)
+                        if first.request("DELETE", f"/api/channel/{gone}/", token) in (200, 204):
+                            with lock:
+                                deleted.add(gone)
+                                acknowledged.discard(gone)
+                except OSError:  # killed
+                    return
+
+        writers = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for thread in writers:
+            thread.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (len(acknowledged | deleted) < 16 or len(deleted) < 3):
+            time.sleep(0.05)
+        time.sleep(secrets.randbelow(300) / 1000)  # somewhere in the middle of the next writes
+        first.process.kill()  # SIGKILL: nothing runs on the way out
+        first.process.wait(timeout=10)
+        for thread in writers:
+            thread.join(timeout=30)
+    finally:
+        first.kill()
+    assert len(acknowledged | deleted) >= 8 and deleted, (len(acknowledged), len(deleted), first.text)
+
+    second = LocalRun(tmp_path)
+    try:
+        assert second.wait_for_token() == token
+        second.wait_until_up(token)
+        present, total = second.channel_ids(token)
+        subscribed, subscribed_total = second.channel_ids(token, "&filter=subscribed")
+        second.stop()
+    finally:
+        second.kill()
+    in_flight = attempted - acknowledged - deleted  # at most one write per client was cut by the kill
+    print(
+        f"crash test: {len(acknowledged)} subscriptions and {len(deleted)} deletions acknowledged before "
+        f"SIGKILL; after restart {len(present)} channels, counter {total}; "
+        f"{len(present - acknowledged)} of {len(in_flight)} unacknowledged writes landed"
+    )
+    assert acknowledged - deleting <= present  # every acknowledged subscription is there
+    assert not deleted & present  # no acknowledged deletion came back
+    assert present <= attempted
+    assert len(present - acknowledged) <= 4 and len((acknowledged & deleting) - present) <= 4  # cut by the kill
+    assert total == len(present) == subscribed_total == len(subscribed)
+
+
+def test_a_full_disk_refuses_writes_with_503_and_keeps_what_was_acknowledged(tmp_path):
+    """The journal may not grow past 48 kB: writes get 503 once it is full, reads go on, Ctrl-C stops cleanly,
+    and the next start (with room) has every acknowledged write and nothing of the refused ones."""
+    first = LocalRun(tmp_path, max_file_bytes=48 * 1024)
+    try:
+        token = first.wait_for_token()
+        first.wait_until_up(token)
+        answers = {}
+        for n in range(200):
+            channel_id = f"UC{n:022d}"
+            body = {"data": [{"channel_id": channel_id, "channel_subscribed": True}]}
+            answers[channel_id] = first.request("POST", "/api/channel/", token, body)
+            if list(answers.values())[-3:] == [503] * 3:
+                break
+        acknowledged = {c for c, status in answers.items() if status == 200}
+        assert set(answers.values()) == {200, 503}, answers
+        assert first.request("GET", "/api/ping/", token) == 200
+        present, total = first.channel_ids(token)
+        assert acknowledged <= present and total == len(present)  # a channel and its counters: one transaction
+        assert first.stop() == 0, first.text
+    finally:
+        first.kill()
+    assert "Traceback" not in first.text and "write refused" in first.text
+
+    second = LocalRun(tmp_path)
+    try:
+        second.wait_for_token()
+        second.wait_until_up(token)
+        assert second.channel_ids(token) == (present, total)  # what the full run answered, nothing lost since
+        channel_id = "UC" + "z" * 22
+        body = {"data": [{"channel_id": channel_id, "channel_subscribed": True}]}
+        assert second.request("POST", "/api/channel/", token, body) == 200  # room again: writes go on
+        assert second.stop() == 0
+    finally:
+        second.kill()

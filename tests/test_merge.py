@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from functions.jobs import download_task
+from functions.jobs import download
 from infra.merge import MergeError, load_resources, merge
 from infra.package import LAMBDA_RUNTIME
 from tests.conftest import ROOT
@@ -122,5 +122,5 @@ def test_the_download_task_gets_the_functions_policy_and_environment():
     rule = resources["DownloadTaskStoppedRule"]["Properties"]
     assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["DownloadQueue", "Arn"]}
     template = rule["Targets"][0]["InputTransformer"]["InputTemplate"]
-    assert json.loads(template.replace("<task>", "{}")) == {"action": download_task.STOPPED, "task": {}}
+    assert json.loads(template.replace("<task>", "{}")) == {"action": download.TASK_STOPPED, "task": {}}
     assert "DownloadImage" in merged["Parameters"] and "DownloadCluster" in merged["Outputs"]

@@ -7,8 +7,10 @@ import time
 import boto3
 import pytest
 
-from functions.jobs import download_task
-from functions.services import download_queue, offload
+from functions.jobs import download, download_task
+from functions.services import offload
+from functions.services.downloads import intake
+from functions.storage import aws
 from functions.services.offload import GIB, Estimate, Room
 from functions.storage.models import QueueItem, Video
 from tests.jobs.test_download import drain, first_video
@@ -98,14 +100,14 @@ def tasks(ecs) -> list[dict]:
 def test_a_large_video_is_handed_to_a_fargate_task(fake_youtube, fargate, sqs):
     video = first_video(fake_youtube)
     video.reported_size = BIG
-    download_queue.add([video.youtube_id], auto_start=True)
+    intake.add([video.youtube_id], auto_start=True)
     assert drain(aws_urls(), sqs) == 2  # expand, then the download, handed over and deleted
 
     (task,) = tasks(fargate)
     item = QueueItem.get(video.youtube_id)
     assert item.runs_on == f"fargate {task['taskArn']}"
     assert item.lease_until > time.time() + offload.TASK_LEASE_SECONDS - 60  # the task holds it, not the message
-    assert download_queue.render(item, False)["runs_on"] == item.runs_on
+    assert intake.render(item, False)["runs_on"] == item.runs_on
     assert task["startedBy"] == "ytarchive-download" and task["launchType"] == "FARGATE"
     (override,) = task["overrides"]["containerOverrides"]
     assert override == {
@@ -122,7 +124,7 @@ def test_a_large_video_is_handed_to_a_fargate_task(fake_youtube, fargate, sqs):
 
 
 def aws_urls() -> dict:
-    return {"DownloadQueueUrl": download_queue.queue_url()}
+    return {"DownloadQueueUrl": aws.queue_url(aws.DOWNLOAD)}
 
 
 @pytest.fixture
@@ -132,7 +134,7 @@ def sqs(aws):
 
 def test_a_small_video_stays_in_the_function(fake_youtube, fargate, sqs):
     video = first_video(fake_youtube)
-    download_queue.add([video.youtube_id], auto_start=True)
+    intake.add([video.youtube_id], auto_start=True)
     drain(aws_urls(), sqs)
     assert Video.count(video.youtube_id) and not tasks(fargate)
 
@@ -141,12 +143,12 @@ def test_a_task_that_cannot_start_fails_the_message(fake_youtube, fargate, sqs, 
     monkeypatch.setenv("FARGATE_CLUSTER", "no-such-cluster")
     video = first_video(fake_youtube)
     video.reported_size = BIG
-    download_queue.add([video.youtube_id], auto_start=True)
+    intake.add([video.youtube_id], auto_start=True)
     drain(aws_urls(), sqs, rounds=2)
     item = QueueItem.get(video.youtube_id)
     assert item.message.startswith("download failed (attempt 1 of 3): ECS refused the download task")
     assert item.lease_owner is None and item.runs_on is None
-    attributes = sqs.get_queue_attributes(QueueUrl=download_queue.queue_url(), AttributeNames=["All"])["Attributes"]
+    attributes = sqs.get_queue_attributes(QueueUrl=aws.queue_url(aws.DOWNLOAD), AttributeNames=["All"])["Attributes"]
     assert attributes["ApproximateNumberOfMessagesNotVisible"] == "1"  # back to the queue for a retry
     assert not Video.count(video.youtube_id)
 
@@ -163,18 +165,18 @@ def stop_message(command: list[str], exit_code: int | None, reason: str = "Essen
         "overrides": {"containerOverrides": [{"name": "download", "command": command}]},
         "containers": [{"name": "download", "exitCode": exit_code, "lastStatus": "STOPPED"}],
     }
-    return {"action": download_task.STOPPED, "task": detail}
+    return {"action": download.TASK_STOPPED, "task": detail}
 
 
 def send(sqs, body: dict) -> None:
-    sqs.send_message(QueueUrl=download_queue.queue_url(), MessageBody=json.dumps(body))
+    sqs.send_message(QueueUrl=aws.queue_url(aws.DOWNLOAD), MessageBody=json.dumps(body))
 
 
 def test_a_failed_task_is_retried_then_given_up(fake_youtube, fargate, sqs, monkeypatch):
-    monkeypatch.setattr(download_task, "RETRY_DELAY_SECONDS", 0)
+    monkeypatch.setattr(download, "TASK_RETRY_SECONDS", 0)
     video = first_video(fake_youtube)
     video.reported_size, video.fault = BIG, "broken"
-    download_queue.add([video.youtube_id], auto_start=True)
+    intake.add([video.youtube_id], auto_start=True)
     drain(aws_urls(), sqs)
     for attempt in (1, 2, 3):
         task = tasks(fargate)[-1]
@@ -191,10 +193,10 @@ def test_a_failed_task_is_retried_then_given_up(fake_youtube, fargate, sqs, monk
 
 def test_a_task_killed_before_writing_its_error(fake_youtube, fargate, sqs, monkeypatch):
     """Out of memory: the container never reports; the stop event writes the error and retries."""
-    monkeypatch.setattr(download_task, "RETRY_DELAY_SECONDS", 0)
+    monkeypatch.setattr(download, "TASK_RETRY_SECONDS", 0)
     video = first_video(fake_youtube)
     video.reported_size = BIG
-    download_queue.add([video.youtube_id], auto_start=True)
+    intake.add([video.youtube_id], auto_start=True)
     drain(aws_urls(), sqs)
     command = tasks(fargate)[0]["overrides"]["containerOverrides"][0]["command"]
     send(sqs, stop_message(command, 137, "OutOfMemoryError: Container killed due to memory usage"))
@@ -209,6 +211,6 @@ def test_a_task_killed_before_writing_its_error(fake_youtube, fargate, sqs, monk
 
 
 def test_stop_events_that_name_no_download_are_dropped(aws):
-    assert download_task.stopped_event({}) == "malformed"
-    assert download_task.stopped_event(stop_message(["not-an-id!", "--owner", "m"], 1)["task"]) == "malformed"
-    assert download_task.stopped("dQw4w9WgXcQ", "m-1", 1, 0) == "done"
+    assert download.task_stopped_event({}) == "malformed"
+    assert download.task_stopped_event(stop_message(["not-an-id!", "--owner", "m"], 1)["task"]) == "malformed"
+    assert download.task_stopped("dQw4w9WgXcQ", "m-1", 1, 0) == "done"

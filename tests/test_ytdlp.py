@@ -153,7 +153,8 @@ def test_without_ffmpeg_only_single_files_are_asked_for(monkeypatch):
 
 def test_yt_dlp_is_imported_only_when_used():
     code = (
-        "import sys, functions.youtube.ytdlp, functions.services.download_queue, "
+        "import sys, functions.youtube.ytdlp, functions.services.downloads.intake, "
+        "functions.services.downloads.worker, "
         "functions.services.archive.archiving, functions.jobs.download; "
         "print('yt_dlp' in sys.modules)"
     )

@@ -54,3 +54,26 @@ class UnsupportedMediaType(ApiError):
 
 class TooManyRequests(ApiError):
     status_code = 429
+
+
+class ServiceUnavailable(ApiError):
+    status_code = 503
+
+
+# Storage that refused a write it could not keep: DynamoDB's or S3's 503 once botocore's retries are spent, or
+# the local run's 507 when its disk is full. Nothing of the request was kept; the caller may try again.
+UNAVAILABLE_STATUSES = (503, 507)
+
+
+def storage_unavailable(error: BaseException | None) -> bool:
+    """Whether an error comes from such a refusal (pynamodb keeps botocore's error as `cause`; others chain it)."""
+    for _ in range(8):
+        if error is None:
+            return False
+        response = getattr(error, "response", None)
+        if isinstance(response, dict) and response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (
+            UNAVAILABLE_STATUSES
+        ):
+            return True
+        error = getattr(error, "cause", None) or error.__cause__ or error.__context__
+    return False

@@ -1,4 +1,6 @@
-"""Every setting in one place: read from the environment, with safe defaults for the local stage."""
+"""Every setting in one place: read from the environment, with safe defaults for the local stage; and the
+defaults of the app config TubeArchivist clients see (the stored overrides: functions.services.app_settings).
+Pure: imports nothing of the project."""
 
 import os
 from dataclasses import dataclass
@@ -52,16 +54,21 @@ class Settings:
     sponsorblock_url: str
     refresh_queue_url: str
     lookup_function: str
+    hmac_key: str
+    hmac_secret_id: str
+    cookie_secret_id: str
+    proxy_secret_id: str
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     env = os.environ.get
     stage = env("APP_STAGE", "local")
+    table_prefix = env("TABLE_PREFIX", f"ytarchive-{stage}-")
     return Settings(
         stage=stage,
         region=env("AWS_DEFAULT_REGION") or env("AWS_REGION") or "us-east-1",
-        table_prefix=env("TABLE_PREFIX", f"ytarchive-{stage}-"),
+        table_prefix=table_prefix,
         media_bucket=env("MEDIA_BUCKET", f"ytarchive-{stage}-media"),
         download_queue_url=env("DOWNLOAD_QUEUE_URL", ""),
         default_page_size=int(env("DEFAULT_PAGE_SIZE", "12")),
@@ -72,16 +79,19 @@ def get_settings() -> Settings:
         sponsorblock_url=env("SPONSORBLOCK_URL", "https://sponsor.ajay.app").rstrip("/"),
         refresh_queue_url=env("REFRESH_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         lookup_function=env("LOOKUP_FUNCTION", ""),  # empty: the lookup runs in this process (local stage, tests)
+        hmac_key=env("HMAC_KEY", ""),  # the Invidious tokens' key itself (local run, tests), else the secret's:
+        hmac_secret_id=env("HMAC_SECRET_ID", ""),
+        cookie_secret_id=env("COOKIE_SECRET_ID") or f"{table_prefix}cookie",  # the stage's secret by name
+        proxy_secret_id=env("PROXY_SECRET_ID") or f"{table_prefix}proxy",
     )
 
 
-def app_config() -> dict:
-    """The app's settings outside a request (jobs): DEFAULT_APP_CONFIG with the stored overrides on top."""
-    from functions.services.auth import merge_config  # imported here: models and auth import this module
-    from functions.storage.models import AppSetting
-
-    try:
-        stored = AppSetting.get("app").value.as_dict()
-    except AppSetting.DoesNotExist:
-        stored = {}
-    return merge_config(DEFAULT_APP_CONFIG, stored)
+def merge_config(defaults: dict, stored: dict) -> dict:
+    """`defaults` with the stored overrides on top, key by key inside nested sections."""
+    merged = {}
+    for key, value in defaults.items():
+        if isinstance(value, dict):
+            merged[key] = merge_config(value, stored.get(key) or {})
+        else:
+            merged[key] = stored.get(key, value)
+    return merged

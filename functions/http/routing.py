@@ -13,14 +13,18 @@ from urllib.parse import parse_qsl
 from chalice import Blueprint, CORSConfig
 
 from functions.core.errors import (
+    ApiError,
     BadRequest,
     MethodNotAllowed,
     PayloadTooLarge,
+    ServiceUnavailable,
     UnsupportedMediaType,
+    storage_unavailable,
 )
 from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
-from functions.services.auth import Viewer, authenticate_request
+from functions.services.auth.sessions import authenticate_request
+from functions.services.auth.viewer import Viewer
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 JSON_TYPES = ("application/json", "text/json")
@@ -160,8 +164,13 @@ class Router:
 def _handler(blueprint: Blueprint, view: Callable, auth: Callable | None) -> Callable:
     def handle(**params):
         request = blueprint.current_request
-        viewer = auth(request) if auth else None
-        return view(Call(request, viewer), **params)
+        try:
+            viewer = auth(request) if auth else None
+            return view(Call(request, viewer), **params)
+        except Exception as error:
+            if isinstance(error, ApiError) or not storage_unavailable(error):
+                raise
+            raise ServiceUnavailable("storage unavailable: nothing was saved; try again later") from error
 
     handle.__name__ = view.__name__
     handle.__doc__ = view.__doc__

@@ -3,11 +3,19 @@
 A `download` message: the video is downloaded with yt-dlp into a fresh folder under /tmp, uploaded to S3 and
 written to the archive (functions.services.archive.archiving), then its queue item is removed. The queue item is
 claimed for the
-message first (functions.services.download_queue.claim), so a duplicate message never downloads it twice at once, and a
-video
-already archived is not downloaded again. A failure keeps the error in the item's `message` and lets the message
-go back to the queue; after the third receive SQS moves it to the dead-letter queue (infra/resources.yaml). An
-`expand` message lists channels and playlists into the queue and fills in metadata of videos queued by id.
+message first (functions.services.downloads.worker.claim), so a duplicate message never downloads it twice at
+once, and a video already archived is not downloaded again. A failure keeps the error in the item's `message`
+and lets the message go back to the queue; after the third receive SQS moves it to the dead-letter queue
+(infra/resources.yaml). An `expand` message lists channels and playlists into the queue and fills in metadata
+of videos queued by id.
+
+A video too large for this function (functions.services.offload) is handed to a download task, which runs the
+same download_video (functions/jobs/download_task.py); the message is then done. However the task stops, a
+`task_stopped` message follows (in the cloud from the ECS event an EventBridge rule puts on this queue,
+infra/fargate.yaml; locally from the subprocess's exit): a non-zero exit (a failure, a crash, an out-of-memory
+kill) leaves its error on the queue item and sends the download back to the queue as the next attempt, after a
+delay, until the third has failed. YouTube's bot checks are counted, mark a sent cookie invalid, and hold the
+message back longer at each attempt (functions.services.bot_checks).
 """
 
 import json
@@ -20,10 +28,10 @@ from collections.abc import Callable
 from chalice import Blueprint
 
 from functions.core.ids import is_video_id
-from functions.core.settings import app_config
-from functions.jobs import download_task
-from functions.services import bot_checks, cookies, download_queue, network, offload
+from functions.services import app_settings, bot_checks, cookies, network, offload
 from functions.services.archive import archiving
+from functions.services.downloads import items, worker
+from functions.storage import aws
 from functions.storage.models import Video
 from functions.youtube import urls, ytdlp
 
@@ -33,6 +41,8 @@ MAX_RECEIVES = 3  # the queue's maxReceiveCount: the third failure sends the mes
 PROGRESS_SECONDS = 1.0  # at most one progress write a second per download
 DEFAULT_LEASE_SECONDS = 900  # the function's timeout (.chalice/config.json) when no context tells
 RUNS_ON = "lambda" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "local"
+TASK_STOPPED = "task_stopped"  # the action of the messages the task-stopped rule sends (infra/fargate.yaml)
+TASK_RETRY_SECONDS = 300  # before a failed task's download is tried again (SQS delays at most 900 s)
 
 
 class BatchFailed(Exception):
@@ -71,17 +81,17 @@ def handle_record(record: dict, context=None) -> str:
         log.error("dropping malformed message %s: %.200r", record.get("messageId"), record.get("body"))
         return "malformed"
     receives = int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
-    receives += int(body.get("attempt") or 1) - 1  # a retry sent again by download_task.stopped
-    if action == download_queue.DOWNLOAD and is_video_id(body.get("youtube_id")):
+    receives += int(body.get("attempt") or 1) - 1  # a retry sent again by task_stopped
+    if action == items.DOWNLOAD and is_video_id(body.get("youtube_id")):
         try:
             return download_video(body["youtube_id"], record["messageId"], receives, lease_seconds(context))
         except ytdlp.BotCheck:
             bot_checks.delay_retry(record.get("receiptHandle"), receives)
             raise
-    if action == download_queue.EXPAND:
+    if action == items.EXPAND:
         return expand(body)
-    if action == download_task.STOPPED:
-        return download_task.stopped_event(body.get("task") or {})
+    if action == TASK_STOPPED:
+        return task_stopped_event(body.get("task") or {})
     log.error("dropping message %s with unknown action %.100r", record.get("messageId"), action)
     return "malformed"
 
@@ -97,14 +107,14 @@ def lease_seconds(context) -> int:
 
 
 def expand(body: dict) -> str:
-    config = app_config()
+    config = app_settings.current()
     network.apply(config)
     cookie = cookies.current_cookie(config)
     targets = [urls.Target.from_dict(t) for t in body.get("targets") or []]
-    summary = download_queue.expand(targets, bool(body.get("auto_start")), cookie)
+    summary = worker.expand(targets, bool(body.get("auto_start")), cookie)
     for error in summary["errors"]:
         log.warning("expanding: %s", error)
-    download_queue.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
+    worker.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
     return "expanded"
 
 
@@ -116,7 +126,7 @@ def progress_reporter(youtube_id: str, owner: str) -> Callable[[dict], None]:
         moment = time.monotonic()
         if progress["status"] == "finished" or moment - last >= PROGRESS_SECONDS:
             last = moment
-            download_queue.record_progress(youtube_id, owner, progress["percent"], progress["speed"])
+            worker.record_progress(youtube_id, owner, progress["percent"], progress["speed"])
 
     return report
 
@@ -135,12 +145,12 @@ def download_video(
     "offloaded" when it was too large for this function and a download task took it (functions.services.offload).
     `in_task`: this runs in that task (download_task.py), which downloads whatever the size."""
     if Video.count(youtube_id):
-        download_queue.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
+        worker.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
         return "skipped"
-    item = download_queue.claim(youtube_id, owner, lease)
+    item = worker.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
         return "skipped"
-    config = app_config()
+    config = app_settings.current()
     cookie = None
     try:
         network.apply(config)
@@ -150,7 +160,7 @@ def download_video(
             planned, where = offload.place(youtube_id, owner, receives, config, cookie, lease - 60)
             if where is not None:
                 return "offloaded"
-            download_queue.record_worker(youtube_id, owner, RUNS_ON)
+            worker.record_worker(youtube_id, owner, RUNS_ON)
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
             reporter = progress_reporter(youtube_id, owner)
             result = ytdlp.download(youtube_id, workdir, config["downloads"], cookie, reporter, planned)
@@ -160,7 +170,40 @@ def download_video(
             bot_checks.record(youtube_id, error.message, cookie_sent=bool(cookie))
         elif isinstance(error, ytdlp.CookieRejected):
             cookies.record_validation(False, error.message)  # GET /api/cookie/ shows it is no longer valid
-        download_queue.record_failure(youtube_id, owner, failure_message(error, receives))
+        worker.record_failure(youtube_id, owner, failure_message(error, receives))
         raise
-    download_queue.finish(youtube_id)
+    worker.finish(youtube_id)
     return "archived"
+
+
+# ---------------------------------------------------------------- download tasks
+
+
+def task_stopped(youtube_id: str, owner: str, attempt: int, exit_code: int, reason: str = "") -> str:
+    """The download task of `owner`'s claim ended with `exit_code`: what was done about it."""
+    if exit_code == 0:
+        return "done"
+    text = f"the download task stopped with exit code {exit_code}" + (f" ({reason})" if reason else "")
+    log.error("%s: %s", youtube_id, text)
+    if worker.holds(youtube_id, owner):  # it died before writing its own error
+        worker.record_failure(youtube_id, owner, failure_message(RuntimeError(text), attempt))
+    if attempt >= MAX_RECEIVES:
+        return "given up"
+    body = {"action": items.DOWNLOAD, "youtube_id": youtube_id, "attempt": attempt + 1}
+    aws.send(aws.DOWNLOAD, [body], delay_seconds=TASK_RETRY_SECONDS)
+    return "retried"
+
+
+def task_stopped_event(task: dict) -> str:
+    """task_stopped for the detail of an ECS "Task State Change" event of a stopped download task."""
+    overrides = (task.get("overrides") or {}).get("containerOverrides") or [{}]
+    try:
+        youtube_id, owner, attempt = offload.parse_task_arguments([str(a) for a in overrides[0].get("command") or []])
+    except SystemExit:  # argparse refuses: not one of ours
+        youtube_id = None
+    if not is_video_id(youtube_id):
+        log.error("dropping a task-stopped event that names no download: %.300r", task)
+        return "malformed"
+    codes = [c.get("exitCode") for c in task.get("containers") or [] if c.get("name") == offload.CONTAINER]
+    code = codes[0] if codes and codes[0] is not None else -1  # no exit code: it never ran (or was lost)
+    return task_stopped(youtube_id, owner, attempt, code, task.get("stoppedReason") or task.get("stopCode") or "")

@@ -5,11 +5,12 @@ import json
 from chalice import Blueprint, Cron
 
 from functions.services import snapshots
+from functions.storage import aws
 
 blueprint = Blueprint(__name__)
 
 
-@blueprint.on_sqs_message(queue=snapshots.QUEUE, batch_size=1)
+@blueprint.on_sqs_message(queue=aws.SNAPSHOT, batch_size=1)
 def snapshot(event):
     for record in event:
         snapshots.run_job(json.loads(record.body))

@@ -7,24 +7,14 @@ visibility timeout: 1 h, 2 h, 4 h ... at most SQS's 12 h), since retrying at onc
 import logging
 
 from functions.core.settings import get_settings
-from functions.services import cookies, download_queue
+from functions.services import cookies
+from functions.storage import aws
 
 NAMESPACE = "ytarchive"
 METRIC = "BotChecks"
 FIRST_DELAY = 3600
 MAX_DELAY = 12 * 3600  # SQS's largest visibility timeout
 log = logging.getLogger("ytarchive.bot_checks")
-
-_client = None
-
-
-def _cloudwatch():
-    global _client
-    if _client is None:
-        import botocore.session
-
-        _client = botocore.session.get_session().create_client("cloudwatch", region_name=get_settings().region)
-    return _client
 
 
 def retry_delay(receives: int) -> int:
@@ -37,7 +27,7 @@ def record(youtube_id: str, message: str, cookie_sent: bool) -> None:
     log.warning("bot check on %s: %s", youtube_id, message)
     if cookie_sent:
         cookies.record_validation(False, message)
-    _cloudwatch().put_metric_data(
+    aws.client("cloudwatch").put_metric_data(
         Namespace=NAMESPACE,
         MetricData=[
             {"MetricName": METRIC, "Dimensions": [{"Name": "Stage", "Value": get_settings().stage}], "Value": 1}
@@ -50,7 +40,7 @@ def delay_retry(receipt_handle: str | None, receives: int) -> int | None:
     if not receipt_handle:
         return None
     delay = retry_delay(receives)
-    download_queue.sqs().change_message_visibility(
-        QueueUrl=download_queue.queue_url(), ReceiptHandle=receipt_handle, VisibilityTimeout=delay
+    aws.client("sqs").change_message_visibility(
+        QueueUrl=aws.queue_url(aws.DOWNLOAD), ReceiptHandle=receipt_handle, VisibilityTimeout=delay
     )
     return delay

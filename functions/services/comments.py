@@ -5,8 +5,8 @@ import json
 
 from functions.core.settings import get_settings
 from functions.services.archive import render, videos
-from functions.services.auth import Viewer
-from functions.storage import s3
+from functions.services.auth.viewer import Viewer
+from functions.storage import aws, s3
 
 ROOT = "root"  # yt-dlp's parent of a top-level comment
 
@@ -70,7 +70,7 @@ def store_comments(video_id: str, info_comments) -> int:
     """Store a video's comments (yt-dlp's `comments` of its info JSON) as threads; the number stored."""
     stored = threads(info_comments)
     body = json.dumps(stored, ensure_ascii=False, separators=(",", ":")).encode()
-    s3.client().put_object(
+    aws.client("s3").put_object(
         Bucket=get_settings().media_bucket,
         Key=s3.comments_key(videos.check_id(video_id)),
         Body=body,
@@ -84,7 +84,7 @@ def read_comments(video_id: str) -> list[dict]:
     from botocore.exceptions import ClientError
 
     try:
-        response = s3.client().get_object(Bucket=get_settings().media_bucket, Key=s3.comments_key(video_id))
+        response = aws.client("s3").get_object(Bucket=get_settings().media_bucket, Key=s3.comments_key(video_id))
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
             return []

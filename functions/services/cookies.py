@@ -8,13 +8,14 @@ checked by reading the account's Liked Videos (`LL`) through the adapter, in the
 """
 
 import json
-import os
 import time
 
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.dates import now
-from functions.core.settings import app_config, get_settings
+from functions.core.settings import get_settings
+from functions.services import app_settings
+from functions.storage import aws
 from functions.storage.models import AppSetting
 
 STATE = "cookie"  # the AppSetting item holding the validation state
@@ -22,31 +23,13 @@ LIKED_VIDEOS = "LL"
 EMPTY = "{}"
 MAX_COOKIE_BYTES = 64 * 1024  # Secrets Manager holds at most 64 KB
 
-_client = None
-
-
-def _secrets():
-    global _client
-    if _client is None:
-        import botocore.session
-
-        _client = botocore.session.get_session().create_client("secretsmanager", region_name=get_settings().region)
-    return _client
-
-
-def secret_id() -> str:
-    """COOKIE_SECRET_ID, or the stage's secret by name (what infra/resources.yaml calls it)."""
-    return os.environ.get("COOKIE_SECRET_ID") or f"{get_settings().table_prefix}cookie"
-
-
 # ---------------------------------------------------------------- the secret
 
 
 def stored_cookie() -> str | None:
     """The stored cookie text, whether or not the app is set to use it."""
-    try:
-        value = _secrets().get_secret_value(SecretId=secret_id()).get("SecretString") or ""
-    except _secrets().exceptions.ResourceNotFoundException:
+    value = aws.read_secret(get_settings().cookie_secret_id)
+    if value is None:
         return None
     try:
         parsed = json.loads(value)
@@ -59,26 +42,10 @@ def stored_cookie() -> str | None:
 def current_cookie(config: dict | None = None) -> str | None:
     """The cookie yt-dlp must send (every extraction and download): the stored one while the app uses it
     (downloads.cookie_import), else None."""
-    config = config if config is not None else app_config()
+    config = config if config is not None else app_settings.current()
     if not config["downloads"].get("cookie_import"):
         return None
     return stored_cookie()
-
-
-def _put_secret(value: str) -> None:
-    _secrets().put_secret_value(SecretId=secret_id(), SecretString=value)
-
-
-def _set_cookie_import(enabled: bool) -> None:
-    """downloads.cookie_import in the stored app config (TubeArchivist turns it on with an import)."""
-    try:
-        setting = AppSetting.get("app")
-        stored = setting.value.as_dict()
-    except DoesNotExist:
-        setting, stored = AppSetting("app"), {}
-    stored.setdefault("downloads", {})["cookie_import"] = enabled
-    setting.value = stored
-    setting.save()
 
 
 def store(cookie: str) -> None:
@@ -89,15 +56,15 @@ def store(cookie: str) -> None:
         raise BadRequest("cookie must be the text of a Netscape cookies.txt file")
     if len(cookie.encode()) > MAX_COOKIE_BYTES - 32:
         raise PayloadTooLarge(f"the cookie is larger than {MAX_COOKIE_BYTES // 1024} KB")
-    _put_secret(json.dumps({"cookie": cookie}))
-    _set_cookie_import(True)
+    aws.write_secret(get_settings().cookie_secret_id, json.dumps({"cookie": cookie}))
+    app_settings.update({"downloads": {"cookie_import": True}})  # TubeArchivist turns it on with an import
     _write_state({"status": False, "validated": None, "message": "not validated yet"})
 
 
 def revoke() -> None:
     """Forget the cookie and stop using it."""
-    _put_secret(EMPTY)
-    _set_cookie_import(False)
+    aws.write_secret(get_settings().cookie_secret_id, EMPTY)
+    app_settings.update({"downloads": {"cookie_import": False}})
     _write_state({"status": False, "validated": None, "message": "no cookie"})
 
 

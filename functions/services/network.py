@@ -1,40 +1,25 @@
 """How yt-dlp reaches YouTube from the cloud: a download proxy and a PO token provider, against its bot checks.
 
 The proxy URL carries its credentials, so it is kept as the cookie is: only in the stage's Secrets Manager secret
-(PROXY_SECRET_ID), as `{"proxy": "<url>"}` (`{}` for none), and no answer shows its user or password. The PO token
+(settings.proxy_secret_id), as `{"proxy": "<url>"}` (`{}` for none), and no answer shows its user or password. The PO token
 provider is a setting (downloads.pot_provider_url: a bgutil provider server's URL, for the plugin in the layer).
 The jobs call `apply` before using yt-dlp, which then sends every request through both.
 """
 
 import json
-import os
 import time
 from urllib.parse import urlsplit
 
 from functions.core.errors import BadRequest
 from functions.core.settings import get_settings
+from functions.storage import aws
 
 PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")  # what yt-dlp's proxy accepts
 POT_SCHEMES = ("http", "https")
 MAX_URL_LENGTH = 2048
 CACHE_SECONDS = 60  # a warm function reads the secret again after this
 
-_client = None
 _cached: tuple[float, str | None] | None = None
-
-
-def _secrets():
-    global _client
-    if _client is None:
-        import botocore.session
-
-        _client = botocore.session.get_session().create_client("secretsmanager", region_name=get_settings().region)
-    return _client
-
-
-def secret_id() -> str:
-    """PROXY_SECRET_ID, or the stage's secret by name (what infra/resources.yaml calls it)."""
-    return os.environ.get("PROXY_SECRET_ID") or f"{get_settings().table_prefix}proxy"
 
 
 def check_url(value, schemes: tuple[str, ...], what: str) -> str:
@@ -69,9 +54,8 @@ def _masked(url: str) -> str:
 
 
 def stored_proxy() -> str | None:
-    try:
-        value = _secrets().get_secret_value(SecretId=secret_id()).get("SecretString") or ""
-    except _secrets().exceptions.ResourceNotFoundException:
+    value = aws.read_secret(get_settings().proxy_secret_id)
+    if value is None:
         return None
     try:
         parsed = json.loads(value)
@@ -85,14 +69,14 @@ def store_proxy(url) -> dict:
     """Check and keep the proxy every yt-dlp request goes through; what `status` then says."""
     global _cached
     proxy = check_url(url, PROXY_SCHEMES, "proxy")
-    _secrets().put_secret_value(SecretId=secret_id(), SecretString=json.dumps({"proxy": proxy}))
+    aws.write_secret(get_settings().proxy_secret_id, json.dumps({"proxy": proxy}))
     _cached = None
     return status()
 
 
 def remove_proxy() -> dict:
     global _cached
-    _secrets().put_secret_value(SecretId=secret_id(), SecretString="{}")
+    aws.write_secret(get_settings().proxy_secret_id, "{}")
     _cached = None
     return status()
 

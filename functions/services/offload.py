@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Protocol
 
-from functions.core.settings import get_settings
+from functions.storage import aws
 
 log = logging.getLogger("ytarchive.offload")
 
@@ -30,6 +30,7 @@ TIME_SHARE = 0.75  # of the time left: the rest is margin for a slower YouTube
 DISK_TENTHS = 22  # x2.2 disk: video and audio parts, then the merged file beside them, and 10% margin
 UNKNOWN_SIZE_BYTES_PER_SECOND = 1_000_000  # ~8 Mb/s: a 1080p60 stream's bitrate, for formats without sizes
 TASK_MIN_GIB, TASK_MAX_GIB = 21, 200  # Fargate's ephemeral storage range
+CONTAINER = "download"  # the task definition's container (infra/fargate.yaml)
 TASK_LEASE_SECONDS = 24 * 3600  # how long a download task holds its queue item (its stop event lets go sooner)
 LIVE = ("is_live", "is_upcoming", "post_live")  # no end known (yet): only a task without a time limit can wait
 
@@ -113,20 +114,20 @@ def task_arguments(youtube_id: str, owner: str, attempt: int) -> list[str]:
     return [youtube_id, "--owner", owner, "--attempt", str(attempt)]
 
 
+def parse_task_arguments(arguments: list[str]):
+    """(youtube_id, owner, attempt) of task_arguments; SystemExit (argparse's) when they are not."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m functions.jobs.download_task")
+    parser.add_argument("youtube_id")
+    parser.add_argument("--owner", required=True, help="the SQS message id that claimed the queue item")
+    parser.add_argument("--attempt", type=int, default=1)
+    parsed = parser.parse_args(arguments)
+    return parsed.youtube_id, parsed.owner, parsed.attempt
+
+
 def task_storage_gib(found: Estimate) -> int:
     return max(TASK_MIN_GIB, min(TASK_MAX_GIB, math.ceil(found.disk / GIB) + 1))
-
-
-_ecs = None
-
-
-def _ecs_client():
-    global _ecs
-    if _ecs is None:
-        import botocore.session
-
-        _ecs = botocore.session.get_session().create_client("ecs", region_name=get_settings().region)
-    return _ecs
 
 
 @dataclass(frozen=True)
@@ -137,14 +138,14 @@ class FargateRunner:
     task_definition: str
     subnets: tuple[str, ...]
     security_groups: tuple[str, ...]
-    container: str = "download"
+    container: str = CONTAINER
     started_by: str = "ytarchive-download"  # what the task-stopped rule matches
 
     def start(self, youtube_id: str, owner: str, attempt: int, found: Estimate) -> str:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            response = _ecs_client().run_task(
+            response = aws.client("ecs").run_task(
                 cluster=self.cluster,
                 taskDefinition=self.task_definition,
                 launchType="FARGATE",
@@ -200,7 +201,7 @@ def place(youtube_id: str, owner: str, attempt: int, config: dict, cookie: str |
     """Decide where the claimed download runs: (yt-dlp's planned info, None) to download here, or (None, where)
     when it is too large and a download task was started for it (the queue item shows where). Without a runner,
     (None, None): here, extracting as usual."""
-    from functions.services import download_queue
+    from functions.services.downloads import worker
     from functions.youtube import ytdlp
 
     chosen = runner()
@@ -212,6 +213,6 @@ def place(youtube_id: str, owner: str, attempt: int, config: dict, cookie: str |
     if why is None:
         return planned, None
     where = chosen.start(youtube_id, owner, attempt, found)
-    download_queue.record_worker(youtube_id, owner, where, TASK_LEASE_SECONDS)
+    worker.record_worker(youtube_id, owner, where, TASK_LEASE_SECONDS)
     log.info("%s runs on %s: %s", youtube_id, where, why)
     return None, where

@@ -7,20 +7,18 @@ is marked inactive (`active: false`), never deleted; so are channels and playlis
 carries the rescans asked for through `/api/task/` (functions.services.rescan).
 """
 
-import json
 import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from functions.core.dates import today
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
-from functions.core.settings import get_settings
 from functions.services import search
-from functions.storage import db
+from functions.storage import aws, db
 from functions.storage.models import Channel, Playlist, PlaylistEntry, RefreshItem, Video, name_key
 from functions.youtube import urls
 
@@ -39,7 +37,6 @@ MODELS = {VIDEO: Video, CHANNEL: Channel, PLAYLIST: Playlist}
 PLURAL = {VIDEO: "videos", CHANNEL: "channels", PLAYLIST: "playlists"}
 REFRESH, RESCAN = "refresh", "rescan"  # the actions of the refresh function's messages
 MAX_ITEMS = 1000  # per request
-SQS_BATCH = 10
 # What yt-dlp says when YouTube no longer has a video, channel or playlist (as opposed to a network failure).
 GONE_WORDS = (
     "video unavailable",
@@ -51,8 +48,6 @@ GONE_WORDS = (
     "does not exist",
     "this channel is not available",
 )
-
-_queue_url: str | None = None
 
 
 # ---------------------------------------------------------------- asking (API function)
@@ -103,33 +98,8 @@ def enqueue(items: Iterable[tuple[str, str]], extract_videos: bool = False) -> i
     with RefreshItem.batch_write() as batch:
         for kind, item_id in items:
             batch.save(RefreshItem(kind, item_id, queued=now, extract_videos=extract_videos))
-    send([{"action": REFRESH, "kind": k, "id": i, "extract_videos": extract_videos} for k, i in items])
+    aws.send(aws.REFRESH, [{"action": REFRESH, "kind": k, "id": i, "extract_videos": extract_videos} for k, i in items])
     return len(items)
-
-
-def queue_url() -> str:
-    """The refresh queue: REFRESH_QUEUE_URL, or the stage's queue by name (the local run and tests)."""
-    global _queue_url
-    configured = get_settings().refresh_queue_url
-    if configured:
-        return configured
-    if _queue_url is None:
-        from functions.services.download_queue import sqs
-
-        _queue_url = sqs().get_queue_url(QueueName=get_settings().table_prefix + "refresh")["QueueUrl"]
-    return _queue_url
-
-
-def send(bodies: list[dict]) -> None:
-    """Messages to the refresh function, SQS_BATCH a request; raises when SQS refused any."""
-    from functions.services.download_queue import sqs
-
-    for start in range(0, len(bodies), SQS_BATCH):
-        chunk = bodies[start : start + SQS_BATCH]
-        entries = [{"Id": str(n), "MessageBody": json.dumps(body)} for n, body in enumerate(chunk)]
-        response = sqs().send_message_batch(QueueUrl=queue_url(), Entries=entries)
-        if response.get("Failed"):
-            raise RuntimeError(f"SQS refused {len(response['Failed'])} refresh message(s)")
 
 
 def progress(kind: str | None, item_id: str | None) -> dict:
@@ -178,23 +148,11 @@ def run_item(kind: str, item_id: str, extract_videos: bool, cookie: str | None) 
     raise ValueError(f"unknown kind {kind!r}")
 
 
-def _update(item, actions: list) -> bool:
-    """Apply `actions` to an item that still exists; False when it was deleted meanwhile."""
-    hash_key = type(item)._hash_key_attribute()
-    try:
-        item.update(actions=actions, condition=hash_key.exists())
-        return True
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-
-
 def _update_indexed(item, actions: list, index: Callable) -> str:
     """Write what a refresh read (only these attributes: a subscribe or a download meanwhile keeps its own) and
     index the item again, so searches find its new title and leave its old one."""
     before = type(item).from_raw_data(item.serialize())
-    if not _update(item, actions):
+    if not db.update_existing(item, actions):
         return "missing"
     index(item, previous=before)
     return "refreshed"
@@ -212,7 +170,7 @@ def refresh_video(youtube_id: str, cookie: str | None) -> str:
     except ytdlp.ExtractionFailed as error:
         if not is_gone(error.message):
             raise
-        _update(video, [Video.active.set(False), Video.vid_last_refresh.set(today())])
+        db.update_existing(video, [Video.active.set(False), Video.vid_last_refresh.set(today())])
         return "inactive"
     actions = [
         Video.title.set(info.get("title") or video.title),
@@ -242,7 +200,7 @@ def refresh_channel(channel_id: str, cookie: str | None) -> str:
     except ytdlp.ExtractionFailed as error:
         if not is_gone(error.message):
             raise
-        _update(channel, [Channel.channel_active.set(False), Channel.channel_last_refresh.set(today())])
+        db.update_existing(channel, [Channel.channel_active.set(False), Channel.channel_last_refresh.set(today())])
         return "inactive"
     with tempfile.TemporaryDirectory(prefix="refresh-") as workdir:
         archiving.store_channel_art(channel_id, info, Path(workdir), cookie)
@@ -264,7 +222,7 @@ def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[str, list[di
     except ytdlp.ExtractionFailed as error:
         if not is_gone(error.message):
             raise
-        _update(playlist, [Playlist.playlist_active.set(False), Playlist.playlist_last_refresh.set(today())])
+        db.update_existing(playlist, [Playlist.playlist_active.set(False), Playlist.playlist_last_refresh.set(today())])
         return "inactive", []
     actions = [
         Playlist.playlist_name.set(info["playlist_name"]),

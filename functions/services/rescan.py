@@ -3,15 +3,16 @@
 For each subscribed channel, the latest N videos of each tab are listed flat (N from the app config:
 subscriptions.channel_size for videos, shorts_channel_size, live_channel_size; 0 skips the tab); for each
 subscribed playlist, all its entries. What is neither archived nor queued goes to the download queue
-(functions.services.download_queue.add_entries skips the rest), and is started at once when subscriptions.auto_start is
-on. Only one
-rescan runs at a time (functions.services.tasks holds the lock, with a lease, so a crashed run frees it).
+(functions.services.downloads.intake.add_entries skips the rest), and is started at once when
+subscriptions.auto_start is on. Only one rescan runs at a time (functions.services.tasks holds the lock, with a
+lease, so a crashed run frees it).
 """
 
 import logging
 
-from functions.core.settings import app_config
-from functions.services import cookies, download_queue, refresh, tasks
+from functions.services import app_settings, cookies, refresh, tasks
+from functions.services.downloads import intake
+from functions.storage import aws
 from functions.storage.models import SUBSCRIBED, Channel, Playlist
 from functions.youtube import urls
 
@@ -36,7 +37,7 @@ def request() -> bool:
     """Ask the refresh function for a rescan (POST /api/task/); False when one is running already."""
     if not tasks.request(tasks.RESCAN, LEASE_SECONDS):
         return False
-    refresh.send([{"action": refresh.RESCAN}])
+    aws.send(aws.REFRESH, [{"action": refresh.RESCAN}])
     return True
 
 
@@ -61,7 +62,7 @@ def run() -> dict | None:
 def scan(owner: str) -> dict:
     from functions.youtube import ytdlp
 
-    config = app_config()
+    config = app_settings.current()
     subscriptions = config["subscriptions"]
     sizes = tab_sizes(subscriptions)
     auto_start = bool(subscriptions.get("auto_start"))
@@ -85,9 +86,9 @@ def scan(owner: str) -> dict:
         except ytdlp.BadRequest as error:
             errors.append(f"{kind} {item_id}: {error.message}")
             continue
-        added += download_queue.add_entries(rows, auto_start, playlists=playlists)["added"]
+        added += intake.add_entries(rows, auto_start, playlists=playlists)["added"]
     if auto_start and added:
-        download_queue.start(added)
+        intake.start(added)
     return {"added": added, "errors": errors}
 
 

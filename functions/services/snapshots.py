@@ -27,8 +27,9 @@ from datetime import UTC, datetime, timedelta
 from pynamodb.models import Model
 
 from functions.core.errors import BadRequest, NotFound
-from functions.core.settings import app_config, get_settings
-from functions.storage import db, s3
+from functions.core.settings import get_settings
+from functions.services import app_settings
+from functions.storage import aws, db, s3
 from functions.storage.models import ALL_MODELS, ALL_SNAPSHOTS, Counter, Snapshot, TaskState
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,7 @@ DAILY_HOUR_UTC = 3  # when the daily schedule fires (functions/jobs/snapshot.py)
 RECENT_SECONDS = 20 * 3600  # the daily run skips a day that already has a snapshot
 EXPORT_ATTEMPTS = 3
 BATCH_WRITE_LIMIT = 25
-QUEUE = "snapshot"  # the queue's name without the stage prefix (infra/resources.yaml)
 NOT_SNAPSHOTTED = (Snapshot, TaskState)  # the catalogue of snapshots, and what jobs are doing right now
-
-_sqs = None
 
 
 def snapshot_models() -> list[type[Model]]:
@@ -127,35 +125,20 @@ def detail(snapshot_id: str) -> dict:
 # ---------------------------------------------------------------- requests: each starts the job with a message
 
 
-def _queue_url() -> str:
-    global _sqs
-    if _sqs is None:
-        import botocore.session
-
-        _sqs = botocore.session.get_session().create_client("sqs", region_name=get_settings().region)
-    url = get_settings().snapshot_queue_url
-    return url or _sqs.get_queue_url(QueueName=f"ytarchive-{get_settings().stage}-{QUEUE}")["QueueUrl"]
-
-
-def _send(message: dict) -> None:
-    url = _queue_url()
-    _sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
-
-
 def start(config: dict) -> str:
     """POST /api/snapshot/: the new snapshot's id; the job exports it."""
     if not enabled(config):
         raise BadRequest("snapshots are disabled (application.enable_snapshot)")
     snapshot_id = ID_PREFIX + "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(16))
     Snapshot(snapshot_id, state=IN_PROGRESS, es_version=FORMAT_VERSION, start_stamp=int(time.time())).save()
-    _send({"action": "create", "snapshot_id": snapshot_id})
+    aws.send(aws.SNAPSHOT, [{"action": "create", "snapshot_id": snapshot_id}])
     return snapshot_id
 
 
 def request_restore(snapshot_id: str) -> dict:
     """POST /api/snapshot/<id>/: check the snapshot whole (400 when it is damaged or missing), then start."""
     verify(get(snapshot_id))
-    _send({"action": "restore", "snapshot_id": snapshot_id})
+    aws.send(aws.SNAPSHOT, [{"action": "restore", "snapshot_id": snapshot_id}])
     return {"accepted": True}
 
 
@@ -169,7 +152,7 @@ def delete(snapshot_id: str) -> dict:
 def scheduled_snapshot() -> str | None:
     """The daily run: start a snapshot unless snapshots are off or one started in the last hours (a schedule may
     fire twice); the job expires old ones after it. The new snapshot's id, or None."""
-    config = app_config()
+    config = app_settings.current()
     if not enabled(config):
         return None
     latest = next(iter(Snapshot.by_start.query(ALL_SNAPSHOTS, scan_index_forward=False, limit=1)), None)
@@ -186,7 +169,7 @@ def _bucket() -> str:
 
 
 def _put(key: str, body: bytes, content_type: str) -> None:
-    s3.client().put_object(Bucket=_bucket(), Key=key, Body=body, ContentType=content_type)
+    aws.client("s3").put_object(Bucket=_bucket(), Key=key, Body=body, ContentType=content_type)
 
 
 def _read(key: str) -> bytes | None:
@@ -194,7 +177,7 @@ def _read(key: str) -> bytes | None:
     from botocore.exceptions import ClientError
 
     try:
-        return s3.client().get_object(Bucket=_bucket(), Key=key)["Body"].read()
+        return aws.client("s3").get_object(Bucket=_bucket(), Key=key)["Body"].read()
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
             return None
@@ -202,7 +185,7 @@ def _read(key: str) -> bytes | None:
 
 
 def _delete_objects(snapshot_id: str) -> None:
-    paginator = s3.client().get_paginator("list_objects_v2")
+    paginator = aws.client("s3").get_paginator("list_objects_v2")
     keys = [
         listed["Key"]
         for page in paginator.paginate(Bucket=_bucket(), Prefix=s3.snapshot_prefix(snapshot_id))
@@ -237,10 +220,7 @@ def _sha256(data: bytes) -> str:
 
 
 def _key_names(model: type[Model]) -> list[str]:
-    names = [model._hash_key_attribute().attr_name]
-    if model._range_key_attribute() is not None:
-        names.append(model._range_key_attribute().attr_name)
-    return names
+    return [attr.attr_name for attr in db.key_attributes(model)]
 
 
 def _key_of(item: dict, names: list[str]) -> str:

@@ -9,8 +9,9 @@ run together, and a run that crashed frees the task when its lease expires. `req
 import time
 import uuid
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
+from functions.storage import db
 from functions.storage.models import TaskState
 
 IDLE, QUEUED, RUNNING = "idle", "queued", "running"
@@ -19,10 +20,6 @@ RESCAN = "rescan"
 
 def _now() -> int:
     return int(time.time())
-
-
-def _condition_failed(error: UpdateError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
 
 
 def _free(now: int):
@@ -39,55 +36,42 @@ def _free(now: int):
 def acquire(name: str, lease_seconds: int) -> str | None:
     """Hold the task for a new run; its owner id, or None when another run holds it."""
     owner, now = uuid.uuid4().hex, _now()
-    try:
-        TaskState(name).update(
-            actions=[
-                TaskState.state.set(RUNNING),
-                TaskState.owner.set(owner),
-                TaskState.lease_until.set(now + lease_seconds),
-                TaskState.started.set(now),
-                TaskState.updated.set(now),
-                TaskState.progress.set(0),
-                TaskState.message.remove(),
-            ],
-            condition=_free(now),
-        )
-    except UpdateError as error:
-        if _condition_failed(error):
-            return None
-        raise
-    return owner
+    held = db.conditional(
+        TaskState(name).update,
+        actions=[
+            TaskState.state.set(RUNNING),
+            TaskState.owner.set(owner),
+            TaskState.lease_until.set(now + lease_seconds),
+            TaskState.started.set(now),
+            TaskState.updated.set(now),
+            TaskState.progress.set(0),
+            TaskState.message.remove(),
+        ],
+        condition=_free(now),
+    )
+    return owner if held else None
 
 
 def request(name: str, lease_seconds: int) -> bool:
     """Mark the task asked for (busy until a run takes it or the lease ends); False when a run holds it."""
     now = _now()
-    try:
-        TaskState(name).update(
-            actions=[
-                TaskState.state.set(QUEUED),
-                TaskState.lease_until.set(now + lease_seconds),
-                TaskState.updated.set(now),
-                TaskState.owner.remove(),
-            ],
-            condition=_free(now),
-        )
-    except UpdateError as error:
-        if _condition_failed(error):
-            return False
-        raise
-    return True
+    return db.conditional(
+        TaskState(name).update,
+        actions=[
+            TaskState.state.set(QUEUED),
+            TaskState.lease_until.set(now + lease_seconds),
+            TaskState.updated.set(now),
+            TaskState.owner.remove(),
+        ],
+        condition=_free(now),
+    )
 
 
 def report(name: str, owner: str, progress: float, message: str | None = None) -> None:
     """Progress of the run holding the task (percent); ignored when it no longer holds it."""
     actions = [TaskState.progress.set(round(progress, 1)), TaskState.updated.set(_now())]
     actions.append(TaskState.message.set(message[:500]) if message else TaskState.message.remove())
-    try:
-        TaskState(name).update(actions=actions, condition=TaskState.owner == owner)
-    except UpdateError as error:
-        if not _condition_failed(error):
-            raise
+    db.conditional(TaskState(name).update, actions=actions, condition=TaskState.owner == owner)
 
 
 def release(name: str, owner: str, error: str | None = None) -> None:
@@ -100,11 +84,7 @@ def release(name: str, owner: str, error: str | None = None) -> None:
         TaskState.progress.set(100),
         TaskState.last_error.set(error[:2000]) if error else TaskState.last_error.remove(),
     ]
-    try:
-        TaskState(name).update(actions=actions, condition=TaskState.owner == owner)
-    except UpdateError as failure:
-        if not _condition_failed(failure):
-            raise
+    db.conditional(TaskState(name).update, actions=actions, condition=TaskState.owner == owner)
 
 
 def get(name: str) -> TaskState | None:

@@ -1,10 +1,12 @@
-"""DynamoDB plumbing shared by the services: cross-table batch reads, counted writes, numbered-page queries."""
+"""DynamoDB plumbing shared by the services: conditional writes and transactions, cross-table batch reads,
+counted writes, numbered-page queries, and the key attributes of a model."""
 
 import time
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -12,34 +14,80 @@ from functions.core.settings import get_settings
 from functions.storage.models import Counter
 
 BATCH_GET_LIMIT = 100
-_connection: Connection | None = None
 
 
+@cache
 def connection() -> Connection:
     """One low-level connection per container; pynamodb's models keep their own."""
-    global _connection
-    if _connection is None:
-        _connection = Connection(region=get_settings().region)
-    return _connection
+    return Connection(region=get_settings().region)
 
 
-def _key_of(model: type[Model], key) -> tuple:
+def conditional(write, *args, **kwargs) -> bool:
+    """Run one conditional write (a model's `save`, `update` or `delete` with `condition=`); False, with nothing
+    written, when the condition did not hold. Any other failure raises."""
+    try:
+        write(*args, **kwargs)
+    except (PutError, UpdateError, DeleteError) as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+def update_existing(item: Model, actions: list) -> bool:
+    """Apply `actions` to an item that still exists; False when it is gone (nothing is created)."""
+    return conditional(item.update, actions=actions, condition=key_attributes(type(item))[0].exists())
+
+
+class Transaction(TransactWrite):
+    """A TransactWrite that answers whether it committed: when one of its conditions does not hold, nothing is
+    written and `committed` stays False instead of an error; any other failure raises."""
+
+    committed = False
+
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        if exc_type is not None:
+            return None
+        try:
+            super().__exit__(exc_type, exc_val, exc_tb)
+        except TransactWriteError as error:
+            if not is_condition_failure(error):
+                raise
+            return None
+        self.committed = True
+        return None
+
+
+def transaction() -> Transaction:
+    """`with db.transaction() as t: t.save(...)`, then `t.committed`."""
+    return Transaction(connection=connection())
+
+
+def is_condition_failure(error: TransactWriteError) -> bool:
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
+def key_attributes(model: type[Model]) -> list:
+    """The hash key attribute of a model, and its range key attribute when it has one (pynamodb keeps them
+    behind private methods: read here only)."""
+    attrs = [model._hash_key_attribute()]
+    if model._range_key_attribute() is not None:
+        attrs.append(model._range_key_attribute())
+    return attrs
+
+
+def item_key(item: Model) -> tuple:
+    return tuple(getattr(item, attr.attr_name) for attr in key_attributes(type(item)))
+
+
+def _key_tuple(key) -> tuple:
     return key if isinstance(key, tuple) else (key,)
 
 
 def _serialize_key(model: type[Model], key: tuple) -> dict:
-    attrs = [model._hash_key_attribute()]
-    if model._range_key_attribute() is not None:
-        attrs.append(model._range_key_attribute())
+    attrs = key_attributes(model)
     return {attr.attr_name: {attr.attr_type: attr.serialize(value)} for attr, value in zip(attrs, key, strict=True)}
-
-
-def _item_key(model: type[Model], item: Model) -> tuple:
-    attrs = [model._hash_key_attribute()]
-    if model._range_key_attribute() is not None:
-        attrs.append(model._range_key_attribute())
-    key = tuple(getattr(item, attr.attr_name) for attr in attrs)
-    return key
 
 
 def batch_get(*requests: tuple[type[Model], Iterable]) -> list[dict]:
@@ -53,7 +101,7 @@ def batch_get(*requests: tuple[type[Model], Iterable]) -> list[dict]:
     for model, keys in requests:
         unique = {}
         for key in keys:
-            unique.setdefault(_key_of(model, key), key)
+            unique.setdefault(_key_tuple(key), key)
         wanted.append((model, unique))
         pending.extend((model.Meta.table_name, _serialize_key(model, k)) for k in unique)
     models_by_table = {model.Meta.table_name: model for model, _ in wanted}
@@ -74,7 +122,7 @@ def batch_get(*requests: tuple[type[Model], Iterable]) -> list[dict]:
             delay = min(delay * 2, 1.0)
     results = []
     for model, unique in wanted:
-        by_key = {_item_key(model, item): item for item in found[model.Meta.table_name]}
+        by_key = {item_key(item): item for item in found[model.Meta.table_name]}
         results.append({original: by_key[k] for k, original in unique.items() if k in by_key})
     return results
 
@@ -97,11 +145,6 @@ def add_member(transaction: TransactWrite, name: str, member: str, delta: int) -
     transaction.update(Counter(name), actions=[Counter.count.add(delta), members])
 
 
-def is_condition_failure(error: TransactWriteError) -> bool:
-    reasons = getattr(error, "cancellation_reasons", None) or []
-    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
-
-
 def query_page(index, hash_key, page_from: int, page_size: int, scan_forward: bool = False) -> list:
     """The items of one numbered page: read keys only up to the offset, keep the last `page_size`."""
     limit = page_from + page_size
@@ -109,22 +152,12 @@ def query_page(index, hash_key, page_from: int, page_size: int, scan_forward: bo
     return list(results)[page_from:]
 
 
-def count_query(index, hash_key) -> int:
-    """Exact count of an index partition; used to repair counters, never on a request path."""
-    return index.count(hash_key)
-
-
 def create_counted(item: Model, new_counts: dict[str, int]) -> bool:
     """Store `item` and add `new_counts`, only when no item has its key; False (nothing written) otherwise."""
-    try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.save(item, condition=type(item)._hash_key_attribute().does_not_exist())
-            add_counts(transaction, new_counts)
-        return True
-    except TransactWriteError as error:
-        if not is_condition_failure(error):
-            raise
-        return False
+    with transaction() as write:
+        write.save(item, condition=key_attributes(type(item))[0].does_not_exist())
+        add_counts(write, new_counts)
+    return write.committed
 
 
 def save_counted(item: Model, new_counts: dict[str, int], group, group_counter) -> bool:
@@ -133,28 +166,20 @@ def save_counted(item: Model, new_counts: dict[str, int], group, group_counter) 
     A new item adds `new_counts`; a replaced one whose `group` attribute changed (a video's channel, a channel's
     subscription) moves one count from `group_counter(old)` to `group_counter(new)`, in the same transaction.
     """
-    model = type(item)
-    hash_attr = model._hash_key_attribute()
     if create_counted(item, new_counts):
         return True
-    previous = model.get(getattr(item, hash_attr.attr_name))
+    previous = type(item).get(*item_key(item))
     old, new = getattr(previous, group.attr_name), getattr(item, group.attr_name)
-    with TransactWrite(connection=connection()) as transaction:
-        transaction.save(item, condition=group == old)
+    with TransactWrite(connection=connection()) as write:
+        write.save(item, condition=group == old)
         if old != new:
-            add_counts(transaction, {group_counter(old): -1, group_counter(new): 1})
+            add_counts(write, {group_counter(old): -1, group_counter(new): 1})
     return False
 
 
 def delete_counted(item: Model, counts: dict[str, int]) -> bool:
     """Delete `item` and take `counts` off, once; False when it was already gone."""
-    hash_attr = type(item)._hash_key_attribute()
-    try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.delete(item, condition=hash_attr.exists())
-            add_counts(transaction, {name: -delta for name, delta in counts.items()})
-        return True
-    except TransactWriteError as error:
-        if not is_condition_failure(error):
-            raise
-        return False
+    with transaction() as write:
+        write.delete(item, condition=key_attributes(type(item))[0].exists())
+        add_counts(write, {name: -delta for name, delta in counts.items()})
+    return write.committed

@@ -8,17 +8,7 @@ import json
 
 from functions.core import errors
 from functions.core.settings import get_settings
-
-_lambda = None
-
-
-def _client():
-    global _lambda
-    if _lambda is None:
-        import botocore.session
-
-        _lambda = botocore.session.get_session().create_client("lambda", region_name=get_settings().region)
-    return _lambda
+from functions.storage import aws
 
 
 class LookupFailed(errors.BadRequest):
@@ -36,7 +26,7 @@ def call(action: str, **payload) -> dict:
     event = {"action": action, **payload}
     function = get_settings().lookup_function
     if function:
-        response = _client().invoke(FunctionName=function, Payload=json.dumps(event).encode())
+        response = aws.client("lambda").invoke(FunctionName=function, Payload=json.dumps(event).encode())
         answer = json.loads(response["Payload"].read() or b"null")
         if response.get("FunctionError") or not isinstance(answer, dict):
             raise RuntimeError(f"the lookup function failed: {str(answer)[:300]}")

@@ -328,7 +328,7 @@ class QueueItem(Model):
     message = UnicodeAttribute(null=True)
     order_key = UnicodeAttribute()
     channel_status = UnicodeAttribute()
-    # set by functions.services.download_queue and the download job
+    # set by functions.services.downloads and the download job
     playlists = ListAttribute(of=UnicodeAttribute, null=True)  # playlists it was queued from
     attempts = NumberAttribute(default=0)  # failed downloads so far
     lease_owner = UnicodeAttribute(null=True)  # the SQS message whose download holds it

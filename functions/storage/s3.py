@@ -5,31 +5,17 @@ short-lived presigned URL that the API answers with, never through the Lambda.
 """
 
 import re
+from functools import cache
 
 from functions.core.errors import NotFound
 from functions.core.settings import get_settings
+from functions.storage import aws
 
 # The file names a client may ask for; anything else never reaches a key.
 MEDIA_FILE = re.compile(r"^[A-Za-z0-9_-]{11}(\.[A-Za-z0-9_-]{1,20})?\.(mp4|webm|mkv|m4a|vtt)$")
 VIDEO_THUMB = re.compile(r"^[A-Za-z0-9_-]{11}\.jpg$")
 CHANNEL_ART = re.compile(r"^UC[A-Za-z0-9_-]{22}_(thumb|banner|tvart)\.jpg$")
 PLAYLIST_ART = re.compile(r"^(PL|UU|LL|FL|OL|RD|UL)[A-Za-z0-9_-]{8,62}\.jpg$")
-
-_client = None
-
-
-def client():
-    """One S3 client per container, from botocore (already loaded by pynamodb), not boto3."""
-    global _client
-    if _client is None:
-        import botocore.session
-        from botocore.config import Config
-
-        # SigV4: botocore presigns us-east-1 URLs with the legacy SigV2 otherwise, which S3 is retiring.
-        _client = botocore.session.get_session().create_client(
-            "s3", region_name=get_settings().region, config=Config(signature_version="s3v4")
-        )
-    return _client
 
 
 def media_key(channel_id: str, youtube_id: str, ext: str = "mp4") -> str:
@@ -91,19 +77,19 @@ def channel_keys(channel_id: str) -> list[str]:
     return [channel_art_key(channel_id, kind) for kind in ("thumb", "banner", "tvart")]
 
 
-_transfer = None
+@cache
+def _transfer():
+    """One per container: it keeps a pool of threads."""
+    from boto3.s3.transfer import S3Transfer, TransferConfig
+
+    config = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024)
+    return S3Transfer(client=aws.client("s3"), config=config)
 
 
 def upload_file(path, key: str, content_type: str | None = None) -> None:
     """Upload a local file to `key`; files over 64 MB go up as a multipart upload, parts in parallel."""
-    global _transfer
-    if _transfer is None:  # one per container: it keeps a pool of threads
-        from boto3.s3.transfer import S3Transfer, TransferConfig
-
-        config = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024)
-        _transfer = S3Transfer(client=client(), config=config)
     extra = {"ContentType": content_type} if content_type else None
-    _transfer.upload_file(str(path), get_settings().media_bucket, key, extra_args=extra)
+    _transfer().upload_file(str(path), get_settings().media_bucket, key, extra_args=extra)
 
 
 def delete_objects(keys: list[str]) -> None:
@@ -111,7 +97,9 @@ def delete_objects(keys: list[str]) -> None:
     for start in range(0, len(keys), 1000):
         chunk = keys[start : start + 1000]
         if chunk:
-            client().delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True})
+            aws.client("s3").delete_objects(
+                Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True}
+            )
 
 
 def presigned_url(key: str) -> str:
@@ -120,9 +108,9 @@ def presigned_url(key: str) -> str:
 
     bucket = get_settings().media_bucket
     try:
-        client().head_object(Bucket=bucket, Key=key)
+        aws.client("s3").head_object(Bucket=bucket, Key=key)
     except ClientError:
         raise NotFound(f"file {url_of(key)} not found") from None
-    return client().generate_presigned_url(
+    return aws.client("s3").generate_presigned_url(
         "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=get_settings().presign_seconds
     )

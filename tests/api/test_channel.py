@@ -5,8 +5,8 @@ from botocore.exceptions import ClientError
 
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
 from functions.http.ta import channel as channel_api
-from functions.services import auth
-from functions.storage import db, s3, totals
+from functions.services.auth.viewer import NOT_ADMIN
+from functions.storage import aws, counters, db, s3
 from functions.storage.models import Channel, Video
 from tests.api.calls import (
     BAD_TOKEN,
@@ -229,10 +229,10 @@ def test_subscribe_and_unsubscribe_by_id(client, admin):
     assert ids(get(client, "/api/channel/?filter=unsubscribed", admin)) == [channel_id(2)]
     # repeating it changes nothing, and counts stay exact
     subscribe(client, admin, {"channel_id": CHANNEL, "channel_subscribed": True})
-    assert db.counts([totals.channels_by("subscribed"), totals.channels_by("unsubscribed"), totals.CHANNELS]) == {
-        totals.channels_by("subscribed"): 1,
-        totals.channels_by("unsubscribed"): 1,
-        totals.CHANNELS: 2,
+    assert db.counts([counters.channels_by("subscribed"), counters.channels_by("unsubscribed"), counters.CHANNELS]) == {
+        counters.channels_by("subscribed"): 1,
+        counters.channels_by("unsubscribed"): 1,
+        counters.CHANNELS: 2,
     }
 
 
@@ -292,7 +292,7 @@ def test_only_admins_subscribe_and_delete(client, admin, other):
         ("DELETE", f"/api/channel/{CHANNEL}/", None),
     ):
         response = send(client, method, path, other, body)
-        assert (response.status_code, response.json_body) == (403, {"detail": auth.NOT_ADMIN}), method
+        assert (response.status_code, response.json_body) == (403, {"detail": NOT_ADMIN}), method
     assert Channel.get(CHANNEL).channel_subscribed is False and Video.count() == 1
     assert get(client, f"/api/channel/{CHANNEL}", other).status_code == 200
 
@@ -335,21 +335,21 @@ def test_delete_removes_the_channel_its_videos_and_files(client, admin, other):
     keys = s3.channel_keys(CHANNEL) + s3.video_keys(Video.get(video_id(1))) + s3.video_keys(Video.get(video_id(2)))
     kept = s3.channel_keys(channel_id(2)) + s3.video_keys(Video.get(video_id(3)))
     for key in keys + kept:
-        s3.client().put_object(Bucket=bucket, Key=key, Body=b"x")
+        aws.client("s3").put_object(Bucket=bucket, Key=key, Body=b"x")
     response = send(client, "DELETE", f"/api/channel/{CHANNEL}/", admin)
     assert response.status_code == 204 and not response.body
     assert get(client, f"/api/channel/{CHANNEL}", admin).status_code == 404
     assert ids(get(client, "/api/channel/", other)) == [channel_id(2)]
     assert [v["youtube_id"] for v in get(client, "/api/video/", admin).json_body["data"]] == [video_id(3)]
-    remaining = {o["Key"] for o in s3.client().list_objects_v2(Bucket=bucket).get("Contents", [])}
+    remaining = {o["Key"] for o in aws.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])}
     assert remaining == set(kept)
     assert db.counts(
-        [totals.CHANNELS, totals.VIDEOS, totals.channel_videos(CHANNEL), totals.channels_by("unsubscribed")]
+        [counters.CHANNELS, counters.VIDEOS, counters.channel_videos(CHANNEL), counters.channels_by("unsubscribed")]
     ) == {
-        totals.CHANNELS: 1,
-        totals.VIDEOS: 1,
-        totals.channel_videos(CHANNEL): 0,
-        totals.channels_by("unsubscribed"): 1,
+        counters.CHANNELS: 1,
+        counters.VIDEOS: 1,
+        counters.channel_videos(CHANNEL): 0,
+        counters.channels_by("unsubscribed"): 1,
     }
     with pytest.raises(ClientError):
-        s3.client().head_object(Bucket=bucket, Key=s3.channel_art_key(CHANNEL, "thumb"))
+        aws.client("s3").head_object(Bucket=bucket, Key=s3.channel_art_key(CHANNEL, "thumb"))

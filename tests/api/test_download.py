@@ -5,7 +5,7 @@ import json
 import boto3
 import pytest
 
-from functions.services import download_queue
+from functions.services.downloads import intake, worker
 from functions.storage.models import Counter, QueueItem
 from tests.conftest import token_headers
 from tests.factories import channel_id, make_channel, make_video, video_id
@@ -148,9 +148,9 @@ def test_bad_autostart_and_filters_are_400(client, headers, aws):
 
 
 def test_filter_channel_and_pages(client, headers, aws):
-    download_queue.add_entries([{"youtube_id": video_id(n), "channel_id": channel_id(n % 2)} for n in range(30)])
+    intake.add_entries([{"youtube_id": video_id(n), "channel_id": channel_id(n % 2)} for n in range(30)])
     for n in range(25, 30):
-        download_queue.set_status(video_id(n), "ignore")
+        intake.set_status(video_id(n), "ignore")
     body = client.http.get("/api/download/?filter=pending", headers=headers).json_body
     assert body["paginate"]["total_hits"] == 25 and len(body["data"]) == 12
     assert [i["youtube_id"] for i in body["data"]] == [video_id(n) for n in range(12)]
@@ -176,9 +176,7 @@ def test_empty_queue_is_an_empty_first_page(client, headers, aws):
 
 def test_item_get_status_changes_and_delete(client, headers, aws):
     make_channel(1)
-    download_queue.add_entries(
-        [{"youtube_id": video_id(1), "channel_id": channel_id(1), "title": "One", "duration": 213}]
-    )
+    intake.add_entries([{"youtube_id": video_id(1), "channel_id": channel_id(1), "title": "One", "duration": 213}])
     item = client.http.get(f"/api/download/{video_id(1)}/", headers=headers).json_body["data"]
     assert item["title"] == "One" and item["duration"] == "03:33" and item["channel_indexed"] is True
     change = client.http.post(
@@ -204,7 +202,7 @@ def test_item_get_status_changes_and_delete(client, headers, aws):
 
 
 def test_item_errors(client, headers, aws):
-    download_queue.add_entries([{"youtube_id": video_id(1)}])
+    intake.add_entries([{"youtube_id": video_id(1)}])
     json_headers = {**headers, "Content-Type": "application/json"}
     for path in (f"/api/download/{video_id(9)}/", "/api/download/not-an-id/"):
         response = client.http.get(path, headers=headers)
@@ -217,8 +215,8 @@ def test_item_errors(client, headers, aws):
 
 
 def test_delete_by_filter(client, headers, aws):
-    download_queue.add_entries([{"youtube_id": video_id(n)} for n in range(4)])
-    download_queue.set_status(video_id(0), "ignore")
+    intake.add_entries([{"youtube_id": video_id(n)} for n in range(4)])
+    intake.set_status(video_id(0), "ignore")
     response = client.http.delete("/api/download/?filter=ignore", headers=headers)
     assert response.status_code == 200 and response.json_body["removed"] == 1
     assert [i["youtube_id"] for i in client.http.get("/api/download/", headers=headers).json_body["data"]] == [
@@ -231,12 +229,12 @@ def test_delete_by_filter(client, headers, aws):
 
 
 def test_a_failed_download_shows_its_error_and_progress_shows_while_running(client, headers, aws):
-    download_queue.add_entries([{"youtube_id": video_id(1)}, {"youtube_id": video_id(2)}])
-    assert download_queue.claim(video_id(1), "m-1", 60) is not None
-    download_queue.record_progress(video_id(1), "m-1", 42.5, 123456.0)
+    intake.add_entries([{"youtube_id": video_id(1)}, {"youtube_id": video_id(2)}])
+    assert worker.claim(video_id(1), "m-1", 60) is not None
+    worker.record_progress(video_id(1), "m-1", 42.5, 123456.0)
     running = client.http.get(f"/api/download/{video_id(1)}/", headers=headers).json_body["data"]
     assert running["progress"] == 42.5 and running["speed"] == 123456
-    download_queue.record_failure(video_id(1), "m-1", "download failed (attempt 1 of 3): HTTP Error 500")
+    worker.record_failure(video_id(1), "m-1", "download failed (attempt 1 of 3): HTTP Error 500")
     failed = client.http.get(f"/api/download/{video_id(1)}/", headers=headers).json_body["data"]
     assert failed["message"].endswith("HTTP Error 500") and "progress" not in failed
     idle = client.http.get(f"/api/download/{video_id(2)}/", headers=headers).json_body["data"]
@@ -259,7 +257,7 @@ def test_api_function_never_imports_yt_dlp(client, headers, aws):
     from tests.conftest import ROOT
 
     code = (
-        "import app, sys; import functions.http.ta.download, functions.services.download_queue; "
+        "import app, sys; import functions.http.ta.download, functions.services.downloads.intake; "
         "print('yt_dlp' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -6,8 +6,8 @@ import pytest
 
 from functions.core.settings import get_settings
 from functions.http.ta import media as media_api
-from functions.services import auth
-from functions.storage import s3
+from functions.services.auth import sessions
+from functions.storage import aws, s3
 from tests.api.calls import BAD_TOKEN, INVALID_TOKEN, NO_CREDENTIALS, other_methods, send, spy_on_storage
 from tests.conftest import token_headers
 from tests.factories import channel_id, playlist_id, video_id
@@ -28,7 +28,7 @@ FILES = [
 
 
 def put(key: str) -> None:
-    s3.client().put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
+    aws.client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
 
 
 @pytest.fixture
@@ -52,8 +52,8 @@ def test_files_redirect_to_a_short_lived_presigned_url(client, admin, files, pat
 
 
 def test_the_session_cookie_fetches_files(client, admin, files):
-    session, _ = auth.start_session(admin)
-    response = client.http.get(FILES[3], headers={"Cookie": f"{auth.SESSION_COOKIE}={session}"})
+    session, _ = sessions.start_session(admin)
+    response = client.http.get(FILES[3], headers={"Cookie": f"{sessions.SESSION_COOKIE}={session}"})
     assert response.status_code == 302
 
 
@@ -104,4 +104,4 @@ def test_other_methods_are_405(client, admin, files, method, path, allowed):
     concrete = path.replace(f"{CHANNEL}/{VIDEO}.jpg", f"{CHANNEL}/{VIDEO}.mp4")
     response = send(client, method, concrete, admin)
     assert response.status_code == 405 and response.headers["Allow"] == ", ".join(allowed)
-    assert s3.client().head_object(Bucket=get_settings().media_bucket, Key=FILES[0][1:])
+    assert aws.client("s3").head_object(Bucket=get_settings().media_bucket, Key=FILES[0][1:])

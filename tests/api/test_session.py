@@ -10,8 +10,8 @@ from functions.http.ta import channel as channel_api
 from functions.http.ta import playlist as playlist_api
 from functions.http.ta import session as session_api
 from functions.http.ta import video as video_api
-from functions.services import auth
-from functions.storage import s3
+from functions.services.auth import sessions, users
+from functions.storage import aws
 from functions.storage.models import AuthKey, Channel, User, UserVideo, Video
 from tests.api.calls import BAD_TOKEN, INVALID_TOKEN, NO_CREDENTIALS, OVER_ONE_MB, routes, send
 from tests.conftest import token_headers
@@ -27,7 +27,7 @@ def login(client, username="admin", password="admin-password", path="/api/login/
 def session_of(response) -> str:
     cookie = SimpleCookie()
     cookie.load(response.headers["Set-Cookie"])
-    return cookie[auth.SESSION_COOKIE].value
+    return cookie[sessions.SESSION_COOKIE].value
 
 
 def ping(client, headers):
@@ -43,7 +43,7 @@ def test_login_answers_the_token_and_sets_the_session_cookie(client, admin, path
     assert response.status_code == 200
     assert response.json_body == {"token": admin.api_token, "user_id": int(admin.user_id)}
     attributes = [part.strip() for part in response.headers["Set-Cookie"].split(";")]
-    assert attributes[0].startswith(f"{auth.SESSION_COOKIE}=")
+    assert attributes[0].startswith(f"{sessions.SESSION_COOKIE}=")
     assert "HttpOnly" in attributes and "SameSite=Lax" in attributes and "Path=/" in attributes
     assert f"Max-Age={14 * 86400}" in attributes
     assert "Secure" not in attributes  # plain http, as the local run serves
@@ -56,19 +56,19 @@ def test_login_over_https_marks_the_cookie_secure(client, admin):
 
 def test_the_session_cookie_authenticates(client, admin, other):
     session = session_of(login(client, "other", "other-password"))
-    response = ping(client, {"Cookie": f"{auth.SESSION_COOKIE}={session}"})
+    response = ping(client, {"Cookie": f"{sessions.SESSION_COOKIE}={session}"})
     assert response.status_code == 200 and response.json_body["user"] == int(other.user_id)
-    listed = client.http.get("/api/video/", headers={"Cookie": f"csrftoken=x; {auth.SESSION_COOKIE}={session}"})
+    listed = client.http.get("/api/video/", headers={"Cookie": f"csrftoken=x; {sessions.SESSION_COOKIE}={session}"})
     assert listed.status_code == 200
-    stored = AuthKey.get(auth.digest(session))
-    assert stored.kind == auth.SESSION and session not in str(stored.attribute_values)  # only its hash is kept
+    stored = AuthKey.get(users.digest(session))
+    assert stored.kind == users.SESSION and session not in str(stored.attribute_values)  # only its hash is kept
 
 
 def test_each_login_is_a_new_session(client, admin):
     first, second = session_of(login(client)), session_of(login(client))
     assert first != second
     for session in (first, second):
-        assert ping(client, {"Cookie": f"{auth.SESSION_COOKIE}={session}"}).status_code == 200
+        assert ping(client, {"Cookie": f"{sessions.SESSION_COOKIE}={session}"}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -186,16 +186,16 @@ def test_a_session_is_no_api_token(client, admin):
 
 def test_an_expired_session_is_403(client, admin):
     session = session_of(login(client))
-    key = AuthKey.get(auth.digest(session))
+    key = AuthKey.get(users.digest(session))
     key.update(actions=[AuthKey.expires.set(datetime.now(UTC) - timedelta(seconds=1))])
-    response = ping(client, {"Cookie": f"{auth.SESSION_COOKIE}={session}"})
+    response = ping(client, {"Cookie": f"{sessions.SESSION_COOKIE}={session}"})
     assert (response.status_code, response.json_body) == (403, NO_CREDENTIALS)
 
 
 def test_a_new_password_ends_every_session_but_keeps_the_token(client, admin):
     session = session_of(login(client))
-    auth.set_password("admin", "new-password")
-    assert ping(client, {"Cookie": f"{auth.SESSION_COOKIE}={session}"}).status_code == 403
+    users.set_password("admin", "new-password")
+    assert ping(client, {"Cookie": f"{sessions.SESSION_COOKIE}={session}"}).status_code == 403
     assert ping(client, token_headers(admin)).status_code == 200
     assert login(client).status_code == 400
     assert login(client, password="new-password").status_code == 200
@@ -204,7 +204,7 @@ def test_a_new_password_ends_every_session_but_keeps_the_token(client, admin):
 def test_a_deleted_users_credentials_are_403(client, admin, other):
     session = session_of(login(client, "other", "other-password"))
     User.get("other").delete()
-    for headers in (token_headers(other), {"Cookie": f"{auth.SESSION_COOKIE}={session}"}):
+    for headers in (token_headers(other), {"Cookie": f"{sessions.SESSION_COOKIE}={session}"}):
         response = ping(client, headers)
         assert (response.status_code, response.json_body) == (403, INVALID_TOKEN)
     assert ping(client, token_headers(admin)).status_code == 200
@@ -236,7 +236,7 @@ def test_a_deleted_users_token_is_refused_on_every_route_and_changes_nothing(cli
     make_playlist(1, [1])
     bucket = get_settings().media_bucket
     for key in (f"media/{channel_id(1)}/{video_id(1)}.mp4", f"cache/channels/{channel_id(1)}_thumb.jpg"):
-        s3.client().put_object(Bucket=bucket, Key=key, Body=b"x")
+        aws.client("s3").put_object(Bucket=bucket, Key=key, Body=b"x")
     User.get("other").delete()
     response = send(client, method, path, other, BODIES.get(path) if method == "POST" else None)
     assert (response.status_code, response.json_body) == (403, INVALID_TOKEN)

@@ -4,8 +4,9 @@ import json
 
 import boto3
 
-from functions.services import download_queue, tasks
+from functions.services import tasks
 from functions.services.archive import channels
+from functions.services.downloads import intake
 from functions.storage.models import QueueItem
 from infra import local
 from tests.conftest import token_headers
@@ -41,7 +42,7 @@ def test_tasks_are_for_admins_only(client, other):
 
 
 def test_download_pending_starts_the_queue_and_reads_as_downloading(client, headers, aws):
-    download_queue.add_entries([{"youtube_id": "aaaaaaaaaaa"}, {"youtube_id": "bbbbbbbbbbb"}])
+    intake.add_entries([{"youtube_id": "aaaaaaaaaaa"}, {"youtube_id": "bbbbbbbbbbb"}])
     response = client.http.post("/api/task/", headers=headers, body=json.dumps({"run": "download_pending"}))
     assert response.status_code == 200 and response.json_body == {"success": True, "task": "download_pending"}
     sqs = boto3.client("sqs")

@@ -6,8 +6,8 @@ from pynamodb.connection.base import Connection
 
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
 from functions.http.ta import video as video_api
-from functions.services import auth
-from functions.storage import db, s3, totals
+from functions.services.auth.viewer import NOT_ADMIN
+from functions.storage import aws, counters, db, s3
 from functions.storage.models import Counter, PlaylistEntry, UserVideo, Video
 from tests.api.calls import (
     BAD_TOKEN,
@@ -233,12 +233,12 @@ def test_malformed_ids_never_reach_storage(client, admin, archive, monkeypatch, 
 
 def put_objects(keys):
     for key in keys:
-        s3.client().put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"x")
+        aws.client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"x")
 
 
 def object_exists(key) -> bool:
     try:
-        s3.client().head_object(Bucket=get_settings().media_bucket, Key=key)
+        aws.client("s3").head_object(Bucket=get_settings().media_bucket, Key=key)
         return True
     except ClientError:
         return False
@@ -257,27 +257,27 @@ def test_delete_removes_the_video_its_files_counts_and_playlist_membership(clien
     assert not any(object_exists(k) for k in keys)
     assert all(object_exists(k) for k in s3.video_keys(Video.get(video_id(2))))
     assert db.counts(
-        [totals.VIDEOS, totals.channel_videos(video.channel_id), totals.playlist_videos(playlist_id(1))]
+        [counters.VIDEOS, counters.channel_videos(video.channel_id), counters.playlist_videos(playlist_id(1))]
     ) == {
-        totals.VIDEOS: 1,
-        totals.channel_videos(video.channel_id): 1,
-        totals.playlist_videos(playlist_id(1)): 1,
+        counters.VIDEOS: 1,
+        counters.channel_videos(video.channel_id): 1,
+        counters.playlist_videos(playlist_id(1)): 1,
     }
     assert PlaylistEntry.get(playlist_id(1), VIDEO).downloaded is False
     assert get(client, f"/api/video/{VIDEO}", admin).status_code == 404
     assert [v["youtube_id"] for v in get(client, "/api/video/", admin).json_body["data"]] == [video_id(2)]
     again = send(client, "DELETE", f"/api/video/{VIDEO}", admin)
     assert again.status_code == 404 and again.json_body["data"] is False
-    assert db.counts([totals.VIDEOS])[totals.VIDEOS] == 1
+    assert db.counts([counters.VIDEOS])[counters.VIDEOS] == 1
 
 
 def test_only_admins_delete_videos(client, admin, other, archive):
     put_objects(s3.video_keys(archive))
     response = send(client, "DELETE", f"/api/video/{VIDEO}/", other)
-    assert (response.status_code, response.json_body) == (403, {"detail": auth.NOT_ADMIN})
+    assert (response.status_code, response.json_body) == (403, {"detail": NOT_ADMIN})
     assert get(client, f"/api/video/{VIDEO}", other).status_code == 200
     assert all(object_exists(k) for k in s3.video_keys(archive))
-    assert db.counts([totals.VIDEOS])[totals.VIDEOS] == 1
+    assert db.counts([counters.VIDEOS])[counters.VIDEOS] == 1
 
 
 def test_a_failed_delete_leaves_everything_as_it_was(client, admin, monkeypatch):
@@ -302,9 +302,9 @@ def test_a_failed_delete_leaves_everything_as_it_was(client, admin, monkeypatch)
     assert all(object_exists(k) for k in keys)
     monkeypatch.undo()
     assert send(client, "DELETE", f"/api/video/{VIDEO}", admin).status_code == 200
-    assert db.counts([totals.VIDEOS, totals.playlist_videos(playlist_id(1))]) == {
-        totals.VIDEOS: 0,
-        totals.playlist_videos(playlist_id(1)): 0,
+    assert db.counts([counters.VIDEOS, counters.playlist_videos(playlist_id(1))]) == {
+        counters.VIDEOS: 0,
+        counters.playlist_videos(playlist_id(1)): 0,
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from functions.core.settings import get_settings
 from functions.services.invidious import playlists, tokens
-from functions.storage import lookup
+from functions.storage import aws
 from functions.storage.models import Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.iv_helpers import auth, call
@@ -428,7 +428,8 @@ def test_the_api_function_asks_the_lookup_function_for_videos_outside_the_archiv
             invoked.append((FunctionName, json.loads(Payload)))
             return {"Payload": io.BytesIO(json.dumps({"video": summary}).encode())}
 
-    monkeypatch.setattr(lookup, "_lambda", Lambda())
+    real_client = aws.client
+    monkeypatch.setattr(aws, "client", lambda service: Lambda() if service == "lambda" else real_client(service))
     try:
         playlist_id = create(client, admin)
         response = call(client, "POST", f"{PATH}/{playlist_id}/videos", auth(admin), {"videoId": video_id(99)})

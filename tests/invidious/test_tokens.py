@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from functions.core.errors import BadRequest, Forbidden
+from functions.core.settings import get_settings
 from functions.services.invidious import tokens
 from functions.storage.models import InvidiousSession
 
@@ -282,14 +283,23 @@ def test_sid_cookie_must_be_a_web_login(token, admin):
 # ---------------------------------------------------------------- the deployment's key
 
 
-def test_the_cloud_key_is_the_stacks_secret_read_once_per_container(aws, monkeypatch):
+@pytest.fixture
+def environment(monkeypatch):
+    """The environment as a test changes it, read again by get_settings, and restored afterwards."""
+    yield monkeypatch
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_the_cloud_key_is_the_stacks_secret_read_once_per_container(aws, environment):
     """In the cloud the key is the stack's Secrets Manager secret: every container (a cold start, a restart) reads
     the same value, so tokens signed by one are valid in all; a warm container asks Secrets Manager only once."""
     import boto3
     import botocore.client
 
-    monkeypatch.delenv("HMAC_KEY")
-    monkeypatch.setenv("HMAC_SECRET_ID", aws["HmacSecretArn"])
+    environment.delenv("HMAC_KEY")
+    environment.setenv("HMAC_SECRET_ID", aws["HmacSecretArn"])
+    get_settings.cache_clear()
     stored = boto3.client("secretsmanager").get_secret_value(SecretId=aws["HmacSecretArn"])["SecretString"]
     reads = []
     original = botocore.client.BaseClient._make_api_call
@@ -298,21 +308,22 @@ def test_the_cloud_key_is_the_stacks_secret_read_once_per_container(aws, monkeyp
         reads.append(operation)
         return original(client, operation, params)
 
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
-    monkeypatch.setattr(tokens, "_secret", None)  # a cold start
+    environment.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    environment.setattr(tokens, "_secret", None)  # a cold start
     first = tokens.secret_key()
     assert first == stored.encode() and len(first) >= 32
     assert tokens.secret_key() is first and reads == ["GetSecretValue"]
     token = tokens.issue(1, "admin", ["GET:feed"], None)
 
-    monkeypatch.setattr(tokens, "_secret", None)  # another container, or the same after a restart
+    environment.setattr(tokens, "_secret", None)  # another container, or the same after a restart
     assert tokens.secret_key() == first
     assert tokens.sign(token, tokens.secret_key()) == token["signature"]
 
 
-def test_without_a_key_the_function_refuses_to_sign(monkeypatch):
-    monkeypatch.delenv("HMAC_KEY")
-    monkeypatch.delenv("HMAC_SECRET_ID", raising=False)
-    monkeypatch.setattr(tokens, "_secret", None)
+def test_without_a_key_the_function_refuses_to_sign(environment):
+    environment.delenv("HMAC_KEY")
+    environment.delenv("HMAC_SECRET_ID", raising=False)
+    get_settings.cache_clear()
+    environment.setattr(tokens, "_secret", None)
     with pytest.raises(RuntimeError, match="no HMAC key"):
         tokens.secret_key()

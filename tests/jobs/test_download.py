@@ -10,7 +10,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from functions.jobs import download as job
-from functions.services import cookies, download_queue
+from functions.services import cookies
+from functions.services.downloads import intake, worker
 from functions.storage import s3
 from functions.storage.models import Channel, Counter, PlaylistEntry, QueueItem, Video
 from infra import local
@@ -75,7 +76,7 @@ def record(youtube_id: str, message_id: str = "m-1", receives: int = 1) -> dict:
 
 def test_queued_video_is_downloaded_stored_and_dequeued(fake_youtube, aws, sqs):
     video = first_video(fake_youtube)
-    download_queue.add([video.youtube_id], auto_start=True)
+    intake.add([video.youtube_id], auto_start=True)
     assert drain(aws, sqs) == 2  # the expand message (metadata) and the download
     stored = Video.get(video.youtube_id)
     assert stored.title == video.title and stored.channel_id == video.channel_id
@@ -95,7 +96,7 @@ def test_queued_video_is_downloaded_stored_and_dequeued(fake_youtube, aws, sqs):
 
 def test_playlist_is_queued_and_its_entries_marked_as_downloaded(fake_youtube, aws, sqs):
     playlist = next(iter(fake_youtube.catalog.playlists.values()))
-    summary = download_queue.add([f"https://www.youtube.com/playlist?list={playlist.playlist_id}"], auto_start=True)
+    summary = intake.add([f"https://www.youtube.com/playlist?list={playlist.playlist_id}"], auto_start=True)
     assert summary["added"] == [] and summary["expanding"]
     drain(aws, sqs)
     entries = list(PlaylistEntry.by_position.query(playlist.playlist_id))
@@ -107,27 +108,27 @@ def test_playlist_is_queued_and_its_entries_marked_as_downloaded(fake_youtube, a
 
 def test_progress_is_stored_while_downloading(fake_youtube, aws):
     video = first_video(fake_youtube)
-    download_queue.add_entries([{"youtube_id": video.youtube_id}])
+    intake.add_entries([{"youtube_id": video.youtube_id}])
     seen = []
-    original = download_queue.record_progress
+    original = worker.record_progress
 
     def spy(youtube_id, owner, percent, speed):
         original(youtube_id, owner, percent, speed)
-        seen.append(download_queue.render(QueueItem.get(youtube_id), False))
+        seen.append(intake.render(QueueItem.get(youtube_id), False))
 
-    download_queue.record_progress = spy
+    worker.record_progress = spy
     try:
         assert job.handle_record(record(video.youtube_id)) == "archived"
     finally:
-        download_queue.record_progress = original
+        worker.record_progress = original
     assert seen and seen[-1]["progress"] == 100.0 and seen[-1]["speed"] is not None
 
 
 def test_crash_mid_download_then_the_retried_message_succeeds(fake_youtube, aws, sqs, redeliver_at_once):
     video = first_video(fake_youtube)
     video.fault, video.cut_times = "cut", 4  # more cuts than yt-dlp's own retries: the first delivery fails
-    download_queue.add_entries([{"youtube_id": video.youtube_id}])
-    download_queue.start()
+    intake.add_entries([{"youtube_id": video.youtube_id}])
+    intake.start()
     drain(aws, sqs)
     assert Video.count(video.youtube_id) == 1 and QueueItem.count(video.youtube_id) == 0
     assert count("videos") == 1
@@ -137,7 +138,7 @@ def test_crash_mid_download_then_the_retried_message_succeeds(fake_youtube, aws,
 def test_a_failed_attempt_keeps_the_error_on_the_item(fake_youtube, aws):
     video = first_video(fake_youtube)
     video.fault = "broken"
-    download_queue.add_entries([{"youtube_id": video.youtube_id}])
+    intake.add_entries([{"youtube_id": video.youtube_id}])
     with pytest.raises(job.BatchFailed):
         job.handle_records([record(video.youtube_id)])
     item = QueueItem.get(video.youtube_id)
@@ -148,7 +149,7 @@ def test_a_failed_attempt_keeps_the_error_on_the_item(fake_youtube, aws):
 
 def test_same_message_twice_gives_one_video_one_file_one_count(fake_youtube, aws):
     video = first_video(fake_youtube)
-    download_queue.add_entries([{"youtube_id": video.youtube_id}])
+    intake.add_entries([{"youtube_id": video.youtube_id}])
     assert job.handle_record(record(video.youtube_id, "m-1")) == "archived"
     files = objects()
     assert job.handle_record(record(video.youtube_id, "m-1", receives=2)) == "skipped"
@@ -160,7 +161,7 @@ def test_same_message_twice_gives_one_video_one_file_one_count(fake_youtube, aws
 def test_duplicate_messages_at_the_same_time_download_once(fake_youtube, aws):
     fake_youtube.rate = 20_000  # slow enough that the second delivery arrives mid-download
     video = first_video(fake_youtube)
-    download_queue.add_entries([{"youtube_id": video.youtube_id}])
+    intake.add_entries([{"youtube_id": video.youtube_id}])
     results = []
     first = threading.Thread(target=lambda: results.append(job.handle_record(record(video.youtube_id, "m-1"))))
     first.start()
@@ -183,8 +184,8 @@ def wait_for(condition, seconds: float = 10) -> None:
 def test_a_video_that_always_fails_is_dead_lettered_and_the_rest_finishes(fake_youtube, aws, sqs, redeliver_at_once):
     videos = list(fake_youtube.catalog.videos.values())[:3]
     videos[0].fault = "broken"
-    download_queue.add_entries([{"youtube_id": v.youtube_id} for v in videos])
-    assert download_queue.start() == 3
+    intake.add_entries([{"youtube_id": v.youtube_id} for v in videos])
+    assert intake.start() == 3
     drain(aws, sqs)
     assert [Video.count(v.youtube_id) for v in videos] == [0, 1, 1]
     failed = QueueItem.get(videos[0].youtube_id)
@@ -196,7 +197,7 @@ def test_a_video_that_always_fails_is_dead_lettered_and_the_rest_finishes(fake_y
 
 def test_s3_failure_fails_the_attempt_and_the_retry_stores_everything(fake_youtube, aws, monkeypatch):
     video = first_video(fake_youtube)
-    download_queue.add_entries([{"youtube_id": video.youtube_id}])
+    intake.add_entries([{"youtube_id": video.youtube_id}])
     original = s3.upload_file
 
     def failing(path, key, content_type=None):
@@ -215,7 +216,7 @@ def test_s3_failure_fails_the_attempt_and_the_retry_stores_everything(fake_youtu
 def test_rejected_cookie_is_reported_on_the_item_and_the_cookie_status(fake_youtube, aws):
     video = first_video(fake_youtube)
     video.fault = "login"
-    download_queue.add_entries([{"youtube_id": video.youtube_id}])
+    intake.add_entries([{"youtube_id": video.youtube_id}])
     cookies.store("# Netscape HTTP Cookie File\n" + cookie_line("expired"))  # the secret the job reads
     cookies.record_validation(True)
     with pytest.raises(Exception, match="cookie"):
@@ -233,10 +234,10 @@ def cookie_line(value: str) -> str:
 
 def test_ignored_or_removed_items_are_not_downloaded(fake_youtube, aws):
     video = first_video(fake_youtube)
-    download_queue.add_entries([{"youtube_id": video.youtube_id}])
-    download_queue.set_status(video.youtube_id, "ignore")
+    intake.add_entries([{"youtube_id": video.youtube_id}])
+    intake.set_status(video.youtube_id, "ignore")
     assert job.handle_record(record(video.youtube_id)) == "skipped"
-    download_queue.delete(video.youtube_id)
+    intake.delete(video.youtube_id)
     assert job.handle_record(record(video.youtube_id)) == "skipped"
     assert fake_youtube.hits[f"/media/{video.youtube_id}.mp4"] == 0
 
@@ -251,8 +252,8 @@ def test_a_batch_reports_its_failed_records_and_the_others_are_deleted(fake_yout
 
     videos = list(fake_youtube.catalog.videos.values())[:2]
     videos[0].fault = "broken"
-    download_queue.add_entries([{"youtube_id": v.youtube_id} for v in videos])
-    download_queue.start()
+    intake.add_entries([{"youtube_id": v.youtube_id} for v in videos])
+    intake.start()
     handler = app.handler_map["download"]
     assert local.process_batch(sqs, aws["DownloadQueueUrl"], handler, batch_size=2, wait_seconds=0) == 2
     attributes = sqs.get_queue_attributes(QueueUrl=aws["DownloadQueueUrl"], AttributeNames=["All"])["Attributes"]
@@ -264,7 +265,7 @@ def test_downloads_of_a_channel_being_created_do_not_fetch_it_again(fake_youtube
     fake_youtube.rate = 20_000  # the first download is still fetching the channel's art when the second ends
     channel = next(iter(fake_youtube.catalog.channels.values()))
     videos = fake_youtube.catalog.videos_of(channel.channel_id)[:2]
-    download_queue.add_entries([{"youtube_id": v.youtube_id} for v in videos])
+    intake.add_entries([{"youtube_id": v.youtube_id} for v in videos])
     first = threading.Thread(target=job.handle_record, args=(record(videos[0].youtube_id, "m-0"),))
     first.start()
     wait_for(lambda: Channel.count(channel.channel_id) == 1)
@@ -278,7 +279,7 @@ def test_downloads_of_a_channel_being_created_do_not_fetch_it_again(fake_youtube
 def test_a_playlist_of_videos_already_queued_gets_its_entries_marked(fake_youtube, aws, sqs):
     playlist = next(iter(fake_youtube.catalog.playlists.values()))
     channel = fake_youtube.catalog.channels[playlist.channel_id]
-    download_queue.add([channel.handle, playlist.playlist_id], auto_start=True)  # the channel queues them first
+    intake.add([channel.handle, playlist.playlist_id], auto_start=True)  # the channel queues them first
     drain(aws, sqs)
     entries = list(PlaylistEntry.by_position.query(playlist.playlist_id))
     assert [e.youtube_id for e in entries] == playlist.video_ids and all(e.downloaded for e in entries)

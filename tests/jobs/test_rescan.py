@@ -7,8 +7,9 @@ import time
 import boto3
 import pytest
 
-from functions.services import download_queue, rescan, tasks
+from functions.services import rescan, tasks
 from functions.services.archive import channels, videos
+from functions.services.downloads import intake
 from functions.storage.models import AppSetting, Channel, Playlist, QueueItem, TaskState, Video
 
 
@@ -68,7 +69,7 @@ def test_rescan_queues_only_what_is_neither_archived_nor_queued(fake_youtube, aw
     listed = fake_youtube.catalog.videos_of(channel.channel_id)
     archived, queued_before = listed[0], listed[1]
     archive(archived.youtube_id, channel.channel_id)
-    download_queue.add_entries([{"youtube_id": queued_before.youtube_id}])
+    intake.add_entries([{"youtube_id": queued_before.youtube_id}])
     first = rescan.run()
     assert archived.youtube_id not in first["added"] and queued_before.youtube_id not in first["added"]
     assert set(first["added"]) == {v.youtube_id for v in listed[2:]}

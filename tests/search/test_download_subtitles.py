@@ -1,7 +1,7 @@
 """Downloads keep the index current: a downloaded video is found by its title at once, and its subtitle lines
 by `full:` when the app indexes subtitles (`subtitle_index`), through the real download function and yt-dlp."""
 
-from functions.services import download_queue
+from functions.services.downloads import intake
 from functions.storage.models import AppSetting
 from infra import local
 from tests.conftest import token_headers
@@ -30,7 +30,7 @@ def fulltext(client, admin, query: str) -> list[dict]:
 def test_downloaded_video_and_its_subtitles_are_searchable(fake_youtube, client, admin, aws):
     AppSetting("app", value={"downloads": {"subtitle": "en", "subtitle_index": True}}).save()
     video = first_video(fake_youtube)
-    download_queue.add([video.youtube_id], auto_start=True)
+    intake.add([video.youtube_id], auto_start=True)
     download_all(aws)
     first_title_word = video.title.split()[0]
     found = client.http.get(f"/api/search/?query=video:{first_title_word}", headers=token_headers(admin)).json_body
@@ -43,6 +43,6 @@ def test_downloaded_video_and_its_subtitles_are_searchable(fake_youtube, client,
 
 def test_subtitles_are_not_indexed_unless_the_app_says_so(fake_youtube, client, admin, aws):
     AppSetting("app", value={"downloads": {"subtitle": "en"}}).save()
-    download_queue.add([first_video(fake_youtube).youtube_id], auto_start=True)
+    intake.add([first_video(fake_youtube).youtube_id], auto_start=True)
     download_all(aws)
     assert fulltext(client, admin, "hello") == []

@@ -1,10 +1,10 @@
-"""The DynamoDB index (functions.services.search.dynamo): heads of postings, counts, bulk and guarded writes,
+"""The DynamoDB index (functions.services.search.dynamo, postings): heads of postings, counts, bulk and guarded writes,
 subtitles."""
 
 import pytest
 
 from functions.services import importer, search
-from functions.services.search import dynamo, service
+from functions.services.search import postings, service
 from functions.services.search.query import parse
 from functions.storage.models import SearchTerm, SearchWords, SubtitleChunk
 from tests.factories import channel_id, make_channel, make_video, video_id
@@ -34,21 +34,21 @@ def test_keys_hold_terms_and_prefixes_with_scores(aws):
     make_video(1, title="Guitar guitar lesson", tags=["music"])
     make_video(2, title="Guitar", tags=[])
     term = head("vt:guitar")
-    pairs = dynamo.parse_postings(term.postings)
+    pairs = postings.parse_postings(term.postings)
     assert [doc for doc, _ in pairs] == [video_id(2), video_id(1)]  # a shorter title weighs more per word
     assert int(term.df) == 2
-    assert dynamo.parse_postings(head("vt>gui").postings)[0][0] == video_id(2)
+    assert postings.parse_postings(head("vt>gui").postings)[0][0] == video_id(2)
     assert head("vm:music") is not None and head("vm>mu") is not None
     assert head("vt:the") is None  # stop words are not indexed
 
 
 def test_a_common_key_keeps_its_best_postings_and_counts_all(aws, monkeypatch):
-    monkeypatch.setattr(dynamo, "HEAD_SIZE", 3)
+    monkeypatch.setattr(postings, "HEAD_SIZE", 3)
     make_channel(1)
     for n in range(6):
         make_video(n, title="Common " + " ".join(["filler"] * n) + (" rare" if n == 5 else ""))
     common = head("vt:common")
-    assert int(common.df) == 6 and len(dynamo.parse_postings(common.postings)) == 3
+    assert int(common.df) == 6 and len(postings.parse_postings(common.postings)) == 3
     assert video_id(5) not in common.postings  # the longest title has the weakest posting
     assert hit_ids("common rare") == [video_id(5)]  # found through the complete key, checked on its text
     assert len(hit_ids("common")) == 3
@@ -63,7 +63,7 @@ def test_removing_a_video_takes_its_postings_and_counts(aws):
     videos.delete(video_id(1))
     assert head("vt:uniqu") is None and head("vt>uniq") is None
     snowflake = head("vt:snowflak")
-    assert [doc for doc, _ in dynamo.parse_postings(snowflake.postings)] == [video_id(2)]
+    assert [doc for doc, _ in postings.parse_postings(snowflake.postings)] == [video_id(2)]
     assert int(snowflake.df) == 1
     assert int(head("vm:winter").df) == 1
 
@@ -89,7 +89,7 @@ TITLES = {n: f"Episode {n} of the {('red', 'green', 'blue')[n % 3]} series about
 
 
 def test_bulk_import_builds_the_index_one_by_one_writes_build(aws, monkeypatch):
-    monkeypatch.setattr(dynamo, "HEAD_SIZE", 5)
+    monkeypatch.setattr(postings, "HEAD_SIZE", 5)
     importer.import_document(_document(TITLES))
     bulk = index_dump()
     for item in SearchTerm.scan():
@@ -127,7 +127,7 @@ def test_concurrent_writer_is_retried_not_lost(aws, monkeypatch):
     make_video(3, title="Shared word three")
     monkeypatch.setattr(SearchTerm, "batch_get", original)
     shared = head("vt:share")
-    assert sorted(doc for doc, _ in dynamo.parse_postings(shared.postings)) == [video_id(1), video_id(2), video_id(3)]
+    assert sorted(doc for doc, _ in postings.parse_postings(shared.postings)) == [video_id(1), video_id(2), video_id(3)]
     assert int(shared.df) == 3
 
 

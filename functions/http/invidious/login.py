@@ -15,7 +15,7 @@ from chalice import Response
 from functions.core.errors import ApiError, BadRequest
 from functions.http.invidious import pages
 from functions.http.routing import Call, Router
-from functions.services import auth
+from functions.services.auth import sessions, users
 from functions.services.invidious import tokens, web_sessions
 
 router = Router(__name__)
@@ -80,12 +80,12 @@ def web_login(call: Call):
     if not username or not password:
         return _login_page(call, referer, 400, "Enter your username and password.", username)
     try:
-        user = auth.verify_login(username, password)
+        user = users.verify_login(username, password)
     except BadRequest:
         return _login_page(call, referer, 403, "Wrong username or password.", username)
     sid = web_sessions.start_web_session(user)
     cookies = [web_sessions.cookie(tokens.SID_COOKIE, sid, call.headers)]  # first: some apps read only the first cookie
-    if auth.session_cookie_named(call.headers, web_sessions.LOGIN_CSRF_COOKIE) is not None:
+    if sessions.session_cookie_named(call.headers, web_sessions.LOGIN_CSRF_COOKIE) is not None:
         cookies.append(
             web_sessions.cookie(web_sessions.LOGIN_CSRF_COOKIE, "", call.headers, LOGIN, "Strict", max_age=0)
         )

@@ -3,7 +3,6 @@
 import re
 
 from chalice import Response
-from pynamodb.exceptions import DeleteError
 
 from functions.core.errors import BadRequest, Forbidden, NotFound
 from functions.http.routing import FORM_TYPE, INVIDIOUS_CORS, Call, Router
@@ -72,10 +71,6 @@ def unregister_token(call: Call):
         raise BadRequest("session must be a session id")
     if session != call.viewer.session and not any(s.allows("GET", "tokens") for s in call.viewer.scopes):
         raise Forbidden(tokens.INVALID_SCOPE)
-    try:
-        InvidiousSession(session).delete(condition=InvidiousSession.user_id == call.viewer.user_id)
-    except DeleteError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise NotFound(SESSION_NOT_FOUND, body={"error": SESSION_NOT_FOUND}) from None
-        raise
+    if not tokens.revoke(session, call.viewer.user_id):
+        raise NotFound(SESSION_NOT_FOUND, body={"error": SESSION_NOT_FOUND})
     return Response(body="", status_code=204)

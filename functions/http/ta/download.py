@@ -2,7 +2,7 @@
 
 from functions.core.errors import BadRequest
 from functions.http.routing import Call, Router
-from functions.services import download_queue
+from functions.services.downloads import intake, items
 
 router = Router(__name__)
 
@@ -16,7 +16,7 @@ def _flag(call: Call, name: str) -> bool:
 
 @router.route("/api/download")
 def list_queue(call: Call):
-    return download_queue.list_page(call.viewer, call.page(), call.query.get("filter"), call.query.get("channel"))
+    return intake.list_page(call.viewer, call.page(), call.query.get("filter"), call.query.get("channel"))
 
 
 @router.route("/api/download", methods=("POST",))
@@ -32,20 +32,20 @@ def add_to_queue(call: Call):
         if not isinstance(row.get("status", "pending"), str):
             raise BadRequest(f"data[{n}].status must be a string")
     auto_start = _flag(call, "autostart")
-    wanted = [row["youtube_id"] for row in rows if row.get("status", "pending") == download_queue.PENDING]
-    summary = download_queue.add(wanted, auto_start=auto_start)
+    wanted = [row["youtube_id"] for row in rows if row.get("status", "pending") == items.PENDING]
+    summary = intake.add(wanted, auto_start=auto_start)
     return {"data": rows, **summary}
 
 
 @router.route("/api/download", methods=("DELETE",))
 def clear_queue(call: Call):
     status = call.query.get("filter")
-    return {"success": True, "filter": status, "removed": download_queue.delete_by_filter(status)}
+    return {"success": True, "filter": status, "removed": intake.delete_by_filter(status)}
 
 
 @router.route("/api/download/{video_id}")
 def get_item(call: Call, video_id: str):
-    return download_queue.detail(call.viewer, video_id)
+    return intake.detail(call.viewer, video_id)
 
 
 @router.route("/api/download/{video_id}", methods=("POST",))
@@ -53,11 +53,11 @@ def set_item_status(call: Call, video_id: str):
     status = call.json(required=("status",))["status"]
     if not isinstance(status, str):
         raise BadRequest("status must be pending, ignore or priority")
-    download_queue.set_status(video_id, status)
+    intake.set_status(video_id, status)
     return {"youtube_id": video_id, "status": status}
 
 
 @router.route("/api/download/{video_id}", methods=("DELETE",))
 def delete_item(call: Call, video_id: str):
-    download_queue.delete(video_id)
+    intake.delete(video_id)
     return {"success": True, "youtube_id": video_id}

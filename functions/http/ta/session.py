@@ -4,7 +4,7 @@ from chalice import Response
 
 from functions.core.settings import VERSION
 from functions.http.routing import Call, Router
-from functions.services import auth
+from functions.services.auth import sessions, users
 
 router = Router(__name__)
 
@@ -13,9 +13,9 @@ router = Router(__name__)
 def login(call: Call):
     """Answer the user's API token and start a web session (cookie), as TubeArchivist's login does."""
     body = call.json()
-    user = auth.verify_login(body.get("username"), body.get("password"))
-    secret, lifetime = auth.start_session(user)
-    cookie = f"{auth.SESSION_COOKIE}={secret}; Max-Age={lifetime}; Path=/; HttpOnly; SameSite=Lax"
+    user = users.verify_login(body.get("username"), body.get("password"))
+    secret, lifetime = sessions.start_session(user)
+    cookie = f"{sessions.SESSION_COOKIE}={secret}; Max-Age={lifetime}; Path=/; HttpOnly; SameSite=Lax"
     if call.headers.get("x-forwarded-proto", "http") == "https":
         cookie += "; Secure"
     return Response(

@@ -2,7 +2,8 @@
 
 from functions.http.routing import Call, Router
 from functions.services import snapshots
-from functions.services.auth import Viewer, authenticate_request
+from functions.services.auth.sessions import authenticate_request
+from functions.services.auth.viewer import Viewer
 
 router = Router(__name__)
 

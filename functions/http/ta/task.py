@@ -3,7 +3,8 @@
 from functions.core.errors import BadRequest
 from functions.http.routing import Call, Router
 from functions.http.ta.snapshot import admin_request
-from functions.services import download_queue, rescan, tasks
+from functions.services import rescan, tasks
+from functions.services.downloads import intake
 
 router = Router(__name__)
 TASKS = ("download_pending", "rescan_pending")
@@ -13,7 +14,7 @@ TASKS = ("download_pending", "rescan_pending")
 def task_status(call: Call):
     """What runs now, as every function records it: a rescan holding (or asked for) its task, downloads on the
     download queue."""
-    return {"rescan": tasks.is_busy(tasks.RESCAN), "downloading": download_queue.downloading()}
+    return {"rescan": tasks.is_busy(tasks.RESCAN), "downloading": intake.downloading()}
 
 
 @router.route("/api/task", methods=("POST",), auth=admin_request)
@@ -22,7 +23,7 @@ def start_task(call: Call):
     if name not in TASKS:
         raise BadRequest(f"unknown task {name!r}: expected {' or '.join(TASKS)}")
     if name == "download_pending":
-        download_queue.start()
+        intake.start()
     else:
         rescan.request()  # already running: that run is the one asked for
     return {"success": True, "task": name}

@@ -9,15 +9,14 @@ from functions.core.ids import is_channel_id
 from functions.core.pagination import Page
 from functions.services import search as search_index
 from functions.services.archive import render, videos
-from functions.services.auth import Viewer
-from functions.storage import db, lookup, s3, totals
+from functions.services.auth.viewer import Viewer
+from functions.storage import counters, db, index_keys, lookup, s3
 from functions.storage.models import (
     ALL_CHANNELS,
     SUBSCRIBED,
     UNSUBSCRIBED,
     Channel,
     Video,
-    name_key,
 )
 from functions.youtube import urls
 
@@ -50,10 +49,10 @@ def list_page(viewer: Viewer, page: Page, subscription: str | None) -> dict:
         raise BadRequest("filter must be subscribed or unsubscribed")
     if subscription:
         keys, paging = viewer.page_keys(
-            totals.channels_by(subscription), Channel.by_subscription, subscription, page, scan_forward=True
+            counters.channels_by(subscription), Channel.by_subscription, subscription, page, scan_forward=True
         )
     else:
-        keys, paging = viewer.page_keys(totals.CHANNELS, Channel.by_name, ALL_CHANNELS, page, scan_forward=True)
+        keys, paging = viewer.page_keys(counters.CHANNELS, Channel.by_name, ALL_CHANNELS, page, scan_forward=True)
     ids = [key.channel_id for key in keys]
     (items,) = viewer.fetch((Channel, ids))
     return render.envelope([render.channel(items[i]) for i in ids if i in items], viewer.config, paging)
@@ -80,25 +79,14 @@ def videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
     return videos.channel_videos_page(viewer, channel_id, page)
 
 
-def subscription_of(subscribed: bool) -> str:
-    return SUBSCRIBED if subscribed else UNSUBSCRIBED
-
-
-def _with_index_keys(channel: Channel) -> Channel:
-    channel.all_channels = ALL_CHANNELS
-    channel.name_key = name_key(channel.channel_name, channel.channel_id)
-    channel.subscription = subscription_of(channel.channel_subscribed)
-    return channel
-
-
 def save(channel: Channel) -> bool:
     """Store a channel, counting it when new and moving its subscription count when that changed."""
-    _with_index_keys(channel)
+    index_keys.set_channel_keys(channel)
     created = db.save_counted(
         channel,
-        {totals.CHANNELS: 1, totals.channels_by(channel.subscription): 1},
+        {counters.CHANNELS: 1, counters.channels_by(channel.subscription): 1},
         Channel.subscription,
-        totals.channels_by,
+        counters.channels_by,
     )
     search_index.index_channel(channel, known_new=created)
     return created
@@ -106,8 +94,8 @@ def save(channel: Channel) -> bool:
 
 def create(channel: Channel) -> bool:
     """Store a channel only when it is not archived yet, counting it; False (nothing written) when it is."""
-    _with_index_keys(channel)
-    created = db.create_counted(channel, {totals.CHANNELS: 1, totals.channels_by(channel.subscription): 1})
+    index_keys.set_channel_keys(channel)
+    created = db.create_counted(channel, {counters.CHANNELS: 1, counters.channels_by(channel.subscription): 1})
     if created:
         search_index.index_channel(channel, known_new=True)
     return created
@@ -132,7 +120,7 @@ def delete(channel_id: str) -> None:
     for key in Video.by_channel.query(channel_id):
         with contextlib.suppress(NotFound):  # removed meanwhile
             videos.delete(key.youtube_id)
-    if not db.delete_counted(channel, {totals.CHANNELS: 1, totals.channels_by(channel.subscription): 1}):
+    if not db.delete_counted(channel, {counters.CHANNELS: 1, counters.channels_by(channel.subscription): 1}):
         raise not_found(channel_id)
     search_index.remove_channel(channel)
     s3.delete_objects(s3.channel_keys(channel_id))

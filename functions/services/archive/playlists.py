@@ -5,17 +5,16 @@ import json
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import NotFound
 from functions.core.ids import is_playlist_id
 from functions.core.pagination import Page
 from functions.services import search
 from functions.services.archive import render, videos
-from functions.services.archive.channels import subscription_of
-from functions.services.auth import Viewer
-from functions.storage import db, totals
-from functions.storage.models import ALL_PLAYLISTS, Counter, Playlist, PlaylistEntry, Video, name_key
+from functions.services.auth.viewer import Viewer
+from functions.storage import counters, db, index_keys
+from functions.storage.models import ALL_PLAYLISTS, Counter, Playlist, PlaylistEntry, Video
 
 ENTRY_READERS = 8  # playlists whose entries are read at once
 PACKED_LIMIT = 256 * 1024  # characters of a packed listing an item keeps (DynamoDB items hold at most 400 KB)
@@ -32,10 +31,10 @@ def check_id(playlist_id: str) -> str:
 
 
 def list_page(viewer: Viewer, page: Page) -> dict:
-    keys, paging = viewer.page_keys(totals.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True)
+    keys, paging = viewer.page_keys(counters.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True)
     ids = [key.playlist_id for key in keys]
-    items, counters = viewer.fetch((Playlist, ids), (Counter, [totals.playlist_videos(i) for i in ids]))
-    listed = entry_rows([items[i] for i in ids if i in items], counters)
+    items, stored_counters = viewer.fetch((Playlist, ids), (Counter, [counters.playlist_videos(i) for i in ids]))
+    listed = entry_rows([items[i] for i in ids if i in items], stored_counters)
     return render.envelope([render.playlist(items[i], listed[i]) for i in ids if i in items], viewer.config, paging)
 
 
@@ -59,14 +58,14 @@ def unpack(text: str) -> list[dict]:
     return [{"youtube_id": i, "title": title, "uploader": uploader} for i, title, uploader in listing]
 
 
-def entry_rows(items: list[Playlist], counters: dict[str, Counter]) -> dict[str, list[dict]]:
+def entry_rows(items: list[Playlist], stored_counters: dict[str, Counter]) -> dict[str, list[dict]]:
     """The entries of these playlists as rendered: from the packed listing and the ids the playlist's counter
     counts (read with the playlists); a playlist without a packed listing has its entries read (a Query each,
     side by side)."""
     rows = {}
     for item in items:
         if item.entries_packed is not None:
-            counter = counters.get(totals.playlist_videos(item.playlist_id))
+            counter = stored_counters.get(counters.playlist_videos(item.playlist_id))
             archived = (counter.members if counter is not None else None) or set()
             listing = unpack(item.entries_packed)
             for idx, row in enumerate(listing):
@@ -90,10 +89,10 @@ def get(playlist_id: str) -> Playlist:
 
 def detail(viewer: Viewer, playlist_id: str) -> dict:
     check_id(playlist_id)
-    found, counters = viewer.fetch((Playlist, [playlist_id]), (Counter, [totals.playlist_videos(playlist_id)]))
+    found, stored_counters = viewer.fetch((Playlist, [playlist_id]), (Counter, [counters.playlist_videos(playlist_id)]))
     if playlist_id not in found:
         raise not_found(playlist_id)
-    listed = entry_rows([found[playlist_id]], counters)
+    listed = entry_rows([found[playlist_id]], stored_counters)
     return render.envelope(render.playlist(found[playlist_id], listed[playlist_id]), viewer.config)
 
 
@@ -102,17 +101,21 @@ def videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
     return videos.playlist_videos_page(viewer, playlist_id, page)
 
 
+def store(playlist: Playlist) -> bool:
+    """The counted write of a playlist with its index keys, nothing else (no entries, no search index); True
+    when it is new."""
+    index_keys.set_playlist_keys(playlist)
+    return db.save_counted(
+        playlist,
+        {counters.PLAYLISTS: 1, counters.playlists_by(playlist.subscription): 1},
+        Playlist.subscription,
+        counters.playlists_by,
+    )
+
+
 def save(playlist: Playlist, listed: list[dict]) -> bool:
     """Store a playlist (counted, indexed) and its entries (save_entries); True when it is new."""
-    playlist.all_playlists = ALL_PLAYLISTS
-    playlist.name_key = name_key(playlist.playlist_name, playlist.playlist_id)
-    playlist.subscription = subscription_of(playlist.playlist_subscribed)
-    created = db.save_counted(
-        playlist,
-        {totals.PLAYLISTS: 1, totals.playlists_by(playlist.subscription): 1},
-        Playlist.subscription,
-        totals.playlists_by,
-    )
+    created = store(playlist)
     search.index_playlist(playlist, known_new=created)
     save_entries(playlist.playlist_id, listed)
     return created
@@ -155,8 +158,4 @@ def store_packed(playlist_id: str, packed: str | None) -> None:
     """Keep a packed listing (None: none) on the playlist's item, after its entries are written; a playlist
     deleted meanwhile stays deleted."""
     action = Playlist.entries_packed.set(packed) if packed is not None else Playlist.entries_packed.remove()
-    try:
-        Playlist(playlist_id).update(actions=[action], condition=Playlist.playlist_id.exists())
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    db.update_existing(Playlist(playlist_id), [action])

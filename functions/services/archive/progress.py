@@ -2,12 +2,10 @@
 
 import time
 
-from pynamodb.exceptions import UpdateError
-
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.services.archive import channels, playlists, videos
-from functions.services.auth import Viewer
+from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
 from functions.storage import db
 from functions.storage.models import Channel, Playlist, PlaylistEntry, UserVideo, Video
@@ -65,13 +63,7 @@ def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
 
 def clear_position(viewer: Viewer, youtube_id: str) -> None:
     _video(viewer, youtube_id)
-    try:
-        UserVideo(viewer.user_id, youtube_id).update(
-            actions=[UserVideo.position.remove()], condition=UserVideo.youtube_id.exists()
-        )
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise  # a missing state is already clear
+    db.update_existing(UserVideo(viewer.user_id, youtube_id), [UserVideo.position.remove()])  # none: clear
 
 
 def set_watched(viewer: Viewer, item_id, is_watched) -> list[str]:
@@ -107,11 +99,6 @@ def unwatch(viewer: Viewer, youtube_ids: list[str]) -> None:
     (archived,) = db.batch_get((Video, youtube_ids))
     feed.mark_watched(viewer.user_id, [video.published_key for video in archived.values()], False)
     for youtube_id in youtube_ids:
-        try:
-            UserVideo(viewer.user_id, youtube_id).update(
-                actions=[UserVideo.watched.set(False), UserVideo.watched_date.remove()],
-                condition=UserVideo.youtube_id.exists(),
-            )
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        db.update_existing(
+            UserVideo(viewer.user_id, youtube_id), [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
+        )

@@ -1,24 +1,21 @@
 """Archived videos: pages and details for a viewer, and the counted writes that add and remove them."""
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import Conflict, NotFound
 from functions.core.ids import is_video_id
 from functions.core.pagination import Page
 from functions.services import search
 from functions.services.archive import render
-from functions.services.auth import Viewer
+from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
-from functions.storage import db, s3, totals
+from functions.storage import counters, db, index_keys, s3
 from functions.storage.models import (
     ALL_VIDEOS,
     Channel,
     PlaylistEntry,
     UserVideo,
     Video,
-    downloaded_key,
-    published_key,
 )
 
 TRANSACTION_ITEMS = 100  # DynamoDB's limit of items in one transaction
@@ -59,14 +56,14 @@ def list_page(viewer: Viewer, counter: str, index, hash_key: str, page: Page, ro
 
 def all_videos_page(viewer: Viewer, page: Page) -> dict:
     return list_page(
-        viewer, totals.VIDEOS, Video.by_published, ALL_VIDEOS, page, lambda k: (k.youtube_id, k.channel_id)
+        viewer, counters.VIDEOS, Video.by_published, ALL_VIDEOS, page, lambda k: (k.youtube_id, k.channel_id)
     )
 
 
 def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
     return list_page(
         viewer,
-        totals.channel_videos(channel_id),
+        counters.channel_videos(channel_id),
         Video.by_channel,
         channel_id,
         page,
@@ -77,7 +74,7 @@ def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
 def playlist_videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
     return list_page(
         viewer,
-        totals.playlist_videos(playlist_id),
+        counters.playlist_videos(playlist_id),
         PlaylistEntry.by_published,
         playlist_id,
         page,
@@ -109,18 +106,14 @@ def get(youtube_id: str) -> Video:
 # ---------------------------------------------------------------- writing
 
 
-def set_index_keys(video: Video) -> Video:
-    video.all_videos = ALL_VIDEOS
-    video.published_key = published_key(video.published, video.youtube_id)
-    video.downloaded_key = downloaded_key(video.date_downloaded, video.youtube_id)
-    return video
-
-
 def save(video: Video) -> bool:
     """Store a video, counting it when it is new; True when it was. Safe to repeat: a retry never counts twice."""
-    set_index_keys(video)
+    index_keys.set_video_keys(video)
     created = db.save_counted(
-        video, {totals.VIDEOS: 1, totals.channel_videos(video.channel_id): 1}, Video.channel_id, totals.channel_videos
+        video,
+        {counters.VIDEOS: 1, counters.channel_videos(video.channel_id): 1},
+        Video.channel_id,
+        counters.channel_videos,
     )
     for playlist_id in video.playlist or []:
         mark_entry(playlist_id, video)
@@ -133,36 +126,27 @@ def save(video: Video) -> bool:
 def mark_entry(playlist_id: str, video: Video) -> bool:
     """Mark the video's entry in a playlist as archived and count it, once; False when there is no such entry."""
     entry = PlaylistEntry(playlist_id, video.youtube_id)
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.update(
-                entry,
-                actions=[
-                    PlaylistEntry.published_key.set(video.published_key),
-                    PlaylistEntry.channel_id.set(video.channel_id),
-                ],
-                condition=PlaylistEntry.idx.exists() & PlaylistEntry.published_key.does_not_exist(),
-            )
-            db.add_member(transaction, totals.playlist_videos(playlist_id), video.youtube_id, 1)
-        return True
-    except TransactWriteError as error:
-        if not db.is_condition_failure(error):
-            raise
-        return False
+    with db.transaction() as transaction:
+        transaction.update(
+            entry,
+            actions=[
+                PlaylistEntry.published_key.set(video.published_key),
+                PlaylistEntry.channel_id.set(video.channel_id),
+            ],
+            condition=PlaylistEntry.idx.exists() & PlaylistEntry.published_key.does_not_exist(),
+        )
+        db.add_member(transaction, counters.playlist_videos(playlist_id), video.youtube_id, 1)
+    return transaction.committed
 
 
 def unmark_entry(playlist_id: str, youtube_id: str) -> None:
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.update(
-                PlaylistEntry(playlist_id, youtube_id),
-                actions=[PlaylistEntry.published_key.remove()],
-                condition=PlaylistEntry.published_key.exists(),
-            )
-            db.add_member(transaction, totals.playlist_videos(playlist_id), youtube_id, -1)
-    except TransactWriteError as error:
-        if not db.is_condition_failure(error):
-            raise
+    with db.transaction() as transaction:
+        transaction.update(
+            PlaylistEntry(playlist_id, youtube_id),
+            actions=[PlaylistEntry.published_key.remove()],
+            condition=PlaylistEntry.published_key.exists(),
+        )
+        db.add_member(transaction, counters.playlist_videos(playlist_id), youtube_id, -1)
 
 
 def _delete_records(video: Video) -> bool:
@@ -174,23 +158,18 @@ def _delete_records(video: Video) -> bool:
     room = (TRANSACTION_ITEMS - 3) // 2
     for entry in marked[room:]:
         unmark_entry(entry.playlist_id, video.youtube_id)
-    counts = {totals.VIDEOS: -1, totals.channel_videos(video.channel_id): -1}
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.delete(video, condition=Video.youtube_id.exists())
-            for entry in marked[:room]:
-                transaction.update(
-                    entry,
-                    actions=[PlaylistEntry.published_key.remove()],
-                    condition=PlaylistEntry.published_key.exists(),
-                )
-                db.add_member(transaction, totals.playlist_videos(entry.playlist_id), video.youtube_id, -1)
-            db.add_counts(transaction, counts)
-    except TransactWriteError as error:
-        if not db.is_condition_failure(error):
-            raise
-        return False
-    return True
+    counts = {counters.VIDEOS: -1, counters.channel_videos(video.channel_id): -1}
+    with db.transaction() as transaction:
+        transaction.delete(video, condition=Video.youtube_id.exists())
+        for entry in marked[:room]:
+            transaction.update(
+                entry,
+                actions=[PlaylistEntry.published_key.remove()],
+                condition=PlaylistEntry.published_key.exists(),
+            )
+            db.add_member(transaction, counters.playlist_videos(entry.playlist_id), video.youtube_id, -1)
+        db.add_counts(transaction, counts)
+    return transaction.committed
 
 
 def delete(youtube_id: str) -> None:

@@ -5,8 +5,6 @@ no read per channel followed and none per video. `notify` marks the videos archi
 that they have not watched yet: Invidious' notifications.
 """
 
-from pynamodb.exceptions import UpdateError
-
 from functions.services.invidious import preferences, render
 from functions.services.invidious.common import int_param
 from functions.storage import db
@@ -106,11 +104,7 @@ def mark_watched(user_id: int, published_keys: list[str], watched: bool = True) 
         keys = [key for (_, key), item in found.items() if bool(item.watched) != watched or (watched and item.notify)]
     actions = [FeedItem.watched.set(True), FeedItem.notify.set(False)] if watched else [FeedItem.watched.remove()]
     for key in keys:
-        try:
-            FeedItem(user_id, key).update(actions=actions, condition=FeedItem.youtube_id.exists())
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        db.update_existing(FeedItem(user_id, key), actions)
 
 
 # ---------------------------------------------------------------- reading

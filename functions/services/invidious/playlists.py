@@ -8,9 +8,6 @@ import re
 import secrets
 import time
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
-
 from functions.core.errors import BadRequest, Forbidden
 from functions.core.ids import is_channel_id, is_video_id
 from functions.services.invidious import render
@@ -181,18 +178,15 @@ def create(viewer, body: dict) -> InvidiousPlaylist:
         next_position=0,
     )
     counter = Counter(owned_counter(viewer.user_id))
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.save(playlist, condition=InvidiousPlaylist.playlist_id.does_not_exist())
-            transaction.update(
-                counter,
-                actions=[Counter.count.add(1)],
-                condition=Counter.count.does_not_exist() | (Counter.count < MAX_PLAYLISTS),
-            )
-    except TransactWriteError as error:
-        if db.is_condition_failure(error):
-            raise BadRequest(f"User cannot have more than {MAX_PLAYLISTS} playlists.") from None
-        raise
+    with db.transaction() as transaction:
+        transaction.save(playlist, condition=InvidiousPlaylist.playlist_id.does_not_exist())
+        transaction.update(
+            counter,
+            actions=[Counter.count.add(1)],
+            condition=Counter.count.does_not_exist() | (Counter.count < MAX_PLAYLISTS),
+        )
+    if not transaction.committed:
+        raise BadRequest(f"User cannot have more than {MAX_PLAYLISTS} playlists.")
     return playlist
 
 
@@ -206,25 +200,18 @@ def update(viewer, playlist_id: str, body: dict) -> None:
         return
     actions = [getattr(InvidiousPlaylist, name).set(value) for name, value in changes.items()]
     actions.append(InvidiousPlaylist.updated.set(int(time.time())))
-    try:
-        playlist.update(actions=actions, condition=InvidiousPlaylist.owner_id == viewer.user_id)
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise not_found(DOES_NOT_EXIST) from None  # deleted meanwhile
-        raise
+    if not db.conditional(playlist.update, actions=actions, condition=InvidiousPlaylist.owner_id == viewer.user_id):
+        raise not_found(DOES_NOT_EXIST)  # deleted meanwhile
 
 
 def delete(viewer, playlist_id: str) -> None:
     """Delete the playlist (and take it off the owner's count), then its entries."""
     playlist = owned(viewer, playlist_id)
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.delete(playlist, condition=InvidiousPlaylist.owner_id == viewer.user_id)
-            transaction.update(Counter(owned_counter(viewer.user_id)), actions=[Counter.count.add(-1)])
-    except TransactWriteError as error:
-        if db.is_condition_failure(error):
-            raise not_found(DOES_NOT_EXIST) from None  # deleted meanwhile
-        raise
+    with db.transaction() as transaction:
+        transaction.delete(playlist, condition=InvidiousPlaylist.owner_id == viewer.user_id)
+        transaction.update(Counter(owned_counter(viewer.user_id)), actions=[Counter.count.add(-1)])
+    if not transaction.committed:
+        raise not_found(DOES_NOT_EXIST)  # deleted meanwhile
     with InvidiousPlaylistEntry.batch_write() as batch:
         for entry in InvidiousPlaylistEntry.query(playlist_id):
             batch.delete(entry)
@@ -243,24 +230,21 @@ def add_video(viewer, playlist_id: str, body: dict) -> dict:
             raise BadRequest(f"Playlist cannot have more than {MAX_VIDEOS} videos")
         position = int(playlist.next_position or 0)
         entry = InvidiousPlaylistEntry(playlist_id, new_index_id(), position=position, **metadata)
-        try:
-            with TransactWrite(connection=db.connection()) as transaction:
-                transaction.save(entry, condition=InvidiousPlaylistEntry.index_id.does_not_exist())
-                transaction.update(
-                    playlist,
-                    actions=[
-                        InvidiousPlaylist.video_count.add(1),
-                        InvidiousPlaylist.next_position.set(position + 1),
-                        InvidiousPlaylist.updated.set(int(time.time())),
-                    ],
-                    condition=(InvidiousPlaylist.owner_id == viewer.user_id)
-                    & (InvidiousPlaylist.next_position == position)
-                    & (InvidiousPlaylist.video_count < MAX_VIDEOS),
-                )
+        with db.transaction() as transaction:
+            transaction.save(entry, condition=InvidiousPlaylistEntry.index_id.does_not_exist())
+            transaction.update(
+                playlist,
+                actions=[
+                    InvidiousPlaylist.video_count.add(1),
+                    InvidiousPlaylist.next_position.set(position + 1),
+                    InvidiousPlaylist.updated.set(int(time.time())),
+                ],
+                condition=(InvidiousPlaylist.owner_id == viewer.user_id)
+                & (InvidiousPlaylist.next_position == position)
+                & (InvidiousPlaylist.video_count < MAX_VIDEOS),
+            )
+        if transaction.committed:
             return render.playlist_video(entry, count)
-        except TransactWriteError as error:
-            if not db.is_condition_failure(error):
-                raise
         playlist = owned(viewer, playlist_id)  # another write landed first: read again and retry
     raise BadRequest("Playlist is changing too fast, please try again")
 
@@ -270,18 +254,15 @@ def remove_video(viewer, playlist_id: str, index_id: str) -> None:
     playlist = owned(viewer, playlist_id)
     if not INDEX_ID.match(index_id or ""):
         raise not_found(NO_SUCH_VIDEO)
-    try:
-        with TransactWrite(connection=db.connection()) as transaction:
-            transaction.delete(
-                InvidiousPlaylistEntry(playlist_id, index_id.upper()),
-                condition=InvidiousPlaylistEntry.index_id.exists(),
-            )
-            transaction.update(
-                playlist,
-                actions=[InvidiousPlaylist.video_count.add(-1), InvidiousPlaylist.updated.set(int(time.time()))],
-                condition=InvidiousPlaylist.owner_id == viewer.user_id,
-            )
-    except TransactWriteError as error:
-        if db.is_condition_failure(error):
-            raise not_found(NO_SUCH_VIDEO) from None
-        raise
+    with db.transaction() as transaction:
+        transaction.delete(
+            InvidiousPlaylistEntry(playlist_id, index_id.upper()),
+            condition=InvidiousPlaylistEntry.index_id.exists(),
+        )
+        transaction.update(
+            playlist,
+            actions=[InvidiousPlaylist.video_count.add(-1), InvidiousPlaylist.updated.set(int(time.time()))],
+            condition=InvidiousPlaylist.owner_id == viewer.user_id,
+        )
+    if not transaction.committed:
+        raise not_found(NO_SUCH_VIDEO)

@@ -1,8 +1,7 @@
 """Invidious preferences: the user's changed fields live in User.preferences; defaults fill in the rest."""
 
-from pynamodb.exceptions import UpdateError
-
 from functions.core.errors import BadRequest
+from functions.storage import db
 from functions.storage.models import User
 
 DEFAULTS = {
@@ -94,11 +93,8 @@ def update(user: User, body: dict) -> None:
     item = User(user.username)
     exists = User.username.exists()
     if user.preferences is None:
-        try:
-            item.update(actions=[User.preferences.set(changes)], condition=exists & User.preferences.does_not_exist())
+        created = User.preferences.does_not_exist()
+        if db.conditional(item.update, actions=[User.preferences.set(changes)], condition=exists & created):
             return
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            # another request created the map meanwhile: set field by field below
+        # another request created the map meanwhile: set field by field below
     item.update(actions=[User.preferences[name].set(value) for name, value in changes.items()], condition=exists)

@@ -2,7 +2,7 @@
 
 import time
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import Forbidden
 from functions.core.ids import is_channel_id
@@ -12,10 +12,6 @@ from functions.storage import db
 from functions.storage.models import Channel, Subscription
 
 INVALID = "Deleted or invalid channel"
-
-
-def _condition_failed(error) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
 
 
 def list_all(viewer) -> list[dict]:
@@ -35,13 +31,7 @@ def subscribe(viewer, channel_id: str) -> bool:
     except DoesNotExist:
         raise Forbidden(INVALID) from None
     subscription = Subscription(viewer.user_id, channel_id, created=int(time.time()))
-    try:
-        subscription.save(condition=Subscription.channel_id.does_not_exist())
-        created = True
-    except PutError as error:
-        if not _condition_failed(error):
-            raise
-        created = False
+    created = db.conditional(subscription.save, condition=Subscription.channel_id.does_not_exist())
     channels.set_subscribed(channel_id, True)
     if created:
         feed.backfill(viewer.user_id, channel)
@@ -52,9 +42,5 @@ def unsubscribe(viewer, channel_id: str) -> None:
     """Remove the user's subscription and the channel's videos from their feed; the archive keeps its own."""
     if not is_channel_id(channel_id):
         return
-    try:
-        Subscription(viewer.user_id, channel_id).delete(condition=Subscription.channel_id.exists())
-    except DeleteError as error:
-        if not _condition_failed(error):
-            raise
+    db.conditional(Subscription(viewer.user_id, channel_id).delete, condition=Subscription.channel_id.exists())
     feed.remove_channel(viewer.user_id, channel_id)

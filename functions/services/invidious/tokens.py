@@ -8,7 +8,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import time
@@ -18,7 +17,10 @@ from urllib.parse import unquote
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Forbidden
-from functions.services.auth import Viewer, session_cookie_named
+from functions.core.settings import get_settings
+from functions.services.auth.sessions import session_cookie_named
+from functions.services.auth.viewer import Viewer
+from functions.storage import aws, db
 from functions.storage.models import InvidiousSession
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
@@ -41,14 +43,12 @@ def secret_key() -> bytes:
     """The deployment's HMAC key: `HMAC_KEY` (local run, tests) or the secret `HMAC_SECRET_ID` names (cloud)."""
     global _secret
     if _secret is None:
-        if os.environ.get("HMAC_KEY"):
-            _secret = os.environ["HMAC_KEY"].encode()
-        elif os.environ.get("HMAC_SECRET_ID"):
-            import botocore.session
-
-            client = botocore.session.get_session().create_client("secretsmanager")
-            _secret = client.get_secret_value(SecretId=os.environ["HMAC_SECRET_ID"])["SecretString"].encode()
-        else:
+        settings = get_settings()
+        if settings.hmac_key:
+            _secret = settings.hmac_key.encode()
+        elif settings.hmac_secret_id:
+            _secret = (aws.read_secret(settings.hmac_secret_id) or "").encode()
+        if not _secret:
             raise RuntimeError("no HMAC key: set HMAC_KEY or HMAC_SECRET_ID")
     return _secret
 
@@ -123,6 +123,12 @@ def new_session(user_id: int, username: str, kind: str = TOKEN) -> str:
     session = "v1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     InvidiousSession(session, user_id=user_id, username=username, issued=int(time.time()), kind=kind).save()
     return session
+
+
+def revoke(session_id: str, user_id: int) -> bool:
+    """End one of the user's sessions; False when they have no such session (nothing changes)."""
+    session = InvidiousSession(session_id)
+    return db.conditional(session.delete, condition=InvidiousSession.user_id == user_id)
 
 
 def issue(user_id: int, username: str, scopes: list[str], expire: int | None) -> dict:

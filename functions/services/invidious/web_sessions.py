@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote_plus, urlsplit
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest
-from functions.services.auth import session_cookie_named
+from functions.services.auth.sessions import session_cookie_named
 from functions.services.invidious import tokens
 from functions.storage.models import InvidiousSession
 

@@ -22,22 +22,29 @@ the condition that its `version` is the one read, reading and merging again the 
 the importer merges all its documents in memory first and writes every key once (`bulk`).
 """
 
-import heapq
-import json
 import math
 import time
 from collections import Counter as Tally
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-
-from pynamodb.exceptions import DeleteError, PutError
+from dataclasses import dataclass, field
 
 from functions.services.search import documents as docs
 from functions.services.search import query as q
 from functions.services.search import text
 from functions.services.search.backend import Change, Fetch, Hit, Results, SearchBackend, Track
-from functions.storage import totals
+from functions.services.search.postings import (
+    CHUNK_SIZE,
+    Merge,
+    chunk_fragments,
+    chunks_of,
+    is_term_key,
+    parse_postings,
+    words_bucket,
+    write_key,
+)
+from functions.services.search.scoring import Scorer, Word, count_of, document_of, idf_of, passes, ranked, words_of
+from functions.storage import counters
 from functions.storage.models import (
     ALL_CHANNELS,
     ALL_PLAYLISTS,
@@ -53,231 +60,36 @@ from functions.storage.models import (
     Video,
 )
 
-HEAD_SIZE = 500  # postings kept per key: keys of up to this many documents are complete
-CHUNK_SIZE = 20  # subtitle fragments per SubtitleChunk item
 MAX_CANDIDATES = 100  # one BatchGetItem
 CHANNEL_FILTER_CANDIDATES = 10
 FRAGMENT_CANDIDATES = 45  # a chunk and a video each
-PREFIX_FACTOR = 0.6  # a word only completed from what was typed weighs less than one typed in full
 MAX_EXPANSIONS = 10  # fuzzy terms per word
 BROWSED_CHANNELS = 3  # `video: channel:x` without words lists the videos of this many matching channels
 WRITE_ATTEMPTS = 8
 WRITE_THREADS = 8  # a document's keys are written this many at a time
 MODELS = {docs.VIDEO: Video, docs.CHANNEL: Channel, docs.PLAYLIST: Playlist}
-KIND_COUNTERS = {docs.VIDEO: totals.VIDEOS, docs.CHANNEL: totals.CHANNELS, docs.PLAYLIST: totals.PLAYLISTS}
+KIND_COUNTERS = {docs.VIDEO: counters.VIDEOS, docs.CHANNEL: counters.CHANNELS, docs.PLAYLIST: counters.PLAYLISTS}
 SUBTITLE_FRAGMENTS_PER_VIDEO = 100  # the document count idf assumes for subtitle fragments
 
 
-# ---------------------------------------------------------------- postings
+@dataclass
+class _Plan:
+    """A search's scorers: one per kind searched, and one for the channels a `channel:` filter names."""
 
-
-def parse_postings(value: str | None) -> list[tuple[str, int]]:
-    parts = (value or "").split()
-    return [(parts[i], int(parts[i + 1])) for i in range(0, len(parts) - 1, 2)]
-
-
-def encode_postings(pairs) -> str:
-    return " ".join(f"{doc} {score}" for doc, score in pairs)
-
-
-def is_term_key(key: str) -> bool:
-    return ":" in key.split(">", 1)[0]
-
-
-def words_bucket(term: str) -> str:
-    return f"{len(term)}:{term[0]}"
-
-
-class _Merge:
-    """Changes to many documents, folded per index key, then merged into each key's stored item."""
-
-    def __init__(self):
-        self.adds: dict[str, list[tuple[int, str]]] = defaultdict(list)  # key -> heap of its best new postings
-        self.delta: Tally = Tally()  # key -> df change known from the changes alone
-        self.unsure: dict[str, list[str]] = defaultdict(list)  # key -> docs counted unless the head holds them
-        self.touched: set[str] = set()
-        self.docs: set[str] = set()  # documents whose stored postings the changes replace
-
-    def add(self, change: Change) -> None:
-        new = docs.postings(change.new) if change.new is not None else {}
-        old = docs.postings(change.old) if change.old is not None else ({} if change.old_known else None)
-        doc = change.doc_id
-        self.docs.add(doc)
-        for key, score in new.items():
-            heap = self.adds[key]
-            if len(heap) < HEAD_SIZE:
-                heapq.heappush(heap, (score, doc))
-            else:
-                heapq.heappushpop(heap, (score, doc))
-            if old is None:
-                self.unsure[key].append(doc)
-            elif key not in old:
-                self.delta[key] += 1
-        self.touched.update(new)
-        for key in old or ():
-            if key not in new:
-                self.delta[key] -= 1
-                self.touched.add(key)
-
-    def merged(self, key: str, stored: SearchTerm | None) -> SearchTerm | None:
-        """The key's item after the changes; None when nothing holds the key any more."""
-        pairs = parse_postings(stored.postings) if stored is not None else []
-        held = {doc for doc, _ in pairs}
-        df = (int(stored.df) if stored is not None else 0) + self.delta[key]
-        df += sum(1 for doc in self.unsure.get(key, ()) if doc not in held)
-        kept = [(score, doc) for doc, score in pairs if doc not in self.docs] + self.adds.get(key, [])
-        best = heapq.nlargest(HEAD_SIZE, kept)
-        df = max(df, len(best))
-        if not best and df <= 0:
-            return None
-        item = SearchTerm(key, postings=encode_postings((doc, score) for score, doc in best), df=df)
-        item.version = (int(stored.version) if stored is not None else 0) + 1
-        return item
-
-
-def _write_key(key: str, old: SearchTerm | None, item: SearchTerm | None) -> bool:
-    """Replace (or delete) one key's item unless another writer changed it since `old` was read; False if one did."""
-    try:
-        if old is None:
-            if item is not None:
-                item.save(condition=SearchTerm.key.does_not_exist())
-        elif item is None:
-            old.delete(condition=SearchTerm.version == old.version)
-        else:
-            item.save(condition=SearchTerm.version == old.version)
-    except (PutError, DeleteError) as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
-
-
-# ---------------------------------------------------------------- queries
+    scorers: dict[str, Scorer]
+    channel_scorer: Scorer
+    every_word: bool  # every word must match (all but `full:` searches)
 
 
 @dataclass
-class _Word:
-    surface: str
-    term: str
-    prefix: bool  # the last word of a search as you type
-    fuzzy: list[tuple[str, int]]  # (term, edits)
+class _Found:
+    """The candidates a search fetched: ids wanted per kind, the items found, subtitle fragments and chunks."""
 
-    def keys(self, groups) -> dict[str, float]:
-        """Index key -> factor: the word's own term, its fuzzy neighbours, its prefix entry."""
-        result: dict[str, float] = {}
-        for group in groups:
-            result[docs.term_key(group.name, self.term)] = 1.0
-            for term, edits in self.fuzzy:
-                result.setdefault(docs.term_key(group.name, term), 1.0 - edits / (len(self.term) + 1))
-            if self.prefix and group.prefixes:
-                result.setdefault(docs.prefix_key(group.name, text.prefix_key(self.surface)), PREFIX_FACTOR)
-        return result
-
-    def matches(self, document: docs.Document, group: str, key: str) -> bool:
-        """Whether a prefix key really matches: entries stop at MAX_PREFIX characters, typed words may not."""
-        if ">" not in key or len(self.surface) <= text.MAX_PREFIX:
-            return True
-        return any(w.startswith(self.surface) for w in docs.group_words(document, group))
-
-
-def _words(raw: str, prefix_last: bool) -> list[_Word]:
-    found = text.words(raw)
-    return [_Word(w, text.stem(w), prefix_last and n == len(found) - 1, []) for n, w in enumerate(found)]
-
-
-def _count(counters: dict, name: str) -> int:
-    return int(counters[name].count) if name in counters else 0
-
-
-def _idf(df: int, total: int) -> float:
-    return math.log(1 + max(total, df, 1) / (df + 0.5))
-
-
-class _Scorer:
-    """Scores documents of one kind for a list of words, from postings (estimates) or their text (exact)."""
-
-    def __init__(self, words: list[_Word], groups, heads: dict, total: int):
-        self.words = words
-        self.groups = tuple(groups)
-        self.group_names = {g.name for g in self.groups}
-        self.keys = [w.keys(self.groups) for w in words]
-        self.heads = heads
-        self.idf = {key: _idf(int(heads[key].df) if key in heads else 0, total) for ks in self.keys for key in ks}
-
-    def lists(self) -> tuple[list[dict[str, float]], list[bool]]:
-        """Per word: doc -> best estimated score over its keys' postings, and whether those postings are all."""
-        lists, complete = [], []
-        for keys in self.keys:
-            best: dict[str, float] = {}
-            whole = True
-            for key, factor in keys.items():
-                head = self.heads.get(key)
-                if head is None:
-                    continue
-                pairs = parse_postings(head.postings)
-                whole = whole and int(head.df) <= len(pairs)
-                weight = self.idf[key] * factor
-                for doc, score in pairs:
-                    value = score * weight
-                    if value > best.get(doc, 0.0):
-                        best[doc] = value
-            lists.append(best)
-            complete.append(whole)
-        return lists, complete
-
-    def candidates(self, every_word: bool, limit: int) -> list[str]:
-        """The documents most likely to match best: in every word's postings first (or, with `every_word` False,
-        in the most words), then those the complete postings still allow, by estimated score."""
-        if not self.words or limit <= 0:
-            return []
-        lists, complete = self.lists()
-        if every_word:
-            sure = [i for i in range(len(lists)) if complete[i]]
-            driver = min(sure or range(len(lists)), key=lambda i: len(lists[i]))
-            pool = [d for d in lists[driver] if all(d in lists[i] for i in sure)]
-        else:
-            pool = {d for found in lists for d in found}
-        ranked = sorted(
-            pool,
-            key=lambda d: (-sum(1 for found in lists if d in found), -sum(found.get(d, 0.0) for found in lists), d),
-        )
-        return ranked[:limit]
-
-    def score(self, document: docs.Document, every_word: bool) -> float | None:
-        """The document's exact score from its text; None when it does not match."""
-        own = docs.postings(document, self.group_names)
-        total, matched = 0.0, 0
-        for word, keys in zip(self.words, self.keys, strict=True):
-            best = 0.0
-            for key, factor in keys.items():
-                if key in own and word.matches(document, key.split(">")[0].split(":")[0], key):
-                    best = max(best, own[key] * self.idf[key] * factor)
-            if best:
-                matched += 1
-                total += best
-            elif every_word:
-                return None
-        return total if matched else None
-
-
-def _document(kind: str, item) -> docs.Document:
-    if kind == docs.VIDEO:
-        return docs.video_document(item)
-    if kind == docs.CHANNEL:
-        return docs.channel_document(item)
-    return docs.playlist_document(item)
-
-
-def _passes(kind: str, item, query: q.Query) -> bool:
-    if query.active is not None:
-        active = item.active if kind == docs.VIDEO else getattr(item, f"{kind}_active")
-        if bool(active) != query.active:
-            return False
-    return query.subscribed is None or bool(getattr(item, f"{kind}_subscribed")) == query.subscribed
-
-
-def _ranked(hits: list[Hit], limit: int) -> list[Hit]:
-    return sorted(hits, key=lambda h: (-h.score, h.doc_id))[:limit]
+    wanted: dict[str, list[str]] = field(default_factory=dict)
+    filter_channels: list[str] = field(default_factory=list)
+    fragments: list[tuple[str, str, int]] = field(default_factory=list)  # (youtube_id, lang, index)
+    items: dict[str, dict] = field(default_factory=dict)
+    chunks: dict = field(default_factory=dict)
 
 
 class DynamoBackend(SearchBackend):
@@ -286,7 +98,7 @@ class DynamoBackend(SearchBackend):
     def update(self, changes: list[Change], bulk: bool = False) -> None:
         if not changes:
             return
-        merge = _Merge()
+        merge = Merge()
         for change in changes:
             merge.add(change)
         if bulk:
@@ -294,7 +106,7 @@ class DynamoBackend(SearchBackend):
         else:
             self._write_guarded(merge)
 
-    def _write_bulk(self, merge: _Merge) -> None:
+    def _write_bulk(self, merge: Merge) -> None:
         keys = sorted(merge.touched)
         stored = {item.key: item for item in SearchTerm.batch_get(keys)} if keys else {}
         new_terms = []
@@ -309,7 +121,7 @@ class DynamoBackend(SearchBackend):
                     batch.delete(stored[key])
         self._add_words(new_terms)
 
-    def _write_guarded(self, merge: _Merge) -> None:
+    def _write_guarded(self, merge: Merge) -> None:
         """Write each key on the condition that no one changed it since it was read; read and merge the keys
         that lost a race again. Keys are independent, so no transaction (which costs twice the write units)."""
         pending = sorted(merge.touched)
@@ -321,7 +133,7 @@ class DynamoBackend(SearchBackend):
             stored = {item.key: item for item in SearchTerm.batch_get(pending, consistent_read=True)}
             writes = [(key, stored.get(key), merge.merged(key, stored.get(key))) for key in pending]
             with ThreadPoolExecutor(min(WRITE_THREADS, len(writes))) as pool:  # independent keys: in parallel
-                written = list(pool.map(_write_key, *zip(*writes, strict=True)))
+                written = list(pool.map(write_key, *zip(*writes, strict=True)))
             lost = [key for (key, _, _), ok in zip(writes, written, strict=True) if not ok]
             new_terms += [key for key in pending if key not in stored and key not in lost]
             if not lost:
@@ -355,7 +167,7 @@ class DynamoBackend(SearchBackend):
             youtube_id, lang, fragments = track.youtube_id, track.lang, track.fragments
             name = f"{youtube_id}.{lang}"
             old = [] if track.known_new else list(SubtitleChunk.query(name))
-            old_fragments = {f.index: f for chunk in old for f in _chunk_fragments(chunk)}
+            old_fragments = {f.index: f for chunk in old for f in chunk_fragments(chunk)}
             for fragment in fragments:
                 doc = docs.fragment_document(youtube_id, lang, fragment)
                 before = old_fragments.pop(fragment.index, None)
@@ -366,7 +178,7 @@ class DynamoBackend(SearchBackend):
             for fragment in old_fragments.values():
                 doc = docs.fragment_document(youtube_id, lang, fragment)
                 changes.append(Change(doc.doc_id, None, doc, old_known=True))
-            chunks = _chunks(name, fragments)
+            chunks = chunks_of(name, fragments)
             stored = {int(c.chunk): c.fragments for c in old}
             puts += [c for c in chunks if stored.get(c.chunk) != c.fragments]
             deletes += [c for c in old if c.chunk >= len(chunks)]
@@ -382,7 +194,7 @@ class DynamoBackend(SearchBackend):
         for lang in langs:
             for chunk in SubtitleChunk.query(f"{youtube_id}.{lang}"):
                 chunks.append(chunk)
-                for fragment in _chunk_fragments(chunk):
+                for fragment in chunk_fragments(chunk):
                     doc = docs.fragment_document(youtube_id, lang, fragment)
                     changes.append(Change(doc.doc_id, None, doc, old_known=True))
         self.update(changes)
@@ -394,84 +206,105 @@ class DynamoBackend(SearchBackend):
 
     def search(self, query: q.Query, fetch: Fetch, limit: int) -> Results:
         searched = docs.SEARCHED[query.query_type]
-        words = _words(query.text, prefix_last=query.query_type != q.FULL)
-        channel_words = _words(query.channel, prefix_last=True) if query.channel else []
+        words = words_of(query.text, prefix_last=query.query_type != q.FULL)
+        channel_words = words_of(query.channel, prefix_last=True) if query.channel else []
         if not words:
             if len(searched) > 1 or query.query_type == q.FULL:
                 return Results(hits={kind: [] for kind in searched})  # nothing but stop words
             return self._browse(query, fetch, limit, searched, channel_words)
         self._expand(words + channel_words, query.fuzziness, fetch)
+        plan = self._plan_keys(query, searched, words, channel_words, fetch)
+        found = self._fetch_candidates(plan, fetch, limit)
+        return self._score(query, plan, found, limit)
+
+    @staticmethod
+    def _plan_keys(query: q.Query, searched: dict, words: list[Word], channel_words: list[Word], fetch) -> _Plan:
+        """Phase 1: every index key of every word, and the totals idf needs, in one batch; a scorer per kind."""
         keys = {key for kind, groups in searched.items() for w in words for key in w.keys(groups)}
         keys |= {key for w in channel_words for key in w.keys(docs.CHANNEL_FILTER)}
         heads, counts = fetch((SearchTerm, sorted(keys)), (Counter, list(KIND_COUNTERS.values())))
-        total = {kind: _count(counts, name) for kind, name in KIND_COUNTERS.items()}
+        total = {kind: count_of(counts, name) for kind, name in KIND_COUNTERS.items()}
         total[docs.SUBTITLE] = total[docs.VIDEO] * SUBTITLE_FRAGMENTS_PER_VIDEO
-        scorers = {kind: _Scorer(words, groups, heads, total[kind]) for kind, groups in searched.items()}
-        channel_scorer = _Scorer(channel_words, docs.CHANNEL_FILTER, heads, total[docs.CHANNEL])
+        return _Plan(
+            scorers={kind: Scorer(words, groups, heads, total[kind]) for kind, groups in searched.items()},
+            channel_scorer=Scorer(channel_words, docs.CHANNEL_FILTER, heads, total[docs.CHANNEL]),
+            every_word=query.query_type != q.FULL,
+        )
 
-        # One batch: the candidates of every kind, and the channels `channel:` may mean.
-        every_word = query.query_type != q.FULL
-        wanted: dict[str, list[str]] = {}
-        filter_channels = channel_scorer.candidates(True, CHANNEL_FILTER_CANDIDATES)
-        room = MAX_CANDIDATES - len(filter_channels)
+    @staticmethod
+    def _fetch_candidates(plan: _Plan, fetch, limit: int) -> _Found:
+        """Phase 2: one batch: the best candidates of every kind, and the channels `channel:` may mean."""
+        found = _Found()
+        found.filter_channels = plan.channel_scorer.candidates(True, CHANNEL_FILTER_CANDIDATES)
+        room = MAX_CANDIDATES - len(found.filter_channels)
         for kind in (docs.CHANNEL, docs.PLAYLIST):
-            if kind in scorers:
-                wanted[kind] = scorers[kind].candidates(every_word, min(limit, room))
-                room -= len(wanted[kind])
+            if kind in plan.scorers:
+                found.wanted[kind] = plan.scorers[kind].candidates(plan.every_word, min(limit, room))
+                room -= len(found.wanted[kind])
         fragments: list[str] = []
-        if docs.SUBTITLE in scorers:
-            fragments = scorers[docs.SUBTITLE].candidates(every_word, FRAGMENT_CANDIDATES)
+        if docs.SUBTITLE in plan.scorers:
+            fragments = plan.scorers[docs.SUBTITLE].candidates(plan.every_word, FRAGMENT_CANDIDATES)
             room = 0
-        if docs.VIDEO in scorers:
-            wanted[docs.VIDEO] = scorers[docs.VIDEO].candidates(every_word, room)
-        parsed = [docs.split_subtitle_doc_id(doc) for doc in fragments]
-        chunk_keys = {(f"{vid}.{lang}", (index - 1) // CHUNK_SIZE) for vid, lang, index in parsed}
-        video_ids = list(wanted.get(docs.VIDEO, [])) + [vid for vid, _, _ in parsed]
-        channel_ids = list(wanted.get(docs.CHANNEL, [])) + filter_channels
-        found_videos, found_channels, found_playlists, found_chunks = fetch(
+        if docs.VIDEO in plan.scorers:
+            found.wanted[docs.VIDEO] = plan.scorers[docs.VIDEO].candidates(plan.every_word, room)
+        found.fragments = [docs.split_subtitle_doc_id(doc) for doc in fragments]
+        chunk_keys = {(f"{vid}.{lang}", (index - 1) // CHUNK_SIZE) for vid, lang, index in found.fragments}
+        video_ids = list(found.wanted.get(docs.VIDEO, [])) + [vid for vid, _, _ in found.fragments]
+        channel_ids = list(found.wanted.get(docs.CHANNEL, [])) + found.filter_channels
+        videos, channels, playlists, found.chunks = fetch(
             (Video, video_ids),
             (Channel, channel_ids),
-            (Playlist, wanted.get(docs.PLAYLIST, [])),
+            (Playlist, found.wanted.get(docs.PLAYLIST, [])),
             (SubtitleChunk, sorted(chunk_keys)),
         )
-        items = {docs.VIDEO: found_videos, docs.CHANNEL: found_channels, docs.PLAYLIST: found_playlists}
-        results = Results(items=items)
+        found.items = {docs.VIDEO: videos, docs.CHANNEL: channels, docs.PLAYLIST: playlists}
+        return found
 
+    def _score(self, query: q.Query, plan: _Plan, found: _Found, limit: int) -> Results:
+        """Phase 3: each candidate scored from its stored text (dropped when it no longer matches), ranked."""
+        results = Results(items=found.items)
+        channels = found.items[docs.CHANNEL]
         allowed = None
         if query.channel is not None:
             allowed = {
                 channel_id
-                for channel_id in filter_channels
-                if channel_id in found_channels
-                and channel_scorer.score(docs.channel_document(found_channels[channel_id]), True) is not None
+                for channel_id in found.filter_channels
+                if channel_id in channels
+                and plan.channel_scorer.score(docs.channel_document(channels[channel_id]), True) is not None
             }
-        for kind, doc_ids in wanted.items():
+        for kind, doc_ids in found.wanted.items():
             hits = []
             for doc_id in doc_ids:
-                item = items[kind].get(doc_id)
-                if item is None or not _passes(kind, item, query):
+                item = found.items[kind].get(doc_id)
+                if item is None or not passes(kind, item, query):
                     continue
                 if allowed is not None and kind == docs.VIDEO and item.channel_id not in allowed:
                     continue
-                score = scorers[kind].score(_document(kind, item), every_word)
+                score = plan.scorers[kind].score(document_of(kind, item), plan.every_word)
                 if score is not None:
                     hits.append(Hit(kind, doc_id, score, item))
-            results.hits[kind] = _ranked(hits, limit)
-        if docs.SUBTITLE in scorers:
+            results.hits[kind] = ranked(hits, limit)
+        if docs.SUBTITLE in plan.scorers:
             results.hits[docs.SUBTITLE] = self._fragment_hits(
-                query, parsed, found_videos, found_chunks, scorers[docs.SUBTITLE], allowed, limit
+                query,
+                found.fragments,
+                found.items[docs.VIDEO],
+                found.chunks,
+                plan.scorers[docs.SUBTITLE],
+                allowed,
+                limit,
             )
         return results
 
     @staticmethod
-    def _fragment_hits(query, parsed, videos: dict, chunks: dict, scorer: _Scorer, allowed, limit) -> list[Hit]:
+    def _fragment_hits(query, parsed, videos: dict, chunks: dict, scorer: Scorer, allowed, limit) -> list[Hit]:
         hits = []
         for youtube_id, lang, index in parsed:
             video = videos.get(youtube_id)
             chunk = chunks.get((f"{youtube_id}.{lang}", (index - 1) // CHUNK_SIZE))
             if video is None or chunk is None:
                 continue
-            fragment = next((f for f in _chunk_fragments(chunk) if f.index == index), None)
+            fragment = next((f for f in chunk_fragments(chunk) if f.index == index), None)
             if fragment is None or (allowed is not None and video.channel_id not in allowed):
                 continue
             if query.lang is not None and lang.casefold() != query.lang:
@@ -483,10 +316,10 @@ class DynamoBackend(SearchBackend):
             if score is not None:
                 doc_id = docs.subtitle_doc_id(youtube_id, lang, index)
                 hits.append(Hit(docs.SUBTITLE, doc_id, score, video, fragment, lang))
-        return _ranked(hits, limit)
+        return ranked(hits, limit)
 
     @staticmethod
-    def _expand(words: list[_Word], fuzziness, fetch: Fetch) -> None:
+    def _expand(words: list[Word], fuzziness, fetch: Fetch) -> None:
         """Give each word the indexed terms within its edit distance (same first letter), from one batch."""
         if not fuzziness:
             return
@@ -526,18 +359,18 @@ class DynamoBackend(SearchBackend):
             keys = model.by_subscription.query(subscription, limit=MAX_CANDIDATES)
             ids = [getattr(k, f"{kind}_id") for k in keys]
         (found,) = fetch((model, ids))
-        hits = [Hit(kind, i, 0.0, found[i]) for i in ids if i in found and _passes(kind, found[i], query)]
+        hits = [Hit(kind, i, 0.0, found[i]) for i in ids if i in found and passes(kind, found[i], query)]
         return Results(hits={kind: hits[:limit]}, items={kind: found})
 
     @staticmethod
-    def _newest_videos(channel_words: list[_Word], fetch: Fetch) -> list[str]:
+    def _newest_videos(channel_words: list[Word], fetch: Fetch) -> list[str]:
         """Video ids, newest first: of the channels `channel:` names (the best BROWSED_CHANNELS), or of all."""
         if not channel_words:
             keys = Video.by_published.query(ALL_VIDEOS, scan_index_forward=False, limit=MAX_CANDIDATES)
             return [k.youtube_id for k in keys]
         wanted = {key for word in channel_words for key in word.keys(docs.CHANNEL_FILTER)}
-        heads, counts = fetch((SearchTerm, sorted(wanted)), (Counter, [totals.CHANNELS]))
-        scorer = _Scorer(channel_words, docs.CHANNEL_FILTER, heads, _count(counts, totals.CHANNELS))
+        heads, counts = fetch((SearchTerm, sorted(wanted)), (Counter, [counters.CHANNELS]))
+        scorer = Scorer(channel_words, docs.CHANNEL_FILTER, heads, count_of(counts, counters.CHANNELS))
         (channels,) = fetch((Channel, scorer.candidates(True, CHANNEL_FILTER_CANDIDATES)))
         named = [c for c, item in channels.items() if scorer.score(docs.channel_document(item), True) is not None]
         browsed = named[:BROWSED_CHANNELS]
@@ -558,9 +391,9 @@ class DynamoBackend(SearchBackend):
         own = {k: s for k, s in docs.postings(docs.video_document(video), groups).items() if is_term_key(k)}
         if not own:
             return []
-        heads, counts = fetch((SearchTerm, sorted(own)), (Counter, [totals.VIDEOS]))
-        total = _count(counts, totals.VIDEOS)
-        idf = {key: _idf(int(heads[key].df) if key in heads else 0, total) for key in own}
+        heads, counts = fetch((SearchTerm, sorted(own)), (Counter, [counters.VIDEOS]))
+        total = count_of(counts, counters.VIDEOS)
+        idf = {key: idf_of(int(heads[key].df) if key in heads else 0, total) for key in own}
         estimate: Tally = Tally()
         for key, head in heads.items():
             for doc, score in parse_postings(head.postings):
@@ -574,19 +407,4 @@ class DynamoBackend(SearchBackend):
             score = sum(idf[k] * math.sqrt(own[k] * theirs[k]) for k in own if k in theirs)
             if score > 0:
                 hits.append(Hit(docs.VIDEO, doc, score / 1000, item))
-        return _ranked(hits, limit)
-
-
-# ---------------------------------------------------------------- subtitle chunks
-
-
-def _chunks(track: str, fragments: list[text.Fragment]) -> list[SubtitleChunk]:
-    result = []
-    for start in range(0, len(fragments), CHUNK_SIZE):
-        rows = [[f.index, f.start, f.end, f.line] for f in fragments[start : start + CHUNK_SIZE]]
-        result.append(SubtitleChunk(track, start // CHUNK_SIZE, fragments=json.dumps(rows, ensure_ascii=False)))
-    return result
-
-
-def _chunk_fragments(chunk: SubtitleChunk) -> list[text.Fragment]:
-    return [text.Fragment(int(i), start, end, line) for i, start, end, line in json.loads(chunk.fragments)]
+        return ranked(hits, limit)

@@ -7,11 +7,11 @@ state of each video and the counters of the playlists (their archived entries; t
 from functions.core.errors import NotFound
 from functions.services.archive import playlists, render
 from functions.services.archive.videos import check_id, not_found
-from functions.services.auth import Viewer
+from functions.services.auth.viewer import Viewer
 from functions.services.search import backend
 from functions.services.search import documents as docs
 from functions.services.search import query as q
-from functions.storage import s3, totals
+from functions.storage import counters, s3
 from functions.storage.models import Channel, Counter, UserVideo, Video
 
 LIMIT = 30  # hits per kind, as TubeArchivist's searches
@@ -80,14 +80,14 @@ def search(viewer: Viewer, raw) -> dict:
     channel_items = results.items.get(docs.CHANNEL, {})
     fragments = hits.get(docs.SUBTITLE, [])
     playlist_hits = hits.get(docs.PLAYLIST, [])
-    video_results, channels, counters = _video_bodies(
+    video_results, channels, playlist_counters = _video_bodies(
         viewer,
         hits.get(docs.VIDEO, []),
         channel_items,
         {h.item.channel_id for h in fragments},
-        [totals.playlist_videos(h.doc_id) for h in playlist_hits],
+        [counters.playlist_videos(h.doc_id) for h in playlist_hits],
     )
-    listed = playlists.entry_rows([h.item for h in playlist_hits], counters)
+    listed = playlists.entry_rows([h.item for h in playlist_hits], playlist_counters)
     return {
         "results": {
             "video_results": video_results,

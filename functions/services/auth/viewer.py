@@ -1,0 +1,76 @@
+"""The authenticated user of one request, and DRF's refusals TubeArchivist clients expect."""
+
+from pynamodb.models import Model
+
+from functions.core.errors import Forbidden
+from functions.core.pagination import paginate
+from functions.core.settings import get_settings
+from functions.services import app_settings
+from functions.storage import db
+from functions.storage.models import AppSetting, Counter, User
+
+NO_CREDENTIALS = "Authentication credentials were not provided."
+INVALID_TOKEN = "Invalid token."
+NOT_ADMIN = "You do not have permission to perform this action."
+
+
+def denied(reason: str) -> Forbidden:
+    return Forbidden(reason, body={"detail": reason})
+
+
+class Viewer:
+    """The authenticated user of one request, with their settings read in that request's first batch."""
+
+    def __init__(self, user_id: int, username: str):
+        self.user_id = user_id
+        self.username = username
+        self._user: User | None = None
+        self._app_config: dict | None = None
+
+    def page_keys(self, counter: str, index, hash_key: str, page, scan_forward: bool = False) -> tuple[list, dict]:
+        """The index keys of one numbered page and its `paginate` object: the total comes from `counter`, read
+        with the viewer's settings in one batch; keys are read only up to the page's offset."""
+        (found,) = self.fetch((Counter, [counter]))
+        total = int(found[counter].count) if counter in found else 0
+        size = self.page_size
+        paging = paginate(page, size, total)
+        keys = db.query_page(index, hash_key, page.offset(size), size, scan_forward) if total else []
+        return keys, paging
+
+    def fetch(self, *requests: tuple[type[Model], list]) -> list[dict]:
+        """batch_get that also loads the user and app settings on its first call, in the same round trip."""
+        if self._app_config is not None:
+            return db.batch_get(*requests) if requests else []
+        users, settings, *results = db.batch_get((User, [self.username]), (AppSetting, [app_settings.APP]), *requests)
+        if self.username not in users:
+            raise Forbidden(INVALID_TOKEN, body={"detail": INVALID_TOKEN})  # user deleted since the key was issued
+        self._user = users[self.username]
+        self._app_config = app_settings.merged(settings.get(app_settings.APP))
+        return results
+
+    def confirm(self) -> "Viewer":
+        """Read the user now: a view that reads nothing else refuses a deleted user's key before it acts."""
+        self.fetch()
+        return self
+
+    def require_admin(self) -> "Viewer":
+        """Only admins change the shared archive, as TubeArchivist's admin-write views allow."""
+        if not self.user.is_admin:
+            raise denied(NOT_ADMIN)
+        return self
+
+    @property
+    def user(self) -> User:
+        if self._user is None:
+            self.fetch()
+        return self._user
+
+    @property
+    def page_size(self) -> int:
+        return int(self.user.page_size or get_settings().default_page_size)
+
+    @property
+    def config(self) -> dict:
+        if self._app_config is None:
+            self.fetch()
+        return {"page_size": self.page_size, **self._app_config}

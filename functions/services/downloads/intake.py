@@ -1,0 +1,261 @@
+"""The API side of the download queue: what users add, stored before any slow work, listed, changed and removed,
+and started as one SQS message per video.
+
+Adding never waits for YouTube: a video id becomes a pending item at once (its title and channel are filled in
+later by the download function, `worker`), and channels and playlists are expanded there too, from one `expand`
+message. So nothing a user adds is lost when YouTube or yt-dlp fails.
+"""
+
+import time
+from collections.abc import Iterable
+
+from functions.core.dates import duration_str
+from functions.core.errors import BadRequest
+from functions.core.ids import is_channel_id, is_video_id
+from functions.core.pagination import Page, paginate
+from functions.services.auth.viewer import Viewer
+from functions.services.downloads import items
+from functions.storage import aws, counters, db, s3
+from functions.storage.models import Channel, Counter, QueueItem, Video
+from functions.youtube import urls
+
+
+def _new_item(youtube_id: str, stamp_us: int, auto_start: bool, row: dict | None = None, playlists=None) -> QueueItem:
+    row = row or {}
+    item = QueueItem(
+        youtube_id,
+        title=row.get("title") or "",
+        channel_id=row.get("channel_id") or "",
+        channel_name=row.get("channel_name") or "",
+        duration=duration_str(row["duration"]) if row.get("duration") else "",
+        published=row.get("published"),
+        status=items.PENDING,
+        timestamp=stamp_us // 1_000_000,
+        vid_type=row.get("vid_type") or "videos",
+        auto_start=auto_start,
+        playlists=list(playlists) if playlists else None,
+    )
+    return items.set_keys(item, stamp_us)
+
+
+def _store(new_items: list[QueueItem]) -> list[str]:
+    """Put new items with their counts, TRANSACTION_ITEMS a transaction; an item that appeared meanwhile (a race)
+    is skipped. The ids stored."""
+    stored = []
+    for start in range(0, len(new_items), items.TRANSACTION_ITEMS):
+        chunk = new_items[start : start + items.TRANSACTION_ITEMS]
+        with db.transaction() as transaction:
+            deltas: dict[str, int] = {}
+            for item in chunk:
+                transaction.save(item, condition=QueueItem.youtube_id.does_not_exist())
+                items.merge(deltas, items.counts(item))
+            db.add_counts(transaction, deltas)
+        if transaction.committed:
+            stored += [item.youtube_id for item in chunk]
+        elif len(chunk) > 1:  # one of them appeared meanwhile: store the others
+            stored += [i for item in chunk for i in _store([item])]
+    return stored
+
+
+def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None) -> dict:
+    """Queue videos given as rows ({youtube_id, title?, channel_id?, channel_name?, duration?, published?,
+    vid_type?}), skipping those already archived or queued. With `playlists`, the items (new or already
+    queued) remember those playlists, for the download to mark their entries. {"added": [ids], "skipped": [ids]}."""
+    wanted: dict[str, dict] = {}
+    for row in rows:
+        if is_video_id(row.get("youtube_id")):
+            wanted.setdefault(row["youtube_id"], row)
+    archived, queued = db.batch_get((Video, list(wanted)), (QueueItem, list(wanted)))
+    fresh = [i for i in wanted if i not in archived and i not in queued]
+    base = time.time_ns() // 1000
+    added = _store([_new_item(i, base + n, auto_start, wanted[i], playlists) for n, i in enumerate(fresh)])
+    for youtube_id in queued:
+        for playlist_id in playlists or []:
+            add_playlist(youtube_id, playlist_id)
+    return {"added": added, "skipped": [i for i in wanted if i not in added]}
+
+
+def add_playlist(youtube_id: str, playlist_id: str) -> None:
+    """Remember on a queued item that its video is in `playlist_id` (once; nothing when the item is gone)."""
+    db.conditional(
+        QueueItem(youtube_id).update,
+        actions=[QueueItem.playlists.set((QueueItem.playlists | []).append([playlist_id]))],
+        condition=QueueItem.youtube_id.exists() & ~QueueItem.playlists.contains(playlist_id),
+    )
+
+
+def add(targets_or_ids, auto_start: bool = False) -> dict:
+    """Queue what a user pasted: ids, URLs or Targets, every one checked first (BadRequest, nothing stored).
+
+    Videos are stored at once; channels and playlists, and the metadata of the videos, are left to one `expand`
+    message for the download function. With `auto_start` the new videos are started too.
+    {"added": [ids], "skipped": [ids], "expanding": [urls]}."""
+    parsed = iter(urls.parse_targets([t for t in targets_or_ids if not isinstance(t, urls.Target)]))
+    targets = [t if isinstance(t, urls.Target) else next(parsed) for t in targets_or_ids]
+    videos = [{"youtube_id": t.youtube_id} for t in targets if t.kind == urls.VIDEO]
+    others = [t for t in targets if t.kind != urls.VIDEO]
+    summary = add_entries(videos, auto_start)
+    summary["expanding"] = [t.url for t in others]
+    if others or summary["added"]:
+        targets_json = [t.as_dict() for t in others]
+        expand = {
+            "action": items.EXPAND,
+            "targets": targets_json,
+            "describe": summary["added"],
+            "auto_start": auto_start,
+        }
+        aws.send(aws.DOWNLOAD, [expand])
+    if auto_start and summary["added"]:
+        start(summary["added"])
+    return summary
+
+
+def pending_ids(limit: int | None = None) -> list[str]:
+    """Pending videos in queue order: auto_start first, then oldest."""
+    keys = QueueItem.by_status.query(items.PENDING, scan_index_forward=True, limit=limit)
+    return [key.youtube_id for key in keys]
+
+
+def start(ids: list[str] | None = None) -> int:
+    """Send one download message per pending video (all of them, or those of `ids`), in queue order. The number
+    sent."""
+    if ids is None:
+        ids = pending_ids()
+    else:
+        (found,) = db.batch_get((QueueItem, ids))
+        ids = sorted((i for i in found if found[i].status == items.PENDING), key=lambda i: found[i].order_key)
+    aws.send(aws.DOWNLOAD, [{"action": items.DOWNLOAD, "youtube_id": youtube_id} for youtube_id in ids])
+    return len(ids)
+
+
+def downloading() -> bool:
+    """Whether the download function has work: messages waiting or in flight on its queue."""
+    return aws.has_messages(aws.DOWNLOAD)
+
+
+def render(item: QueueItem, channel_indexed: bool, now: float | None = None) -> dict:
+    body = {
+        "youtube_id": item.youtube_id,
+        "title": item.title,
+        "channel_id": item.channel_id,
+        "channel_name": item.channel_name,
+        "channel_indexed": channel_indexed,
+        "duration": item.duration,
+        "published": item.published or False,
+        "status": item.status,
+        "timestamp": int(item.timestamp),
+        "vid_thumb_url": s3.url_of(s3.video_thumb_key(item.youtube_id)),
+        "vid_type": item.vid_type,
+        "auto_start": item.auto_start,
+    }
+    if item.message:
+        body["message"] = item.message
+    if is_downloading(item, now):
+        body["progress"] = float(item.progress or 0)
+        body["speed"] = float(item.speed) if item.speed is not None else None
+        if item.runs_on:
+            body["runs_on"] = item.runs_on
+    return body
+
+
+def is_downloading(item: QueueItem, now: float | None = None) -> bool:
+    return bool(item.lease_owner and item.lease_until and item.lease_until > (now or time.time()))
+
+
+def _render_all(viewer: Viewer, queued: list[QueueItem]) -> list[dict]:
+    channel_ids = {item.channel_id for item in queued if item.channel_id}
+    (channels,) = viewer.fetch((Channel, channel_ids))
+    now = time.time()
+    return [render(item, item.channel_id in channels, now) for item in queued]
+
+
+def detail(viewer: Viewer, youtube_id: str) -> dict:
+    item = items.get(youtube_id)
+    return {"data": _render_all(viewer, [item])[0], "config": viewer.config}
+
+
+def _check_filter(status: str | None) -> list[str]:
+    if status is None:
+        return list(items.STATUSES)
+    if status not in items.STATUSES:
+        raise BadRequest(f"filter must be {' or '.join(items.STATUSES)}, got {status!r}")
+    return [status]
+
+
+def list_page(viewer: Viewer, page: Page, status: str | None = None, channel_id: str | None = None) -> dict:
+    """One page of the queue, auto_start first then oldest; `status` and `channel_id` narrow it."""
+    statuses = _check_filter(status)
+    if channel_id is not None and not is_channel_id(channel_id):
+        raise BadRequest(f"channel must be a channel id, got {channel_id!r}")
+    names = [counters.channel_queue(channel_id, s) if channel_id else counters.queue(s) for s in statuses]
+    (stored,) = viewer.fetch((Counter, names))
+    total = sum(int(stored[name].count) for name in names if name in stored)
+    size = viewer.page_size
+    paging = paginate(page, size, total)
+    offset = page.offset(size)
+    keys = []
+    for s in statuses:
+        index, hash_key = (QueueItem.by_channel_status, f"{channel_id}#{s}") if channel_id else (QueueItem.by_status, s)
+        if total:
+            keys += db.query_page(index, hash_key, 0, offset + size, scan_forward=True)
+    keys = sorted(keys, key=lambda key: key.order_key)[offset : offset + size]
+    ids = [key.youtube_id for key in keys]
+    (found,) = viewer.fetch((QueueItem, ids))
+    return {
+        "data": _render_all(viewer, [found[i] for i in ids if i in found]),
+        "config": viewer.config,
+        "paginate": paging,
+    }
+
+
+def set_status(youtube_id: str, status: str) -> QueueItem:
+    """pending, ignore, or priority (pending, auto_start, and started now)."""
+    if status not in (*items.STATUSES, items.PRIORITY):
+        raise BadRequest(f"status must be pending, ignore or priority, got {status!r}")
+    item = items.get(youtube_id)
+    old, previous = items.counts(item, -1), item.channel_status
+    item.status = items.IGNORE if status == items.IGNORE else items.PENDING
+    if status == items.PRIORITY:
+        item.auto_start = True
+    if status != items.IGNORE:
+        item.message = None  # a retry starts clean
+    items.set_keys(item)
+    with db.transaction() as transaction:
+        transaction.update(
+            item,
+            actions=[
+                QueueItem.status.set(item.status),
+                QueueItem.auto_start.set(item.auto_start),
+                QueueItem.order_key.set(item.order_key),
+                QueueItem.channel_status.set(item.channel_status),
+                QueueItem.message.set(item.message) if item.message else QueueItem.message.remove(),
+            ],
+            condition=QueueItem.channel_status == previous,
+        )
+        db.add_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v})
+    if not transaction.committed:  # changed or removed meanwhile: report what is there now
+        return items.get(youtube_id)
+    if status == items.PRIORITY:
+        start([youtube_id])
+    return item
+
+
+def delete(youtube_id: str) -> None:
+    item = items.get(youtube_id)
+    if not items.remove(item):
+        raise items.not_found(youtube_id)
+
+
+def delete_by_filter(status: str | None) -> int:
+    """Remove every item of one status (the filter is required: clearing the whole queue takes two calls)."""
+    if status is None:
+        raise BadRequest("filter is required: pending or ignore")
+    (status,) = _check_filter(status)
+    ids = [key.youtube_id for key in QueueItem.by_status.query(status)]
+    removed = 0
+    for start_at in range(0, len(ids), db.BATCH_GET_LIMIT):
+        (found,) = db.batch_get((QueueItem, ids[start_at : start_at + db.BATCH_GET_LIMIT]))
+        for item in found.values():
+            if item.status == status and items.remove(item):
+                removed += 1
+    return removed

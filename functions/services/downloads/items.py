@@ -1,0 +1,76 @@
+"""Download queue items: their statuses, sort and index keys, counters, and the reads and removal both the API
+and the download function use.
+
+Items are ordered auto_start first, then oldest first (`order_key`); every write that changes which list an item
+is in moves its counters in the same transaction, so totals stay exact and a retried write never counts twice.
+"""
+
+from pynamodb.exceptions import DoesNotExist
+
+from functions.core.errors import NotFound
+from functions.core.ids import is_video_id
+from functions.storage import counters, db
+from functions.storage.models import QueueItem
+
+PENDING, IGNORE = "pending", "ignore"
+
+
+STATUSES = (PENDING, IGNORE)
+
+
+PRIORITY = "priority"  # not a stored status: pending, auto_start, and sent to the download function now
+
+
+DOWNLOAD, EXPAND = "download", "expand"  # the actions of the download function's messages
+
+
+TRANSACTION_ITEMS = 25  # queue items per transaction; their counters ride along (DynamoDB allows 100 items)
+
+
+def not_found(youtube_id: str) -> NotFound:
+    return NotFound(f"video {youtube_id} not in download queue")
+
+
+def order_key(auto_start: bool, stamp_us: int, youtube_id: str) -> str:
+    """auto_start items first, then by when they were added (microseconds keep a batch in its pasted order)."""
+    return f"{0 if auto_start else 1}#{stamp_us:017d}#{youtube_id}"
+
+
+def _stamp_us(item: QueueItem) -> int:
+    return int(item.order_key.split("#")[1]) if item.order_key else int(item.timestamp) * 1_000_000
+
+
+def set_keys(item: QueueItem, stamp_us: int | None = None) -> QueueItem:
+    item.order_key = order_key(item.auto_start, _stamp_us(item) if stamp_us is None else stamp_us, item.youtube_id)
+    item.channel_status = f"{item.channel_id or '-'}#{item.status}"
+    return item
+
+
+def counts(item: QueueItem, sign: int = 1) -> dict[str, int]:
+    names = [counters.queue(item.status)]
+    if item.channel_id:
+        names.append(counters.channel_queue(item.channel_id, item.status))
+    return {name: sign for name in names}
+
+
+def merge(into: dict[str, int], deltas: dict[str, int]) -> dict[str, int]:
+    for name, delta in deltas.items():
+        into[name] = into.get(name, 0) + delta
+    return into
+
+
+def remove(item: QueueItem) -> bool:
+    """Delete an item and take it off its counters, unless it changed list meanwhile; False then, or when gone."""
+    with db.transaction() as transaction:
+        transaction.delete(item, condition=QueueItem.channel_status == item.channel_status)
+        db.add_counts(transaction, counts(item, -1))
+    return transaction.committed
+
+
+def get(youtube_id: str) -> QueueItem:
+    if not is_video_id(youtube_id):
+        raise not_found(youtube_id)
+    try:
+        return QueueItem.get(youtube_id)
+    except DoesNotExist:
+        raise not_found(youtube_id) from None

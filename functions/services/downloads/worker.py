@@ -1,0 +1,174 @@
+"""The download function's side of the queue: filling in items (yt-dlp metadata), expanding channels and
+playlists into items, and the bookkeeping of one download (lease, progress, failure, finish)."""
+
+import time
+
+from pynamodb.exceptions import DoesNotExist
+
+from functions.core.dates import duration_str
+from functions.core.ids import is_channel_id
+from functions.services.downloads import intake, items
+from functions.storage import db
+from functions.storage.models import QueueItem
+from functions.youtube import urls
+
+
+def describe(youtube_ids: list[str], cookie: str | None = None) -> None:
+    """Fill in the title, channel and duration of items queued by id; a video yt-dlp cannot read keeps its item,
+    with the error in `message`."""
+    from functions.youtube import ytdlp
+
+    for youtube_id in youtube_ids:
+        try:
+            info = ytdlp.video_info(youtube_id, cookie)
+        except ytdlp.BadRequest as error:
+            _update(youtube_id, {"message": f"metadata: {error.message}"})
+            continue
+        _update(youtube_id, metadata_fields(info))
+
+
+def metadata_fields(info: dict) -> dict:
+    """A queue item's fields from yt-dlp's info dict of the video."""
+    upload_date = info.get("upload_date")
+    channel_id = info.get("channel_id")
+    return {
+        "title": info.get("title") or "",
+        "channel_name": info.get("channel") or info.get("uploader") or "",
+        "duration": duration_str(info.get("duration")) if info.get("duration") else "",
+        "vid_type": "shorts" if "/shorts/" in str(info.get("webpage_url", "")) else "videos",
+        "published": f"{upload_date[:4]}-{upload_date[4:6]}-{upload_date[6:8]}" if upload_date else None,
+        "channel_id": channel_id if is_channel_id(channel_id) else None,
+    }
+
+
+def _update(youtube_id: str, fields: dict) -> bool:
+    """Set fields of an item (None: left as it is), moving its channel counters when the channel changed; False
+    when it is gone (downloaded meanwhile) or changed status under us."""
+    try:
+        item = QueueItem.get(youtube_id)
+    except DoesNotExist:
+        return False
+    fields = {name: value for name, value in fields.items() if value is not None}
+    old, previous = items.counts(item, -1), item.channel_status
+    for name, value in fields.items():
+        setattr(item, name, value)
+    items.set_keys(item)
+    actions = [getattr(QueueItem, name).set(value) for name, value in fields.items()]
+    actions.append(QueueItem.channel_status.set(item.channel_status))
+    with db.transaction() as transaction:
+        transaction.update(item, actions=actions, condition=QueueItem.channel_status == previous)
+        db.add_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v})
+    return transaction.committed
+
+
+def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | None = None) -> dict:
+    """Queue the videos of channels (each of TABS, or the one named) and playlists. A target yt-dlp cannot read
+    is reported in "errors" and the others still queued. {"added", "skipped", "errors"}."""
+    from functions.services.archive import playlists
+    from functions.storage.models import Playlist
+    from functions.youtube import ytdlp
+
+    summary = {"added": [], "skipped": [], "errors": []}
+    for target in targets:
+        try:
+            if target.kind == urls.PLAYLIST:
+                info = ytdlp.playlist_info(target.youtube_id, cookie)
+                playlist = Playlist(
+                    info["playlist_id"],
+                    playlist_name=info["playlist_name"],
+                    playlist_channel=info["playlist_channel"],
+                    playlist_channel_id=info["playlist_channel_id"],
+                    playlist_description=info["playlist_description"],
+                )
+                # queued first, so a video archived meanwhile is either marked by the download (its item names
+                # the playlist) or found archived by playlists.save, which marks it
+                result = intake.add_entries(info["entries"], auto_start, playlists=[info["playlist_id"]])
+                playlists.save(playlist, info["entries"])
+            else:
+                channel = ytdlp.channel_info(target, cookie)
+                rows = []
+                for tab in [target.tab] if target.tab else urls.TABS:
+                    try:
+                        listed = ytdlp.list_entries(urls.channel_url(channel["channel_id"], tab), cookie=cookie)
+                    except ytdlp.ExtractionFailed:
+                        if target.tab:
+                            raise
+                        continue  # channels without shorts or streams have no such tab
+                    for row in listed:
+                        row.update(channel_id=channel["channel_id"], channel_name=channel["channel_name"])
+                    rows += listed
+                result = intake.add_entries(rows, auto_start)
+        except ytdlp.BadRequest as error:
+            summary["errors"].append(f"{target.url}: {error.message}")
+            continue
+        summary["added"] += result["added"]
+        summary["skipped"] += result["skipped"]
+    if auto_start and summary["added"]:
+        intake.start(summary["added"])
+    return summary
+
+
+def claim(youtube_id: str, owner: str, seconds: int) -> QueueItem | None:
+    """Take the item for one download (the SQS message id as `owner`) for `seconds`: the item as stored, or None
+    when it is gone, not pending, or another message's download holds it. The same message, redelivered, takes
+    it back."""
+    now = int(time.time())
+    item = QueueItem(youtube_id)
+    free = QueueItem.lease_owner.does_not_exist() | (QueueItem.lease_owner == owner) | (QueueItem.lease_until < now)
+    claimed = db.conditional(
+        item.update,
+        actions=[QueueItem.lease_owner.set(owner), QueueItem.lease_until.set(now + seconds)],
+        condition=QueueItem.youtube_id.exists() & (QueueItem.status == items.PENDING) & free,
+    )
+    return item if claimed else None  # filled in from the update's answer (all attributes, as updated)
+
+
+def record_progress(youtube_id: str, owner: str, percent: float | None, speed: float | None) -> None:
+    actions = [QueueItem.progress.set(round(percent or 0, 1))]
+    actions.append(QueueItem.speed.set(round(speed)) if speed is not None else QueueItem.speed.remove())
+    db.conditional(QueueItem(youtube_id).update, actions=actions, condition=QueueItem.lease_owner == owner)
+
+
+def record_worker(youtube_id: str, owner: str, where: str, seconds: int | None = None) -> bool:
+    """Note where the download holding the item runs, and extend its lease to `seconds` from now (a task that
+    outlives the message); False when the item is no longer held by `owner`."""
+    actions = [QueueItem.runs_on.set(where[:500])]
+    if seconds is not None:
+        actions.append(QueueItem.lease_until.set(int(time.time()) + seconds))
+    return db.conditional(QueueItem(youtube_id).update, actions=actions, condition=QueueItem.lease_owner == owner)
+
+
+def holds(youtube_id: str, owner: str) -> bool:
+    """Whether `owner`'s download still holds the item (it died before letting go)."""
+    try:
+        return QueueItem.get(youtube_id, consistent_read=True).lease_owner == owner
+    except DoesNotExist:
+        return False
+
+
+def record_failure(youtube_id: str, owner: str, message: str) -> None:
+    """Keep the error on the item and let go of it, so the next delivery (or the user) can retry."""
+    db.conditional(
+        QueueItem(youtube_id).update,
+        actions=[
+            QueueItem.message.set(message[:2000]),
+            QueueItem.attempts.add(1),
+            QueueItem.lease_owner.remove(),
+            QueueItem.lease_until.remove(),
+            QueueItem.progress.remove(),
+            QueueItem.speed.remove(),
+            QueueItem.runs_on.remove(),
+        ],
+        condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
+    )
+
+
+def finish(youtube_id: str) -> None:
+    """Remove the item of a downloaded video (once; a second call finds nothing to remove)."""
+    for _ in range(3):  # a status change racing the removal: read it again
+        try:
+            item = QueueItem.get(youtube_id, consistent_read=True)
+        except DoesNotExist:
+            return
+        if items.remove(item):
+            return

@@ -1,0 +1,74 @@
+"""The AWS services besides DynamoDB: one botocore client per service and container, the SQS sender of every
+queue, and the secrets the deployment keeps in Secrets Manager.
+
+Clients come from botocore (already loaded by pynamodb), not boto3, which would cost the API's cold start.
+A queue is found by its URL setting (deployed stages) or, on the local stage and in tests, by its name: the
+table prefix and the queue (`ytarchive-local-download`), as infra/resources.yaml names them.
+"""
+
+import json
+from functools import cache
+
+from functions.core.settings import get_settings
+
+DOWNLOAD, REFRESH, SNAPSHOT = "download", "refresh", "snapshot"  # the queues
+SQS_BATCH = 10  # messages per SendMessageBatch (SQS's limit)
+
+
+@cache
+def client(service: str):
+    import botocore.session
+    from botocore.config import Config
+
+    # SigV4: botocore presigns us-east-1 URLs with the legacy SigV2 otherwise, which S3 is retiring.
+    config = Config(signature_version="s3v4") if service == "s3" else None
+    return botocore.session.get_session().create_client(service, region_name=get_settings().region, config=config)
+
+
+def queue_url(queue: str) -> str:
+    settings = get_settings()
+    configured = {
+        DOWNLOAD: settings.download_queue_url,
+        REFRESH: settings.refresh_queue_url,
+        SNAPSHOT: settings.snapshot_queue_url,
+    }[queue]
+    return configured or _queue_url_by_name(settings.table_prefix + queue)
+
+
+@cache
+def _queue_url_by_name(name: str) -> str:
+    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+
+
+def send(queue: str, bodies: list[dict], delay_seconds: int = 0) -> None:
+    """Send JSON messages to a queue, SQS_BATCH a request, delivered after `delay_seconds` (SQS: at most 900);
+    raises when SQS refused any."""
+    url = queue_url(queue)
+    delay = {"DelaySeconds": min(int(delay_seconds), 900)} if delay_seconds else {}
+    for start in range(0, len(bodies), SQS_BATCH):
+        chunk = bodies[start : start + SQS_BATCH]
+        entries = [{"Id": str(n), "MessageBody": json.dumps(body), **delay} for n, body in enumerate(chunk)]
+        response = client("sqs").send_message_batch(QueueUrl=url, Entries=entries)
+        if response.get("Failed"):
+            reasons = "; ".join(f"{f.get('Code')}: {f.get('Message')}" for f in response["Failed"])
+            raise RuntimeError(f"SQS refused {len(response['Failed'])} message(s): {reasons}")
+
+
+def has_messages(queue: str) -> bool:
+    """Whether a queue has work: messages waiting or in flight."""
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = client("sqs").get_queue_attributes(QueueUrl=queue_url(queue), AttributeNames=names)["Attributes"]
+    return any(int(attributes.get(name, 0)) for name in names)
+
+
+def read_secret(secret_id: str) -> str | None:
+    """A secret's text; None when there is no such secret."""
+    secrets = client("secretsmanager")
+    try:
+        return secrets.get_secret_value(SecretId=secret_id).get("SecretString") or ""
+    except secrets.exceptions.ResourceNotFoundException:
+        return None
+
+
+def write_secret(secret_id: str, value: str) -> None:
+    client("secretsmanager").put_secret_value(SecretId=secret_id, SecretString=value)

@@ -1,0 +1,40 @@
+"""The derived attributes behind the list indexes (all by date or name, by subscription), set before a write."""
+
+from functions.storage.models import (
+    ALL_CHANNELS,
+    ALL_PLAYLISTS,
+    ALL_VIDEOS,
+    SUBSCRIBED,
+    UNSUBSCRIBED,
+    Channel,
+    Playlist,
+    Video,
+    downloaded_key,
+    name_key,
+    published_key,
+)
+
+
+def subscription_of(subscribed: bool) -> str:
+    return SUBSCRIBED if subscribed else UNSUBSCRIBED
+
+
+def set_video_keys(video: Video) -> Video:
+    video.all_videos = ALL_VIDEOS
+    video.published_key = published_key(video.published, video.youtube_id)
+    video.downloaded_key = downloaded_key(video.date_downloaded, video.youtube_id)
+    return video
+
+
+def set_channel_keys(channel: Channel) -> Channel:
+    channel.all_channels = ALL_CHANNELS
+    channel.name_key = name_key(channel.channel_name, channel.channel_id)
+    channel.subscription = subscription_of(channel.channel_subscribed)
+    return channel
+
+
+def set_playlist_keys(playlist: Playlist) -> Playlist:
+    playlist.all_playlists = ALL_PLAYLISTS
+    playlist.name_key = name_key(playlist.playlist_name, playlist.playlist_id)
+    playlist.subscription = subscription_of(playlist.playlist_subscribed)
+    return playlist

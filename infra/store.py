@@ -1,0 +1,434 @@
+"""The local run's data folder as a store: a snapshot of every table and bucket, and a journal of what changed since.
+
+Every write the moto endpoint accepts is made durable before its answer (infra/moto_server.py): a DynamoDB write
+request is appended to the journal and fsync'd before moto applies it (replaying it on the same state gives the
+same result, failures included); an S3 write is applied, then its object is copied to a file of its own and a
+manifest record appended. A checkpoint folds the journal into a new snapshot folder (only the tables written since
+the last one are dumped; the others are hard links) and switches `CURRENT` to it in one rename, so a crash at any
+point leaves either the old snapshot and its journal or the new one.
+
+    data/CURRENT                      the number n of the snapshot in use
+    data/snapshots/n/tables/T.jsonl   one item of table T a line, DynamoDB JSON as on the wire
+    data/snapshots/n/s3/B.json        bucket B's manifest: key -> file, ETag, content type, metadata
+    data/journal/n.log                records after snapshot n, one JSON line each, in the order applied
+    data/s3/B/objects/…               object files, one per version (a manifest or a record names each)
+
+A folder of the layout before journals (data/tables, data/s3/B.json) loads as snapshot 0.
+"""
+
+import base64
+import errno
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger("ytarchive.local")
+
+# A checkpoint once the journal holds this many records: replaying them is what a start costs on top of the
+# snapshot (about a millisecond each).
+CHECKPOINT_RECORDS = 2000
+
+
+class NotDurable(Exception):
+    """A write that could not be made durable (disk full, folder read-only): refused, nothing of it kept."""
+
+
+def write_atomic(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write to a fresh temp file beside `path`, then rename it over: a crash leaves the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            for chunk in chunks:
+                file.write(chunk)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def _fsync_folder(path: Path) -> None:
+    """Make a rename or a new file in `path` durable (the folder's entry, not only the file's bytes)."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+# ---------------------------------------------------------------- the journal
+
+
+class Journal:
+    """An append-only file of JSON lines; `append` returns once the record is on disk."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.records = 0
+        self._truncate_torn_tail()
+        self._handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._size = os.fstat(self._handle).st_size
+        self._broken = False
+        _fsync_folder(path.parent)
+
+    def _truncate_torn_tail(self) -> None:
+        """A crash in the middle of an append leaves a last line without its newline: that write was never
+        acknowledged, so it goes."""
+        if not self.path.exists():
+            return
+        data = self.path.read_bytes()
+        end = data.rfind(b"\n") + 1
+        self.records = data.count(b"\n")
+        if end != len(data):
+            with self.path.open("r+b") as file:
+                file.truncate(end)
+                os.fsync(file.fileno())
+
+    def append(self, record: dict) -> None:
+        line = json.dumps(record, separators=(",", ":")).encode() + b"\n"
+        if self._broken:
+            raise NotDurable("the journal could not be repaired after a failed write")
+        try:
+            view = memoryview(line)
+            while view:
+                view = view[os.write(self._handle, view) :]
+            os.fsync(self._handle)
+        except OSError as error:
+            self._undo_partial_append()
+            raise NotDurable(f"journal {self.path}: {error.strerror or error}") from error
+        self._size += len(line)
+        self.records += 1
+
+    def _undo_partial_append(self) -> None:
+        try:
+            os.ftruncate(self._handle, self._size)
+            os.fsync(self._handle)
+        except OSError:  # a torn line stays at the end; it is cut at the next start; no write may follow it
+            self._broken = True
+
+    def close(self) -> None:
+        os.close(self._handle)
+
+    @staticmethod
+    def read(path: Path) -> Iterator[dict]:
+        with path.open("rb") as lines:
+            for line in lines:
+                if line.endswith(b"\n"):
+                    yield json.loads(line)
+
+
+# ---------------------------------------------------------------- moto's state, read and written in process
+
+
+def dynamodb_backend():
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][os.environ.get("AWS_DEFAULT_REGION", "us-east-1")]
+
+
+def s3_backend():
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import s3_backends
+
+    return s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+
+
+def _binary_to_text(value):
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def table_lines(table) -> list[bytes]:
+    """Every item of a moto table as lines of DynamoDB JSON as on the wire (moto keeps some binary values
+    decoded: they are written base64, as its answers send them, and PutItem reads them so)."""
+    return [
+        json.dumps(item.to_json()["Attributes"], sort_keys=True, default=_binary_to_text).encode() + b"\n"
+        for item in table.all_items()
+    ]
+
+
+def load_table_lines(table, lines: Iterable[bytes]) -> int:
+    count = 0
+    for line in lines:
+        if line.strip():
+            table.put_item(json.loads(line))
+            count += 1
+    return count
+
+
+def object_entry(fake_key, file: str) -> dict:
+    """The manifest entry of one moto object stored in `file`."""
+    metadata = fake_key.metadata
+    return {
+        "file": file,
+        "etag": fake_key.etag,
+        "content_type": metadata.get("Content-Type"),
+        "metadata": {k[len("x-amz-meta-") :]: v for k, v in metadata.items() if k.lower().startswith("x-amz-meta-")},
+    }
+
+
+EVERY_TABLE = "*"
+
+
+def tables_written(body: str) -> set[str]:
+    """The tables a DynamoDB write request names; EVERY_TABLE for PartiQL (and what does not parse)."""
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return {EVERY_TABLE}
+    if not isinstance(request, dict):
+        return {EVERY_TABLE}
+    if "TableName" in request:
+        return {request["TableName"]}
+    if "RequestItems" in request:
+        return set(request["RequestItems"])
+    if "TransactItems" in request:
+        return {op.get("TableName") for item in request["TransactItems"] for op in item.values()}
+    return {EVERY_TABLE}
+
+
+# ---------------------------------------------------------------- the store
+
+
+@dataclass
+class Snapshot:
+    number: int
+    folder: Path
+
+
+@dataclass
+class Store:
+    """The data folder of one run. `apply` runs a recorded DynamoDB request against moto (replay);
+    `load_objects` puts a bucket's objects back (through a client that does not record)."""
+
+    folder: Path
+    apply: Callable[[str, str], None]
+    dynamodb_lock: threading.Lock = field(default_factory=threading.Lock)
+    s3_lock: threading.Lock = field(default_factory=threading.Lock)
+    manifests: dict = field(default_factory=dict)
+    journal: Journal | None = None
+    journal_number: int = 0
+    snapshot: Snapshot | None = None
+    _dirty_tables: set = field(default_factory=set)
+    _garbage: list = field(default_factory=list)  # object files superseded since the snapshot
+    _checkpointing: threading.Lock = field(default_factory=threading.Lock)
+
+    # ---------------------------------------------------------------- start
+
+    def _current(self) -> Snapshot:
+        pointer = self.folder / "CURRENT"
+        if pointer.exists():
+            number = int(pointer.read_text())
+            return Snapshot(number, self.folder / "snapshots" / str(number))
+        return Snapshot(0, self.folder)  # the layout before journals, or an empty folder
+
+    def open(self, load_objects: Callable[[str, dict], dict]) -> dict:
+        """Load the snapshot, replay its journal, put the objects back; then start recording. Counts loaded."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.snapshot = self._current()
+        backend = dynamodb_backend()
+        counts = {"items": 0, "records": 0, "objects": 0}
+        for path in sorted((self.snapshot.folder / "tables").glob("*.jsonl")):
+            table = backend.tables.get(path.stem)
+            if table is None:  # the file stays, copied into later snapshots, until the table is back
+                log.warning("not loading %s: no table %s in the stack", path, path.stem)
+                continue
+            with path.open("rb") as lines:
+                counts["items"] += load_table_lines(table, lines)
+        for path in sorted((self.snapshot.folder / "s3").glob("*.json")):
+            self.manifests[path.stem] = json.loads(path.read_text())
+        journal_paths = self._journal_paths()
+        for path in journal_paths:
+            for record in Journal.read(path):
+                self._replay(record)
+                counts["records"] += 1
+        buckets = {bucket.name for bucket in s3_backend().buckets.values()}
+        for bucket, manifest in self.manifests.items():
+            if bucket not in buckets:
+                log.warning("not loading bucket %s: not in the stack", bucket)
+                continue
+            self.manifests[bucket] = load_objects(bucket, manifest)
+            counts["objects"] += len(manifest)
+        self._sweep_unreferenced_objects()
+        self.journal_number = int(journal_paths[-1].stem) if journal_paths else self.snapshot.number
+        self.journal = Journal(self._journal_path(self.journal_number))
+        self.journal.records = counts["records"]
+        return counts
+
+    def _journal_path(self, number: int) -> Path:
+        return self.folder / "journal" / f"{number}.log"
+
+    def _journal_paths(self) -> list[Path]:
+        """The journal files from the current snapshot on (a failed checkpoint leaves one more), oldest first."""
+        numbers = sorted(int(p.stem) for p in (self.folder / "journal").glob("*.log") if p.stem.isdigit())
+        return [self._journal_path(n) for n in numbers if n >= self.snapshot.number]
+
+    def _replay(self, record: dict) -> None:
+        if "t" in record:
+            self.apply(record["t"], record["b"])
+            self._dirty_tables |= tables_written(record["b"])
+        else:
+            manifest = self.manifests.setdefault(record["s3"], {})
+            if record["e"] is None:
+                manifest.pop(record["k"], None)
+            else:
+                manifest[record["k"]] = record["e"]
+            self._dirty_tables.add(None)
+
+    def _sweep_unreferenced_objects(self) -> None:
+        """Object files no manifest names: copies a crash left before their record was written."""
+        for bucket, manifest in self.manifests.items():
+            named = {entry["file"] for entry in manifest.values()}
+            objects = self.folder / "s3" / bucket / "objects"
+            for path in objects.glob("*") if objects.exists() else ():
+                if f"objects/{path.name}" not in named:
+                    path.unlink(missing_ok=True)
+
+    # ---------------------------------------------------------------- writes
+
+    def record_dynamodb(self, target: str, body: bytes) -> None:
+        """Before moto applies a DynamoDB write (under `dynamodb_lock`): on disk, or NotDurable."""
+        text = body.decode()
+        self.journal.append({"t": target, "b": text})
+        self._dirty_tables |= tables_written(text)
+
+    def record_object(self, bucket: str, key: str, fake_key) -> dict | None:
+        """After moto applied an S3 write (under `s3_lock`): the object's bytes in a file of their own, then its
+        record; or NotDurable, with nothing left of it on disk. `fake_key` None: the key was deleted."""
+        entry = None
+        path = None
+        if fake_key is not None:
+            file = f"objects/{uuid.uuid4().hex}"
+            path = self.folder / "s3" / bucket / file
+            try:
+                with fake_key.lock:
+                    fake_key._value_buffer.seek(0)
+                    write_atomic(path, iter(lambda: fake_key._value_buffer.read(1024 * 1024), b""))
+            except OSError as error:
+                raise NotDurable(f"object file {path}: {error.strerror or error}") from error
+            entry = object_entry(fake_key, file)
+        try:
+            self.journal.append({"s3": bucket, "k": key, "e": entry})
+        except NotDurable:
+            if path is not None:
+                path.unlink(missing_ok=True)
+            raise
+        previous = self.manifests.setdefault(bucket, {}).get(key)
+        if previous:
+            self._garbage.append(self.folder / "s3" / bucket / previous["file"])
+        if entry is None:
+            self.manifests[bucket].pop(key, None)
+        else:
+            self.manifests[bucket][key] = entry
+        self._dirty_tables.add(None)
+        return entry
+
+    def restore_object(self, bucket: str, key: str) -> None:
+        """Put the saved version of an object back into moto (or remove the key, when none was saved)."""
+        backend = s3_backend()
+        entry = self.manifests.get(bucket, {}).get(key)
+        if entry is None:
+            if key in backend.buckets[bucket].keys:
+                backend.buckets[bucket].keys.pop(key)
+            return
+        value = (self.folder / "s3" / bucket / entry["file"]).read_bytes()
+        fake_key = backend.put_object(bucket, key, value, disable_notification=True)
+        metadata = {f"x-amz-meta-{name}": text for name, text in entry["metadata"].items()}
+        fake_key.set_metadata({"Content-Type": entry["content_type"] or "binary/octet-stream", **metadata})
+
+    # ---------------------------------------------------------------- checkpoints
+
+    def needs_checkpoint(self) -> bool:
+        return self.journal is not None and self.journal.records >= CHECKPOINT_RECORDS
+
+    def checkpoint(self) -> bool:
+        """Fold the journal into a new snapshot; False (and everything kept as it was) when that fails."""
+        with self._checkpointing:
+            with self.dynamodb_lock, self.s3_lock:  # a cut between two writes: nothing is half in the snapshot
+                if not self.journal.records:
+                    return True
+                dirty, self._dirty_tables = self._dirty_tables, set()
+                garbage, self._garbage = self._garbage, []
+                backend = dynamodb_backend()
+                names = backend.tables.keys() if EVERY_TABLE in dirty else dirty
+                dumps = {name: table_lines(backend.tables[name]) for name in names if name in backend.tables}
+                manifests = json.loads(json.dumps(self.manifests))
+                # The new snapshot holds every journal before its number; a failed attempt's journal stays below.
+                number = self.journal_number + 1
+                old_journal = self.journal
+                try:
+                    self.journal = Journal(self._journal_path(number))
+                except OSError as error:
+                    self._dirty_tables |= dirty
+                    self._garbage = garbage + self._garbage
+                    log.error("checkpoint skipped: %s", error)
+                    return False
+                old_journal.close()
+                self.journal_number = number
+            try:
+                self._write_snapshot(number, dumps, manifests)
+            except OSError as error:
+                log.error("checkpoint %d failed (the journals keep every write): %s", number, error)
+                shutil.rmtree(self.folder / "snapshots" / str(number), ignore_errors=True)
+                with self.dynamodb_lock, self.s3_lock:
+                    self._dirty_tables |= dirty
+                    self._garbage = garbage + self._garbage
+                    self.journal.records += old_journal.records
+                return False
+            previous, self.snapshot = self.snapshot, Snapshot(number, self.folder / "snapshots" / str(number))
+            self._remove_before(previous, garbage)
+            return True
+
+    def _write_snapshot(self, number: int, dumps: dict, manifests: dict) -> None:
+        target = self.folder / "snapshots" / str(number)
+        shutil.rmtree(target, ignore_errors=True)  # a failed attempt's leftovers
+        (target / "tables").mkdir(parents=True)
+        (target / "s3").mkdir()
+        for path in (self.snapshot.folder / "tables").glob("*.jsonl"):
+            if path.stem not in dumps:
+                os.link(path, target / "tables" / path.name)
+        for name, lines in dumps.items():
+            write_atomic(target / "tables" / f"{name}.jsonl", lines)
+        for bucket, manifest in manifests.items():
+            write_atomic(target / "s3" / f"{bucket}.json", [json.dumps(manifest, indent=1, sort_keys=True).encode()])
+        for folder in (target / "tables", target / "s3", target, target.parent):
+            _fsync_folder(folder)
+        write_atomic(self.folder / "CURRENT", [str(number).encode()])
+        _fsync_folder(self.folder)
+
+    def _remove_before(self, previous: Snapshot, garbage: list[Path]) -> None:
+        """What the new snapshot replaced: the old snapshot folder (or the old layout), older journals, and the
+        object files superseded before the cut."""
+        try:
+            if previous.folder == self.folder:  # the layout before journals
+                shutil.rmtree(self.folder / "tables", ignore_errors=True)
+                for path in (self.folder / "s3").glob("*.json"):
+                    path.unlink()
+            else:
+                shutil.rmtree(previous.folder, ignore_errors=True)
+            for path in (self.folder / "journal").glob("*.log"):
+                if path.stem.isdigit() and int(path.stem) < self.snapshot.number:
+                    path.unlink()
+            for path in garbage:
+                path.unlink(missing_ok=True)
+        except OSError as error:
+            if error.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise
+            log.warning("could not remove old snapshot files: %s", error)
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
