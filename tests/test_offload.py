@@ -10,8 +10,8 @@ import pytest
 from functions.jobs import download, download_task
 from functions.services import offload
 from functions.services.downloads import intake
-from functions.storage import aws
 from functions.services.offload import GIB, Estimate, Room
+from functions.storage import aws
 from functions.storage.models import QueueItem, Video
 from tests.jobs.test_download import drain, first_video
 

@@ -31,6 +31,7 @@ DEFAULT_APP_CONFIG = {
         "comment_sort": "top",
         "cookie_import": False,
         "throttledratelimit": None,
+        "pot_provider_url": None,  # a bgutil PO token provider server (http://host:4416); None: the plugin's default
         "extractor_lang": None,
         "integrate_ryd": False,
         "integrate_sponsorblock": False,

@@ -9,6 +9,7 @@ from functions.http.ta import (
     download,
     media,
     playlist,
+    proxy,
     refresh,
     search,
     session,
@@ -35,5 +36,6 @@ ROUTERS = (
     task.router,
     refresh.router,
     cookie.router,
+    proxy.router,
     search.router,
 )

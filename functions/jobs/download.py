@@ -28,7 +28,7 @@ from collections.abc import Callable
 from chalice import Blueprint
 
 from functions.core.ids import is_video_id
-from functions.services import app_settings, bot_checks, cookies, network, offload
+from functions.services import app_settings, bot_checks, cookies, downloader, network, offload
 from functions.services.archive import archiving
 from functions.services.downloads import items, worker
 from functions.storage import aws
@@ -153,6 +153,7 @@ def download_video(
     config = app_settings.current()
     cookie = None
     try:
+        downloader.record()
         network.apply(config)
         cookie = cookies.current_cookie(config)
         planned = None

@@ -8,7 +8,7 @@ raised again on the API side.
 """
 
 from functions.core.errors import ApiError
-from functions.services import cookies
+from functions.services import app_settings, cookies, network
 
 VIDEO_SUMMARY = ("title", "channel", "uploader", "channel_id", "duration")  # of yt-dlp's info: what callers show
 
@@ -18,6 +18,7 @@ def handle(event: dict) -> dict:
 
     action = event.get("action")
     try:
+        network.apply(app_settings.current())  # the proxy and PO token provider yt-dlp goes through
         if action == "validate_cookie":
             valid, why = cookies.check(cookies.stored_cookie())
             return {"valid": valid, "message": why}

@@ -11,7 +11,7 @@ import logging
 from chalice import Blueprint
 
 from functions.core.errors import BadRequest
-from functions.services import cookies, rescan
+from functions.services import app_settings, cookies, network, rescan
 from functions.services import refresh as refresh_service
 
 blueprint = Blueprint(__name__)
@@ -46,6 +46,7 @@ def handle(raw: str, receives: int = 1) -> str:
     from functions.youtube import ytdlp
 
     try:
+        network.apply(app_settings.current())
         outcome = refresh_service.run_item(kind, item_id, bool(body.get("extract_videos")), cookies.current_cookie())
     except BadRequest as error:
         if isinstance(error, ytdlp.CookieRejected):

@@ -1,9 +1,9 @@
 """How yt-dlp reaches YouTube from the cloud: a download proxy and a PO token provider, against its bot checks.
 
-The proxy URL carries its credentials, so it is kept as the cookie is: only in the stage's Secrets Manager secret
-(settings.proxy_secret_id), as `{"proxy": "<url>"}` (`{}` for none), and no answer shows its user or password. The PO token
-provider is a setting (downloads.pot_provider_url: a bgutil provider server's URL, for the plugin in the layer).
-The jobs call `apply` before using yt-dlp, which then sends every request through both.
+The proxy URL carries its credentials, so it is kept as the cookie is: only in the stage's Secrets Manager
+secret (settings.proxy_secret_id), as `{"proxy": "<url>"}` (`{}` for none), and no answer shows its user or
+password. The PO token provider is a setting (downloads.pot_provider_url: a bgutil provider server's URL, for
+the plugin in the layer). The jobs call `apply` before using yt-dlp, which then sends every request through both.
 """
 
 import json

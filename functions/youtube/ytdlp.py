@@ -113,6 +113,18 @@ def runtime_params() -> dict:
     return {"js_runtimes": {"deno": {"path": deno}} if deno else {}, "remote_components": []}
 
 
+def versions() -> dict:
+    """What this process downloads with: {yt_dlp, deno (None: no JavaScript runtime), ejs (the solver scripts)}."""
+    import yt_dlp
+    from yt_dlp.dependencies import yt_dlp_ejs
+    from yt_dlp.version import __version__
+
+    with yt_dlp.YoutubeDL({**runtime_params(), "quiet": True, "logger": _Logger()}) as ydl:
+        deno = ydl._js_runtimes.get("deno")
+        deno_version = deno.info.version if deno is not None and deno.info is not None else None
+    return {"yt_dlp": __version__, "deno": deno_version, "ejs": getattr(yt_dlp_ejs, "version", None)}
+
+
 @dataclass(frozen=True)
 class Network:
     """How yt-dlp reaches YouTube: through `proxy` (yt-dlp's proxy URL), with PO tokens from the bgutil provider

@@ -4,6 +4,7 @@ from chalice import Response
 
 from functions.core.settings import VERSION
 from functions.http.routing import Call, Router
+from functions.services import downloader
 from functions.services.auth import sessions, users
 
 router = Router(__name__)
@@ -25,4 +26,5 @@ def login(call: Call):
 
 @router.route("/api/ping")
 def ping(call: Call):
-    return {"response": "pong", "user": call.viewer.confirm().user_id, "version": VERSION}
+    user_id = call.viewer.confirm().user_id
+    return {"response": "pong", "user": user_id, "version": VERSION, "downloader": downloader.shown()}
