@@ -286,3 +286,34 @@ def test_function_and_layer_fit_lambda(build, merged):
     with zipfile.ZipFile(path.parent / template["Resources"]["MediaToolsLayer"]["Properties"]["ContentUri"]) as archive:
         layer = sum(info.file_size for info in archive.infolist())
     assert code + layer < LAMBDA_UNZIPPED_LIMIT, f"code {code / 2**20:.0f} MB + layer {layer / 2**20:.0f} MB"
+
+
+def test_the_download_task_image_holds_the_package_and_layer_and_starts(build, merged, tmp_path):
+    """infra/container.py's build context: the Dockerfile's entry point, run from the unpacked package and layer
+    by python3.12 alone, is the download task's."""
+    from infra import container
+
+    _, out = build
+    template, path = merged
+    layer = path.parent / template["Resources"]["MediaToolsLayer"]["Properties"]["ContentUri"]
+    context = container.context(out / "deployment.zip", layer, tmp_path / "image")
+    dockerfile = (context / "Dockerfile").read_text()
+    assert "FROM public.ecr.aws/lambda/python:" + LAMBDA_RUNTIME.removeprefix("python") in dockerfile
+    assert 'ENTRYPOINT ["python3", "-m", "functions.jobs.download_task"]' in dockerfile
+    assert (context / "layer" / "bin" / "deno").stat().st_mode & 0o111
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    site_packages = Path(__import__("boto3").__file__).parent.parent
+    for name in RUNTIME_PACKAGES:  # the base image's boto3
+        if (site_packages / name).exists():
+            (runtime / name).symlink_to(site_packages / name)
+    code = (
+        "import runpy, sys; sys.path[:0] = sys.argv[1:4]; sys.argv = ['download_task', '--help'];"
+        " runpy.run_module('functions.jobs.download_task', run_name='__main__')"
+    )
+    paths = [str(context / "package"), str(context / "layer" / "python"), str(runtime)]
+    result = subprocess.run(
+        [runtime_python(), "-I", "-S", "-c", code, *paths], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "YOUTUBE_ID" in result.stdout.upper() and "--owner" in result.stdout
