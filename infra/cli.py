@@ -122,6 +122,12 @@ def recount(args) -> None:
     )
 
 
+def follow(args) -> None:
+    from infra.follow import follow as follow_downloads
+
+    follow_downloads(args.interval, args.until_idle)
+
+
 # ---------------------------------------------------------------- command line
 
 
@@ -159,6 +165,11 @@ def parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser("recount", parents=[local], help="set every counter from its index")
     command.set_defaults(run=recount)
+
+    command = commands.add_parser("follow", parents=[local], help="watch the downloads run, with progress bars")
+    command.add_argument("--interval", type=float, default=1.0, help="seconds between two looks (default 1)")
+    command.add_argument("--until-idle", action="store_true", help="stop once nothing downloads or waits to")
+    command.set_defaults(run=follow)
     return main_parser
 
 
