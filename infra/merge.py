@@ -27,6 +27,7 @@ FARGATE = ROOT / "infra" / "fargate.yaml"
 # Statements of the download function's policy its task does not need: the task never starts another one, and
 # its logs go through the execution role.
 FUNCTION_ONLY = {"StartDownloadTasks", "PassDownloadTaskRoles", "OwnLogs"}
+FUNCTION_ONLY_ENV = ("FARGATE_",)  # where to start tasks (and the task definition would name itself)
 CONFIG = ROOT / ".chalice" / "config.json"
 LAYER = "MediaToolsLayer"
 PLACEHOLDER = re.compile(r"\$\{([^}!]+)\}")
@@ -138,7 +139,7 @@ def _download_task(resources: dict, functions: dict) -> None:
         policy["PolicyDocument"]["Statement"] = [s for s in statements if s.get("Sid") not in FUNCTION_ONLY]
     resources["DownloadTaskRole"]["Properties"]["Policies"] = policies
     (container,) = resources["DownloadTaskDefinition"]["Properties"]["ContainerDefinitions"]
-    variables = download["Environment"]["Variables"]
+    variables = {k: v for k, v in download["Environment"]["Variables"].items() if not k.startswith(FUNCTION_ONLY_ENV)}
     container["Environment"] = [{"Name": name, "Value": variables[name]} for name in sorted(variables)]
 
 

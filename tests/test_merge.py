@@ -47,7 +47,13 @@ def chalice_template(queue: str = "download", bucket: str = "${MediaBucket}", ru
                     "Runtime": runtime,
                     "Role": {"Fn::GetAtt": ["DownloadRole", "Arn"]},
                     "Layers": ["${MediaToolsLayer}"],
-                    "Environment": {"Variables": {"QUEUE": "${DownloadQueue}", "DLQ_ARN": "${DownloadQueue.Arn}"}},
+                    "Environment": {
+                        "Variables": {
+                            "QUEUE": "${DownloadQueue}",
+                            "DLQ_ARN": "${DownloadQueue.Arn}",
+                            "FARGATE_TASK_DEFINITION": "${DownloadTaskDefinition}",
+                        }
+                    },
                     "Events": {
                         "DownloadSqsEventSource": {
                             "Type": "SQS",
@@ -115,7 +121,7 @@ def test_the_download_task_gets_the_functions_policy_and_environment():
         }
     ]
     (container,) = resources["DownloadTaskDefinition"]["Properties"]["ContainerDefinitions"]
-    assert container["Environment"] == [
+    assert container["Environment"] == [  # less where to start tasks: the definition would name itself
         {"Name": "DLQ_ARN", "Value": {"Fn::GetAtt": ["DownloadQueue", "Arn"]}},
         {"Name": "QUEUE", "Value": {"Ref": "DownloadQueue"}},
     ]
