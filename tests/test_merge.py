@@ -75,6 +75,7 @@ def test_placeholders_become_intrinsics():
     assert download["Environment"]["Variables"] == {
         "QUEUE": {"Ref": "DownloadQueue"},
         "DLQ_ARN": {"Fn::GetAtt": ["DownloadQueue", "Arn"]},
+        "FARGATE_TASK_DEFINITION": {"Ref": "DownloadTaskDefinition"},
     }
     assert download["Events"]["DownloadSqsEventSource"]["Properties"]["Queue"] == {
         "Fn::GetAtt": ["DownloadQueue", "Arn"]
