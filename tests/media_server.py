@@ -244,14 +244,25 @@ def demo_catalog(channels: int = 3, videos_per_channel: int = 4) -> Catalog:
 
 
 class MediaServer:
-    """The server and what it serves; `rate` limits each connection to that many bytes per second."""
+    """The server and what it serves; `rate` limits each connection to that many bytes per second, `total_rate`
+    all of them together (one link shared by every download, its chunks sent in turn)."""
 
-    def __init__(self, catalog: Catalog | None = None, rate: int | None = None):
+    def __init__(self, catalog: Catalog | None = None, rate: int | None = None, total_rate: int | None = None):
         self.catalog = catalog or Catalog()
         self.rate = rate
+        self.total_rate = total_rate
         self.hits: Counter = Counter()  # path -> requests
+        self.sent_bytes = 0  # bytes of every answer sent (media, images, subtitles, JSON)
         self.lock = threading.Lock()
+        self._link_free_at = 0.0  # when the shared link has sent what it was given (total_rate)
         self._server: ThreadingHTTPServer | None = None
+
+    def link_slot(self, size: int) -> float:
+        """When `size` more bytes have gone over the shared link, queued behind what it carries already."""
+        with self.lock:
+            start = max(time.monotonic(), self._link_free_at)
+            self._link_free_at = start + size / self.total_rate
+            return self._link_free_at
 
     @property
     def url(self) -> str:
@@ -361,10 +372,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
+        with server.lock:
+            server.sent_bytes += len(body)
         self._send(body)
 
     def _send(self, body: bytes) -> None:
-        rate = self.media_server.rate
+        server = self.media_server
+        if server.total_rate:
+            for offset in range(0, len(body), CHUNK):
+                chunk = body[offset : offset + CHUNK]
+                ahead = server.link_slot(len(chunk)) - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)
+                self.wfile.write(chunk)
+            return
+        rate = server.rate
         if not rate or len(body) <= CHUNK:
             self.wfile.write(body)
             return
