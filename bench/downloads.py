@@ -35,7 +35,8 @@ MOTO_SCRIPT = """
 import sys, threading
 import boto3
 from infra import local
-server = local.start_moto(int(sys.argv[1]), threading.Event())
+from infra.moto_server import Credentials, start_moto
+server = start_moto(int(sys.argv[1]), Credentials("bench", "bench"))  # the keys aws_environment gives boto3
 local.create_stack(boto3.client("cloudformation"), "local")
 print("ready", flush=True)
 threading.Event().wait()

@@ -20,6 +20,7 @@ import importlib
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,6 +215,20 @@ class _Session:
         return self.ydl.sanitize_info(info)
 
 
+_plugins_lock = threading.Lock()
+
+
+def _load_plugins() -> None:
+    """yt-dlp loads its plugins (the PO token provider) on the first YoutubeDL, unguarded: two threads of the
+    local run doing so at once register them twice. Load them once, under a lock."""
+    from yt_dlp.globals import all_plugins_loaded
+    from yt_dlp.plugins import load_all_plugins
+
+    with _plugins_lock:
+        if not all_plugins_loaded.value:
+            load_all_plugins()
+
+
 @contextlib.contextmanager
 def _session(options: dict, cookie: str | None):
     """A _Session with `options`, the cookie, quiet output and the test extractor when one is named; its errors
@@ -227,6 +242,7 @@ def _session(options: dict, cookie: str | None):
     params.update(runtime_params())
     params.update(options)
     params.update(_network.params(params.get("extractor_args")))
+    _load_plugins()
     with _cookie_file(cookie) as cookie_path:
         if cookie_path:
             params["cookiefile"] = cookie_path
