@@ -24,7 +24,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from infra import container
-from infra.package import chalice_package
+from infra.package import add_bytecode, chalice_package
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYER = ROOT / "build" / "layer" / "media-tools.zip"
@@ -141,6 +141,7 @@ def package(stage: str, build: Path) -> Path:
     packaged = chalice_package(stage, chalice)
     if packaged.returncode:
         sys.exit(f"chalice package failed:\n{packaged.stdout}\n{packaged.stderr}")
+    add_bytecode(chalice / "deployment.zip")  # cold starts run bytecode instead of compiling
     template = build / "template.json"
     merge = ["-m", "infra.merge", "--stage", stage, "--chalice", str(chalice), "--layer", layer, str(template)]
     subprocess.run([sys.executable, *merge], cwd=ROOT, check=True)

@@ -307,6 +307,9 @@ def main() -> None:
     for setting, output in (("TABLE_PREFIX", "TablePrefix"), ("MEDIA_BUCKET", "MediaBucket")):
         if os.environ[setting] != outputs[output]:  # the stage's config and the template disagree
             raise RuntimeError(f"{setting}={os.environ[setting]} but the stack made {outputs[output]}")
+    from infra import dynamo_index
+
+    dynamo_index.install()  # before loading: every item loaded is indexed
     # The data folder's key signs the tokens, whatever HMAC_KEY this shell happens to export.
     os.environ["HMAC_KEY"] = keep_secret(boto3.client("secretsmanager"), outputs["HmacSecretArn"], folder / "hmac-key")
     store = Store(folder, apply=in_process_caller(moto.moto_app))

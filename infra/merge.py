@@ -7,7 +7,8 @@ Ref, `${Name.Attribute}`, or a pseudo parameter like `${AWS::Region}`); Chalice 
 and this script turns them into Ref / Fn::GetAtt / Fn::Sub. It also points each SQS event source at the template's
 queue of that name, adds the media tools layer (layers/build.py) as `MediaToolsLayer` and the download task of
 infra/fargate.yaml (its role gets the download function's policy, its container the function's environment), sets
-the stage parameter to the packaged stage only, and gives the functions the extra settings Chalice has no key for.
+the stage parameter to the packaged stage only, and gives the functions the extra settings Chalice has no key for
+(ephemeral storage, JSON logs at INFO).
 """
 
 import argparse
@@ -117,6 +118,13 @@ def _function_extras(functions: dict, config: dict, stage: str) -> None:
             function["Properties"]["EphemeralStorage"] = {"Size": settings["ephemeral_storage"]}
 
 
+def _logging_config(functions: dict) -> None:
+    """JSON log lines at INFO on every function: Lambda's default (text, the root logger at WARNING) drops every
+    `log.info`. Lambda's JSON lines carry the request id; the jobs' powertools Logger reads the level it sets."""
+    for function in functions.values():
+        function["Properties"]["LoggingConfig"] = {"LogFormat": "JSON", "ApplicationLogLevel": "INFO"}
+
+
 def _fix_log_group_names(resources: dict) -> None:
     """Chalice 1.34 names the API function APIHandler but writes its log group as /aws/lambda/${ApiHandler}."""
     by_lower = {logical_id.lower(): logical_id for logical_id in resources}
@@ -185,6 +193,7 @@ def merge(chalice_template: dict, resources: dict, config: dict, stage: str, lay
         raise MergeError(f"{wrong} are not packaged for {LAMBDA_RUNTIME}: package with infra/package.py")
     _point_queues_at_template(functions, _queue_names(resources["Resources"], stage))
     _function_extras(functions, config, stage)
+    _logging_config(functions)
     _download_task(merged["Resources"], functions)
     return merged
 

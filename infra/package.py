@@ -96,6 +96,14 @@ def chalice_package(stage: str, out: Path, project: Path = ROOT, env: dict | Non
     )
 
 
+def add_bytecode(archive: Path) -> str:
+    """infra/bytecode.py on `archive`, run by the packaging virtualenv's python3.12 so the pycs are the runtime's
+    (cpython-312); what it printed."""
+    python = package_venv() / "python"
+    command = [str(python), "-m", "infra.bytecode", str(archive)]
+    return subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True, timeout=900).stdout
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True)

@@ -35,7 +35,11 @@ from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.core.base_backend import BackendDict  # noqa: E402
 from moto.core.models import reset_model_data  # noqa: E402
 
-from infra import moto_cloudformation  # noqa: E402
+from infra import dynamo_index, moto_cloudformation  # noqa: E402
+
+# YTARCHIVE_DYNAMO=indexed runs the suite over the local run's engine (Queries answered from sorted indexes beside
+# moto's tables, infra/dynamo_index.py); by default it runs over moto's plain backend, as DynamoDB behaves.
+INDEXED = os.environ.get("YTARCHIVE_DYNAMO") == "indexed"
 
 pytest_plugins = ["tests.media_server"]  # the `fake_youtube` fixture: a local YouTube for yt-dlp
 
@@ -86,6 +90,8 @@ class Stack:
             cloudformation.create_stack(StackName="ytarchive", TemplateBody=(ROOT / "infra/resources.yaml").read_text())
             stack = cloudformation.describe_stacks(StackName="ytarchive")["Stacks"][0]
             self.outputs = {output["OutputKey"]: output["OutputValue"] for output in stack["Outputs"]}
+            if INDEXED:
+                dynamo_index.install(self._backends()[0])
             self._resources = self._current()
         return self.outputs
 
@@ -96,6 +102,8 @@ class Stack:
         tables, buckets, queues = self._resources
         for table in tables.values():
             table.items.clear()
+            if INDEXED:
+                dynamo_index.forget(table)
         _, s3, _ = self._backends()
         for bucket in buckets.values():
             for name in list(bucket.keys):

@@ -8,11 +8,12 @@ import boto3
 import pytest
 
 from functions.jobs import download as job
+from functions.jobs import lookup
 from functions.services import bot_checks, cookies
 from functions.services.downloads import intake
 from functions.storage import aws as storage_aws
 from functions.storage.models import QueueItem, Video
-from functions.youtube import ytdlp
+from functions.youtube import media, ytdlp
 from tests.jobs.test_download import cookie_line, first_video
 
 
@@ -31,14 +32,16 @@ def metric_sum() -> float:
 
 
 @pytest.mark.parametrize("fault", ["bot", "ratelimited"])
-def test_the_adapter_names_bot_checks(fake_youtube, tmp_path, fault):
+def test_the_adapter_names_bot_checks(fake_youtube, aws, tmp_path, fault):
     video = first_video(fake_youtube)
     video.fault = fault
     with pytest.raises(ytdlp.BotCheck) as raised:
-        ytdlp.download(video.youtube_id, tmp_path, {})
+        media.download(video.youtube_id, tmp_path, {})
     assert raised.value.message.startswith("YouTube's bot check: ")
     assert ("not a bot" if fault == "bot" else "429") in raised.value.message
-    assert raised.value.status_code == 503
+    # asked through the API (the lookup function), it is the archive that is refused, not the request: 503
+    answer = lookup.handle({"action": "video_summary", "youtube_id": video.youtube_id})
+    assert answer["error"]["status"] == 503 and "bot check" in answer["error"]["body"]["error"]
 
 
 def received(sqs) -> dict:

@@ -8,6 +8,7 @@ from functions.core.errors import NotFound
 from functions.core.settings import get_settings
 from functions.services import comments
 from functions.storage import s3
+from functions.storage.aws import client as bucket_client
 from tests.factories import make_video, video_id
 
 
@@ -94,7 +95,7 @@ def test_missing_fields_get_safe_values():
 def test_store_and_read_round_trip(aws):
     flat = [raw("a"), raw("a.1", parent="a"), raw("b", text="ünïcode ✓")]
     assert comments.store_comments(video_id(1), flat) == 3
-    stored = aws.client("s3").get_object(Bucket=get_settings().media_bucket, Key=s3.comments_key(video_id(1)))
+    stored = bucket_client("s3").get_object(Bucket=get_settings().media_bucket, Key=s3.comments_key(video_id(1)))
     assert stored["ContentType"] == "application/json"
     assert comments.read_comments(video_id(1)) == comments.threads(flat)
 

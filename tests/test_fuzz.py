@@ -37,7 +37,8 @@ from functions.core.settings import get_settings
 from functions.http import openapi
 from functions.services.invidious import playlists as invidious_playlists
 from functions.services.invidious import tokens, web_sessions
-from functions.storage import aws, s3
+from functions.storage import s3
+from functions.storage.aws import client as bucket_client
 from tests.factories import make_channel, make_playlist, make_video
 from tests.invidious.live_server import serve_app
 from tests.test_openapi_sync import HTTP_METHODS, routed_operations
@@ -96,7 +97,7 @@ def seed(admin, monkeypatch) -> None:
         s3.channel_art_key(channel, "banner"),
         s3.playlist_thumb_key(openapi.PLAYLIST_EXAMPLE),
     ):
-        aws.client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
+        bucket_client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
 
     class Owner:
         user_id = admin.user_id

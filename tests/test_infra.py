@@ -173,13 +173,18 @@ def test_api_runs_on_the_resources_the_stack_made(aws, client, admin, monkeypatc
     monkeypatch.delenv("HMAC_KEY")
     monkeypatch.setenv("HMAC_SECRET_ID", aws["HmacSecretArn"])
     monkeypatch.setattr(tokens, "_secret", None)
-    assert made["HmacSecret"] == aws["HmacSecretArn"]
-    key = boto3.client("secretsmanager").get_secret_value(SecretId=made["HmacSecret"])["SecretString"]
-    assert len(key) == 64
-    token = tokens.issue(admin.user_id, admin.username, [":*"], None)
-    assert token["signature"] == tokens.sign(token, key.encode())
-    answer = client.http.get("/api/v1/auth/feed", headers={"Authorization": "Bearer " + json.dumps(token)})
-    assert answer.status_code == 200, answer.body
+    get_settings.cache_clear()
+    try:
+        assert made["HmacSecret"] == aws["HmacSecretArn"]
+        key = boto3.client("secretsmanager").get_secret_value(SecretId=made["HmacSecret"])["SecretString"]
+        assert len(key) == 64
+        token = tokens.issue(admin.user_id, admin.username, [":*"], None)
+        assert token["signature"] == tokens.sign(token, key.encode())
+        answer = client.http.get("/api/v1/auth/feed", headers={"Authorization": "Bearer " + json.dumps(token)})
+        assert answer.status_code == 200, answer.body
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
 
 
 def test_stack_watches_the_dead_letter_queue(aws):

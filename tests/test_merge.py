@@ -131,3 +131,12 @@ def test_the_download_task_gets_the_functions_policy_and_environment():
     template = rule["Targets"][0]["InputTransformer"]["InputTemplate"]
     assert json.loads(template.replace("<task>", "{}")) == {"action": download.TASK_STOPPED, "task": {}}
     assert "DownloadImage" in merged["Parameters"] and "DownloadCluster" in merged["Outputs"]
+
+
+def test_every_function_logs_json_at_info():
+    """Lambda's default text format leaves the root logger at WARNING, which dropped every `log.info`."""
+    merged = merge(chalice_template(), load_resources(), CONFIG, "dev", "layer.zip")
+    functions = {k: v for k, v in merged["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+    assert set(functions) == {"APIHandler", "Download"}
+    for function in functions.values():
+        assert function["Properties"]["LoggingConfig"] == {"LogFormat": "JSON", "ApplicationLogLevel": "INFO"}

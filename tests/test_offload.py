@@ -7,7 +7,7 @@ import time
 import boto3
 import pytest
 
-from functions.jobs import download, download_task
+from functions.jobs import download, download_task, events
 from functions.services import offload
 from functions.services.downloads import intake
 from functions.services.offload import GIB, Estimate, Room
@@ -211,6 +211,8 @@ def test_a_task_killed_before_writing_its_error(fake_youtube, fargate, sqs, monk
 
 
 def test_stop_events_that_name_no_download_are_dropped(aws):
-    assert download.task_stopped_event({}) == "malformed"
-    assert download.task_stopped_event(stop_message(["not-an-id!", "--owner", "m"], 1)["task"]) == "malformed"
-    assert download.task_stopped("dQw4w9WgXcQ", "m-1", 1, 0) == "done"
+    with pytest.raises(events.Malformed):
+        download.task_stopped_event({})
+    with pytest.raises(events.Malformed):
+        download.task_stopped_event(stop_message(["not-an-id!", "--owner", "m"], 1)["task"])
+    assert download.task_stopped("dQw4w9WgXcQ", "m-1", 1, 0) == "task done"

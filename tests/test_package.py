@@ -8,6 +8,7 @@ reached.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -18,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from infra.package import LAMBDA_RUNTIME, chalice_package, runtime_python
+from infra.package import LAMBDA_RUNTIME, add_bytecode, chalice_package, runtime_python
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+RUNTIME_TAG = "cpython-" + LAMBDA_RUNTIME.removeprefix("python").replace(".", "")  # of the runtime's pycs
 STAGE = "dev"  # a deployed stage: its template is the one merged and linted below
 # Nothing of these may ship: tests, benchmarks, the local virtualenv, local data, repository metadata.
 NOT_SHIPPED = {"tests", "bench", ".venv", "venv", "data", ".git", ".chalice", "infra", "layers"}
@@ -77,6 +79,7 @@ def build(tmp_path_factory):
     out = work / "out"
     result = chalice_package(STAGE, out, project, chalice_env())
     assert result.returncode == 0, f"chalice package failed:\n{result.stdout}\n{result.stderr}"
+    assert " cpython-312 pycs added" in add_bytecode(out / "deployment.zip")  # as infra/deploy.py packages it
     return project, out
 
 
@@ -125,6 +128,7 @@ PROBE = textwrap.dedent(
     sys.path.append(runtime)
     import app
     import functions.storage.models
+    import functions.jobs.powertools  # the jobs' powertools, which the API path does not import
 
     event = {
         "resource": "/api/ping", "path": "/api/ping", "httpMethod": "GET", "headers": {},
@@ -137,7 +141,8 @@ PROBE = textwrap.dedent(
     allowed = tuple(os.path.join(path, "") for path in (package, runtime, sys.base_prefix))
     print(json.dumps({
         "files": {
-            name: sys.modules[name].__file__ for name in ("app", "functions.storage.models", "pynamodb", "chalice")
+            name: sys.modules[name].__file__
+            for name in ("app", "functions.storage.models", "pynamodb", "chalice", "aws_lambda_powertools")
         },
         "foreign": sorted(
             name for name, module in sys.modules.items()
@@ -175,6 +180,16 @@ def _probe(package: Path, runtime: Path, python: str = sys.executable) -> dict:
     return json.loads(result.stdout)
 
 
+def _runtime(folder: Path) -> Path:
+    """What the Lambda runtime provides next to the package (RUNTIME_PACKAGES), linked from this interpreter's."""
+    site_packages = Path(__import__("boto3").__file__).parent.parent
+    folder.mkdir()
+    for name in RUNTIME_PACKAGES:
+        if (site_packages / name).exists():
+            (folder / name).symlink_to(site_packages / name)
+    return folder
+
+
 def test_package_is_built_for_the_runtime(build):
     """Every function runs on python3.12, and the compiled dependency ships the wheel of that Python's ABI."""
     _, out = build
@@ -182,20 +197,14 @@ def test_package_is_built_for_the_runtime(build):
     assert functions and {f["Runtime"] for f in functions.values()} == {LAMBDA_RUNTIME}
     with zipfile.ZipFile(out / "deployment.zip") as archive:
         compiled = [name for name in archive.namelist() if name.endswith(".so")]
-    tag = "cpython-" + LAMBDA_RUNTIME.removeprefix("python").replace(".", "")
-    assert any(tag in name for name in compiled), compiled  # cffi's backend
-    assert not [name for name in compiled if "cpython-" in name and tag not in name], compiled
+    assert any(RUNTIME_TAG in name for name in compiled), compiled  # cffi's backend
+    assert not [name for name in compiled if "cpython-" in name and RUNTIME_TAG not in name], compiled
 
 
 def test_package_imports_from_itself(unzipped, tmp_path):
     """A bare python3.12 imports the app and the models from the unzipped package, and nothing from the repo."""
     site_packages = Path(__import__("boto3").__file__).parent.parent
-    runtime = tmp_path / "runtime"
-    runtime.mkdir()
-    for name in RUNTIME_PACKAGES:
-        if (site_packages / name).exists():
-            (runtime / name).symlink_to(site_packages / name)
-    probe = _probe(unzipped, runtime, runtime_python())
+    probe = _probe(unzipped, _runtime(tmp_path / "runtime"), runtime_python())
 
     for name, file in probe["files"].items():
         assert file.startswith(str(unzipped)), f"{name} was imported from {file}, not from the package"
@@ -210,6 +219,18 @@ def test_package_imports_from_itself(unzipped, tmp_path):
     repository = _probe(ROOT, site_packages)
     for key in ("routes", "handlers", "models", "ping"):
         assert probe[key] == repository[key], f"the package's {key} differ from the repository's"
+
+
+def test_package_runs_its_bytecode(unzipped, tmp_path):
+    """A cold start runs the shipped bytecode: with every source of the app broken, the app still answers."""
+    package = tmp_path / "package"
+    shutil.copytree(unzipped, package, symlinks=True)
+    sources = [package / "app.py", *(package / "functions").rglob("*.py")]
+    for source in sources:
+        assert (source.parent / "__pycache__" / f"{source.stem}.{RUNTIME_TAG}.pyc").is_file(), source
+        source.write_text("raise SystemExit('compiled from source')\n")
+    probe = _probe(package, _runtime(tmp_path / "runtime"), runtime_python())
+    assert probe["ping"]["statusCode"] in (401, 403), probe["ping"]
 
 
 @pytest.fixture(scope="module")
@@ -261,9 +282,11 @@ def test_merged_functions_use_the_stack(merged):
         assert function["Timeout"] == config[handler]["lambda_timeout"], name
         if "layers" in config[handler]:
             assert function["Layers"] == [{"Ref": "MediaToolsLayer"}], name
+        assert function["LoggingConfig"] == {"LogFormat": "JSON", "ApplicationLogLevel": "INFO"}, name
         for event in function.get("Events", {}).values():
             if event["Type"] == "SQS":
                 assert event["Properties"]["Queue"]["Fn::GetAtt"][1] == "Arn", name
+                assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
 
     def plain_placeholders(value, inside_sub=False):
         if isinstance(value, dict):
@@ -275,6 +298,17 @@ def test_merged_functions_use_the_stack(merged):
     assert not plain_placeholders(resources), "a ${...} left as a plain string: CloudFormation would not resolve it"
     layer = resources["MediaToolsLayer"]["Properties"]
     assert (path.parent / layer["ContentUri"]).is_file()
+
+
+def test_functions_run_the_python_that_compiled_the_bytecode(merged):
+    """infra/bytecode.py compiles with the interpreter that packages; a runtime of another Python would ignore the
+    pycs (their names carry the version) and compile at every cold start again."""
+    template, path = merged
+    for name, function in _functions(template).items():
+        assert function["Runtime"] == LAMBDA_RUNTIME, name
+    with zipfile.ZipFile(path.parent / _functions(template)["APIHandler"]["CodeUri"]) as archive:
+        tags = {name.rsplit(".", 2)[-2] for name in archive.namelist() if name.endswith(".pyc")}
+    assert tags == {RUNTIME_TAG}, tags
 
 
 def test_function_and_layer_fit_lambda(build, merged):

@@ -11,9 +11,10 @@ import pytest
 
 from functions.core.errors import BadRequest, NotFound
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
-from functions.services import snapshots
+from functions.services import app_settings, snapshots
 from functions.services.auth import users
-from functions.storage import aws, s3
+from functions.storage import s3
+from functions.storage.aws import client as bucket_client
 from functions.storage.models import ALL_MODELS, AppSetting, Counter, Snapshot, TaskState, UserVideo, Video
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
 
@@ -66,16 +67,16 @@ def take(config: dict = CONFIG) -> str:
 
 
 def manifest_of(snapshot_id: str) -> dict:
-    body = aws.client("s3").get_object(Bucket=get_settings().media_bucket, Key=s3.snapshot_manifest_key(snapshot_id))
+    body = bucket_client("s3").get_object(Bucket=get_settings().media_bucket, Key=s3.snapshot_manifest_key(snapshot_id))
     return json.loads(body["Body"].read())
 
 
 def put_object(key: str, body: bytes) -> None:
-    aws.client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=body)
+    bucket_client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=body)
 
 
 def object_keys(prefix: str) -> list[str]:
-    listed = aws.client("s3").list_objects_v2(Bucket=get_settings().media_bucket, Prefix=prefix)
+    listed = bucket_client("s3").list_objects_v2(Bucket=get_settings().media_bucket, Prefix=prefix)
     return [item["Key"] for item in listed.get("Contents", [])]
 
 
@@ -99,7 +100,7 @@ def test_a_snapshot_exports_every_table_with_counts_and_checksums(aws):
     assert set(manifest["tables"]) == set(before)
     size = 0
     for label, table in manifest["tables"].items():
-        data = aws.client("s3").get_object(Bucket=get_settings().media_bucket, Key=table["key"])["Body"].read()
+        data = bucket_client("s3").get_object(Bucket=get_settings().media_bucket, Key=table["key"])["Body"].read()
         assert snapshots._sha256(data) == table["sha256"] and len(data) == table["bytes"]
         lines = gzip.decompress(data).decode().splitlines()
         assert len(lines) == table["items"] == len(before[label])
@@ -221,13 +222,15 @@ def damage_manifest(snapshot_id: str) -> None:
 
 def damage_table(snapshot_id: str) -> None:
     key = s3.snapshot_table_key(snapshot_id, "videos")
-    data = bytearray(aws.client("s3").get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read())
+    data = bytearray(bucket_client("s3").get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read())
     data[len(data) // 2] ^= 0xFF
     put_object(key, bytes(data))
 
 
 def remove(key: str):
-    return lambda snapshot_id: aws.client("s3").delete_object(Bucket=get_settings().media_bucket, Key=key(snapshot_id))
+    return lambda snapshot_id: bucket_client("s3").delete_object(
+        Bucket=get_settings().media_bucket, Key=key(snapshot_id)
+    )
 
 
 @pytest.mark.parametrize(
@@ -348,7 +351,7 @@ def test_the_daily_run_respects_enable_snapshot(aws):
     assert snapshots.scheduled_snapshot() is None
     assert snapshots.newest_first() == []
     with pytest.raises(BadRequest):
-        snapshots.start(snapshots.app_config())
+        snapshots.start(app_settings.current())
 
 
 def test_next_exec_is_the_next_daily_run():
@@ -414,7 +417,7 @@ def large_archive_document(videos: int) -> dict:
 
 def bucket_objects() -> dict[str, tuple[str, int]]:
     """Every object of the media bucket: its ETag and size."""
-    pages = aws.client("s3").get_paginator("list_objects_v2").paginate(Bucket=get_settings().media_bucket)
+    pages = bucket_client("s3").get_paginator("list_objects_v2").paginate(Bucket=get_settings().media_bucket)
     return {item["Key"]: (item["ETag"], item["Size"]) for page in pages for item in page.get("Contents", [])}
 
 

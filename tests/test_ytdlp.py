@@ -8,7 +8,7 @@ import tempfile
 
 import pytest
 
-from functions.youtube import urls, ytdlp
+from functions.youtube import media, urls, ytdlp
 from tests.conftest import ROOT
 
 COOKIE_HEADER = "# Netscape HTTP Cookie File\n"
@@ -39,7 +39,7 @@ def test_channel_info_resolves_handles(fake_youtube):
     assert info["handle"] == channel.handle and info["channel_subs"] == channel.followers
     assert info["channel_thumb_url"].endswith(f"/avatar/{channel.channel_id}.jpg")
     assert info["channel_banner_url"].endswith(f"/banner/{channel.channel_id}.jpg")
-    with pytest.raises(ytdlp.BadRequest, match="not a channel"):
+    with pytest.raises(ytdlp.ExtractionFailed, match="not a channel"):
         ytdlp.channel_info(urls.watch_url(first(fake_youtube).youtube_id))
 
 
@@ -67,7 +67,7 @@ def test_list_entries_per_tab_and_limit(fake_youtube):
 def test_download_writes_media_thumbnail_subtitles_info_and_comments(fake_youtube, tmp_path):
     video = first(fake_youtube)
     progress = []
-    result = ytdlp.download(
+    result = media.download(
         video.youtube_id, tmp_path, {"subtitle": "en", "comment_max": "10"}, progress=progress.append
     )
     assert result.media_path == tmp_path / f"{video.youtube_id}.mp4"
@@ -82,14 +82,14 @@ def test_download_writes_media_thumbnail_subtitles_info_and_comments(fake_youtub
 
 
 def test_download_without_extras(fake_youtube, tmp_path):
-    result = ytdlp.download(first(fake_youtube).youtube_id, tmp_path, {})
+    result = media.download(first(fake_youtube).youtube_id, tmp_path, {})
     assert result.subtitle_paths == {} and result.comments is None and result.info_json_path.is_file()
 
 
 def test_throttled_download_reports_partial_progress(fake_youtube, tmp_path):
     fake_youtube.rate = 8_000
     progress = []
-    ytdlp.download(first(fake_youtube).youtube_id, tmp_path, {}, progress=progress.append)
+    media.download(first(fake_youtube).youtube_id, tmp_path, {}, progress=progress.append)
     partial = [p["percent"] for p in progress if p["status"] == "downloading" and p["percent"] < 100]
     assert partial and partial == sorted(partial)
 
@@ -101,7 +101,7 @@ def test_failures_are_typed_and_readable(fake_youtube, tmp_path):
         ytdlp.video_info(video.youtube_id)
     video.fault = "broken"
     with pytest.raises(ytdlp.ExtractionFailed, match="500"):
-        ytdlp.download(video.youtube_id, tmp_path, {})
+        media.download(video.youtube_id, tmp_path, {})
     with pytest.raises(ytdlp.ExtractionFailed, match="This channel does not exist"):
         ytdlp.channel_info("@nobody-here")
 
@@ -116,12 +116,12 @@ def test_cookies(fake_youtube, tmp_path):
     with pytest.raises(ytdlp.CookieRejected, match=r"not a Netscape cookies\.txt file"):
         ytdlp.video_info(video.youtube_id, "SID=abc; HSID=def")
     assert ytdlp.video_info(video.youtube_id, cookie("fresh"))["id"] == video.youtube_id
-    assert ytdlp.download(video.youtube_id, tmp_path, {}, cookie("fresh")).media_path.is_file()
+    assert media.download(video.youtube_id, tmp_path, {}, cookie("fresh")).media_path.is_file()
     assert glob.glob(f"{tempfile.gettempdir()}/cookies-*.txt") == []  # the credential never stays on disk
 
 
 def test_download_settings_become_yt_dlp_parameters():
-    params = ytdlp.download_params(
+    params = media.download_params(
         {
             "format": "best[height<=720]",
             "format_sort": "res,codec:avc1",
@@ -140,20 +140,20 @@ def test_download_settings_become_yt_dlp_parameters():
     assert params["extractor_args"] == {
         "youtube": {"max_comments": ["all,100"], "comment_sort": ["new"], "lang": ["de"]}
     }
-    defaults = ytdlp.download_params({})
-    assert defaults["format"] == ytdlp.DEFAULT_FORMAT and "getcomments" not in defaults
+    defaults = media.download_params({})
+    assert defaults["format"] == media.DEFAULT_FORMAT and "getcomments" not in defaults
     assert defaults["writethumbnail"] and defaults["writeinfojson"] and defaults["ffmpeg_location"]
 
 
 def test_without_ffmpeg_only_single_files_are_asked_for(monkeypatch):
-    monkeypatch.setattr(ytdlp, "ffmpeg_location", lambda: None)
-    params = ytdlp.download_params({})
-    assert params["format"] == ytdlp.SINGLE_FILE_FORMAT and "ffmpeg_location" not in params
+    monkeypatch.setattr(media, "ffmpeg_location", lambda: None)
+    params = media.download_params({})
+    assert params["format"] == media.SINGLE_FILE_FORMAT and "ffmpeg_location" not in params
 
 
 def test_yt_dlp_is_imported_only_when_used():
     code = (
-        "import sys, functions.youtube.ytdlp, functions.services.downloads.intake, "
+        "import sys, functions.youtube.ytdlp, functions.youtube.media, functions.services.downloads.intake, "
         "functions.services.downloads.worker, "
         "functions.services.archive.archiving, functions.jobs.download; "
         "print('yt_dlp' in sys.modules)"
@@ -165,3 +165,33 @@ def test_yt_dlp_is_imported_only_when_used():
 def test_without_the_test_extractor_youtube_urls_go_to_yt_dlp_s_own(monkeypatch):
     monkeypatch.delenv(ytdlp.TEST_EXTRACTOR_ENV, raising=False)
     assert ytdlp._test_extractor() is None
+
+
+def test_rows_come_back_normalised():
+    assert ytdlp.day_of("20240131") == "2024-01-31"
+    assert ytdlp.day_of(None) is None and ytdlp.day_of("2024") is None
+    assert ytdlp.vid_type_of("https://www.youtube.com/shorts/abcdefghijk") == "shorts"
+    assert ytdlp.vid_type_of("https://www.youtube.com/watch?v=abcdefghijk", "was_live") == "streams"
+    assert ytdlp.vid_type_of(None, None, "streams") == "streams" and ytdlp.vid_type_of(None) == "videos"
+    info = {"id": "abcdefghijk", "title": "T", "uploader": "U", "channel_id": "UC" + "x" * 22}
+    info.update(upload_date="20200102", duration=61.5, webpage_url="https://www.youtube.com/shorts/abcdefghijk")
+    assert ytdlp.video_row(info) == {
+        "youtube_id": "abcdefghijk",
+        "title": "T",
+        "channel_id": "UC" + "x" * 22,
+        "channel_name": "U",
+        "duration": 61,
+        "published": "2020-01-02",
+        "vid_type": "shorts",
+    }
+
+
+def test_failures_are_the_adapters_own_errors_not_http_ones():
+    from functions.core.errors import ApiError
+
+    assert not issubclass(ytdlp.YtDlpError, ApiError)
+    gone = ytdlp._classify(Exception("ERROR: [youtube] x: Video unavailable"), None)
+    assert type(gone) is ytdlp.VideoGone and isinstance(gone, ytdlp.ExtractionFailed)
+    assert type(ytdlp._classify(Exception("HTTP Error 500"), None)) is ytdlp.ExtractionFailed
+    refused = ytdlp._classify(Exception("Private video. Sign in"), "cookie text")
+    assert type(refused) is ytdlp.CookieRejected  # with a cookie, a private video means the cookie was refused

@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 from chalice import Response
 
 from functions.core.errors import NotFound
-from functions.http.routing import Call, Router
+from functions.http.routing import PUBLIC, Call, Router
 
 router = Router(__name__)
 DOCS = "/api/docs"
@@ -43,7 +43,7 @@ PAGE = """\
 </html>
 """
 # Swagger UI sets inline styles and shows inline SVG/data images; everything else comes from this origin only.
-PAGE_HEADERS = {
+PAGE_HEADERS: dict[str, str | list[str]] = {
     "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "no-cache",
     "Content-Security-Policy": (
@@ -82,7 +82,7 @@ def asset(name: str) -> str:
     return (swagger_ui_path / name).read_text(encoding="utf-8")
 
 
-@router.route(DOCS, auth=None)
+@router.route(DOCS, auth=PUBLIC)
 def openapi_document(call: Call):
     return Response(
         body=document_json(base_path(call)),
@@ -91,13 +91,13 @@ def openapi_document(call: Call):
     )
 
 
-@router.route(UI, auth=None)
+@router.route(UI, auth=PUBLIC)
 def swagger_ui(call: Call):
     base = base_path(call)
     return Response(body=PAGE.format(ui=base + UI, spec=base + DOCS), status_code=200, headers=PAGE_HEADERS)
 
 
-@router.route(UI + "/{asset_name}", auth=None)
+@router.route(UI + "/{asset_name}", auth=PUBLIC)
 def swagger_ui_asset(call: Call, asset_name: str):
     if asset_name not in ASSETS:
         raise NotFound(f"file {asset_name} not found")

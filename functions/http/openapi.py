@@ -14,8 +14,8 @@ JSON = "application/json"
 HTML = "text/html"
 FORM = "application/x-www-form-urlencoded"
 
-TA = [{"taToken": []}, {"taSession": []}]
-INVIDIOUS = [{"invidiousBearer": []}, {"invidiousSid": []}]
+TA: list[dict] = [{"taToken": []}, {"taSession": []}]
+INVIDIOUS: list[dict] = [{"invidiousBearer": []}, {"invidiousSid": []}]
 PUBLIC: list = []
 
 # Examples of path parameters: what tests/test_fuzz.py seeds, so the example requests reach real items.

@@ -1,13 +1,15 @@
-"""How an endpoint group declares its routes: auth, request bodies and unsupported methods handled once here.
+"""How an endpoint group declares its routes: roles, request bodies and unsupported methods handled once here.
 
-Each group builds a `Router`; `app.py` registers its blueprint. A view receives a `Call` (the request and its
-viewer) and the path parameters, and returns a body or a `chalice.Response`.
+Each group builds a `Router`; `app.py` registers its blueprint. Every route declares who may call it
+(`auth=PUBLIC | USER | ADMIN | INVIDIOUS(scope)`). A view receives a `Call` (the request and its viewer) and the
+path parameters, and returns a body or a `chalice.Response`.
 """
 
 import json
 import math
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from chalice import Blueprint, CORSConfig
@@ -15,6 +17,7 @@ from chalice import Blueprint, CORSConfig
 from functions.core.errors import (
     ApiError,
     BadRequest,
+    Forbidden,
     MethodNotAllowed,
     PayloadTooLarge,
     ServiceUnavailable,
@@ -23,8 +26,8 @@ from functions.core.errors import (
 )
 from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
-from functions.services.auth.sessions import authenticate_request
-from functions.services.auth.viewer import Viewer
+from functions.services.auth import sessions
+from functions.services.invidious import tokens
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 JSON_TYPES = ("application/json", "text/json")
@@ -33,10 +36,57 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 INVIDIOUS_CORS = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type"], max_age=600)
 
 
+@dataclass(frozen=True)
+class Role:
+    """Who may call a route. `kind` is public, user, admin or invidious; an Invidious role names the endpoint its
+    token's scopes must allow (`scope`, path parameters in braces) and, when `optional`, lets anyone in as
+    anonymous (viewer None) whose credentials are missing or refused."""
+
+    kind: str
+    scope: str | None = None
+    optional: bool = False
+
+    def viewer(self, request):
+        """The request's viewer under this role; 403 with the API's own body when it has none."""
+        if self.kind == "public":
+            return None
+        if self.kind == "invidious":
+            endpoint = tokens.AUTH_PREFIX + self.scope.format(**(request.uri_params or {}))
+            try:
+                return tokens.authenticate_as(request.headers, request.method, endpoint)
+            except Forbidden:
+                if self.optional:
+                    return None
+                raise
+        viewer = sessions.authenticate(request.headers)
+        return viewer.require_admin() if self.kind == "admin" else viewer
+
+
+PUBLIC = Role("public")
+USER = Role("user")  # any TubeArchivist user: `Authorization: Token` or the session cookie
+ADMIN = Role("admin")  # writes to the shared archive, as TubeArchivist's admin-only views
+
+
+def INVIDIOUS(scope: str, optional: bool = False) -> Role:
+    """An Invidious token (or SID web login) whose scopes allow `scope`, e.g. "playlists/{playlist_id}"."""
+    return Role("invidious", scope, optional)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One declared view: its path, methods, role and CORS answer."""
+
+    path: str
+    methods: tuple[str, ...]
+    auth: Role
+    cors: CORSConfig | None
+    view: Callable
+
+
 class Call:
     """One request as a view sees it."""
 
-    def __init__(self, request, viewer: Viewer | None):
+    def __init__(self, request, viewer):
         self.request = request
         self.viewer = viewer
 
@@ -119,20 +169,16 @@ class Router:
 
     def __init__(self, import_name: str):
         self._import_name = import_name
-        self._routes: list[tuple[str, tuple[str, ...], Callable | None, CORSConfig | None, Callable]] = []
+        self.routes: list[Route] = []
         self._blueprint: Blueprint | None = None
 
-    def route(
-        self,
-        path: str,
-        methods: tuple[str, ...] = ("GET",),
-        auth: Callable | None = authenticate_request,
-        cors: CORSConfig | None = None,
-    ):
-        """Declare a view. `auth` turns the request into its viewer (403 when it cannot); None: a public route."""
+    def route(self, path: str, methods: tuple[str, ...] = ("GET",), *, auth: Role, cors: CORSConfig | None = None):
+        """Declare a view and who may call it (`auth`, required: PUBLIC, USER, ADMIN or INVIDIOUS(scope))."""
+        if not isinstance(auth, Role):
+            raise TypeError(f"{path}: auth must be PUBLIC, USER, ADMIN or INVIDIOUS(scope), not {auth!r}")
 
         def decorator(view: Callable) -> Callable:
-            self._routes.append((path, tuple(methods), auth, cors, view))
+            self.routes.append(Route(path, tuple(methods), auth, cors, view))
             return view
 
         return decorator
@@ -146,12 +192,12 @@ class Router:
     def _build(self) -> Blueprint:
         blueprint = Blueprint(self._import_name)
         served: dict[str, set[str]] = defaultdict(set)
-        for path, methods, auth, cors, view in self._routes:
-            served[path].update(methods)
+        for route in self.routes:
+            served[route.path].update(route.methods)
             # content_types=[]: Chalice checks nothing; Call.json and Call.form check the bodies they read.
-            blueprint.route(path, methods=list(methods), content_types=[], cors=cors, name=view.__name__)(
-                _handler(blueprint, view, auth)
-            )
+            blueprint.route(
+                route.path, methods=list(route.methods), content_types=[], cors=route.cors, name=route.view.__name__
+            )(_handler(blueprint, route))
         for path, methods in served.items():
             others = [m for m in METHODS if m not in methods]
             if others:
@@ -161,19 +207,19 @@ class Router:
         return blueprint
 
 
-def _handler(blueprint: Blueprint, view: Callable, auth: Callable | None) -> Callable:
+def _handler(blueprint: Blueprint, route: Route) -> Callable:
     def handle(**params):
         request = blueprint.current_request
         try:
-            viewer = auth(request) if auth else None
-            return view(Call(request, viewer), **params)
+            return route.view(Call(request, route.auth.viewer(request)), **params)
         except Exception as error:
             if isinstance(error, ApiError) or not storage_unavailable(error):
                 raise
             raise ServiceUnavailable("storage unavailable: nothing was saved; try again later") from error
 
-    handle.__name__ = view.__name__
-    handle.__doc__ = view.__doc__
+    handle.__name__ = route.view.__name__
+    handle.__doc__ = route.view.__doc__
+    handle.route = route  # type: ignore[attr-defined]  # what the route table declares, for tests and the OpenAPI document
     return handle
 
 

@@ -2,12 +2,11 @@
 
 A `download` message: the video is downloaded with yt-dlp into a fresh folder under /tmp, uploaded to S3 and
 written to the archive (functions.services.archive.archiving), then its queue item is removed. The queue item is
-claimed for the
-message first (functions.services.downloads.worker.claim), so a duplicate message never downloads it twice at
-once, and a video already archived is not downloaded again. A failure keeps the error in the item's `message`
-and lets the message go back to the queue; after the third receive SQS moves it to the dead-letter queue
-(infra/resources.yaml). An `expand` message lists channels and playlists into the queue and fills in metadata
-of videos queued by id.
+claimed for the message first (functions.services.downloads.worker.claim), so a duplicate message never downloads it
+twice at once, and a video already archived is not downloaded again. A failure keeps the error in the item's
+`message` and lets the message go back to the queue (functions/jobs/events.py: the batch's other records are done);
+after the third receive SQS moves it to the dead-letter queue (infra/resources.yaml). An `expand` message lists
+channels and playlists into the queue and fills in metadata of videos queued by id.
 
 A video too large for this function (functions.services.offload) is handed to a download task, which runs the
 same download_video (functions/jobs/download_task.py); the message is then done. However the task stops, a
@@ -18,8 +17,6 @@ delay, until the third has failed. YouTube's bot checks are counted, mark a sent
 message back longer at each attempt (functions.services.bot_checks).
 """
 
-import json
-import logging
 import os
 import tempfile
 import time
@@ -27,16 +24,18 @@ from collections.abc import Callable
 
 from chalice import Blueprint
 
+from functions.core import logs
 from functions.core.ids import is_video_id
+from functions.jobs import events
 from functions.services import app_settings, bot_checks, cookies, downloader, network, offload
 from functions.services.archive import archiving
 from functions.services.downloads import items, worker
 from functions.storage import aws
 from functions.storage.models import Video
-from functions.youtube import urls, ytdlp
+from functions.youtube import media, urls, ytdlp
 
 blueprint = Blueprint(__name__)
-log = logging.getLogger("ytarchive.download")
+log = logs.logger(__name__)
 MAX_RECEIVES = 3  # the queue's maxReceiveCount: the third failure sends the message to the dead-letter queue
 PROGRESS_SECONDS = 1.0  # at most one progress write a second per download
 DEFAULT_LEASE_SECONDS = 900  # the function's timeout (.chalice/config.json) when no context tells
@@ -45,43 +44,19 @@ TASK_STOPPED = "task_stopped"  # the action of the messages the task-stopped rul
 TASK_RETRY_SECONDS = 300  # before a failed task's download is tried again (SQS delays at most 900 s)
 
 
-class BatchFailed(Exception):
-    """Every message of a batch failed: raised, so SQS redelivers them (and dead-letters them in the end)."""
-
-
-# ---------------------------------------------------------------- batch plumbing
+# ---------------------------------------------------------------- messages
 
 
 @blueprint.on_sqs_message(queue="download", batch_size=1)
 def download(event):
-    """Each record on its own: the failed ones are reported (`batchItemFailures`), so the others are deleted."""
-    records = [record.to_dict() for record in event]
-    return handle_records(records, getattr(event, "context", None))
+    return events.consume(event, handle_record)
 
 
-def handle_records(records: list[dict], context=None) -> dict:
-    failures = []
-    for record in records:
-        try:
-            handle_record(record, context)
-        except Exception as error:
-            log.warning("message %s failed: %s", record.get("messageId"), error, exc_info=True)
-            failures.append({"itemIdentifier": record["messageId"]})
-    if failures and len(failures) == len(records):
-        raise BatchFailed(f"{len(failures)} message(s) failed")  # also redelivered where partial reports are off
-    return {"batchItemFailures": failures}
-
-
-def handle_record(record: dict, context=None) -> str:
+def handle_record(record: dict, context=None) -> items.Outcome:
     """One message; what was done (for logs and tests). Raises to have the message delivered again."""
-    try:
-        body = json.loads(record["body"])
-        action = body["action"]
-    except (ValueError, KeyError, TypeError):
-        log.error("dropping malformed message %s: %.200r", record.get("messageId"), record.get("body"))
-        return "malformed"
-    receives = int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
-    receives += int(body.get("attempt") or 1) - 1  # a retry sent again by task_stopped
+    body = events.body(record.get("body"), "action")
+    action = body["action"]
+    receives = events.receives(record) + int(body.get("attempt") or 1) - 1  # attempt: sent again by task_stopped
     if action == items.DOWNLOAD and is_video_id(body.get("youtube_id")):
         try:
             return download_video(body["youtube_id"], record["messageId"], receives, lease_seconds(context))
@@ -92,8 +67,7 @@ def handle_record(record: dict, context=None) -> str:
         return expand(body)
     if action == TASK_STOPPED:
         return task_stopped_event(body.get("task") or {})
-    log.error("dropping message %s with unknown action %.100r", record.get("messageId"), action)
-    return "malformed"
+    raise events.Malformed(f"unknown action or video: {str(record.get('body'))[:200]!r}")
 
 
 def lease_seconds(context) -> int:
@@ -106,7 +80,7 @@ def lease_seconds(context) -> int:
 # ---------------------------------------------------------------- work
 
 
-def expand(body: dict) -> str:
+def expand(body: dict) -> items.Outcome:
     config = app_settings.current()
     network.apply(config)
     cookie = cookies.current_cookie(config)
@@ -115,7 +89,7 @@ def expand(body: dict) -> str:
     for error in summary["errors"]:
         log.warning("expanding: %s", error)
     worker.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
-    return "expanded"
+    return items.Outcome.EXPANDED
 
 
 def progress_reporter(youtube_id: str, owner: str) -> Callable[[dict], None]:
@@ -140,16 +114,16 @@ def failure_message(error: Exception, receives: int) -> str:
 
 def download_video(
     youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS, in_task: bool = False
-) -> str:
+) -> items.Outcome:
     """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do,
     "offloaded" when it was too large for this function and a download task took it (functions.services.offload).
     `in_task`: this runs in that task (download_task.py), which downloads whatever the size."""
     if Video.count(youtube_id):
         worker.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
-        return "skipped"
+        return items.Outcome.SKIPPED
     item = worker.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
-        return "skipped"
+        return items.Outcome.SKIPPED
     config = app_settings.current()
     cookie = None
     try:
@@ -160,11 +134,11 @@ def download_video(
         if not in_task:
             planned, where = offload.place(youtube_id, owner, receives, config, cookie, lease - 60)
             if where is not None:
-                return "offloaded"
+                return items.Outcome.OFFLOADED
             worker.record_worker(youtube_id, owner, RUNS_ON)
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
             reporter = progress_reporter(youtube_id, owner)
-            result = ytdlp.download(youtube_id, workdir, config["downloads"], cookie, reporter, planned)
+            result = media.download(youtube_id, workdir, config["downloads"], cookie, reporter, planned)
             archiving.archive(result, item, config, result.media_path.parent, cookie)
     except Exception as error:
         if isinstance(error, ytdlp.BotCheck):
@@ -174,28 +148,28 @@ def download_video(
         worker.record_failure(youtube_id, owner, failure_message(error, receives))
         raise
     worker.finish(youtube_id)
-    return "archived"
+    return items.Outcome.ARCHIVED
 
 
 # ---------------------------------------------------------------- download tasks
 
 
-def task_stopped(youtube_id: str, owner: str, attempt: int, exit_code: int, reason: str = "") -> str:
+def task_stopped(youtube_id: str, owner: str, attempt: int, exit_code: int, reason: str = "") -> items.Outcome:
     """The download task of `owner`'s claim ended with `exit_code`: what was done about it."""
     if exit_code == 0:
-        return "done"
+        return items.Outcome.TASK_DONE
     text = f"the download task stopped with exit code {exit_code}" + (f" ({reason})" if reason else "")
     log.error("%s: %s", youtube_id, text)
     if worker.holds(youtube_id, owner):  # it died before writing its own error
         worker.record_failure(youtube_id, owner, failure_message(RuntimeError(text), attempt))
     if attempt >= MAX_RECEIVES:
-        return "given up"
+        return items.Outcome.GIVEN_UP
     body = {"action": items.DOWNLOAD, "youtube_id": youtube_id, "attempt": attempt + 1}
     aws.send(aws.DOWNLOAD, [body], delay_seconds=TASK_RETRY_SECONDS)
-    return "retried"
+    return items.Outcome.RETRIED
 
 
-def task_stopped_event(task: dict) -> str:
+def task_stopped_event(task: dict) -> items.Outcome:
     """task_stopped for the detail of an ECS "Task State Change" event of a stopped download task."""
     overrides = (task.get("overrides") or {}).get("containerOverrides") or [{}]
     try:
@@ -203,8 +177,7 @@ def task_stopped_event(task: dict) -> str:
     except SystemExit:  # argparse refuses: not one of ours
         youtube_id = None
     if not is_video_id(youtube_id):
-        log.error("dropping a task-stopped event that names no download: %.300r", task)
-        return "malformed"
+        raise events.Malformed(f"a task-stopped event that names no download: {str(task)[:300]!r}")
     codes = [c.get("exitCode") for c in task.get("containers") or [] if c.get("name") == offload.CONTAINER]
     code = codes[0] if codes and codes[0] is not None else -1  # no exit code: it never ran (or was lost)
     return task_stopped(youtube_id, owner, attempt, code, task.get("stoppedReason") or task.get("stopCode") or "")

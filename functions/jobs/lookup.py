@@ -9,13 +9,10 @@ raised again on the API side.
 
 from functions.core.errors import ApiError
 from functions.services import app_settings, cookies, network
-
-VIDEO_SUMMARY = ("title", "channel", "uploader", "channel_id", "duration")  # of yt-dlp's info: what callers show
+from functions.youtube import ytdlp
 
 
 def handle(event: dict) -> dict:
-    from functions.youtube import ytdlp
-
     action = event.get("action")
     try:
         network.apply(app_settings.current())  # the proxy and PO token provider yt-dlp goes through
@@ -25,8 +22,11 @@ def handle(event: dict) -> dict:
         if action == "resolve_channel":
             return {"channel": ytdlp.channel_info(event["query"], cookies.current_cookie())}
         if action == "video_summary":
-            info = ytdlp.video_info(event["youtube_id"], cookies.current_cookie())
-            return {"video": {field: info.get(field) for field in VIDEO_SUMMARY}}
+            return {"video": ytdlp.video_summary(event["youtube_id"], cookies.current_cookie())}
     except ApiError as error:
         return {"error": {"status": error.status_code, "body": error.body}}
+    except ytdlp.BotCheck as error:  # YouTube refuses the archive for now, not the request: 503
+        return {"error": {"status": 503, "body": {"error": error.message}}}
+    except ytdlp.YtDlpError as error:  # what yt-dlp could not read is the request's problem: 400
+        return {"error": {"status": 400, "body": {"error": error.message}}}
     return {"error": {"status": 400, "body": {"error": f"unknown lookup {action!r}"}}}

@@ -5,50 +5,46 @@ A refresh that fails (yt-dlp or the network) raises, so SQS delivers the message
 to the dead-letter queue, and its RefreshItem is removed then, so /api/refresh/ does not count it forever.
 """
 
-import json
-import logging
-
 from chalice import Blueprint
 
-from functions.core.errors import BadRequest
+from functions.core import logs
+from functions.jobs import events
 from functions.services import app_settings, cookies, network, rescan
 from functions.services import refresh as refresh_service
+from functions.youtube import ytdlp
 
 blueprint = Blueprint(__name__)
-log = logging.getLogger("ytarchive.refresh")
+log = logs.logger(__name__)
 MAX_RECEIVES = 3  # the refresh queue's maxReceiveCount (infra/resources.yaml)
 
 
 @blueprint.on_sqs_message(queue="refresh", batch_size=1)
 def refresh(event):
-    for record in event:
-        handle(record.body, int((record.to_dict().get("attributes") or {}).get("ApproximateReceiveCount", 1)))
+    return events.consume(event, handle_record)
 
 
-def handle(raw: str, receives: int = 1) -> str:
-    """One message; what was done (for logs and tests)."""
-    try:
-        body = json.loads(raw)
-        action = body["action"]
-    except (ValueError, KeyError, TypeError):
-        log.error("dropping malformed message %.200r", raw)
-        return "malformed"
-    if action == refresh_service.RESCAN:
+def handle_record(record: dict, context=None) -> str:
+    return handle(record.get("body"), events.receives(record))
+
+
+def handle(raw: str | None, receives: int = 1) -> str:
+    """One message's body; what was done (for logs and tests)."""
+    body = events.body(raw, "action")
+    if body["action"] == refresh_service.RESCAN:
         return "rescanned" if rescan.run() is not None else "busy"
     kind, item_id = body.get("kind"), body.get("id")
     if (
-        action != refresh_service.REFRESH
+        body["action"] != refresh_service.REFRESH
+        or not isinstance(kind, str)
         or kind not in refresh_service.KINDS
+        or not isinstance(item_id, str)
         or not refresh_service.ID_CHECKS[kind](item_id)
     ):
-        log.error("dropping message with unknown action or item %.200r", raw)
-        return "malformed"
-    from functions.youtube import ytdlp
-
+        raise events.Malformed(f"unknown action or item: {str(raw)[:200]!r}")
     try:
         network.apply(app_settings.current())
         outcome = refresh_service.run_item(kind, item_id, bool(body.get("extract_videos")), cookies.current_cookie())
-    except BadRequest as error:
+    except ytdlp.YtDlpError as error:
         if isinstance(error, ytdlp.CookieRejected):
             cookies.record_validation(False, error.message)
         if receives >= MAX_RECEIVES:

@@ -2,6 +2,7 @@
 
 from chalice import Blueprint, Rate
 
+from functions.jobs import events
 from functions.services import rescan as rescan_service
 
 blueprint = Blueprint(__name__)
@@ -10,5 +11,5 @@ EVERY_HOURS = 6
 
 @blueprint.schedule(Rate(EVERY_HOURS, unit=Rate.HOURS))
 def rescan(event):
-    summary = rescan_service.run()
+    summary = events.scheduled(event, rescan_service.run)
     return {"skipped": True} if summary is None else {"added": len(summary["added"]), "errors": summary["errors"]}

@@ -46,7 +46,7 @@ def threads(info_comments) -> list[dict]:
 
     A reply whose parent is not in the list (yt-dlp stopped at `max_comments`) has no thread to go in: dropped."""
     comments = [c for c in (comment(raw) for raw in info_comments or [] if isinstance(raw, dict)) if c]
-    by_id = {}
+    by_id: dict[str, dict] = {}
     for item in comments:
         by_id.setdefault(item["comment_id"], item)  # a repeated id keeps its first occurrence
     roots = []

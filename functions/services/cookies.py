@@ -17,6 +17,7 @@ from functions.core.settings import get_settings
 from functions.services import app_settings
 from functions.storage import aws
 from functions.storage.models import AppSetting
+from functions.youtube import ytdlp
 
 STATE = "cookie"  # the AppSetting item holding the validation state
 LIKED_VIDEOS = "LL"
@@ -90,13 +91,11 @@ def record_validation(valid: bool, message: str | None = None) -> None:
 def check(cookie: str | None) -> tuple[bool, str]:
     """Whether YouTube accepts the cookie: it must let yt-dlp read the account's Liked Videos. Runs yt-dlp
     (lookup function). (valid, why not)."""
-    from functions.youtube import ytdlp
-
     if not cookie:
         return False, "no cookie stored"
     try:
         ytdlp.playlist_info(LIKED_VIDEOS, cookie, limit=1)
-    except ytdlp.BadRequest as error:
+    except ytdlp.YtDlpError as error:
         return False, error.message
     return True, ""
 

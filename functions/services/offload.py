@@ -202,12 +202,12 @@ def place(youtube_id: str, owner: str, attempt: int, config: dict, cookie: str |
     when it is too large and a download task was started for it (the queue item shows where). Without a runner,
     (None, None): here, extracting as usual."""
     from functions.services.downloads import worker
-    from functions.youtube import ytdlp
+    from functions.youtube import media
 
     chosen = runner()
     if chosen is None:
         return None, None
-    planned = ytdlp.planned_download(youtube_id, config["downloads"], cookie)
+    planned = media.planned_download(youtube_id, config["downloads"], cookie)
     found = estimate(planned)
     why = too_large(found, room(seconds_left), config["downloads"].get("limit_speed"))
     if why is None:

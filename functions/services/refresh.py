@@ -10,6 +10,7 @@ carries the rescans asked for through `/api/task/` (functions.services.rescan).
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from enum import StrEnum
 from pathlib import Path
 
 from pynamodb.exceptions import DoesNotExist
@@ -18,9 +19,10 @@ from functions.core.dates import today
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.services import search
+from functions.services.archive import archiving, playlists
 from functions.storage import aws, db
 from functions.storage.models import Channel, Playlist, PlaylistEntry, RefreshItem, Video, name_key
-from functions.youtube import urls
+from functions.youtube import urls, ytdlp
 
 VIDEO, CHANNEL, PLAYLIST = urls.VIDEO, urls.CHANNEL, urls.PLAYLIST
 KINDS = (VIDEO, CHANNEL, PLAYLIST)
@@ -37,17 +39,14 @@ MODELS = {VIDEO: Video, CHANNEL: Channel, PLAYLIST: Playlist}
 PLURAL = {VIDEO: "videos", CHANNEL: "channels", PLAYLIST: "playlists"}
 REFRESH, RESCAN = "refresh", "rescan"  # the actions of the refresh function's messages
 MAX_ITEMS = 1000  # per request
-# What yt-dlp says when YouTube no longer has a video, channel or playlist (as opposed to a network failure).
-GONE_WORDS = (
-    "video unavailable",
-    "has been removed",
-    "no longer available",
-    "has been terminated",
-    "this video is private",
-    "private video",
-    "does not exist",
-    "this channel is not available",
-)
+
+
+class Outcome(StrEnum):
+    """What refreshing one item did."""
+
+    REFRESHED = "refreshed"
+    INACTIVE = "inactive"  # YouTube no longer has it: kept, marked inactive
+    MISSING = "missing"  # no longer archived: nothing to refresh
 
 
 # ---------------------------------------------------------------- asking (API function)
@@ -121,57 +120,48 @@ def progress(kind: str | None, item_id: str | None) -> dict:
 # ---------------------------------------------------------------- doing (refresh function: yt-dlp)
 
 
-def is_gone(message: str) -> bool:
-    lowered = message.lower()
-    return any(words in lowered for words in GONE_WORDS)
-
-
 def done(kind: str, item_id: str) -> None:
     RefreshItem(kind, item_id).delete()
 
 
-def run_item(kind: str, item_id: str, extract_videos: bool, cookie: str | None) -> str:
+def run_item(kind: str, item_id: str, extract_videos: bool, cookie: str | None) -> Outcome:
     """Refresh one item (what happened: refreshed, inactive, missing); with `extract_videos`, a channel's or
     playlist's archived videos are queued for a refresh of their own."""
     if kind == VIDEO:
         return refresh_video(item_id, cookie)
     if kind == CHANNEL:
         outcome = refresh_channel(item_id, cookie)
-        if extract_videos and outcome != "missing":
+        if extract_videos and outcome != Outcome.MISSING:
             enqueue((VIDEO, key.youtube_id) for key in Video.by_channel.query(item_id))
         return outcome
     if kind == PLAYLIST:
         outcome, _ = refresh_playlist(item_id, cookie)
-        if extract_videos and outcome != "missing":
+        if extract_videos and outcome != Outcome.MISSING:
             enqueue((VIDEO, e.youtube_id) for e in PlaylistEntry.query(item_id) if e.downloaded)
         return outcome
     raise ValueError(f"unknown kind {kind!r}")
 
 
-def _update_indexed(item, actions: list, index: Callable) -> str:
+def _update_indexed(item, actions: list, index: Callable) -> Outcome:
     """Write what a refresh read (only these attributes: a subscribe or a download meanwhile keeps its own) and
     index the item again, so searches find its new title and leave its old one."""
     before = type(item).from_raw_data(item.serialize())
     if not db.update_existing(item, actions):
-        return "missing"
+        return Outcome.MISSING
     index(item, previous=before)
-    return "refreshed"
+    return Outcome.REFRESHED
 
 
-def refresh_video(youtube_id: str, cookie: str | None) -> str:
-    from functions.youtube import ytdlp
-
+def refresh_video(youtube_id: str, cookie: str | None) -> Outcome:
     try:
         video = Video.get(youtube_id)
     except DoesNotExist:
-        return "missing"
+        return Outcome.MISSING
     try:
         info = ytdlp.video_info(youtube_id, cookie)
-    except ytdlp.ExtractionFailed as error:
-        if not is_gone(error.message):
-            raise
+    except ytdlp.VideoGone:
         db.update_existing(video, [Video.active.set(False), Video.vid_last_refresh.set(today())])
-        return "inactive"
+        return Outcome.INACTIVE
     actions = [
         Video.title.set(info.get("title") or video.title),
         Video.description.set(info.get("description") or ""),
@@ -187,43 +177,35 @@ def refresh_video(youtube_id: str, cookie: str | None) -> str:
     return _update_indexed(video, actions, search.index_video)
 
 
-def refresh_channel(channel_id: str, cookie: str | None) -> str:
-    from functions.services.archive import archiving
-    from functions.youtube import ytdlp
+def refresh_channel(channel_id: str, cookie: str | None) -> Outcome:
 
     try:
         channel = Channel.get(channel_id)
     except DoesNotExist:
-        return "missing"
+        return Outcome.MISSING
     try:
         info = ytdlp.channel_info(urls.Target(CHANNEL, channel_id), cookie)
-    except ytdlp.ExtractionFailed as error:
-        if not is_gone(error.message):
-            raise
+    except ytdlp.VideoGone:
         db.update_existing(channel, [Channel.channel_active.set(False), Channel.channel_last_refresh.set(today())])
-        return "inactive"
+        return Outcome.INACTIVE
     with tempfile.TemporaryDirectory(prefix="refresh-") as workdir:
         archiving.store_channel_art(channel_id, info, Path(workdir), cookie)
     actions = [*archiving.channel_page_actions(info, channel_id), Channel.channel_active.set(True)]
     return _update_indexed(channel, actions, search.index_channel)
 
 
-def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[str, list[dict]]:
+def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[Outcome, list[dict]]:
     """(what happened, the playlist's entries as yt-dlp lists them now)."""
-    from functions.services.archive import playlists
-    from functions.youtube import ytdlp
 
     try:
         playlist = Playlist.get(playlist_id)
     except DoesNotExist:
-        return "missing", []
+        return Outcome.MISSING, []
     try:
         info = ytdlp.playlist_info(playlist_id, cookie)
-    except ytdlp.ExtractionFailed as error:
-        if not is_gone(error.message):
-            raise
+    except ytdlp.VideoGone:
         db.update_existing(playlist, [Playlist.playlist_active.set(False), Playlist.playlist_last_refresh.set(today())])
-        return "inactive", []
+        return Outcome.INACTIVE, []
     actions = [
         Playlist.playlist_name.set(info["playlist_name"]),
         Playlist.name_key.set(name_key(info["playlist_name"], playlist_id)),
@@ -233,7 +215,7 @@ def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[str, list[di
         Playlist.playlist_active.set(True),
         Playlist.playlist_last_refresh.set(today()),
     ]
-    if _update_indexed(playlist, actions, search.index_playlist) == "missing":
-        return "missing", []
+    if _update_indexed(playlist, actions, search.index_playlist) == Outcome.MISSING:
+        return Outcome.MISSING, []
     playlists.save_entries(playlist_id, [dict(row, uploader=row.get("channel_name") or "") for row in info["entries"]])
-    return "refreshed", info["entries"]
+    return Outcome.REFRESHED, info["entries"]

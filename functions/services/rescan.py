@@ -8,15 +8,14 @@ subscriptions.auto_start is on. Only one rescan runs at a time (functions.servic
 lease, so a crashed run frees it).
 """
 
-import logging
-
+from functions.core import logs
 from functions.services import app_settings, cookies, network, refresh, tasks
 from functions.services.downloads import intake
 from functions.storage import aws
 from functions.storage.models import SUBSCRIBED, Channel, Playlist
-from functions.youtube import urls
+from functions.youtube import urls, ytdlp
 
-log = logging.getLogger("ytarchive.rescan")
+log = logs.logger(__name__)
 LEASE_SECONDS = 960  # the rescan function's timeout (.chalice/config.json) and a minute
 DEFAULT_SIZE = 50
 TAB_SIZES = {"videos": "channel_size", "shorts": "shorts_channel_size", "streams": "live_channel_size"}
@@ -60,8 +59,6 @@ def run() -> dict | None:
 
 
 def scan(owner: str) -> dict:
-    from functions.youtube import ytdlp
-
     config = app_settings.current()
     subscriptions = config["subscriptions"]
     sizes = tab_sizes(subscriptions)
@@ -84,7 +81,7 @@ def scan(owner: str) -> dict:
             cookies.record_validation(False, error.message)
             errors.append(f"{kind} {item_id}: {error.message}")
             continue
-        except ytdlp.BadRequest as error:
+        except ytdlp.YtDlpError as error:
             errors.append(f"{kind} {item_id}: {error.message}")
             continue
         added += intake.add_entries(rows, auto_start, playlists=playlists)["added"]
@@ -97,8 +94,6 @@ def channel_rows(channel_id: str, sizes: dict[str, int], cookie: str | None) -> 
     """The newest videos of each tab of a channel; a channel subscribed before it was ever read (no
     channel_last_refresh) gets its metadata first. A tab the channel does not have is skipped; when no tab
     can be read, the first error is raised."""
-    from functions.youtube import ytdlp
-
     try:
         channel = Channel.get(channel_id)
     except Channel.DoesNotExist:

@@ -18,21 +18,22 @@ items that differ, deleting the ones the snapshot lacks). Media objects in S3 st
 import gzip
 import hashlib
 import json
-import logging
 import re
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pynamodb.models import Model
 
+from functions.core import logs
 from functions.core.errors import BadRequest, NotFound
 from functions.core.settings import get_settings
 from functions.services import app_settings
 from functions.storage import aws, db, s3
 from functions.storage.models import ALL_MODELS, ALL_SNAPSHOTS, Counter, Snapshot, TaskState
 
-log = logging.getLogger(__name__)
+log = logs.logger(__name__)
 
 FORMAT_VERSION = "1"  # shown as `es_version`
 ID_PREFIX = "ta_daily_"
@@ -81,7 +82,7 @@ def _date_str(stamp: int) -> str:
 
 def render(item: Snapshot) -> dict:
     """API.md's snapshot object; the end fields only once it has ended."""
-    body = {
+    body: dict[str, Any] = {
         "id": item.snapshot_id,
         "state": item.state,
         "es_version": item.es_version,
@@ -229,7 +230,7 @@ def _key_of(item: dict, names: list[str]) -> str:
 
 def _batch_write(table: str, requests: list[dict]) -> None:
     for start_at in range(0, len(requests), BATCH_WRITE_LIMIT):
-        pending = {table: requests[start_at : start_at + BATCH_WRITE_LIMIT]}
+        pending: dict[str, list[dict]] | None = {table: requests[start_at : start_at + BATCH_WRITE_LIMIT]}
         delay = 0.05
         while pending:
             pending = db.connection().dispatch("BatchWriteItem", {"RequestItems": pending}).get("UnprocessedItems")
@@ -378,7 +379,7 @@ def expire(now: int) -> list[str]:
 
 def run_job(message: dict) -> None:
     """One message of the snapshot queue: `{"action": "create" | "restore", "snapshot_id"}`."""
-    action, snapshot_id = message.get("action"), message.get("snapshot_id")
+    action, snapshot_id = message.get("action"), message.get("snapshot_id", "")
     if action == "create":
         create(snapshot_id)
     elif action == "restore":

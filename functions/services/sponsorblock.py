@@ -2,18 +2,18 @@
 (`Video.sponsorblock`); votes and new segments sent through this API are validated and only simulated."""
 
 import json
-import logging
 import math
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import TypeGuard
 
-from functions.core import dates
+from functions.core import dates, logs
 from functions.core.errors import BadRequest
 from functions.core.settings import get_settings
 from functions.services.archive import videos
 
-log = logging.getLogger(__name__)
+log = logs.logger(__name__)
 
 CATEGORIES = ("sponsor", "selfpromo", "interaction", "intro", "outro", "preview", "music_offtopic", "filler")
 VOTES = (0, 1, 20)  # downvote, upvote, undo
@@ -22,7 +22,7 @@ SEGMENT_TEXT = ("UUID", "category", "actionType", "description")
 SEGMENT_NUMBERS = ("videoDuration", "locked", "votes")
 
 
-def _number(value) -> bool:
+def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 

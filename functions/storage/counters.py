@@ -50,6 +50,14 @@ def channel_queue(channel_id: str, status: str) -> str:
     return f"queue#channel#{channel_id}#{status}"
 
 
+USER_IDS = "user_id"  # the last user id handed out
+
+
+def user_playlists(user_id: int) -> str:
+    """How many Invidious playlists a user owns (their limit is checked against it)."""
+    return f"iv_playlists#user#{user_id}"
+
+
 def subscription_totals(kind: str) -> list[str]:
     """A list's total and its per-subscription counters: `channels` or `playlists`."""
     by = channels_by if kind == CHANNELS else playlists_by
@@ -106,7 +114,7 @@ def recount(names) -> dict[str, int]:
         old = stored.get(name, Counter(name))
         if int(old.count) != counter.count or (old.members or set()) != (counter.members or set()):
             counter.save()
-    return {name: counter.count for name, counter in truth.items()}
+    return {name: int(counter.count) for name, counter in truth.items()}
 
 
 def all_counter_names() -> set[str]:

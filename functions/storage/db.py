@@ -99,7 +99,7 @@ def batch_get(*requests: tuple[type[Model], Iterable]) -> list[dict]:
     wanted: list[tuple[type[Model], dict]] = []
     pending: list[tuple[str, dict]] = []
     for model, keys in requests:
-        unique = {}
+        unique: dict[tuple, object] = {}
         for key in keys:
             unique.setdefault(_key_tuple(key), key)
         wanted.append((model, unique))
@@ -143,13 +143,6 @@ def add_member(transaction: TransactWrite, name: str, member: str, delta: int) -
     """Count `member` in (`delta` 1) or out (-1) of counter `name`, and of the set of members it keeps."""
     members = Counter.members.add({member}) if delta > 0 else Counter.members.delete({member})
     transaction.update(Counter(name), actions=[Counter.count.add(delta), members])
-
-
-def query_page(index, hash_key, page_from: int, page_size: int, scan_forward: bool = False) -> list:
-    """The items of one numbered page: read keys only up to the offset, keep the last `page_size`."""
-    limit = page_from + page_size
-    results = index.query(hash_key, scan_index_forward=scan_forward, limit=limit, page_size=limit)
-    return list(results)[page_from:]
 
 
 def create_counted(item: Model, new_counts: dict[str, int]) -> bool:

@@ -9,7 +9,6 @@ from functions.storage.models import (
     Channel,
     Playlist,
     Video,
-    downloaded_key,
     name_key,
     published_key,
 )
@@ -22,7 +21,6 @@ def subscription_of(subscribed: bool) -> str:
 def set_video_keys(video: Video) -> Video:
     video.all_videos = ALL_VIDEOS
     video.published_key = published_key(video.published, video.youtube_id)
-    video.downloaded_key = downloaded_key(video.date_downloaded, video.youtube_id)
     return video
 
 

@@ -16,7 +16,7 @@ class LookupFailed(errors.BadRequest):
 
 
 def _error(status: int, body: dict) -> errors.ApiError:
-    kinds = [errors.Forbidden, errors.NotFound, errors.Conflict, errors.TooManyRequests]
+    kinds: list[type[errors.ApiError]] = [errors.Forbidden, errors.NotFound, errors.Conflict, errors.TooManyRequests]
     kind = next((k for k in kinds if k.status_code == status), LookupFailed)
     message = str(body.get("error") or body)
     return errors.NotFound(message, body) if kind is errors.NotFound else kind(message, body)

@@ -5,6 +5,8 @@ project keys only (plus the one attribute a page needs to batch-read its neighbo
 offset stays cheap. Totals live in `Counter` items updated in the same transaction as the write they count.
 """
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -42,6 +44,11 @@ def _meta(table: str, **extra):
     return type("Meta", (), attrs)
 
 
+def _strings(**options) -> ListAttribute[str]:
+    """A list of strings. pynamodb's stubs type `of` as the element's value type, not its attribute class."""
+    return ListAttribute(of=UnicodeAttribute, **options)  # type: ignore[arg-type]
+
+
 def _index_meta(name: str, projection):
     return type("Meta", (), {"index_name": name, "projection": projection})
 
@@ -51,20 +58,11 @@ def published_key(published: str, youtube_id: str) -> str:
     return f"{published}#{youtube_id}"
 
 
-def downloaded_key(date_downloaded: int, youtube_id: str) -> str:
-    return f"{int(date_downloaded):012d}#{youtube_id}"
-
-
 def name_key(name: str, item_id: str) -> str:
     return f"{(name or '').casefold()}#{item_id}"
 
 
 # ---------------------------------------------------------------- users and credentials
-
-
-class UsersById(GlobalSecondaryIndex):
-    Meta = _index_meta("by_user_id", KeysOnlyProjection())
-    user_id = NumberAttribute(hash_key=True)
 
 
 class User(Model):
@@ -78,8 +76,8 @@ class User(Model):
     is_admin = BooleanAttribute(default=False)
     created = NumberAttribute()
     page_size = NumberAttribute(null=True)
-    preferences = MapAttribute(null=True)  # Invidious preferences the user changed; defaults fill the rest
-    by_user_id = UsersById()
+    # Invidious preferences the user changed; defaults fill the rest
+    preferences: MapAttribute[str, Any] = MapAttribute(null=True)
 
 
 class AuthKeysByUser(GlobalSecondaryIndex):
@@ -110,12 +108,6 @@ class VideosByPublished(GlobalSecondaryIndex):
     published_key = UnicodeAttribute(range_key=True)
 
 
-class VideosByDownloaded(GlobalSecondaryIndex):
-    Meta = _index_meta("by_downloaded", IncludeProjection(["channel_id"]))
-    all_videos = UnicodeAttribute(hash_key=True)
-    downloaded_key = UnicodeAttribute(range_key=True)
-
-
 class VideosByChannel(GlobalSecondaryIndex):
     Meta = _index_meta("by_channel", KeysOnlyProjection())
     channel_id = UnicodeAttribute(hash_key=True)
@@ -132,26 +124,24 @@ class Video(Model):
     date_downloaded = NumberAttribute()
     vid_type = UnicodeAttribute(default="videos")
     active = BooleanAttribute(default=True)
-    category = ListAttribute(of=UnicodeAttribute, default=list)
-    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    category = _strings(default=list)
+    tags = _strings(default=list)
     channel_id = UnicodeAttribute()
     duration = NumberAttribute(default=0)
     view_count = NumberAttribute(default=0)
     like_count = NumberAttribute(default=0)
     dislike_count = NumberAttribute(default=0)
     average_rating = NumberAttribute(null=True)
-    playlist = ListAttribute(of=UnicodeAttribute, default=list)
+    playlist = _strings(default=list)
     media_ext = UnicodeAttribute(default="mp4")
     media_size = NumberAttribute(default=0)
-    subtitles = ListAttribute(default=list)  # [{ext, lang, name, source}]
+    subtitles: ListAttribute[dict] = ListAttribute(default=list)  # [{ext, lang, name, source}]
     comment_count = NumberAttribute(null=True)
-    sponsorblock = MapAttribute(null=True)
-    # index keys, derived from the fields above by functions.archive
+    sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)
+    # index keys, derived from the fields above by functions.storage.index_keys
     all_videos = UnicodeAttribute(default=ALL_VIDEOS)
     published_key = UnicodeAttribute()
-    downloaded_key = UnicodeAttribute()
     by_published = VideosByPublished()
-    by_downloaded = VideosByDownloaded()
     by_channel = VideosByChannel()
 
 
@@ -177,7 +167,7 @@ class Channel(Model):
     channel_last_refresh = UnicodeAttribute(null=True)  # YYYY-MM-DD
     channel_subs = NumberAttribute(default=0)
     channel_views = NumberAttribute(default=0)
-    channel_overwrites = MapAttribute(null=True)
+    channel_overwrites: MapAttribute[str, Any] = MapAttribute(null=True)
     all_channels = UnicodeAttribute(default=ALL_CHANNELS)
     name_key = UnicodeAttribute()
     subscription = UnicodeAttribute(default=UNSUBSCRIBED)
@@ -286,7 +276,7 @@ class Counter(Model):
 
     Meta = _meta("counters")
     name = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored name; shadows Model.count
     members = UnicodeSetAttribute(null=True)  # `videos#playlist#<id>`: the ids counted (its archived entries)
 
 
@@ -295,7 +285,7 @@ class AppSetting(Model):
 
     Meta = _meta("settings")
     name = UnicodeAttribute(hash_key=True)
-    value = MapAttribute(default=dict)
+    value: MapAttribute[str, Any] = MapAttribute(default=dict)
 
 
 class QueueByStatus(GlobalSecondaryIndex):
@@ -329,7 +319,7 @@ class QueueItem(Model):
     order_key = UnicodeAttribute()
     channel_status = UnicodeAttribute()
     # set by functions.services.downloads and the download job
-    playlists = ListAttribute(of=UnicodeAttribute, null=True)  # playlists it was queued from
+    playlists = _strings(null=True)  # playlists it was queued from
     attempts = NumberAttribute(default=0)  # failed downloads so far
     lease_owner = UnicodeAttribute(null=True)  # the SQS message whose download holds it
     lease_until = NumberAttribute(null=True)

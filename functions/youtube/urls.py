@@ -49,11 +49,12 @@ class Target:
 
     @property
     def url(self) -> str:
+        key = self.youtube_id or self.handle or ""  # parse_target sets one of them
         if self.kind == VIDEO:
-            return watch_url(self.youtube_id)
+            return watch_url(key)
         if self.kind == PLAYLIST:
-            return playlist_url(self.youtube_id)
-        return channel_url(self.youtube_id or self.handle, self.tab)
+            return playlist_url(key)
+        return channel_url(key, self.tab)
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "youtube_id": self.youtube_id, "handle": self.handle, "tab": self.tab}

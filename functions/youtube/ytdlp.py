@@ -1,68 +1,109 @@
 """The yt-dlp adapter: the only module that imports yt_dlp, and only inside the functions that need it.
 
-Metadata (`video_info`, `channel_info`, `playlist_info`), flat listings (`list_entries`) and downloads
-(`download`). The user's cookie (Netscape cookies.txt text) is written to a private temp file for yt-dlp and
-removed afterwards. yt-dlp failures become typed errors with a readable message: BotCheck when YouTube asks to
-prove this is no bot or answers 429, CookieRejected when the cookie is unreadable or YouTube refuses it,
-ExtractionFailed otherwise.
+Metadata (`video_info`, `channel_info`, `playlist_info`), flat listings (`list_entries`), and the session
+functions.youtube.media downloads in (`open_session`). The user's cookie (Netscape cookies.txt text) is written
+to a private temp file for yt-dlp and removed afterwards. yt-dlp failures become this module's errors
+(YtDlpError, no HTTP status: callers decide what each means) with a readable message: CookieRejected when the
+cookie is unreadable or YouTube refuses it, VideoGone when YouTube no longer has the video, channel or playlist,
+BotCheck when YouTube asks to prove this is no bot or answers 429, ExtractionFailed otherwise. Rows come back
+normalised (`published` as YYYY-MM-DD, `vid_type` videos, shorts or streams): no caller reads yt-dlp's keys.
 
 YouTube's signature challenges are solved by deno (`deno_location`: the layer's /opt/bin/deno through DENO_EXE,
 else the deno package's binary) with yt-dlp-ejs's scripts; the runtime is named to yt-dlp explicitly, PATH is
-never searched, and no solver script is ever fetched from the network (`remote_components` stays empty).
+never searched, and no solver script is ever fetched from the network (`remote_components` stays empty). The
+jobs set the proxy and PO token provider every session uses (`set_network`).
 
 Tests and the demo stand a local YouTube in for the real one: YTDLP_TEST_EXTRACTOR names an extractor class
 (`module:Class`) that then handles every URL this module asks for. Production never sets it.
 """
 
 import contextlib
-import glob
 import importlib
-import logging
 import os
 import tempfile
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
 
-from functions.core.errors import BadRequest
+from functions.core import logs
 from functions.core.ids import is_video_id
 from functions.youtube import urls
 
 TEST_EXTRACTOR_ENV = "YTDLP_TEST_EXTRACTOR"
 BOT_CHECK_WORDS = ("not a bot", "http error 429", "too many requests")
 COOKIE_WORDS = ("cookie", "sign in", "login", "log in", "members-only", "private video", "confirm you")
-SIDE_FILES = (".vtt", ".srt", ".json", ".jpg", ".webp", ".png")  # downloads whose progress is not the video's
-log = logging.getLogger("ytarchive.ytdlp")
-DEFAULT_FORMAT = "bestvideo[ext=mp4]+bestaudio[ext=m4a]/best[ext=mp4]/bestvideo+bestaudio/best"
-SINGLE_FILE_FORMAT = "best[ext=mp4]/best"  # without ffmpeg nothing can be merged
+# What yt-dlp says when YouTube no longer has a video, channel or playlist (as opposed to a network failure):
+# yt-dlp has few typed errors, so its words are read here and nowhere else.
+GONE_WORDS = (
+    "video unavailable",
+    "has been removed",
+    "no longer available",
+    "has been terminated",
+    "this video is private",
+    "private video",
+    "does not exist",
+    "this channel is not available",
+)
+LIVE_STATUSES = ("was_live", "is_live", "post_live")
+log = logs.logger(__name__)
 
 
-class ExtractionFailed(BadRequest):
-    """yt-dlp could not read or download what was asked (unavailable, removed, network, bad data)."""
+class YtDlpError(Exception):
+    """yt-dlp could not do what was asked; `message` says why, in words a user can read."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
-class CookieRejected(BadRequest):
+class ExtractionFailed(YtDlpError):
+    """yt-dlp could not read or download what was asked (unavailable, network, bad data, not what was asked)."""
+
+
+class VideoGone(ExtractionFailed):
+    """YouTube no longer has the video, channel or playlist (removed, private, terminated)."""
+
+
+class CookieRejected(YtDlpError):
     """The cookie is not a Netscape cookies.txt file, or YouTube asked to sign in despite it."""
 
 
 class BotCheck(ExtractionFailed):
     """YouTube asked to "sign in to confirm you're not a bot" or answered HTTP 429: retry later, from elsewhere
-    (a proxy), or with a PO token or a fresh cookie. 503 to an API caller: the archive, not the request, is refused."""
-
-    status_code = 503
+    (a proxy), or with a PO token or a fresh cookie."""
 
 
-@dataclass
-class DownloadResult:
-    """What `download` left in its work folder; paths are None (or empty) for what was not written."""
+# ---------------------------------------------------------------- normalised fields
 
-    info: dict
-    media_path: Path
-    thumbnail_path: Path | None = None
-    subtitle_paths: dict[str, Path] = field(default_factory=dict)  # language -> .vtt
-    info_json_path: Path | None = None
-    comments: list[dict] | None = None  # when comments were asked for (also inside the info JSON)
+
+def day_of(upload_date: str | None) -> str | None:
+    """yt-dlp's `upload_date` (YYYYMMDD) as YYYY-MM-DD; None when it has none."""
+    if upload_date and len(upload_date) == 8 and upload_date.isdigit():
+        return f"{upload_date[:4]}-{upload_date[4:6]}-{upload_date[6:]}"
+    return None
+
+
+def vid_type_of(url: str | None, live_status: str | None = None, default: str = "videos") -> str:
+    """shorts (a /shorts/ URL), streams (a live or past live), else `default` (the tab it was listed in)."""
+    if url and "/shorts/" in url:
+        return "shorts"
+    if live_status in LIVE_STATUSES:
+        return "streams"
+    return default
+
+
+def video_row(info: dict) -> dict:
+    """The fields of a video the queue and the lookup show, from yt-dlp's info of it: {youtube_id, title,
+    channel_id, channel_name, duration, published, vid_type}."""
+    return {
+        "youtube_id": info.get("id"),
+        "title": info.get("title") or "",
+        "channel_id": info.get("channel_id") or "",
+        "channel_name": info.get("channel") or info.get("uploader") or "",
+        "duration": int(info.get("duration") or 0),
+        "published": day_of(info.get("upload_date")),
+        "vid_type": vid_type_of(info.get("webpage_url"), info.get("live_status")),
+    }
 
 
 # ---------------------------------------------------------------- running yt-dlp
@@ -75,21 +116,6 @@ def _test_extractor():
         return None
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name)
-
-
-def ffmpeg_location() -> str | None:
-    """The ffmpeg to merge formats and convert thumbnails with: the layer's (IMAGEIO_FFMPEG_EXE) or imageio's."""
-    exe = os.environ.get("IMAGEIO_FFMPEG_EXE")
-    if exe:
-        return exe
-    try:
-        import imageio_ffmpeg
-    except ImportError:
-        return None
-    try:
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except RuntimeError:
-        return None
 
 
 def deno_location() -> str | None:
@@ -120,6 +146,7 @@ def versions() -> dict:
     from yt_dlp.dependencies import yt_dlp_ejs
     from yt_dlp.version import __version__
 
+    _load_plugins()
     with yt_dlp.YoutubeDL({**runtime_params(), "quiet": True, "logger": _Logger()}) as ydl:
         deno = ydl._js_runtimes.get("deno")
         deno_version = deno.info.version if deno is not None and deno.info is not None else None
@@ -152,7 +179,7 @@ def set_network(network: Network) -> None:
     _network = network
 
 
-def _classify(error: Exception, cookie: str | None) -> BadRequest:
+def _classify(error: Exception, cookie: str | None) -> YtDlpError:
     from yt_dlp.utils import DownloadError, ExtractorError
 
     text = str(error)
@@ -165,6 +192,8 @@ def _classify(error: Exception, cookie: str | None) -> BadRequest:
         return BotCheck(f"YouTube's bot check: {text}")
     if cookie is not None and any(word in lowered for word in COOKIE_WORDS):
         return CookieRejected(f"YouTube refused the cookie: {text}" if cookie else text)
+    if any(words in lowered for words in GONE_WORDS):
+        return VideoGone(text)
     return ExtractionFailed(text or type(error).__name__)
 
 
@@ -230,7 +259,7 @@ def _load_plugins() -> None:
 
 
 @contextlib.contextmanager
-def _session(options: dict, cookie: str | None):
+def open_session(options: dict, cookie: str | None):
     """A _Session with `options`, the cookie, quiet output and the test extractor when one is named; its errors
     come out typed."""
     import yt_dlp
@@ -252,7 +281,7 @@ def _session(options: dict, cookie: str | None):
                 if stand_in is not None:
                     ydl.add_info_extractor(stand_in())
                 yield _Session(ydl, stand_in.ie_key() if stand_in else None)
-        except (BadRequest, KeyboardInterrupt):
+        except (YtDlpError, KeyboardInterrupt):
             raise
         except Exception as error:  # yt-dlp raises DownloadError, ExtractorError, LoadError, OSError...
             raise _classify(error, cookie) from error
@@ -263,8 +292,13 @@ def _session(options: dict, cookie: str | None):
 
 def video_info(video_id: str, cookie: str | None = None) -> dict:
     """yt-dlp's info dict of one video (JSON-safe), without downloading it."""
-    with _session({}, cookie) as session:
+    with open_session({}, cookie) as session:
         return session.sanitize(session.extract(urls.watch_url(video_id), download=False))
+
+
+def video_summary(video_id: str, cookie: str | None = None) -> dict:
+    """The `video_row` of one video, read without downloading it."""
+    return video_row(video_info(video_id, cookie))
 
 
 def _best_thumbnail(thumbnails: list[dict] | None, wanted: str) -> str | None:
@@ -283,9 +317,9 @@ def channel_info(target_or_url: "urls.Target | str", cookie: str | None = None) 
     channel_banner_url, channel_tvart_url, handle}."""
     target = urls.parse_target(target_or_url) if isinstance(target_or_url, str) else target_or_url
     if target.kind != urls.CHANNEL:
-        raise BadRequest(f"not a channel: {target_or_url}")
-    url = urls.channel_url(target.youtube_id or target.handle, "videos")
-    with _session({"extract_flat": True, "playlistend": 1}, cookie) as session:
+        raise ExtractionFailed(f"not a channel: {target_or_url}")
+    url = urls.channel_url(target.youtube_id or target.handle or "", "videos")
+    with open_session({"extract_flat": True, "playlistend": 1}, cookie) as session:
         info = session.sanitize(session.extract(url, download=False, process=False))
     channel_id = info.get("channel_id") or info.get("uploader_id")
     if not channel_id or not channel_id.startswith("UC"):
@@ -312,10 +346,10 @@ def playlist_info(playlist_id: str, cookie: str | None = None, limit: int | None
 
     {playlist_id, playlist_name, playlist_channel, playlist_channel_id, playlist_description,
     playlist_thumbnail_url, entries: [flat entries as list_entries gives them]}."""
-    options = {"extract_flat": True}
+    options: dict[str, Any] = {"extract_flat": True}
     if limit:
         options["playlistend"] = int(limit)
-    with _session(options, cookie) as session:
+    with open_session(options, cookie) as session:
         info = session.sanitize(session.extract(urls.playlist_url(playlist_id), download=False))
     thumbnails = info.get("thumbnails") or []
     return {
@@ -329,12 +363,6 @@ def playlist_info(playlist_id: str, cookie: str | None = None, limit: int | None
     }
 
 
-def _vid_type(url: str | None) -> str:
-    if url and "/shorts/" in url:
-        return "shorts"
-    return "videos"
-
-
 def _flat_entries(info: dict, tab: str | None) -> list[dict]:
     """The videos of a flat listing: {youtube_id, title, channel_id, channel_name, duration, published,
     vid_type, thumbnail_url}; entries that are not videos (nested tabs, playlists) are left out."""
@@ -342,7 +370,6 @@ def _flat_entries(info: dict, tab: str | None) -> list[dict]:
     for entry in info.get("entries") or []:
         if not entry or not is_video_id(entry.get("id")):
             continue
-        upload_date = entry.get("upload_date")
         thumbnails = entry.get("thumbnails") or []
         rows.append(
             {
@@ -351,8 +378,8 @@ def _flat_entries(info: dict, tab: str | None) -> list[dict]:
                 "channel_id": entry.get("channel_id") or info.get("channel_id") or "",
                 "channel_name": entry.get("channel") or entry.get("uploader") or info.get("channel") or "",
                 "duration": int(entry.get("duration") or 0),
-                "published": f"{upload_date[:4]}-{upload_date[4:6]}-{upload_date[6:8]}" if upload_date else None,
-                "vid_type": tab if tab in urls.TABS else _vid_type(entry.get("url")),
+                "published": day_of(entry.get("upload_date")),
+                "vid_type": tab if tab in urls.TABS else vid_type_of(entry.get("url")),
                 "thumbnail_url": thumbnails[-1].get("url") if thumbnails else None,
             }
         )
@@ -362,131 +389,16 @@ def _flat_entries(info: dict, tab: str | None) -> list[dict]:
 def list_entries(url: str, limit: int | None = None, cookie: str | None = None) -> list[dict]:
     """The videos of a channel tab or playlist URL, newest first as YouTube lists them, without visiting each
     video (flat); at most `limit` of them."""
-    options = {"extract_flat": True}
+    options: dict[str, Any] = {"extract_flat": True}
     if limit:
         options["playlistend"] = int(limit)
     target = urls.parse_target(url)
-    with _session(options, cookie) as session:
+    with open_session(options, cookie) as session:
         info = session.sanitize(session.extract(url, download=False))
     return _flat_entries(info, target.tab)
 
 
 def fetch(url: str, cookie: str | None = None) -> bytes:
     """The bytes at a URL yt-dlp found (a channel's avatar or banner), fetched through yt-dlp's networking."""
-    with _session({}, cookie) as session, session.ydl.urlopen(url) as response:
+    with open_session({}, cookie) as session, session.ydl.urlopen(url) as response:
         return response.read()
-
-
-# ---------------------------------------------------------------- downloading
-
-
-def download_params(options: dict) -> dict:
-    """yt-dlp parameters from the app's download settings (settings.DEFAULT_APP_CONFIG["downloads"])."""
-    ffmpeg = ffmpeg_location()
-    params = {
-        "format": options.get("format") or (DEFAULT_FORMAT if ffmpeg else SINGLE_FILE_FORMAT),
-        "merge_output_format": "mp4",
-        "writethumbnail": True,
-        "writeinfojson": True,
-        "retries": 3,
-        "fragment_retries": 3,
-        "socket_timeout": 30,
-    }
-    if options.get("format_sort"):
-        params["format_sort"] = [part.strip() for part in str(options["format_sort"]).split(",") if part.strip()]
-    if options.get("limit_speed"):
-        params["ratelimit"] = int(options["limit_speed"]) * 1024  # KB/s, as TubeArchivist's setting
-    if options.get("throttledratelimit"):
-        params["throttledratelimit"] = int(options["throttledratelimit"]) * 1024
-    if options.get("subtitle"):
-        params["subtitleslangs"] = [lang.strip() for lang in str(options["subtitle"]).split(",") if lang.strip()]
-        params["subtitlesformat"] = "vtt"
-        params["writesubtitles"] = True
-        params["writeautomaticsub"] = options.get("subtitle_source") == "auto"
-    youtube_args = {}
-    if options.get("comment_max"):
-        params["getcomments"] = True
-        youtube_args["max_comments"] = [str(options["comment_max"]).replace(" ", "")]
-        youtube_args["comment_sort"] = [options.get("comment_sort") or "top"]
-    if options.get("extractor_lang"):
-        youtube_args["lang"] = [options["extractor_lang"]]
-    if youtube_args:
-        params["extractor_args"] = {"youtube": youtube_args}
-    if ffmpeg:
-        params["ffmpeg_location"] = ffmpeg
-        # YouTube serves webp thumbnails; the archive keeps jpg (storage.video_thumb_key).
-        params["postprocessors"] = [{"key": "FFmpegThumbnailsConvertor", "format": "jpg", "when": "before_dl"}]
-    return params
-
-
-def _progress_hook(progress: Callable[[dict], None]) -> Callable[[dict], None]:
-    """yt-dlp's progress dicts, reduced to {status, percent, speed, downloaded_bytes, total_bytes, eta}."""
-
-    def hook(status: dict) -> None:
-        if str(status.get("filename", "")).endswith(SIDE_FILES):
-            return
-        total = status.get("total_bytes") or status.get("total_bytes_estimate")
-        done = status.get("downloaded_bytes") or 0
-        percent = 100.0 if status.get("status") == "finished" else (100.0 * done / total if total else None)
-        progress(
-            {
-                "status": status.get("status"),
-                "percent": None if percent is None else round(min(percent, 100.0), 1),
-                "speed": status.get("speed"),
-                "downloaded_bytes": done,
-                "total_bytes": total,
-                "eta": status.get("eta"),
-            }
-        )
-
-    return hook
-
-
-def planned_download(video_id: str, options: dict, cookie: str | None = None) -> dict:
-    """yt-dlp's info dict of one video with the formats `options` select (`requested_formats`, their sizes), as
-    `download` would fetch them; nothing is downloaded. Pass it to `download` to skip a second extraction."""
-    with _session(download_params(options), cookie) as session:
-        return session.sanitize(session.extract(urls.watch_url(video_id), download=False))
-
-
-def download(
-    video_id: str,
-    workdir: str | Path,
-    options: dict,
-    cookie: str | None = None,
-    progress: Callable[[dict], None] | None = None,
-    planned: dict | None = None,
-) -> DownloadResult:
-    """Download one video into `workdir` (media, jpg thumbnail, subtitles and comments as `options` ask, info
-    JSON); `progress` receives reduced progress dicts while it runs. `planned` (from `planned_download`) is
-    downloaded as it is, without extracting it again."""
-    workdir = Path(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    params = download_params(options)
-    params["paths"] = {"home": str(workdir), "temp": str(workdir)}
-    params["outtmpl"] = {"default": "%(id)s.%(ext)s"}
-    if progress is not None:
-        params["progress_hooks"] = [_progress_hook(progress)]
-    with _session(params, cookie) as session:
-        if planned is not None:
-            info = session.ydl.process_ie_result(planned, download=True)
-        else:
-            info = session.extract(urls.watch_url(video_id), download=True)
-        downloads = info.get("requested_downloads") or []
-        if not downloads or not downloads[0].get("filepath") or not Path(downloads[0]["filepath"]).is_file():
-            raise ExtractionFailed(f"yt-dlp wrote no media file for {video_id}")
-        media = Path(downloads[0]["filepath"])
-        info = session.sanitize(info)
-    subtitles = {}
-    for path in glob.glob(str(workdir / f"{glob.escape(video_id)}.*.vtt")):
-        subtitles[Path(path).name[len(video_id) + 1 : -len(".vtt")]] = Path(path)
-    thumbnail = workdir / f"{video_id}.jpg"
-    info_json = workdir / f"{video_id}.info.json"
-    return DownloadResult(
-        info=info,
-        media_path=media,
-        thumbnail_path=thumbnail if thumbnail.is_file() else None,
-        subtitle_paths=subtitles,
-        info_json_path=info_json if info_json.is_file() else None,
-        comments=info.get("comments") if params.get("getcomments") else None,
-    )

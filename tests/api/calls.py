@@ -6,6 +6,7 @@ import re
 
 from pynamodb.connection.base import Connection
 
+from functions.http.routing import PUBLIC
 from functions.storage import s3
 from tests.conftest import token_headers
 from tests.factories import channel_id, playlist_id, video_id
@@ -41,19 +42,19 @@ def routes(router, sample: dict | None = None) -> list[tuple[str, str]]:
     """(method, path) of every view a router declares, path parameters filled with valid sample values."""
     values = {**SAMPLE_PARAMS, **(sample or {})}
     found = []
-    for path, methods, auth, _cors, _view in router._routes:
-        if auth is None:
+    for route in router.routes:
+        if route.auth is PUBLIC:
             continue  # public routes (login) are tested on their own
-        filled = re.sub(r"\{(\w+)\}", lambda match: values[match.group(1)], path)
-        found += [(method, filled) for method in methods]
+        filled = re.sub(r"\{(\w+)\}", lambda match: values[match.group(1)], route.path)
+        found += [(method, filled) for method in route.methods]
     return found
 
 
 def other_methods(router) -> list[tuple[str, str, list[str]]]:
     """(method, path, allowed) for every method a route path does not serve."""
     served: dict[str, set[str]] = {}
-    for path, methods, *_ in router._routes:
-        served.setdefault(path, set()).update(methods)
+    for route in router.routes:
+        served.setdefault(route.path, set()).update(route.methods)
     result = []
     for path, methods in served.items():
         filled = re.sub(r"\{(\w+)\}", lambda match: SAMPLE_PARAMS[match.group(1)], path)

@@ -6,7 +6,8 @@ from botocore.exceptions import ClientError
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
 from functions.http.ta import channel as channel_api
 from functions.services.auth.viewer import NOT_ADMIN
-from functions.storage import aws, counters, db, s3
+from functions.storage import counters, db, s3
+from functions.storage.aws import client as bucket_client
 from functions.storage.models import Channel, Video
 from tests.api.calls import (
     BAD_TOKEN,
@@ -335,13 +336,13 @@ def test_delete_removes_the_channel_its_videos_and_files(client, admin, other):
     keys = s3.channel_keys(CHANNEL) + s3.video_keys(Video.get(video_id(1))) + s3.video_keys(Video.get(video_id(2)))
     kept = s3.channel_keys(channel_id(2)) + s3.video_keys(Video.get(video_id(3)))
     for key in keys + kept:
-        aws.client("s3").put_object(Bucket=bucket, Key=key, Body=b"x")
+        bucket_client("s3").put_object(Bucket=bucket, Key=key, Body=b"x")
     response = send(client, "DELETE", f"/api/channel/{CHANNEL}/", admin)
     assert response.status_code == 204 and not response.body
     assert get(client, f"/api/channel/{CHANNEL}", admin).status_code == 404
     assert ids(get(client, "/api/channel/", other)) == [channel_id(2)]
     assert [v["youtube_id"] for v in get(client, "/api/video/", admin).json_body["data"]] == [video_id(3)]
-    remaining = {o["Key"] for o in aws.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])}
+    remaining = {o["Key"] for o in bucket_client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])}
     assert remaining == set(kept)
     assert db.counts(
         [counters.CHANNELS, counters.VIDEOS, counters.channel_videos(CHANNEL), counters.channels_by("unsubscribed")]
@@ -352,4 +353,4 @@ def test_delete_removes_the_channel_its_videos_and_files(client, admin, other):
         counters.channels_by("unsubscribed"): 1,
     }
     with pytest.raises(ClientError):
-        aws.client("s3").head_object(Bucket=bucket, Key=s3.channel_art_key(CHANNEL, "thumb"))
+        bucket_client("s3").head_object(Bucket=bucket, Key=s3.channel_art_key(CHANNEL, "thumb"))

@@ -7,7 +7,8 @@ import pytest
 from functions.core.settings import get_settings
 from functions.http.ta import media as media_api
 from functions.services.auth import sessions
-from functions.storage import aws, s3
+from functions.storage import s3
+from functions.storage.aws import client as bucket_client
 from tests.api.calls import BAD_TOKEN, INVALID_TOKEN, NO_CREDENTIALS, other_methods, send, spy_on_storage
 from tests.conftest import token_headers
 from tests.factories import channel_id, playlist_id, video_id
@@ -28,7 +29,7 @@ FILES = [
 
 
 def put(key: str) -> None:
-    aws.client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
+    bucket_client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
 
 
 @pytest.fixture
@@ -104,4 +105,4 @@ def test_other_methods_are_405(client, admin, files, method, path, allowed):
     concrete = path.replace(f"{CHANNEL}/{VIDEO}.jpg", f"{CHANNEL}/{VIDEO}.mp4")
     response = send(client, method, concrete, admin)
     assert response.status_code == 405 and response.headers["Allow"] == ", ".join(allowed)
-    assert aws.client("s3").head_object(Bucket=get_settings().media_bucket, Key=FILES[0][1:])
+    assert bucket_client("s3").head_object(Bucket=get_settings().media_bucket, Key=FILES[0][1:])

@@ -11,7 +11,7 @@ from functions.http.ta import playlist as playlist_api
 from functions.http.ta import session as session_api
 from functions.http.ta import video as video_api
 from functions.services.auth import sessions, users
-from functions.storage import aws
+from functions.storage.aws import client as bucket_client
 from functions.storage.models import AuthKey, Channel, User, UserVideo, Video
 from tests.api.calls import BAD_TOKEN, INVALID_TOKEN, NO_CREDENTIALS, OVER_ONE_MB, routes, send
 from tests.conftest import token_headers
@@ -236,7 +236,7 @@ def test_a_deleted_users_token_is_refused_on_every_route_and_changes_nothing(cli
     make_playlist(1, [1])
     bucket = get_settings().media_bucket
     for key in (f"media/{channel_id(1)}/{video_id(1)}.mp4", f"cache/channels/{channel_id(1)}_thumb.jpg"):
-        aws.client("s3").put_object(Bucket=bucket, Key=key, Body=b"x")
+        bucket_client("s3").put_object(Bucket=bucket, Key=key, Body=b"x")
     User.get("other").delete()
     response = send(client, method, path, other, BODIES.get(path) if method == "POST" else None)
     assert (response.status_code, response.json_body) == (403, INVALID_TOKEN)

@@ -6,7 +6,8 @@ import pytest
 
 from functions.core.settings import get_settings
 from functions.services import snapshots
-from functions.storage import aws, s3
+from functions.storage import s3
+from functions.storage.aws import client as bucket_client
 from functions.storage.models import AppSetting
 from tests.conftest import token_headers
 from tests.factories import make_channel, make_playlist, make_video, video_id
@@ -126,7 +127,7 @@ def test_delete_removes_the_snapshot(client, headers, archive):
     response = client.http.delete(f"/api/snapshot/{name}/", headers=headers)
     assert response.status_code == 200 and response.json_body == {"acknowledged": True}
     assert client.http.get(f"/api/snapshot/{name}/", headers=headers).status_code == 404
-    listed = aws.client("s3").list_objects_v2(Bucket=get_settings().media_bucket, Prefix=s3.snapshot_prefix(name))
+    listed = bucket_client("s3").list_objects_v2(Bucket=get_settings().media_bucket, Prefix=s3.snapshot_prefix(name))
     assert listed.get("KeyCount", 0) == 0
 
 

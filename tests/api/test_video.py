@@ -7,7 +7,8 @@ from pynamodb.connection.base import Connection
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
 from functions.http.ta import video as video_api
 from functions.services.auth.viewer import NOT_ADMIN
-from functions.storage import aws, counters, db, s3
+from functions.storage import counters, db, s3
+from functions.storage.aws import client as bucket_client
 from functions.storage.models import Counter, PlaylistEntry, UserVideo, Video
 from tests.api.calls import (
     BAD_TOKEN,
@@ -233,12 +234,12 @@ def test_malformed_ids_never_reach_storage(client, admin, archive, monkeypatch, 
 
 def put_objects(keys):
     for key in keys:
-        aws.client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"x")
+        bucket_client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"x")
 
 
 def object_exists(key) -> bool:
     try:
-        aws.client("s3").head_object(Bucket=get_settings().media_bucket, Key=key)
+        bucket_client("s3").head_object(Bucket=get_settings().media_bucket, Key=key)
         return True
     except ClientError:
         return False

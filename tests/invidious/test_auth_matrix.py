@@ -74,27 +74,27 @@ CASES = {
 
 def auth_routes() -> set[tuple[str, str]]:
     return {
-        (method, path.removeprefix(AUTH))
+        (method, route.path.removeprefix(AUTH))
         for router in ROUTERS
-        for path, methods, authenticate, _, _ in router._routes
-        if authenticate is tokens.authenticate
-        for method in methods
+        for route in router.routes
+        if route.auth.kind == "invidious" and not route.auth.optional
+        for method in route.methods
     }
 
 
 def api_v1_routes() -> list[tuple[str, str]]:
     return sorted(
-        (method, path)
+        (method, route.path)
         for router in ROUTERS
-        for path, methods, _, _, _ in router._routes
-        if path.startswith("/api/v1/")
-        for method in methods
+        for route in router.routes
+        if route.path.startswith("/api/v1/")
+        for method in route.methods
     )
 
 
 def test_every_auth_route_has_a_case():
     assert auth_routes() == set(CASES)
-    assert all(path.startswith(AUTH) for router in ROUTERS for path, *_ in router._routes if "/auth/" in path)
+    assert all(route.path.startswith(AUTH) for router in ROUTERS for route in router.routes if "/auth/" in route.path)
 
 
 # ---------------------------------------------------------------- the admin's things, and how to see them change

@@ -9,7 +9,7 @@ import pytest
 
 from functions.core.settings import get_settings
 from functions.services.invidious import playlists, tokens
-from functions.storage import aws
+from functions.storage import aws, counters
 from functions.storage.models import Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.iv_helpers import auth, call
@@ -194,7 +194,7 @@ def test_at_most_100_playlists(client, admin, other):
     create(client, other, title="others are not limited by admin's count")
     assert call(client, "DELETE", f"{PATH}/{last}", auth(admin)).status_code == 204
     create(client, admin, title="room again")
-    assert Counter.get(playlists.owned_counter(admin.user_id)).count == 100
+    assert Counter.get(counters.user_playlists(admin.user_id)).count == 100
 
 
 def test_list(client, admin, other, archive):
@@ -359,7 +359,7 @@ def test_delete_removes_entries(client, admin, archive):
     assert response.status_code == 404 and response.json_body == MISSING
     assert list(InvidiousPlaylistEntry.query(playlist_id)) == []
     assert len(list(InvidiousPlaylistEntry.query(keep))) == 1
-    assert Counter.get(playlists.owned_counter(admin.user_id)).count == 1
+    assert Counter.get(counters.user_playlists(admin.user_id)).count == 1
     assert call(client, "DELETE", f"{PATH}/{playlist_id}", auth(admin)).status_code == 404
 
 
@@ -421,7 +421,7 @@ def test_the_api_function_asks_the_lookup_function_for_videos_outside_the_archiv
     monkeypatch.setenv("LOOKUP_FUNCTION", "ytarchive-dev-youtube_lookup")
     get_settings.cache_clear()
     invoked = []
-    summary = {"title": "Elsewhere", "channel": "Them", "uploader": "Them", "channel_id": channel_id(7), "duration": 61}
+    summary = {"title": "Elsewhere", "channel_name": "Them", "channel_id": channel_id(7), "duration": 61}
 
     class Lambda:
         def invoke(self, FunctionName, Payload):  # botocore names them so

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from functions.jobs import events
 from functions.jobs import refresh as job
 from functions.services import refresh
 from functions.services.archive import channels, videos
@@ -100,8 +101,10 @@ def test_failures_are_retried_and_forgotten_after_the_last_attempt(fake_youtube,
 
 def test_items_deleted_meanwhile_and_malformed_messages_are_dropped(aws):
     assert job.handle(message("video", "aaaaaaaaaaa")) == "missing"
-    assert job.handle("{nope") == "malformed"
-    assert job.handle(json.dumps({"action": "refresh", "kind": "video", "id": "../etc"})) == "malformed"
+    with pytest.raises(events.Malformed):
+        job.handle("{nope")
+    with pytest.raises(events.Malformed):
+        job.handle(json.dumps({"action": "refresh", "kind": "video", "id": "../etc"}))
 
 
 def test_refreshed_names_are_what_search_finds(fake_youtube, aws):

@@ -14,7 +14,7 @@ from chalice import Response
 
 from functions.core.errors import ApiError, BadRequest
 from functions.http.invidious import pages
-from functions.http.routing import Call, Router
+from functions.http.routing import PUBLIC, Call, Router
 from functions.services.auth import sessions, users
 from functions.services.invidious import tokens, web_sessions
 
@@ -54,14 +54,14 @@ def _login_page(call: Call, referer: str, status: int = 200, error: str | None =
     return html(pages.login_page(referer, csrf, error, username), status, {"Set-Cookie": cookie})
 
 
-@router.route(LOGIN, auth=None)
+@router.route(LOGIN, auth=PUBLIC)
 @html_errors
 def web_login_form(call: Call):
     """The sign-in form; `referer` (a local path) is where a successful sign-in goes."""
     return _login_page(call, web_sessions.local_path(call.query.get("referer"), DEFAULT_AFTER_LOGIN))
 
 
-@router.route(LOGIN, methods=("POST",), auth=None)
+@router.route(LOGIN, methods=("POST",), auth=PUBLIC)
 @html_errors
 def web_login(call: Call):
     """Sign in with the form fields `email` (Invidious' name; it holds the username) or `username`, and
@@ -104,7 +104,7 @@ def _authorize_request(fields: dict) -> tuple[list[str], str | None, object]:
     return scopes, callback, expire
 
 
-@router.route(AUTHORIZE, auth=None)
+@router.route(AUTHORIZE, auth=PUBLIC)
 @html_errors
 def web_authorize_form(call: Call):
     """The consent page for `scopes` (comma-separated), `callback_url` and `expire` (seconds). The parameters are
@@ -123,7 +123,7 @@ def web_authorize_form(call: Call):
     return html(pages.consent_page(session.username, scopes, callback, expire, csrf))
 
 
-@router.route(AUTHORIZE, methods=("POST",), auth=None)
+@router.route(AUTHORIZE, methods=("POST",), auth=PUBLIC)
 @html_errors
 def web_authorize(call: Call):
     """The signed-in user approved: issue the token. Needs the SID web session and the consent form's CSRF token

@@ -1,12 +1,9 @@
 """The Invidious resources: /api/v1/auth/ feed, notifications, playlists, preferences, subscriptions, history,
 and the public /api/v1/playlists/{id}. Thin routes: the services live in functions.services.invidious."""
 
-from types import SimpleNamespace
-
 from chalice import Response
 
-from functions.core.errors import Forbidden
-from functions.http.routing import INVIDIOUS_CORS, Call, Router
+from functions.http.routing import INVIDIOUS, INVIDIOUS_CORS, Call, Router
 from functions.services.invidious import (
     feed,
     history,
@@ -14,16 +11,15 @@ from functions.services.invidious import (
     playlists,
     preferences,
     subscriptions,
-    tokens,
 )
 
 router = Router(__name__)
 AUTH = "/api/v1/auth"
-EVENT_STREAM = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+EVENT_STREAM: dict[str, str | list[str]] = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
 
 
 def auth_route(path: str, methods: tuple[str, ...] = ("GET",)):
-    return router.route(AUTH + path, methods, auth=tokens.authenticate, cors=INVIDIOUS_CORS)
+    return router.route(AUTH + path, methods, auth=INVIDIOUS(path.lstrip("/")), cors=INVIDIOUS_CORS)
 
 
 def no_content() -> Response:
@@ -34,21 +30,6 @@ def base_url(call: Call) -> str:
     """The API's public address, as the client reached it (Host and X-Forwarded-Proto)."""
     proto = (call.headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
     return f"{proto}://{call.headers.get('host') or 'localhost'}"
-
-
-def optional_viewer(call: Call, playlist_id: str):
-    """The viewer of a public route when it carries valid Invidious credentials (checked as for the /auth/ route
-    of the same playlist, so `GET:playlists*` scopes apply); anonymous otherwise."""
-    as_auth = SimpleNamespace(
-        headers=call.headers,
-        method="GET",
-        path=AUTH + "/playlists/{playlist_id}",
-        uri_params={"playlist_id": playlist_id},
-    )
-    try:
-        return tokens.authenticate(as_auth)
-    except Forbidden:
-        return None
 
 
 # ---------------------------------------------------------------- feed and notifications
@@ -98,9 +79,12 @@ def get_own_playlist(call: Call, playlist_id: str):
     return playlists.detail(call.viewer, playlist_id, call.query)
 
 
-@router.route("/api/v1/playlists/{playlist_id}", auth=None, cors=INVIDIOUS_CORS)
+# Public, but a valid token that may read the same playlist under /auth/ (`GET:playlists*`) shows it as its owner.
+@router.route(
+    "/api/v1/playlists/{playlist_id}", auth=INVIDIOUS("playlists/{playlist_id}", optional=True), cors=INVIDIOUS_CORS
+)
 def get_playlist(call: Call, playlist_id: str):
-    return playlists.detail(optional_viewer(call, playlist_id), playlist_id, call.query)
+    return playlists.detail(call.viewer, playlist_id, call.query)
 
 
 @auth_route("/playlists/{playlist_id}", methods=("PATCH",))

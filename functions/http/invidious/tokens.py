@@ -5,7 +5,7 @@ import re
 from chalice import Response
 
 from functions.core.errors import BadRequest, Forbidden, NotFound
-from functions.http.routing import FORM_TYPE, INVIDIOUS_CORS, Call, Router
+from functions.http.routing import FORM_TYPE, INVIDIOUS, INVIDIOUS_CORS, Call, Router
 from functions.services.invidious import tokens, web_sessions
 from functions.storage.models import InvidiousSession
 
@@ -16,7 +16,7 @@ SESSION_NOT_FOUND = "Session not found"
 
 
 def auth_route(path: str, methods: tuple[str, ...] = ("GET",)):
-    return router.route(AUTH + path, methods, auth=tokens.authenticate, cors=INVIDIOUS_CORS)
+    return router.route(AUTH + path, methods, auth=INVIDIOUS(path.lstrip("/")), cors=INVIDIOUS_CORS)
 
 
 @auth_route("/tokens")

@@ -3,21 +3,21 @@
 from chalice import Response
 
 from functions.core.errors import BadRequest
-from functions.http.routing import Call, Router
+from functions.http.routing import ADMIN, USER, Call, Router
 from functions.services.archive import channels, render
 
 router = Router(__name__)
 
 
-@router.route("/api/channel")
+@router.route("/api/channel", auth=USER)
 def list_channels(call: Call):
     return channels.list_page(call.viewer, call.page(), call.query.get("filter"))
 
 
-@router.route("/api/channel", methods=("POST",))
+@router.route("/api/channel", methods=("POST",), auth=ADMIN)
 def subscribe(call: Call):
     """Subscribe (`channel_subscribed: true`) or unsubscribe a list of channels, named by ids, URLs or @handles."""
-    config = call.viewer.require_admin().config
+    config = call.viewer.config
     rows = call.json(required=("data",))["data"]
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise BadRequest("data must be a list of objects")
@@ -25,7 +25,7 @@ def subscribe(call: Call):
     return render.envelope([render.channel(channel) for channel in saved], config)
 
 
-@router.route("/api/channel/search")
+@router.route("/api/channel/search", auth=USER)
 def search_channel(call: Call):
     call.viewer.fetch()  # a deleted user's key is refused before its query is looked at
     query = call.query.get("q")
@@ -34,18 +34,17 @@ def search_channel(call: Call):
     return channels.search(call.viewer, query)
 
 
-@router.route("/api/channel/{channel_id}")
+@router.route("/api/channel/{channel_id}", auth=USER)
 def get_channel(call: Call, channel_id: str):
     return channels.detail(call.viewer, channel_id)
 
 
-@router.route("/api/channel/{channel_id}", methods=("DELETE",))
+@router.route("/api/channel/{channel_id}", methods=("DELETE",), auth=ADMIN)
 def delete_channel(call: Call, channel_id: str):
-    call.viewer.require_admin()
     channels.delete(channel_id)
     return Response(body="", status_code=204)
 
 
-@router.route("/api/channel/{channel_id}/video")
+@router.route("/api/channel/{channel_id}/video", auth=USER)
 def channel_videos(call: Call, channel_id: str):
     return channels.videos_page(call.viewer, channel_id, call.page())

@@ -1,8 +1,7 @@
 """The YouTube cookie: /api/cookie/ (admins only). No answer ever contains the cookie."""
 
 from functions.core.errors import BadRequest
-from functions.http.routing import Call, Router
-from functions.http.ta.snapshot import admin_request
+from functions.http.routing import ADMIN, Call, Router
 from functions.services import cookies
 from functions.storage import lookup
 
@@ -17,17 +16,17 @@ def validate() -> bool:
     return answer["valid"]
 
 
-@router.route("/api/cookie", auth=admin_request)
+@router.route("/api/cookie", auth=ADMIN)
 def cookie_status(call: Call):
     return cookies.status(call.viewer.config)
 
 
-@router.route("/api/cookie", methods=("POST",), auth=admin_request)
+@router.route("/api/cookie", methods=("POST",), auth=ADMIN)
 def validate_cookie(call: Call):
     return {"cookie_validated": validate()}
 
 
-@router.route("/api/cookie", methods=("PUT",), auth=admin_request)
+@router.route("/api/cookie", methods=("PUT",), auth=ADMIN)
 def import_cookie(call: Call):
     """Store, then validate; a cookie YouTube refuses is not kept (400)."""
     cookie = call.json(required=("cookie",))["cookie"]

@@ -1,7 +1,7 @@
-"""The download queue: /api/download/..."""
+"""The download queue: /api/download/... (anyone reads it; admins change it, as it is shared)."""
 
 from functions.core.errors import BadRequest
-from functions.http.routing import Call, Router
+from functions.http.routing import ADMIN, USER, Call, Router
 from functions.services.downloads import intake, items
 
 router = Router(__name__)
@@ -14,12 +14,12 @@ def _flag(call: Call, name: str) -> bool:
     return raw in ("true", "1")
 
 
-@router.route("/api/download")
+@router.route("/api/download", auth=USER)
 def list_queue(call: Call):
     return intake.list_page(call.viewer, call.page(), call.query.get("filter"), call.query.get("channel"))
 
 
-@router.route("/api/download", methods=("POST",))
+@router.route("/api/download", methods=("POST",), auth=ADMIN)
 def add_to_queue(call: Call):
     """Queue videos, channels and playlists by id or URL; rows whose status is not pending are left out. Every
     row is checked before anything is stored: one bad row is a 400 and nothing of the batch is queued."""
@@ -37,18 +37,18 @@ def add_to_queue(call: Call):
     return {"data": rows, **summary}
 
 
-@router.route("/api/download", methods=("DELETE",))
+@router.route("/api/download", methods=("DELETE",), auth=ADMIN)
 def clear_queue(call: Call):
     status = call.query.get("filter")
     return {"success": True, "filter": status, "removed": intake.delete_by_filter(status)}
 
 
-@router.route("/api/download/{video_id}")
+@router.route("/api/download/{video_id}", auth=USER)
 def get_item(call: Call, video_id: str):
     return intake.detail(call.viewer, video_id)
 
 
-@router.route("/api/download/{video_id}", methods=("POST",))
+@router.route("/api/download/{video_id}", methods=("POST",), auth=ADMIN)
 def set_item_status(call: Call, video_id: str):
     status = call.json(required=("status",))["status"]
     if not isinstance(status, str):
@@ -57,7 +57,7 @@ def set_item_status(call: Call, video_id: str):
     return {"youtube_id": video_id, "status": status}
 
 
-@router.route("/api/download/{video_id}", methods=("DELETE",))
+@router.route("/api/download/{video_id}", methods=("DELETE",), auth=ADMIN)
 def delete_item(call: Call, video_id: str):
     intake.delete(video_id)
     return {"success": True, "youtube_id": video_id}

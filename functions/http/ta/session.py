@@ -3,14 +3,14 @@
 from chalice import Response
 
 from functions.core.settings import VERSION
-from functions.http.routing import Call, Router
+from functions.http.routing import PUBLIC, USER, Call, Router
 from functions.services import downloader
 from functions.services.auth import sessions, users
 
 router = Router(__name__)
 
 
-@router.route("/api/login", methods=("POST",), auth=None)
+@router.route("/api/login", methods=("POST",), auth=PUBLIC)
 def login(call: Call):
     """Answer the user's API token and start a web session (cookie), as TubeArchivist's login does."""
     body = call.json()
@@ -24,7 +24,7 @@ def login(call: Call):
     )
 
 
-@router.route("/api/ping")
+@router.route("/api/ping", auth=USER)
 def ping(call: Call):
     user_id = call.viewer.confirm().user_id
     return {"response": "pong", "user": user_id, "version": VERSION, "downloader": downloader.shown()}

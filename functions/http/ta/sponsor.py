@@ -1,16 +1,16 @@
 """SponsorBlock data of a video: /api/video/<id>/sponsor/."""
 
-from functions.http.routing import Call, Router
+from functions.http.routing import USER, Call, Router
 from functions.services import sponsorblock
 
 router = Router(__name__)
 
 
-@router.route("/api/video/{video_id}/sponsor")
+@router.route("/api/video/{video_id}/sponsor", auth=USER)
 def get_sponsor(call: Call, video_id: str):
     return sponsorblock.stored(video_id)
 
 
-@router.route("/api/video/{video_id}/sponsor", methods=("POST",))
+@router.route("/api/video/{video_id}/sponsor", methods=("POST",), auth=USER)
 def post_sponsor(call: Call, video_id: str):
     return sponsorblock.simulate(video_id, call.json())

@@ -7,52 +7,39 @@ marked once; subscribers' feeds get it once, when it is new).
 """
 
 import contextlib
-import logging
 from pathlib import Path
 
 from pynamodb.exceptions import DoesNotExist
 
+from functions.core import logs
 from functions.core.dates import now, today
 from functions.services import comments, search, sponsorblock
 from functions.services.archive import channels, videos
 from functions.storage import s3
 from functions.storage.models import Channel, QueueItem, Video, name_key
-from functions.youtube import urls, ytdlp
+from functions.youtube import media, urls, ytdlp
 
-log = logging.getLogger("ytarchive.archiving")
+log = logs.logger(__name__)
 CONTENT_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matroska", ".m4a": "audio/mp4"}
 ART_KINDS = {"thumb": "channel_thumb_url", "banner": "channel_banner_url", "tvart": "channel_tvart_url"}
 
 
-def _day(upload_date: str | None) -> str:
-    if upload_date and len(upload_date) == 8 and upload_date.isdigit():
-        return f"{upload_date[:4]}-{upload_date[4:6]}-{upload_date[6:]}"
-    return today()
-
-
-def _vid_type(info: dict, queued: QueueItem | None) -> str:
-    if "/shorts/" in str(info.get("webpage_url") or ""):
-        return "shorts"
-    if info.get("live_status") in ("was_live", "is_live", "post_live"):
-        return "streams"
-    return queued.vid_type if queued is not None and queued.vid_type in urls.TABS else "videos"
-
-
-def video_from_download(result: ytdlp.DownloadResult, queued: QueueItem | None) -> Video:
+def video_from_download(result: media.DownloadResult, queued: QueueItem | None) -> Video:
     """The Video item of a download (not written): metadata from yt-dlp's info, sizes from the files."""
     info = result.info
     automatic = set(info.get("automatic_captions") or {}) - set(info.get("subtitles") or {})
     playlists = list(queued.playlists or []) if queued is not None else []
+    listed_type = queued.vid_type if queued is not None and queued.vid_type in urls.TABS else "videos"
     with contextlib.suppress(DoesNotExist):  # a video downloaded again keeps the playlists it was in
         playlists += [p for p in Video.get(info["id"]).playlist or [] if p not in playlists]
     return Video(
         info["id"],
         title=info.get("title") or info["id"],
         description=info.get("description") or "",
-        published=_day(info.get("upload_date")),
+        published=ytdlp.day_of(info.get("upload_date")) or today(),
         vid_last_refresh=today(),
         date_downloaded=now(),
-        vid_type=_vid_type(info, queued),
+        vid_type=ytdlp.vid_type_of(info.get("webpage_url"), info.get("live_status"), listed_type),
         category=list(info.get("categories") or []),
         tags=list(info.get("tags") or []),
         channel_id=info["channel_id"],
@@ -72,7 +59,7 @@ def video_from_download(result: ytdlp.DownloadResult, queued: QueueItem | None) 
     )
 
 
-def upload_files(video: Video, result: ytdlp.DownloadResult) -> None:
+def upload_files(video: Video, result: media.DownloadResult) -> None:
     """The media, thumbnail, subtitles and info JSON, each to its fixed key."""
     media_key = s3.media_key(video.channel_id, video.youtube_id, video.media_ext)
     s3.upload_file(result.media_path, media_key, CONTENT_TYPES.get(result.media_path.suffix))
@@ -100,7 +87,7 @@ def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
         return Channel.get(channel_id)  # another download created it meanwhile
     try:
         meta = ytdlp.channel_info(urls.Target(urls.CHANNEL, channel_id), cookie)
-    except ytdlp.BadRequest as error:
+    except ytdlp.YtDlpError as error:
         log.warning("channel %s: %s; archived from the video's metadata", channel_id, error.message)
         return channel
     store_channel_art(channel_id, meta, workdir, cookie)
@@ -117,7 +104,7 @@ def store_channel_art(channel_id: str, meta: dict, workdir: Path, cookie: str | 
                 path = workdir / f"{channel_id}_{kind}.jpg"
                 path.write_bytes(ytdlp.fetch(meta[field], cookie))
                 s3.upload_file(path, s3.channel_art_key(channel_id, kind), "image/jpeg")
-            except ytdlp.BadRequest as error:
+            except ytdlp.YtDlpError as error:
                 log.warning("channel %s %s: %s", channel_id, kind, error.message)
 
 
@@ -132,7 +119,7 @@ def channel_page_actions(meta: dict, channel_id: str) -> list:
     ]
 
 
-def download_extras(video: Video, result: ytdlp.DownloadResult, config: dict) -> None:
+def download_extras(video: Video, result: media.DownloadResult, config: dict) -> None:
     """Comments (when the config asked yt-dlp for them) and SponsorBlock segments (when the app integrates it):
     stored before the video item, so the item's counts match what is stored."""
     if result.comments is not None:
@@ -140,13 +127,7 @@ def download_extras(video: Video, result: ytdlp.DownloadResult, config: dict) ->
     video.sponsorblock = sponsorblock.for_download(video.youtube_id, config)
 
 
-def write(video: Video) -> bool:
-    """The one write of a downloaded video into the archive: the item, its counters, its playlist entries and
-    its subscribers' feeds (videos.save; each happens once however often this runs). True when it was new."""
-    return videos.save(video)
-
-
-def index_subtitles(video: Video, result: ytdlp.DownloadResult, config: dict) -> None:
+def index_subtitles(video: Video, result: media.DownloadResult, config: dict) -> None:
     """The subtitle lines into the search index for `full:` searches, when the app indexes them (TubeArchivist's
     `subtitle_index` download setting); after the video item, which says each track's source."""
     if not (config.get("downloads") or {}).get("subtitle_index"):
@@ -157,7 +138,7 @@ def index_subtitles(video: Video, result: ytdlp.DownloadResult, config: dict) ->
 
 
 def archive(
-    result: ytdlp.DownloadResult, queued: QueueItem | None, config: dict, workdir: Path, cookie: str | None = None
+    result: media.DownloadResult, queued: QueueItem | None, config: dict, workdir: Path, cookie: str | None = None
 ) -> tuple[Video, bool]:
     """Store a finished download: files, channel, extras, then the video. (video, whether it was new)."""
     if not result.info.get("channel_id"):
@@ -169,6 +150,6 @@ def archive(
     upload_files(video, result)
     ensure_channel(result.info, workdir, cookie)
     download_extras(video, result, config)
-    created = write(video)
+    created = videos.save(video)  # the item, its counters, entries and feeds: each once, however often this runs
     index_subtitles(video, result, config)
     return video, created

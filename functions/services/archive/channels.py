@@ -10,7 +10,7 @@ from functions.core.pagination import Page
 from functions.services import search as search_index
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
-from functions.storage import counters, db, index_keys, lookup, s3
+from functions.storage import counters, db, index_keys, lookup, pages, s3
 from functions.storage.models import (
     ALL_CHANNELS,
     SUBSCRIBED,
@@ -48,11 +48,13 @@ def list_page(viewer: Viewer, page: Page, subscription: str | None) -> dict:
     if subscription is not None and subscription not in FILTERS:
         raise BadRequest("filter must be subscribed or unsubscribed")
     if subscription:
-        keys, paging = viewer.page_keys(
-            counters.channels_by(subscription), Channel.by_subscription, subscription, page, scan_forward=True
+        keys, paging = pages.page_keys(
+            viewer, counters.channels_by(subscription), Channel.by_subscription, subscription, page, scan_forward=True
         )
     else:
-        keys, paging = viewer.page_keys(counters.CHANNELS, Channel.by_name, ALL_CHANNELS, page, scan_forward=True)
+        keys, paging = pages.page_keys(
+            viewer, counters.CHANNELS, Channel.by_name, ALL_CHANNELS, page, scan_forward=True
+        )
     ids = [key.channel_id for key in keys]
     (items,) = viewer.fetch((Channel, ids))
     return render.envelope([render.channel(items[i]) for i in ids if i in items], viewer.config, paging)
@@ -142,7 +144,7 @@ def subscribe_many(rows: list[dict]) -> list[Channel]:
     for row in rows:
         if not isinstance(row.get("channel_subscribed"), bool):
             raise BadRequest("channel_subscribed must be true or false")
-        target = urls.parse_target(row.get("channel_id"))
+        target = urls.parse_target(str(row.get("channel_id") or ""))
         if target.kind != urls.CHANNEL:
             raise BadRequest(f"not a channel: {row['channel_id']!r} names a {target.kind}")
     found = [resolve(row["channel_id"]) for row in rows]

@@ -13,7 +13,7 @@ from functions.core.pagination import Page
 from functions.services import search
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
-from functions.storage import counters, db, index_keys
+from functions.storage import counters, db, index_keys, pages
 from functions.storage.models import ALL_PLAYLISTS, Counter, Playlist, PlaylistEntry, Video
 
 ENTRY_READERS = 8  # playlists whose entries are read at once
@@ -31,7 +31,7 @@ def check_id(playlist_id: str) -> str:
 
 
 def list_page(viewer: Viewer, page: Page) -> dict:
-    keys, paging = viewer.page_keys(counters.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True)
+    keys, paging = pages.page_keys(viewer, counters.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True)
     ids = [key.playlist_id for key in keys]
     items, stored_counters = viewer.fetch((Playlist, ids), (Counter, [counters.playlist_videos(i) for i in ids]))
     listed = entry_rows([items[i] for i in ids if i in items], stored_counters)
@@ -125,7 +125,7 @@ def save_entries(playlist_id: str, listed: list[dict]) -> None:
     """Store a playlist's entries in order (`listed`: dicts with youtube_id, title, uploader); entries whose
     video is archived are marked and counted once, entries no longer listed are removed."""
     previous = {entry.youtube_id: entry for entry in entries(playlist_id)}
-    wanted = {}
+    wanted: dict[str, tuple[int, dict]] = {}
     for idx, row in enumerate(listed):
         wanted.setdefault(row["youtube_id"], (idx, row))
     with PlaylistEntry.batch_write() as batch:

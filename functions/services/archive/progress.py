@@ -2,6 +2,8 @@
 
 import time
 
+from pynamodb.expressions.update import Action
+
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.services.archive import channels, playlists, videos
@@ -51,7 +53,7 @@ def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
         raise BadRequest(f"position must be a number of seconds, from 0 to {MAX_POSITION}")
     position = round(position, 3)  # DynamoDB refuses numbers below 1e-130 (moto does not)
     video = _video(viewer, youtube_id)
-    actions = [UserVideo.position.set(position)]
+    actions: list[Action] = [UserVideo.position.set(position)]
     watched = position > watched_threshold(float(video.duration or 0))
     if watched:
         actions += [UserVideo.watched.set(True), UserVideo.watched_date.set(int(time.time()))]
@@ -86,7 +88,7 @@ def set_watched(viewer: Viewer, item_id, is_watched) -> list[str]:
     now = int(time.time())
     for youtube_id in ids:
         if is_watched:
-            actions = [UserVideo.watched.set(True), UserVideo.watched_date.set(now)]
+            actions: list[Action] = [UserVideo.watched.set(True), UserVideo.watched_date.set(now)]
         else:
             actions = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
         UserVideo(viewer.user_id, youtube_id).update(actions=actions)

@@ -9,7 +9,7 @@ from functions.services import search
 from functions.services.archive import render
 from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
-from functions.storage import counters, db, index_keys, s3
+from functions.storage import counters, db, index_keys, pages, s3
 from functions.storage.models import (
     ALL_VIDEOS,
     Channel,
@@ -50,7 +50,7 @@ def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[dict]:
 
 
 def list_page(viewer: Viewer, counter: str, index, hash_key: str, page: Page, rows_of) -> dict:
-    keys, paging = viewer.page_keys(counter, index, hash_key, page)
+    keys, paging = pages.page_keys(viewer, counter, index, hash_key, page)
     return render.envelope(render_page(viewer, [rows_of(k) for k in keys]), viewer.config, paging)
 
 

@@ -57,11 +57,6 @@ def session_cookie_named(headers: dict, name: str) -> str | None:
     return morsel.value if morsel else None
 
 
-def authenticate_request(request) -> Viewer:
-    """The TubeArchivist viewer of a Chalice request."""
-    return authenticate(request.headers)
-
-
 def _viewer_for(secret: str, kind: str, failure: Forbidden) -> Viewer:
     expected = digest(secret)
     try:

@@ -9,13 +9,12 @@ import time
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Conflict, NotFound
-from functions.storage import db
+from functions.storage import counters, db
 from functions.storage.models import AuthKey, Counter, User
 
 API_TOKEN = "api_token"  # the kinds of AuthKey
 SESSION = "session"
 USERNAME_PATTERN = re.compile(r"^[\w.@+-]{1,150}$")
-USER_ID_COUNTER = "user_id"
 
 
 def digest(secret: str) -> str:
@@ -54,7 +53,7 @@ def create_user(username: str, password: str, is_admin: bool = False) -> User:
 
 
 def _next_user_id() -> int:
-    counter = Counter(USER_ID_COUNTER)
+    counter = Counter(counters.USER_IDS)
     counter.update(actions=[Counter.count.add(1)])
     return int(counter.count)
 

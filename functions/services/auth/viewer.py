@@ -1,13 +1,14 @@
 """The authenticated user of one request, and DRF's refusals TubeArchivist clients expect."""
 
+from collections.abc import Iterable
+
 from pynamodb.models import Model
 
 from functions.core.errors import Forbidden
-from functions.core.pagination import paginate
 from functions.core.settings import get_settings
 from functions.services import app_settings
 from functions.storage import db
-from functions.storage.models import AppSetting, Counter, User
+from functions.storage.models import AppSetting, User
 
 NO_CREDENTIALS = "Authentication credentials were not provided."
 INVALID_TOKEN = "Invalid token."
@@ -27,17 +28,7 @@ class Viewer:
         self._user: User | None = None
         self._app_config: dict | None = None
 
-    def page_keys(self, counter: str, index, hash_key: str, page, scan_forward: bool = False) -> tuple[list, dict]:
-        """The index keys of one numbered page and its `paginate` object: the total comes from `counter`, read
-        with the viewer's settings in one batch; keys are read only up to the page's offset."""
-        (found,) = self.fetch((Counter, [counter]))
-        total = int(found[counter].count) if counter in found else 0
-        size = self.page_size
-        paging = paginate(page, size, total)
-        keys = db.query_page(index, hash_key, page.offset(size), size, scan_forward) if total else []
-        return keys, paging
-
-    def fetch(self, *requests: tuple[type[Model], list]) -> list[dict]:
+    def fetch(self, *requests: tuple[type[Model], Iterable]) -> list[dict]:
         """batch_get that also loads the user and app settings on its first call, in the same round trip."""
         if self._app_config is not None:
             return db.batch_get(*requests) if requests else []
@@ -63,6 +54,7 @@ class Viewer:
     def user(self) -> User:
         if self._user is None:
             self.fetch()
+        assert self._user is not None  # fetch() set it, or raised
         return self._user
 
     @property
@@ -73,4 +65,5 @@ class Viewer:
     def config(self) -> dict:
         if self._app_config is None:
             self.fetch()
+        assert self._app_config is not None  # fetch() set it, or raised
         return {"page_size": self.page_size, **self._app_config}

@@ -9,14 +9,16 @@ message. So nothing a user adds is lost when YouTube or yt-dlp fails.
 import time
 from collections.abc import Iterable
 
+from pynamodb.indexes import GlobalSecondaryIndex
+
 from functions.core.dates import duration_str
 from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_video_id
-from functions.core.pagination import Page, paginate
+from functions.core.pagination import Page
 from functions.services.auth.viewer import Viewer
 from functions.services.downloads import items
-from functions.storage import aws, counters, db, s3
-from functions.storage.models import Channel, Counter, QueueItem, Video
+from functions.storage import aws, counters, db, pages, s3
+from functions.storage.models import Channel, QueueItem, Video
 from functions.youtube import urls
 
 
@@ -193,18 +195,14 @@ def list_page(viewer: Viewer, page: Page, status: str | None = None, channel_id:
     statuses = _check_filter(status)
     if channel_id is not None and not is_channel_id(channel_id):
         raise BadRequest(f"channel must be a channel id, got {channel_id!r}")
-    names = [counters.channel_queue(channel_id, s) if channel_id else counters.queue(s) for s in statuses]
-    (stored,) = viewer.fetch((Counter, names))
-    total = sum(int(stored[name].count) for name in names if name in stored)
-    size = viewer.page_size
-    paging = paginate(page, size, total)
-    offset = page.offset(size)
-    keys = []
-    for s in statuses:
-        index, hash_key = (QueueItem.by_channel_status, f"{channel_id}#{s}") if channel_id else (QueueItem.by_status, s)
-        if total:
-            keys += db.query_page(index, hash_key, 0, offset + size, scan_forward=True)
-    keys = sorted(keys, key=lambda key: key.order_key)[offset : offset + size]
+    lists: list[tuple[str, GlobalSecondaryIndex, str]]
+    if channel_id:
+        lists = [
+            (counters.channel_queue(channel_id, s), QueueItem.by_channel_status, f"{channel_id}#{s}") for s in statuses
+        ]
+    else:
+        lists = [(counters.queue(s), QueueItem.by_status, s) for s in statuses]
+    keys, paging = pages.merged_page_keys(viewer, lists, page, scan_forward=True, order=lambda key: key.order_key)
     ids = [key.youtube_id for key in keys]
     (found,) = viewer.fetch((QueueItem, ids))
     return {

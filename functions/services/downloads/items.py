@@ -5,6 +5,8 @@ Items are ordered auto_start first, then oldest first (`order_key`); every write
 is in moves its counters in the same transaction, so totals stay exact and a retried write never counts twice.
 """
 
+from enum import StrEnum
+
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import NotFound
@@ -13,18 +15,22 @@ from functions.storage import counters, db
 from functions.storage.models import QueueItem
 
 PENDING, IGNORE = "pending", "ignore"
-
-
 STATUSES = (PENDING, IGNORE)
-
-
 PRIORITY = "priority"  # not a stored status: pending, auto_start, and sent to the download function now
-
-
 DOWNLOAD, EXPAND = "download", "expand"  # the actions of the download function's messages
-
-
 TRANSACTION_ITEMS = 25  # queue items per transaction; their counters ride along (DynamoDB allows 100 items)
+
+
+class Outcome(StrEnum):
+    """What the download function did with one message."""
+
+    ARCHIVED = "archived"
+    SKIPPED = "skipped"  # nothing to do: ignored, removed, archived already, or another message holds it
+    EXPANDED = "expanded"
+    OFFLOADED = "offloaded"  # too large for the function: a download task took it (functions.services.offload)
+    TASK_DONE = "task done"  # a download task ended well
+    RETRIED = "retried"  # a download task failed: its download is queued again
+    GIVEN_UP = "given up"  # a download task failed a last time
 
 
 def not_found(youtube_id: str) -> NotFound:

@@ -7,37 +7,34 @@ from pynamodb.exceptions import DoesNotExist
 
 from functions.core.dates import duration_str
 from functions.core.ids import is_channel_id
+from functions.services.archive import playlists
 from functions.services.downloads import intake, items
 from functions.storage import db
-from functions.storage.models import QueueItem
-from functions.youtube import urls
+from functions.storage.models import Playlist, QueueItem
+from functions.youtube import urls, ytdlp
 
 
 def describe(youtube_ids: list[str], cookie: str | None = None) -> None:
     """Fill in the title, channel and duration of items queued by id; a video yt-dlp cannot read keeps its item,
     with the error in `message`."""
-    from functions.youtube import ytdlp
-
     for youtube_id in youtube_ids:
         try:
-            info = ytdlp.video_info(youtube_id, cookie)
-        except ytdlp.BadRequest as error:
+            row = ytdlp.video_summary(youtube_id, cookie)
+        except ytdlp.YtDlpError as error:
             _update(youtube_id, {"message": f"metadata: {error.message}"})
             continue
-        _update(youtube_id, metadata_fields(info))
+        _update(youtube_id, queue_fields(row))
 
 
-def metadata_fields(info: dict) -> dict:
-    """A queue item's fields from yt-dlp's info dict of the video."""
-    upload_date = info.get("upload_date")
-    channel_id = info.get("channel_id")
+def queue_fields(row: dict) -> dict:
+    """A queue item's fields from the adapter's row of the video (ytdlp.video_row)."""
     return {
-        "title": info.get("title") or "",
-        "channel_name": info.get("channel") or info.get("uploader") or "",
-        "duration": duration_str(info.get("duration")) if info.get("duration") else "",
-        "vid_type": "shorts" if "/shorts/" in str(info.get("webpage_url", "")) else "videos",
-        "published": f"{upload_date[:4]}-{upload_date[4:6]}-{upload_date[6:8]}" if upload_date else None,
-        "channel_id": channel_id if is_channel_id(channel_id) else None,
+        "title": row["title"],
+        "channel_name": row["channel_name"],
+        "duration": duration_str(row["duration"]) if row["duration"] else "",
+        "vid_type": row["vid_type"],
+        "published": row["published"],
+        "channel_id": row["channel_id"] if is_channel_id(row["channel_id"]) else None,
     }
 
 
@@ -64,15 +61,11 @@ def _update(youtube_id: str, fields: dict) -> bool:
 def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | None = None) -> dict:
     """Queue the videos of channels (each of TABS, or the one named) and playlists. A target yt-dlp cannot read
     is reported in "errors" and the others still queued. {"added", "skipped", "errors"}."""
-    from functions.services.archive import playlists
-    from functions.storage.models import Playlist
-    from functions.youtube import ytdlp
-
-    summary = {"added": [], "skipped": [], "errors": []}
+    summary: dict[str, list] = {"added": [], "skipped": [], "errors": []}
     for target in targets:
         try:
             if target.kind == urls.PLAYLIST:
-                info = ytdlp.playlist_info(target.youtube_id, cookie)
+                info = ytdlp.playlist_info(target.youtube_id or "", cookie)
                 playlist = Playlist(
                     info["playlist_id"],
                     playlist_name=info["playlist_name"],
@@ -98,7 +91,7 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
                         row.update(channel_id=channel["channel_id"], channel_name=channel["channel_name"])
                     rows += listed
                 result = intake.add_entries(rows, auto_start)
-        except ytdlp.BadRequest as error:
+        except ytdlp.YtDlpError as error:
             summary["errors"].append(f"{target.url}: {error.message}")
             continue
         summary["added"] += result["added"]

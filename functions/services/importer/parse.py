@@ -54,52 +54,41 @@ def _rows(document: dict, kind: str, errors: Errors) -> list:
     return rows
 
 
+def _valid(document: dict, kind: str, key: str, parse_record, errors: Errors, parsed: Document):
+    """(row, id, parsed record) of each valid record of one kind, first occurrence of an id; the invalid ones
+    and the duplicates go to `errors`, named by where they are."""
+    seen: dict[str, str] = {}
+    for n, row in enumerate(_rows(document, kind, errors)):
+        where = _where(kind, n, row, key)
+        try:
+            record = parse_record(row)
+        except Invalid as error:
+            errors.add(where, str(error))
+            continue
+        item_id = row[key]  # parse_record checked it
+        if item_id in seen:
+            errors.add(where, f"duplicate of {seen[item_id]}")
+            continue
+        seen[item_id] = parsed.where[item_id] = where
+        yield row, item_id, record
+
+
 def parse(document) -> Document:
     """Validate every record; BadRequest naming the invalid ones (up to MAX_ERRORS) before anything is read."""
     if not isinstance(document, dict):
         raise BadRequest('the import must be a JSON object {"channels": [...], "playlists": [...], "videos": [...]}')
     errors = Errors()
     parsed = Document()
-    for n, row in enumerate(_rows(document, "channels", errors)):
-        where = _where("channels", n, row, "channel_id")
-        try:
-            channel = parse_channel(row)
-        except Invalid as error:
-            errors.add(where, str(error))
-            continue
-        if channel.channel_id in parsed.channels:
-            errors.add(where, f"duplicate of {parsed.where[channel.channel_id]}")
-            continue
-        parsed.channels[channel.channel_id] = channel
-        parsed.where[channel.channel_id] = where
-    for n, row in enumerate(_rows(document, "playlists", errors)):
-        where = _where("playlists", n, row, "playlist_id")
-        try:
-            playlist, listed = parse_playlist(row)
-        except Invalid as error:
-            errors.add(where, str(error))
-            continue
-        if playlist.playlist_id in parsed.playlists:
-            errors.add(where, f"duplicate of {parsed.where[playlist.playlist_id]}")
-            continue
-        parsed.playlists[playlist.playlist_id] = (playlist, listed)
-        parsed.where[playlist.playlist_id] = where
+    for _, channel_id, channel in _valid(document, "channels", "channel_id", parse_channel, errors, parsed):
+        parsed.channels[channel_id] = channel
+    for _, playlist_id, entry in _valid(document, "playlists", "playlist_id", parse_playlist, errors, parsed):
+        parsed.playlists[playlist_id] = entry
     nested: dict[str, Channel] = {}
-    for n, row in enumerate(_rows(document, "videos", errors)):
-        where = _where("videos", n, row, "youtube_id")
-        try:
-            video, channel = parse_video(row)
-        except Invalid as error:
-            errors.add(where, str(error))
-            continue
-        if video.youtube_id in parsed.videos:
-            errors.add(where, f"duplicate of {parsed.where[video.youtube_id]}")
-            continue
-        parsed.videos[video.youtube_id] = video
-        parsed.where[video.youtube_id] = where
+    for row, youtube_id, (video, channel) in _valid(document, "videos", "youtube_id", parse_video, errors, parsed):
+        parsed.videos[youtube_id] = video
         texts = {sub["lang"]: sub["vtt"] for sub in row.get("subtitles") or [] if sub.get("vtt")}
         if texts:
-            parsed.subtitle_texts[video.youtube_id] = texts
+            parsed.subtitle_texts[youtube_id] = texts
         if channel is not None:
             nested.setdefault(channel.channel_id, channel)
     errors.raise_any()

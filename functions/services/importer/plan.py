@@ -1,5 +1,6 @@
 """Planning an import: every read it needs, then every write decided, section by section; nothing written."""
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from functions.services import search
@@ -44,7 +45,7 @@ class _Archive:
     members: dict[str, list[str]] = field(default_factory=dict)  # video -> playlists whose entries hold it
 
 
-def _differs(old, new, derived: set[str] = frozenset()) -> bool:
+def _differs(old, new, derived: AbstractSet[str] = frozenset()) -> bool:
     if old is None:
         return True
     before = {k: v for k, v in old.serialize(null_check=False).items() if k not in derived}

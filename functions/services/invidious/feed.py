@@ -7,7 +7,7 @@ that they have not watched yet: Invidious' notifications.
 
 from functions.services.invidious import preferences, render
 from functions.services.invidious.common import int_param
-from functions.storage import db
+from functions.storage import db, pages
 from functions.storage.models import Channel, FeedItem, Subscription, UserVideo, Video
 
 BACKFILL = 200  # a new subscription brings at most this many of the channel's archived videos into the feed
@@ -128,8 +128,8 @@ def page(viewer, query: dict, now: float | None = None) -> dict:
         elif settings["unseen_only"]:
             items = filtered_page(viewer.user_id, offset, size, FeedItem.watched.does_not_exist())
         else:
-            items = db.query_page(FeedItem, viewer.user_id, offset, size)
-    body = {"notifications": [], "videos": []}
+            items = pages.query_page(FeedItem, viewer.user_id, offset, size)
+    body: dict[str, list] = {"notifications": [], "videos": []}
     for item in items:
         body["notifications" if item.notify else "videos"].append(render.feed_item(item, now))
     return body

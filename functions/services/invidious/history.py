@@ -6,7 +6,7 @@ from functions.core.ids import is_video_id
 from functions.services.archive import progress
 from functions.services.invidious import preferences
 from functions.services.invidious.common import int_param, not_found
-from functions.storage import db
+from functions.storage import pages
 from functions.storage.models import UserVideo
 
 MAX_RESULTS = 1500
@@ -22,7 +22,7 @@ def page(viewer, query: dict) -> list[str]:
         size = max(0, min(preferences.of(viewer.user)["max_results"], MAX_RESULTS))
     if size == 0:
         return []
-    keys = db.query_page(UserVideo.history, viewer.user_id, (number - 1) * size, size)
+    keys = pages.query_page(UserVideo.history, viewer.user_id, (number - 1) * size, size)
     return [key.youtube_id for key in keys]
 
 

@@ -12,7 +12,7 @@ from functions.core.errors import BadRequest, Forbidden
 from functions.core.ids import is_channel_id, is_video_id
 from functions.services.invidious import render
 from functions.services.invidious.common import int_param, not_found
-from functions.storage import db, lookup
+from functions.storage import counters, db, lookup, pages
 from functions.storage.models import Channel, Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
 
 PRIVACY = ("public", "unlisted", "private")
@@ -28,10 +28,6 @@ INVALID_USER = "Invalid user"
 NO_SUCH_VIDEO = "Playlist does not contain index"
 PLAYLIST_ID = re.compile(r"^IVPL[A-Za-z0-9_-]{31}$")
 INDEX_ID = re.compile(r"^[0-9A-Fa-f]{1,16}$")
-
-
-def owned_counter(user_id: int) -> str:
-    return f"iv_playlists#user#{user_id}"
 
 
 def new_id() -> str:
@@ -101,7 +97,7 @@ def fetched_metadata(youtube_id: str) -> dict:
     return {
         "youtube_id": youtube_id,
         "title": str(info.get("title") or ""),
-        "author": str(info.get("channel") or info.get("uploader") or ""),
+        "author": str(info.get("channel_name") or ""),
         "author_id": channel_id,
         "length_seconds": int(info.get("duration") or 0),
     }
@@ -140,7 +136,7 @@ def owned(viewer, playlist_id: str) -> InvidiousPlaylist:
 def entries(playlist: InvidiousPlaylist, offset: int, size: int = PAGE_SIZE) -> list[InvidiousPlaylistEntry]:
     if not playlist.video_count or offset >= MAX_VIDEOS:
         return []
-    return db.query_page(InvidiousPlaylistEntry.by_position, playlist.playlist_id, offset, size, scan_forward=True)
+    return pages.query_page(InvidiousPlaylistEntry.by_position, playlist.playlist_id, offset, size, scan_forward=True)
 
 
 def detail(viewer, playlist_id: str, query: dict) -> dict:
@@ -177,7 +173,7 @@ def create(viewer, body: dict) -> InvidiousPlaylist:
         video_count=0,
         next_position=0,
     )
-    counter = Counter(owned_counter(viewer.user_id))
+    counter = Counter(counters.user_playlists(viewer.user_id))
     with db.transaction() as transaction:
         transaction.save(playlist, condition=InvidiousPlaylist.playlist_id.does_not_exist())
         transaction.update(
@@ -209,7 +205,7 @@ def delete(viewer, playlist_id: str) -> None:
     playlist = owned(viewer, playlist_id)
     with db.transaction() as transaction:
         transaction.delete(playlist, condition=InvidiousPlaylist.owner_id == viewer.user_id)
-        transaction.update(Counter(owned_counter(viewer.user_id)), actions=[Counter.count.add(-1)])
+        transaction.update(Counter(counters.user_playlists(viewer.user_id)), actions=[Counter.count.add(-1)])
     if not transaction.committed:
         raise not_found(DOES_NOT_EXIST)  # deleted meanwhile
     with InvidiousPlaylistEntry.batch_write() as batch:

@@ -36,7 +36,7 @@ RANGES = {"max_results": (0, 1500), "volume": (0, 100), "speed": (0.1, 16)}
 # Bounds that keep the user's item far below DynamoDB's 400 KB (an oversized update fails there, not in moto).
 MAX_TEXT = 200
 MAX_ITEMS = 20
-LIMITS = {str: f" of at most {MAX_TEXT} characters", list: f" of at most {MAX_ITEMS} strings"}
+LIMITS: dict[type, str] = {str: f" of at most {MAX_TEXT} characters", list: f" of at most {MAX_ITEMS} strings"}
 
 
 def _is_int(value) -> bool:

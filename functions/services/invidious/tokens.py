@@ -12,6 +12,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 from pynamodb.exceptions import DoesNotExist
@@ -113,9 +114,6 @@ def parse_scopes(texts) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-ALL_SCOPES = [":*"]
-
-
 # ---------------------------------------------------------------- issuing
 
 
@@ -133,7 +131,7 @@ def revoke(session_id: str, user_id: int) -> bool:
 
 def issue(user_id: int, username: str, scopes: list[str], expire: int | None) -> dict:
     """A new signed token for a new session; `expire` is an absolute unix time, or None for never."""
-    token = {"session": new_session(user_id, username), "scopes": scopes}
+    token: dict[str, Any] = {"session": new_session(user_id, username), "scopes": scopes}
     if expire is not None:
         token["expire"] = int(expire)
     token["signature"] = sign(token, secret_key())
@@ -203,10 +201,16 @@ def request_path(request) -> str:
 
 def authenticate(request) -> InvidiousViewer:
     """The viewer of an /api/v1/auth/ request; 403 with Invidious' reason otherwise."""
-    header = request.headers.get("authorization")
+    return authenticate_as(request.headers, request.method, request_path(request))
+
+
+def authenticate_as(headers, method: str, path: str) -> InvidiousViewer:
+    """The viewer whose token allows `method` on `path` (or whose SID web login allows everything); 403 with
+    Invidious' reason otherwise."""
+    header = headers.get("authorization")
     if header:
-        return _token_viewer(read_token(header), request.method, request_path(request))
-    sid = session_cookie_named(request.headers, SID_COOKIE)
+        return _token_viewer(read_token(header), method, path)
+    sid = session_cookie_named(headers, SID_COOKIE)
     if sid:
         session = _session(sid)
         if session.kind == WEB:

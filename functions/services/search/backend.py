@@ -9,6 +9,7 @@ search `Document`s; readers get `Hit`s, ranked, with the archive item each one n
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from functions.services.search.documents import Document
 from functions.services.search.query import Query
@@ -44,7 +45,7 @@ class Hit:
     kind: str  # video | channel | playlist | subtitle
     doc_id: str
     score: float
-    item: object = None  # the archive item (Video, Channel, Playlist), when the backend read it
+    item: Any = None  # the archive item (Video, Channel, Playlist), when the backend read it
     fragment: Fragment | None = None  # subtitle hits: the line found and where
     lang: str | None = None
 

@@ -37,7 +37,7 @@ GROUPS = {
 }
 
 # What each search type reads, per kind of result.
-SEARCHED = {
+SEARCHED: dict[str, dict[str, tuple[Group, ...]]] = {
     q.SIMPLE: {VIDEO: (VIDEO_TITLE,), CHANNEL: (CHANNEL_NAME,), PLAYLIST: (PLAYLIST_NAME,)},
     q.VIDEO: {VIDEO: (VIDEO_TITLE, VIDEO_TAGS)},
     q.CHANNEL: {CHANNEL: (CHANNEL_NAME, CHANNEL_ABOUT)},

@@ -22,12 +22,13 @@ the condition that its `version` is the one read, reading and merging again the 
 the importer merges all its documents in memory first and writes every key once (`bulk`).
 """
 
+import heapq
 import math
 import time
-from collections import Counter as Tally
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from functions.services.search import documents as docs
 from functions.services.search import query as q
@@ -67,7 +68,7 @@ MAX_EXPANSIONS = 10  # fuzzy terms per word
 BROWSED_CHANNELS = 3  # `video: channel:x` without words lists the videos of this many matching channels
 WRITE_ATTEMPTS = 8
 WRITE_THREADS = 8  # a document's keys are written this many at a time
-MODELS = {docs.VIDEO: Video, docs.CHANNEL: Channel, docs.PLAYLIST: Playlist}
+MODELS: dict[str, Any] = {docs.VIDEO: Video, docs.CHANNEL: Channel, docs.PLAYLIST: Playlist}  # by_name on two
 KIND_COUNTERS = {docs.VIDEO: counters.VIDEOS, docs.CHANNEL: counters.CHANNELS, docs.PLAYLIST: counters.PLAYLISTS}
 SUBTITLE_FRAGMENTS_PER_VIDEO = 100  # the document count idf assumes for subtitle fragments
 
@@ -180,7 +181,7 @@ class DynamoBackend(SearchBackend):
                 changes.append(Change(doc.doc_id, None, doc, old_known=True))
             chunks = chunks_of(name, fragments)
             stored = {int(c.chunk): c.fragments for c in old}
-            puts += [c for c in chunks if stored.get(c.chunk) != c.fragments]
+            puts += [c for c in chunks if stored.get(int(c.chunk)) != c.fragments]
             deletes += [c for c in old if c.chunk >= len(chunks)]
         with SubtitleChunk.batch_write() as batch:
             for chunk in puts:
@@ -381,8 +382,9 @@ class DynamoBackend(SearchBackend):
             return list(Video.by_channel.query(channel_id, scan_index_forward=False, limit=MAX_CANDIDATES))
 
         with ThreadPoolExecutor(len(browsed)) as pool:  # the channels' Queries side by side: one round trip
-            keys = [key for found in pool.map(newest, browsed) for key in found]
-        return [k.youtube_id for k in sorted(keys, key=lambda k: k.published_key, reverse=True)][:MAX_CANDIDATES]
+            newest_keys = [key for found in pool.map(newest, browsed) for key in found]
+        ordered = sorted(newest_keys, key=lambda k: k.published_key, reverse=True)
+        return [k.youtube_id for k in ordered][:MAX_CANDIDATES]
 
     # ------------------------------------------------------------ similar videos
 
@@ -394,17 +396,17 @@ class DynamoBackend(SearchBackend):
         heads, counts = fetch((SearchTerm, sorted(own)), (Counter, [counters.VIDEOS]))
         total = count_of(counts, counters.VIDEOS)
         idf = {key: idf_of(int(heads[key].df) if key in heads else 0, total) for key in own}
-        estimate: Tally = Tally()
+        estimate: dict[str, float] = defaultdict(float)
         for key, head in heads.items():
             for doc, score in parse_postings(head.postings):
                 if doc != video.youtube_id:
                     estimate[doc] += idf[key] * math.sqrt(own[key] * score)
-        candidates = [doc for doc, _ in estimate.most_common(3 * limit)]
+        candidates = heapq.nlargest(3 * limit, estimate, key=estimate.__getitem__)
         (found,) = fetch((Video, candidates))
         hits = []
         for doc, item in found.items():
             theirs = docs.postings(docs.video_document(item), groups)
-            score = sum(idf[k] * math.sqrt(own[k] * theirs[k]) for k in own if k in theirs)
-            if score > 0:
-                hits.append(Hit(docs.VIDEO, doc, score / 1000, item))
+            similarity = sum(idf[k] * math.sqrt(own[k] * theirs[k]) for k in own if k in theirs)
+            if similarity > 0:
+                hits.append(Hit(docs.VIDEO, doc, similarity / 1000, item))
         return ranked(hits, limit)

@@ -11,7 +11,7 @@ case-insensitive; the last word of a non-`full:` search is also a prefix (search
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from functions.core.errors import BadRequest
 
@@ -26,7 +26,7 @@ FILTERS = {
 }
 ALL_FILTERS = {name for names in FILTERS.values() for name in names}
 YES, NO = ("yes", "true", "1"), ("no", "false", "0")
-FUZZINESS = {"no": 0, "0": 0, "1": 1, "2": 2, "auto": "auto"}
+FUZZINESS: dict[str, int | str] = {"no": 0, "0": 0, "1": 1, "2": 2, "auto": "auto"}
 SOURCES = ("auto", "user")
 LANG = re.compile(r"^[a-z0-9_-]{1,20}$")
 MAX_QUERY = 500  # characters; a search box never needs more
@@ -42,7 +42,6 @@ class Query:
     lang: str | None = None
     source: str | None = None
     fuzziness: int | str = 0  # 0, 1, 2 or "auto"
-    filters: dict = field(default_factory=dict)  # the raw filter values, as given
 
 
 def _flag(name: str, value: str) -> bool:
@@ -83,7 +82,7 @@ def parse(raw) -> Query:
     for key, values in parts.items():
         if key != "text" and not values:
             raise BadRequest(f"{key}: needs a value")
-    query = Query(query_type, text=" ".join(parts["text"]), filters={k: " ".join(v) for k, v in parts.items()})
+    query = Query(query_type, text=" ".join(parts["text"]))
     if "channel" in parts:
         query.channel = " ".join(parts["channel"])
     for name in ("active", "subscribed"):

@@ -94,7 +94,7 @@ class Scorer:
             driver = min(sure or range(len(lists)), key=lambda i: len(lists[i]))
             pool = [d for d in lists[driver] if all(d in lists[i] for i in sure)]
         else:
-            pool = {d for found in lists for d in found}
+            pool = list({d for found in lists for d in found})
         ranked = sorted(
             pool,
             key=lambda d: (-sum(1 for found in lists if d in found), -sum(found.get(d, 0.0) for found in lists), d),

@@ -163,7 +163,7 @@ def cues(vtt_text: str) -> list[tuple[str, str, str]]:
 def fragments(vtt_text: str) -> list[Fragment]:
     """The cues of a WebVTT text grouped into fragments of CUES_PER_FRAGMENT."""
     found = cues(vtt_text)
-    result = []
+    result: list[Fragment] = []
     for n in range(0, len(found), CUES_PER_FRAGMENT):
         group = found[n : n + CUES_PER_FRAGMENT]
         result.append(Fragment(len(result) + 1, group[0][0], group[-1][1], " ".join(text for _, _, text in group)))

@@ -1,0 +1,308 @@
+"""Sorted key indexes beside moto's DynamoDB tables, so that a Query costs what it costs on DynamoDB.
+
+moto answers a Query by sorting every item of the table (`Table.all_items`) and then walking the partition: page 0
+of a list grows with the archive (440 ms at 10,000 videos). Here each table keeps, for its primary key and for
+each secondary index, the keys of every partition in moto's own order (the sort attributes moto uses, as
+DynamoTypes), updated after every write moto makes. A Query then hands moto's unchanged `Table.query` only the
+items its page can reach: the partition's range, from the ExclusiveStartKey on, up to Limit + 1 items or 1 MB,
+so moto still does all the parsing, filtering, projection and paging of its answer.
+
+`install()` changes the classes of the backend and its tables to the subclasses below (nothing of moto's code is
+changed; a plain moto behaves as before). tests/conftest.py runs the suite over it with YTARCHIVE_DYNAMO=indexed.
+"""
+
+import bisect
+import threading
+
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, GlobalSecondaryIndex, Table
+
+_narrowed = threading.local()  # the candidates of the Query being answered in this thread
+_lock = threading.RLock()
+
+
+class _Index:
+    """One index of one table: hash value -> entries (sort tuple, primary key) in moto's order."""
+
+    def __init__(self, hash_attr: str, sort_attrs: list[str], range_attr: str | None, needs: list[str]):
+        self.hash_attr, self.sort_attrs, self.range_attr, self.needs = hash_attr, sort_attrs, range_attr, needs
+        self.partitions: dict = {}
+        self.entries: dict = {}  # primary key -> (hash value, entry), to find an item's old place
+
+    def remove(self, key: tuple) -> None:
+        old = self.entries.pop(key, None)
+        if old is not None:
+            partition = self.partitions[old[0]]
+            at = bisect.bisect_left(partition, old[1])
+            if at < len(partition) and partition[at] == old[1]:
+                del partition[at]
+            if not partition:
+                del self.partitions[old[0]]
+
+    def add(self, key: tuple, item) -> None:
+        attrs = item.attrs
+        if self.hash_attr not in attrs or any(name not in attrs for name in self.needs):
+            return  # not in this index, as in DynamoDB (and in moto's walk)
+        hash_value = attrs[self.hash_attr]
+        entry = (tuple(attrs[name] for name in self.sort_attrs), key)
+        bisect.insort(self.partitions.setdefault(hash_value, []), entry)
+        self.entries[key] = (hash_value, entry)
+
+
+class _TableIndexes:
+    def __init__(self, table: Table):
+        self.by_name: dict[str | None, _Index] = {}
+        if table.range_key_attr:  # the table's own key; a table without a range key has one item a hash
+            self.by_name[None] = _Index(table.hash_key_attr, [table.range_key_attr], table.range_key_attr, [])
+        for index in table.all_indexes():
+            hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+            ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
+            if len(hashes) != 1 or len(ranges) > 1:
+                continue  # multi-attribute keys: moto walks them itself
+            if ranges:
+                range_attrs = [ranges[0], table.range_key_attr]
+            elif isinstance(index, GlobalSecondaryIndex) and table.range_key_attr:
+                range_attrs = [table.range_key_attr, table.range_key_attr]
+            else:
+                range_attrs = [table.hash_key_attr, table.range_key_attr]
+            order = table._generate_attr_to_sort_by([hashes[0], table.hash_key_attr], range_attrs)
+            self.by_name[index.name] = _Index(hashes[0], order[1:], ranges[0] if ranges else None, ranges)
+        for item in table.all_items():
+            self.add(item)
+
+    @staticmethod
+    def key_of(item) -> tuple:
+        return (item.hash_key, item.range_key)
+
+    def add(self, item) -> None:
+        for index in self.by_name.values():
+            index.add(self.key_of(item), item)
+
+    def refresh(self, table: Table, hash_value: DynamoType, range_value: DynamoType | None) -> None:
+        key = (hash_value, range_value)
+        for index in self.by_name.values():
+            index.remove(key)
+        item = _item(table, hash_value, range_value)
+        if item is not None:
+            self.add(item)
+
+
+def _item(table: Table, hash_value, range_value):
+    partition = table.items.get(hash_value)
+    if table.range_key_attr:
+        return partition.get(range_value) if partition else None
+    return partition
+
+
+# table name -> (the table's items dict, its indexes). A failed transaction puts a copy of the table back, and a
+# new stack makes new tables: another items dict, so the indexes are built again from it.
+_registry: dict = {}
+
+
+def _indexes(table: Table) -> _TableIndexes:
+    with _lock:
+        found = _registry.get(table.name)
+        if found is None or found[0] is not table.items:
+            found = _registry[table.name] = (table.items, _TableIndexes(table))
+        return found[1]
+
+
+def _key_values(table: Table, key: dict) -> tuple:
+    hash_value = DynamoType(key[table.hash_key_attr]) if table.hash_key_attr in key else None
+    range_attr = table.range_key_attr
+    range_value = DynamoType(key[range_attr]) if range_attr and range_attr in key else None
+    return hash_value, range_value
+
+
+def _refresh(backend, table_name: str, key: dict) -> None:
+    table = backend.tables.get(table_name)
+    if table is None or not isinstance(key, dict):
+        return
+    hash_value, range_value = _key_values(table, key)
+    if hash_value is None:
+        return
+    with _lock:
+        _indexes(table).refresh(table, hash_value, range_value)
+
+
+def _rebuild(table: Table) -> None:
+    with _lock:
+        _registry.pop(table.name, None)
+
+
+class IndexedTable(Table):
+    def put_item(self, item_attrs, *args, **kwargs):
+        try:
+            return super().put_item(item_attrs, *args, **kwargs)
+        finally:
+            hash_value, range_value = _key_values(self, item_attrs)
+            if hash_value is not None:
+                with _lock:
+                    _indexes(self).refresh(self, hash_value, range_value)
+
+    def delete_item(self, hash_value, range_value=None):
+        try:
+            return super().delete_item(hash_value, range_value)
+        finally:
+            with _lock:
+                _indexes(self).refresh(self, hash_value, range_value)
+
+    def all_items(self):
+        narrowed = getattr(_narrowed, "items", None)
+        return narrowed if narrowed is not None else super().all_items()
+
+    def query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
+              projection_expressions, index_name=None, consistent_read=False, filter_expression=None,
+              hash_key_conditions=None, range_key_conditions=None, **filter_kwargs):  # fmt: skip
+        if filter_kwargs:  # the legacy QueryFilter: moto walks it itself
+            candidates = None
+        else:
+            candidates = self._candidates(
+                hash_key_conditions, range_key_conditions, limit, exclusive_start_key, scan_index_forward, index_name
+            )
+        _narrowed.items = candidates
+        try:
+            return super().query(
+                hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
+                projection_expressions, index_name, consistent_read, filter_expression,
+                hash_key_conditions=hash_key_conditions, range_key_conditions=range_key_conditions, **filter_kwargs,
+            )  # fmt: skip
+        finally:
+            _narrowed.items = None
+
+    def _candidates(self, hash_conditions, range_conditions, limit, start_key, forward, index_name):
+        """The items moto's walk can reach for this page, in order; None: let moto walk everything."""
+        if not hash_conditions or len(hash_conditions) != 1 or len(range_conditions or []) > 1:
+            return None
+        (hash_attr, hash_value), range_condition = hash_conditions[0], (range_conditions or [None])[0]
+        if index_name is None and not self.range_key_attr:
+            if hash_attr != self.hash_key_attr:
+                return None
+            found = self.items.get(hash_value)
+            return [found] if found is not None else []
+        with _lock:
+            index = _indexes(self).by_name.get(index_name)
+            if index is None or index.hash_attr != hash_attr:
+                return None
+            if range_condition is not None and range_condition[0] != index.range_attr:
+                return None
+            partition = index.partitions.get(hash_value, [])
+            low, high = _range(partition, range_condition)
+            if start_key:
+                start = _start_tuple(index, start_key)
+                if start is None:
+                    return None
+                if forward:
+                    low = max(low, bisect.bisect_right(partition, start, key=lambda e: e[0]))
+                else:
+                    high = min(high, bisect.bisect_left(partition, start, key=lambda e: e[0]))
+            walk = range(low, len(partition)) if forward else range(high - 1, -1, -1)
+            picked, size = [], 0
+            for at in walk:
+                entry = partition[at]
+                item = _item(self, *entry[1])
+                if item is None:
+                    continue
+                picked.append(item)
+                if at >= high if forward else at < low:
+                    # moto's walk goes on past the range: a page that ends at its Limit gets a LastEvaluatedKey
+                    # when any item follows; this one gives it that, and is itself left out by the condition
+                    break
+                if limit is not None and len(picked) > limit:
+                    break
+                item_size = item.size()
+                if size + item_size > RESULT_SIZE_LIMIT:
+                    break
+                size += item_size
+            return picked
+
+
+def _head(value: DynamoType, length: int):
+    return value.value[:length] if isinstance(value.value, str | bytes) else value.value
+
+
+def _range(partition: list, condition) -> tuple[int, int]:
+    """The slice of a partition a key condition on its range attribute allows."""
+    if condition is None:
+        return 0, len(partition)
+    _, operator, values = condition
+
+    def left(value):
+        return bisect.bisect_left(partition, value, key=lambda e: e[0][0])
+
+    def right(value):
+        return bisect.bisect_right(partition, value, key=lambda e: e[0][0])
+
+    operator = operator.upper()
+    if operator in ("=", "EQ"):
+        return left(values[0]), right(values[0])
+    if operator in ("<", "LT"):
+        return 0, left(values[0])
+    if operator in ("<=", "LE"):
+        return 0, right(values[0])
+    if operator in (">", "GT"):
+        return right(values[0]), len(partition)
+    if operator in (">=", "GE"):
+        return left(values[0]), len(partition)
+    if operator == "BETWEEN":
+        return left(values[0]), right(values[1])
+    if operator == "BEGINS_WITH":  # values sorted are sorted by their first len(prefix) characters too
+        prefix = values[0].value
+        high = bisect.bisect_right(partition, prefix, key=lambda e: _head(e[0][0], len(prefix)))
+        return left(values[0]), high
+    return 0, len(partition)
+
+
+def _start_tuple(index: _Index, start_key: dict) -> tuple | None:
+    try:
+        return tuple(DynamoType(start_key[name]) for name in index.sort_attrs)
+    except KeyError:
+        return None
+
+
+class IndexedBackend(DynamoDBBackend):
+    @property
+    def _url_module(self):  # moto finds a backend's URLs from its class's module
+        from moto.dynamodb import urls
+
+        return urls
+
+    def update_item(self, table_name, key, *args, **kwargs):
+        try:
+            return super().update_item(table_name, key, *args, **kwargs)
+        finally:
+            _refresh(self, table_name, key)
+
+    def _statements(self, method, *args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        finally:  # PartiQL names no keys: the indexes are built again when next read
+            for table in self.tables.values():
+                _rebuild(table)
+
+    def execute_statement(self, *args, **kwargs):
+        return self._statements(super().execute_statement, *args, **kwargs)
+
+    def execute_transaction(self, *args, **kwargs):
+        return self._statements(super().execute_transaction, *args, **kwargs)
+
+    def batch_execute_statement(self, *args, **kwargs):
+        return self._statements(super().batch_execute_statement, *args, **kwargs)
+
+
+def install(backend=None) -> None:
+    """Answer Queries of this DynamoDB backend (the default region's unless given) from sorted indexes."""
+    if backend is None:
+        from infra.store import dynamodb_backend
+
+        backend = dynamodb_backend()
+    backend.__class__ = IndexedBackend
+    for table in backend.tables.values():
+        table.__class__ = IndexedTable
+        _rebuild(table)
+
+
+def forget(table: Table) -> None:
+    """Build the indexes of a table again when next read (its items were changed behind moto's methods)."""
+    _rebuild(table)
