@@ -54,15 +54,7 @@ def _masked(url: str) -> str:
 
 
 def stored_proxy() -> str | None:
-    value = aws.read_secret(get_settings().proxy_secret_id)
-    if value is None:
-        return None
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        return None
-    proxy = parsed.get("proxy") if isinstance(parsed, dict) else None
-    return proxy if isinstance(proxy, str) and proxy else None
+    return aws.read_secret_field(get_settings().proxy_secret_id, "proxy")
 
 
 def store_proxy(url) -> dict:

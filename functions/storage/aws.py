@@ -70,5 +70,15 @@ def read_secret(secret_id: str) -> str | None:
         return None
 
 
+def read_secret_field(secret_id: str, field: str) -> str | None:
+    """The text under `field` of a secret holding a JSON object; None when there is none (or it is blank)."""
+    try:
+        parsed = json.loads(read_secret(secret_id) or "{}")
+    except ValueError:
+        return None
+    value = parsed.get(field) if isinstance(parsed, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def write_secret(secret_id: str, value: str) -> None:
     client("secretsmanager").put_secret_value(SecretId=secret_id, SecretString=value)

@@ -2,13 +2,13 @@
 subtitles and comments as the app's download settings ask, and the info JSON, into a work folder."""
 
 import glob
-import os
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from functions.youtube import urls
-from functions.youtube.ytdlp import ExtractionFailed, open_session
+from functions.youtube.ytdlp import ExtractionFailed, binary_location, open_session
 
 SIDE_FILES = (".vtt", ".srt", ".json", ".jpg", ".webp", ".png")  # downloads whose progress is not the video's
 DEFAULT_FORMAT = "bestvideo[ext=mp4]+bestaudio[ext=m4a]/best[ext=mp4]/bestvideo+bestaudio/best"
@@ -29,17 +29,7 @@ class DownloadResult:
 
 def ffmpeg_location() -> str | None:
     """The ffmpeg to merge formats and convert thumbnails with: the layer's (IMAGEIO_FFMPEG_EXE) or imageio's."""
-    exe = os.environ.get("IMAGEIO_FFMPEG_EXE")
-    if exe:
-        return exe
-    try:
-        import imageio_ffmpeg
-    except ImportError:
-        return None
-    try:
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except RuntimeError:
-        return None
+    return binary_location("IMAGEIO_FFMPEG_EXE", lambda: importlib.import_module("imageio_ffmpeg").get_ffmpeg_exe())
 
 
 def download_params(options: dict) -> dict:

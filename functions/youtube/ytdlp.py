@@ -22,6 +22,7 @@ import importlib
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,19 +119,20 @@ def _test_extractor():
     return getattr(importlib.import_module(module), name)
 
 
+def binary_location(variable: str, package_binary: Callable[[], str]) -> str | None:
+    """The binary the environment `variable` names (the layer's, under /opt/bin), else the one its PyPI package
+    ships (`package_binary`), else None: PATH is never searched."""
+    if os.environ.get(variable):
+        return os.environ[variable]
+    try:
+        return package_binary()
+    except (ImportError, FileNotFoundError, RuntimeError):  # not installed, or without its binary
+        return None
+
+
 def deno_location() -> str | None:
     """The deno yt-dlp solves YouTube's JavaScript challenges with: the layer's (DENO_EXE) or the deno package's."""
-    exe = os.environ.get("DENO_EXE")
-    if exe:
-        return exe
-    try:
-        import deno
-    except ImportError:
-        return None
-    try:
-        return deno.find_deno_bin()
-    except FileNotFoundError:
-        return None
+    return binary_location("DENO_EXE", lambda: importlib.import_module("deno").find_deno_bin())
 
 
 def runtime_params() -> dict:
