@@ -1,7 +1,7 @@
 """How much parallel download workers gain: 16 videos from a local media server throttled per connection, archived
 through the real pipeline with 1 worker and with 8, in one run.
 
-    python bench/downloads.py [--videos 16] [--workers 1,8] [--rate 5000] [--budget 6]
+    python bench/downloads.py [--videos 16] [--workers 1,8] [--rate 5000] [--budget 6] [--cap 40000]
 
 The pipeline is the local run's: a moto server in its own process holding the stack of infra/resources.yaml
 (as DynamoDB, S3 and SQS are remote to a Lambda), the queue filled with functions.services.downloads.intake and started
@@ -13,6 +13,10 @@ network, as it does on YouTube, and parallel workers overlap those waits. A warm
 channel first (its page and art are fetched once, by whichever download creates it); then each worker count
 archives 16 new videos of it, all of one size. Prints a Markdown table and whether the speed-up meets the
 budget (asserts nothing timed, as the other benchmarks).
+
+With `--cap B/s` it then archives as many videos again with the most workers over one link shared by all of
+them (the media server throttled as a whole, no per-connection limit), and reports the wall time against the
+bytes the link carried / cap: how much of the link the downloads use (goal: >= 0.9).
 """
 
 import argparse
@@ -31,7 +35,8 @@ MOTO_SCRIPT = """
 import sys, threading
 import boto3
 from infra import local
-server = local.start_moto(int(sys.argv[1]), threading.Event())
+from infra.moto_server import Credentials, start_moto
+server = start_moto(int(sys.argv[1]), Credentials("bench", "bench"))  # the keys aws_environment gives boto3
 local.create_stack(boto3.client("cloudformation"), "local")
 print("ready", flush=True)
 threading.Event().wait()
@@ -123,6 +128,8 @@ def main() -> int:
     parser.add_argument("--workers", default="1,8")
     parser.add_argument("--rate", type=int, default=5000, help="bytes per second per connection")
     parser.add_argument("--budget", type=float, default=6.0, help="least speed-up of the most workers over one")
+    parser.add_argument("--cap", type=int, default=0, help="bytes per second of one link shared by all downloads")
+    parser.add_argument("--link-budget", type=float, default=0.9, help="least share of the capped link used")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
 
@@ -142,6 +149,12 @@ def main() -> int:
             os.environ[SERVER_ENV] = server.url
             run(1, 1, server, "warm-up")  # archives the channel (art, page) and makes the media: not timed
             results = [run(n, args.videos, server, f"w{n}") for n in counts]
+        capped = None
+        if args.cap:
+            with MediaServer(catalog, total_rate=args.cap) as server:
+                os.environ[SERVER_ENV] = server.url
+                capped = run(counts[-1], args.videos, server, "capped")
+                capped["bytes"] = server.sent_bytes
     finally:
         moto.terminate()
         moto.wait(timeout=10)
@@ -156,6 +169,15 @@ def main() -> int:
     speedup = base / results[-1]["wall"]
     verdict = "meets" if speedup >= args.budget else "MISSES"
     print(f"\n{counts[-1]} workers vs {counts[0]}: {speedup:.1f}x, {verdict} the budget of {args.budget:g}x")
+    if capped:
+        ideal = capped["bytes"] / args.cap
+        share = ideal / capped["wall"]
+        print(f"\n{args.videos} downloads by {capped['workers']} workers over one link of {args.cap} B/s\n")
+        print("| bytes sent | bytes / cap (s) | wall time (s) | share of the link |")
+        print("|---:|---:|---:|---:|")
+        print(f"| {capped['bytes']} | {ideal:.1f} | {capped['wall']:.1f} | {share:.2f} |")
+        verdict = "meets" if share >= args.link_budget else "MISSES"
+        print(f"\n{verdict} the goal of {args.link_budget:g} of the link")
     return 0
 
 

@@ -6,8 +6,8 @@
 read-only /var/task where Python can write no __pycache__: every cold start compiled every module it imported,
 which cost more than importing boto3 (bench/api_cost.py). This adds `__pycache__/<name>.<tag>.pyc` next to each
 source, as unchecked-hash pycs (valid without comparing source timestamps, which zip extraction does not keep
-exactly). They are compiled by this interpreter, whose tag (cpython-311) must be the runtime's for Lambda to use
-them; another runtime ignores them.
+exactly). They are compiled by this interpreter, whose tag must be the runtime's for Lambda to use them (another
+runtime ignores them): infra/package.py runs this module with the packaging python3.12.
 """
 
 import argparse

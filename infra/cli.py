@@ -153,6 +153,12 @@ def settings(args) -> None:
     print(json.dumps(config, indent=2, sort_keys=True))
 
 
+def follow(args) -> None:
+    from infra.follow import follow as follow_downloads
+
+    follow_downloads(args.interval, args.until_idle)
+
+
 # ---------------------------------------------------------------- command line
 
 
@@ -198,6 +204,10 @@ def parser() -> argparse.ArgumentParser:
     command = commands.add_parser("settings", parents=[local], help="show the app settings, or change some")
     command.add_argument("assignments", nargs="*", metavar="SECTION.KEY=VALUE", help="e.g. downloads.format=null")
     command.set_defaults(run=settings)
+    command = commands.add_parser("follow", parents=[local], help="watch the downloads run, with progress bars")
+    command.add_argument("--interval", type=float, default=1.0, help="seconds between two looks (default 1)")
+    command.add_argument("--until-idle", action="store_true", help="stop once nothing downloads or waits to")
+    command.set_defaults(run=follow)
     return main_parser
 
 

@@ -2,11 +2,14 @@
 
     python -m infra.deploy --stage dev [--alarm-email you@example.com]
 
-1. builds the media tools layer (layers/build.py; reused while unchanged) and `chalice package --stage STAGE`;
+1. builds the media tools layer (layers/build.py; reused while unchanged) and `chalice package --stage STAGE`
+   under the functions' runtime Python (infra/package.py);
 2. merges both with infra/resources.yaml (infra/merge.py) into build/STAGE/template.json;
 3. uploads the code, the layer and the template to the artifacts bucket ytarchive-artifacts-ACCOUNT-REGION
    (made on first use: private, encrypted, objects expire after 30 days) under keys named by their content hash;
-4. creates or updates the stack ytarchive-STAGE through a change set, and prints its outputs (EndpointURL).
+4. builds the download task's image of the same code and layer with docker and pushes it to ECR
+   (infra/container.py), unless that image is there already;
+5. creates or updates the stack ytarchive-STAGE through a change set, and prints its outputs (EndpointURL).
 """
 
 import argparse
@@ -20,9 +23,11 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
-from infra import bytecode
+from infra import container
+from infra.package import add_bytecode, chalice_package
 
 ROOT = Path(__file__).resolve().parent.parent
+LAYER = ROOT / "build" / "layer" / "media-tools.zip"
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # Chalice makes roles; SAM is a transform
 ARTIFACT_DAYS = 30
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
@@ -130,12 +135,13 @@ def _outputs(cloudformation, name: str) -> dict:
 
 def package(stage: str, build: Path) -> Path:
     """Layer, `chalice package` and the merge; the merged template's path."""
-    run = [sys.executable, str(ROOT / "layers" / "build.py"), "--out", str(ROOT / "build" / "layer")]
+    run = [sys.executable, str(ROOT / "layers" / "build.py"), "--out", str(LAYER.parent)]
     layer = subprocess.run(run, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     chalice = build / "chalice"
-    chalice_bin = Path(sys.executable).parent / "chalice"
-    subprocess.run([str(chalice_bin), "package", "--stage", stage, str(chalice)], cwd=ROOT, check=True)
-    bytecode.add_bytecode(chalice / "deployment.zip")  # cold starts run bytecode instead of compiling
+    packaged = chalice_package(stage, chalice)
+    if packaged.returncode:
+        sys.exit(f"chalice package failed:\n{packaged.stdout}\n{packaged.stderr}")
+    add_bytecode(chalice / "deployment.zip")  # cold starts run bytecode instead of compiling
     template = build / "template.json"
     merge = ["-m", "infra.merge", "--stage", stage, "--chalice", str(chalice), "--layer", layer, str(template)]
     subprocess.run([sys.executable, *merge], cwd=ROOT, check=True)
@@ -160,9 +166,12 @@ def main(argv=None) -> None:
     uploaded = template_path.with_name("template.uploaded.json")
     uploaded.write_text(json.dumps(template, indent=1))
     url = f"https://{bucket}.s3.{session.region_name}.amazonaws.com/{upload(s3, bucket, uploaded)}"
-    outputs = deploy_stack(
-        session.client("cloudformation"), f"ytarchive-{args.stage}", url, {"AlarmEmail": args.alarm_email}
+    build = template_path.parent
+    image = container.push(
+        session.client("ecr"), args.stage, build / "chalice" / "deployment.zip", LAYER, build / "image"
     )
+    parameters = {"AlarmEmail": args.alarm_email, "DownloadImage": image}
+    outputs = deploy_stack(session.client("cloudformation"), f"ytarchive-{args.stage}", url, parameters)
     for key, value in sorted(outputs.items()):
         print(f"{key:28} {value}")
 

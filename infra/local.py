@@ -328,6 +328,10 @@ def main() -> None:
     username, password, generated = _admin_login(folder)
     user, _ = users.ensure_user(username, password, is_admin=True)
     app = config.chalice_app
+    from functions.services import offload
+    from infra.local_tasks import SubprocessRunner
+
+    offload.use_runner(SubprocessRunner())  # what runs on Fargate in the cloud runs in a subprocess here
     jobs = start_jobs(app, config, stop, int(env("LOCAL_WORKERS", "4")), float(env("LOCAL_SCHEDULE_SCALE", "1")))
     api = serve_api(app, config, port)
     print(_banner(f"http://{HOST}:{port}", folder, username, password, generated, user.api_token), flush=True)

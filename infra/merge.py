@@ -5,9 +5,10 @@
 .chalice/config.json and the policy files name the stack's resources as `${Name}` (a parameter, a resource's
 Ref, `${Name.Attribute}`, or a pseudo parameter like `${AWS::Region}`); Chalice copies those strings verbatim,
 and this script turns them into Ref / Fn::GetAtt / Fn::Sub. It also points each SQS event source at the template's
-queue of that name, adds the media tools layer (layers/build.py) as `MediaToolsLayer`, sets the stage parameter
-to the packaged stage only, and gives the functions the extra settings Chalice has no key for (ephemeral storage,
-JSON logs at INFO).
+queue of that name, adds the media tools layer (layers/build.py) as `MediaToolsLayer` and the download task of
+infra/fargate.yaml (its role gets the download function's policy, its container the function's environment), sets
+the stage parameter to the packaged stage only, and gives the functions the extra settings Chalice has no key for
+(ephemeral storage, JSON logs at INFO).
 """
 
 import argparse
@@ -19,8 +20,15 @@ from pathlib import Path
 
 import yaml
 
+from infra.package import LAMBDA_RUNTIME
+
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = ROOT / "infra" / "resources.yaml"
+FARGATE = ROOT / "infra" / "fargate.yaml"
+# Statements of the download function's policy its task does not need: the task never starts another one, and
+# its logs go through the execution role.
+FUNCTION_ONLY = {"StartDownloadTasks", "PassDownloadTaskRoles", "OwnLogs"}
+FUNCTION_ONLY_ENV = ("FARGATE_",)  # where to start tasks (and the task definition would name itself)
 CONFIG = ROOT / ".chalice" / "config.json"
 LAYER = "MediaToolsLayer"
 PLACEHOLDER = re.compile(r"\$\{([^}!]+)\}")
@@ -48,8 +56,8 @@ def _intrinsic(loader, suffix, node):
 CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 
 
-def load_resources() -> dict:
-    return yaml.load(RESOURCES.read_text(), Loader=CloudFormationLoader)  # a SafeLoader subclass
+def load_resources(path: Path = RESOURCES) -> dict:
+    return yaml.load(path.read_text(), Loader=CloudFormationLoader)  # a SafeLoader subclass
 
 
 class MergeError(ValueError):
@@ -154,6 +162,20 @@ def _gateway_responses(resources: dict) -> dict:
     }
 
 
+def _download_task(resources: dict, functions: dict) -> None:
+    """The download task's role policy and container environment: the download function's, resolved."""
+    (download,) = [f["Properties"] for f in functions.values() if f["Properties"]["Handler"].endswith(".download")]
+    role = resources[download["Role"]["Fn::GetAtt"][0]]["Properties"]
+    policies = json.loads(json.dumps(role["Policies"]))
+    for policy in policies:
+        statements = policy["PolicyDocument"]["Statement"]
+        policy["PolicyDocument"]["Statement"] = [s for s in statements if s.get("Sid") not in FUNCTION_ONLY]
+    resources["DownloadTaskRole"]["Properties"]["Policies"] = policies
+    (container,) = resources["DownloadTaskDefinition"]["Properties"]["ContainerDefinitions"]
+    variables = {k: v for k, v in download["Environment"]["Variables"].items() if not k.startswith(FUNCTION_ONLY_ENV)}
+    container["Environment"] = [{"Name": name, "Value": variables[name]} for name in sorted(variables)]
+
+
 def merge(chalice_template: dict, resources: dict, config: dict, stage: str, layer_uri: str) -> dict:
     if stage not in resources["Parameters"]["Stage"]["AllowedValues"]:
         raise MergeError(f"stage {stage!r} is not one of the template's {resources['Parameters']['Stage']}")
@@ -165,18 +187,24 @@ def merge(chalice_template: dict, resources: dict, config: dict, stage: str, lay
         "Type": "AWS::Serverless::LayerVersion",
         "Properties": {
             "LayerName": {"Fn::Sub": "ytarchive-${Stage}-media-tools"},
-            "Description": "yt-dlp (python/) and a static ffmpeg (bin/ffmpeg), built by layers/build.py",
+            "Description": "yt-dlp, yt-dlp-ejs (python/), a static ffmpeg and deno (bin/), built by layers/build.py",
             "ContentUri": layer_uri,
-            "CompatibleRuntimes": ["python3.11"],
+            "CompatibleRuntimes": [LAMBDA_RUNTIME],
             "CompatibleArchitectures": ["x86_64"],
             "RetentionPolicy": "Delete",
         },
     }
+    fargate = load_resources(FARGATE)
     additions = {
-        "Parameters": parameters,
+        "Parameters": {**parameters, **fargate["Parameters"]},
         "Conditions": resources.get("Conditions", {}),
-        "Resources": {**resources["Resources"], LAYER: layer, **_gateway_responses(merged["Resources"])},
-        "Outputs": resources.get("Outputs", {}),
+        "Resources": {
+            **resources["Resources"],
+            **fargate["Resources"],
+            LAYER: layer,
+            **_gateway_responses(merged["Resources"]),
+        },
+        "Outputs": {**resources.get("Outputs", {}), **fargate["Outputs"]},
     }
     for section, entries in additions.items():
         target = merged.setdefault(section, {})
@@ -190,9 +218,13 @@ def merge(chalice_template: dict, resources: dict, config: dict, stage: str, lay
         if logical_id not in additions["Resources"]:
             merged["Resources"][logical_id] = resolve(resource, known)
     functions = {k: v for k, v in merged["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+    wrong = sorted(k for k, v in functions.items() if v["Properties"].get("Runtime") != LAMBDA_RUNTIME)
+    if wrong:  # chalice names the runtime after the Python it ran under
+        raise MergeError(f"{wrong} are not packaged for {LAMBDA_RUNTIME}: package with infra/package.py")
     _point_queues_at_template(functions, _queue_names(resources["Resources"], stage))
     _function_extras(functions, config, stage)
     _logging_config(functions)
+    _download_task(merged["Resources"], functions)
     return merged
 
 

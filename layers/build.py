@@ -1,11 +1,12 @@
-"""Build the Lambda layer of the media jobs: yt-dlp and a static ffmpeg, as build/layer/media-tools.zip.
+"""Build the Lambda layer of the media jobs: yt-dlp, a static ffmpeg and deno, as build/layer/media-tools.zip.
 
     python layers/build.py [--out build/layer]
 
-The wheels pinned by hash in layers/requirements.txt are fetched from the package index for Linux x86_64
-(`pip download --platform manylinux2014_x86_64 --only-binary=:all:`), whatever this machine is, then unpacked:
-python/ holds yt_dlp and imageio_ffmpeg's Python code (Lambda puts /opt/python on sys.path), bin/ffmpeg is
-imageio-ffmpeg's static binary (/opt/bin is on Lambda's PATH; IMAGEIO_FFMPEG_EXE points at it). Entries are
+The wheels pinned by hash in layers/requirements.txt are fetched from the package index for the functions'
+runtime, python3.12 on Linux x86_64 with glibc 2.34 (`pip download --platform manylinux_2_34_x86_64 ...
+--only-binary=:all:`), whatever this machine is, then unpacked: python/ holds yt_dlp, yt_dlp_ejs, the PO token
+plugin and imageio_ffmpeg's Python code (Lambda puts /opt/python on sys.path), bin/ffmpeg is imageio-ffmpeg's static
+binary and bin/deno deno's (IMAGEIO_FFMPEG_EXE and DENO_EXE point at them: the adapter never searches PATH). Entries are
 sorted and stamped 1980-01-01, so the same requirements give the same bytes. A build is reused while
 requirements.txt and this script are unchanged (the zip's .key file holds their hash). Prints the zip's path.
 """
@@ -24,9 +25,16 @@ ROOT = HERE.parent
 REQUIREMENTS = HERE / "requirements.txt"
 LAYER_NAME = "media-tools.zip"
 PIP_DOWNLOAD = ("-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "--require-hashes")
-PLATFORM = ("--platform", "manylinux2014_x86_64", "--python-version", "3.11", "--implementation", "cp")
+RUNTIME_PYTHON = "3.12"  # the functions' Lambda runtime (.chalice/config.json is packaged under this Python)
+# pip 23 does not widen a manylinux_2_34 platform to the older tags it implies: every one is listed.
+GLIBC_TAGS = ("manylinux_2_34", "manylinux_2_28", "manylinux_2_27", "manylinux2014")
+PLATFORM = (
+    *(arg for tag in GLIBC_TAGS for arg in ("--platform", f"{tag}_x86_64")),
+    *("--python-version", RUNTIME_PYTHON, "--implementation", "cp"),
+)
 UNZIPPED_LIMIT = 250 * 1024 * 1024  # Lambda: a function and all its layers, unzipped
 FFMPEG_PREFIX = "imageio_ffmpeg/binaries/ffmpeg-linux-x86_64"
+DENO_SCRIPT = "/scripts/deno"  # deno-<version>.data/scripts/deno: the wheel's binary
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -45,6 +53,8 @@ def download_wheels(folder: Path) -> list[Path]:
 def layer_path(wheel_entry: str) -> tuple[str, int] | None:
     """Where a file of a wheel goes in the layer and its mode; None for what the layer does not need."""
     top = wheel_entry.split("/", 1)[0]
+    if top.startswith("deno-") and top.endswith(".data") and wheel_entry.endswith(DENO_SCRIPT):
+        return "bin/deno", 0o755
     if top.endswith(".data") or wheel_entry.endswith("/"):  # man pages, shell completions
         return None
     if wheel_entry.startswith(FFMPEG_PREFIX):
@@ -66,8 +76,9 @@ def write_layer(wheels: list[Path], target: Path) -> int:
     names = [name for name, *_ in entries]
     if len(names) != len(set(names)):
         raise SystemExit("two wheels put a file at the same place in the layer")
-    if "bin/ffmpeg" not in names:
-        raise SystemExit(f"no {FFMPEG_PREFIX}* in the wheels of {REQUIREMENTS}")
+    for binary, source in (("bin/ffmpeg", FFMPEG_PREFIX + "*"), ("bin/deno", "deno-*.data" + DENO_SCRIPT)):
+        if binary not in names:
+            raise SystemExit(f"no {source} in the wheels of {REQUIREMENTS}")
     size = 0
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as layer:
         for name, mode, wheel, source in sorted(entries):

@@ -31,13 +31,18 @@ class FakeYoutubeIE(InfoExtractor):
         return self._channel(base, target)
 
     def _api(self, base: str, path: str, item_id: str) -> dict:
-        data = self._download_json(f"{base}/api/{path}", item_id, fatal=False, expected_status=404)
+        data = self._download_json(f"{base}/api/{path}", item_id, expected_status=404)
         if not data or "error" in data:
             raise ExtractorError((data or {}).get("error") or f"{item_id}: not found", expected=True)
         return data
 
     def _video(self, base: str, video_id: str) -> dict:
         data = self._api(base, f"video/{video_id}", video_id)
+        if data.get("bot_check"):
+            raise ExtractorError(
+                "Sign in to confirm you\u2019re not a bot. Use --cookies for the authentication",
+                expected=True,
+            )
         if data["needs_login"]:
             sid = self._get_cookies("https://www.youtube.com").get("SID")
             if sid is None or sid.value == "expired":

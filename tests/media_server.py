@@ -7,7 +7,10 @@ files with an optional per-connection rate limit. Faults are injected per video 
 - `unavailable`: the video is gone (the extractor reports it unavailable);
 - `broken`: its media answers 500, always;
 - `cut`: its media connection is cut half-way, `cut_times` times, then served whole;
-- `login`: the extractor asks to sign in unless a cookie `SID` (not "expired") is sent.
+- `login`: the extractor asks to sign in unless a cookie `SID` (not "expired") is sent;
+- `bot`: the extractor meets YouTube's "Sign in to confirm you're not a bot", whatever is sent;
+- `ratelimited`: the video's page answers HTTP 429.
+A video's `reported_size` is the file size its format claims (a 4K film, say) while a small file is served.
 """
 
 import hashlib
@@ -107,6 +110,7 @@ class FakeVideo:
     tags: tuple[str, ...] = ("demo",)
     fault: str | None = None  # see the module's docstring
     cut_times: int = 1
+    reported_size: int | None = None  # the format's filesize as the extractor reports it; None: the real one
 
     def record(self, base: str, channel: "FakeChannel") -> dict:
         return {
@@ -123,7 +127,7 @@ class FakeVideo:
             "view_count": 1000 + self.variant,
             "like_count": 10 + self.variant,
             "media_url": f"{base}/media/{self.youtube_id}.mp4",
-            "media_size": len(media(f"video{self.variant}.mp4")),
+            "media_size": self.reported_size or len(media(f"video{self.variant}.mp4")),
             "thumbnail_url": f"{base}/thumb/{self.youtube_id}.jpg",
             "subtitles": {lang: f"{base}/subs/{self.youtube_id}.{lang}.vtt" for lang in self.subtitles},
             "comments": [
@@ -139,6 +143,7 @@ class FakeVideo:
                 for n in range(self.comments)
             ],
             "needs_login": self.fault == "login",
+            "bot_check": self.fault == "bot",
         }
 
 
@@ -239,14 +244,25 @@ def demo_catalog(channels: int = 3, videos_per_channel: int = 4) -> Catalog:
 
 
 class MediaServer:
-    """The server and what it serves; `rate` limits each connection to that many bytes per second."""
+    """The server and what it serves; `rate` limits each connection to that many bytes per second, `total_rate`
+    all of them together (one link shared by every download, its chunks sent in turn)."""
 
-    def __init__(self, catalog: Catalog | None = None, rate: int | None = None):
+    def __init__(self, catalog: Catalog | None = None, rate: int | None = None, total_rate: int | None = None):
         self.catalog = catalog or Catalog()
         self.rate = rate
+        self.total_rate = total_rate
         self.hits: Counter = Counter()  # path -> requests
+        self.sent_bytes = 0  # bytes of every answer sent (media, images, subtitles, JSON)
         self.lock = threading.Lock()
+        self._link_free_at = 0.0  # when the shared link has sent what it was given (total_rate)
         self._server: ThreadingHTTPServer | None = None
+
+    def link_slot(self, size: int) -> float:
+        """When `size` more bytes have gone over the shared link, queued behind what it carries already."""
+        with self.lock:
+            start = max(time.monotonic(), self._link_free_at)
+            self._link_free_at = start + size / self.total_rate
+            return self._link_free_at
 
     @property
     def url(self) -> str:
@@ -283,6 +299,8 @@ class MediaServer:
                 video = catalog.videos.get(key)
                 if video is None or video.fault == "unavailable":
                     return 404, "application/json", b'{"error": "Video unavailable"}', None
+                if video.fault == "ratelimited":
+                    return 429, "application/json", b'{"error": "Too Many Requests"}', None
                 return 200, "application/json", _json(video.record(base, catalog.channels[video.channel_id])), None
             if kind == "channel":
                 channel = catalog.channel_by(key)
@@ -354,10 +372,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
+        with server.lock:
+            server.sent_bytes += len(body)
         self._send(body)
 
     def _send(self, body: bytes) -> None:
-        rate = self.media_server.rate
+        server = self.media_server
+        if server.total_rate:
+            for offset in range(0, len(body), CHUNK):
+                chunk = body[offset : offset + CHUNK]
+                ahead = server.link_slot(len(chunk)) - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)
+                self.wfile.write(chunk)
+            return
+        rate = server.rate
         if not rate or len(body) <= CHUNK:
             self.wfile.write(body)
             return

@@ -4,34 +4,56 @@ import json
 
 import pytest
 
+from functions.jobs import download
 from infra.merge import MergeError, load_resources, merge
+from infra.package import LAMBDA_RUNTIME
 from tests.conftest import ROOT
 
 CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
 QUEUE_ARN = "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:"
 
 
-def chalice_template(queue: str = "download", bucket: str = "${MediaBucket}") -> dict:
+def chalice_template(queue: str = "download", bucket: str = "${MediaBucket}", runtime: str = LAMBDA_RUNTIME) -> dict:
     """What Chalice 1.34 writes for an API and an SQS handler with the config's placeholders copied verbatim."""
-    policy = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}
+    policy = {
+        "Statement": [
+            {"Sid": "Media", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"},
+            {"Sid": "StartDownloadTasks", "Effect": "Allow", "Action": "ecs:RunTask", "Resource": "x"},
+        ]
+    }
     return {
         "Transform": "AWS::Serverless-2016-10-31",
         "Resources": {
             "APIHandler": {
                 "Type": "AWS::Serverless::Function",
-                "Properties": {"Handler": "app.app", "Environment": {"Variables": {"MEDIA_BUCKET": bucket}}},
+                "Properties": {
+                    "Handler": "app.app",
+                    "Runtime": runtime,
+                    "Environment": {"Variables": {"MEDIA_BUCKET": bucket}},
+                },
             },
             "ApiHandlerLogGroup": {
                 "Type": "AWS::Logs::LogGroup",
                 "Properties": {"LogGroupName": {"Fn::Sub": "/aws/lambda/${ApiHandler}"}},
             },
-            "DownloadRole": {"Type": "AWS::IAM::Role", "Properties": {"Policies": [{"PolicyDocument": policy}]}},
+            "DownloadRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"Policies": [{"PolicyName": "DownloadRolePolicy", "PolicyDocument": policy}]},
+            },
             "Download": {
                 "Type": "AWS::Serverless::Function",
                 "Properties": {
                     "Handler": "app.download",
+                    "Runtime": runtime,
+                    "Role": {"Fn::GetAtt": ["DownloadRole", "Arn"]},
                     "Layers": ["${MediaToolsLayer}"],
-                    "Environment": {"Variables": {"QUEUE": "${DownloadQueue}", "DLQ_ARN": "${DownloadQueue.Arn}"}},
+                    "Environment": {
+                        "Variables": {
+                            "QUEUE": "${DownloadQueue}",
+                            "DLQ_ARN": "${DownloadQueue.Arn}",
+                            "FARGATE_TASK_DEFINITION": "${DownloadTaskDefinition}",
+                        }
+                    },
                     "Events": {
                         "DownloadSqsEventSource": {
                             "Type": "SQS",
@@ -53,6 +75,7 @@ def test_placeholders_become_intrinsics():
     assert download["Environment"]["Variables"] == {
         "QUEUE": {"Ref": "DownloadQueue"},
         "DLQ_ARN": {"Fn::GetAtt": ["DownloadQueue", "Arn"]},
+        "FARGATE_TASK_DEFINITION": {"Ref": "DownloadTaskDefinition"},
     }
     assert download["Events"]["DownloadSqsEventSource"]["Properties"]["Queue"] == {
         "Fn::GetAtt": ["DownloadQueue", "Arn"]
@@ -81,6 +104,33 @@ def test_unknown_names_are_refused():
         merge(chalice_template(queue="elsewhere"), load_resources(), CONFIG, "dev", "layer.zip")
     with pytest.raises(MergeError, match="staging"):
         merge(chalice_template(), load_resources(), CONFIG, "staging", "layer.zip")
+    with pytest.raises(MergeError, match=r"not packaged for python3\.12"):  # chalice run under the wrong Python
+        merge(chalice_template(runtime="python3.11"), load_resources(), CONFIG, "dev", "layer.zip")
+
+
+def test_the_download_task_gets_the_functions_policy_and_environment():
+    merged = merge(chalice_template(), load_resources(), CONFIG, "dev", "layer.zip")
+    resources = merged["Resources"]
+    (policy,) = resources["DownloadTaskRole"]["Properties"]["Policies"]
+    # the function's own statements, resolved, less starting tasks: a task never starts another
+    assert policy["PolicyDocument"]["Statement"] == [
+        {
+            "Sid": "Media",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": {"Fn::Sub": "arn:aws:s3:::${MediaBucket}/*"},
+        }
+    ]
+    (container,) = resources["DownloadTaskDefinition"]["Properties"]["ContainerDefinitions"]
+    assert container["Environment"] == [  # less where to start tasks: the definition would name itself
+        {"Name": "DLQ_ARN", "Value": {"Fn::GetAtt": ["DownloadQueue", "Arn"]}},
+        {"Name": "QUEUE", "Value": {"Ref": "DownloadQueue"}},
+    ]
+    rule = resources["DownloadTaskStoppedRule"]["Properties"]
+    assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": ["DownloadQueue", "Arn"]}
+    template = rule["Targets"][0]["InputTransformer"]["InputTemplate"]
+    assert json.loads(template.replace("<task>", "{}")) == {"action": download.TASK_STOPPED, "task": {}}
+    assert "DownloadImage" in merged["Parameters"] and "DownloadCluster" in merged["Outputs"]
 
 
 def test_every_function_logs_json_at_info():

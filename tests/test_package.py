@@ -1,7 +1,9 @@
 """The Lambda deployment package, built by `chalice package`: it holds functions/ and runs from itself alone.
 
 Chalice ships only app.py, chalicelib/ and vendor/; functions/ gets in through the `vendor/functions` symlink.
-The build pip-downloads the Lambda dependencies, so these tests are skipped when PyPI cannot be reached.
+It packages under the functions' runtime Python (infra/package.py: python3.12), and the package is imported by
+that Python. The build pip-downloads the Lambda dependencies, so these tests are skipped when PyPI cannot be
+reached.
 """
 
 import json
@@ -17,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from infra import bytecode
+from infra.package import LAMBDA_RUNTIME, add_bytecode, chalice_package, runtime_python
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+RUNTIME_TAG = "cpython-" + LAMBDA_RUNTIME.removeprefix("python").replace(".", "")  # of the runtime's pycs
 STAGE = "dev"  # a deployed stage: its template is the one merged and linted below
 # Nothing of these may ship: tests, benchmarks, the local virtualenv, local data, repository metadata.
 NOT_SHIPPED = {"tests", "bench", ".venv", "venv", "data", ".git", ".chalice", "infra", "layers"}
@@ -58,17 +61,10 @@ def _mirror_project(dest: Path) -> None:
             (dest / ".chalice" / entry.name).symlink_to(entry)
 
 
-def chalice(project: Path, *args: str) -> subprocess.CompletedProcess:
+def chalice_env() -> dict:
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_ENDPOINT_URL")}
     env["AWS_DEFAULT_REGION"] = "us-east-1"  # chalice package refuses to run without a region
-    return subprocess.run(
-        [str(BIN / "chalice"), "--project-dir", str(project), *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return env
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +77,9 @@ def build(tmp_path_factory):
     project = work / "project"
     _mirror_project(project)
     out = work / "out"
-    result = chalice(project, "package", "--stage", STAGE, str(out))
+    result = chalice_package(STAGE, out, project, chalice_env())
     assert result.returncode == 0, f"chalice package failed:\n{result.stdout}\n{result.stderr}"
-    assert bytecode.add_bytecode(out / "deployment.zip") > 0  # as infra/deploy.py packages it
+    assert " cpython-312 pycs added" in add_bytecode(out / "deployment.zip")  # as infra/deploy.py packages it
     return project, out
 
 
@@ -162,7 +158,7 @@ PROBE = textwrap.dedent(
 )
 
 
-def _probe(package: Path, runtime: Path) -> dict:
+def _probe(package: Path, runtime: Path, python: str = sys.executable) -> dict:
     """Run PROBE in a bare interpreter (-I -S: no site-packages, no PYTHON* variables, no cwd on sys.path)."""
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -173,7 +169,7 @@ def _probe(package: Path, runtime: Path) -> dict:
         "APP_STAGE": STAGE,
     }
     result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", PROBE, str(package), str(runtime)],
+        [python, "-I", "-S", "-c", PROBE, str(package), str(runtime)],
         cwd=package,
         env=env,
         capture_output=True,
@@ -194,10 +190,21 @@ def _runtime(folder: Path) -> Path:
     return folder
 
 
+def test_package_is_built_for_the_runtime(build):
+    """Every function runs on python3.12, and the compiled dependency ships the wheel of that Python's ABI."""
+    _, out = build
+    functions = _functions(json.loads((out / "sam.json").read_text()))
+    assert functions and {f["Runtime"] for f in functions.values()} == {LAMBDA_RUNTIME}
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        compiled = [name for name in archive.namelist() if name.endswith(".so")]
+    assert any(RUNTIME_TAG in name for name in compiled), compiled  # cffi's backend
+    assert not [name for name in compiled if "cpython-" in name and RUNTIME_TAG not in name], compiled
+
+
 def test_package_imports_from_itself(unzipped, tmp_path):
-    """A bare interpreter imports the app and the models from the unzipped package, and nothing from the repo."""
+    """A bare python3.12 imports the app and the models from the unzipped package, and nothing from the repo."""
     site_packages = Path(__import__("boto3").__file__).parent.parent
-    probe = _probe(unzipped, _runtime(tmp_path / "runtime"))
+    probe = _probe(unzipped, _runtime(tmp_path / "runtime"), runtime_python())
 
     for name, file in probe["files"].items():
         assert file.startswith(str(unzipped)), f"{name} was imported from {file}, not from the package"
@@ -220,9 +227,9 @@ def test_package_runs_its_bytecode(unzipped, tmp_path):
     shutil.copytree(unzipped, package, symlinks=True)
     sources = [package / "app.py", *(package / "functions").rglob("*.py")]
     for source in sources:
-        assert (source.parent / "__pycache__" / f"{source.stem}.{sys.implementation.cache_tag}.pyc").is_file(), source
+        assert (source.parent / "__pycache__" / f"{source.stem}.{RUNTIME_TAG}.pyc").is_file(), source
         source.write_text("raise SystemExit('compiled from source')\n")
-    probe = _probe(package, _runtime(tmp_path / "runtime"))
+    probe = _probe(package, _runtime(tmp_path / "runtime"), runtime_python())
     assert probe["ping"]["statusCode"] in (401, 403), probe["ping"]
 
 
@@ -296,10 +303,12 @@ def test_merged_functions_use_the_stack(merged):
 def test_functions_run_the_python_that_compiled_the_bytecode(merged):
     """infra/bytecode.py compiles with the interpreter that packages; a runtime of another Python would ignore the
     pycs (their names carry the version) and compile at every cold start again."""
-    template, _ = merged
-    runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    template, path = merged
     for name, function in _functions(template).items():
-        assert function["Runtime"] == runtime, name
+        assert function["Runtime"] == LAMBDA_RUNTIME, name
+    with zipfile.ZipFile(path.parent / _functions(template)["APIHandler"]["CodeUri"]) as archive:
+        tags = {name.rsplit(".", 2)[-2] for name in archive.namelist() if name.endswith(".pyc")}
+    assert RUNTIME_TAG in tags, tags  # (a developer's tree may add its own __pycache__ of another Python)
 
 
 def test_function_and_layer_fit_lambda(build, merged):
@@ -311,3 +320,34 @@ def test_function_and_layer_fit_lambda(build, merged):
     with zipfile.ZipFile(path.parent / template["Resources"]["MediaToolsLayer"]["Properties"]["ContentUri"]) as archive:
         layer = sum(info.file_size for info in archive.infolist())
     assert code + layer < LAMBDA_UNZIPPED_LIMIT, f"code {code / 2**20:.0f} MB + layer {layer / 2**20:.0f} MB"
+
+
+def test_the_download_task_image_holds_the_package_and_layer_and_starts(build, merged, tmp_path):
+    """infra/container.py's build context: the Dockerfile's entry point, run from the unpacked package and layer
+    by python3.12 alone, is the download task's."""
+    from infra import container
+
+    _, out = build
+    template, path = merged
+    layer = path.parent / template["Resources"]["MediaToolsLayer"]["Properties"]["ContentUri"]
+    context = container.context(out / "deployment.zip", layer, tmp_path / "image")
+    dockerfile = (context / "Dockerfile").read_text()
+    assert "FROM public.ecr.aws/lambda/python:" + LAMBDA_RUNTIME.removeprefix("python") in dockerfile
+    assert 'ENTRYPOINT ["python3", "-m", "functions.jobs.download_task"]' in dockerfile
+    assert (context / "layer" / "bin" / "deno").stat().st_mode & 0o111
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    site_packages = Path(__import__("boto3").__file__).parent.parent
+    for name in RUNTIME_PACKAGES:  # the base image's boto3
+        if (site_packages / name).exists():
+            (runtime / name).symlink_to(site_packages / name)
+    code = (
+        "import runpy, sys; sys.path[:0] = sys.argv[1:4]; sys.argv = ['download_task', '--help'];"
+        " runpy.run_module('functions.jobs.download_task', run_name='__main__')"
+    )
+    paths = [str(context / "package"), str(context / "layer" / "python"), str(runtime)]
+    result = subprocess.run(
+        [runtime_python(), "-I", "-S", "-c", code, *paths], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "YOUTUBE_ID" in result.stdout.upper() and "--owner" in result.stdout

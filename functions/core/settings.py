@@ -32,6 +32,7 @@ DEFAULT_APP_CONFIG = {
         "comment_sort": "top",
         "cookie_import": False,
         "throttledratelimit": None,
+        "pot_provider_url": None,  # a bgutil PO token provider server (http://host:4416); None: the plugin's default
         "extractor_lang": None,
         "integrate_sponsorblock": False,
     },
@@ -64,6 +65,7 @@ class Settings:
     login_failures_per_client: int
     login_lockout_seconds: int
     password_hash_slots: int
+    proxy_secret_id: str
 
 
 @lru_cache(maxsize=1)
@@ -98,6 +100,7 @@ def get_settings() -> Settings:
         login_failures_per_client=int(env("LOGIN_FAILURES_PER_CLIENT", "20")),
         login_lockout_seconds=int(env("LOGIN_LOCKOUT_SECONDS", "900")),
         password_hash_slots=int(env("PASSWORD_HASH_SLOTS", "2")),  # argon2 runs at once in one process (64 MiB each)
+        proxy_secret_id=env("PROXY_SECRET_ID") or f"{table_prefix}proxy",
     )
 
 

@@ -67,6 +67,7 @@ STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
 NUMBER = {"type": "number"}
 BOOLEAN = {"type": "boolean"}
+NULLABLE_STRING = {"type": "string", "nullable": True}
 FALSE = {"type": "boolean", "enum": [False]}
 TRUE = {"type": "boolean", "enum": [True]}
 DATE = {"type": "string", "description": "YYYY-MM-DD"}
@@ -326,6 +327,7 @@ SCHEMAS: dict = {
             "message": {"type": "string", "description": "the last download error"},
             "progress": {"type": "number", "description": "percent, while it downloads"},
             "speed": {"type": "number", "nullable": True, "description": "bytes per second, while it downloads"},
+            "runs_on": {"type": "string", "description": "where it downloads: lambda, local, a Fargate task"},
         },
         required=[
             "youtube_id",
@@ -455,8 +457,21 @@ SCHEMAS: dict = {
             "user": INTEGER,
             "version": STRING,  # the TubeArchivist API version
             "ytarchive_version": STRING,
+            "downloader": obj(
+                {"yt_dlp": STRING, "deno": NULLABLE_STRING, "ejs": NULLABLE_STRING, "recorded": EPOCH},
+                nullable=True,
+                description="what the downloads last ran with (yt-dlp, deno, the solver); null before the first",
+            ),
         }
     ),
+    "ProxyState": obj(
+        {
+            "proxy_enabled": BOOLEAN,
+            "proxy": {**NULLABLE_STRING, "description": "scheme, host, port and path: never the credentials"},
+        },
+        required=["proxy_enabled", "proxy"],
+    ),
+    "ProxySet": obj({"proxy": {"type": "string", "description": "http(s) or socks URL, credentials allowed"}}),
     # -- Invidious
     "Thumbnail": THUMBNAIL,
     "ShortVideo": obj(
@@ -935,6 +950,16 @@ def _other_ta_paths() -> dict:
                 },
                 request=body(ref("CookieImport"), example={"cookie": "# Netscape HTTP Cookie File\n"}),
             ),
+        },
+        "/api/proxy": {
+            "get": operation("proxy", "Whether yt-dlp goes through a proxy", ok("proxy state", ref("ProxyState"))),
+            "put": operation(
+                "proxy",
+                "Send every YouTube request through a proxy (kept as a secret)",
+                ok("proxy state", ref("ProxyState")),
+                request=body(ref("ProxySet"), example={"proxy": "socks5://user:secret@proxy.example:1080"}),
+            ),
+            "delete": operation("proxy", "Stop using the proxy", ok("proxy state", ref("ProxyState"))),
         },
         "/api/search": {
             "get": operation(

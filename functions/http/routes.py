@@ -10,6 +10,7 @@ from functions.http.ta import (
     download,
     media,
     playlist,
+    proxy,
     refresh,
     search,
     session,
@@ -38,6 +39,7 @@ ROUTERS = (
     task.router,
     refresh.router,
     cookie.router,
+    proxy.router,
     search.router,
     appsettings.router,
 )

@@ -7,8 +7,17 @@ twice at once, and a video already archived is not downloaded again. A failure k
 `message` and lets the message go back to the queue (functions/jobs/events.py: the batch's other records are done);
 after the third receive SQS moves it to the dead-letter queue (infra/resources.yaml). An `expand` message lists
 channels and playlists into the queue and fills in metadata of videos queued by id.
+
+A video too large for this function (functions.services.offload) is handed to a download task, which runs the
+same download_video (functions/jobs/download_task.py); the message is then done. However the task stops, a
+`task_stopped` message follows (in the cloud from the ECS event an EventBridge rule puts on this queue,
+infra/fargate.yaml; locally from the subprocess's exit): a non-zero exit (a failure, a crash, an out-of-memory
+kill) leaves its error on the queue item and sends the download back to the queue as the next attempt, after a
+delay, until the third has failed. YouTube's bot checks are counted, mark a sent cookie invalid, and hold the
+message back longer at each attempt (functions.services.bot_checks).
 """
 
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -18,9 +27,10 @@ from chalice import Blueprint
 from functions.core import logs
 from functions.core.ids import is_video_id
 from functions.jobs import events
-from functions.services import app_settings, cookies
+from functions.services import app_settings, bot_checks, cookies, downloader, network, offload
 from functions.services.archive import archiving, channel_overwrites
 from functions.services.downloads import items, worker
+from functions.storage import aws
 from functions.storage.models import Video
 from functions.youtube import media, urls, ytdlp
 
@@ -29,6 +39,9 @@ log = logs.logger(__name__)
 MAX_RECEIVES = 3  # the queue's maxReceiveCount: the third failure sends the message to the dead-letter queue
 PROGRESS_SECONDS = 1.0  # at most one progress write a second per download
 DEFAULT_LEASE_SECONDS = 900  # the function's timeout (.chalice/config.json) when no context tells
+RUNS_ON = "lambda" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else "local"
+TASK_STOPPED = "task_stopped"  # the action of the messages the task-stopped rule sends (infra/fargate.yaml)
+TASK_RETRY_SECONDS = 300  # before a failed task's download is tried again (SQS delays at most 900 s)
 
 
 # ---------------------------------------------------------------- messages
@@ -43,10 +56,17 @@ def handle_record(record: dict, context=None) -> items.Outcome:
     """One message; what was done (for logs and tests). Raises to have the message delivered again."""
     body = events.body(record.get("body"), "action")
     action = body["action"]
+    receives = events.receives(record) + int(body.get("attempt") or 1) - 1  # attempt: sent again by task_stopped
     if action == items.DOWNLOAD and is_video_id(body.get("youtube_id")):
-        return download_video(body["youtube_id"], record["messageId"], events.receives(record), lease_seconds(context))
+        try:
+            return download_video(body["youtube_id"], record["messageId"], receives, lease_seconds(context))
+        except ytdlp.BotCheck:
+            bot_checks.delay_retry(record.get("receiptHandle"), receives)
+            raise
     if action == items.EXPAND:
         return expand(body)
+    if action == TASK_STOPPED:
+        return task_stopped_event(body.get("task") or {})
     raise events.Malformed(f"unknown action or video: {str(record.get('body'))[:200]!r}")
 
 
@@ -61,7 +81,9 @@ def lease_seconds(context) -> int:
 
 
 def expand(body: dict) -> items.Outcome:
-    cookie = cookies.current_cookie()
+    config = app_settings.current()
+    network.apply(config)
+    cookie = cookies.current_cookie(config)
     targets = [urls.Target.from_dict(t) for t in body.get("targets") or []]
     summary = worker.expand(targets, bool(body.get("auto_start")), cookie)
     for error in summary["errors"]:
@@ -90,8 +112,12 @@ def failure_message(error: Exception, receives: int) -> str:
     return f"download failed (attempt {receives} of {MAX_RECEIVES}): {text}"
 
 
-def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS) -> items.Outcome:
-    """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do."""
+def download_video(
+    youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS, in_task: bool = False
+) -> items.Outcome:
+    """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do,
+    "offloaded" when it was too large for this function and a download task took it (functions.services.offload).
+    `in_task`: this runs in that task (download_task.py), which downloads whatever the size."""
     if Video.count(youtube_id):
         worker.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
         return items.Outcome.SKIPPED
@@ -99,16 +125,59 @@ def download_video(youtube_id: str, owner: str, receives: int, lease: int = DEFA
     if item is None:  # ignored, removed, or another message's download holds it
         return items.Outcome.SKIPPED
     config = channel_overwrites.for_channel(app_settings.current(), item.channel_id)
+    cookie = None
     try:
+        downloader.record()
+        network.apply(config)
+        cookie = cookies.current_cookie(config)
+        planned = None
+        if not in_task:
+            planned, where = offload.place(youtube_id, owner, receives, config, cookie, lease - 60)
+            if where is not None:
+                return items.Outcome.OFFLOADED
+            worker.record_worker(youtube_id, owner, RUNS_ON)
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
-            cookie = cookies.current_cookie(config)
             reporter = progress_reporter(youtube_id, owner)
-            result = media.download(youtube_id, workdir, config["downloads"], cookie, reporter)
+            result = media.download(youtube_id, workdir, config["downloads"], cookie, reporter, planned)
             archiving.archive(result, item, config, result.media_path.parent, cookie)
     except Exception as error:
-        if isinstance(error, ytdlp.CookieRejected):
+        if isinstance(error, ytdlp.BotCheck):
+            bot_checks.record(youtube_id, error.message, cookie_sent=bool(cookie))
+        elif isinstance(error, ytdlp.CookieRejected):
             cookies.record_validation(False, error.message)  # GET /api/cookie/ shows it is no longer valid
         worker.record_failure(youtube_id, owner, failure_message(error, receives))
         raise
     worker.finish(youtube_id)
     return items.Outcome.ARCHIVED
+
+
+# ---------------------------------------------------------------- download tasks
+
+
+def task_stopped(youtube_id: str, owner: str, attempt: int, exit_code: int, reason: str = "") -> items.Outcome:
+    """The download task of `owner`'s claim ended with `exit_code`: what was done about it."""
+    if exit_code == 0:
+        return items.Outcome.TASK_DONE
+    text = f"the download task stopped with exit code {exit_code}" + (f" ({reason})" if reason else "")
+    log.error("%s: %s", youtube_id, text)
+    if worker.holds(youtube_id, owner):  # it died before writing its own error
+        worker.record_failure(youtube_id, owner, failure_message(RuntimeError(text), attempt))
+    if attempt >= MAX_RECEIVES:
+        return items.Outcome.GIVEN_UP
+    body = {"action": items.DOWNLOAD, "youtube_id": youtube_id, "attempt": attempt + 1}
+    aws.send(aws.DOWNLOAD, [body], delay_seconds=TASK_RETRY_SECONDS)
+    return items.Outcome.RETRIED
+
+
+def task_stopped_event(task: dict) -> items.Outcome:
+    """task_stopped for the detail of an ECS "Task State Change" event of a stopped download task."""
+    overrides = (task.get("overrides") or {}).get("containerOverrides") or [{}]
+    try:
+        youtube_id, owner, attempt = offload.parse_task_arguments([str(a) for a in overrides[0].get("command") or []])
+    except SystemExit:  # argparse refuses: not one of ours
+        youtube_id = None
+    if not is_video_id(youtube_id):
+        raise events.Malformed(f"a task-stopped event that names no download: {str(task)[:300]!r}")
+    codes = [c.get("exitCode") for c in task.get("containers") or [] if c.get("name") == offload.CONTAINER]
+    code = codes[0] if codes and codes[0] is not None else -1  # no exit code: it never ran (or was lost)
+    return task_stopped(youtube_id, owner, attempt, code, task.get("stoppedReason") or task.get("stopCode") or "")

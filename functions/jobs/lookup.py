@@ -8,13 +8,14 @@ raised again on the API side.
 """
 
 from functions.core.errors import DomainError
-from functions.services import cookies
+from functions.services import app_settings, cookies, network
 from functions.youtube import ytdlp
 
 
 def handle(event: dict) -> dict:
     action = event.get("action")
     try:
+        network.apply(app_settings.current())  # the proxy and PO token provider yt-dlp goes through
         if action == "validate_cookie":
             valid, why = cookies.check(cookies.stored_cookie())
             return {"valid": valid, "message": why}
@@ -22,6 +23,8 @@ def handle(event: dict) -> dict:
             return {"channel": ytdlp.channel_info(event["query"], cookies.current_cookie())}
         if action == "video_summary":
             return {"video": ytdlp.video_summary(event["youtube_id"], cookies.current_cookie())}
+    except ytdlp.BotCheck as error:  # YouTube refuses the archive for now, not the request: 503
+        return {"error": {"kind": "ServiceUnavailable", "message": error.message}}
     except DomainError as error:
         return {"error": {"kind": type(error).__name__, "message": error.message}}
     except ytdlp.YtDlpError as error:  # what yt-dlp could not read is the request's problem: 400

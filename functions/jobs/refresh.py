@@ -9,7 +9,7 @@ from chalice import Blueprint
 
 from functions.core import logs
 from functions.jobs import events
-from functions.services import cookies, rescan
+from functions.services import app_settings, cookies, network, rescan
 from functions.services import refresh as refresh_service
 from functions.youtube import ytdlp
 
@@ -42,6 +42,7 @@ def handle(raw: str | None, receives: int = 1) -> str:
     ):
         raise events.Malformed(f"unknown action or item: {str(raw)[:200]!r}")
     try:
+        network.apply(app_settings.current())
         outcome = refresh_service.run_item(kind, item_id, bool(body.get("extract_videos")), cookies.current_cookie())
     except ytdlp.YtDlpError as error:
         if isinstance(error, ytdlp.CookieRejected):

@@ -29,15 +29,7 @@ MAX_COOKIE_BYTES = 64 * 1024  # Secrets Manager holds at most 64 KB
 
 def stored_cookie() -> str | None:
     """The stored cookie text, whether or not the app is set to use it."""
-    value = aws.read_secret(get_settings().cookie_secret_id)
-    if value is None:
-        return None
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        return None
-    cookie = parsed.get("cookie") if isinstance(parsed, dict) else None
-    return cookie if isinstance(cookie, str) and cookie.strip() else None
+    return aws.read_secret_field(get_settings().cookie_secret_id, "cookie")
 
 
 def current_cookie(config: dict | None = None) -> str | None:

@@ -9,7 +9,7 @@ lease, so a crashed run frees it).
 """
 
 from functions.core import logs
-from functions.services import app_settings, cookies, refresh, tasks
+from functions.services import app_settings, cookies, network, refresh, tasks
 from functions.services.downloads import intake
 from functions.storage import aws
 from functions.storage.models import SUBSCRIBED, Channel, Playlist
@@ -64,6 +64,7 @@ def scan(owner: str) -> dict:
     sizes = tab_sizes(subscriptions)
     auto_start = bool(subscriptions.get("auto_start"))
     cookie = cookies.current_cookie(config)
+    network.apply(config)
     channel_ids = [key.channel_id for key in Channel.by_subscription.query(SUBSCRIBED)]
     playlist_ids = [key.playlist_id for key in Playlist.by_subscription.query(SUBSCRIBED)]
     work = [(refresh.CHANNEL, i) for i in channel_ids] + [(refresh.PLAYLIST, i) for i in playlist_ids]

@@ -40,12 +40,14 @@ def _queue_url_by_name(name: str) -> str:
     return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
 
 
-def send(queue: str, bodies: list[dict]) -> None:
-    """Send JSON messages to a queue, SQS_BATCH a request; raises when SQS refused any."""
+def send(queue: str, bodies: list[dict], delay_seconds: int = 0) -> None:
+    """Send JSON messages to a queue, SQS_BATCH a request, delivered after `delay_seconds` (SQS: at most 900);
+    raises when SQS refused any."""
     url = queue_url(queue)
+    delay = {"DelaySeconds": min(int(delay_seconds), 900)} if delay_seconds else {}
     for start in range(0, len(bodies), SQS_BATCH):
         chunk = bodies[start : start + SQS_BATCH]
-        entries = [{"Id": str(n), "MessageBody": json.dumps(body)} for n, body in enumerate(chunk)]
+        entries = [{"Id": str(n), "MessageBody": json.dumps(body), **delay} for n, body in enumerate(chunk)]
         response = client("sqs").send_message_batch(QueueUrl=url, Entries=entries)
         if response.get("Failed"):
             reasons = "; ".join(f"{f.get('Code')}: {f.get('Message')}" for f in response["Failed"])
@@ -66,6 +68,16 @@ def read_secret(secret_id: str) -> str | None:
         return secrets.get_secret_value(SecretId=secret_id).get("SecretString") or ""
     except secrets.exceptions.ResourceNotFoundException:
         return None
+
+
+def read_secret_field(secret_id: str, field: str) -> str | None:
+    """The text under `field` of a secret holding a JSON object; None when there is none (or it is blank)."""
+    try:
+        parsed = json.loads(read_secret(secret_id) or "{}")
+    except ValueError:
+        return None
+    value = parsed.get(field) if isinstance(parsed, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def write_secret(secret_id: str, value: str) -> None:

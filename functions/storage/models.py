@@ -342,6 +342,7 @@ class QueueItem(Model):
     lease_until = NumberAttribute(null=True)
     progress = NumberAttribute(null=True)  # percent of the running download
     speed = NumberAttribute(null=True)  # bytes per second
+    runs_on = UnicodeAttribute(null=True)  # where the download runs: lambda, local, a Fargate task, a subprocess
     by_status = QueueByStatus()
     by_channel_status = QueueByChannel()
 

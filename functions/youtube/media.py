@@ -2,13 +2,13 @@
 subtitles and comments as the app's download settings ask, and the info JSON, into a work folder."""
 
 import glob
-import os
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from functions.youtube import urls
-from functions.youtube.ytdlp import ExtractionFailed, open_session
+from functions.youtube.ytdlp import ExtractionFailed, binary_location, open_session
 
 SIDE_FILES = (".vtt", ".srt", ".json", ".jpg", ".webp", ".png")  # downloads whose progress is not the video's
 DEFAULT_FORMAT = "bestvideo[ext=mp4]+bestaudio[ext=m4a]/best[ext=mp4]/bestvideo+bestaudio/best"
@@ -29,17 +29,7 @@ class DownloadResult:
 
 def ffmpeg_location() -> str | None:
     """The ffmpeg to merge formats and convert thumbnails with: the layer's (IMAGEIO_FFMPEG_EXE) or imageio's."""
-    exe = os.environ.get("IMAGEIO_FFMPEG_EXE")
-    if exe:
-        return exe
-    try:
-        import imageio_ffmpeg
-    except ImportError:
-        return None
-    try:
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except RuntimeError:
-        return None
+    return binary_location("IMAGEIO_FFMPEG_EXE", lambda: importlib.import_module("imageio_ffmpeg").get_ffmpeg_exe())
 
 
 def download_params(options: dict) -> dict:
@@ -110,15 +100,24 @@ def _progress_hook(progress: Callable[[dict], None]) -> Callable[[dict], None]:
     return hook
 
 
+def planned_download(video_id: str, options: dict, cookie: str | None = None) -> dict:
+    """yt-dlp's info dict of one video with the formats `options` select (`requested_formats`, their sizes), as
+    `download` would fetch them; nothing is downloaded. Pass it to `download` to skip a second extraction."""
+    with open_session(download_params(options), cookie) as session:
+        return session.sanitize(session.extract(urls.watch_url(video_id), download=False))
+
+
 def download(
     video_id: str,
     workdir: str | Path,
     options: dict,
     cookie: str | None = None,
     progress: Callable[[dict], None] | None = None,
+    planned: dict | None = None,
 ) -> DownloadResult:
     """Download one video into `workdir` (media, jpg thumbnail, subtitles and comments as `options` ask, info
-    JSON); `progress` receives reduced progress dicts while it runs."""
+    JSON); `progress` receives reduced progress dicts while it runs. `planned` (from `planned_download`) is
+    downloaded as it is, without extracting it again."""
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     params = download_params(options)
@@ -127,7 +126,10 @@ def download(
     if progress is not None:
         params["progress_hooks"] = [_progress_hook(progress)]
     with open_session(params, cookie) as session:
-        info = session.extract(urls.watch_url(video_id), download=True)
+        if planned is not None:
+            info = session.ydl.process_ie_result(planned, download=True)
+        else:
+            info = session.extract(urls.watch_url(video_id), download=True)
         downloads = info.get("requested_downloads") or []
         if not downloads or not downloads[0].get("filepath") or not Path(downloads[0]["filepath"]).is_file():
             raise ExtractionFailed(f"yt-dlp wrote no media file for {video_id}")

@@ -5,8 +5,13 @@ functions.youtube.media downloads in (`open_session`). The user's cookie (Netsca
 to a private temp file for yt-dlp and removed afterwards. yt-dlp failures become this module's errors
 (YtDlpError, no HTTP status: callers decide what each means) with a readable message: CookieRejected when the
 cookie is unreadable or YouTube refuses it, VideoGone when YouTube no longer has the video, channel or playlist,
-ExtractionFailed otherwise. Rows come back normalised (`published` as YYYY-MM-DD, `vid_type` videos, shorts or
-streams): no caller reads yt-dlp's keys for those.
+BotCheck when YouTube asks to prove this is no bot or answers 429, ExtractionFailed otherwise. Rows come back
+normalised (`published` as YYYY-MM-DD, `vid_type` videos, shorts or streams): no caller reads yt-dlp's keys.
+
+YouTube's signature challenges are solved by deno (`deno_location`: the layer's /opt/bin/deno through DENO_EXE,
+else the deno package's binary) with yt-dlp-ejs's scripts; the runtime is named to yt-dlp explicitly, PATH is
+never searched, and no solver script is ever fetched from the network (`remote_components` stays empty). The
+jobs set the proxy and PO token provider every session uses (`set_network`).
 
 Tests and the demo stand a local YouTube in for the real one: YTDLP_TEST_EXTRACTOR names an extractor class
 (`module:Class`) that then handles every URL this module asks for. Production never sets it.
@@ -16,6 +21,9 @@ import contextlib
 import importlib
 import os
 import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from functions.core import logs
@@ -23,6 +31,7 @@ from functions.core.ids import is_video_id
 from functions.youtube import urls
 
 TEST_EXTRACTOR_ENV = "YTDLP_TEST_EXTRACTOR"
+BOT_CHECK_WORDS = ("not a bot", "http error 429", "too many requests")
 COOKIE_WORDS = ("cookie", "sign in", "login", "log in", "members-only", "private video", "confirm you")
 # What yt-dlp says when YouTube no longer has a video, channel or playlist (as opposed to a network failure):
 # yt-dlp has few typed errors, so its words are read here and nowhere else.
@@ -58,6 +67,11 @@ class VideoGone(ExtractionFailed):
 
 class CookieRejected(YtDlpError):
     """The cookie is not a Netscape cookies.txt file, or YouTube asked to sign in despite it."""
+
+
+class BotCheck(ExtractionFailed):
+    """YouTube asked to "sign in to confirm you're not a bot" or answered HTTP 429: retry later, from elsewhere
+    (a proxy), or with a PO token or a fresh cookie."""
 
 
 # ---------------------------------------------------------------- normalised fields
@@ -105,6 +119,68 @@ def _test_extractor():
     return getattr(importlib.import_module(module), name)
 
 
+def binary_location(variable: str, package_binary: Callable[[], str]) -> str | None:
+    """The binary the environment `variable` names (the layer's, under /opt/bin), else the one its PyPI package
+    ships (`package_binary`), else None: PATH is never searched."""
+    if os.environ.get(variable):
+        return os.environ[variable]
+    try:
+        return package_binary()
+    except (ImportError, FileNotFoundError, RuntimeError):  # not installed, or without its binary
+        return None
+
+
+def deno_location() -> str | None:
+    """The deno yt-dlp solves YouTube's JavaScript challenges with: the layer's (DENO_EXE) or the deno package's."""
+    return binary_location("DENO_EXE", lambda: importlib.import_module("deno").find_deno_bin())
+
+
+def runtime_params() -> dict:
+    """yt-dlp parameters of every session: the JavaScript runtime by its path (none: yt-dlp may not look for one
+    on PATH), and no remote solver scripts."""
+    deno = deno_location()
+    return {"js_runtimes": {"deno": {"path": deno}} if deno else {}, "remote_components": []}
+
+
+def versions() -> dict:
+    """What this process downloads with: {yt_dlp, deno (None: no JavaScript runtime), ejs (the solver scripts)}."""
+    import yt_dlp
+    from yt_dlp.dependencies import yt_dlp_ejs
+    from yt_dlp.version import __version__
+
+    _load_plugins()
+    with yt_dlp.YoutubeDL({**runtime_params(), "quiet": True, "logger": _Logger()}) as ydl:
+        deno = ydl._js_runtimes.get("deno")
+        deno_version = deno.info.version if deno is not None and deno.info is not None else None
+    return {"yt_dlp": __version__, "deno": deno_version, "ejs": getattr(yt_dlp_ejs, "version", None)}
+
+
+@dataclass(frozen=True)
+class Network:
+    """How yt-dlp reaches YouTube: through `proxy` (yt-dlp's proxy URL), with PO tokens from the bgutil provider
+    server at `pot_provider_url`; set for the process by the jobs (functions.services.network.apply)."""
+
+    proxy: str | None = None
+    pot_provider_url: str | None = None
+
+    def params(self, extractor_args: dict | None) -> dict:
+        params = {"proxy": self.proxy} if self.proxy else {}
+        if self.pot_provider_url:
+            params["extractor_args"] = {
+                **(extractor_args or {}),
+                "youtubepot-bgutilhttp": {"base_url": [self.pot_provider_url]},
+            }
+        return params
+
+
+_network = Network()
+
+
+def set_network(network: Network) -> None:
+    global _network
+    _network = network
+
+
 def _classify(error: Exception, cookie: str | None) -> YtDlpError:
     from yt_dlp.utils import DownloadError, ExtractorError
 
@@ -114,6 +190,8 @@ def _classify(error: Exception, cookie: str | None) -> YtDlpError:
     lowered = text.lower()
     if "netscape" in lowered:  # yt-dlp names the temp file: say what it means instead
         return CookieRejected("the cookie is not a Netscape cookies.txt file")
+    if any(words in lowered for words in BOT_CHECK_WORDS):
+        return BotCheck(f"YouTube's bot check: {text}")
     if cookie is not None and any(word in lowered for word in COOKIE_WORDS):
         return CookieRejected(f"YouTube refused the cookie: {text}" if cookie else text)
     if any(words in lowered for words in GONE_WORDS):
@@ -168,6 +246,20 @@ class _Session:
         return self.ydl.sanitize_info(info)
 
 
+_plugins_lock = threading.Lock()
+
+
+def _load_plugins() -> None:
+    """yt-dlp loads its plugins (the PO token provider) on the first YoutubeDL, unguarded: two threads of the
+    local run doing so at once register them twice. Load them once, under a lock."""
+    from yt_dlp.globals import all_plugins_loaded
+    from yt_dlp.plugins import load_all_plugins
+
+    with _plugins_lock:
+        if not all_plugins_loaded.value:
+            load_all_plugins()
+
+
 @contextlib.contextmanager
 def open_session(options: dict, cookie: str | None):
     """A _Session with `options`, the cookie, quiet output and the test extractor when one is named; its errors
@@ -178,7 +270,10 @@ def open_session(options: dict, cookie: str | None):
     # Only YouTube's extractors (every URL reaching here was parsed as YouTube's): loading all ~1,750 costs
     # 50 ms of CPU per session, a download's largest fixed cost after the network.
     params["allowed_extractors"] = ["youtube.*"]
+    params.update(runtime_params())
     params.update(options)
+    params.update(_network.params(params.get("extractor_args")))
+    _load_plugins()
     with _cookie_file(cookie) as cookie_path:
         if cookie_path:
             params["cookiefile"] = cookie_path

@@ -131,7 +131,13 @@ def test_ping(client, admin, other, path):
     response = client.http.get(path, headers=token_headers(admin))
     assert (response.status_code, response.json_body) == (
         200,
-        {"response": "pong", "user": int(admin.user_id), "version": "v0.4.13", "ytarchive_version": VERSION},
+        {
+            "response": "pong",
+            "user": int(admin.user_id),
+            "version": "v0.4.13",
+            "ytarchive_version": VERSION,
+            "downloader": None,
+        },
     )
     assert client.http.get(path, headers=token_headers(other)).json_body["user"] == int(other.user_id)
 

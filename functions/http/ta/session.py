@@ -4,6 +4,7 @@ from chalice import Response
 
 from functions.core.settings import TA_API_VERSION, VERSION
 from functions.http.routing import PUBLIC, USER, Call, Router
+from functions.services import downloader
 from functions.services.auth import sessions, users
 
 router = Router(__name__)
@@ -39,4 +40,10 @@ def logout(call: Call):
 def ping(call: Call):
     """`version` is the TubeArchivist API the archive speaks: clients pick date formats and fields by it."""
     user_id = call.viewer.confirm().user_id
-    return {"response": "pong", "user": user_id, "version": TA_API_VERSION, "ytarchive_version": VERSION}
+    return {
+        "response": "pong",
+        "user": user_id,
+        "version": TA_API_VERSION,
+        "ytarchive_version": VERSION,
+        "downloader": downloader.shown(),
+    }

@@ -118,6 +118,12 @@ def pending_ids(limit: int | None = None) -> list[str]:
     return [key.youtube_id for key in keys]
 
 
+def running(scan: int = 200) -> list[QueueItem]:
+    """The items downloading now, among the first `scan` pending ones (downloads take them in queue order)."""
+    (found,) = db.batch_get((QueueItem, pending_ids(scan)))
+    return sorted((item for item in found.values() if is_downloading(item)), key=lambda item: item.order_key)
+
+
 def start(ids: list[str] | None = None) -> int:
     """Send one download message per pending video (all of them, or those of `ids`), in queue order. The number
     sent."""
@@ -155,6 +161,8 @@ def render(item: QueueItem, channel_indexed: bool, now: float | None = None) -> 
     if is_downloading(item, now):
         body["progress"] = float(item.progress or 0)
         body["speed"] = float(item.speed) if item.speed is not None else None
+        if item.runs_on:
+            body["runs_on"] = item.runs_on
     return body
 
 

@@ -27,6 +27,10 @@ class Outcome(StrEnum):
     ARCHIVED = "archived"
     SKIPPED = "skipped"  # nothing to do: ignored, removed, archived already, or another message holds it
     EXPANDED = "expanded"
+    OFFLOADED = "offloaded"  # too large for the function: a download task took it (functions.services.offload)
+    TASK_DONE = "task done"  # a download task ended well
+    RETRIED = "retried"  # a download task failed: its download is queued again
+    GIVEN_UP = "given up"  # a download task failed a last time
 
 
 def not_found(youtube_id: str) -> NotFound:

@@ -122,6 +122,23 @@ def record_progress(youtube_id: str, owner: str, percent: float | None, speed: f
     db.conditional(QueueItem(youtube_id).update, actions=actions, condition=QueueItem.lease_owner == owner)
 
 
+def record_worker(youtube_id: str, owner: str, where: str, seconds: int | None = None) -> bool:
+    """Note where the download holding the item runs, and extend its lease to `seconds` from now (a task that
+    outlives the message); False when the item is no longer held by `owner`."""
+    actions = [QueueItem.runs_on.set(where[:500])]
+    if seconds is not None:
+        actions.append(QueueItem.lease_until.set(int(time.time()) + seconds))
+    return db.conditional(QueueItem(youtube_id).update, actions=actions, condition=QueueItem.lease_owner == owner)
+
+
+def holds(youtube_id: str, owner: str) -> bool:
+    """Whether `owner`'s download still holds the item (it died before letting go)."""
+    try:
+        return QueueItem.get(youtube_id, consistent_read=True).lease_owner == owner
+    except DoesNotExist:
+        return False
+
+
 def record_failure(youtube_id: str, owner: str, message: str) -> None:
     """Keep the error on the item and let go of it, so the next delivery (or the user) can retry."""
     db.conditional(
@@ -133,6 +150,7 @@ def record_failure(youtube_id: str, owner: str, message: str) -> None:
             QueueItem.lease_until.remove(),
             QueueItem.progress.remove(),
             QueueItem.speed.remove(),
+            QueueItem.runs_on.remove(),
         ],
         condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
     )

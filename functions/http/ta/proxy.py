@@ -1,0 +1,21 @@
+"""The download proxy: /api/proxy/ (admins only). No answer contains its credentials."""
+
+from functions.http.routing import ADMIN, Call, Router
+from functions.services import network
+
+router = Router(__name__)
+
+
+@router.route("/api/proxy", auth=ADMIN)
+def proxy_status(call: Call):
+    return network.status()
+
+
+@router.route("/api/proxy", methods=("PUT",), auth=ADMIN)
+def set_proxy(call: Call):
+    return network.store_proxy(call.json(required=("proxy",))["proxy"])
+
+
+@router.route("/api/proxy", methods=("DELETE",), auth=ADMIN)
+def remove_proxy(call: Call):
+    return network.remove_proxy()
