@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 import msgspec
@@ -152,8 +153,9 @@ class Call:
     def __init__(self, request, viewer, route: Route | None = None):
         self.request = request
         self.viewer = viewer
-        self.body = self._decoded_body(route.body) if route and route.body else None
-        self.params = decode(self.query, route.query, query=True) if route and route.query else None
+        # Any: each view knows the Structs its route declares (None only where it declares none)
+        self.body: Any = self._decoded_body(route.body) if route and route.body else None
+        self.params: Any = decode(self.query, route.query, query=True) if route and route.query else None
 
     @property
     def query(self) -> dict:

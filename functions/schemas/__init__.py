@@ -18,6 +18,8 @@ def reason(error: msgspec.ValidationError, root: str = "$") -> str:
     """msgspec's "Expected `str`, got `int` - at `$.data[0].youtube_id`" as "$.data[0].youtube_id: expected str,
     got int"; `root` replaces the "$" (a query parameter is named without it)."""
     match = _AT.match(str(error))
+    if match is None:  # a message without a location
+        return str(error)
     where = match["where"] or "$"
     where = root + where[1:] if root != "$" else where
     why = match["why"].replace("`", "")

@@ -53,15 +53,13 @@ class Estimate:
 def estimate(info: dict) -> Estimate:
     """Size and duration of what yt-dlp selected in `info` (an info dict after format selection)."""
     duration = int(info["duration"]) if info.get("duration") else None
-    size = 0
+    parts = []
     for chosen in info.get("requested_formats") or [info]:
         part = chosen.get("filesize") or chosen.get("filesize_approx")
         if not part and chosen.get("tbr") and duration:
             part = chosen["tbr"] * 1000 / 8 * duration  # tbr is in kbit/s
-        if not part:
-            size = None
-            break
-        size += int(part)
+        parts.append(int(part) if part else None)
+    size = None if None in parts else sum(p for p in parts if p is not None)
     if size is None and duration:
         size = duration * UNKNOWN_SIZE_BYTES_PER_SECOND
     return Estimate(size, duration, info.get("live_status") in LIVE)
@@ -187,11 +185,12 @@ def runner() -> Runner | None:
     if _local_runner is not None:
         return _local_runner
     env = os.environ.get
-    if env("FARGATE_CLUSTER") and env("FARGATE_TASK_DEFINITION") and env("FARGATE_SUBNETS"):
+    cluster, task_definition, subnets = env("FARGATE_CLUSTER"), env("FARGATE_TASK_DEFINITION"), env("FARGATE_SUBNETS")
+    if cluster and task_definition and subnets:
         return FargateRunner(
-            cluster=env("FARGATE_CLUSTER"),
-            task_definition=env("FARGATE_TASK_DEFINITION"),
-            subnets=tuple(s for s in env("FARGATE_SUBNETS").split(",") if s),
+            cluster=cluster,
+            task_definition=task_definition,
+            subnets=tuple(s for s in subnets.split(",") if s),
             security_groups=tuple(s for s in env("FARGATE_SECURITY_GROUPS", "").split(",") if s),
         )
     return None

@@ -6,6 +6,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from functions.youtube import urls
 from functions.youtube.ytdlp import ExtractionFailed, binary_location, open_session
@@ -35,7 +36,7 @@ def ffmpeg_location() -> str | None:
 def download_params(options: dict) -> dict:
     """yt-dlp parameters from the app's download settings (settings.DEFAULT_APP_CONFIG["downloads"])."""
     ffmpeg = ffmpeg_location()
-    params = {
+    params: dict[str, Any] = {
         "format": options.get("format") or (DEFAULT_FORMAT if ffmpeg else SINGLE_FILE_FORMAT),
         "merge_output_format": "mp4",
         "writethumbnail": True,

@@ -164,7 +164,7 @@ class Network:
     pot_provider_url: str | None = None
 
     def params(self, extractor_args: dict | None) -> dict:
-        params = {"proxy": self.proxy} if self.proxy else {}
+        params: dict[str, Any] = {"proxy": self.proxy} if self.proxy else {}
         if self.pot_provider_url:
             params["extractor_args"] = {
                 **(extractor_args or {}),
@@ -266,7 +266,13 @@ def open_session(options: dict, cookie: str | None):
     come out typed."""
     import yt_dlp
 
-    params = {"quiet": True, "noprogress": True, "cachedir": False, "noplaylist": True, "logger": _Logger()}
+    params: dict[str, Any] = {
+        "quiet": True,
+        "noprogress": True,
+        "cachedir": False,
+        "noplaylist": True,
+        "logger": _Logger(),
+    }
     # Only YouTube's extractors (every URL reaching here was parsed as YouTube's): loading all ~1,750 costs
     # 50 ms of CPU per session, a download's largest fixed cost after the network.
     params["allowed_extractors"] = ["youtube.*"]

@@ -26,7 +26,7 @@ ART_KINDS = {"thumb": "channel_thumb_url", "banner": "channel_banner_url", "tvar
 
 def _codecs(info: dict) -> str | None:
     """The downloaded file's codecs as a MIME type's codecs parameter; None when yt-dlp did not name them."""
-    named = [info.get(k) for k in ("vcodec", "acodec") if info.get(k) and info.get(k) != "none"]
+    named = [str(info[k]) for k in ("vcodec", "acodec") if info.get(k) and info.get(k) != "none"]
     return ", ".join(named) or None
 
 
