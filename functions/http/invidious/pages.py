@@ -19,7 +19,9 @@ PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: under no-referrer browsers send `Origin: null` with the pages' own form posts,
+    # which the CSRF check (services/auth/origin.py) must refuse; other sites still get no referrer
+    "Referrer-Policy": "same-origin",
 }
 
 STYLE = (
