@@ -7,11 +7,13 @@ import json
 import boto3
 import pytest
 
+from functions.core.errors import ServiceUnavailable
 from functions.jobs import download as job
 from functions.jobs import lookup
 from functions.services import bot_checks, cookies
 from functions.services.downloads import intake
 from functions.storage import aws as storage_aws
+from functions.storage import lookup as lookup_client
 from functions.storage.models import QueueItem, Video
 from functions.youtube import media, ytdlp
 from tests.jobs.test_download import cookie_line, first_video
@@ -41,7 +43,9 @@ def test_the_adapter_names_bot_checks(fake_youtube, aws, tmp_path, fault):
     assert ("not a bot" if fault == "bot" else "429") in raised.value.message
     # asked through the API (the lookup function), it is the archive that is refused, not the request: 503
     answer = lookup.handle({"action": "video_summary", "youtube_id": video.youtube_id})
-    assert answer["error"]["status"] == 503 and "bot check" in answer["error"]["body"]["error"]
+    assert answer["error"]["kind"] == "ServiceUnavailable" and "bot check" in answer["error"]["message"]
+    with pytest.raises(ServiceUnavailable):  # which the router answers with 503
+        lookup_client.call("video_summary", youtube_id=video.youtube_id)
 
 
 def received(sqs) -> dict:

@@ -16,7 +16,8 @@ class LookupFailed(errors.BadRequest):
 
 
 RAISED_AGAIN = {
-    kind.__name__: kind for kind in (errors.Forbidden, errors.NotFound, errors.Conflict, errors.TooManyRequests)
+    kind.__name__: kind
+    for kind in (errors.Forbidden, errors.NotFound, errors.Conflict, errors.TooManyRequests, errors.ServiceUnavailable)
 }
 
 
