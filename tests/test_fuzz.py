@@ -339,7 +339,9 @@ def test_bad_bodies_and_other_methods_get_documented_errors(live, admin):
         served = {method for method in item if method in HTTP_METHODS}
         if any((path, method) not in routed for method in served):
             continue  # not routed yet: nothing answers this path
-        path_parameters = {p["name"]: p.get("example", "abcdefghijk") for p in item.get("parameters", [])}
+        # path parameters are declared on the path or on each of its operations
+        declared = [*item.get("parameters", []), *(p for m in served for p in item[m].get("parameters", []))]
+        path_parameters = {p["name"]: p.get("example", "abcdefghijk") for p in declared}
         url = live + path.format(**path_parameters)
         for method in ("get", "post", "put", "patch", "delete"):
             if method in served:
