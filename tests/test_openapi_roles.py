@@ -1,11 +1,18 @@
 """The OpenAPI document says of each operation who may call it as the route table declares it: PUBLIC routes
-need nothing, USER and ADMIN routes a TubeArchivist token or session, INVIDIOUS ones an Invidious token or SID
-(optional ones anonymous too), and every route that checks a credential documents its 403."""
+need nothing, OPEN_INVIDIOUS ones nothing or any credential (the owner's switch), USER and ADMIN routes a
+TubeArchivist token or session, INVIDIOUS ones an Invidious token or SID (optional ones anonymous too), and every
+route that checks a credential documents its 403."""
 
 from app import app
 from functions.http import openapi
 
-SECURITY = {"public": openapi.PUBLIC, "user": openapi.TA, "admin": openapi.TA, "invidious": openapi.INVIDIOUS}
+SECURITY = {
+    "public": openapi.PUBLIC,
+    "user": openapi.TA,
+    "admin": openapi.TA,
+    "invidious": openapi.INVIDIOUS,
+    "open_invidious": openapi.OPEN_OR_SIGNED_IN,  # the public Invidious API: open, or any credential when closed
+}
 
 
 def declared() -> list[tuple[str, str, object]]:
