@@ -23,29 +23,37 @@ LAMBDA_ROOT = "/var/task"  # where Lambda unpacks the package: the paths traceba
 
 
 def add_bytecode(archive: Path) -> int:
-    """Compile every .py of the zip into it; how many pycs were added. Sources that do not compile are left as
-    they are (some packages ship templates or other Pythons' files)."""
+    """Compile every .py of the zip into it; how many pycs it holds then. Pycs already in the zip (`chalice
+    package` ships the __pycache__ folders the packaging import wrote, checked by timestamp, which an unzipped
+    package does not keep) are replaced. Sources that do not compile are left as they are (some packages ship
+    templates or other Pythons' files)."""
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         with zipfile.ZipFile(archive) as source:
             source.extractall(root)
-            before = set(source.namelist())
+            kept = [(info, source.read(info)) for info in source.infolist() if not _is_pyc(info.filename)]
         compileall.compile_dir(
             root,
             ddir=LAMBDA_ROOT,
             quiet=2,
             workers=1,
+            force=True,
             invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
         )
-        added = sorted(path.relative_to(root).as_posix() for path in root.rglob("*.pyc") if "__pycache__" in path.parts)
-        added = [name for name in added if name not in before]
-        with zipfile.ZipFile(archive, "a", compression=zipfile.ZIP_DEFLATED) as target:
-            for name in added:
+        compiled = sorted(path.relative_to(root).as_posix() for path in root.rglob("*.pyc") if _is_pyc(str(path)))
+        with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as target:
+            for info, data in kept:
+                target.writestr(info, data)
+            for name in compiled:
                 info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 target.writestr(info, (root / name).read_bytes())
-    return len(added)
+    return len(compiled)
+
+
+def _is_pyc(name: str) -> bool:
+    return name.endswith(".pyc") and "__pycache__" in Path(name).parts
 
 
 def main(argv=None) -> None:

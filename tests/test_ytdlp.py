@@ -197,9 +197,9 @@ def test_rows_come_back_normalised():
 
 
 def test_failures_are_the_adapters_own_errors_not_http_ones():
-    from functions.core.errors import ApiError
+    from functions.core.errors import DomainError
 
-    assert not issubclass(ytdlp.YtDlpError, ApiError)
+    assert not issubclass(ytdlp.YtDlpError, DomainError)  # callers catch what they mean, not a 400
     gone = ytdlp._classify(Exception("ERROR: [youtube] x: Video unavailable"), None)
     assert type(gone) is ytdlp.VideoGone and isinstance(gone, ytdlp.ExtractionFailed)
     assert type(ytdlp._classify(Exception("HTTP Error 500"), None)) is ytdlp.ExtractionFailed

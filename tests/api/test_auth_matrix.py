@@ -93,6 +93,9 @@ CASES = {
     ("POST", "/api/cookie"): Case(ADMIN, "/api/cookie/"),
     # an empty cookie is refused before yt-dlp is asked: the 400 shows the role let the admin in
     ("PUT", "/api/cookie"): Case(ADMIN, "/api/cookie/", 400, body={"cookie": ""}),
+    ("GET", "/api/proxy"): Case(ADMIN, "/api/proxy/"),
+    ("PUT", "/api/proxy"): Case(ADMIN, "/api/proxy/", body={"proxy": "http://proxy.example:8080"}),
+    ("DELETE", "/api/proxy"): Case(ADMIN, "/api/proxy/"),
     ("GET", "/media/{channel_id}/{filename}"): Case(USER, "/media/{channel}/{video}.mp4", 302),
     ("GET", "/cache/videos/{shard}/{filename}"): Case(USER, "/cache/videos/v/{video}.jpg", 302),
     ("GET", "/cache/channels/{filename}"): Case(USER, "/cache/channels/{channel}_thumb.jpg", 302),

@@ -9,7 +9,9 @@ from tests.factories import channel_id, make_channel
 
 
 def subscribe(client, headers, *rows):
-    return client.http.post("/api/channel/", headers=headers, body=json.dumps({"data": list(rows)}))
+    return client.http.post(
+        "/api/channel/", headers={**headers, "Content-Type": "application/json"}, body=json.dumps({"data": list(rows)})
+    )
 
 
 def first_channel(fake):

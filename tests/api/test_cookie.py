@@ -28,7 +28,9 @@ def account(fake_youtube, monkeypatch, aws):
 
 
 def put(client, headers, cookie):
-    return client.http.put("/api/cookie/", headers=headers, body=json.dumps({"cookie": cookie}))
+    return client.http.put(
+        "/api/cookie/", headers={**headers, "Content-Type": "application/json"}, body=json.dumps({"cookie": cookie})
+    )
 
 
 def test_no_cookie_yet(client, headers, account):
@@ -65,7 +67,9 @@ def test_text_that_is_not_a_cookie_file_is_refused(client, headers, account):
 
 def test_bad_bodies_are_400(client, headers, account):
     for body in ({}, {"cookie": ""}, {"cookie": 5}, ["x"]):
-        response = client.http.put("/api/cookie/", headers=headers, body=json.dumps(body))
+        response = client.http.put(
+            "/api/cookie/", headers={**headers, "Content-Type": "application/json"}, body=json.dumps(body)
+        )
         assert response.status_code == 400 and "error" in response.json_body, body
     response = put(client, headers, "x" * 70000)
     assert response.status_code in (400, 413)

@@ -25,7 +25,9 @@ def proxy_reset(aws):
 
 
 def put(client, headers, value):
-    return client.http.put("/api/proxy/", headers=headers, body=json.dumps({"proxy": value}))
+    return client.http.put(
+        "/api/proxy/", headers={**headers, "Content-Type": "application/json"}, body=json.dumps({"proxy": value})
+    )
 
 
 def test_a_proxy_is_stored_as_a_secret_and_shown_without_credentials(client, headers, proxy_reset):

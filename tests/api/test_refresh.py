@@ -17,7 +17,9 @@ def refresh_messages(aws) -> list[dict]:
 
 
 def post(client, headers, body, query: str = ""):
-    return client.http.post(f"/api/refresh/{query}", headers=headers, body=json.dumps(body))
+    return client.http.post(
+        f"/api/refresh/{query}", headers={**headers, "Content-Type": "application/json"}, body=json.dumps(body)
+    )
 
 
 def test_nothing_queued(client, headers):
@@ -79,7 +81,12 @@ def test_bad_requests_queue_nothing(client, headers, aws):
     for body, status in cases:
         response = post(client, headers, body)
         assert response.status_code == status and "error" in response.json_body, body
-    assert client.http.post("/api/refresh/", headers=headers, body="{oops").status_code == 400
+    assert (
+        client.http.post(
+            "/api/refresh/", headers={**headers, "Content-Type": "application/json"}, body="{oops"
+        ).status_code
+        == 400
+    )
     assert post(client, headers, {"videos": [video_id(1)]}, "?extract_videos=maybe").status_code == 400
     assert refresh_messages(aws) == [] and RefreshItem.count("video") == 0
     for query in ("?id=" + video_id(1), "?type=song", "?type=song&id=x"):
