@@ -1,6 +1,7 @@
 """Snapshots: /api/snapshot/ and /api/snapshot/<id>/, for admins only (a restore replaces everyone's state)."""
 
 from functions.http.routing import ADMIN, Call, Router
+from functions.schemas import ta_objects as wire
 from functions.services import snapshots
 
 router = Router(__name__)
@@ -13,7 +14,7 @@ def list_snapshots(call: Call):
 
 @router.route("/api/snapshot", methods=("POST",), auth=ADMIN)
 def create_snapshot(call: Call):
-    return {"snapshot_name": snapshots.start(call.viewer.config)}
+    return wire.SnapshotCreated(snapshot_name=snapshots.start(call.viewer.config))
 
 
 @router.route("/api/snapshot/{snapshot_id}", auth=ADMIN)
