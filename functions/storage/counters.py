@@ -51,7 +51,7 @@ def playlist_videos(playlist_id: str) -> str:
 class Totals(NamedTuple):
     """What a counter adds up: items, and for video counters their media bytes and seconds."""
 
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, as Counter.count shadows Model.count
     size: int = 0
     duration: int = 0
 

@@ -7,6 +7,7 @@ writing an item again as it is moves nothing.
 """
 
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
@@ -18,7 +19,12 @@ from functions.storage.counters import Totals
 from functions.storage.models import Counter
 
 ATTEMPTS = 5
-Tally = Callable[[Model], dict[str, Totals]]
+M = TypeVar("M", bound=Model)
+
+
+def _read(item: M) -> M:
+    key = db.item_key(item)
+    return type(item).get(key[0], key[1] if len(key) > 1 else None, consistent_read=True)
 
 
 def add_totals(transaction: TransactWrite, deltas: dict[str, Totals]) -> None:
@@ -26,7 +32,7 @@ def add_totals(transaction: TransactWrite, deltas: dict[str, Totals]) -> None:
     for name, delta in deltas.items():
         if not any(delta):
             continue
-        actions = [Counter.count.add(delta.count)]
+        actions: list = [Counter.count.add(delta.count)]
         if counters.sums(name):
             actions += [Counter.size.add(delta.size), Counter.duration.add(delta.duration)]
         board = counters.board_of(name)
@@ -49,16 +55,16 @@ def unchanged(model: type[Model], previous: Model, names: Iterable[str]):
     return condition
 
 
-def save_tallied(item: Model, tally: Tally, watched: Iterable[str]) -> bool:
+def save_tallied(item: M, tally: Callable[[M], dict[str, Totals]], watched: Iterable[str]) -> bool:
     """Store `item`, moving its counters by tally(item) - tally(stored item); True when it was new."""
     model = type(item)
     watched = tuple(watched)
     key_attr = db.key_attributes(model)[0]
-    previous: Model | None = None
+    previous: M | None = None
     for attempt in range(ATTEMPTS):
         if attempt:  # the first write supposes a new item: most writes are
             try:
-                previous = model.get(*db.item_key(item), consistent_read=True)
+                previous = _read(item)
             except DoesNotExist:
                 previous = None
         before = tally(previous) if previous is not None else {}
@@ -71,7 +77,9 @@ def save_tallied(item: Model, tally: Tally, watched: Iterable[str]) -> bool:
     raise Conflict(f"{model.__name__} {db.item_key(item)[0]} changed while it was being saved, try again")
 
 
-def update_tallied(item: Model, actions: list, changes: dict, tally: Tally, watched: Iterable[str]) -> bool:
+def update_tallied(
+    item: M, actions: list, changes: dict, tally: Callable[[M], dict[str, Totals]], watched: Iterable[str]
+) -> bool:
     """Apply update `actions` to a stored item just read, whose tallied attributes become `changes`; its
     counters move by the difference, and `item` is read again to hold what is stored. False when it is gone."""
     model = type(item)
@@ -80,7 +88,7 @@ def update_tallied(item: Model, actions: list, changes: dict, tally: Tally, watc
     for attempt in range(ATTEMPTS):
         if attempt:
             try:
-                item = model.get(*db.item_key(item), consistent_read=True)
+                item = _read(item)
             except DoesNotExist:
                 return False
         after = model.from_raw_data(item.serialize())
@@ -96,7 +104,7 @@ def update_tallied(item: Model, actions: list, changes: dict, tally: Tally, watc
     raise Conflict(f"{model.__name__} {db.item_key(item)[0]} changed while it was being updated, try again")
 
 
-def delete_tallied(item: Model, tally: Tally, watched: Iterable[str]) -> bool:
+def delete_tallied(item: M, tally: Callable[[M], dict[str, Totals]], watched: Iterable[str]) -> bool:
     """Delete a stored item just read and take its totals off; False when it is gone or changed (read again)."""
     model = type(item)
     with db.transaction() as write:

@@ -36,7 +36,7 @@ def _video(viewer: Viewer, youtube_id: str) -> Video:
     return _read(viewer, Video, videos.check_id(youtube_id), videos.not_found)
 
 
-def mark(user_id: int, youtube_id: str, duration, watched: bool, actions: list[Action], create: bool = True) -> None:
+def mark(user_id: int, youtube_id: str, duration, watched: bool, actions: list, create: bool = True) -> None:
     """Write a user's state of a video; when its watched flag changes, the user's watched counter (videos and
     seconds, for /api/stats/watch/) moves in the same transaction, so it counts each video once."""
     state = UserVideo(user_id, youtube_id)
