@@ -259,6 +259,20 @@ SCHEMAS: dict = {
             "comment_count": INTEGER,
             "sponsorblock": ref("SponsorBlock"),
             "media_size": INTEGER,
+            "streams": array(
+                obj(
+                    {
+                        "type": {"enum": ["video", "audio"]},
+                        "index": INTEGER,
+                        "codec": STRING,
+                        "width": INTEGER,
+                        "height": INTEGER,
+                        "bitrate": {"type": "integer", "description": "bits per second, 0 when not known"},
+                    },
+                    required=["type", "index", "codec", "bitrate"],
+                ),
+                description="the file's streams as ffmpeg reads them; empty until read",
+            ),
         },
         required=[
             "youtube_id",
@@ -279,6 +293,7 @@ SCHEMAS: dict = {
             "playlist",
             "subtitles",
             "media_size",
+            "streams",
         ],
     ),
     "Playlist": obj(

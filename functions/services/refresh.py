@@ -7,12 +7,14 @@ is marked inactive (`active: false`), never deleted; so are channels and playlis
 carries the rescans asked for through `/api/task/` (functions.services.rescan).
 """
 
+import logging
 import tempfile
 import time
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 
+from botocore.exceptions import ClientError
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.dates import today
@@ -21,9 +23,11 @@ from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.schemas.ta import RefreshRequest
 from functions.services import search
 from functions.services.archive import archiving, playlists
-from functions.storage import aws, counters, db, tallied
+from functions.storage import aws, counters, db, s3, tallied
 from functions.storage.models import Channel, Playlist, PlaylistEntry, RefreshItem, Video, name_key
-from functions.youtube import urls, ytdlp
+from functions.youtube import media, urls, ytdlp
+
+log = logging.getLogger("ytarchive.refresh")
 
 VIDEO, CHANNEL, PLAYLIST = urls.VIDEO, urls.CHANNEL, urls.PLAYLIST
 KINDS = (VIDEO, CHANNEL, PLAYLIST)
@@ -154,6 +158,18 @@ def _update_indexed(item, actions: list, index: Callable, changes: dict) -> Outc
     return Outcome.REFRESHED
 
 
+def _stored_streams(video: Video) -> list[dict] | None:
+    """The streams of a video's archived file (copied from S3 into a work folder for ffmpeg to read)."""
+    with tempfile.TemporaryDirectory(prefix="streams-") as workdir:
+        path = Path(workdir) / f"{video.youtube_id}.{video.media_ext}"
+        try:
+            s3.download_file(s3.media_key(video.channel_id, video.youtube_id, video.media_ext), path)
+        except ClientError as error:
+            log.warning("video %s: its file could not be read: %s", video.youtube_id, error)
+            return None
+        return media.probe_streams(path)
+
+
 def refresh_video(youtube_id: str, cookie: str | None) -> Outcome:
     try:
         video = Video.get(youtube_id)
@@ -178,6 +194,10 @@ def refresh_video(youtube_id: str, cookie: str | None) -> Outcome:
     if info.get("duration"):
         changes["duration"] = int(info["duration"])
         actions.append(Video.duration.set(changes["duration"]))
+    if video.streams is None:  # archived before streams were kept: read them from the file
+        streams = _stored_streams(video)
+        if streams is not None:
+            actions.append(Video.streams.set(streams))
     return _update_indexed(video, actions, search.index_video, changes)
 
 

@@ -150,6 +150,8 @@ class Video(Model):
     media_height = NumberAttribute(null=True)
     media_codecs = UnicodeAttribute(null=True)  # RFC 6381 codecs, "avc1.42001E, mp4a.40.2"
     subtitles: ListAttribute[dict] = ListAttribute(default=list)  # [{ext, lang, name, source}]
+    # the file's video and audio streams, [{type, index, codec, width?, height?, bitrate}]; None: not read yet
+    streams: ListAttribute[dict] = ListAttribute(null=True)
     comment_count = NumberAttribute(null=True)
     sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)
     # index keys, derived from the fields above by functions.storage.index_keys

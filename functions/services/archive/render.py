@@ -73,6 +73,7 @@ def video(item: Video, channel_item: Channel | None, state: UserVideo | None) ->
         "playlist": list(item.playlist or []),
         "subtitles": [subtitle(item, sub) for sub in item.subtitles or []],
         "media_size": int(item.media_size or 0),
+        "streams": [dict(stream) for stream in item.streams or []],
     }
     if item.comment_count is not None:
         body["comment_count"] = int(item.comment_count)
