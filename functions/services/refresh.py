@@ -203,6 +203,10 @@ def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[Outcome, lis
         Playlist.name_key.set(name_key(info["playlist_name"], playlist_id)),
         Playlist.playlist_channel.set(info["playlist_channel"]),
         Playlist.playlist_channel_id.set(info["playlist_channel_id"]),
+        # the by_channel index key (sparse); also re-keys playlists stored before the index existed
+        Playlist.channel_key.set(info["playlist_channel_id"])
+        if info["playlist_channel_id"]
+        else Playlist.channel_key.remove(),
         Playlist.playlist_description.set(info["playlist_description"]),
         Playlist.playlist_active.set(True),
         Playlist.playlist_last_refresh.set(today()),

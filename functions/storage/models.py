@@ -204,6 +204,14 @@ class PlaylistsBySubscription(GlobalSecondaryIndex):
     name_key = UnicodeAttribute(range_key=True)
 
 
+class PlaylistsByChannel(GlobalSecondaryIndex):
+    """Sparse: only playlists with an owning channel carry `channel_key` (an index key cannot be empty)."""
+
+    Meta = _index_meta("by_channel", KeysOnlyProjection())
+    channel_key = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
 class Playlist(Model):
     Meta = _meta("playlists")
     playlist_id = UnicodeAttribute(hash_key=True)
@@ -218,12 +226,14 @@ class Playlist(Model):
     all_playlists = UnicodeAttribute(default=ALL_PLAYLISTS)
     name_key = UnicodeAttribute()
     subscription = UnicodeAttribute(default=UNSUBSCRIBED)
+    channel_key = UnicodeAttribute(null=True)  # playlist_channel_id when there is one
     # The entries' listing, packed (functions.services.archive.playlists.pack): lists and searches render the playlist
     # without
     # reading its entries. None when too large for an item, or not yet packed: the entries are read then.
     entries_packed = UnicodeAttribute(null=True)
     by_name = PlaylistsByName()
     by_subscription = PlaylistsBySubscription()
+    by_channel = PlaylistsByChannel()
 
 
 class EntriesByPublished(GlobalSecondaryIndex):

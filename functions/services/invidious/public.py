@@ -190,9 +190,11 @@ def _playlist_rows(items: list) -> tuple[dict[str, list[dict]], dict[str, int]]:
 
 
 def channel_playlists(ucid: str, query: dict) -> dict:
-    """The archived YouTube playlists of a channel (one page: a channel's playlists are few)."""
+    """The archived YouTube playlists of a channel by name (one page: a channel's playlists are few)."""
     _archived_channel(ucid)
-    items = list(Playlist.scan(Playlist.playlist_channel_id == ucid))
+    ids = [key.playlist_id for key in Playlist.by_channel.query(ucid)]
+    (found,) = db.batch_get((Playlist, ids))
+    items = [found[i] for i in ids if i in found]
     rows, counts = _playlist_rows(items)
     return {
         "playlists": [objects.playlist_item(p, rows[p.playlist_id], counts[p.playlist_id]) for p in items],
