@@ -65,6 +65,17 @@ def name_key(name: str, item_id: str) -> str:
 # ---------------------------------------------------------------- users and credentials
 
 
+ALL_USERS = "user"
+
+
+class UsersBySeen(GlobalSecondaryIndex):
+    """Sparse: users seen since the index existed, by the day they were last seen (instance stats count them)."""
+
+    Meta = _index_meta("by_last_seen", KeysOnlyProjection())
+    all_users = UnicodeAttribute(hash_key=True)
+    last_seen = UnicodeAttribute(range_key=True)
+
+
 class User(Model):
     """A person who can log in; keyed by the name they log in with."""
 
@@ -78,6 +89,10 @@ class User(Model):
     page_size = NumberAttribute(null=True)
     # Invidious preferences the user changed; defaults fill the rest
     preferences: MapAttribute[str, Any] = MapAttribute(null=True)
+    # the day (YYYY-MM-DD) of the latest authenticated request, written at most daily (services.auth.activity)
+    last_seen = UnicodeAttribute(null=True)
+    all_users = UnicodeAttribute(null=True)  # ALL_USERS once seen: the by_last_seen index key
+    by_last_seen = UsersBySeen()
 
 
 class AuthKeysByUser(GlobalSecondaryIndex):
@@ -96,6 +111,7 @@ class AuthKey(Model):
     username = UnicodeAttribute()
     created = NumberAttribute()
     expires = TTLAttribute(null=True)
+    seen = UnicodeAttribute(null=True)  # the day it last authenticated a request (services.auth.activity)
     by_user = AuthKeysByUser()
 
 
@@ -423,6 +439,7 @@ class InvidiousSession(Model):
     issued = NumberAttribute()
     kind = UnicodeAttribute(default="token")  # token | web
     expires = TTLAttribute(null=True)  # a web login's end, a token's `expire`; read as the end, TTL only tidies
+    seen = UnicodeAttribute(null=True)  # the day it last authenticated a request (services.auth.activity)
     by_user = SessionsByUser()
 
 

@@ -1,32 +1,15 @@
 """No public Invidious route reads a table with a Scan: every route the router declares with the OPEN_INVIDIOUS
 role is called over a `make demo`-like archive while every DynamoDB operation is counted."""
 
-import collections
-
 import pytest
-from botocore.client import BaseClient
 
 from functions.http.invidious import public as public_routes
 from functions.http.routing import OPEN_INVIDIOUS
+from tests.invidious.operations import Operations
 from tests.invidious.public_archive import archive_catalog
 
 # A query string for the routes that do nothing without one.
 QUERIES = {"/search": "?q=video", "/search/suggestions": "?q=vid"}
-
-
-class Operations:
-    """Every DynamoDB operation name botocore sends while it is attached (pynamodb's and db's clients alike)."""
-
-    def __init__(self, monkeypatch):
-        self.names: collections.Counter = collections.Counter()
-        original = BaseClient._make_api_call
-
-        def counted(client, operation_name, api_params):
-            if client.meta.service_model.service_name == "dynamodb":
-                self.names[operation_name] += 1
-            return original(client, operation_name, api_params)
-
-        monkeypatch.setattr(BaseClient, "_make_api_call", counted)
 
 
 def public_paths(video, playlist_channel: str) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.core.settings import VERSION
 from functions.services import comments as archived_comments
 from functions.services.archive import playlists as archive_playlists
+from functions.services.auth import activity
 from functions.services.invidious import objects, render
 from functions.services.search import backend
 from functions.services.search import documents as docs
@@ -393,15 +394,17 @@ def thumbnail_key(youtube_id: str) -> str:
 
 
 def stats() -> dict:
-    """/api/v1/stats: what instance checks read. Every account counts as active: the archive keeps no activity
-    dates. `lastChannelRefreshedAt` is the latest download among the newest videos (no index orders downloads)."""
+    """/api/v1/stats: what instance checks read. Users are active by the day they last sent a credential;
+    `lastChannelRefreshedAt` is the latest download among the newest videos (no index orders downloads)."""
     (counts,) = db.batch_get((Counter, [counters.USER_IDS]))
     users = int(counts[counters.USER_IDS].count) if counters.USER_IDS in counts else 0
+    active = {"activeHalfyear": activity.active_users(activity.HALF_YEAR_DAYS)}
+    active["activeMonth"] = activity.active_users(activity.MONTH_DAYS)
     updated = max((int(v.date_downloaded) for v in _newest(POPULAR_POOL)), default=0)
     return {
         "version": "2.0",
         "software": {"name": "invidious", "version": VERSION.lstrip("v") + "-ytarchive", "branch": "ytarchive"},
         "openRegistrations": False,
-        "usage": {"users": {"total": users, "activeHalfyear": users, "activeMonth": users}},
+        "usage": {"users": {"total": users, **active}},
         "metadata": {"updatedAt": now(), "lastChannelRefreshedAt": updated},
     }
