@@ -8,23 +8,33 @@ Both carry CORS headers: web players on other origins read them.
 from chalice import Response
 
 from functions.http.routing import INVIDIOUS_CORS, PUBLIC, Call, Router
+from functions.services.invidious import dash
 from functions.storage import s3, signing
 
 router = Router(__name__)
 CORS_HEADERS = INVIDIOUS_CORS.get_access_control_headers()
+MANIFEST = ".mpd"
+MPD_HEADERS = {"Content-Type": dash.MPD_TYPE, "Cache-Control": "private, max-age=300"}
 
 
 @router.route(signing.ROUTE, methods=("GET",), auth=PUBLIC, cors=INVIDIOUS_CORS)
 def signed_file(call: Call, expires: str, signature: str, folder: str, filename: str):
-    """302 to the file a signed path names; 403 when its signature is wrong or expired, 404 when it is gone."""
+    """302 to the file a signed path names; 403 when its signature is wrong or expired, 404 when it is gone.
+    A DASH manifest's name is answered with the manifest itself."""
     key = signing.verify(expires, signature, folder, filename)
+    if key.endswith(MANIFEST):
+        return Response(body=dash.manifest_for_key(key), status_code=200, headers={**MPD_HEADERS, **CORS_HEADERS})
     return Response(body="", status_code=302, headers={"Location": s3.presigned_url(key), **CORS_HEADERS})
 
 
 @router.route(signing.ROUTE, methods=("HEAD",), auth=PUBLIC, cors=INVIDIOUS_CORS)
 def signed_file_head(call: Call, expires: str, signature: str, folder: str, filename: str):
     """The file's Content-Type and Content-Length, without its bytes."""
-    head = s3.head(signing.verify(expires, signature, folder, filename))
+    key = signing.verify(expires, signature, folder, filename)
+    if key.endswith(MANIFEST):
+        size = str(len(dash.manifest_for_key(key).encode()))
+        return Response(body="", status_code=200, headers={**MPD_HEADERS, "Content-Length": size, **CORS_HEADERS})
+    head = s3.head(key)
     headers = {
         "Content-Type": head.get("ContentType") or "application/octet-stream",
         "Content-Length": str(head["ContentLength"]),

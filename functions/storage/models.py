@@ -166,6 +166,9 @@ class Video(Model):
     media_height = NumberAttribute(null=True)
     media_codecs = UnicodeAttribute(null=True)  # RFC 6381 codecs, "avc1.42001E, mp4a.40.2"
     subtitles: ListAttribute[dict] = ListAttribute(default=list)  # [{ext, lang, name, source}]
+    # the DASH rendition's streams (services.archive.dash): [{kind, mime, codecs, bitrate, clen, init, index,
+    # width, height, fps, sample_rate, channels}]; empty when there is none (yet)
+    dash: ListAttribute[dict] = ListAttribute(default=list)
     comment_count = NumberAttribute(null=True)
     sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)
     # index keys, derived from the fields above by functions.storage.index_keys
