@@ -1,8 +1,8 @@
 """Each archived video's DASH rendition: its streams remuxed into fragmented mp4 (functions.youtube.dash) and stored
 beside the original (s3.dash_key), with what a manifest needs of each recorded on the video (`Video.dash`).
 
-A download makes it (`make`); videos archived before it existed get it from `backfill`, which reads the archived
-file back from S3. It costs about the original's size again in storage (bench/cost.py prints it); a video without
+A download makes it (`make`); videos archived before it existed get it from `backfill` (`python -m infra.cli
+dash`), which reads the archived file back from S3. It costs about the original's size again in storage (bench/cost.py prints it); a video without
 one plays its single file.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from functions.core import logs
 from functions.storage import db, s3
-from functions.storage.models import Video
+from functions.storage.models import ALL_VIDEOS, Video
 from functions.youtube import dash
 
 log = logs.logger(__name__)
@@ -58,3 +58,9 @@ def backfill(youtube_id: str) -> bool:
         s3.download_file(s3.media_key(found.channel_id, youtube_id, found.media_ext), media_path)
         streams = make(found, media_path, workdir)
     return bool(streams) and db.update_existing(found, [Video.dash.set(streams)])
+
+
+def backfill_all(youtube_ids: list[str] | None = None) -> int:
+    """Backfill these videos, or every archived one (newest first); how many renditions were made."""
+    ids = youtube_ids or [key.youtube_id for key in Video.by_published.query(ALL_VIDEOS, scan_index_forward=False)]
+    return sum(backfill(youtube_id) for youtube_id in ids)
