@@ -2,8 +2,8 @@
 beside the original (s3.dash_key), with what a manifest needs of each recorded on the video (`Video.dash`).
 
 A download makes it (`make`); videos archived before it existed get it from `backfill` (`python -m infra.cli
-dash`), which reads the archived file back from S3. It costs about the original's size again in storage (bench/cost.py prints it); a video without
-one plays its single file.
+dash`), which reads the archived file back from S3. It costs about the original's size again in storage
+(bench/cost.py prints it); a video without one plays its single file.
 """
 
 import tempfile
