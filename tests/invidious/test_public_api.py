@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from functions.services import comments as archived_comments
-from functions.services.invidious import public
+from functions.services.invidious import channels
 from functions.storage import s3, signing
 from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.invidious.public_archive import archive_catalog
@@ -185,7 +185,7 @@ def test_a_channel_outside_the_archive_is_read_through_the_lookup(client, fake_y
 
 
 def test_channel_tabs_page_with_continuations_and_keep_their_kinds(client, aws, monkeypatch):
-    monkeypatch.setattr(public, "TAB_SIZE", 4)
+    monkeypatch.setattr(channels, "TAB_SIZE", 4)
     make_channel(1)
     for n in range(1, 14):
         make_video(n, channel=1, published=f"2024-02-{(n % 28) + 1:02d}", vid_type="shorts" if n % 5 == 0 else "videos")
