@@ -161,7 +161,11 @@ def idle(measured: dict, videos: int, video_mb: float) -> list[tuple[str, float,
     job_gb_seconds = scheduled * SCHEDULED_SECONDS * 1.0  # the jobs' 1 GB
     poll_requests = SQS_POLLERS * 3 * 60 * HOURS_PER_MONTH
     return [
-        ("S3 media + thumbnails", media_gb * S3_STANDARD_PER_GB, f"{media_gb:,.0f} GB: {video_mb:g} MB a video"),
+        (
+            "S3 media + thumbnails",
+            media_gb * S3_STANDARD_PER_GB,
+            f"{media_gb:,.0f} GB: {video_mb:g} MB a video (its DASH rendition: the table below)",
+        ),
         ("S3 snapshots", snapshot_gb * S3_STANDARD_PER_GB, f"{snapshot_gb:.2f} GB: 30 daily copies of the tables"),
         (
             "DynamoDB storage",
@@ -182,17 +186,19 @@ def idle(measured: dict, videos: int, video_mb: float) -> list[tuple[str, float,
 
 
 def dash_copy_ratio(seconds: int = 20) -> float:
-    """Bytes of a DASH rendition (one fragmented mp4 with sidx per track, streams copied, as ffmpeg's dash muxer
-    writes it) over the bytes of the muxed mp4 the archive keeps, measured on a generated 720p sample."""
+    """Bytes of a DASH rendition as a download stores it (functions.youtube.dash: one fragmented mp4 with a sidx a
+    stream, streams copied) over the bytes of the muxed mp4 the archive keeps, measured on a generated 720p
+    sample."""
     import subprocess
     import tempfile
 
     import imageio_ffmpeg
 
+    from functions.youtube import dash as youtube_dash
+
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     with tempfile.TemporaryDirectory() as folder:
         source, out = Path(folder) / "video.mp4", Path(folder) / "dash"
-        out.mkdir()
         subprocess.run(
             [
                 *(ffmpeg, "-v", "error", "-y"),
@@ -202,15 +208,7 @@ def dash_copy_ratio(seconds: int = 20) -> float:
             ],
             check=True,
         )
-        subprocess.run(
-            [
-                *(ffmpeg, "-v", "error", "-y", "-i", str(source), "-map", "0:v", "-map", "0:a", "-c", "copy"),
-                *("-f", "dash", "-single_file", "1", "-use_template", "0", "-use_timeline", "0"),
-                str(out / "video.mpd"),
-            ],
-            check=True,
-        )
-        rendition = sum(p.stat().st_size for p in out.iterdir())
+        rendition = sum(stream.path.stat().st_size for stream in youtube_dash.renditions(source, out))
         return rendition / source.stat().st_size
 
 
@@ -219,9 +217,9 @@ def dash(videos: int, video_mb: float) -> list[tuple[str, float, str]]:
     ratio = dash_copy_ratio()
     media_gb = videos * video_mb * 1e6 / GB
     return [
-        ("dashUrl = the archived mp4 (this archive)", 0.0, "no extra bytes: shaka-player plays it natively"),
+        ("dashUrl = the archived mp4 only", 0.0, "no extra bytes: only shaka-player (Materialious) plays it"),
         (
-            "plus a DASH rendition per video",
+            "plus a DASH rendition per video (this archive)",
             ratio * media_gb * S3_STANDARD_PER_GB,
             f"{ratio * media_gb:,.0f} GB more: {ratio:.2f}x the mp4 (measured, ffmpeg dash muxer, streams copied)",
         ),
@@ -246,7 +244,7 @@ def main(argv=None) -> None:
     print()
     print(table("Per 1 million API requests", per_million(measured)))
     print()
-    print(f"### DASH for Invidious clients, {args.videos:,} videos: two ways, extra storage of each")
+    print(f"### DASH for Invidious clients, {args.videos:,} videos of {args.video_mb:g} MB: extra storage")
     print()
     print("| way | USD / month | basis |")
     print("|---|---:|---|")
