@@ -1,0 +1,148 @@
+"""What a move-in costs: `--from-folder` throughput against the disk's read speed, and the metadata of many videos
+against `cli import` of the same archive.
+
+    python bench/move_in.py [--files 16] [--megabytes 32] [--videos 10000]
+
+In a fresh moto (`mock_aws`, the stack of infra/resources.yaml, as bench/api_cost.py does):
+1. Throughput: a folder of `--files` media files of `--megabytes` each, with an info JSON beside each. The disk's
+   read speed is one sequential read of every file (right after writing them: mostly the page cache, the best a
+   move-in's own reads can do); then a move-in (SHA-256 of each file, multipart upload into moto), and a second
+   one (every file verified and skipped).
+2. Metadata: a folder of `--videos` videos (1 KB media each) over 50 channels; the move-in's metadata phase
+   (the importer's plan and batch writes, feeds, states) against `importer.import_document` of the same
+   document in a second, fresh moto.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from moto import mock_aws  # noqa: E402
+
+from bench.api_cost import channel_id, create_stack, video_id  # noqa: E402  (sets the moto environment first)
+
+CHANNELS = 50
+
+
+def write_folder(folder: Path, count: int, size: int) -> int:
+    block = os.urandom(1024 * 1024)
+    for n in range(count):
+        youtube_id, channel = video_id(n), channel_id(n % CHANNELS)
+        with open(folder / f"Video {n} [{youtube_id}].mp4", "wb") as out:
+            left = size
+            while left > 0:
+                out.write(block[: min(left, len(block))])
+                left -= len(block)
+        info = {
+            "id": youtube_id,
+            "title": f"Video {n}",
+            "channel_id": channel,
+            "channel": f"Channel {n % CHANNELS}",
+            "upload_date": f"2024{n % 12 + 1:02d}{n % 28 + 1:02d}",
+            "duration": 60 + n % 600,
+            "tags": ["bench"],
+        }
+        (folder / f"Video {n} [{youtube_id}].info.json").write_text(json.dumps(info))
+    return count * size
+
+
+def read_speed(folder: Path) -> float:
+    started, total = time.perf_counter(), 0
+    for path in folder.glob("*.mp4"):
+        with open(path, "rb") as handle:
+            while chunk := handle.read(8 * 1024 * 1024):
+                total += len(chunk)
+    return total / (time.perf_counter() - started)
+
+
+def throughput(files: int, megabytes: int) -> list[tuple[str, str, str]]:
+    from infra.move_in import move_in
+    from infra.move_in.folder import Folder
+    from infra.move_in.report import Phases
+
+    with tempfile.TemporaryDirectory() as work, mock_aws():
+        create_stack()
+        folder = Path(work)
+        total = write_folder(folder, files, megabytes * 1024 * 1024)
+        disk = read_speed(folder)
+        rows = [("disk read (sequential, one pass)", f"{total / 1e6:,.0f} MB", f"{disk / 1e6:,.0f} MB/s")]
+        for label in ("move-in --from-folder", "again (all verified, skipped)"):
+            phases = Phases()
+            started = time.perf_counter()
+            report = move_in(Folder(folder), phases=phases)
+            seconds = time.perf_counter() - started
+            assert not report.failures, report.lines()
+            rows.append(
+                (label, f"{seconds:.1f} s", f"{total / seconds / 1e6:,.0f} MB/s ({total / seconds / disk:.0%} of disk)")
+            )
+        return rows
+
+
+def metadata(videos: int) -> list[tuple[str, str, str]]:
+    from functions.services import importer
+    from infra.move_in import move_in
+    from infra.move_in.folder import Folder
+    from infra.move_in.report import Phases
+
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work)
+        write_folder(folder, videos, 1024)
+        with mock_aws():
+            create_stack()
+            phases = Phases()
+            started = time.perf_counter()
+            report = move_in(Folder(folder), phases=phases)
+            whole = time.perf_counter() - started
+            assert not report.failures, report.lines()
+            document = report.collected.document
+        with mock_aws():
+            create_stack()
+            started = time.perf_counter()
+            importer.import_document(document)
+            imported = time.perf_counter() - started
+    return [
+        (f"cli import of {videos:,} videos (importer.import_document)", f"{imported:.1f} s", "1.00x"),
+        (
+            f"move-in metadata phase, {videos:,} videos",
+            f"{phases.seconds['metadata']:.1f} s",
+            f"{phases.seconds['metadata'] / imported:.2f}x",
+        ),
+        ("move-in read phase (info JSON parsed)", f"{phases.seconds['read']:.1f} s", ""),
+        ("move-in files phase (media, info JSON: 2 objects a video)", f"{phases.seconds['files']:.1f} s", ""),
+        ("move-in, everything", f"{whole:.1f} s", f"{whole / imported:.2f}x"),
+    ]
+
+
+def table(title: str, header: tuple[str, str, str], rows) -> None:
+    print(f"\n## {title}\n")
+    print(f"| {' | '.join(header)} |")
+    print("|---|---:|---:|")
+    for row in rows:
+        print(f"| {' | '.join(row)} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=16)
+    parser.add_argument("--megabytes", type=int, default=32)
+    parser.add_argument("--videos", type=int, default=10_000)
+    args = parser.parse_args()
+    table(
+        "move-in --from-folder throughput (moto, in-process)",
+        ("what", "size / time", "speed"),
+        throughput(args.files, args.megabytes),
+    )
+    table(
+        "Metadata: move-in against cli import (moto, in-process)", ("what", "time", "vs import"), metadata(args.videos)
+    )
+
+
+if __name__ == "__main__":
+    main()
