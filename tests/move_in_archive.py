@@ -50,6 +50,7 @@ def document() -> dict:
                 "title": f"Video {youtube_id}",
                 "published": f"2024-05-0{n + 1}",
                 "date_downloaded": 1_716_000_000 + n,
+                "vid_last_refresh": "2024-06-01",  # the API shows the published day for none: set, as downloads do
                 "channel_id": channel_id,
                 "duration": 100 + n,
                 "tags": ["moving"],
@@ -70,7 +71,7 @@ def media(youtube_id: str) -> bytes:
 def fill() -> None:
     """The importer's metadata, then files at the archive's keys and a download queue through the intake."""
     from functions.core.settings import get_settings
-    from functions.services import importer
+    from functions.services import comments, importer
     from functions.services.downloads import intake
     from functions.storage import aws, s3
 
@@ -79,10 +80,7 @@ def fill() -> None:
     for youtube_id, channel_id in VIDEOS:
         client.put_object(Bucket=bucket, Key=s3.media_key(channel_id, youtube_id), Body=media(youtube_id))
         client.put_object(Bucket=bucket, Key=s3.video_thumb_key(youtube_id), Body=b"thumb " + youtube_id.encode())
-        threads = [
-            {"comment_id": "c1", "comment_text": f"on {youtube_id}", "comment_parent": "root", "comment_replies": []}
-        ]
-        client.put_object(Bucket=bucket, Key=s3.comments_key(youtube_id), Body=json.dumps(threads).encode())
+        comments.store_comments(youtube_id, [{"id": "c1", "text": f"on {youtube_id}", "parent": "root"}])
     for channel_id, _ in CHANNELS:
         for kind in ("thumb", "banner", "tvart"):
             client.put_object(Bucket=bucket, Key=s3.channel_art_key(channel_id, kind), Body=f"{kind} art".encode())
@@ -93,6 +91,11 @@ def fill() -> None:
     ]
     intake.add_entries(rows)
     intake.set_status("queuedmove1", "ignore")
+
+
+def _ordered(value: dict) -> dict:
+    """A DynamoDB set in one order (sets have none)."""
+    return {kind: sorted(members) if kind in ("SS", "NS") else members for kind, members in value.items()}
 
 
 def dump() -> dict:
@@ -107,7 +110,8 @@ def dump() -> dict:
         name = model.Meta.table_name.removeprefix(prefix)
         if name in MOVED:
             rows = [
-                {k: v for k, v in item.serialize().items() if k not in STAMPS.get(name, ())} for item in model.scan()
+                {k: _ordered(v) for k, v in item.serialize().items() if k not in STAMPS.get(name, ())}
+                for item in model.scan()
             ]
             tables[name] = sorted(rows, key=lambda row: json.dumps(row, sort_keys=True))
     client, bucket = aws.client("s3"), get_settings().media_bucket

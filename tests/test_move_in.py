@@ -435,6 +435,15 @@ def test_a_running_local_archive_moves_into_another_with_every_table_and_object(
         source.kill()
     moved = move_in_archive.dump()
     before = json.loads((tmp_path / "source.json").read_text())
+    filled = ("videos", "channels", "playlists", "playlist_entries", "user_videos", "counters", "queue")
+    assert all(before["tables"][table] for table in (*filled, "search_terms", "subtitle_chunks"))
+    assert len(before["objects"]) == 3 * 4 + 2 * 3 + 1  # media, thumb, comments, subtitle; art; playlist art
     assert moved["objects"] == before["objects"]
     for table, rows in before["tables"].items():
-        assert moved["tables"][table] == rows, table
+        differences = [
+            (key, row.get(key), other.get(key))
+            for row, other in zip(rows, moved["tables"][table], strict=False)
+            for key in row.keys() | other.keys()
+            if row.get(key) != other.get(key)
+        ]
+        assert (len(moved["tables"][table]), differences) == (len(rows), []), table
