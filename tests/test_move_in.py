@@ -447,3 +447,33 @@ def test_a_running_local_archive_moves_into_another_with_every_table_and_object(
             if row.get(key) != other.get(key)
         ]
         assert (len(moved["tables"][table]), differences) == (len(rows), []), table
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_the_move_in_command_reports_and_its_usage_errors_are_one_line(aws, capsys, tmp_path):
+    from infra import cli
+
+    write_video(tmp_path, "clivideo001", "UC" + "g" * 22, 2048)
+    (tmp_path / "lonely.webm").write_bytes(b"no info")
+    assert cli.main(["move-in", "--from-folder", str(tmp_path), "--dry-run"]) == 0
+    out, _ = capsys.readouterr()
+    assert "would move:" in out and "videos: 1 new" in out and "files: 2 to store" in out
+    assert list(Video.scan()) == []
+
+    assert cli.main(["move-in", "--from-folder", str(tmp_path)]) == 0
+    out, _ = capsys.readouterr()
+    assert "moved:" in out and "files: 2 uploaded" in out and str(tmp_path / "lonely.webm") in out
+    assert [v.youtube_id for v in Video.scan()] == ["clivideo001"]
+
+    for argv, message in (
+        (["move-in"], "name one source"),
+        (["move-in", "--from-folder", str(tmp_path), "--from-ta", "http://x"], "name one source"),
+        (["move-in", "--from-ta", "http://127.0.0.1:9"], "--token"),
+        (["move-in", "--from-folder", str(tmp_path / "missing")], "is not a folder"),
+        (["move-in", "--from-ta", "http://127.0.0.1:9", "--token", "t"], "no answer"),
+    ):
+        assert cli.main(argv) == 1
+        _, err = capsys.readouterr()
+        assert message in err and err.count("\n") == 1, err

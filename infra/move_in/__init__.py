@@ -29,7 +29,7 @@ from functions.storage import db
 from functions.storage.models import Channel, UserVideo, Video
 from infra.move_in.items import Collected, File
 from infra.move_in.report import Phases, Report
-from infra.move_in.upload import PART_SIZE, SKIPPED, Uploader
+from infra.move_in.upload import CHECKSUM, PART_SIZE, SKIPPED, Uploader
 
 DEFAULT_WORKERS = 8
 
@@ -126,8 +126,11 @@ def _dry_files(files: list[File], report: Report) -> None:
                 report.files["to fetch and store"] += 1
                 continue
             head = uploader.stored(file.key)
-            same = head is not None and head["ContentLength"] == file.size()
-            same = same and head.get("Metadata", {}).get("sha256") == file.sha256()
+            same = (
+                head is not None
+                and head["ContentLength"] == file.size()
+                and head.get("Metadata", {}).get(CHECKSUM) == file.sha256()
+            )
             report.files["already stored" if same else "to store"] += 1
     finally:
         uploader.close()

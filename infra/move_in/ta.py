@@ -67,6 +67,10 @@ def _epoch(value):
     return int(value) if isinstance(value, str) and value.isdigit() else value
 
 
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _seconds(text) -> int | None:
     """A queue item's duration ("1:02:03", "02:03") in seconds; None when it is not one."""
     if isinstance(text, int | float) and not isinstance(text, bool):
@@ -147,8 +151,8 @@ class TubeArchivist:
                 collected.fail(where, f"{len(data) - len(good)} of its rows are not objects")
             rows += good
             advance(len(good))
-            paginate = page.get("paginate") if isinstance(page.get("paginate"), dict) else {}
-            last = paginate.get("last_page") if isinstance(paginate.get("last_page"), int) else number
+            last_page = _mapping(page.get("paginate")).get("last_page")
+            last = last_page if isinstance(last_page, int) else number
             if not data or number >= last:
                 break
         return rows
@@ -223,9 +227,11 @@ class TubeArchivist:
     def video(self, row: dict, collected: Collected) -> tuple[dict, list[File], dict | None]:
         """The import row, the files and the user's state of one video; SourceError when a part of it fails."""
         youtube_id = row["youtube_id"]
-        channel = row.get("channel") if isinstance(row.get("channel"), dict) else {}
+        channel = _mapping(row.get("channel"))
         channel_id = channel.get("channel_id") or row.get("channel_id")
-        player = row.get("player") if isinstance(row.get("player"), dict) else {}
+        if not isinstance(channel_id, str):
+            raise SourceError("it names no channel")
+        player = _mapping(row.get("player"))
         media_url = row.get("media_url") or ""
         ext = media_url.rsplit(".", 1)[-1].lower() if "." in media_url.rsplit("/", 1)[-1] else "mp4"
         files = []
@@ -272,7 +278,7 @@ class TubeArchivist:
                 "watched_date": _epoch(player.get("watched_date")),
                 "position": position or None,
             }
-        stats = row.get("stats") if isinstance(row.get("stats"), dict) else {}
+        stats = _mapping(row.get("stats"))
         imported = {
             **{k: row.get(k) for k in ("youtube_id", "title", "vid_type", "active", "category", "tags", "playlist")},
             "description": row.get("description") or "",
