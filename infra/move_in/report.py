@@ -49,23 +49,19 @@ class Report:
         if self.feed_items:
             out.append(f"subscription feeds: {self.feed_items} new items")
         out = [f"{head}:", *("  " + line for line in out)]
-        failures = self.collected.failures
-        if failures:
-            out.append(f"failed ({len(failures)}):")
-            out += [f"  {f.item}: {f.why}" for f in failures[:SHOWN]]
-            if len(failures) > SHOWN:
-                out.append(f"  and {len(failures) - SHOWN} more")
-        unmatched = self.collected.unmatched
-        if unmatched:
-            out.append(f"media without an info JSON, left where they are ({len(unmatched)}):")
-            out += [f"  {path}" for path in unmatched[:SHOWN]]
-            if len(unmatched) > SHOWN:
-                out.append(f"  and {len(unmatched) - SHOWN} more")
-        notes = self.collected.notes
-        if notes:
-            out.append(f"not kept ({len(notes)}):")
-            out += [f"  {note}" for note in notes[:SHOWN]]
+        collected = self.collected
+        out += _listed("failed", [f"{f.item}: {f.why}" for f in collected.failures])
+        out += _listed("media without an info JSON, left where they are", [str(p) for p in collected.unmatched])
+        out += _listed("not kept", collected.notes)
         return out
+
+
+def _listed(title: str, lines: list[str]) -> list[str]:
+    """A titled list, SHOWN lines of it at most; nothing when empty."""
+    if not lines:
+        return []
+    more = [f"  and {len(lines) - SHOWN} more"] if len(lines) > SHOWN else []
+    return [f"{title} ({len(lines)}):", *(f"  {line}" for line in lines[:SHOWN]), *more]
 
 
 class Phases:
