@@ -80,7 +80,7 @@ def throughput(files: int, megabytes: int) -> list[tuple[str, str, str]]:
             seconds = time.perf_counter() - started
             assert not report.failures, report.lines()
             rows.append(
-                (label, f"{seconds:.1f} s", f"{total / seconds / 1e6:,.0f} MB/s ({total / seconds / disk:.0%} of disk)")
+                (label, f"{seconds:.1f} s", f"{total / seconds / 1e6:,.0f} MB/s ({total / seconds / disk:.1%} of disk)")
             )
         return rows
 

@@ -387,7 +387,7 @@ def test_a_listing_answering_malformed_json_is_reported_and_the_rest_moves(aws, 
     finally:
         source.stop()
     assert {f.item: f.why for f in report.failures} == {"page 1 of /api/playlist/": "the answer is not JSON"}
-    assert [v.youtube_id for v in Video.scan()] == ["fivevideo00"]
+    assert [(v.youtube_id, v.media_size) for v in Video.scan()] == [("fivevideo00", len(b"from the media folder"))]
     assert Video.get("fivevideo00").playlist == []  # the playlist was not read: the video is in none
 
 
@@ -477,3 +477,19 @@ def test_the_move_in_command_reports_and_its_usage_errors_are_one_line(aws, caps
         assert cli.main(argv) == 1
         _, err = capsys.readouterr()
         assert message in err and err.count("\n") == 1, err
+
+
+def test_media_come_from_the_tubearchivist_media_folder_when_given(aws, admin, tmp_path):
+    channel_id = CHANNEL_V05["channel_id"]
+    videos = [video_v05("fivevideo00", 0), video_v05("fivevideo01", 1)]
+    (tmp_path / channel_id).mkdir()
+    (tmp_path / channel_id / "fivevideo00.mp4").write_bytes(b"from the media folder")
+    media_urls = {video["media_url"]: "500" for video in videos}  # the instance's files are never read
+    source = FakeTubeArchivist(videos, media_urls)
+    try:
+        report = move_in(TubeArchivist(source.url, "t", media=tmp_path))
+    finally:
+        source.stop()
+    assert {f.item: f.why for f in report.failures} == {"video fivevideo01": f"no file of fivevideo01 in {tmp_path}"}
+    assert objects()[s3.media_key(channel_id, "fivevideo00")] == b"from the media folder"
+    assert [(v.youtube_id, v.media_size) for v in Video.scan()] == [("fivevideo00", len(b"from the media folder"))]

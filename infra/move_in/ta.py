@@ -292,7 +292,7 @@ class TubeArchivist:
             "duration": player.get("duration"),
             **{k: stats.get(k) for k in ("view_count", "like_count", "dislike_count", "average_rating")},
             "media_ext": ext,
-            "media_size": row.get("media_size"),
+            "media_size": files[0].size() if files[0].path is not None else row.get("media_size"),
             "subtitles": subtitles,
             "comment_count": row.get("comment_count"),
             "sponsorblock": row.get("sponsorblock") if isinstance(row.get("sponsorblock"), dict) else None,
