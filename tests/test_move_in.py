@@ -493,3 +493,15 @@ def test_media_come_from_the_tubearchivist_media_folder_when_given(aws, admin, t
     assert {f.item: f.why for f in report.failures} == {"video fivevideo01": f"no file of fivevideo01 in {tmp_path}"}
     assert objects()[s3.media_key(channel_id, "fivevideo00")] == b"from the media folder"
     assert [(v.youtube_id, v.media_size) for v in Video.scan()] == [("fivevideo00", len(b"from the media folder"))]
+
+
+def test_a_user_the_archive_does_not_have_stops_the_move_before_any_write(aws, tmp_path):
+    from functions.core.errors import NotFound
+
+    source = FakeTubeArchivist([video_v05("fivevideo00", 0)], {})
+    try:
+        with pytest.raises(NotFound, match="user nobody not found"):
+            move_in(TubeArchivist(source.url, "t"), username="nobody")
+    finally:
+        source.stop()
+    assert list(Video.scan()) == [] and objects() == {}

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from functions.core.errors import BadRequest
 from functions.services import importer
+from functions.services.auth import users
 from functions.services.importer.records import Invalid, parse_channel, parse_playlist, parse_video
 from functions.storage import db
 from functions.storage.models import Channel, UserVideo, Video
@@ -151,12 +152,10 @@ def _queue(rows: list[dict], report: Report) -> None:
             report.queue[status] += 1
 
 
-def _states(states: Iterable[dict], username: str, report: Report) -> None:
+def _states(states: Iterable[dict], user_id: int, report: Report) -> None:
     """The user's watched flags and positions, for the videos the archive holds."""
-    from functions.services.auth import users
     from functions.services.invidious import feed
 
-    user_id = int(users.get_user(username).user_id)
     states = list(states)
     (archived,) = db.batch_get((Video, [s["youtube_id"] for s in states]))
     watched = []
@@ -199,6 +198,8 @@ def move_in(
     with phases.phase("read") as advance:
         source.collect(collected, advance)
     _checked(collected)
+    # a wrong --user stops the move before anything is written
+    user_id = int(users.get_user(username).user_id) if collected.states else None
     moving = {row["youtube_id"] for row in collected.document["videos"]}
     files = [f for f in collected.files if f.video is None or f.video in moving]
     if dry_run:
@@ -223,6 +224,6 @@ def move_in(
         report.feed_items = feed.fan_out_many(new)
         advance(len(document["videos"]))
         _queue(collected.queue, report)
-        if collected.states:
-            _states(collected.states, username, report)
+        if user_id is not None:
+            _states(collected.states, user_id, report)
     return report
