@@ -304,6 +304,7 @@ class FakeTubeArchivist:
         self.faults = faults
         server = self
         self.seen_tokens: set[str] = set()
+        self.hits: list[str] = []
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
@@ -311,6 +312,7 @@ class FakeTubeArchivist:
 
             def do_GET(self):
                 server.seen_tokens.add(self.headers.get("Authorization", ""))
+                server.hits.append(self.path)
                 fault = server.faults.get(self.path)
                 kind, body = server.answers.get(self.path, ("json", b'{"error": "not found"}'))
                 status = 404 if self.path not in server.answers else 200
@@ -377,6 +379,8 @@ def test_tubearchivist_v05_shapes_move_in_and_items_that_fail_are_reported(aws, 
         source.stop()
     assert not again.failures, again.lines()
     assert {v.youtube_id for v in Video.scan()} == set(ids)
+    fetched = {path.rsplit("/", 1)[-1] for path in source.hits if path.endswith(".mp4")}
+    assert fetched == {"fivevideo02.mp4", "fivevideo03.mp4"}  # the stored media, of their size, are not fetched again
     assert again.import_summary["videos"]["unchanged"] == 2 and again.import_summary["videos"]["created"] == 2
 
 

@@ -30,7 +30,7 @@ from functions.storage import db
 from functions.storage.models import Channel, UserVideo, Video
 from infra.move_in.items import Collected, File
 from infra.move_in.report import Phases, Report
-from infra.move_in.upload import CHECKSUM, PART_SIZE, SKIPPED, Uploader
+from infra.move_in.upload import PART_SIZE, SKIPPED, Uploader
 
 DEFAULT_WORKERS = 8
 
@@ -82,6 +82,9 @@ def _upload_all(files: list[File], source, work: Path, report: Report, phases: P
         def one(numbered: tuple[int, File]) -> tuple[File, str | None, str | None]:
             number, file = numbered
             try:
+                expected = file.expected_size
+                if file.url is not None and expected is not None and uploader.holds(file.key, expected, None):
+                    return file, SKIPPED, None  # not fetched again: see File.expected_size
                 if file.url is not None:
                     target = work / f"{number}.{file.key.rsplit('.', 1)[-1]}"
                     source.fetch_to(file.url, target)
@@ -124,14 +127,10 @@ def _dry_files(files: list[File], report: Report) -> None:
     try:
         for file in files:
             if file.url is not None:
-                report.files["to fetch and store"] += 1
+                same = file.expected_size is not None and uploader.holds(file.key, file.expected_size, None)
+                report.files["already stored" if same else "to fetch and store"] += 1
                 continue
-            head = uploader.stored(file.key)
-            same = (
-                head is not None
-                and head["ContentLength"] == file.size()
-                and head.get("Metadata", {}).get(CHECKSUM) == file.sha256()
-            )
+            same = uploader.holds(file.key, file.size(), file.sha256())
             report.files["already stored" if same else "to store"] += 1
     finally:
         uploader.close()

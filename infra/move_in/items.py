@@ -32,6 +32,9 @@ class File(FileUpload):
     url: str | None = None
     video: str | None = None
     required: bool = False  # the video is held back when this file fails
+    # A source file's size as the source reports it (a TubeArchivist's media_size): when the bucket holds the key
+    # with that size, stored whole by a move-in, a second run skips it without fetching it again (terabytes).
+    expected_size: int | None = None
 
 
 @dataclass

@@ -6,6 +6,8 @@ answers a video's position at /api/video/<id>/progress/; v0.5 answers objects ba
 video's `player`; v0.5 dates may carry a time (ISO 8601) where v0.4 has `YYYY-MM-DD`, and its channels have no
 `channel_views`. Media come from `--media` (TubeArchivist's media folder, found by the video's `media_url` or by
 its id) or from the instance's /media/ URLs; thumbnails, art and subtitles from its /cache/ and /media/ URLs.
+A media file fetched from the instance is not fetched again once the bucket holds it whole with the video's
+`media_size` (a second run of a 2 TB move does not read 2 TB again); from `--media` it is verified by checksum.
 
 A page, video or file that answers an error or malformed JSON is a failure of that item (reported); the rest
 moves. A video whose media, subtitles, comments or position cannot be read does not move (a second run tries
@@ -241,7 +243,9 @@ class TubeArchivist:
                 raise SourceError(f"no file of {youtube_id} in {self.media}")
             files.append(File(s3.media_key(channel_id, youtube_id, ext), content_type(ext), path=path))
         else:
-            files.append(File(s3.media_key(channel_id, youtube_id, ext), content_type(ext), url=media_url))
+            size = row.get("media_size") if isinstance(row.get("media_size"), int) and row["media_size"] > 0 else None
+            key = s3.media_key(channel_id, youtube_id, ext)
+            files.append(File(key, content_type(ext), url=media_url, expected_size=size))
         for file in files:
             file.video, file.required = youtube_id, True
         if row.get("vid_thumb_url"):

@@ -80,11 +80,19 @@ class Uploader:
                 return None
             raise
 
+    def holds(self, key: str, size: int, checksum: str | None) -> bool:
+        """Whether the bucket has `key` as a move-in stored it (its checksum recorded) with this size, and with
+        this checksum unless None (a file of the source not fetched yet: its size is all there is to compare)."""
+        head = self.stored(key)
+        if head is None or head["ContentLength"] != size:
+            return False
+        stored = head.get("Metadata", {}).get(CHECKSUM)
+        return stored is not None and (checksum is None or stored == checksum)
+
     def upload(self, item: FileUpload) -> str:
         """UPLOADED, RESUMED (an open multipart upload finished) or SKIPPED (already stored, the same bytes)."""
         size, checksum = item.size(), item.sha256()
-        head = self.stored(item.key)
-        if head is not None and head["ContentLength"] == size and head.get("Metadata", {}).get(CHECKSUM) == checksum:
+        if self.holds(item.key, size, checksum):
             return SKIPPED
         if size <= self.part_size:
             self.s3.put_object(
