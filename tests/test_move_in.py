@@ -509,3 +509,14 @@ def test_a_user_the_archive_does_not_have_stops_the_move_before_any_write(aws, t
     finally:
         source.stop()
     assert list(Video.scan()) == [] and objects() == {}
+
+
+def test_new_videos_reach_the_feeds_of_their_channels_subscribers_once(aws, admin, tmp_path):
+    from functions.storage.models import FeedItem, Subscription
+
+    channel_id = "UC" + "h" * 22
+    write_video(tmp_path, "feedvideo01", channel_id, 1024)
+    Subscription(int(admin.user_id), channel_id, created=1).save()
+    assert move_in(Folder(tmp_path)).feed_items == 1
+    assert [(f.youtube_id, f.notify) for f in FeedItem.query(int(admin.user_id))] == [("feedvideo01", True)]
+    assert move_in(Folder(tmp_path)).feed_items == 0  # moved already: not new again
