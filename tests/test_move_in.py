@@ -520,3 +520,17 @@ def test_new_videos_reach_the_feeds_of_their_channels_subscribers_once(aws, admi
     assert move_in(Folder(tmp_path)).feed_items == 1
     assert [(f.youtube_id, f.notify) for f in FeedItem.query(int(admin.user_id))] == [("feedvideo01", True)]
     assert move_in(Folder(tmp_path)).feed_items == 0  # moved already: not new again
+
+
+def test_ytdl_sub_thumbnails_move_and_subtitles_the_archive_cannot_serve_are_named(aws, tmp_path):
+    media_path = write_video(tmp_path, "kodivideo01", "UC" + "k" * 22, 1024)
+    stem = media_path.name.removesuffix(".mp4")
+    (tmp_path / f"{stem}-thumb.jpg").write_bytes(b"poster")
+    (tmp_path / f"{stem}.en.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nhello\n")
+    report = move_in(Folder(tmp_path))
+    assert not report.failures and not report.collected.unmatched
+    assert objects()[s3.video_thumb_key("kodivideo01")] == b"poster"
+    assert report.collected.notes == [
+        f"{tmp_path / stem}.en.srt: not a WebVTT track the archive can serve (use --convert-subs vtt)"
+    ]
+    assert Video.get("kodivideo01").subtitles == []

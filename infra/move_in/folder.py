@@ -18,6 +18,8 @@ from infra.move_in.items import Collected, File, content_type
 MEDIA_EXTS = ("mp4", "webm", "mkv", "m4a")
 THUMB_EXTS = ("jpg", "jpeg", "png", "webp")
 INFO = ".info.json"
+THUMB_SUFFIX = "-thumb"
+OTHER_SUBTITLES = ("srt", "ass", "ssa", "ttml", "srv3", "json3", "lrc")  # the archive serves WebVTT only
 
 
 def _groups(folder: Path) -> tuple[dict[Path, list[Path]], list[Path]]:
@@ -30,10 +32,14 @@ def _groups(folder: Path) -> tuple[dict[Path, list[Path]], list[Path]]:
         for stem in stems:
             grouped[Path(directory) / stem] = []
         for name in names:
-            # NAME.ext, NAME.LANG.vtt, NAME.info.json: a title may hold dots, so try each cut from the right
+            # NAME.ext, NAME.LANG.vtt, NAME.info.json, NAME-thumb.jpg (ytdl-sub's, Kodi's): a title may hold
+            # dots, so try each cut from the right
             parts = name.split(".")
-            owner = next(
-                (".".join(parts[:n]) for n in range(len(parts) - 1, 0, -1) if ".".join(parts[:n]) in stems), None
+            cuts = [".".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]
+            owner = (
+                next((cut for cut in [*cuts, cuts[0].removesuffix(THUMB_SUFFIX)] if cut in stems), None)
+                if cuts
+                else None
             )
             if owner is not None:
                 grouped[Path(directory) / owner].append(Path(directory) / name)
@@ -51,10 +57,14 @@ def _companions(stem: Path, files: list[Path]) -> dict[str, Path]:
             found["info"] = path
         elif len(rest) == 1 and rest[0].lower() in MEDIA_EXTS:
             found.setdefault("media", path)
-        elif len(rest) == 1 and rest[0].lower() in THUMB_EXTS:
+        elif (
+            rest and rest[-1].lower() in THUMB_EXTS and path.name[len(stem.name) :].split(".")[0] in ("", THUMB_SUFFIX)
+        ):
             found.setdefault("thumb", path)
         elif len(rest) == 2 and rest[1].lower() == "vtt":
             found["sub:" + rest[0]] = path
+        elif len(rest) == 2 and rest[1].lower() in OTHER_SUBTITLES:
+            found["other:" + rest[0]] = path
     return found
 
 
@@ -167,6 +177,8 @@ def read(folder: Path, collected: Collected, advance=lambda n=1: None) -> Collec
             lang = role.removeprefix("sub:")
             if role.startswith("sub:") and s3.MEDIA_FILE.match(f"{youtube_id}.{lang}.vtt"):
                 subtitles[lang] = path.read_text(encoding="utf-8", errors="replace")
+            elif role.startswith(("sub:", "other:")):
+                collected.notes.append(f"{path}: not a WebVTT track the archive can serve (use --convert-subs vtt)")
         threads = comments.threads(info["comments"]) if isinstance(info.get("comments"), list) else None
         media = companions["media"]
         videos[youtube_id] = _video(info, media, subtitles, None if threads is None else comments.count(threads))
