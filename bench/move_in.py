@@ -8,7 +8,8 @@ In a fresh moto (`mock_aws`, the stack of infra/resources.yaml, as bench/api_cos
    read speed is one sequential read of every file (right after writing them: mostly the page cache, the best a
    move-in's own reads can do). Then the files phase of three move-ins: into a store that discards what it is
    sent (move-in's own cost: a SHA-256 pass, then the parts read and sent by 8 threads), into moto's S3 (which
-   answers one request at a time), and again (every file verified by size and SHA-256, and skipped).
+   answers one request at a time), and again (every file verified by size and SHA-256, and skipped); last, the
+   whole `cli move-in` command in its own process into a moto server over HTTP, as into the local run.
 2. Metadata: a folder of `--videos` videos (1 KB media each) over 50 channels; the move-in's metadata phase
    (the importer's plan and batch writes, feeds, states) against `importer.import_document` of the same
    document in a second, fresh moto.
@@ -130,7 +131,30 @@ def throughput(files: int, megabytes: int) -> list[tuple[str, str, str]]:
             rows.append(
                 (label, f"{seconds:.1f} s", f"{total / seconds / 1e6:,.0f} MB/s ({total / seconds / disk:.1%} of disk)")
             )
+        rows.append(cli_into_moto_server(folder, total, disk))
         return rows
+
+
+def cli_into_moto_server(folder: Path, total: int, disk: float) -> tuple[str, str, str]:
+    """`python -m infra.cli move-in --from-folder` in its own process, into a moto server over HTTP (as the local
+    run's): the whole command, metadata included."""
+    import subprocess
+
+    from bench.downloads import aws_environment, free_port, start_moto
+
+    port = free_port()
+    env = aws_environment(port)
+    server = start_moto(env, port)
+    try:
+        started = time.perf_counter()
+        command = [sys.executable, "-m", "infra.cli", "move-in", "--from-folder", str(folder)]
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=3600)
+        seconds = time.perf_counter() - started
+    finally:
+        server.kill()
+        server.wait()
+    speed = f"{total / seconds / 1e6:,.0f} MB/s ({total / seconds / disk:.1%} of disk)"
+    return ("cli move-in --from-folder into a moto server (HTTP), whole command", f"{seconds:.1f} s", speed)
 
 
 def metadata(videos: int) -> list[tuple[str, str, str]]:
