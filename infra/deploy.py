@@ -9,7 +9,8 @@
    (made on first use: private, encrypted, objects expire after 30 days) under keys named by their content hash;
 4. builds the download task's image of the same code and layer with docker and pushes it to ECR
    (infra/container.py), unless that image is there already;
-5. creates or updates the stack ytarchive-STAGE through a change set, and prints its outputs (EndpointURL).
+5. makes the media URL signing keys on first use, or a new one with --rotate-media-key (infra/media_keys.py);
+6. creates or updates the stack ytarchive-STAGE through a change set, and prints its outputs (EndpointURL).
 """
 
 import argparse
@@ -23,7 +24,7 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
-from infra import container
+from infra import container, media_keys
 from infra.package import add_bytecode, chalice_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,7 +152,11 @@ def package(stage: str, build: Path) -> Path:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True, choices=("dev", "prod"))
-    parser.add_argument("--alarm-email", default="", help="where the dead-letter alarm writes (optional)")
+    parser.add_argument("--alarm-email", default="", help="where the alarms and the budget write (optional)")
+    parser.add_argument("--budget-usd", type=float, default=0, help="e-mail when a month's AWS bill nears this")
+    parser.add_argument("--rotate-media-key", action="store_true", help="a new key signs media URLs from now on")
+    parser.add_argument("--domain", default="", help="a custom host name for the API (with --certificate-arn)")
+    parser.add_argument("--certificate-arn", default="", help="the ACM certificate of --domain, in the region")
     args = parser.parse_args(argv)
     session = boto3.session.Session()
     if not session.region_name:
@@ -170,8 +175,20 @@ def main(argv=None) -> None:
     image = container.push(
         session.client("ecr"), args.stage, build / "chalice" / "deployment.zip", LAYER, build / "image"
     )
-    parameters = {"AlarmEmail": args.alarm_email, "DownloadImage": image}
+    if args.budget_usd and not args.alarm_email:
+        sys.exit("deploy: --budget-usd needs --alarm-email, where the budget writes")
+    secrets = session.client("secretsmanager")
+    keys = media_keys.prepare(secrets, args.stage, rotate=args.rotate_media_key)
+    parameters = {
+        "AlarmEmail": args.alarm_email,
+        "DownloadImage": image,
+        "BudgetUsd": f"{args.budget_usd:g}",
+        "ApiDomainName": args.domain,
+        "ApiCertificateArn": args.certificate_arn,
+        **media_keys.parameters(keys),
+    }
     outputs = deploy_stack(session.client("cloudformation"), f"ytarchive-{args.stage}", url, parameters)
+    media_keys.activate(secrets, args.stage, keys)
     for key, value in sorted(outputs.items()):
         print(f"{key:28} {value}")
 

@@ -1,14 +1,15 @@
 """Signed media: /signed/... paths (functions.storage.signing) serve archive files without a credential.
 
-GET answers 302 to a short-lived presigned S3 URL (S3 answers range requests with 206); HEAD answers the object's
-type and size, which players read before choosing how to play (shaka-player asks HEAD for a URL it cannot type).
+GET answers 302 to a short-lived URL of the file (storage.delivery: S3 or CloudFront, both answer ranges with 206);
+HEAD answers the object's type and size, which players read before choosing how to play (shaka-player asks HEAD for
+a URL it cannot type).
 Both carry CORS headers: web players on other origins read them.
 """
 
 from chalice import Response
 
 from functions.http.routing import INVIDIOUS_CORS, PUBLIC, Call, Router
-from functions.storage import s3, signing
+from functions.storage import delivery, s3, signing
 
 router = Router(__name__)
 CORS_HEADERS = INVIDIOUS_CORS.get_access_control_headers()
@@ -18,7 +19,7 @@ CORS_HEADERS = INVIDIOUS_CORS.get_access_control_headers()
 def signed_file(call: Call, expires: str, signature: str, folder: str, filename: str):
     """302 to the file a signed path names; 403 when its signature is wrong or expired, 404 when it is gone."""
     key = signing.verify(expires, signature, folder, filename)
-    return Response(body="", status_code=302, headers={"Location": s3.presigned_url(key), **CORS_HEADERS})
+    return Response(body="", status_code=302, headers={"Location": delivery.url(key), **CORS_HEADERS})
 
 
 @router.route(signing.ROUTE, methods=("HEAD",), auth=PUBLIC, cors=INVIDIOUS_CORS)

@@ -8,7 +8,7 @@ from chalice import Response
 from functions.core.errors import NotFound
 from functions.http.routing import INVIDIOUS_CORS, OPEN_INVIDIOUS, Call, Router
 from functions.services.invidious import public
-from functions.storage import s3
+from functions.storage import delivery
 
 router = Router(__name__)
 API = "/api/v1"
@@ -111,4 +111,4 @@ def get_thumbnail(call: Call, video_id: str, name: str):
     """FreeTube and others build `/vi/<id>/<quality>.jpg` themselves: 302 to the archived image."""
     if not THUMBNAIL_NAME.match(name):
         raise NotFound("No such thumbnail")
-    return Response(body="", status_code=302, headers={"Location": s3.presigned_url(public.thumbnail_key(video_id))})
+    return Response(body="", status_code=302, headers={"Location": delivery.url(public.thumbnail_key(video_id))})
