@@ -134,7 +134,7 @@ def _outputs(cloudformation, name: str) -> dict:
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
-def package(stage: str, build: Path) -> Path:
+def package(stage: str, build: Path, front_door: str = "http") -> Path:
     """Layer, `chalice package` and the merge; the merged template's path."""
     run = [sys.executable, str(ROOT / "layers" / "build.py"), "--out", str(LAYER.parent)]
     layer = subprocess.run(run, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
@@ -144,7 +144,8 @@ def package(stage: str, build: Path) -> Path:
         sys.exit(f"chalice package failed:\n{packaged.stdout}\n{packaged.stderr}")
     add_bytecode(chalice / "deployment.zip")  # cold starts run bytecode instead of compiling
     template = build / "template.json"
-    merge = ["-m", "infra.merge", "--stage", stage, "--chalice", str(chalice), "--layer", layer, str(template)]
+    merge = ["-m", "infra.merge", "--stage", stage, "--chalice", str(chalice), "--layer", layer]
+    merge += ["--front-door", front_door, str(template)]
     subprocess.run([sys.executable, *merge], cwd=ROOT, check=True)
     return template
 
@@ -155,14 +156,17 @@ def main(argv=None) -> None:
     parser.add_argument("--alarm-email", default="", help="where the alarms and the budget write (optional)")
     parser.add_argument("--budget-usd", type=float, default=0, help="e-mail when a month's AWS bill nears this")
     parser.add_argument("--rotate-media-key", action="store_true", help="a new key signs media URLs from now on")
-    parser.add_argument("--domain", default="", help="a custom host name for the API (with --certificate-arn)")
+    parser.add_argument("--front-door", choices=("http", "rest"), default="http", help="the API's gateway")
+    parser.add_argument("--domain", default="", help="a host name of yours for the HTTP API (with --certificate-arn)")
     parser.add_argument("--certificate-arn", default="", help="the ACM certificate of --domain, in the region")
     args = parser.parse_args(argv)
     session = boto3.session.Session()
     if not session.region_name:
         sys.exit("deploy: no AWS region; set AWS_REGION (or AWS_DEFAULT_REGION)")
     os.environ.setdefault("AWS_DEFAULT_REGION", session.region_name)  # chalice package needs one too
-    template_path = package(args.stage, ROOT / "build" / args.stage)
+    if bool(args.domain) != bool(args.certificate_arn) or (args.domain and args.front_door != "http"):
+        sys.exit("deploy: --domain and --certificate-arn go together, with the http front door")
+    template_path = package(args.stage, ROOT / "build" / args.stage, args.front_door)
 
     account = session.client("sts").get_caller_identity()["Account"]
     s3 = session.client("s3")
@@ -183,10 +187,10 @@ def main(argv=None) -> None:
         "AlarmEmail": args.alarm_email,
         "DownloadImage": image,
         "BudgetUsd": f"{args.budget_usd:g}",
-        "ApiDomainName": args.domain,
-        "ApiCertificateArn": args.certificate_arn,
         **media_keys.parameters(keys),
     }
+    if args.domain:
+        parameters.update(ApiDomainName=args.domain, ApiCertificateArn=args.certificate_arn)
     outputs = deploy_stack(session.client("cloudformation"), f"ytarchive-{args.stage}", url, parameters)
     media_keys.activate(secrets, args.stage, keys)
     for key, value in sorted(outputs.items()):
