@@ -28,7 +28,7 @@ from infra import container, media_keys
 from infra.package import add_bytecode, chalice_package
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYER = ROOT / "build" / "layer" / "media-tools.zip"
+LAYERS = ROOT / "build" / "layer"  # layers/build.py writes media-tools-ARCH.zip there
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # Chalice makes roles; SAM is a transform
 ARTIFACT_DAYS = 30
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
@@ -134,9 +134,10 @@ def _outputs(cloudformation, name: str) -> dict:
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
-def package(stage: str, build: Path, front_door: str = "http") -> Path:
-    """Layer, `chalice package` and the merge; the merged template's path."""
-    run = [sys.executable, str(ROOT / "layers" / "build.py"), "--out", str(LAYER.parent)]
+def package(stage: str, build: Path, front_door: str = "http") -> tuple[Path, Path]:
+    """Layer (for the functions' architecture), `chalice package` and the merge; the merged template's and the
+    layer's paths."""
+    run = [sys.executable, str(ROOT / "layers" / "build.py"), "--out", str(LAYERS)]
     layer = subprocess.run(run, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     chalice = build / "chalice"
     packaged = chalice_package(stage, chalice)
@@ -147,7 +148,7 @@ def package(stage: str, build: Path, front_door: str = "http") -> Path:
     merge = ["-m", "infra.merge", "--stage", stage, "--chalice", str(chalice), "--layer", layer]
     merge += ["--front-door", front_door, str(template)]
     subprocess.run([sys.executable, *merge], cwd=ROOT, check=True)
-    return template
+    return template, Path(layer)
 
 
 def main(argv=None) -> None:
@@ -166,7 +167,7 @@ def main(argv=None) -> None:
     os.environ.setdefault("AWS_DEFAULT_REGION", session.region_name)  # chalice package needs one too
     if bool(args.domain) != bool(args.certificate_arn) or (args.domain and args.front_door != "http"):
         sys.exit("deploy: --domain and --certificate-arn go together, with the http front door")
-    template_path = package(args.stage, ROOT / "build" / args.stage, args.front_door)
+    template_path, layer = package(args.stage, ROOT / "build" / args.stage, args.front_door)
 
     account = session.client("sts").get_caller_identity()["Account"]
     s3 = session.client("s3")
@@ -177,7 +178,7 @@ def main(argv=None) -> None:
     url = f"https://{bucket}.s3.{session.region_name}.amazonaws.com/{upload(s3, bucket, uploaded)}"
     build = template_path.parent
     image = container.push(
-        session.client("ecr"), args.stage, build / "chalice" / "deployment.zip", LAYER, build / "image"
+        session.client("ecr"), args.stage, build / "chalice" / "deployment.zip", layer, build / "image"
     )
     if args.budget_usd and not args.alarm_email:
         sys.exit("deploy: --budget-usd needs --alarm-email, where the budget writes")

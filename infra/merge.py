@@ -30,6 +30,8 @@ RESOURCES = ROOT / "infra" / "resources.yaml"
 FARGATE = ROOT / "infra" / "fargate.yaml"
 HTTP_API = ROOT / "infra" / "http_api.yaml"
 FRONT_DOORS = ("http", "rest")
+# The download task runs the functions' code and layer, so it runs on their architecture (Fargate's names).
+TASK_ARCHITECTURES = {"x86_64": "X86_64", "arm64": "ARM64"}
 # Routes of the HTTP API that exist for their own throttling while the public Invidious API is open (the
 # authenticated Invidious routes keep the stage's limits); every route reaches the same function.
 PUBLIC_ROUTES = ("ANY /api/v1/{proxy+}", "ANY /vi/{proxy+}")
@@ -247,7 +249,7 @@ def merge(
             "Description": "yt-dlp, yt-dlp-ejs (python/), a static ffmpeg and deno (bin/), built by layers/build.py",
             "ContentUri": layer_uri,
             "CompatibleRuntimes": [LAMBDA_RUNTIME],
-            "CompatibleArchitectures": ["x86_64"],
+            "CompatibleArchitectures": [config.get("lambda_architecture", "x86_64")],
             "RetentionPolicy": "Delete",
         },
     }
@@ -283,6 +285,8 @@ def merge(
     _function_extras(functions, config, stage)
     _logging_config(functions)
     _download_task(merged["Resources"], functions)
+    task = merged["Resources"]["DownloadTaskDefinition"]["Properties"]
+    task["RuntimePlatform"]["CpuArchitecture"] = TASK_ARCHITECTURES[config.get("lambda_architecture", "x86_64")]
     return merged
 
 

@@ -166,3 +166,11 @@ def test_the_merged_template_lints(front_door, tmp_path):
         [str(BIN / "cfn-lint"), *ignored, "--", str(path)], capture_output=True, text=True, timeout=300
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_the_layer_and_the_download_task_run_on_the_functions_architecture():
+    assert CONFIG["lambda_architecture"] == "arm64"  # ffmpeg and deno have aarch64 wheels (layers/requirements.txt)
+    template = merged()
+    assert template["Resources"]["MediaToolsLayer"]["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    platform = template["Resources"]["DownloadTaskDefinition"]["Properties"]["RuntimePlatform"]
+    assert platform["CpuArchitecture"] == "ARM64"
