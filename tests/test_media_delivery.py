@@ -146,3 +146,13 @@ def test_the_local_run_keeps_presigned_s3_urls(client, admin, aws):
     put(VIDEO_KEY)
     location = client.http.get("/" + VIDEO_KEY, headers=token_headers(admin)).headers["Location"]
     assert "X-Amz-Signature=" in location and "Key-Pair-Id" not in location
+
+
+def test_invidious_signed_links_redirect_to_cloudfront(through_cloudfront, client, aws):
+    from functions.storage import signing
+
+    put(VIDEO_KEY)
+    response = client.http.get(signing.signed_path(VIDEO_KEY))
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith(f"https://{DOMAIN}/{VIDEO_KEY}?") and cloudfront_accepts(location, GROUP, time.time())
