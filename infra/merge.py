@@ -266,6 +266,12 @@ def merge(
         },
         "Outputs": {**resources.get("Outputs", {}), **fargate["Outputs"], **http_api["Outputs"]},
     }
+    if stage != "local":  # this package's stage is a cloud one: what only the cloud has is there unconditionally
+        for section in ("Resources", "Outputs"):
+            additions[section] = {
+                name: {key: value for key, value in entry.items() if (key, value) != ("Condition", "IsCloud")}
+                for name, entry in additions[section].items()
+            }
     for section, entries in additions.items():
         target = merged.setdefault(section, {})
         clash = set(target) & set(entries)

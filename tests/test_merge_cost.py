@@ -105,6 +105,8 @@ def test_the_custom_domain_is_optional():
 def test_media_goes_through_cloudfront_from_a_private_bucket():
     template = merged()
     resources = template["Resources"]
+    assert "Condition" not in resources["MediaDistribution"]  # the package is for a cloud stage: always there
+    assert "Condition" not in template["Outputs"]["MediaDomain"]
     distribution = resources["MediaDistribution"]["Properties"]["DistributionConfig"]
     (origin,) = distribution["Origins"]
     assert origin["DomainName"] == {"Fn::GetAtt": ["MediaBucket", "RegionalDomainName"]}
