@@ -30,7 +30,7 @@ import api_cost  # noqa: E402  (sets the moto environment before any project imp
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-PRICES_AS_OF = "2025-11, us-east-1 public list prices, no free tier"
+PRICES_AS_OF = "2025-11, us-east-1 public list prices, no free tier but CloudFront's always-free one"
 LAMBDA_PER_REQUEST = 0.20 / 1e6
 LAMBDA_PER_GB_SECOND = {"x86_64": 0.0000166667, "arm64": 0.0000133334}
 API_GATEWAY_REST_PER_REQUEST = 3.50 / 1e6  # first 333 million a month
