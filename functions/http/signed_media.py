@@ -1,7 +1,8 @@
 """Signed media: /signed/... paths (functions.storage.signing) serve archive files without a credential.
 
-GET answers 302 to a short-lived presigned S3 URL (S3 answers range requests with 206); HEAD answers the object's
-type and size, which players read before choosing how to play (shaka-player asks HEAD for a URL it cannot type).
+GET answers 302 to a short-lived URL of the file (storage.delivery: S3 or CloudFront, both answer ranges with 206);
+HEAD answers the object's type and size, which players read before choosing how to play (shaka-player asks HEAD for
+a URL it cannot type).
 Both carry CORS headers: web players on other origins read them.
 """
 
@@ -15,8 +16,10 @@ from functions.storage import s3, signing
 
 if TYPE_CHECKING:
     from functions.services.invidious import dash
-else:  # imported when a view first uses it (functions/core/lazy.py)
+    from functions.storage import delivery
+else:  # imported when a view first uses them (functions/core/lazy.py)
     dash = lazy.modules("functions.services.invidious", "dash")
+    delivery = lazy.modules("functions.storage", "delivery")
 
 router = Router(__name__)
 CORS_HEADERS = INVIDIOUS_CORS.get_access_control_headers()
@@ -30,7 +33,7 @@ def signed_file(call: Call, expires: str, signature: str, folder: str, filename:
     key = signing.verify(expires, signature, folder, filename)
     if s3.is_manifest_key(key):
         return Response(body=dash.manifest_for_key(key), status_code=200, headers={**MPD_HEADERS, **CORS_HEADERS})
-    return Response(body="", status_code=302, headers={"Location": s3.presigned_url(key), **CORS_HEADERS})
+    return Response(body="", status_code=302, headers={"Location": delivery.url(key), **CORS_HEADERS})
 
 
 @router.route(signing.ROUTE, methods=("HEAD",), auth=PUBLIC, cors=INVIDIOUS_CORS)
