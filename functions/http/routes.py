@@ -19,6 +19,8 @@ from functions.http.ta import (
     task,
     video,
 )
+from functions.http.ta5 import appsettings as appsettings5
+from functions.http.ta5 import nav, user
 
 ROUTERS = (
     video.router,
@@ -42,4 +44,7 @@ ROUTERS = (
     proxy.router,
     search.router,
     appsettings.router,
+    user.router,
+    appsettings5.router,
+    nav.router,
 )

@@ -78,6 +78,9 @@ class User(Model):
     page_size = NumberAttribute(null=True)
     # Invidious preferences the user changed; defaults fill the rest
     preferences: MapAttribute[str, Any] = MapAttribute(null=True)
+    # TubeArchivist v0.5 web UI settings the user changed (functions.services.user_config)
+    ui_config: MapAttribute[str, Any] = MapAttribute(null=True)
+    last_login = NumberAttribute(null=True)  # unix time of the last v0.5 web login
 
 
 class AuthKeysByUser(GlobalSecondaryIndex):
@@ -96,6 +99,8 @@ class AuthKey(Model):
     username = UnicodeAttribute()
     created = NumberAttribute()
     expires = TTLAttribute(null=True)
+    dialect = UnicodeAttribute(null=True)  # the TubeArchivist API it speaks (functions.core.dialects); None: v0.4
+    csrf_hash = UnicodeAttribute(null=True)  # a v0.5 web session's CSRF token (SHA-256), checked on its writes
     by_user = AuthKeysByUser()
 
 

@@ -3,13 +3,14 @@
 import msgspec
 
 from functions.http.routing import ADMIN, USER, Call, Router
+from functions.http.ta5 import shapes
 from functions.schemas.ta import DownloadQuery, DownloadRequest, DownloadStatus
 from functions.services.downloads import intake, items
 
 router = Router(__name__)
 
 
-@router.route("/api/download", auth=USER)
+@router.route("/api/download", auth=USER, as_v05=shapes.listing)
 def list_queue(call: Call):
     return intake.list_page(call.viewer, call.page(), call.query.get("filter"), call.query.get("channel"))
 
@@ -30,7 +31,7 @@ def clear_queue(call: Call):
     return {"success": True, "filter": status, "removed": intake.delete_by_filter(status)}
 
 
-@router.route("/api/download/{video_id}", auth=USER)
+@router.route("/api/download/{video_id}", auth=USER, as_v05=shapes.bare)
 def get_item(call: Call, video_id: str):
     return intake.detail(call.viewer, video_id)
 
