@@ -34,6 +34,8 @@ REQUEST_STRUCTS = (
     ta_schemas.ProgressUpdate,
     ta5_schemas.WebLogin,
     ta5_schemas.UserConfig,
+    ta5_schemas.CustomPlaylistNew,
+    ta5_schemas.CustomPlaylistChange,
 )
 
 # Examples of path parameters: what tests/test_fuzz.py seeds, so the example requests reach real items.
@@ -791,6 +793,12 @@ def _playlist_paths() -> dict:
         "/api/playlist/{playlist_id}": {
             "parameters": [PLAYLIST_ID],
             "get": operation("playlist", "One playlist", {**ok("the playlist", one("Playlist")), **NOT_FOUND}),
+            "delete": operation(
+                "playlist",
+                "Remove the playlist (v0.5); with delete_videos its archived videos too",
+                {"204": use("NoContent"), **BAD_QUERY, **NOT_FOUND},
+                parameters=[query_param("delete_videos", "also delete its archived videos and their files", BOOLEAN)],
+            ),
         },
         "/api/playlist/{playlist_id}/video": {
             "parameters": [PLAYLIST_ID],
@@ -1606,6 +1614,23 @@ def _ta5_paths() -> dict:
                 "Revoke the caller's API token; a new one (in `dialect`, else the old one's) replaces it",
                 {**NO_CONTENT, **BAD_QUERY},
                 parameters=[query_param("dialect", "the new token's dialect", {"enum": ["v0.4", "v0.5"]})],
+            ),
+        },
+        "/api/playlist/custom": {
+            "post": operation(
+                "playlist",
+                "Create a custom playlist (v0.5)",
+                {**ok("the new playlist", ref("Playlist"))},
+                request=body(ref("CustomPlaylistNew"), example={"playlist_name": "Favourites"}),
+            )
+        },
+        "/api/playlist/custom/{playlist_id}": {
+            "parameters": [path_param("playlist_id", "a custom playlist's id: TA_playlist_ and a UUID")],
+            "post": operation(
+                "playlist",
+                "Add, remove or move an archived video in a custom playlist",
+                {**ok("the playlist after the change", ref("Playlist")), **TA5_ERROR, **TA5_NOT_FOUND},
+                request=body(ref("CustomPlaylistChange"), example={"action": "create", "video_id": VIDEO_EXAMPLE}),
             ),
         },
         "/api/video/{video_id}/nav": {

@@ -21,6 +21,7 @@ from functions.http.ta import (
 )
 from functions.http.ta5 import appsettings as appsettings5
 from functions.http.ta5 import nav, user
+from functions.http.ta5 import playlist as playlist5
 
 ROUTERS = (
     video.router,
@@ -47,4 +48,5 @@ ROUTERS = (
     user.router,
     appsettings5.router,
     nav.router,
+    playlist5.router,
 )

@@ -45,3 +45,22 @@ class TokenQuery(Struct):
     """`DELETE /api/appsettings/token/?dialect=`: the dialect of the new token (the old one's when left out)."""
 
     dialect: Literal["v0.4", "v0.5"] | None = None
+
+
+class CustomPlaylistNew(Struct):
+    """`POST /api/playlist/custom/`: a new custom playlist's name."""
+
+    playlist_name: Text
+
+
+class CustomPlaylistChange(Struct):
+    """`POST /api/playlist/custom/<id>/`: add (`create`), remove or move one archived video."""
+
+    action: Literal["create", "remove", "up", "down", "top", "bottom"]
+    video_id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9_-]{11}$")]
+
+
+class PlaylistDeleteQuery(Struct):
+    """`DELETE /api/playlist/<id>/?delete_videos=true`: its archived videos go too."""
+
+    delete_videos: bool = False

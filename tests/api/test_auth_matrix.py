@@ -119,6 +119,12 @@ CASES = {
     ("POST", "/api/appsettings/snapshot/{snapshot_id}"): Case(ADMIN, "/api/appsettings/snapshot/{snapshot}/"),
     ("DELETE", "/api/appsettings/snapshot/{snapshot_id}"): Case(ADMIN, "/api/appsettings/snapshot/{snapshot}/", 204),
     ("GET", "/api/video/{video_id}/nav"): Case(USER, "/api/video/{video}/nav/"),
+    ("POST", "/api/playlist/custom"): Case(ADMIN, "/api/playlist/custom/", body={"playlist_name": "Mine"}),
+    # a YouTube playlist is not custom: the 400 shows the role let the admin in
+    ("POST", "/api/playlist/custom/{playlist_id}"): Case(
+        ADMIN, "/api/playlist/custom/{playlist}/", 400, body={"action": "create", "video_id": "{video}"}
+    ),
+    ("DELETE", "/api/playlist/{playlist_id}"): Case(ADMIN, "/api/playlist/{playlist}/", 204),
     ("GET", "/api/docs"): Case(PUBLIC, "/api/docs"),
     ("GET", "/api/docs/ui"): Case(PUBLIC, "/api/docs/ui"),
     ("GET", "/api/docs/ui/{asset_name}"): Case(PUBLIC, "/api/docs/ui/start.js"),

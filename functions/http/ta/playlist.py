@@ -1,8 +1,9 @@
 """Playlists: /api/playlist/..."""
 
-from functions.http.routing import USER, Call, Router
+from functions.http.routing import ADMIN, USER, Call, Router
 from functions.http.ta5 import shapes
-from functions.services.archive import playlists
+from functions.schemas.ta5 import PlaylistDeleteQuery
+from functions.services.archive import custom_playlists, playlists
 
 router = Router(__name__)
 
@@ -15,6 +16,13 @@ def list_playlists(call: Call):
 @router.route("/api/playlist/{playlist_id}", auth=USER, as_v05=shapes.bare)
 def get_playlist(call: Call, playlist_id: str):
     return playlists.detail(call.viewer, playlist_id)
+
+
+@router.route("/api/playlist/{playlist_id}", methods=("DELETE",), auth=ADMIN, query=PlaylistDeleteQuery)
+def delete_playlist(call: Call, playlist_id: str):
+    """v0.5's removal of a playlist (`?delete_videos=true`: its archived videos too): 204 in either dialect."""
+    custom_playlists.delete(playlist_id, call.params.delete_videos)
+    return shapes.no_content()
 
 
 @router.route("/api/playlist/{playlist_id}/video", auth=USER, as_v05=shapes.listing)
