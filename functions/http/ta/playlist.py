@@ -1,9 +1,16 @@
 """Playlists: /api/playlist/..."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas.ta5 import PlaylistDeleteQuery
-from functions.services.archive import custom_playlists, playlists
+
+if TYPE_CHECKING:
+    from functions.services.archive import custom_playlists, playlists
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    custom_playlists, playlists = lazy.modules("functions.services.archive", "custom_playlists", "playlists")
 
 router = Router(__name__)
 

@@ -1,6 +1,9 @@
 """v0.5's settings paths: /api/appsettings/cookie/, token/ and snapshot/ (+ `<id>/`), admins only, as
 TubeArchivist's AdminOnly views. The config (`appsettings/config/`) is functions.http.ta.appsettings."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.core.dialects import V05
 from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, Call, Router
@@ -8,8 +11,13 @@ from functions.http.ta.cookie import validate
 from functions.http.ta5.shapes import no_content
 from functions.schemas.ta import CookieImport
 from functions.schemas.ta5 import TokenQuery
-from functions.services import cookies, snapshots
-from functions.services.auth import users
+
+if TYPE_CHECKING:
+    from functions.services import cookies, snapshots
+    from functions.services.auth import users
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    cookies, snapshots = lazy.modules("functions.services", "cookies", "snapshots")
+    users = lazy.modules("functions.services.auth", "users")
 
 router = Router(__name__, dialect=V05)
 

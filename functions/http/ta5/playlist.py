@@ -1,11 +1,18 @@
 """v0.5's custom playlists: /api/playlist/custom/ (create) and /api/playlist/custom/<id>/ (add, remove, move);
 admins write, as TubeArchivist's AdminWriteOnly views."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.core.dialects import V05
 from functions.http.routing import ADMIN, Call, Router
 from functions.http.ta5.shapes import bare
 from functions.schemas.ta5 import CustomPlaylistChange, CustomPlaylistNew
-from functions.services.archive import custom_playlists, playlists
+
+if TYPE_CHECKING:
+    from functions.services.archive import custom_playlists, playlists
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    custom_playlists, playlists = lazy.modules("functions.services.archive", "custom_playlists", "playlists")
 
 router = Router(__name__, dialect=V05)
 

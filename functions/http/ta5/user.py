@@ -5,15 +5,22 @@ write of that session repeats in `X-CSRFToken` (functions.services.auth.origin.c
 
 import secrets
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from chalice import Response
 
+from functions.core import lazy
 from functions.core.dialects import V05
 from functions.core.errors import BadRequest, InvalidCredentials
 from functions.http.routing import PUBLIC, USER, Call, Router
 from functions.schemas.ta5 import UserConfig, WebLogin
-from functions.services import user_config
-from functions.services.auth import origin, sessions, users
+
+if TYPE_CHECKING:
+    from functions.services import user_config
+    from functions.services.auth import origin, sessions, users
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    user_config = lazy.modules("functions.services", "user_config")
+    origin, sessions, users = lazy.modules("functions.services.auth", "origin", "sessions", "users")
 
 router = Router(__name__, dialect=V05)
 DAY = 86400
