@@ -36,6 +36,7 @@ REQUEST_STRUCTS = (
     ta5_schemas.UserConfig,
     ta5_schemas.CustomPlaylistNew,
     ta5_schemas.CustomPlaylistChange,
+    ta5_schemas.DownloadBulkChange,
 )
 
 # Examples of path parameters: what tests/test_fuzz.py seeds, so the example requests reach real items.
@@ -821,6 +822,16 @@ def _download_paths() -> dict:
                 "The download queue: auto-start items first, then oldest added",
                 {**ok("one page of queued videos", listed("DownloadItem")), **BAD_QUERY, **NOT_FOUND},
                 parameters=[PAGE, status_filter, query_param("channel", "only items of this channel id")],
+            ),
+            "patch": operation(
+                "download",
+                "Give every queued item of one status (and channel) a new status (v0.5)",
+                {"204": use("NoContent"), **BAD_QUERY},
+                parameters=[
+                    query_param("filter", "the items' status now", {"enum": ["pending", "ignore"]}, required=True),
+                    query_param("channel", "only this channel's items"),
+                ],
+                request=body(ref("DownloadBulkChange"), example={"status": "ignore"}),
             ),
             "post": operation(
                 "download",

@@ -64,3 +64,14 @@ class PlaylistDeleteQuery(Struct):
     """`DELETE /api/playlist/<id>/?delete_videos=true`: its archived videos go too."""
 
     delete_videos: bool = False
+
+
+class DownloadBulkChange(Struct):
+    """`PATCH /api/download/`: the new status of every item the query's filter names."""
+
+    status: Literal["pending", "ignore", "priority", "clear_error"]
+
+
+class DownloadBulkQuery(Struct):
+    filter: Literal["pending", "ignore"]
+    channel: str | None = None

@@ -72,6 +72,7 @@ CASES = {
     ("POST", "/api/login"): Case(PUBLIC, "/api/login/", body={"username": "other", "password": "other-password"}),
     ("GET", "/api/download"): Case(USER, "/api/download/"),
     ("POST", "/api/download"): Case(ADMIN, "/api/download/", body={"data": [{"youtube_id": "{video4}"}]}),
+    ("PATCH", "/api/download"): Case(ADMIN, "/api/download/?filter=pending", 204, body={"status": "ignore"}),
     ("DELETE", "/api/download"): Case(ADMIN, "/api/download/?filter=pending"),
     ("GET", "/api/download/{video_id}"): Case(USER, "/api/download/{queued}/"),
     ("POST", "/api/download/{video_id}"): Case(ADMIN, "/api/download/{queued}/", body={"status": "ignore"}),

@@ -8,11 +8,12 @@ from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas.ta import DownloadQuery, DownloadRequest, DownloadStatus
+from functions.schemas.ta5 import DownloadBulkChange, DownloadBulkQuery
 
 if TYPE_CHECKING:
-    from functions.services.downloads import intake, items
+    from functions.services.downloads import bulk, intake, items
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    intake, items = lazy.modules("functions.services.downloads", "intake", "items")
+    bulk, intake, items = lazy.modules("functions.services.downloads", "bulk", "intake", "items")
 
 router = Router(__name__)
 
@@ -30,6 +31,13 @@ def add_to_queue(call: Call):
     wanted = [row.youtube_id for row in rows if row.status == items.PENDING]
     summary = intake.add(wanted, auto_start=call.params.autostart)
     return {"data": msgspec.to_builtins(rows), **summary}
+
+
+@router.route("/api/download", methods=("PATCH",), auth=ADMIN, body=DownloadBulkChange, query=DownloadBulkQuery)
+def change_by_filter(call: Call):
+    """v0.5's bulk change: every item of `?filter=` (and `&channel=`) gets the body's status; 204 in either dialect."""
+    bulk.update_by_filter(call.params.filter, call.body.status, call.params.channel)
+    return shapes.no_content()
 
 
 @router.route("/api/download", methods=("DELETE",), auth=ADMIN)
