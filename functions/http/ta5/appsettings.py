@@ -7,6 +7,7 @@ from functions.core import lazy
 from functions.core.dialects import V05
 from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, Call, Router
+from functions.http.ta import snapshot
 from functions.http.ta.cookie import validate
 from functions.http.ta5.shapes import no_content
 from functions.schemas.ta import CookieImport
@@ -68,24 +69,11 @@ def replace_token(call: Call):
     return no_content()
 
 
-@router.route("/api/appsettings/snapshot", auth=ADMIN)
-def list_snapshots(call: Call):
-    return snapshots.overview(call.viewer.config)
-
-
-@router.route("/api/appsettings/snapshot", methods=("POST",), auth=ADMIN)
-def create_snapshot(call: Call):
-    return {"snapshot_name": snapshots.start(call.viewer.config)}
-
-
-@router.route("/api/appsettings/snapshot/{snapshot_id}", auth=ADMIN)
-def get_snapshot(call: Call, snapshot_id: str):
-    return snapshots.detail(snapshot_id)
-
-
-@router.route("/api/appsettings/snapshot/{snapshot_id}", methods=("POST",), auth=ADMIN)
-def restore_snapshot(call: Call, snapshot_id: str):
-    return snapshots.request_restore(snapshot_id)
+# v0.5's snapshot paths: v0.4's views (functions.http.ta.snapshot), but a deletion is an empty 204
+router.route("/api/appsettings/snapshot", auth=ADMIN)(snapshot.list_snapshots)
+router.route("/api/appsettings/snapshot", methods=("POST",), auth=ADMIN)(snapshot.create_snapshot)
+router.route("/api/appsettings/snapshot/{snapshot_id}", auth=ADMIN)(snapshot.get_snapshot)
+router.route("/api/appsettings/snapshot/{snapshot_id}", methods=("POST",), auth=ADMIN)(snapshot.restore_snapshot)
 
 
 @router.route("/api/appsettings/snapshot/{snapshot_id}", methods=("DELETE",), auth=ADMIN)
