@@ -37,6 +37,7 @@ REQUEST_STRUCTS = (
     ta5_schemas.CustomPlaylistNew,
     ta5_schemas.CustomPlaylistChange,
     ta5_schemas.DownloadBulkChange,
+    ta5_schemas.PlaylistChange,
 )
 
 # Examples of path parameters: what tests/test_fuzz.py seeds, so the example requests reach real items.
@@ -794,6 +795,12 @@ def _playlist_paths() -> dict:
         "/api/playlist/{playlist_id}": {
             "parameters": [PLAYLIST_ID],
             "get": operation("playlist", "One playlist", {**ok("the playlist", one("Playlist")), **NOT_FOUND}),
+            "post": operation(
+                "playlist",
+                "Subscribe to the archived YouTube playlist, or end the subscription (v0.5)",
+                {**ok("the playlist", one("Playlist")), **NOT_FOUND},
+                request=body(ref("PlaylistChange"), example={"playlist_subscribed": True}),
+            ),
             "delete": operation(
                 "playlist",
                 "Remove the playlist (v0.5); with delete_videos its archived videos too",

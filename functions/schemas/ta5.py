@@ -75,3 +75,9 @@ class DownloadBulkChange(Struct):
 class DownloadBulkQuery(Struct):
     filter: Literal["pending", "ignore"]
     channel: str | None = None
+
+
+class PlaylistChange(Struct, forbid_unknown_fields=True):
+    """`POST /api/playlist/<id>/`: subscribe to an archived YouTube playlist or end the subscription."""
+
+    playlist_subscribed: bool

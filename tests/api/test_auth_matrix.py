@@ -125,6 +125,9 @@ CASES = {
     ("POST", "/api/playlist/custom/{playlist_id}"): Case(
         ADMIN, "/api/playlist/custom/{playlist}/", 400, body={"action": "create", "video_id": "{video}"}
     ),
+    ("POST", "/api/playlist/{playlist_id}"): Case(
+        ADMIN, "/api/playlist/{playlist}/", body={"playlist_subscribed": True}
+    ),
     ("DELETE", "/api/playlist/{playlist_id}"): Case(ADMIN, "/api/playlist/{playlist}/", 204),
     ("GET", "/api/docs"): Case(PUBLIC, "/api/docs"),
     ("GET", "/api/docs/ui"): Case(PUBLIC, "/api/docs/ui"),

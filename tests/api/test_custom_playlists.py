@@ -90,3 +90,30 @@ def test_delete_a_playlist_keeps_or_deletes_its_videos(client, admin, archive):
     assert send(client, "GET", f"/api/video/{video_id(3)}/", admin).status_code == 404
     assert send(client, "GET", f"/api/video/{video_id(1)}/", admin).status_code == 200
     assert send(client, "DELETE", f"/api/playlist/{playlist_id(2)}/", admin).status_code == 404
+
+
+def test_subscribe_to_a_playlist(client, admin, archive):
+    from functions.core.dialects import V05
+    from functions.services.auth import users
+    from functions.storage.models import Playlist
+
+    make_playlist(1, [1])
+    modern = users.create_user("modern", "pw", is_admin=True, dialect=V05)
+    answer = send(client, "POST", f"/api/playlist/{playlist_id(1)}/", modern, body={"playlist_subscribed": True})
+    assert answer.status_code == 200 and answer.json_body["playlist_subscribed"] is True  # bare in v0.5
+    assert [key.playlist_id for key in Playlist.by_subscription.query("subscribed")] == [playlist_id(1)]
+    assert Counter.get("playlists#subscribed").count == 1 and Counter.get("playlists#unsubscribed").count == 0
+    again = send(client, "POST", f"/api/playlist/{playlist_id(1)}/", admin, body={"playlist_subscribed": False})
+    assert again.json_body["data"]["playlist_subscribed"] is False  # v0.4's envelope for a v0.4 token
+    assert Counter.get("playlists#subscribed").count == 0
+    custom = send(client, "POST", "/api/playlist/custom/", admin, body={"playlist_name": "Mine"}).json_body
+    refused = send(client, "POST", f"/api/playlist/{custom['playlist_id']}/", admin, body={"playlist_subscribed": True})
+    assert refused.status_code == 400
+    assert (
+        send(client, "POST", f"/api/playlist/{playlist_id(7)}/", admin, body={"playlist_subscribed": True}).status_code
+        == 404
+    )
+    assert (
+        send(client, "POST", f"/api/playlist/{playlist_id(1)}/", admin, body={"playlist_sort_order": "top"}).status_code
+        == 400
+    )

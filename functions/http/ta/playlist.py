@@ -5,12 +5,14 @@ from typing import TYPE_CHECKING
 from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.http.ta5 import shapes
-from functions.schemas.ta5 import PlaylistDeleteQuery
+from functions.schemas.ta5 import PlaylistChange, PlaylistDeleteQuery
 
 if TYPE_CHECKING:
-    from functions.services.archive import custom_playlists, playlists
+    from functions.services.archive import custom_playlists, playlist_subscriptions, playlists
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    custom_playlists, playlists = lazy.modules("functions.services.archive", "custom_playlists", "playlists")
+    custom_playlists, playlist_subscriptions, playlists = lazy.modules(
+        "functions.services.archive", "custom_playlists", "playlist_subscriptions", "playlists"
+    )
 
 router = Router(__name__)
 
@@ -22,6 +24,13 @@ def list_playlists(call: Call):
 
 @router.route("/api/playlist/{playlist_id}", auth=USER, as_v05=shapes.bare)
 def get_playlist(call: Call, playlist_id: str):
+    return playlists.detail(call.viewer, playlist_id)
+
+
+@router.route("/api/playlist/{playlist_id}", methods=("POST",), auth=ADMIN, body=PlaylistChange, as_v05=shapes.bare)
+def change_playlist(call: Call, playlist_id: str):
+    """v0.5's subscription of an archived YouTube playlist; the playlist after it."""
+    playlist_subscriptions.set_subscribed(playlist_id, call.body.playlist_subscribed)
     return playlists.detail(call.viewer, playlist_id)
 
 
