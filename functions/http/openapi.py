@@ -266,6 +266,20 @@ SCHEMAS: dict = {
             "comment_count": INTEGER,
             "sponsorblock": ref("SponsorBlock"),
             "media_size": INTEGER,
+            "streams": array(
+                obj(
+                    {
+                        "type": {"enum": ["video", "audio"]},
+                        "index": INTEGER,
+                        "codec": STRING,
+                        "width": INTEGER,
+                        "height": INTEGER,
+                        "bitrate": {"type": "integer", "description": "bits per second, 0 when not known"},
+                    },
+                    required=["type", "index", "codec", "bitrate"],
+                ),
+                description="the file's streams as ffmpeg reads them; empty until read",
+            ),
         },
         required=[
             "youtube_id",
@@ -286,6 +300,7 @@ SCHEMAS: dict = {
             "playlist",
             "subtitles",
             "media_size",
+            "streams",
         ],
     ),
     "Playlist": obj(
@@ -1003,6 +1018,65 @@ def _other_ta_paths() -> dict:
     }
 
 
+def _stats_paths() -> dict:
+    sums = obj({"doc_count": INTEGER, "media_size": INTEGER, "duration": INTEGER, "duration_str": STRING})
+    share = obj({"duration": INTEGER, "duration_str": STRING, "progress": NUMBER, "items": INTEGER})
+    items = obj({f"{key}_{flag}": INTEGER for key in ("active", "subscribed") for flag in ("true", "false")})
+    items["properties"]["doc_count"] = INTEGER
+    videos = obj(
+        {
+            **sums["properties"],
+            **{f"type_{vid_type}": sums for vid_type in ("videos", "shorts", "streams")},
+            "active_true": sums,
+            "active_false": sums,
+        }
+    )
+    queue = obj(
+        {name: INTEGER for name in ("pending", "ignore", "pending_videos", "pending_shorts", "pending_streams")}
+    )
+    watch = obj(
+        {
+            "total": obj({"duration": INTEGER, "duration_str": STRING, "items": INTEGER}),
+            "watched": share,
+            "unwatched": share,
+        }
+    )
+    day = obj({"date": STRING, "count": INTEGER, "media_size": INTEGER})
+    channel = obj(
+        {
+            "id": STRING,
+            "name": STRING,
+            "doc_count": INTEGER,
+            "duration": INTEGER,
+            "duration_str": STRING,
+            "media_size": INTEGER,
+        }
+    )
+    order = query_param("order", "what ranks the channels", {"enum": ["doc_count", "duration", "media_size"]})
+    return {
+        "/api/stats/video": {
+            "get": operation("stats", "Videos: count, bytes, seconds; by type, active", ok("stats", videos))
+        },
+        "/api/stats/channel": {"get": operation("stats", "Channels: active, subscribed", ok("stats", items))},
+        "/api/stats/playlist": {"get": operation("stats", "Playlists: active, subscribed", ok("stats", items))},
+        "/api/stats/download": {"get": operation("stats", "The download queue by status and type", ok("stats", queue))},
+        "/api/stats/watch": {
+            "get": operation("stats", "The viewer's watched and unwatched videos", ok("stats", watch))
+        },
+        "/api/stats/downloadhist": {
+            "get": operation("stats", "Videos downloaded on each of the last 8 days", ok("days", array(day)))
+        },
+        "/api/stats/biggestchannels": {
+            "get": operation(
+                "stats",
+                "The 10 channels with the most videos, seconds or bytes",
+                {**ok("channels", array(channel)), **BAD_QUERY},
+                parameters=[order],
+            )
+        },
+    }
+
+
 def _file_paths() -> dict:
     def file(summary: str, parameters: list) -> dict:
         return {
@@ -1356,6 +1430,7 @@ TAGS = [
     {"name": "search", "description": "search the archive"},
     {"name": "session", "description": "login and ping"},
     {"name": "settings", "description": "the app settings of the config envelope"},
+    {"name": "stats", "description": "statistics of the archive, read from counters"},
     {"name": "files", "description": "media files and images (302 to S3)"},
     {"name": "invidious", "description": "the Invidious authenticated API"},
     {"name": "invidious-public", "description": "the public Invidious API over the archive (PUBLIC_INVIDIOUS)"},
@@ -1713,6 +1788,7 @@ def document() -> dict:
         _download_paths,
         _snapshot_paths,
         _other_ta_paths,
+        _stats_paths,
         _file_paths,
         _invidious_paths,
         _page_paths,

@@ -16,6 +16,7 @@ from functions.http.ta import (
     session,
     snapshot,
     sponsor,
+    stats,
     task,
     video,
 )
@@ -49,4 +50,5 @@ ROUTERS = (
     appsettings5.router,
     nav.router,
     playlist5.router,
+    stats.router,
 )

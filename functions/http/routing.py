@@ -331,8 +331,8 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
             origin.check_token(request.method, request.headers, getattr(viewer, "csrf_hash", None))  # and v0.5's
             answer = route.view(Call(request, viewer, route), **params)
             if route.as_v05 is not None and dialect == V05:
-                return route.as_v05(answer)
-            return answer
+                answer = route.as_v05(answer)
+            return json_answer(answer)
         except DomainError as error:
             body = error_body(error, request.path, dialect)
             return error_response(request.path, status_of(error), body, headers_of(error))
@@ -346,6 +346,18 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
     handle.__doc__ = route.view.__doc__
     handle.route = route  # type: ignore[attr-defined]  # what the route table declares, for tests and the OpenAPI document
     return handle
+
+
+# Decimal as a JSON number, as Chalice's own encoder writes it.
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+
+
+def json_answer(result):
+    """A view's answer: a Response or text as it is; anything else (Structs of functions.schemas, dicts and lists
+    holding them) as JSON, encoded by msgspec."""
+    if isinstance(result, Response | str | bytes):
+        return result
+    return Response(body=_ENCODER.encode(result).decode(), status_code=200, headers=dict(JSON_HEADERS))
 
 
 def _preflight(allowed: list[str]) -> Callable:

@@ -12,7 +12,7 @@ from pynamodb.exceptions import DoesNotExist
 from functions.core.errors import BadRequest, NotFound
 from functions.services import search
 from functions.services.archive import playlists, videos
-from functions.storage import counters, db, s3
+from functions.storage import counters, db, s3, tallied
 from functions.storage.models import Channel, Playlist, PlaylistEntry, Video
 
 CUSTOM = "custom"
@@ -97,8 +97,7 @@ def delete(playlist_id: str, delete_videos: bool = False) -> None:
                 videos.unmark_entry(playlist_id, entry.youtube_id)
                 _forget_playlist(entry.youtube_id, playlist_id)
         PlaylistEntry(playlist_id, entry.youtube_id).delete()
-    counted = {counters.PLAYLISTS: 1, counters.playlists_by(playlist.subscription): 1}
-    if not db.delete_counted(playlist, counted):
+    if not tallied.delete_tallied(playlist, counters.playlist_totals, counters.PLAYLIST_TALLIED):
         raise playlists.not_found(playlist_id)
     search.remove_playlist(playlist)
     s3.delete_objects([s3.playlist_thumb_key(playlist_id)])
