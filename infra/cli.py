@@ -1,9 +1,10 @@
 """Administration from a shell: users and their tokens, bulk import, counter repair.
 
     python -m infra.cli create-user NAME [--admin] [--password P]   # asks for the password when not given
+                                    [--dialect v0.4|v0.5]           # the TubeArchivist API the token speaks
     python -m infra.cli reset-password NAME [--password P]
     python -m infra.cli remove-user NAME                            # the user and every credential of theirs
-    python -m infra.cli show-token NAME
+    python -m infra.cli show-token NAME [--dialect v0.4|v0.5]       # a new token if the old one speaks the other
     python -m infra.cli import FILE.json                            # see functions/services/importer/ for the format
     python -m infra.cli recount                                     # set every counter from its index
     python -m infra.cli settings [SECTION.KEY=JSON ...]             # show the app settings, or change some
@@ -27,6 +28,8 @@ import os
 import sys
 from pathlib import Path
 
+from functions.core.dialects import DIALECTS, V04
+
 LOCAL_PORT = "5056"
 # What the local run uses; set before functions.storage.models is imported, since table names are read at import.
 LOCAL_ENVIRONMENT = {
@@ -39,6 +42,9 @@ LOCAL_ENVIRONMENT = {
 }
 # Would send requests elsewhere, or sign them with something else than the fake keys.
 LOCAL_UNSET = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_REGION")
+
+
+DIALECT_HELP = "the TubeArchivist API the token speaks: v0.4 (default) or v0.5 (today's clients)"
 
 
 class UsageError(Exception):
@@ -82,10 +88,10 @@ def _password(args, confirm: bool) -> str:
 def create_user(args) -> None:
     from functions.services.auth import users
 
-    user = users.create_user(args.username, _password(args, confirm=True), is_admin=args.admin)
+    user = users.create_user(args.username, _password(args, confirm=True), is_admin=args.admin, dialect=args.dialect)
     role = "admin" if user.is_admin else "user"
     print(f"created {role} {user.username} (user id {int(user.user_id)})")
-    print(f"token: {user.api_token}")
+    print(f"token: {user.api_token} (TubeArchivist {args.dialect})")
 
 
 def reset_password(args) -> None:
@@ -106,7 +112,11 @@ def remove_user(args) -> None:
 def show_token(args) -> None:
     from functions.services.auth import users
 
-    print(users.get_user(args.username).api_token)
+    user = users.get_user(args.username)
+    if args.dialect and args.dialect != users.token_dialect(user):
+        user = users.replace_token(user, args.dialect)
+        print(f"the old token of {user.username} no longer works; the new one speaks {args.dialect}", file=sys.stderr)
+    print(user.api_token)
 
 
 def import_file(args) -> None:
@@ -216,6 +226,7 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("username")
     command.add_argument("--admin", action="store_true", help="may administer the archive")
     command.add_argument("--password", help="the password (asked for when left out)")
+    command.add_argument("--dialect", choices=DIALECTS, default=V04, help=DIALECT_HELP)
     command.set_defaults(run=create_user)
 
     command = commands.add_parser("reset-password", parents=[local], help="set a user's password")
@@ -229,6 +240,9 @@ def parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser("show-token", parents=[local], help="print a user's API token")
     command.add_argument("username")
+    command.add_argument(
+        "--dialect", choices=DIALECTS, help="replace the token with one speaking this dialect if it speaks another"
+    )
     command.set_defaults(run=show_token)
 
     command = commands.add_parser("import", parents=[local], help="import archive metadata from a JSON file")

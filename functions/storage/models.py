@@ -93,6 +93,9 @@ class User(Model):
     last_seen = UnicodeAttribute(null=True)
     all_users = UnicodeAttribute(null=True)  # ALL_USERS once seen: the by_last_seen index key
     by_last_seen = UsersBySeen()
+    # TubeArchivist v0.5 web UI settings the user changed (functions.services.user_config)
+    ui_config: MapAttribute[str, Any] = MapAttribute(null=True)
+    last_login = NumberAttribute(null=True)  # unix time of the last v0.5 web login
 
 
 class AuthKeysByUser(GlobalSecondaryIndex):
@@ -112,6 +115,8 @@ class AuthKey(Model):
     created = NumberAttribute()
     expires = TTLAttribute(null=True)
     seen = UnicodeAttribute(null=True)  # the day it last authenticated a request (services.auth.activity)
+    dialect = UnicodeAttribute(null=True)  # the TubeArchivist API it speaks (functions.core.dialects); None: v0.4
+    csrf_hash = UnicodeAttribute(null=True)  # a v0.5 web session's CSRF token (SHA-256), checked on its writes
     by_user = AuthKeysByUser()
 
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import NotFound
-from functions.core.ids import is_playlist_id
+from functions.core.ids import is_custom_playlist_id, is_playlist_id
 from functions.core.pagination import Page
 from functions.schemas.ta_objects import Envelope
 from functions.services import search
@@ -26,7 +26,7 @@ def not_found(playlist_id: str) -> NotFound:
 
 
 def check_id(playlist_id: str) -> str:
-    if not is_playlist_id(playlist_id):
+    if not is_playlist_id(playlist_id) and not is_custom_playlist_id(playlist_id):
         raise not_found(playlist_id)
     return playlist_id
 
