@@ -1,6 +1,6 @@
 """Every route module of both APIs; app.py registers their blueprints."""
 
-from functions.http import docs, signed_media
+from functions.http import docs, signed_media, webapp
 from functions.http.invidious import login, public, resources, tokens
 from functions.http.ta import (
     appsettings,
@@ -17,6 +17,7 @@ from functions.http.ta import (
     snapshot,
     sponsor,
     task,
+    users,
     video,
 )
 
@@ -42,4 +43,6 @@ ROUTERS = (
     proxy.router,
     search.router,
     appsettings.router,
+    users.router,
+    webapp.router,
 )

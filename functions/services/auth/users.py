@@ -118,6 +118,25 @@ def set_password(username: str, password: str) -> None:
     end_sessions(user, keep_api_token=True)  # a new password ends every session and token the old one opened
 
 
+def list_users() -> list[User]:
+    """Every user, by name (a scan: the users table holds the archive's few people, not its videos)."""
+    return sorted(User.scan(), key=lambda user: user.username)
+
+
+def new_api_token(username: str) -> str:
+    """Replace the user's API token: the old one is refused from now on, their sessions stay."""
+    user = get_user(username)
+    token = secrets.token_hex(20)
+    old = AuthKey(digest(user.api_token))
+    with db.transaction() as transaction:
+        transaction.update(user, actions=[User.api_token.set(token)], condition=User.api_token == user.api_token)
+        transaction.save(_api_key(token, user, int(time.time())))
+        transaction.delete(old)
+    if not transaction.committed:
+        raise Conflict(f"the token of {username} changed meanwhile: try again")
+    return token
+
+
 def remove_user(username: str) -> None:
     """Delete the user and every credential of theirs: API token, TubeArchivist sessions, SIDs, Invidious tokens.
     The user row goes first: from then on every key of theirs is refused even before it is deleted."""
