@@ -91,10 +91,14 @@ class Page:
         self.page.set_default_timeout(TIMEOUT_MS)
         self.base = base
         self.errors: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
         self.page.on("dialog", self._answer_dialog)
         self.dialog_answers: list[str] = []
+
+    def _console(self, message):
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} ({message.location.get('url')})")
 
     def _answer_dialog(self, dialog):
         answer = self.dialog_answers.pop(0) if self.dialog_answers else None

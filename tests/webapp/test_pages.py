@@ -39,6 +39,13 @@ def wait_js(page, expression: str, timeout: float = 30):
     return wait_until(lambda: page.evaluate(f"() => {expression}"), timeout, every=0.1)
 
 
+def expect_toast(page, text: str) -> None:
+    page.wait_for_selector("#toast:not(.hidden)")
+    wait_until(lambda: page.inner_text("#toast") != "", timeout=5)
+    assert text in page.inner_text("#toast"), page.inner_text("#toast")
+    page.evaluate("() => document.getElementById('toast').classList.add('hidden')")
+
+
 def current_time(page) -> float:
     return page.evaluate("document.getElementById('player').currentTime")
 
@@ -116,8 +123,11 @@ def test_a_persons_whole_path(site):
     # Change a setting (snapshots on), take a snapshot, change another, restore the snapshot with confirmation
     page.click("header nav a:text('Settings')")
     page.check("#setting-application-enable_snapshot")
+    page.fill("#setting-downloads-sleep_interval", "3")
     page.click("#settings-form button[type=submit]")
-    page.wait_for_selector("text=Settings saved")
+    expect_toast(page, "Settings saved")
+    config = lambda: json.loads(api_call(page, "GET", "/api/appsettings/config/", None)["body"])  # noqa: E731
+    assert config()["downloads"]["sleep_interval"] == 3 and config()["application"]["enable_snapshot"] is True
     page.wait_for_selector("#snapshot-create")
     page.click("#snapshot-create")
 
@@ -130,8 +140,7 @@ def test_a_persons_whole_path(site):
 
     page.fill("#setting-downloads-sleep_interval", "17")
     page.click("#settings-form button[type=submit]")
-    page.wait_for_selector("text=Settings saved")
-    config = lambda: json.loads(api_call(page, "GET", "/api/appsettings/config/", None)["body"])  # noqa: E731
+    expect_toast(page, "Settings saved")
     assert config()["downloads"]["sleep_interval"] == 17
     page.wait_for_selector("#snapshots button[data-action=restore]:enabled")
     page.click("#snapshots button[data-action=restore]")
@@ -141,14 +150,14 @@ def test_a_persons_whole_path(site):
     assert config()["downloads"]["sleep_interval"] == 17
     page.click("#snapshots button[data-action=restore]")
     page.click("#restore-confirm")
-    page.wait_for_selector("text=Restore started")
-    wait_until(lambda: config()["downloads"]["sleep_interval"] != 17)
+    expect_toast(page, "Restore started")
+    wait_until(lambda: config()["downloads"]["sleep_interval"] == 3)
     user.shot("settings")
 
     # Sign out: the sign-in form again, the session is gone
     page.click("#sign-out")
     page.wait_for_selector("form.signin")
-    assert api_call(page, "GET", "/api/ping/", None)["status"] == 403
+    assert json.loads(api_call(page, "GET", "/api/users/me/", None)["body"]) == {"signed_in": False}
     assert not user.errors, user.errors
     user.close()
 
@@ -177,9 +186,14 @@ def test_every_page_on_a_phone_and_a_desktop_light_and_dark(site):
             name = path.strip("/").split("?")[0].replace("/", "-") or "home"
             user.shot(f"{label}-{name}")
             assert not user.errors, (path, user.errors)
-        # keyboard: the skip link is the first stop and moves focus to the page's content
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.className") == "skip"
+        # keyboard: a nav link opens its page with Enter, and focus lands in the new page (the search box)
+        page.focus("header nav a:text('Search')")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#search-box")
+        wait_js(page, "document.activeElement?.id === 'search-box'")
+        page.keyboard.type("lab")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#search-results .results, #search-results .empty")
         user.close()
 
 
@@ -197,6 +211,7 @@ def test_a_non_admin_sees_no_admin_pages_and_the_api_refuses_their_forms(site):
     page.wait_for_selector("text=Only admins change the queue.")
     assert page.locator("#add-targets").count() == 0
     user.shot("viewer-downloads")
+    assert not user.errors, user.errors  # the pages asked nothing the viewer may not have
     refused = [
         api_call(page, "POST", "/api/users/", {"username": "mallory", "password": "x"}),
         api_call(page, "POST", "/api/users/admin/password/", {"password": "taken-over"}),
@@ -207,7 +222,6 @@ def test_a_non_admin_sees_no_admin_pages_and_the_api_refuses_their_forms(site):
         api_call(page, "GET", "/api/users/", None),
     ]
     assert [answer["status"] for answer in refused] == [403] * len(refused), refused
-    assert not user.errors, user.errors
     user.close()
 
 

@@ -1,6 +1,6 @@
 // Downloads: paste ids, URLs or @handles to queue them, the queue with its status and live progress, the error
 // of a failed item and retry, ignore, priority, delete; start the downloads and rescan subscriptions now.
-import { api, url } from "./api.js";
+import { api } from "./api.js";
 import { h, mount, title, act, field, pager, onLeave, session, toast, errorBox } from "./ui.js";
 
 const POLL_MS = 2000;
@@ -60,7 +60,6 @@ export async function downloadsPage() {
     return h(
       "li",
       { class: `queue-item ${item.status}${item.message ? " failed" : ""}`, "data-id": id },
-      h("img", { src: url(item.vid_thumb_url), alt: "", loading: "lazy", width: 120, height: 68 }),
       h(
         "div",
         { class: "meta" },

@@ -75,7 +75,9 @@ async function render() {
     if (error instanceof ApiError && error.status === 403 && !(await signedIn())) return start();
     mount(h("h1", {}, "Something went wrong"), errorBox(error));
   }
-  document.getElementById("main").focus({ preventScroll: true });
+  // Keyboard and screen reader users land on the new page's content (unless the page focused a field itself).
+  const main = document.getElementById("main");
+  if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
 }
 
 async function signedIn() {

@@ -1,16 +1,12 @@
-// Playlists: the list, and a playlist's page with its videos in the playlist's own order.
-import { api, url } from "./api.js";
+// Playlists: the list, and a playlist's page with its videos in the playlist's own order. No playlist art: the
+// archive stores none (playlist_thumbnail names an object nothing writes), and a card of 404s helps no one.
+import { api } from "./api.js";
 import { h, link, mount, title, grid, videoCard, pager, navigate } from "./ui.js";
 
 function playlistCard(playlist) {
   return h(
     "article",
     { class: "card playlist", "data-id": playlist.playlist_id },
-    link(
-      `/playlists/${encodeURIComponent(playlist.playlist_id)}`,
-      { class: "thumb", tabindex: "-1", "aria-hidden": "true" },
-      h("img", { src: url(playlist.playlist_thumbnail), alt: "", loading: "lazy", width: 320, height: 180 }),
-    ),
     h(
       "div",
       { class: "meta" },
