@@ -35,7 +35,7 @@ def _shell(call: Call, **segments):
     from functions.webapp import shell
 
     page = shell(base_path(call.request))
-    headers = {
+    headers: dict[str, str | list[str]] = {
         **COMMON_HEADERS,
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-cache",
@@ -57,5 +57,9 @@ def webapp_asset(call: Call, asset_name: str):
     asset = assets().get(asset_name)
     if asset is None:
         raise NotFound(f"file {asset_name} not found")
-    headers = {**COMMON_HEADERS, "Content-Type": asset.content_type, "Cache-Control": IMMUTABLE}
+    headers: dict[str, str | list[str]] = {
+        **COMMON_HEADERS,
+        "Content-Type": asset.content_type,
+        "Cache-Control": IMMUTABLE,
+    }
     return Response(body=asset.body.decode(), status_code=200, headers=headers)
