@@ -9,6 +9,7 @@ from functools import cache
 
 from functions.core import ids
 from functions.core.settings import VERSION
+from functions.http.webapp import CLIENT_ROUTES
 from functions.schemas import ta as ta_schemas
 from functions.schemas import users as user_schemas
 from functions.storage import signing
@@ -1351,19 +1352,7 @@ def _webapp_paths() -> dict:
         "webapp", "The web app's HTML shell (a client route)", ok("the page", HTML_PAGE, HTML), security=PUBLIC
     )
     paths: dict = {}
-    for path in (
-        "/",
-        "/videos",
-        "/watch/{video_id}",
-        "/channels",
-        "/channels/{channel_id}",
-        "/playlists",
-        "/playlists/{playlist_id}",
-        "/search",
-        "/downloads",
-        "/settings",
-        "/users",
-    ):
+    for path in CLIENT_ROUTES:
         ids_in_path = {"{video_id}": VIDEO_ID, "{channel_id}": CHANNEL_ID, "{playlist_id}": PLAYLIST_ID}
         params = [ids_in_path[segment] for segment in path.split("/") if segment in ids_in_path]
         paths[path] = {"get": shell, **({"parameters": params} if params else {})}

@@ -75,6 +75,7 @@ async function render() {
     if (error instanceof ApiError && error.status === 403 && !(await signedIn())) return start();
     mount(h("h1", {}, "Something went wrong"), errorBox(error));
   }
+  performance.mark("ytarchive:rendered"); // bench/webapp.py: when a page is on screen with its data
   // Keyboard and screen reader users land on the new page's content (unless the page focused a field itself).
   const main = document.getElementById("main");
   if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
