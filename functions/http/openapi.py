@@ -9,8 +9,10 @@ from functools import cache
 
 from functions.core import ids
 from functions.core.settings import VERSION
+from functions.http.webapp import CLIENT_ROUTES
 from functions.schemas import ta as ta_schemas
 from functions.schemas import ta5 as ta5_schemas
+from functions.schemas import users as user_schemas
 from functions.storage import signing
 
 OPENAPI_VERSION = "3.0.3"
@@ -38,6 +40,8 @@ REQUEST_STRUCTS = (
     ta5_schemas.CustomPlaylistChange,
     ta5_schemas.DownloadBulkChange,
     ta5_schemas.PlaylistChange,
+    user_schemas.NewUser,
+    user_schemas.NewPassword,
 )
 
 # Examples of path parameters: what tests/test_fuzz.py seeds, so the example requests reach real items.
@@ -1386,6 +1390,93 @@ def _docs_paths() -> dict:
     }
 
 
+def _users_paths() -> dict:
+    user = obj({"username": STRING, "user_id": INTEGER, "is_admin": BOOLEAN, "created": INTEGER})
+    username = path_param("username", "a user's login name", None, "admin")
+    return {
+        "/api/users/me": {
+            "get": operation(
+                "users",
+                "Who is signed in: the user, or signed_in false",
+                ok("the user", obj({**user["properties"], "signed_in": BOOLEAN})),
+                security=PUBLIC,
+            )
+        },
+        "/api/users/me/continue": {
+            "get": operation(
+                "users",
+                "The signed-in user's started, unfinished videos (player.position: the saved second)",
+                ok("the videos", obj({"data": array(ref("Video")), "config": {"type": "object"}})),
+            )
+        },
+        "/api/users": {
+            "get": operation("users", "Every user (admins)", ok("the users", obj({"data": array(user)}))),
+            "post": operation(
+                "users",
+                "Create a user (admins); the answer holds their API token",
+                {"201": answer("created", obj({**user["properties"], "token": STRING})), "409": use("Conflict")},
+                request=body(ref("NewUser")),
+            ),
+        },
+        "/api/users/{username}": {
+            "parameters": [username],
+            "delete": operation(
+                "users",
+                "Remove a user and every credential of theirs (admins)",
+                {"204": answer("removed"), "400": use("BadRequest"), "404": use("TaNotFound")},
+            ),
+        },
+        "/api/users/{username}/password": {
+            "parameters": [username],
+            "post": operation(
+                "users",
+                "Set a user's password (admins); their sessions end",
+                {**ok("changed", obj({"username": STRING, "password_changed": BOOLEAN})), **NOT_FOUND},
+                request=body(ref("NewPassword")),
+            ),
+        },
+        "/api/users/{username}/token": {
+            "parameters": [username],
+            "post": operation(
+                "users",
+                "Issue a new API token for a user (admins); the old one stops working",
+                {
+                    **ok("the new token", obj({"username": STRING, "token": STRING})),
+                    **NOT_FOUND,
+                    "409": use("Conflict"),
+                },
+            ),
+        },
+    }
+
+
+def _webapp_paths() -> dict:
+    shell = operation(
+        "webapp", "The web app's HTML shell (a client route)", ok("the page", HTML_PAGE, HTML), security=PUBLIC
+    )
+    paths: dict = {}
+    for path in CLIENT_ROUTES:
+        ids_in_path = {"{video_id}": VIDEO_ID, "{channel_id}": CHANNEL_ID, "{playlist_id}": PLAYLIST_ID}
+        params = [ids_in_path[segment] for segment in path.split("/") if segment in ids_in_path]
+        paths[path] = {"get": shell, **({"parameters": params} if params else {})}
+    paths["/assets/{asset_name}"] = {
+        "parameters": [path_param("asset_name", "a content-hashed file name", None, "main.0123456789ab.js")],
+        "get": operation(
+            "webapp",
+            "A script, stylesheet or icon of the web app, cacheable for a year",
+            {
+                "200": {
+                    "description": "the file",
+                    "content": {"text/javascript": {"schema": STRING}, "text/css": {"schema": STRING}},
+                },
+                "404": use("TaNotFound"),
+            },
+            security=PUBLIC,
+        ),
+    }
+    return paths
+
+
 # ---------------------------------------------------------------- the document
 
 DESCRIPTION = """\
@@ -1436,6 +1527,8 @@ TAGS = [
     {"name": "invidious-public", "description": "the public Invidious API over the archive (PUBLIC_INVIDIOUS)"},
     {"name": "web", "description": "Invidious web pages: sign-in and token approval"},
     {"name": "docs", "description": "this document and its viewer"},
+    {"name": "users", "description": "who is signed in; for admins, the archive's users"},
+    {"name": "webapp", "description": "the archive's own web app: its HTML shell and hashed assets"},
 ]
 
 
@@ -1795,6 +1888,8 @@ def document() -> dict:
         _docs_paths,
         _public_invidious_paths,
         _ta5_paths,
+        _users_paths,
+        _webapp_paths,
     ):
         paths.update(group())
 

@@ -1,6 +1,6 @@
 """Every route module of both APIs; app.py registers their blueprints."""
 
-from functions.http import docs, signed_media
+from functions.http import docs, signed_media, webapp
 from functions.http.invidious import login, public, resources, tokens
 from functions.http.ta import (
     appsettings,
@@ -18,6 +18,7 @@ from functions.http.ta import (
     sponsor,
     stats,
     task,
+    users,
     video,
 )
 from functions.http.ta5 import appsettings as appsettings5
@@ -51,4 +52,6 @@ ROUTERS = (
     nav.router,
     playlist5.router,
     stats.router,
+    users.router,
+    webapp.router,
 )

@@ -129,6 +129,20 @@ CASES = {
         ADMIN, "/api/playlist/{playlist}/", body={"playlist_subscribed": True}
     ),
     ("DELETE", "/api/playlist/{playlist_id}"): Case(ADMIN, "/api/playlist/{playlist}/", 204),
+    ("GET", "/api/users/me"): Case(PUBLIC, "/api/users/me/"),
+    ("GET", "/api/users/me/continue"): Case(USER, "/api/users/me/continue/"),
+    ("GET", "/api/users"): Case(ADMIN, "/api/users/"),
+    ("POST", "/api/users"): Case(ADMIN, "/api/users/", 201, body={"username": "newcomer", "password": "pw"}),
+    ("DELETE", "/api/users/{username}"): Case(ADMIN, "/api/users/other/", 204),
+    ("POST", "/api/users/{username}/password"): Case(ADMIN, "/api/users/other/password/", body={"password": "pw"}),
+    ("POST", "/api/users/{username}/token"): Case(ADMIN, "/api/users/other/token/"),
+    ("GET", "/api/stats/video"): Case(USER, "/api/stats/video/"),
+    ("GET", "/api/stats/channel"): Case(USER, "/api/stats/channel/"),
+    ("GET", "/api/stats/playlist"): Case(USER, "/api/stats/playlist/"),
+    ("GET", "/api/stats/download"): Case(USER, "/api/stats/download/"),
+    ("GET", "/api/stats/downloadhist"): Case(USER, "/api/stats/downloadhist/"),
+    ("GET", "/api/stats/watch"): Case(USER, "/api/stats/watch/"),
+    ("GET", "/api/stats/biggestchannels"): Case(USER, "/api/stats/biggestchannels/?order=doc_count"),
     ("GET", "/api/docs"): Case(PUBLIC, "/api/docs"),
     ("GET", "/api/docs/ui"): Case(PUBLIC, "/api/docs/ui"),
     ("GET", "/api/docs/ui/{asset_name}"): Case(PUBLIC, "/api/docs/ui/start.js"),
@@ -223,6 +237,7 @@ def call(client, method: str, path: str, body: bytes | None, headers: dict | Non
 def test_auth_matrix(client, admin, other, world, method, route):
     case = CASES[method, route]
     path, body = request_of(case, world)
+    call(client, "GET", "/api/ping/", None, None, other)  # a credential's first use of the day records the day
     before = everything_stored()
     refusals = []
     if case.role is not PUBLIC:

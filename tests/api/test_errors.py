@@ -25,7 +25,8 @@ def test_tubearchivist_error_has_no_cors_headers(client):
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
-@pytest.mark.parametrize("path", ["/", "/nope", "/api/nope/", "/api/video/x/y/z", "/a/b/c/d/e/f/g/h/i/j/k/l"])
+# "/" is the web app's shell (tests/api/test_webapp.py); the paths below it that no page serves are 404s.
+@pytest.mark.parametrize("path", ["/nope", "/videos/x", "/api/nope/", "/api/video/x/y/z", "/a/b/c/d/e/f/g/h/i/j/k/l"])
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
 def test_a_missing_route_is_404_and_never_quotes_the_token(client, admin, path, method):
     response = client.http.request(method, path, headers=token_headers(admin), body=b"")

@@ -151,6 +151,11 @@ def set_password(username: str, password: str) -> None:
     end_sessions(user, keep_api_token=True)  # a new password ends every session and token the old one opened
 
 
+def list_users() -> list[User]:
+    """Every user, by name (a scan: the users table holds the archive's few people, not its videos)."""
+    return sorted(User.scan(), key=lambda user: user.username)
+
+
 def remove_user(username: str) -> None:
     """Delete the user and every credential of theirs: API token, TubeArchivist sessions, SIDs, Invidious tokens.
     The user row goes first: from then on every key of theirs is refused even before it is deleted."""
