@@ -174,8 +174,10 @@ class Call:
         return page_from_query(self.query)
 
     def _decoded_body(self, kind: type):
-        """The JSON body as a `kind`; an empty body stands for `{}` when every field has a default."""
-        optional = not any(field.required for field in msgspec.structs.fields(kind))
+        """The JSON body as a `kind`; an empty body stands for `{}` when every field has a default, unless the
+        Struct says a body is required (`body_required`)."""
+        fields = msgspec.structs.fields(kind)
+        optional = not getattr(kind, "body_required", False) and not any(field.required for field in fields)
         return decode(self.json(default={} if optional else None), kind)
 
     def _raw_body(self) -> bytes:

@@ -2,9 +2,44 @@
 
 from typing import Annotated, Literal
 
-from msgspec import Meta, Struct
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from functions.core.errors import DomainError, InvalidCredentials
 
 Text = Annotated[str, Meta(min_length=1)]
+
+
+class Login(Struct):
+    username: str
+    password: str
+
+    @staticmethod
+    def refusal(reason: str) -> DomainError:
+        """Any other body fails as a wrong password does: TubeArchivist's login answers its one message."""
+        return InvalidCredentials()
+
+
+class SponsorVote(Struct):
+    uuid: Annotated[str, Meta(pattern=r"\S")]  # a segment's UUID
+    yourVote: Literal[0, 1, 20]  # down, up, undo
+
+
+class SponsorSegment(Struct):
+    startTime: Annotated[float, Meta(ge=0)]  # seconds
+    endTime: float
+
+
+class SponsorPost(Struct, forbid_unknown_fields=True):
+    """A vote or a new segment (one of the two): checked, never sent, as TubeArchivist does."""
+
+    vote: SponsorVote | UnsetType = UNSET
+    segment: SponsorSegment | UnsetType = UNSET
+
+
+class ProxySet(Struct):
+    """The proxy URL every yt-dlp request goes through (http, https or socks, credentials allowed)."""
+
+    proxy: str
 
 
 class DownloadRow(Struct):

@@ -1,6 +1,7 @@
 """The download proxy: /api/proxy/ (admins only). No answer contains its credentials."""
 
 from functions.http.routing import ADMIN, Call, Router
+from functions.schemas.ta import ProxySet
 from functions.services import network
 
 router = Router(__name__)
@@ -11,9 +12,9 @@ def proxy_status(call: Call):
     return network.status()
 
 
-@router.route("/api/proxy", methods=("PUT",), auth=ADMIN)
+@router.route("/api/proxy", methods=("PUT",), auth=ADMIN, body=ProxySet)
 def set_proxy(call: Call):
-    return network.store_proxy(call.json(required=("proxy",))["proxy"])
+    return network.store_proxy(call.body.proxy)
 
 
 @router.route("/api/proxy", methods=("DELETE",), auth=ADMIN)

@@ -1,6 +1,7 @@
 """SponsorBlock data of a video: /api/video/<id>/sponsor/."""
 
 from functions.http.routing import USER, Call, Router
+from functions.schemas.ta import SponsorPost
 from functions.services import sponsorblock
 
 router = Router(__name__)
@@ -11,6 +12,6 @@ def get_sponsor(call: Call, video_id: str):
     return sponsorblock.stored(video_id)
 
 
-@router.route("/api/video/{video_id}/sponsor", methods=("POST",), auth=USER)
+@router.route("/api/video/{video_id}/sponsor", methods=("POST",), auth=USER, body=SponsorPost)
 def post_sponsor(call: Call, video_id: str):
-    return sponsorblock.simulate(video_id, call.json())
+    return sponsorblock.simulate(video_id, call.body)
