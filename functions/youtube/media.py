@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from functions.youtube import urls
-from functions.youtube.ytdlp import ExtractionFailed, binary_location, open_session
+from functions.youtube.runtime import binary_location
+from functions.youtube.ytdlp import ExtractionFailed, open_session
 
 SIDE_FILES = (".vtt", ".srt", ".json", ".jpg", ".webp", ".png")  # downloads whose progress is not the video's
 DEFAULT_FORMAT = "bestvideo[ext=mp4]+bestaudio[ext=m4a]/best[ext=mp4]/bestvideo+bestaudio/best"
