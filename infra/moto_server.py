@@ -7,7 +7,9 @@ read every table. In front of it, the gate:
 - checks each request's AWS Signature V4 (header or presigned query) against a secret made for this run, kept
   owner-only in the data folder for `python -m infra.cli --local`; presigned URLs expire as S3's do;
 - records every write in the data folder's store (infra/store.py) before it is answered; a write that cannot be
-  made durable is answered 507 (botocore does not retry it; the API answers 503) and nothing of it stays.
+  made durable is answered 507 (botocore does not retry it; the API answers 503) and nothing of it stays (a
+  message sent is taken back; a receive or a delete the disk refused is, at worst, delivered again: SQS delivers
+  at least once).
 """
 
 import calendar
@@ -33,6 +35,9 @@ log = logging.getLogger("ytarchive.local")
 HOST = "127.0.0.1"
 DYNAMODB_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 DYNAMODB_WRITES |= {"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"}  # PartiQL may write
+SQS_CHANGES = {"SendMessage", "SendMessageBatch", "DeleteMessage", "DeleteMessageBatch", "PurgeQueue"}
+SQS_CHANGES |= {"ChangeMessageVisibility", "ChangeMessageVisibilityBatch"}
+SQS_RECEIVE = "ReceiveMessage"  # changes receive counts and visibility, but may wait: recorded after its answer
 NOT_DURABLE_STATUS = 507  # Insufficient Storage: not one of the statuses botocore retries
 HEADER_AUTH = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/,]+)/(?P<scope>\d{8}/[^/,]+/(?P<service>[^/,]+)/aws4_request),\s*"
@@ -218,9 +223,11 @@ def gate(moto_app, credentials: Credentials, store=None):
             return _refuse(environ, start_response, 403, "SignatureDoesNotMatch", problem)
         start_response = _without_cors(start_response)
         current = app.store
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if current is not None and target.startswith("AmazonSQS."):
+            return _sqs_request(moto_app, current, environ, target.rpartition(".")[2], start_response)
         if current is None or not is_write(environ):
             return moto_app(environ, start_response)
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith("DynamoDB_"):
             # One at a time, in journal order: replaying the journal then gives the same state. (moto's
             # TransactWriteItems also fails when another thread writes during its copy of the tables.)
@@ -264,6 +271,52 @@ def _s3_write(moto_app, store, environ, body, start_response):
             return _refuse(environ, start_response, NOT_DURABLE_STATUS, "LocalStoreUnavailable", str(error))
         start_response(answer["status"], answer["headers"], answer["exc_info"])
         return result
+
+
+def _sqs_request(moto_app, store, environ, operation: str, start_response):
+    if operation not in SQS_CHANGES and operation != SQS_RECEIVE:
+        return moto_app(environ, start_response)
+    answer = {}
+
+    def capture(status, headers, exc_info=None):
+        answer.update(status=status, headers=headers, exc_info=exc_info)
+
+    if operation == SQS_RECEIVE:
+        result = _collected(moto_app, environ, capture)
+        if b'"MessageId"' in result[0]:
+            with store.sqs_lock:
+                try:
+                    store.record_queues()
+                except NotDurable as error:
+                    log.error("receive refused: %s", error)
+                    return _refuse(environ, start_response, NOT_DURABLE_STATUS, "LocalStoreUnavailable", str(error))
+        start_response(answer["status"], answer["headers"], answer["exc_info"])
+        return result
+    with store.sqs_lock:
+        result = _collected(moto_app, environ, capture)
+        try:
+            store.record_queues()
+        except NotDurable as error:
+            log.error("write refused: %s", error)
+            if operation.startswith("SendMessage"):
+                _take_back(result[0])
+            return _refuse(environ, start_response, NOT_DURABLE_STATUS, "LocalStoreUnavailable", str(error))
+    start_response(answer["status"], answer["headers"], answer["exc_info"])
+    return result
+
+
+def _take_back(answer: bytes) -> None:
+    """Remove the messages a send just added (its answer names them) from moto's queue."""
+    from infra.store import sqs_backend
+
+    try:
+        answered = json.loads(answer)
+    except ValueError:
+        return
+    sent = {entry["MessageId"] for entry in answered.get("Successful", [answered]) if "MessageId" in entry}
+    for queue in sqs_backend().queues.values():
+        with queue._messages_lock:
+            queue._messages = [message for message in queue._messages if message.id not in sent]
 
 
 def in_process_caller(moto_app):

@@ -12,6 +12,12 @@ point leaves either the old snapshot and its journal or the new one.
     data/snapshots/n/s3/B.json        bucket B's manifest: key -> file, ETag, content type, metadata
     data/journal/n.log                records after snapshot n, one JSON line each, in the order applied
     data/s3/B/objects/…               object files, one per version (a manifest or a record names each)
+    data/sqs.json                     every queue's messages, rewritten whole after each change (see below)
+
+SQS holds little (a message per queued download, gone once done) and changes with every receive, so its state is
+not journalled: after each request that changed a queue, every queue's messages (bodies, receive counts, delays
+and visibility as absolute times) are written to one file, atomically, before the answer. A start puts them back:
+a download queued or waiting for its retry is delivered after a restart, when SQS would deliver it.
 
 A folder of the layout before journals (data/tables, data/s3/B.json) loads as snapshot 0.
 """
@@ -144,6 +150,64 @@ def s3_backend():
     return s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
 
 
+def sqs_backend():
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import sqs_backends
+
+    return sqs_backends[DEFAULT_ACCOUNT_ID][os.environ.get("AWS_DEFAULT_REGION", "us-east-1")]
+
+
+# What a moto SQS message holds besides its body; times are absolute (ms since the epoch), so a delay or an
+# in-flight receive's visibility timeout runs on across a restart.
+MESSAGE_FIELDS = (
+    "id",
+    "body",
+    "message_attributes",
+    "system_attributes",
+    "sender_id",
+    "sent_timestamp",
+    "approximate_first_receive_timestamp",
+    "approximate_receive_count",
+    "deduplication_id",
+    "group_id",
+    "sequence_number",
+    "visible_at",
+    "delayed_until",
+    "receipt_handle",
+)
+
+
+def queue_messages() -> dict[str, list[dict]]:
+    """Every moto queue's messages, by queue name."""
+    return {
+        name: [{f: getattr(message, f) for f in MESSAGE_FIELDS} for message in list(queue._messages)]
+        for name, queue in sqs_backend().queues.items()
+    }
+
+
+def restore_queue_messages(saved: dict[str, list[dict]]) -> int:
+    """Put saved messages back into the queues of the same names (a queue no longer in the stack is skipped)."""
+    from moto.sqs.models import Message
+
+    queues, count = sqs_backend().queues, 0
+    for name, messages in saved.items():
+        queue = queues.get(name)
+        if queue is None:
+            log.warning("not loading %d message(s) of queue %s: not in the stack", len(messages), name)
+            continue
+        restored = []
+        for fields in messages:
+            message = Message(fields["id"], fields["body"])
+            for name_, value in fields.items():
+                setattr(message, name_, value)
+            restored.append(message)
+        with queue._messages_lock:
+            queue._messages = restored
+            queue._messages_lock.notify_all()
+        count += len(restored)
+    return count
+
+
 def _binary_to_text(value):
     if isinstance(value, bytes | bytearray):
         return base64.b64encode(value).decode()
@@ -217,6 +281,7 @@ class Store:
     apply: Callable[[str, str], None]
     dynamodb_lock: threading.Lock = field(default_factory=threading.Lock)
     s3_lock: threading.Lock = field(default_factory=threading.Lock)
+    sqs_lock: threading.Lock = field(default_factory=threading.Lock)
     manifests: dict = field(default_factory=dict)
     journal: Journal | None = None
     journal_number: int = 0
@@ -239,7 +304,7 @@ class Store:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.snapshot = self._current()
         backend = dynamodb_backend()
-        counts = {"items": 0, "records": 0, "objects": 0}
+        counts = {"items": 0, "records": 0, "objects": 0, "messages": 0}
         for path in sorted((self.snapshot.folder / "tables").glob("*.jsonl")):
             table = backend.tables.get(path.stem)
             if table is None:  # the file stays, copied into later snapshots, until the table is back
@@ -262,6 +327,8 @@ class Store:
             self.manifests[bucket] = load_objects(bucket, manifest)
             counts["objects"] += len(manifest)
         self._sweep_unreferenced_objects()
+        if self._queues_path.exists():
+            counts["messages"] = restore_queue_messages(json.loads(self._queues_path.read_bytes()))
         self.journal_number = int(journal_paths[-1].stem) if journal_paths else self.snapshot.number
         self.journal = Journal(self._journal_path(self.journal_number))
         self.journal.records = counts["records"]
@@ -334,6 +401,18 @@ class Store:
             self.manifests[bucket][key] = entry
         self._dirty_tables.add(None)
         return entry
+
+    @property
+    def _queues_path(self) -> Path:
+        return self.folder / "sqs.json"
+
+    def record_queues(self) -> None:
+        """After moto changed a queue (under `sqs_lock`): every queue's messages on disk, or NotDurable."""
+        state = json.dumps(queue_messages(), separators=(",", ":"), default=_binary_to_text).encode()
+        try:
+            write_atomic(self._queues_path, [state])
+        except OSError as error:
+            raise NotDurable(f"queue state {self._queues_path}: {error.strerror or error}") from error
 
     def restore_object(self, bucket: str, key: str) -> None:
         """Put the saved version of an object back into moto (or remove the key, when none was saved)."""

@@ -273,6 +273,69 @@ def test_a_write_the_disk_refuses_is_refused_and_not_kept(runs, tmp_path):
     assert after.objects() == {"thumb.jpg": (b"first", "binary/octet-stream", {})}
 
 
+# ---------------------------------------------------------------- queues
+
+
+QUEUE = PREFIX + "download"
+
+
+def queue_state(run: Run) -> dict:
+    url = run.client("sqs").get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    names = ["ApproximateNumberOfMessages"] + [f"ApproximateNumberOfMessages{s}" for s in ("NotVisible", "Delayed")]
+    attributes = run.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return {name.removeprefix("ApproximateNumberOfMessages") or "visible": int(attributes[name]) for name in names}
+
+
+def test_queued_messages_survive_a_crash_with_their_receives_and_delays(runs):
+    first = runs()
+    sqs = first.client("sqs")
+    url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    bodies = [json.dumps({"youtube_id": f"vid{n:08d}"}) for n in range(3)]
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(n), "MessageBody": body} for n, body in enumerate(bodies)])
+    sqs.send_message(QueueUrl=url, MessageBody='{"retry": true}', DelaySeconds=600)  # a retry, held back
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=600)["Messages"][0]
+    done = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=600)["Messages"][0]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=done["ReceiptHandle"])
+    before = queue_state(first)
+    assert before == {"visible": 1, "NotVisible": 1, "Delayed": 1}
+    first.crash()
+
+    second = runs()
+    assert second.loaded["messages"] == 3
+    assert queue_state(second) == before
+    sqs = second.client("sqs")
+    url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    left = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])["Messages"]
+    assert [m["Body"] for m in left] == bodies[2:]
+    # The in-flight one comes back when its visibility timeout ends, counted as received once already.
+    message = {m["id"]: m for m in store.queue_messages()[QUEUE]}[received["MessageId"]]
+    assert message["approximate_receive_count"] == 1 and message["visible_at"] > time.time() * 1000
+
+
+def test_a_send_the_disk_refuses_is_refused_and_taken_back(runs, monkeypatch):
+    run = runs()
+    sqs = run.client("sqs")
+    url = sqs.get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="kept")
+
+    def full(path, chunks):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "write_atomic", full)
+    for attempt in (
+        lambda: sqs.send_message(QueueUrl=url, MessageBody="refused"),
+        lambda: sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "refused too"}]),
+    ):
+        with pytest.raises(ClientError) as refused:
+            attempt()
+        assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 507
+    monkeypatch.undo()
+    assert queue_state(run)["visible"] == 1
+    run.crash()
+    left = runs().client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in left] == ["kept"]
+
+
 # ---------------------------------------------------------------- the lock on the endpoint
 
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 VERSION = "v0.1.0"  # the archive's own version
 TA_API_VERSION = "v0.4.13"  # the TubeArchivist release whose API the archive answers as
+SNAPSHOT_HOUR_UTC = 3  # when the daily snapshot runs (functions/jobs/triggers.py)
 
 # What TubeArchivist clients find under "config" in every envelope; stored overrides are merged on top.
 DEFAULT_APP_CONFIG = {

@@ -12,12 +12,13 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import msgspec
 from chalice import Blueprint, CORSConfig, Response
 
+from functions.core import lazy
 from functions.core.errors import (
     BadRequest,
     Conflict,
@@ -36,8 +37,13 @@ from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
 from functions.http.cors import is_ta_path, preflight
 from functions.schemas import decode
-from functions.services.auth import origin, sessions
-from functions.services.invidious import access, tokens
+
+if TYPE_CHECKING:
+    from functions.services.auth import origin, sessions
+    from functions.services.invidious import access, tokens
+else:  # imported by the first request that authenticates (functions/core/lazy.py)
+    origin, sessions = lazy.modules("functions.services.auth", "origin", "sessions")
+    access, tokens = lazy.modules("functions.services.invidious", "access", "tokens")
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 JSON_TYPES = ("application/json", "text/json")

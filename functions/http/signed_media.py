@@ -5,10 +5,17 @@ type and size, which players read before choosing how to play (shaka-player asks
 Both carry CORS headers: web players on other origins read them.
 """
 
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from functions.core import lazy
 from functions.http.routing import INVIDIOUS_CORS, PUBLIC, Call, Router
-from functions.storage import s3, signing
+
+if TYPE_CHECKING:
+    from functions.storage import s3, signing
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    s3, signing = lazy.modules("functions.storage", "s3", "signing")
 
 router = Router(__name__)
 CORS_HEADERS = INVIDIOUS_CORS.get_access_control_headers()

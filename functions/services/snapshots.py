@@ -28,7 +28,7 @@ from pynamodb.models import Model
 
 from functions.core import logs
 from functions.core.errors import BadRequest, NotFound
-from functions.core.settings import get_settings
+from functions.core.settings import SNAPSHOT_HOUR_UTC, get_settings
 from functions.schemas import ta_objects as wire
 from functions.services import app_settings
 from functions.storage import aws, db, s3
@@ -42,7 +42,6 @@ SNAPSHOT_ID = re.compile(r"^ta_daily_[a-z0-9]{16}$")
 IN_PROGRESS, SUCCESS, FAILED = "IN_PROGRESS", "SUCCESS", "FAILED"
 EXPIRE_DAYS, KEEP_AT_LEAST, KEEP_AT_MOST = 30, 5, 50
 ABANDONED_SECONDS = 86400  # a failed snapshot, or one whose job died, is removed after a day
-DAILY_HOUR_UTC = 3  # when the daily schedule fires (functions/jobs/snapshot.py)
 RECENT_SECONDS = 20 * 3600  # the daily run skips a day that already has a snapshot
 EXPORT_ATTEMPTS = 3
 BATCH_WRITE_LIMIT = 25
@@ -98,7 +97,7 @@ def render(item: Snapshot) -> wire.Snapshot:
 def next_exec(now: int) -> int:
     """When the daily schedule fires next."""
     moment = datetime.fromtimestamp(now, UTC)
-    today = moment.replace(hour=DAILY_HOUR_UTC, minute=0, second=0, microsecond=0)
+    today = moment.replace(hour=SNAPSHOT_HOUR_UTC, minute=0, second=0, microsecond=0)
     return int((today if today > moment else today + timedelta(days=1)).timestamp())
 
 

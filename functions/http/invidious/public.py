@@ -2,13 +2,20 @@
 functions.services.invidious.public, open or private as functions.services.invidious.access decides."""
 
 import re
+from typing import TYPE_CHECKING
 
 from chalice import Response
 
+from functions.core import lazy
 from functions.core.errors import NotFound
 from functions.http.routing import INVIDIOUS_CORS, OPEN_INVIDIOUS, Call, Router
-from functions.services.invidious import public
-from functions.storage import s3
+
+if TYPE_CHECKING:
+    from functions.services.invidious import public
+    from functions.storage import s3
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    public = lazy.modules("functions.services.invidious", "public")
+    s3 = lazy.modules("functions.storage", "s3")
 
 router = Router(__name__)
 API = "/api/v1"

@@ -1,11 +1,21 @@
 """Channels: /api/channel/..."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.schemas.ta import ChannelSearchQuery, ChannelSubscriptions
-from functions.services.archive import channel_overwrites, channels, render
-from functions.services.invidious import subscriptions
+
+if TYPE_CHECKING:
+    from functions.services.archive import channel_overwrites, channels, render
+    from functions.services.invidious import subscriptions
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    channel_overwrites, channels, render = lazy.modules(
+        "functions.services.archive", "channel_overwrites", "channels", "render"
+    )
+    subscriptions = lazy.modules("functions.services.invidious", "subscriptions")
 
 router = Router(__name__)
 

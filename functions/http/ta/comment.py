@@ -1,7 +1,14 @@
 """Comments of a video: /api/video/<id>/comment/."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import USER, Call, Router
-from functions.services import comments
+
+if TYPE_CHECKING:
+    from functions.services import comments
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    comments = lazy.modules("functions.services", "comments")
 
 router = Router(__name__)
 

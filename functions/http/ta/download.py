@@ -1,10 +1,17 @@
 """The download queue: /api/download/... (anyone reads it; admins change it, as it is shared)."""
 
+from typing import TYPE_CHECKING
+
 import msgspec
 
+from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.schemas.ta import DownloadQuery, DownloadRequest, DownloadStatus
-from functions.services.downloads import intake, items
+
+if TYPE_CHECKING:
+    from functions.services.downloads import intake, items
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    intake, items = lazy.modules("functions.services.downloads", "intake", "items")
 
 router = Router(__name__)
 

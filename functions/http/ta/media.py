@@ -1,11 +1,18 @@
 """Files: /media/... and /cache/... answer 302 to a short-lived presigned URL of the S3 object."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from functions.core import lazy
 from functions.core.errors import NotFound
 from functions.core.ids import is_channel_id
 from functions.http.routing import USER, Call, Router
-from functions.storage import s3
+
+if TYPE_CHECKING:
+    from functions.storage import s3
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    s3 = lazy.modules("functions.storage", "s3")
 
 router = Router(__name__)
 

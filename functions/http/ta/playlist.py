@@ -1,7 +1,14 @@
 """Playlists: /api/playlist/..."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import USER, Call, Router
-from functions.services.archive import playlists
+
+if TYPE_CHECKING:
+    from functions.services.archive import playlists
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    playlists = lazy.modules("functions.services.archive", "playlists")
 
 router = Router(__name__)
 

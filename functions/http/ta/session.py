@@ -1,13 +1,21 @@
 """Login, logout and ping: /api/login/, /api/logout/, /api/ping/."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from functions.core import lazy
 from functions.core.settings import TA_API_VERSION, VERSION
 from functions.http.routing import PUBLIC, USER, Call, Router
 from functions.schemas import ta_objects as wire
 from functions.schemas.ta import Login
-from functions.services import downloader
-from functions.services.auth import sessions, users
+
+if TYPE_CHECKING:
+    from functions.services import downloader
+    from functions.services.auth import sessions, users
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    downloader = lazy.modules("functions.services", "downloader")
+    sessions, users = lazy.modules("functions.services.auth", "sessions", "users")
 
 router = Router(__name__)
 

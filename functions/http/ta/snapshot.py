@@ -1,8 +1,15 @@
 """Snapshots: /api/snapshot/ and /api/snapshot/<id>/, for admins only (a restore replaces everyone's state)."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import ADMIN, Call, Router
 from functions.schemas import ta_objects as wire
-from functions.services import snapshots
+
+if TYPE_CHECKING:
+    from functions.services import snapshots
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    snapshots = lazy.modules("functions.services", "snapshots")
 
 router = Router(__name__)
 

@@ -1,10 +1,18 @@
 """Background tasks: /api/task/ (admins only)."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import ADMIN, Call, Router
 from functions.schemas import ta_objects as wire
 from functions.schemas.ta import TaskRun
-from functions.services import rescan, tasks
-from functions.services.downloads import intake
+
+if TYPE_CHECKING:
+    from functions.services import rescan, tasks
+    from functions.services.downloads import intake
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    rescan, tasks = lazy.modules("functions.services", "rescan", "tasks")
+    intake = lazy.modules("functions.services.downloads", "intake")
 
 router = Router(__name__)
 

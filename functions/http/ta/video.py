@@ -1,11 +1,19 @@
 """Videos: /api/video/..., progress and watched state."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.schemas.ta import ProgressUpdate, Watched
-from functions.services.archive import progress, video_filters, videos
-from functions.services.search import service as search_service
+
+if TYPE_CHECKING:
+    from functions.services.archive import progress, video_filters, videos
+    from functions.services.search import service as search_service
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    progress, video_filters, videos = lazy.modules("functions.services.archive", "progress", "video_filters", "videos")
+    search_service = lazy.modules("functions.services.search", "service")
 
 router = Router(__name__)
 
