@@ -195,10 +195,8 @@ class Call:
     def _media_type(self) -> str:
         return (self.headers.get("content-type") or "").split(";")[0].strip().lower()
 
-    def json(self, default=None, required: tuple[str, ...] = ()):
-        """The JSON body (an object unless `default` says otherwise); `default` when the body is empty.
-
-        Keys in `required` must be present (400 otherwise)."""
+    def json(self, default=None):
+        """The JSON body (an object unless `default` says otherwise); `default` when the body is empty."""
         raw = self._raw_body()
         if not raw.strip():
             if default is None:
@@ -211,9 +209,6 @@ class Call:
         expected = type(default) if default is not None else dict
         if not isinstance(body, expected):
             raise BadRequest(f"request body must be a JSON {'array' if expected is list else 'object'}")
-        missing = [key for key in required if key not in body]
-        if missing:
-            raise BadRequest(f"missing key: {', '.join(missing)}")
         return body
 
     def form(self) -> dict:
