@@ -36,6 +36,19 @@ class SponsorPost(Struct, forbid_unknown_fields=True):
     segment: SponsorSegment | UnsetType = UNSET
 
 
+class Overwrites(Struct, forbid_unknown_fields=True):
+    """A channel's overwrites of the download settings; null (or false, but for integrate_sponsorblock) removes
+    one, so the app setting applies again; absent ones stay."""
+
+    download_format: Annotated[str, Meta(pattern=r"\S", max_length=500)] | Literal[False] | UnsetType | None = UNSET
+    autodelete_days: Annotated[int, Meta(ge=1, le=36_500)] | Literal[False] | UnsetType | None = UNSET
+    integrate_sponsorblock: bool | UnsetType | None = UNSET
+
+
+class ChannelOverwritesUpdate(Struct, forbid_unknown_fields=True):
+    channel_overwrites: Overwrites
+
+
 class ProxySet(Struct):
     """The proxy URL every yt-dlp request goes through (http, https or socks, credentials allowed)."""
 

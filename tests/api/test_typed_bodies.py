@@ -8,7 +8,7 @@ import pytest
 
 from functions.storage.models import QueueItem, RefreshItem
 from tests.api.calls import OVER_ONE_MB, send
-from tests.factories import make_video, video_id
+from tests.factories import channel_id, make_video, video_id
 from tests.invidious.iv_helpers import auth, call
 
 
@@ -69,6 +69,18 @@ def test_rows_are_answered_as_decoded(client, admin):
             "$.data[0]: object missing required field channel_subscribed",
         ),
         ("PUT", "/api/proxy/", {"proxy": 8080}, "$.proxy: expected str, got int"),
+        (
+            "POST",
+            f"/api/channel/{channel_id(1)}/",
+            {"channel_overwrites": {"autodelete_days": 0}},
+            "$.channel_overwrites.autodelete_days: expected int >= 1",
+        ),
+        (
+            "POST",
+            f"/api/channel/{channel_id(1)}/",
+            {"channel_overwrites": {"index_playlists": True}},
+            "$.channel_overwrites: object contains unknown field index_playlists",
+        ),
         ("PUT", "/api/proxy/", {}, "$: object missing required field proxy"),
     ],
 )
