@@ -71,6 +71,13 @@ def test_rows_are_answered_as_decoded(client, admin):
         ("PUT", "/api/proxy/", {"proxy": 8080}, "$.proxy: expected str, got int"),
         (
             "POST",
+            "/api/appsettings/config/",
+            {"downloads": {"comment_max": 0}},
+            "$.downloads.comment_max: expected int >= 1",
+        ),
+        ("POST", "/api/appsettings/config/", {"theme": {}}, "$: object contains unknown field theme"),
+        (
+            "POST",
             f"/api/channel/{channel_id(1)}/",
             {"channel_overwrites": {"autodelete_days": 0}},
             "$.channel_overwrites.autodelete_days: expected int >= 1",
