@@ -53,6 +53,17 @@ class Stats(Struct):
     average_rating: float | None
 
 
+class Stream(Struct):
+    """A stream of the media file as ffmpeg reads it (functions.youtube.media.parse_streams); audio has no size."""
+
+    type: str
+    index: int
+    codec: str
+    bitrate: int
+    width: int | UnsetType = UNSET
+    height: int | UnsetType = UNSET
+
+
 class Subtitle(Struct):
     ext: str
     lang: str
@@ -80,6 +91,7 @@ class Video(Struct):
     playlist: list[str]
     subtitles: list[Subtitle]
     media_size: int
+    streams: list[Stream]
     comment_count: int | UnsetType = UNSET
     sponsorblock: dict[str, Any] | UnsetType = UNSET
 

@@ -84,6 +84,11 @@ def test_queued_video_is_downloaded_stored_and_dequeued(fake_youtube, aws, sqs):
     assert stored.title == video.title and stored.channel_id == video.channel_id
     assert stored.published == video.published and stored.media_size > 1000
     assert stored.subtitles == []  # subtitles are off by default (downloads.subtitle)
+    assert [(s["type"], s["codec"], s.get("width"), s.get("height")) for s in stored.streams] == [
+        ("video", "h264", 160, 90),
+        ("audio", "aac", None, None),
+    ]  # read from the file by ffmpeg, as TubeArchivist's streams
+    assert all(s["bitrate"] > 0 for s in stored.streams)
     keys = objects()
     assert s3.media_key(video.channel_id, video.youtube_id) in keys
     assert s3.video_thumb_key(video.youtube_id) in keys

@@ -12,7 +12,7 @@ from functions.schemas.ta_objects import Envelope
 from functions.services import search as search_index
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
-from functions.storage import counters, db, index_keys, lookup, pages, s3
+from functions.storage import counters, db, index_keys, lookup, pages, s3, tallied
 from functions.storage.models import (
     ALL_CHANNELS,
     SUBSCRIBED,
@@ -92,12 +92,7 @@ def videos_page(viewer: Viewer, channel_id: str, page: Page) -> Envelope:
 def save(channel: Channel) -> bool:
     """Store a channel, counting it when new and moving its subscription count when that changed."""
     index_keys.set_channel_keys(channel)
-    created = db.save_counted(
-        channel,
-        {counters.CHANNELS: 1, counters.channels_by(channel.subscription): 1},
-        Channel.subscription,
-        counters.channels_by,
-    )
+    created = tallied.save_tallied(channel, counters.channel_totals, counters.CHANNEL_TALLIED)
     search_index.index_channel(channel, known_new=created)
     return created
 
@@ -105,7 +100,7 @@ def save(channel: Channel) -> bool:
 def create(channel: Channel) -> bool:
     """Store a channel only when it is not archived yet, counting it; False (nothing written) when it is."""
     index_keys.set_channel_keys(channel)
-    created = db.create_counted(channel, {counters.CHANNELS: 1, counters.channels_by(channel.subscription): 1})
+    created = db.create_counted(channel, {name: 1 for name in counters.channel_totals(channel)})
     if created:
         search_index.index_channel(channel, known_new=True)
     return created
@@ -130,7 +125,7 @@ def delete(channel_id: str) -> None:
     for key in Video.by_channel.query(channel_id):
         with contextlib.suppress(NotFound):  # removed meanwhile
             videos.delete(key.youtube_id)
-    if not db.delete_counted(channel, {counters.CHANNELS: 1, counters.channels_by(channel.subscription): 1}):
+    if not tallied.delete_tallied(channel, counters.channel_totals, counters.CHANNEL_TALLIED):
         raise not_found(channel_id)
     search_index.remove_channel(channel)
     s3.delete_objects(s3.channel_keys(channel_id))

@@ -8,13 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import NotFound
-from functions.core.ids import is_playlist_id
+from functions.core.ids import is_custom_playlist_id, is_playlist_id
 from functions.core.pagination import Page
 from functions.schemas.ta_objects import Envelope
 from functions.services import search
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
-from functions.storage import counters, db, index_keys, pages
+from functions.storage import counters, db, index_keys, pages, tallied
 from functions.storage.models import ALL_PLAYLISTS, Counter, Playlist, PlaylistEntry, Video
 
 ENTRY_READERS = 8  # playlists whose entries are read at once
@@ -26,7 +26,7 @@ def not_found(playlist_id: str) -> NotFound:
 
 
 def check_id(playlist_id: str) -> str:
-    if not is_playlist_id(playlist_id):
+    if not is_playlist_id(playlist_id) and not is_custom_playlist_id(playlist_id):
         raise not_found(playlist_id)
     return playlist_id
 
@@ -108,12 +108,7 @@ def store(playlist: Playlist) -> bool:
     """The counted write of a playlist with its index keys, nothing else (no entries, no search index); True
     when it is new."""
     index_keys.set_playlist_keys(playlist)
-    return db.save_counted(
-        playlist,
-        {counters.PLAYLISTS: 1, counters.playlists_by(playlist.subscription): 1},
-        Playlist.subscription,
-        counters.playlists_by,
-    )
+    return tallied.save_tallied(playlist, counters.playlist_totals, counters.PLAYLIST_TALLIED)
 
 
 def save(playlist: Playlist, listed: list[dict]) -> bool:

@@ -76,6 +76,7 @@ def video(item: Video, channel_item: Channel | None, state: UserVideo | None) ->
         playlist=list(item.playlist or []),
         subtitles=[subtitle(item, sub) for sub in item.subtitles or []],
         media_size=int(item.media_size or 0),
+        streams=[wire.Stream(**stream) for stream in item.streams or []],
         comment_count=UNSET if item.comment_count is None else int(item.comment_count),
         sponsorblock=UNSET if item.sponsorblock is None else item.sponsorblock.as_dict(),
     )
