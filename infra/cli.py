@@ -133,6 +133,13 @@ def recount(args) -> None:
     )
 
 
+def dash(args) -> None:
+    from functions.services.archive import dash as renditions
+
+    made = renditions.backfill_all(args.video_ids or None)
+    print(f"made {made} DASH renditions")
+
+
 def settings(args) -> None:
     """Print the app settings as JSON; with SECTION.KEY=VALUE arguments (VALUE in JSON, or a bare word taken as
     text) change those first, all or nothing, as POST /api/appsettings/config/ does."""
@@ -230,6 +237,10 @@ def parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser("recount", parents=[local], help="set every counter from its index")
     command.set_defaults(run=recount)
+
+    command = commands.add_parser("dash", parents=[local], help="give archived videos their missing DASH renditions")
+    command.add_argument("video_ids", nargs="*", metavar="VIDEO_ID", help="these videos only (default: every one)")
+    command.set_defaults(run=dash)
 
     command = commands.add_parser("settings", parents=[local], help="show the app settings, or change some")
     command.add_argument("assignments", nargs="*", metavar="SECTION.KEY=VALUE", help="e.g. downloads.format=null")
