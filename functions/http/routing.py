@@ -304,7 +304,9 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
         try:
             viewer = route.auth.viewer(request)  # first: a cookie that names no session is refused as such
             origin.check(request.method, request.headers)  # CSRF: a cookie's write must come from this site
-            return route.view(Call(request, viewer, route), **params)
+            answer = route.view(Call(request, viewer, route), **params)
+            # a wire Struct (functions.schemas) answers as its JSON object
+            return msgspec.to_builtins(answer) if isinstance(answer, msgspec.Struct) else answer
         except DomainError as error:
             return error_response(request.path, status_of(error), error_body(error, request.path), headers_of(error))
         except Exception as error:

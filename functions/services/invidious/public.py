@@ -8,6 +8,7 @@ from functions.core.dates import now
 from functions.core.errors import NotFound
 from functions.core.ids import is_playlist_id, is_video_id
 from functions.core.settings import VERSION
+from functions.schemas import invidious as wire
 from functions.services.auth import activity
 from functions.services.invidious import catalog, objects
 from functions.services.invidious.discovery import POPULAR_POOL
@@ -18,7 +19,7 @@ from functions.storage.models import Channel, Counter, Playlist, Video
 SIMILAR = 12
 
 
-def video(youtube_id: str) -> dict:
+def video(youtube_id: str) -> wire.Video:
     if not is_video_id(youtube_id):
         raise NotFound(catalog.NO_VIDEO)
     (found,) = db.batch_get((Video, [youtube_id]))
