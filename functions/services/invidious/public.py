@@ -46,7 +46,7 @@ def playlist(playlist_id: str, number: int) -> dict:
 
 
 def stats() -> dict:
-    """/api/v1/stats: what instance checks read. Users are active by the day they last sent a credential;
+    """/api/v1/stats: what instance checks read. Users are active by the day they last sent an Invidious credential;
     `lastChannelRefreshedAt` is the latest download among the newest videos (no index orders downloads)."""
     (counts,) = db.batch_get((Counter, [counters.USER_IDS]))
     users = int(counts[counters.USER_IDS].count) if counters.USER_IDS in counts else 0
