@@ -33,9 +33,16 @@ def dash_key(channel_id: str, youtube_id: str, kind: str) -> str:
     return f"media/{channel_id}/{youtube_id}.dash-{kind}.mp4"
 
 
+MANIFEST_SUFFIX, MANIFEST_TYPE = ".mpd", "application/dash+xml"
+
+
 def manifest_key(channel_id: str, youtube_id: str) -> str:
     """The name a video's DASH manifest is signed under: no object, the manifest is written when asked for."""
-    return f"media/{channel_id}/{youtube_id}.mpd"
+    return f"media/{channel_id}/{youtube_id}{MANIFEST_SUFFIX}"
+
+
+def is_manifest_key(key: str) -> bool:
+    return key.endswith(MANIFEST_SUFFIX)
 
 
 def info_json_key(channel_id: str, youtube_id: str) -> str:
@@ -116,7 +123,8 @@ def content_disposition(name: str) -> str:
 
 
 def download_file(key: str, path) -> None:
-    """An object into a local file; 404 when the archive has no such file."""
+    """An object into a local file (ranged GETs in parallel for large ones); 404 when the archive has no such
+    file."""
     from botocore.exceptions import ClientError
 
     try:

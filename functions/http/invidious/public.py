@@ -3,13 +3,22 @@ functions.services.invidious (public, channels, discovery, video_extras), open o
 functions.services.invidious.access decides."""
 
 import re
+from typing import TYPE_CHECKING
 
 from chalice import Response
 
+from functions.core import lazy
 from functions.core.errors import NotFound
 from functions.http.routing import INVIDIOUS_CORS, OPEN_INVIDIOUS, Call, Router
-from functions.services.invidious import channels, discovery, public, video_extras
-from functions.storage import s3
+
+if TYPE_CHECKING:
+    from functions.services.invidious import channels, discovery, public, video_extras
+    from functions.storage import delivery
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    channels, discovery, public, video_extras = lazy.modules(
+        "functions.services.invidious", "channels", "discovery", "public", "video_extras"
+    )
+    delivery = lazy.modules("functions.storage", "delivery")
 
 router = Router(__name__)
 API = "/api/v1"
@@ -112,5 +121,4 @@ def get_thumbnail(call: Call, video_id: str, name: str):
     """FreeTube and others build `/vi/<id>/<quality>.jpg` themselves: 302 to the archived image."""
     if not THUMBNAIL_NAME.match(name):
         raise NotFound("No such thumbnail")
-    location = s3.presigned_url(video_extras.thumbnail_key(video_id))
-    return Response(body="", status_code=302, headers={"Location": location})
+    return Response(body="", status_code=302, headers={"Location": delivery.url(video_extras.thumbnail_key(video_id))})

@@ -15,7 +15,6 @@ from functions.services.invidious import links
 from functions.storage import db, s3
 from functions.storage.models import Video
 
-MPD_TYPE = "application/dash+xml"
 # YouTube's DASH itags by codec family and height (video) or the audio codec: clients pick streams by itag.
 VIDEO_ITAGS = {
     "avc1": ((144, "160"), (240, "133"), (360, "134"), (480, "135"), (720, "136"), (1080, "137"), (1440, "264")),
@@ -139,7 +138,7 @@ def manifest(video) -> str:
 
 def manifest_for_key(key: str) -> str:
     """The manifest a signed path names (s3.manifest_key); 404 when the video or its rendition is gone."""
-    youtube_id = key.rsplit("/", 1)[-1].removesuffix(".mpd")
+    youtube_id = key.rsplit("/", 1)[-1].removesuffix(s3.MANIFEST_SUFFIX)
     found = db.batch_get((Video, [youtube_id] if is_video_id(youtube_id) else []))[0].get(youtube_id)
     if found is None or not found.dash or s3.manifest_key(found.channel_id, youtube_id) != key:
         raise NotFound("This video has no DASH rendition")
