@@ -67,6 +67,11 @@ class Settings:
     login_lockout_seconds: int
     password_hash_slots: int
     proxy_secret_id: str
+    # The stack's download task for videos too large for the download function (infra/fargate.yaml); empty: none.
+    fargate_cluster: str
+    fargate_task_definition: str
+    fargate_subnets: tuple[str, ...]
+    fargate_security_groups: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -102,7 +107,16 @@ def get_settings() -> Settings:
         login_lockout_seconds=int(env("LOGIN_LOCKOUT_SECONDS", "900")),
         password_hash_slots=int(env("PASSWORD_HASH_SLOTS", "2")),  # argon2 runs at once in one process (64 MiB each)
         proxy_secret_id=env("PROXY_SECRET_ID") or f"{table_prefix}proxy",
+        fargate_cluster=env("FARGATE_CLUSTER", ""),
+        fargate_task_definition=env("FARGATE_TASK_DEFINITION", ""),
+        fargate_subnets=_names(env("FARGATE_SUBNETS", "")),
+        fargate_security_groups=_names(env("FARGATE_SECURITY_GROUPS", "")),
     )
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """A comma-separated list of names, blanks left out."""
+    return tuple(name for name in text.split(",") if name)
 
 
 def merge_config(defaults: dict, stored: dict) -> dict:
