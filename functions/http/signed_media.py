@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from chalice import Response
 
 from functions.core import lazy
-from functions.http.routing import INVIDIOUS_CORS, PUBLIC, Call, Router
+from functions.http.routing import HEADERS_ONLY, INVIDIOUS_CORS, PUBLIC, REDIRECT, Call, Router
 
 if TYPE_CHECKING:
     from functions.storage import s3, signing
@@ -21,14 +21,14 @@ router = Router(__name__)
 CORS_HEADERS = INVIDIOUS_CORS.get_access_control_headers()
 
 
-@router.route(signing.ROUTE, methods=("GET",), auth=PUBLIC, cors=INVIDIOUS_CORS)
+@router.route(signing.ROUTE, methods=("GET",), auth=PUBLIC, cors=INVIDIOUS_CORS, returns=REDIRECT)
 def signed_file(call: Call, expires: str, signature: str, folder: str, filename: str):
     """302 to the file a signed path names; 403 when its signature is wrong or expired, 404 when it is gone."""
     key = signing.verify(expires, signature, folder, filename)
     return Response(body="", status_code=302, headers={"Location": s3.presigned_url(key), **CORS_HEADERS})
 
 
-@router.route(signing.ROUTE, methods=("HEAD",), auth=PUBLIC, cors=INVIDIOUS_CORS)
+@router.route(signing.ROUTE, methods=("HEAD",), auth=PUBLIC, cors=INVIDIOUS_CORS, returns=HEADERS_ONLY)
 def signed_file_head(call: Call, expires: str, signature: str, folder: str, filename: str):
     """The file's Content-Type and Content-Length, without its bytes."""
     head = s3.head(signing.verify(expires, signature, folder, filename))

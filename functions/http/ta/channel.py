@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from chalice import Response
 
 from functions.core import lazy
-from functions.http.routing import ADMIN, USER, Call, Router
+from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.schemas.ta import ChannelSearchQuery, ChannelSubscriptions
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def set_overwrites(call: Call, channel_id: str):
     return render.envelope(render.channel(channel), call.viewer.config)
 
 
-@router.route("/api/channel/{channel_id}", methods=("DELETE",), auth=ADMIN)
+@router.route("/api/channel/{channel_id}", methods=("DELETE",), auth=ADMIN, returns=NO_CONTENT)
 def delete_channel(call: Call, channel_id: str):
     channels.delete(channel_id)
     return Response(body="", status_code=204)

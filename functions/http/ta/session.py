@@ -6,7 +6,7 @@ from chalice import Response
 
 from functions.core import lazy
 from functions.core.settings import TA_API_VERSION, VERSION
-from functions.http.routing import PUBLIC, USER, Call, Router
+from functions.http.routing import NO_CONTENT, PUBLIC, USER, Call, Router
 
 if TYPE_CHECKING:
     from functions.services import downloader
@@ -32,7 +32,7 @@ def login(call: Call):
     )
 
 
-@router.route("/api/logout", methods=("POST",), auth=USER)
+@router.route("/api/logout", methods=("POST",), auth=USER, returns=NO_CONTENT)
 def logout(call: Call):
     """End the web session of the session cookie (204, the cookie cleared); a token-only caller has none to end.
     The API token stays valid: it ends only with a password reset or the user's removal."""

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from chalice import Response
 
 from functions.core import lazy
-from functions.http.routing import ADMIN, USER, Call, Router
+from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.schemas.ta import ProgressUpdate, Watched
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def set_progress(call: Call, video_id: str):
     return progress.set_position(call.viewer, video_id, call.body.position)
 
 
-@router.route("/api/video/{video_id}/progress", methods=("DELETE",), auth=USER)
+@router.route("/api/video/{video_id}/progress", methods=("DELETE",), auth=USER, returns=NO_CONTENT)
 def delete_progress(call: Call, video_id: str):
     progress.clear_position(call.viewer, video_id)
     return Response(body="", status_code=204)
