@@ -57,6 +57,7 @@ from moto import mock_aws  # noqa: E402
 CHANNELS = 50
 PLAYLISTS = 20
 PLAYLIST_LIMIT = 5000
+STATS = ("video", "channel", "playlist", "download", "watch", "downloadhist", "biggestchannels")
 DEEP_PAGE = 751  # offset (751 - 1) * 12 = 9,000
 PAGE_SIZE = 12
 MB = 1024 * 1024
@@ -255,6 +256,8 @@ def endpoints(size: int) -> list[tuple[str, str, bool]]:
         ("GET /api/video/?order=asc (v0.5)", "/api/video/?order=asc", True),
         ("GET /api/video/<id>/progress", f"/api/video/{video}/progress", False),
         ("GET /api/ping/", "/api/ping/", False),
+        *((f"GET /api/stats/{name}/", f"/api/stats/{name}/", False) for name in STATS),
+        ("GET /api/stats/biggestchannels/?order=media_size", "/api/stats/biggestchannels/?order=media_size", False),
     ]
 
 

@@ -16,6 +16,7 @@ from functions.http.ta import (
     session,
     snapshot,
     sponsor,
+    stats,
     task,
     video,
 )
@@ -42,4 +43,5 @@ ROUTERS = (
     proxy.router,
     search.router,
     appsettings.router,
+    stats.router,
 )

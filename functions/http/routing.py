@@ -348,7 +348,7 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
         try:
             viewer = route.auth.viewer(request)  # first: a cookie that names no session is refused as such
             origin.check(request.method, request.headers)  # CSRF: a cookie's write must come from this site
-            return route.view(Call(request, viewer, route), **params)
+            return json_answer(route.view(Call(request, viewer, route), **params))
         except DomainError as error:
             return error_response(request.path, status_of(error), error_body(error, request.path), headers_of(error))
         except Exception as error:
@@ -361,6 +361,18 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
     handle.__doc__ = route.view.__doc__
     handle.route = route  # type: ignore[attr-defined]  # what the route table declares, for tests and the OpenAPI document
     return handle
+
+
+# Decimal as a JSON number, as Chalice's own encoder writes it.
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+
+
+def json_answer(result):
+    """A view's answer: a Response or text as it is; anything else (Structs of functions.schemas, dicts and lists
+    holding them) as JSON, encoded by msgspec."""
+    if isinstance(result, Response | str | bytes):
+        return result
+    return Response(body=_ENCODER.encode(result).decode(), status_code=200, headers=dict(JSON_HEADERS))
 
 
 def _preflight(allowed: list[str]) -> Callable:

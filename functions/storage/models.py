@@ -150,6 +150,8 @@ class Video(Model):
     media_height = NumberAttribute(null=True)
     media_codecs = UnicodeAttribute(null=True)  # RFC 6381 codecs, "avc1.42001E, mp4a.40.2"
     subtitles: ListAttribute[dict] = ListAttribute(default=list)  # [{ext, lang, name, source}]
+    # the file's video and audio streams, [{type, index, codec, width?, height?, bitrate}]; None: not read yet
+    streams: ListAttribute[dict] = ListAttribute(null=True)
     comment_count = NumberAttribute(null=True)
     sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)
     # index keys, derived from the fields above by functions.storage.index_keys
@@ -288,13 +290,40 @@ class UserVideo(Model):
 # ---------------------------------------------------------------- bookkeeping
 
 
+class CountersByCount(GlobalSecondaryIndex):
+    """Sparse: the counters of one board (a channel's videos: `channel`), biggest first by count."""
+
+    Meta = _index_meta("by_count", IncludeProjection(["size", "duration"]))
+    board = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(range_key=True)  # type: ignore[assignment]  # the stored name; shadows Index.count
+
+
+class CountersBySize(GlobalSecondaryIndex):
+    Meta = _index_meta("by_size", IncludeProjection(["count", "duration"]))
+    board = UnicodeAttribute(hash_key=True)
+    size = NumberAttribute(range_key=True)
+
+
+class CountersByDuration(GlobalSecondaryIndex):
+    Meta = _index_meta("by_duration", IncludeProjection(["count", "size"]))
+    board = UnicodeAttribute(hash_key=True)
+    duration = NumberAttribute(range_key=True)
+
+
 class Counter(Model):
-    """A total shown by pagination (`videos`, `videos#channel#<id>`, ...), kept exact by transactions."""
+    """A total shown by pagination (`videos`, `videos#channel#<id>`, ...), kept exact by transactions; the
+    video counters also sum their videos' bytes and seconds (functions.storage.counters.video_totals)."""
 
     Meta = _meta("counters")
     name = UnicodeAttribute(hash_key=True)
     count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored name; shadows Model.count
     members = UnicodeSetAttribute(null=True)  # `videos#playlist#<id>`: the ids counted (its archived entries)
+    size = NumberAttribute(null=True)  # bytes of media counted
+    duration = NumberAttribute(null=True)  # seconds of media counted
+    board = UnicodeAttribute(null=True)  # the ranking it is in (by_count, by_size, by_duration), if any
+    by_count = CountersByCount()
+    by_size = CountersBySize()
+    by_duration = CountersByDuration()
 
 
 class AppSetting(Model):

@@ -97,6 +97,11 @@ def upload_file(path, key: str, content_type: str | None = None, download_name: 
     _transfer().upload_file(str(path), get_settings().media_bucket, key, extra_args=extra or None)
 
 
+def download_file(key: str, path) -> None:
+    """Copy an object to a local file (ranged GETs in parallel for large ones)."""
+    _transfer().download_file(get_settings().media_bucket, key, str(path))
+
+
 def content_disposition(name: str) -> str:
     """`inline` (players stream it) with the name in ASCII and, for the rest of the world, in RFC 5987 UTF-8."""
     cleaned = "".join(c for c in name if c.isprintable() and c not in '/\\"').strip() or "video"

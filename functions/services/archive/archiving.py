@@ -60,6 +60,7 @@ def video_from_download(result: media.DownloadResult, queued: QueueItem | None) 
         media_width=info.get("width") or None,
         media_height=info.get("height") or None,
         media_codecs=_codecs(info),
+        streams=media.probe_streams(result.media_path),
         subtitles=[
             {"ext": "vtt", "lang": lang, "name": lang, "source": "auto" if lang in automatic else "user"}
             for lang in sorted(result.subtitle_paths)
