@@ -6,6 +6,7 @@ from chalice import Response
 
 from functions.core import lazy
 from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
+from functions.schemas import ta_objects as wire
 from functions.schemas.ta import ChannelSearchQuery, ChannelSubscriptions
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/channel", auth=USER)
+@router.route("/api/channel", auth=USER, returns=wire.Envelope[list[wire.Channel]])
 def list_channels(call: Call):
     return channels.list_page(call.viewer, call.page(), call.query.get("filter"))
 
@@ -40,7 +41,7 @@ def search_channel(call: Call):
     return channels.search(call.viewer, call.params.q)
 
 
-@router.route("/api/channel/{channel_id}", auth=USER)
+@router.route("/api/channel/{channel_id}", auth=USER, returns=wire.Envelope[wire.Channel])
 def get_channel(call: Call, channel_id: str):
     return channels.detail(call.viewer, channel_id)
 
@@ -58,6 +59,6 @@ def delete_channel(call: Call, channel_id: str):
     return Response(body="", status_code=204)
 
 
-@router.route("/api/channel/{channel_id}/video", auth=USER)
+@router.route("/api/channel/{channel_id}/video", auth=USER, returns=wire.Envelope[list[wire.Video]])
 def channel_videos(call: Call, channel_id: str):
     return channels.videos_page(call.viewer, channel_id, call.page())

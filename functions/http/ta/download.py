@@ -6,6 +6,7 @@ import msgspec
 
 from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
+from functions.schemas import ta_objects as wire
 from functions.schemas.ta import DownloadQuery, DownloadRequest, DownloadStatus
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/download", auth=USER)
+@router.route("/api/download", auth=USER, returns=wire.Envelope[list[wire.DownloadItem]])
 def list_queue(call: Call):
     return intake.list_page(call.viewer, call.page(), call.query.get("filter"), call.query.get("channel"))
 
@@ -37,7 +38,7 @@ def clear_queue(call: Call):
     return {"success": True, "filter": status, "removed": intake.delete_by_filter(status)}
 
 
-@router.route("/api/download/{video_id}", auth=USER)
+@router.route("/api/download/{video_id}", auth=USER, returns=wire.Envelope[wire.DownloadItem])
 def get_item(call: Call, video_id: str):
     return intake.detail(call.viewer, video_id)
 

@@ -45,7 +45,7 @@ def logout(call: Call):
     return Response(body="", status_code=204, headers={"Set-Cookie": cookie})
 
 
-@router.route("/api/ping", auth=USER)
+@router.route("/api/ping", auth=USER, returns=wire.Ping)
 def ping(call: Call):
     """`version` is the TubeArchivist API the archive speaks: clients pick date formats and fields by it."""
     user_id = call.viewer.confirm().user_id

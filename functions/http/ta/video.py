@@ -6,6 +6,7 @@ from chalice import Response
 
 from functions.core import lazy
 from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
+from functions.schemas import ta_objects as wire
 from functions.schemas.ta import ProgressUpdate, Watched
 
 if TYPE_CHECKING:
@@ -18,12 +19,12 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/video", auth=USER)
+@router.route("/api/video", auth=USER, returns=wire.Envelope[list[wire.Video]])
 def list_videos(call: Call):
     return video_filters.videos_page(call.viewer, call.page(), call.query)
 
 
-@router.route("/api/video/{video_id}", auth=USER)
+@router.route("/api/video/{video_id}", auth=USER, returns=wire.Envelope[wire.Video])
 def get_video(call: Call, video_id: str):
     return videos.detail(call.viewer, video_id)
 
