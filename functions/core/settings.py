@@ -72,6 +72,10 @@ class Settings:
     fargate_task_definition: str
     fargate_subnets: tuple[str, ...]
     fargate_security_groups: tuple[str, ...]
+    media_delivery: str  # "s3" (presigned S3 URLs) or "cloudfront" (signed URLs of the media distribution)
+    media_domain: str
+    media_key_secret_id: str
+    media_key_ids: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -111,6 +115,12 @@ def get_settings() -> Settings:
         fargate_task_definition=env("FARGATE_TASK_DEFINITION", ""),
         fargate_subnets=_names(env("FARGATE_SUBNETS", "")),
         fargate_security_groups=_names(env("FARGATE_SECURITY_GROUPS", "")),
+        # Deployed stages hand out CloudFront signed URLs (infra/resources.yaml's MediaDistribution, its key group's
+        # public keys by slot, the private keys in the secret infra/deploy.py writes); the local run and tests S3's.
+        media_delivery=env("MEDIA_DELIVERY", "s3"),
+        media_domain=env("MEDIA_DOMAIN", ""),
+        media_key_secret_id=env("MEDIA_KEY_SECRET_ID") or f"{table_prefix}media-key",
+        media_key_ids=tuple(k.strip() for k in env("MEDIA_KEY_IDS", "").split(",") if k.strip()),
     )
 
 
