@@ -121,7 +121,8 @@ def _point_queues_at_template(functions: dict, queues: dict[str, str]) -> None:
 
 def _function_extras(functions: dict, config: dict, stage: str) -> None:
     """Settings of .chalice/config.json Chalice has no key for: ephemeral_storage (MB of /tmp)."""
-    by_handler = {function["Properties"]["Handler"].removeprefix("app."): function for function in functions.values()}
+    # app.<name> for the app's own handlers, <module>.<name> for a blueprint's (the jobs: functions/jobs/triggers.py)
+    by_handler = {function["Properties"]["Handler"].rpartition(".")[2]: function for function in functions.values()}
     by_handler["api_handler"] = by_handler.pop("app", None)
     for name, settings in config["stages"][stage].get("lambda_functions", {}).items():
         function = by_handler.get(name)

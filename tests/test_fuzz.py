@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from app import app
 from functions.core.settings import get_settings
 from functions.http import openapi
 from functions.schemas.invidious import PlaylistCreate, PlaylistVideoAdd
@@ -58,6 +59,73 @@ NEGATIVE_CASES = 11
 MIN_REQUESTS = 2000
 TIMEOUT_SECONDS = 60  # generous: a client that gives up would overlap the next request, and moto is not thread-safe
 ITEM_LIMIT = 400 * 1024
+
+# Examples of path parameters and bodies, for the ids `seed` stores: added to the document the fuzzing reads (the
+# served one carries none), so the example requests reach real items.
+VIDEO_EXAMPLE = "vid00000001"
+CHANNEL_EXAMPLE = "UC0000000000000000000001"
+PLAYLIST_EXAMPLE = "PL0000000000000001"
+IV_PLAYLIST_EXAMPLE = "IVPL" + "seededplaylist".ljust(31, "0")
+INDEX_EXAMPLE = "1A2B3C4D5E6F7081"
+PATH_EXAMPLES = {
+    "video_id": VIDEO_EXAMPLE,
+    "channel_id": CHANNEL_EXAMPLE,
+    "ucid": CHANNEL_EXAMPLE,
+    "playlist_id": PLAYLIST_EXAMPLE,
+    "index_id": INDEX_EXAMPLE,
+    "name": "mqdefault.jpg",
+    "asset_name": "swagger-ui.css",
+    "shard": VIDEO_EXAMPLE[0],
+    "expires": "1767225600",
+    "signature": "c2lnbmF0dXJlc2lnbmF0dXJl",
+    "folder": "bWVkaWEvVUMwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDE",
+}
+# Where one path's parameter differs: deletions take items the other cases do not read, files their own names.
+OPERATION_PATH_EXAMPLES = {
+    ("delete", "/api/video/{video_id}"): {"video_id": "vid00000003"},
+    ("delete", "/api/channel/{channel_id}"): {"channel_id": "UC0000000000000000000002"},
+    ("get", "/media/{channel_id}/{filename}"): {"filename": f"{VIDEO_EXAMPLE}.mp4"},
+    ("get", "/cache/videos/{shard}/{filename}"): {"filename": f"{VIDEO_EXAMPLE}.jpg"},
+    ("get", "/cache/channels/{filename}"): {"filename": f"{CHANNEL_EXAMPLE}_banner.jpg"},
+    ("get", "/cache/playlists/{filename}"): {"filename": f"{PLAYLIST_EXAMPLE}.jpg"},
+}
+IV_PATH_EXAMPLES = {"playlist_id": IV_PLAYLIST_EXAMPLE}  # under /api/v1/
+BODY_EXAMPLES = {
+    ("post", "/api/video/{video_id}/progress"): {"position": 100},
+    ("post", "/api/watched"): {"id": VIDEO_EXAMPLE, "is_watched": True},
+    ("post", "/api/channel"): {"data": [{"channel_id": CHANNEL_EXAMPLE, "channel_subscribed": True}]},
+    ("post", "/api/download"): {"data": [{"youtube_id": "NYj3DnI81AQ", "status": "pending"}]},
+    ("post", "/api/download/{video_id}"): {"status": "ignore"},
+    ("post", "/api/task"): {"run": "download_pending"},
+    ("post", "/api/refresh"): {"videos": [VIDEO_EXAMPLE]},
+    ("put", "/api/cookie"): {"cookie": "# Netscape HTTP Cookie File\n"},
+}
+
+
+def with_examples(document: dict) -> dict:
+    """A copy of the document with the examples above on its path parameters and request bodies."""
+    document = copy.deepcopy(document)
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            examples = {**PATH_EXAMPLES, **(IV_PATH_EXAMPLES if path.startswith("/api/v1/") else {})}
+            examples.update(OPERATION_PATH_EXAMPLES.get((method, path), {}))
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["name"] in examples:
+                    parameter["example"] = examples[parameter["name"]]
+            if (method, path) in BODY_EXAMPLES:
+                operation["requestBody"]["content"]["application/json"]["example"] = BODY_EXAMPLES[(method, path)]
+    return document
+
+
+def test_every_example_reaches_a_documented_operation():
+    """An example left behind by a route's change would silently stop seeding its cases."""
+    paths = openapi.document(app)["paths"]
+    for method, path in [*OPERATION_PATH_EXAMPLES, *BODY_EXAMPLES]:
+        assert method in paths.get(path, {}), (method, path)
+    for method, path in BODY_EXAMPLES:
+        assert "requestBody" in paths[path][method], (method, path)
 
 
 class Credentials:
@@ -91,12 +159,12 @@ def seed(admin, monkeypatch) -> None:
     for n in range(1, 5):
         make_video(n, channel=1 if n < 4 else 2)
     make_playlist(1, [1, 2])
-    video, channel = openapi.VIDEO_EXAMPLE, openapi.CHANNEL_EXAMPLE
+    video, channel = VIDEO_EXAMPLE, CHANNEL_EXAMPLE
     for key in (
         s3.media_key(channel, video),
         s3.video_thumb_key(video),
         s3.channel_art_key(channel, "banner"),
-        s3.playlist_thumb_key(openapi.PLAYLIST_EXAMPLE),
+        s3.playlist_thumb_key(PLAYLIST_EXAMPLE),
     ):
         bucket_client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=b"file")
 
@@ -105,10 +173,10 @@ def seed(admin, monkeypatch) -> None:
         username = admin.username
 
     # The document's example ids name this playlist and its entry.
-    monkeypatch.setattr(invidious_playlists, "new_id", lambda: openapi.IV_PLAYLIST_EXAMPLE)
-    monkeypatch.setattr(invidious_playlists, "new_index_id", lambda: openapi.INDEX_EXAMPLE)
+    monkeypatch.setattr(invidious_playlists, "new_id", lambda: IV_PLAYLIST_EXAMPLE)
+    monkeypatch.setattr(invidious_playlists, "new_index_id", lambda: INDEX_EXAMPLE)
     invidious_playlists.create(Owner, PlaylistCreate("Seeded", "public"))
-    invidious_playlists.add_video(Owner, openapi.IV_PLAYLIST_EXAMPLE, PlaylistVideoAdd(openapi.VIDEO_EXAMPLE))
+    invidious_playlists.add_video(Owner, IV_PLAYLIST_EXAMPLE, PlaylistVideoAdd(VIDEO_EXAMPLE))
     monkeypatch.undo()
 
 
@@ -216,7 +284,7 @@ def fuzz_settings(cases: int):
 
 
 def test_fuzz_every_routed_operation(live, admin):
-    document = openapi.document()
+    document = with_examples(openapi.document(app))
     schema = schemathesis.openapi.from_dict(copy.deepcopy(document))
     routed = routed_operations()
     credentials = Credentials(admin)
@@ -275,7 +343,7 @@ def test_fuzz_every_routed_operation(live, admin):
 
 def test_the_checks_catch_an_answer_that_does_not_match(live, admin):
     """The harness itself: a document that promises another ping body makes validation fail."""
-    document = copy.deepcopy(openapi.document())
+    document = copy.deepcopy(openapi.document(app))
     ping = document["paths"]["/api/ping"]["get"]["responses"]["200"]["content"]["application/json"]
     ping["schema"] = {"type": "object", "required": ["not_sent"]}
     operation = schemathesis.openapi.from_dict(document)["/api/ping"]["GET"]
@@ -305,7 +373,7 @@ def example_path_parameters(operation) -> dict:
 def test_bad_bodies_and_other_methods_get_documented_errors(live, admin):
     """What random JSON does not reach: a body that is not JSON, of another media type, or too large, on every
     operation that reads a body; and every method a documented path does not serve, which is 405 with `Allow`."""
-    document = openapi.document()
+    document = with_examples(openapi.document(app))
     schema = schemathesis.openapi.from_dict(copy.deepcopy(document))
     routed = routed_operations()
     credentials = Credentials(admin)
@@ -357,7 +425,7 @@ def test_bad_bodies_and_other_methods_get_documented_errors(live, admin):
 
 def test_answers_random_input_rarely_reaches_match_the_document(live, admin):
     """Successful answers that need real credentials, real ids or a prior step: each must be as documented."""
-    schema = schemathesis.openapi.from_dict(copy.deepcopy(openapi.document()))
+    schema = schemathesis.openapi.from_dict(with_examples(openapi.document(app)))
     credentials = Credentials(admin)
     form = "application/x-www-form-urlencoded"
 
@@ -369,7 +437,7 @@ def test_answers_random_input_rarely_reaches_match_the_document(live, admin):
         return response.text
 
     ta, iv, sid = credentials.ta, credentials.invidious, {tokens.SID_COOKIE: credentials.sid}
-    channel, video, playlist = openapi.CHANNEL_EXAMPLE, openapi.VIDEO_EXAMPLE, openapi.PLAYLIST_EXAMPLE
+    channel, video, playlist = CHANNEL_EXAMPLE, VIDEO_EXAMPLE, PLAYLIST_EXAMPLE
     login = {"username": "admin", "password": "admin-password"}
     check("POST", "/api/login", 200, body=login, media_type="application/json")
     for path, parameters in (

@@ -43,7 +43,7 @@ def chalice_template(queue: str = "download", bucket: str = "${MediaBucket}", ru
             "Download": {
                 "Type": "AWS::Serverless::Function",
                 "Properties": {
-                    "Handler": "app.download",
+                    "Handler": "functions.jobs.triggers.download",
                     "Runtime": runtime,
                     "Role": {"Fn::GetAtt": ["DownloadRole", "Arn"]},
                     "Layers": ["${MediaToolsLayer}"],

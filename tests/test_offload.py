@@ -1,12 +1,14 @@
 """Downloads too large for the download function: the size estimate, the decision at its edges, RunTask (moto's
 ECS) with its overrides, the download task's entry point on the real download path, and its stop events."""
 
+import dataclasses
 import json
 import time
 
 import boto3
 import pytest
 
+from functions.core.settings import get_settings
 from functions.jobs import download, download_task, events
 from functions.services import offload
 from functions.services.downloads import intake
@@ -60,6 +62,18 @@ def test_task_storage_covers_the_download_within_fargates_range():
 # ---------------------------------------------------------------- RunTask
 
 
+def use_fargate(monkeypatch, cluster: str, task_definition: str, subnets: tuple, groups: tuple) -> None:
+    """The download function's settings naming the stack's download task (FARGATE_* in a deployed stage)."""
+    settings = dataclasses.replace(
+        get_settings(),
+        fargate_cluster=cluster,
+        fargate_task_definition=task_definition,
+        fargate_subnets=subnets,
+        fargate_security_groups=groups,
+    )
+    monkeypatch.setattr(offload, "get_settings", lambda: settings)
+
+
 @pytest.fixture
 def fargate(aws, monkeypatch):
     """The stack's download task in moto's ECS, and the download function's settings naming it."""
@@ -73,15 +87,12 @@ def fargate(aws, monkeypatch):
         memory="8192",
         containerDefinitions=[{"name": "download", "image": "download:latest", "essential": True, "memory": 8192}],
     )["taskDefinition"]["taskDefinitionArn"]
-    monkeypatch.setenv("FARGATE_CLUSTER", CLUSTER)
-    monkeypatch.setenv("FARGATE_TASK_DEFINITION", FAMILY)
     ec2 = boto3.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})  # as infra/fargate.yaml's VPC
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{n}.0/24")["Subnet"]["SubnetId"] for n in (1, 2)]
     group = ec2.create_security_group(GroupName="download", Description="egress only", VpcId=vpc)["GroupId"]
-    monkeypatch.setenv("FARGATE_SUBNETS", ",".join(subnets))
-    monkeypatch.setenv("FARGATE_SECURITY_GROUPS", group)
+    use_fargate(monkeypatch, CLUSTER, FAMILY, tuple(subnets), (group,))
     yield ecs
     for subnet in subnets:  # the aws fixture empties what the stack holds; this is not the stack's
         ec2.delete_subnet(SubnetId=subnet)
@@ -140,7 +151,8 @@ def test_a_small_video_stays_in_the_function(fake_youtube, fargate, sqs):
 
 
 def test_a_task_that_cannot_start_fails_the_message(fake_youtube, fargate, sqs, monkeypatch):
-    monkeypatch.setenv("FARGATE_CLUSTER", "no-such-cluster")
+    settings = offload.get_settings()
+    use_fargate(monkeypatch, "no-such-cluster", FAMILY, settings.fargate_subnets, settings.fargate_security_groups)
     video = first_video(fake_youtube)
     video.reported_size = BIG
     intake.add([video.youtube_id], auto_start=True)
@@ -216,3 +228,23 @@ def test_stop_events_that_name_no_download_are_dropped(aws):
     with pytest.raises(events.Malformed):
         download.task_stopped_event(stop_message(["not-an-id!", "--owner", "m"], 1)["task"])
     assert download.task_stopped("dQw4w9WgXcQ", "m-1", 1, 0) == "task done"
+
+
+def test_the_stage_names_its_download_task_in_fargate_settings(monkeypatch):
+    for name, value in {
+        "FARGATE_CLUSTER": CLUSTER,
+        "FARGATE_TASK_DEFINITION": FAMILY,
+        "FARGATE_SUBNETS": "subnet-1,,subnet-2",
+        "FARGATE_SECURITY_GROUPS": "sg-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        chosen = offload.runner()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert isinstance(chosen, offload.FargateRunner)
+    assert (chosen.cluster, chosen.task_definition) == (CLUSTER, FAMILY)
+    assert chosen.subnets == ("subnet-1", "subnet-2") and chosen.security_groups == ("sg-1",)
+    assert offload.runner() is None  # no FARGATE_* (the local stage, tests)

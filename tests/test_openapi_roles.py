@@ -25,7 +25,7 @@ def declared() -> list[tuple[str, str, object]]:
 
 
 def test_each_operation_documents_its_routes_role():
-    paths = openapi.document()["paths"]
+    paths = openapi.document(app)["paths"]
     wrong = []
     for path, method, role in declared():
         operation = paths[path][method]

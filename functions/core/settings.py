@@ -67,6 +67,11 @@ class Settings:
     login_lockout_seconds: int
     password_hash_slots: int
     proxy_secret_id: str
+    # The stack's download task for videos too large for the download function (infra/fargate.yaml); empty: none.
+    fargate_cluster: str
+    fargate_task_definition: str
+    fargate_subnets: tuple[str, ...]
+    fargate_security_groups: tuple[str, ...]
     media_delivery: str  # "s3" (presigned S3 URLs) or "cloudfront" (signed URLs of the media distribution)
     media_domain: str
     media_key_secret_id: str
@@ -106,6 +111,10 @@ def get_settings() -> Settings:
         login_lockout_seconds=int(env("LOGIN_LOCKOUT_SECONDS", "900")),
         password_hash_slots=int(env("PASSWORD_HASH_SLOTS", "2")),  # argon2 runs at once in one process (64 MiB each)
         proxy_secret_id=env("PROXY_SECRET_ID") or f"{table_prefix}proxy",
+        fargate_cluster=env("FARGATE_CLUSTER", ""),
+        fargate_task_definition=env("FARGATE_TASK_DEFINITION", ""),
+        fargate_subnets=_names(env("FARGATE_SUBNETS", "")),
+        fargate_security_groups=_names(env("FARGATE_SECURITY_GROUPS", "")),
         # Deployed stages hand out CloudFront signed URLs (infra/resources.yaml's MediaDistribution, its key group's
         # public keys by slot, the private keys in the secret infra/deploy.py writes); the local run and tests S3's.
         media_delivery=env("MEDIA_DELIVERY", "s3"),
@@ -113,6 +122,11 @@ def get_settings() -> Settings:
         media_key_secret_id=env("MEDIA_KEY_SECRET_ID") or f"{table_prefix}media-key",
         media_key_ids=tuple(k.strip() for k in env("MEDIA_KEY_IDS", "").split(",") if k.strip()),
     )
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """A comma-separated list of names, blanks left out."""
+    return tuple(name for name in text.split(",") if name)
 
 
 def merge_config(defaults: dict, stored: dict) -> dict:

@@ -1,16 +1,19 @@
 """The API's description: /api/docs (the OpenAPI document as JSON) and /api/docs/ui (Swagger UI to browse it).
 
-Public: the document holds no data. Swagger UI's files come from the swagger-ui-bundle package and are served
+Public: the document holds no data. Swagger UI's files come from the swagger-ui-py package and are served
 by this function, so the page works without any other site (and offline).
 """
 
+import importlib.util
 import json
 from functools import cache, lru_cache
+from pathlib import Path
 
 from chalice import Response
 
 from functions.core.errors import NotFound
-from functions.http.routing import PUBLIC, Call, Router
+from functions.http import openapi, routing
+from functions.http.routing import PUBLIC, Answer, Call, Router
 
 router = Router(__name__)
 DOCS = "/api/docs"
@@ -64,10 +67,9 @@ def base_path(call: Call) -> str:
 
 
 @lru_cache(maxsize=8)
-def document_json(base: str) -> str:
-    from functions.http.openapi import document
-
-    served = dict(document())
+def document_json(app, base: str) -> str:
+    """The document of what `app` routes, as JSON for a client reaching it under `base`."""
+    served = dict(openapi.document(app))
     if base:  # behind a stage prefix, Swagger UI's requests must carry it too
         served["servers"] = [{"url": base}]
     return json.dumps(served, separators=(",", ":"))
@@ -77,27 +79,36 @@ def document_json(base: str) -> str:
 def asset(name: str) -> str:
     if name == "start.js":
         return START_SCRIPT
-    from swagger_ui_bundle import swagger_ui_path
+    return (swagger_ui_files() / name).read_text(encoding="utf-8")
 
-    return (swagger_ui_path / name).read_text(encoding="utf-8")
+
+def swagger_ui_files() -> Path:
+    """swagger-ui-py's copy of Swagger UI's files, found without importing the package (its adapters need
+    jinja2)."""
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise NotFound("Swagger UI is not installed")
+    return Path(spec.submodule_search_locations[0]) / "static"
 
 
 @router.route(DOCS, auth=PUBLIC)
 def openapi_document(call: Call):
     return Response(
-        body=document_json(base_path(call)),
+        body=document_json(router.blueprint.current_app, base_path(call)),
         status_code=200,
         headers={"Content-Type": "application/json", "Cache-Control": "no-cache"},
     )
 
 
-@router.route(UI, auth=PUBLIC)
+@router.route(UI, auth=PUBLIC, returns=routing.PAGE)
 def swagger_ui(call: Call):
     base = base_path(call)
     return Response(body=PAGE.format(ui=base + UI, spec=base + DOCS), status_code=200, headers=PAGE_HEADERS)
 
 
-@router.route(UI + "/{asset_name}", auth=PUBLIC)
+@router.route(
+    UI + "/{asset_name}", auth=PUBLIC, returns=tuple(Answer(media_type=kind) for kind in sorted(set(ASSETS.values())))
+)
 def swagger_ui_asset(call: Call, asset_name: str):
     if asset_name not in ASSETS:
         raise NotFound(f"file {asset_name} not found")

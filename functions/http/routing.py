@@ -146,6 +146,35 @@ def INVIDIOUS(scope: str, optional: bool = False) -> Role:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """A success answer of a route as the OpenAPI document describes it (functions/http/openapi.py): its status,
+    media type (None: no body) and the type its body renders from (None: a JSON object not typed yet)."""
+
+    status: int = 200
+    media_type: str | None = JSON_TYPES[0]
+    body: Any = None
+
+
+NO_CONTENT = Answer(204, None)
+CREATED = Answer(201)
+REDIRECT = Answer(302, None)  # Location: where the client goes next
+PAGE = Answer(200, "text/html")
+EVENTS = Answer(200, "text/event-stream")
+HEADERS_ONLY = Answer(200, None)  # HEAD
+
+
+def answers(returns) -> tuple[Answer, ...]:
+    """`returns=` of a route: a type its JSON body renders from, an Answer, or several; nothing: untyped JSON."""
+    if returns is None:
+        return (Answer(),)
+    if isinstance(returns, Answer):
+        return (returns,)
+    if isinstance(returns, tuple):
+        return tuple(a for item in returns for a in answers(item))
+    return (Answer(body=returns),)
+
+
+@dataclass(frozen=True)
 class Route:
     """One declared view: its path, methods, role, CORS answer and the Structs of its body and query string."""
 
@@ -158,11 +187,21 @@ class Route:
     query: type | None = None
     dialect: str = V04  # the TubeArchivist dialect it speaks, unless `as_v05` lets the caller's credential pick
     as_v05: Callable[[Any], Any] | None = None  # the v0.4 answer as v0.5 shows it
+    answers: tuple[Answer, ...] = (Answer(),)
+    page: bool = False  # an HTML page: its errors are pages too
 
     def dialect_for(self, viewer) -> str:
         if self.as_v05 is None:
             return self.dialect
         return getattr(viewer, "dialect", V04)  # public routes (no viewer) and Invidious viewers: v0.4
+
+
+def body_optional(kind: type) -> bool:
+    """Whether a route's body Struct may be left out: every field has a default (it stands for `{}`), unless the
+    Struct says a body is required (`body_required`)."""
+    if getattr(kind, "body_required", False):
+        return False
+    return not any(field.required for field in msgspec.structs.fields(kind))
 
 
 class Call:
@@ -193,11 +232,8 @@ class Call:
         return page_from_query(self.query)
 
     def _decoded_body(self, kind: type):
-        """The JSON body as a `kind`; an empty body stands for `{}` when every field has a default, unless the
-        Struct says a body is required (`body_required`)."""
-        fields = msgspec.structs.fields(kind)
-        optional = not getattr(kind, "body_required", False) and not any(field.required for field in fields)
-        return decode(self.json(default={} if optional else None), kind)
+        """The JSON body as a `kind`; an empty body stands for `{}` when the body is optional (body_optional)."""
+        return decode(self.json(default={} if body_optional(kind) else None), kind)
 
     def _raw_body(self) -> bytes:
         raw = self.request.raw_body or b""
@@ -276,15 +312,21 @@ class Router:
         body: type | None = None,
         query: type | None = None,
         as_v05: Callable[[Any], Any] | None = None,
+        returns=None,
+        page: bool = False,
     ):
-        """Declare a view, who may call it (`auth`, required: PUBLIC, USER, ADMIN or INVIDIOUS(scope)) and the
-        Structs its JSON body and query string must decode into (the view reads `call.body`, `call.params`).
+        """Declare a view, who may call it (`auth`, required: PUBLIC, USER, ADMIN or INVIDIOUS(scope)), the
+        Structs its JSON body and query string must decode into (the view reads `call.body`, `call.params`) and
+        what it answers (`returns`: the type of its JSON body, or Answers; `page`: an HTML page, errors too).
         `as_v05`: the route speaks both TubeArchivist dialects, and this is its answer in v0.5."""
         if not isinstance(auth, Role):
             raise TypeError(f"{path}: auth must be PUBLIC, USER, ADMIN or INVIDIOUS(scope), not {auth!r}")
 
         def decorator(view: Callable) -> Callable:
-            self.routes.append(Route(path, tuple(methods), auth, cors, view, body, query, self.dialect, as_v05))
+            route = Route(
+                path, tuple(methods), auth, cors, view, body, query, self.dialect, as_v05, answers(returns), page
+            )
+            self.routes.append(route)
             return view
 
         return decorator

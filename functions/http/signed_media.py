@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from chalice import Response
 
 from functions.core import lazy
-from functions.http.routing import INVIDIOUS_CORS, PUBLIC, Call, Router
+from functions.http.routing import HEADERS_ONLY, INVIDIOUS_CORS, PUBLIC, REDIRECT, Answer, Call, Router
 from functions.storage import s3, signing
 
 if TYPE_CHECKING:
@@ -26,7 +26,13 @@ CORS_HEADERS = INVIDIOUS_CORS.get_access_control_headers()
 MPD_HEADERS = {"Content-Type": s3.MANIFEST_TYPE, "Cache-Control": "private, max-age=300"}
 
 
-@router.route(signing.ROUTE, methods=("GET",), auth=PUBLIC, cors=INVIDIOUS_CORS)
+@router.route(
+    signing.ROUTE,
+    methods=("GET",),
+    auth=PUBLIC,
+    cors=INVIDIOUS_CORS,
+    returns=(REDIRECT, Answer(media_type=s3.MANIFEST_TYPE)),
+)
 def signed_file(call: Call, expires: str, signature: str, folder: str, filename: str):
     """302 to the file a signed path names; 403 when its signature is wrong or expired, 404 when it is gone.
     A DASH manifest's name is answered with the manifest itself."""
@@ -36,7 +42,7 @@ def signed_file(call: Call, expires: str, signature: str, folder: str, filename:
     return Response(body="", status_code=302, headers={"Location": delivery.url(key), **CORS_HEADERS})
 
 
-@router.route(signing.ROUTE, methods=("HEAD",), auth=PUBLIC, cors=INVIDIOUS_CORS)
+@router.route(signing.ROUTE, methods=("HEAD",), auth=PUBLIC, cors=INVIDIOUS_CORS, returns=HEADERS_ONLY)
 def signed_file_head(call: Call, expires: str, signature: str, folder: str, filename: str):
     """The file's Content-Type and Content-Length, without its bytes."""
     key = signing.verify(expires, signature, folder, filename)

@@ -11,12 +11,12 @@ download stays where it is.
 
 import logging
 import math
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from typing import Protocol
 
+from functions.core.settings import get_settings
 from functions.storage import aws
 
 log = logging.getLogger("ytarchive.offload")
@@ -184,14 +184,13 @@ def runner() -> Runner | None:
     """The local run's runner, else the stage's Fargate task when its stack has one, else None."""
     if _local_runner is not None:
         return _local_runner
-    env = os.environ.get
-    cluster, task_definition, subnets = env("FARGATE_CLUSTER"), env("FARGATE_TASK_DEFINITION"), env("FARGATE_SUBNETS")
-    if cluster and task_definition and subnets:
+    settings = get_settings()
+    if settings.fargate_cluster and settings.fargate_task_definition and settings.fargate_subnets:
         return FargateRunner(
-            cluster=cluster,
-            task_definition=task_definition,
-            subnets=tuple(s for s in subnets.split(",") if s),
-            security_groups=tuple(s for s in env("FARGATE_SECURITY_GROUPS", "").split(",") if s),
+            cluster=settings.fargate_cluster,
+            task_definition=settings.fargate_task_definition,
+            subnets=settings.fargate_subnets,
+            security_groups=settings.fargate_security_groups,
         )
     return None
 

@@ -19,7 +19,7 @@ from functions.core.errors import BadRequest, DomainError, TooManyRequests
 from functions.core.settings import get_settings
 from functions.http.addresses import base_path
 from functions.http.invidious import pages
-from functions.http.routing import PUBLIC, Call, Router, status_of
+from functions.http.routing import PAGE, PUBLIC, REDIRECT, Call, Router, status_of
 
 if TYPE_CHECKING:
     from functions.services.auth import sessions, users
@@ -72,14 +72,14 @@ def _default_after_login(call: Call) -> str:
     return base_path(call.request) + DEFAULT_AFTER_LOGIN
 
 
-@router.route(LOGIN, auth=PUBLIC)
+@router.route(LOGIN, auth=PUBLIC, returns=PAGE, page=True)
 @html_errors
 def web_login_form(call: Call):
     """The sign-in form; `referer` (a local path) is where a successful sign-in goes."""
     return _login_page(call, web_sessions.local_path(call.query.get("referer"), _default_after_login(call)))
 
 
-@router.route(LOGIN, methods=("POST",), auth=PUBLIC)
+@router.route(LOGIN, methods=("POST",), auth=PUBLIC, returns=(REDIRECT, PAGE), page=True)
 @html_errors
 def web_login(call: Call):
     """Sign in with the form fields `email` (Invidious' name; it holds the username) or `username`, and
@@ -118,7 +118,7 @@ def web_login(call: Call):
     return redirect(referer, {"Set-Cookie": cookies if len(cookies) > 1 else cookies[0]})
 
 
-@router.route(LOGOUT, methods=("POST",), auth=PUBLIC)
+@router.route(LOGOUT, methods=("POST",), auth=PUBLIC, returns=REDIRECT, page=True)
 @html_errors
 def web_logout(call: Call):
     """Sign out: the SID's web login ends (its tokens stay, each revocable on its own), the cookie is cleared, and
@@ -139,7 +139,7 @@ def _authorize_request(fields: dict) -> tuple[list[str], str | None, object]:
     return scopes, callback, expire
 
 
-@router.route(AUTHORIZE, auth=PUBLIC)
+@router.route(AUTHORIZE, auth=PUBLIC, returns=(PAGE, REDIRECT), page=True)
 @html_errors
 def web_authorize_form(call: Call):
     """The consent page for `scopes` (comma-separated), `callback_url` and `expire` (seconds). The parameters are
@@ -159,7 +159,7 @@ def web_authorize_form(call: Call):
     return html(pages.consent_page(session.username, scopes, callback, expire, csrf, base))
 
 
-@router.route(AUTHORIZE, methods=("POST",), auth=PUBLIC)
+@router.route(AUTHORIZE, methods=("POST",), auth=PUBLIC, returns=(PAGE, REDIRECT), page=True)
 @html_errors
 def web_authorize(call: Call):
     """The signed-in user approved: issue the token. Needs the SID web session and the consent form's CSRF token

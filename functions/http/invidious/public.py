@@ -9,7 +9,7 @@ from chalice import Response
 
 from functions.core import lazy
 from functions.core.errors import NotFound
-from functions.http.routing import INVIDIOUS_CORS, OPEN_INVIDIOUS, Call, Router
+from functions.http.routing import HEADERS_ONLY, INVIDIOUS_CORS, OPEN_INVIDIOUS, REDIRECT, Answer, Call, Router
 
 if TYPE_CHECKING:
     from functions.services.invidious import channels, discovery, public, video_extras
@@ -26,8 +26,8 @@ THUMBNAIL_NAME = re.compile(r"^[A-Za-z0-9_]{1,30}\.(jpg|webp)$")  # maxres.jpg, 
 VTT: dict[str, str | list[str]] = {"Content-Type": "text/vtt; charset=utf-8"}
 
 
-def public_route(path: str, methods: tuple[str, ...] = ("GET",)):
-    return router.route(path, methods, auth=OPEN_INVIDIOUS, cors=INVIDIOUS_CORS)
+def public_route(path: str, methods: tuple[str, ...] = ("GET",), returns=None):
+    return router.route(path, methods, auth=OPEN_INVIDIOUS, cors=INVIDIOUS_CORS, returns=returns)
 
 
 @public_route(API + "/stats")
@@ -70,17 +70,17 @@ def get_channel_playlists(call: Call, ucid: str):
     return channels.channel_playlists(ucid, call.query)
 
 
-@public_route(API + "/channels/{ucid}/search")
+@public_route(API + "/channels/{ucid}/search", returns=list)
 def search_channel(call: Call, ucid: str):
     return channels.channel_search(ucid, call.query)
 
 
-@public_route(API + "/search")
+@public_route(API + "/search", returns=list)
 def search(call: Call):
     return discovery.search(call.query)
 
 
-@public_route(API + "/search", methods=("HEAD",))
+@public_route(API + "/search", methods=("HEAD",), returns=HEADERS_ONLY)
 def search_head(call: Call):
     """invidtui checks an instance with HEAD /api/v1/search."""
     return Response(body="", status_code=200)
@@ -91,12 +91,12 @@ def search_suggestions(call: Call):
     return discovery.suggestions(call.query)
 
 
-@public_route(API + "/popular")
+@public_route(API + "/popular", returns=list)
 def get_popular(call: Call):
     return discovery.popular()
 
 
-@public_route(API + "/trending")
+@public_route(API + "/trending", returns=list)
 def get_trending(call: Call):
     return discovery.trending()
 
@@ -106,7 +106,7 @@ def get_comments(call: Call, video_id: str):
     return video_extras.comments(video_id, call.query)
 
 
-@public_route(API + "/captions/{video_id}")
+@public_route(API + "/captions/{video_id}", returns=(Answer(), Answer(media_type="text/vtt")))
 def get_captions(call: Call, video_id: str):
     """The tracks; with `label` or `lang`, that track's WebVTT text."""
     query = call.query
@@ -116,7 +116,7 @@ def get_captions(call: Call, video_id: str):
     return Response(body=video_extras.caption_text(video_id, label, lang), status_code=200, headers=VTT)
 
 
-@public_route("/vi/{video_id}/{name}")
+@public_route("/vi/{video_id}/{name}", returns=REDIRECT)
 def get_thumbnail(call: Call, video_id: str, name: str):
     """FreeTube and others build `/vi/<id>/<quality>.jpg` themselves: 302 to the archived image."""
     if not THUMBNAIL_NAME.match(name):

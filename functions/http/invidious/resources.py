@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from chalice import Response
 
 from functions.core import lazy
-from functions.http.routing import INVIDIOUS, INVIDIOUS_CORS, Call, Router
+from functions.http.routing import CREATED, EVENTS, INVIDIOUS, INVIDIOUS_CORS, NO_CONTENT, Call, Router
 from functions.schemas.invidious import (
     PlaylistCreate,
     PlaylistPage,
@@ -45,9 +45,17 @@ AUTH = "/api/v1/auth"
 EVENT_STREAM: dict[str, str | list[str]] = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
 
 
-def auth_route(path: str, methods: tuple[str, ...] = ("GET",), query: type | None = None, body: type | None = None):
+def auth_route(
+    path: str, methods: tuple[str, ...] = ("GET",), query: type | None = None, body: type | None = None, returns=None
+):
     return router.route(
-        AUTH + path, methods, auth=INVIDIOUS(path.lstrip("/")), cors=INVIDIOUS_CORS, query=query, body=body
+        AUTH + path,
+        methods,
+        auth=INVIDIOUS(path.lstrip("/")),
+        cors=INVIDIOUS_CORS,
+        query=query,
+        body=body,
+        returns=returns,
     )
 
 
@@ -63,7 +71,7 @@ def get_feed(call: Call):
     return feed.page(call.viewer, call.params)
 
 
-@auth_route("/notifications")
+@auth_route("/notifications", returns=EVENTS)
 def get_notifications(call: Call):
     query = call.query
     topics = notifications.parse_topics(query.get("topics"))
@@ -71,7 +79,7 @@ def get_notifications(call: Call):
     return Response(body=body, status_code=200, headers=EVENT_STREAM)
 
 
-@auth_route("/notifications", methods=("POST",))
+@auth_route("/notifications", methods=("POST",), returns=EVENTS)
 def post_notifications(call: Call):
     fields = {**call.query, **(call.form() if (call.request.raw_body or b"").strip() else {})}
     topics = notifications.parse_topics(fields.get("topics"))
@@ -82,12 +90,12 @@ def post_notifications(call: Call):
 # ---------------------------------------------------------------- playlists
 
 
-@auth_route("/playlists")
+@auth_route("/playlists", returns=list)
 def list_playlists(call: Call):
     return playlists.list_all(call.viewer)
 
 
-@auth_route("/playlists", methods=("POST",), body=PlaylistCreate)
+@auth_route("/playlists", methods=("POST",), body=PlaylistCreate, returns=CREATED)
 def create_playlist(call: Call):
     playlist = playlists.create(call.viewer, call.body)
     return Response(
@@ -114,26 +122,26 @@ def get_playlist(call: Call, playlist_id: str):
     return playlists.detail(viewer, playlist_id, call.params)
 
 
-@auth_route("/playlists/{playlist_id}", methods=("PATCH",), body=PlaylistUpdate)
+@auth_route("/playlists/{playlist_id}", methods=("PATCH",), body=PlaylistUpdate, returns=NO_CONTENT)
 def update_playlist(call: Call, playlist_id: str):
     playlists.update(call.viewer, playlist_id, call.body)
     return no_content()
 
 
-@auth_route("/playlists/{playlist_id}", methods=("DELETE",))
+@auth_route("/playlists/{playlist_id}", methods=("DELETE",), returns=NO_CONTENT)
 def delete_playlist(call: Call, playlist_id: str):
     playlists.delete(call.viewer, playlist_id)
     return no_content()
 
 
-@auth_route("/playlists/{playlist_id}/videos", methods=("POST",), body=PlaylistVideoAdd)
+@auth_route("/playlists/{playlist_id}/videos", methods=("POST",), body=PlaylistVideoAdd, returns=CREATED)
 def add_playlist_video(call: Call, playlist_id: str):
     video = playlists.add_video(call.viewer, playlist_id, call.body)
     location = f"{links.base_url()}{AUTH}/playlists/{playlist_id}/videos/{video['indexId']}"
     return Response(body=video, status_code=201, headers={"Location": location})
 
 
-@auth_route("/playlists/{playlist_id}/videos/{index_id}", methods=("DELETE",))
+@auth_route("/playlists/{playlist_id}/videos/{index_id}", methods=("DELETE",), returns=NO_CONTENT)
 def remove_playlist_video(call: Call, playlist_id: str, index_id: str):
     playlists.remove_video(call.viewer, playlist_id, index_id)
     return no_content()
@@ -147,7 +155,7 @@ def get_preferences(call: Call):
     return preferences.of(call.viewer.user)
 
 
-@auth_route("/preferences", methods=("POST",), body=PreferencesUpdate)
+@auth_route("/preferences", methods=("POST",), body=PreferencesUpdate, returns=NO_CONTENT)
 def set_preferences(call: Call):
     preferences.update(call.viewer.user, call.body)
     return no_content()
@@ -156,18 +164,18 @@ def set_preferences(call: Call):
 # ---------------------------------------------------------------- subscriptions
 
 
-@auth_route("/subscriptions")
+@auth_route("/subscriptions", returns=list)
 def list_subscriptions(call: Call):
     return subscriptions.list_all(call.viewer)
 
 
-@auth_route("/subscriptions/{ucid}", methods=("POST",))
+@auth_route("/subscriptions/{ucid}", methods=("POST",), returns=NO_CONTENT)
 def subscribe(call: Call, ucid: str):
     subscriptions.subscribe(call.viewer, ucid)
     return no_content()
 
 
-@auth_route("/subscriptions/{ucid}", methods=("DELETE",))
+@auth_route("/subscriptions/{ucid}", methods=("DELETE",), returns=NO_CONTENT)
 def unsubscribe(call: Call, ucid: str):
     subscriptions.unsubscribe(call.viewer, ucid)
     return no_content()
@@ -176,24 +184,24 @@ def unsubscribe(call: Call, ucid: str):
 # ---------------------------------------------------------------- history
 
 
-@auth_route("/history", query=ResultsPage)
+@auth_route("/history", query=ResultsPage, returns=list)
 def get_history(call: Call):
     return history.page(call.viewer, call.params)
 
 
-@auth_route("/history", methods=("DELETE",))
+@auth_route("/history", methods=("DELETE",), returns=NO_CONTENT)
 def clear_history(call: Call):
     history.clear(call.viewer)
     return no_content()
 
 
-@auth_route("/history/{video_id}", methods=("POST",))
+@auth_route("/history/{video_id}", methods=("POST",), returns=NO_CONTENT)
 def add_history(call: Call, video_id: str):
     history.add(call.viewer, video_id)
     return no_content()
 
 
-@auth_route("/history/{video_id}", methods=("DELETE",))
+@auth_route("/history/{video_id}", methods=("DELETE",), returns=NO_CONTENT)
 def remove_history(call: Call, video_id: str):
     history.remove(call.viewer, video_id)
     return no_content()

@@ -8,7 +8,7 @@ from msgspec import UNSET
 
 from functions.core import lazy
 from functions.core.errors import Forbidden, NotFound
-from functions.http.routing import FORM_TYPE, INVIDIOUS, INVIDIOUS_CORS, Call, Router
+from functions.http.routing import FORM_TYPE, INVIDIOUS, INVIDIOUS_CORS, NO_CONTENT, Call, Router
 from functions.schemas import decode
 from functions.schemas.invidious import TokenRegister, TokenRevoke
 
@@ -25,11 +25,13 @@ FORM_SCOPE = re.compile(r"^scopes\[(\d+)\]$")
 SESSION_NOT_FOUND = "Session not found"
 
 
-def auth_route(path: str, methods: tuple[str, ...] = ("GET",), body: type | None = None):
-    return router.route(AUTH + path, methods, auth=INVIDIOUS(path.lstrip("/")), cors=INVIDIOUS_CORS, body=body)
+def auth_route(path: str, methods: tuple[str, ...] = ("GET",), body: type | None = None, returns=None):
+    return router.route(
+        AUTH + path, methods, auth=INVIDIOUS(path.lstrip("/")), cors=INVIDIOUS_CORS, body=body, returns=returns
+    )
 
 
-@auth_route("/tokens")
+@auth_route("/tokens", returns=list)
 def list_tokens(call: Call):
     """The user's sessions (tokens and web logins), newest first: one Query on the sessions' by_user index."""
     sessions = models.InvidiousSession.by_user.query(call.viewer.user_id, scan_index_forward=False)
@@ -67,7 +69,7 @@ def register_token(call: Call):
     return tokens.issue(call.viewer.user_id, call.viewer.username, granted, expire)
 
 
-@auth_route("/tokens/unregister", methods=("POST",), body=TokenRevoke)
+@auth_route("/tokens/unregister", methods=("POST",), body=TokenRevoke, returns=NO_CONTENT)
 def unregister_token(call: Call):
     """Revoke one of the caller's own sessions (a token or a web login) → 204; no body or no `session`: the
     caller's own. A session of another user and an unknown one are the same 404 {"error": "Session not found"}

@@ -5,8 +5,9 @@ from typing import TYPE_CHECKING
 from chalice import Response
 
 from functions.core import lazy
-from functions.http.routing import ADMIN, USER, Call, Router
+from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
+from functions.schemas import ta_objects as wire
 from functions.schemas.ta import ChannelOverwritesUpdate, ChannelSearchQuery, ChannelSubscriptions
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/channel", auth=USER, as_v05=shapes.listing)
+@router.route("/api/channel", auth=USER, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Channel]])
 def list_channels(call: Call):
     return channels.list_page(call.viewer, call.page(), call.query.get("filter"))
 
@@ -41,7 +42,7 @@ def search_channel(call: Call):
     return channels.search(call.viewer, call.params.q)
 
 
-@router.route("/api/channel/{channel_id}", auth=USER, as_v05=shapes.bare)
+@router.route("/api/channel/{channel_id}", auth=USER, as_v05=shapes.bare, returns=wire.Envelope[wire.Channel])
 def get_channel(call: Call, channel_id: str):
     return channels.detail(call.viewer, channel_id)
 
@@ -55,12 +56,14 @@ def set_overwrites(call: Call, channel_id: str):
     return render.envelope(render.channel(channel), call.viewer.config)
 
 
-@router.route("/api/channel/{channel_id}", methods=("DELETE",), auth=ADMIN)
+@router.route("/api/channel/{channel_id}", methods=("DELETE",), auth=ADMIN, returns=NO_CONTENT)
 def delete_channel(call: Call, channel_id: str):
     channels.delete(channel_id)
     return Response(body="", status_code=204)
 
 
-@router.route("/api/channel/{channel_id}/video", auth=USER, as_v05=shapes.listing)
+@router.route(
+    "/api/channel/{channel_id}/video", auth=USER, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Video]]
+)
 def channel_videos(call: Call, channel_id: str):
     return channels.videos_page(call.viewer, channel_id, call.page())

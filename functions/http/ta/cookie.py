@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from chalice import Response
 
 from functions.core import lazy
-from functions.http.routing import ADMIN, Call, Router
+from functions.http.routing import ADMIN, Answer, Call, Router
 from functions.schemas.ta import CookieImport
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def validate_cookie(call: Call):
     return {"cookie_validated": validate()}
 
 
-@router.route("/api/cookie", methods=("PUT",), auth=ADMIN, body=CookieImport)
+@router.route("/api/cookie", methods=("PUT",), auth=ADMIN, body=CookieImport, returns=(Answer(), Answer(400)))
 def import_cookie(call: Call):
     """Store, then validate; a cookie YouTube refuses is not kept (400)."""
     cookies.store(call.body.cookie)

@@ -7,6 +7,7 @@ import msgspec
 from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.http.ta5 import shapes
+from functions.schemas import ta_objects as wire
 from functions.schemas.ta import DownloadQuery, DownloadRequest, DownloadStatus
 from functions.schemas.ta5 import DownloadBulkChange, DownloadBulkQuery
 
@@ -18,7 +19,7 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/download", auth=USER, as_v05=shapes.listing)
+@router.route("/api/download", auth=USER, as_v05=shapes.listing, returns=wire.Envelope[list[wire.DownloadItem]])
 def list_queue(call: Call):
     return intake.list_page(call.viewer, call.page(), call.query.get("filter"), call.query.get("channel"))
 
@@ -46,7 +47,7 @@ def clear_queue(call: Call):
     return {"success": True, "filter": status, "removed": intake.delete_by_filter(status)}
 
 
-@router.route("/api/download/{video_id}", auth=USER, as_v05=shapes.bare)
+@router.route("/api/download/{video_id}", auth=USER, as_v05=shapes.bare, returns=wire.Envelope[wire.DownloadItem])
 def get_item(call: Call, video_id: str):
     return intake.detail(call.viewer, video_id)
 

@@ -7,7 +7,7 @@ from chalice import Response
 from functions.core import lazy
 from functions.core.errors import NotFound
 from functions.core.ids import is_channel_id
-from functions.http.routing import USER, Call, Router
+from functions.http.routing import REDIRECT, USER, Call, Router
 
 if TYPE_CHECKING:
     from functions.storage import delivery, s3
@@ -28,14 +28,14 @@ def _checked(name: str, pattern) -> str:
     return name
 
 
-@router.route("/media/{channel_id}/{filename}", auth=USER)
+@router.route("/media/{channel_id}/{filename}", auth=USER, returns=REDIRECT)
 def media_file(call: Call, channel_id: str, filename: str):
     if not is_channel_id(channel_id):
         raise NotFound(f"file {filename} not found")
     return _redirect(call, f"media/{channel_id}/{_checked(filename, s3.MEDIA_FILE)}")
 
 
-@router.route("/cache/videos/{shard}/{filename}", auth=USER)
+@router.route("/cache/videos/{shard}/{filename}", auth=USER, returns=REDIRECT)
 def video_thumb(call: Call, shard: str, filename: str):
     _checked(filename, s3.VIDEO_THUMB)
     key = s3.video_thumb_key(filename[:-4])
@@ -44,11 +44,11 @@ def video_thumb(call: Call, shard: str, filename: str):
     return _redirect(call, key)
 
 
-@router.route("/cache/channels/{filename}", auth=USER)
+@router.route("/cache/channels/{filename}", auth=USER, returns=REDIRECT)
 def channel_art(call: Call, filename: str):
     return _redirect(call, f"cache/channels/{_checked(filename, s3.CHANNEL_ART)}")
 
 
-@router.route("/cache/playlists/{filename}", auth=USER)
+@router.route("/cache/playlists/{filename}", auth=USER, returns=REDIRECT)
 def playlist_thumb(call: Call, filename: str):
     return _redirect(call, f"cache/playlists/{_checked(filename, s3.PLAYLIST_ART)}")

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.http.ta5 import shapes
+from functions.schemas import ta_objects as wire
 from functions.schemas.ta5 import PlaylistChange, PlaylistDeleteQuery
 
 if TYPE_CHECKING:
@@ -17,12 +18,12 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/playlist", auth=USER, as_v05=shapes.listing)
+@router.route("/api/playlist", auth=USER, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Playlist]])
 def list_playlists(call: Call):
     return playlists.list_page(call.viewer, call.page())
 
 
-@router.route("/api/playlist/{playlist_id}", auth=USER, as_v05=shapes.bare)
+@router.route("/api/playlist/{playlist_id}", auth=USER, as_v05=shapes.bare, returns=wire.Envelope[wire.Playlist])
 def get_playlist(call: Call, playlist_id: str):
     return playlists.detail(call.viewer, playlist_id)
 
@@ -41,6 +42,8 @@ def delete_playlist(call: Call, playlist_id: str):
     return shapes.no_content()
 
 
-@router.route("/api/playlist/{playlist_id}/video", auth=USER, as_v05=shapes.listing)
+@router.route(
+    "/api/playlist/{playlist_id}/video", auth=USER, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Video]]
+)
 def playlist_videos(call: Call, playlist_id: str):
     return playlists.videos_page(call.viewer, playlist_id, call.page())

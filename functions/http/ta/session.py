@@ -6,7 +6,7 @@ from chalice import Response
 
 from functions.core import lazy
 from functions.core.settings import TA_API_VERSION, VERSION
-from functions.http.routing import PUBLIC, USER, Call, Router
+from functions.http.routing import NO_CONTENT, PUBLIC, USER, Call, Router
 from functions.schemas import ta_objects as wire
 from functions.schemas.ta import Login
 
@@ -33,7 +33,7 @@ def login(call: Call):
     )
 
 
-@router.route("/api/logout", methods=("POST",), auth=USER)
+@router.route("/api/logout", methods=("POST",), auth=USER, returns=NO_CONTENT)
 def logout(call: Call):
     """End the web session of the session cookie (204, the cookie cleared); a token-only caller has none to end.
     The API token stays valid: it ends only with a password reset or the user's removal."""
@@ -45,7 +45,7 @@ def logout(call: Call):
     return Response(body="", status_code=204, headers={"Set-Cookie": cookie})
 
 
-@router.route("/api/ping", auth=USER)
+@router.route("/api/ping", auth=USER, returns=wire.Ping)
 def ping(call: Call):
     """`version` is the TubeArchivist API the archive speaks: clients pick date formats and fields by it."""
     user_id = call.viewer.confirm().user_id

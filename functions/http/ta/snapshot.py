@@ -14,17 +14,17 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/snapshot", auth=ADMIN)
+@router.route("/api/snapshot", auth=ADMIN, returns=wire.SnapshotList)
 def list_snapshots(call: Call):
     return snapshots.overview(call.viewer.config)
 
 
-@router.route("/api/snapshot", methods=("POST",), auth=ADMIN)
+@router.route("/api/snapshot", methods=("POST",), auth=ADMIN, returns=wire.SnapshotCreated)
 def create_snapshot(call: Call):
     return wire.SnapshotCreated(snapshot_name=snapshots.start(call.viewer.config))
 
 
-@router.route("/api/snapshot/{snapshot_id}", auth=ADMIN)
+@router.route("/api/snapshot/{snapshot_id}", auth=ADMIN, returns=wire.Snapshot)
 def get_snapshot(call: Call, snapshot_id: str):
     return snapshots.detail(snapshot_id)
 

@@ -14,7 +14,7 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/video/{video_id}/sponsor", auth=USER)
+@router.route("/api/video/{video_id}/sponsor", auth=USER, returns=dict | None)
 def get_sponsor(call: Call, video_id: str):
     return sponsorblock.stored(video_id)
 

@@ -38,11 +38,11 @@ def watch_stats(call: Call):
     return stats_render.watch(stats.watch(call.viewer))
 
 
-@router.route("/api/stats/downloadhist", auth=USER)
+@router.route("/api/stats/downloadhist", auth=USER, returns=list)
 def download_history(call: Call):
     return stats_render.download_history(stats.download_history(call.viewer))
 
 
-@router.route("/api/stats/biggestchannels", auth=USER)
+@router.route("/api/stats/biggestchannels", auth=USER, returns=list)
 def biggest_channels(call: Call):
     return stats_render.biggest_channels(stats.biggest_channels(call.viewer, call.query.get("order") or "doc_count"))

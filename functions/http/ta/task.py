@@ -17,14 +17,14 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/task", auth=ADMIN)
+@router.route("/api/task", auth=ADMIN, returns=wire.TaskState)
 def task_status(call: Call):
     """What runs now, as every function records it: a rescan holding (or asked for) its task, downloads on the
     download queue."""
     return wire.TaskState(rescan=tasks.is_busy(tasks.RESCAN), downloading=intake.downloading())
 
 
-@router.route("/api/task", methods=("POST",), auth=ADMIN, body=TaskRun)
+@router.route("/api/task", methods=("POST",), auth=ADMIN, body=TaskRun, returns=wire.TaskStarted)
 def start_task(call: Call):
     name = call.body.run
     if name == "download_pending":

@@ -5,8 +5,9 @@ from typing import TYPE_CHECKING
 from chalice import Response
 
 from functions.core import lazy
-from functions.http.routing import ADMIN, USER, Call, Router
+from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
+from functions.schemas import ta_objects as wire
 from functions.schemas.ta import ProgressUpdate, Watched
 
 if TYPE_CHECKING:
@@ -19,12 +20,12 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/video", auth=USER, as_v05=shapes.listing)
+@router.route("/api/video", auth=USER, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Video]])
 def list_videos(call: Call):
     return video_filters.videos_page(call.viewer, call.page(), call.query)
 
 
-@router.route("/api/video/{video_id}", auth=USER, as_v05=shapes.bare)
+@router.route("/api/video/{video_id}", auth=USER, as_v05=shapes.bare, returns=wire.Envelope[wire.Video])
 def get_video(call: Call, video_id: str):
     return videos.detail(call.viewer, video_id)
 
@@ -50,7 +51,7 @@ def set_progress(call: Call, video_id: str):
     return progress.set_position(call.viewer, video_id, call.body.position)
 
 
-@router.route("/api/video/{video_id}/progress", methods=("DELETE",), auth=USER)
+@router.route("/api/video/{video_id}/progress", methods=("DELETE",), auth=USER, returns=NO_CONTENT)
 def delete_progress(call: Call, video_id: str):
     progress.clear_position(call.viewer, video_id)
     return Response(body="", status_code=204)
