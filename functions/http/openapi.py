@@ -223,10 +223,13 @@ def declared_routes(app) -> list[Route]:
     return list(found.values())
 
 
-def tag_of(route: Route) -> dict:
-    """A route module's tag: its name, described by its docstring's first line."""
+def tag_of(route: Route, taken: set[str]) -> dict:
+    """A route module's tag: its name (with its package's when another module has that name, e.g. the v0.5
+    `ta5.appsettings` beside `appsettings`), described by its docstring's first line."""
     module = route.view.__module__
     name = module.rpartition(".")[2]
+    if name in taken:
+        name = ".".join(module.split(".")[-2:])
     return {"name": name, "description": (sys.modules[module].__doc__ or name).strip().splitlines()[0]}
 
 
@@ -240,7 +243,9 @@ def document(app) -> dict:
     paths: dict = {}
     tags: dict[str, dict] = {}
     for route in declared_routes(app):
-        tag = tags.setdefault(route.view.__module__, tag_of(route))
+        if route.view.__module__ not in tags:
+            tags[route.view.__module__] = tag_of(route, {tag["name"] for tag in tags.values()})
+        tag = tags[route.view.__module__]
         item = paths.setdefault(route.path, {})
         for method in route.methods:
             item[method.lower()] = operation(route, tag["name"], schemas)
