@@ -97,6 +97,7 @@ SCHEMA = {
     },
     "application": {
         "enable_snapshot": _bool,
+        "disable_static_auth": _bool,
     },
 }
 

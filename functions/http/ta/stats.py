@@ -1,7 +1,14 @@
 """Statistics: /api/stats/* as TubeArchivist v0.4.13 answers them (tubearchivist-metrics reads them)."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import USER, Call, Router
-from functions.services import stats, stats_render
+
+if TYPE_CHECKING:
+    from functions.services import stats, stats_render
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    stats, stats_render = lazy.modules("functions.services", "stats", "stats_render")
 
 router = Router(__name__)
 

@@ -1,6 +1,9 @@
 """How archive items look to TubeArchivist clients: the objects and envelopes of API.md."""
 
+from collections.abc import Callable
+
 from functions.core.dates import duration_str
+from functions.services.invidious import links
 from functions.storage import s3
 from functions.storage.models import Channel, Playlist, PlaylistEntry, UserVideo, Video
 
@@ -41,7 +44,15 @@ def missing_channel(channel_id: str) -> dict:
     return channel(Channel(channel_id, channel_name=channel_id, name_key=channel_id, channel_active=False))
 
 
-def video(item: Video, channel_item: Channel | None, state: UserVideo | None) -> dict:
+def file_links(config: dict) -> Callable[[str], str]:
+    """How a video's files are linked: by their path (the client sends its token, as TubeArchivist), or with
+    `application.disable_static_auth` by absolute signed expiring URLs a player without credentials can play."""
+    return links.file_url if config["application"].get("disable_static_auth") else s3.url_of
+
+
+def video(
+    item: Video, channel_item: Channel | None, state: UserVideo | None, file_url: Callable[[str], str] = s3.url_of
+) -> dict:
     player = {
         "watched": bool(state and state.watched),
         "duration": int(item.duration or 0),
@@ -57,8 +68,8 @@ def video(item: Video, channel_item: Channel | None, state: UserVideo | None) ->
         "vid_last_refresh": item.vid_last_refresh or item.published,
         "date_downloaded": int(item.date_downloaded),
         "vid_type": item.vid_type,
-        "vid_thumb_url": s3.url_of(s3.video_thumb_key(item.youtube_id)),
-        "media_url": s3.url_of(s3.media_key(item.channel_id, item.youtube_id, item.media_ext)),
+        "vid_thumb_url": file_url(s3.video_thumb_key(item.youtube_id)),
+        "media_url": file_url(s3.media_key(item.channel_id, item.youtube_id, item.media_ext)),
         "active": item.active,
         "category": list(item.category or []),
         "tags": list(item.tags or []),
@@ -71,7 +82,7 @@ def video(item: Video, channel_item: Channel | None, state: UserVideo | None) ->
             "average_rating": item.average_rating,
         },
         "playlist": list(item.playlist or []),
-        "subtitles": [subtitle(item, sub) for sub in item.subtitles or []],
+        "subtitles": [subtitle(item, sub, file_url) for sub in item.subtitles or []],
         "media_size": int(item.media_size or 0),
         "streams": [dict(stream) for stream in item.streams or []],
     }
@@ -82,14 +93,14 @@ def video(item: Video, channel_item: Channel | None, state: UserVideo | None) ->
     return body
 
 
-def subtitle(item: Video, sub: dict) -> dict:
+def subtitle(item: Video, sub: dict, file_url: Callable[[str], str] = s3.url_of) -> dict:
     key = s3.subtitle_key(item.channel_id, item.youtube_id, sub["lang"])
     return {
         "ext": sub.get("ext", "vtt"),
         "lang": sub["lang"],
         "name": sub.get("name", sub["lang"]),
         "source": sub.get("source", "user"),
-        "media_url": s3.url_of(key),
+        "media_url": file_url(key),
     }
 
 

@@ -42,7 +42,12 @@ def _video_bodies(
     channels = {**known_channels, **channels}
     bodies = [
         _scored(
-            render.video(h.item, channels.get(h.item.channel_id), states.get((viewer.user_id, h.doc_id))),
+            render.video(
+                h.item,
+                channels.get(h.item.channel_id),
+                states.get((viewer.user_id, h.doc_id)),
+                render.file_links(viewer.config),
+            ),
             docs.VIDEO,
             h.score,
         )
