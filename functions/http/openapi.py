@@ -654,6 +654,7 @@ def _video_paths() -> dict:
                     PAGE,
                     query_param("channel", "only this channel's videos", {"type": "string", "pattern": "^UC"}),
                     query_param("playlist", "only this playlist's archived videos"),
+                    query_param("type", "only videos of this type", {"enum": ["videos", "shorts", "streams"]}),
                     query_param("sort", "what orders the list", {"type": "string", "enum": ["published"]}),
                     query_param(
                         "order", "newest (desc) or oldest (asc) first", {"type": "string", "enum": ["desc", "asc"]}
