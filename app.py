@@ -1,15 +1,14 @@
 """Chalice entry point: the API function, with one blueprint per endpoint group, and the event handlers."""
 
-from chalice import Chalice
-
 from functions.http import missing
 from functions.http.addresses import public_base
 from functions.http.cors import ta_cors
 from functions.http.errors import json_errors
+from functions.http.front_door import FrontDoorChalice
 from functions.http.routes import ROUTERS
 from functions.jobs import triggers
 
-app = Chalice(app_name="ytarchive")
+app = FrontDoorChalice(app_name="ytarchive")  # REST or HTTP API events (infra/merge.py)
 app.register_middleware(ta_cors, "http")  # outermost: error answers of TA paths carry CORS headers too
 app.register_middleware(json_errors, "http")
 app.register_middleware(public_base, "http")

@@ -20,6 +20,9 @@ from functions.http.ta import (
     task,
     video,
 )
+from functions.http.ta5 import appsettings as appsettings5
+from functions.http.ta5 import nav, user
+from functions.http.ta5 import playlist as playlist5
 
 ROUTERS = (
     video.router,
@@ -43,5 +46,9 @@ ROUTERS = (
     proxy.router,
     search.router,
     appsettings.router,
+    user.router,
+    appsettings5.router,
+    nav.router,
+    playlist5.router,
     stats.router,
 )

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 
-from botocore.exceptions import ClientError
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.dates import today
@@ -164,7 +163,7 @@ def _stored_streams(video: Video) -> list[dict] | None:
         path = Path(workdir) / f"{video.youtube_id}.{video.media_ext}"
         try:
             s3.download_file(s3.media_key(video.channel_id, video.youtube_id, video.media_ext), path)
-        except ClientError as error:
+        except NotFound as error:
             log.warning("video %s: its file could not be read: %s", video.youtube_id, error)
             return None
         return media.probe_streams(path)
@@ -237,6 +236,10 @@ def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[Outcome, lis
         Playlist.name_key.set(name_key(info["playlist_name"], playlist_id)),
         Playlist.playlist_channel.set(info["playlist_channel"]),
         Playlist.playlist_channel_id.set(info["playlist_channel_id"]),
+        # the by_channel index key (sparse); also re-keys playlists stored before the index existed
+        Playlist.channel_key.set(info["playlist_channel_id"])
+        if info["playlist_channel_id"]
+        else Playlist.channel_key.remove(),
         Playlist.playlist_description.set(info["playlist_description"]),
         Playlist.playlist_active.set(True),
         Playlist.playlist_last_refresh.set(today()),

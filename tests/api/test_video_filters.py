@@ -101,6 +101,7 @@ def test_each_filter_costs_one_query_on_an_index(client, admin, archive, monkeyp
         calls.append((operation, kwargs))
         return dispatch(self, operation, kwargs)
 
+    send(client, "GET", "/api/ping/", admin)  # the token records its day of use once a day, not in this count
     monkeypatch.setattr(Connection, "dispatch", recording)
     assert send(client, "GET", f"/api/video/?{query}", admin).status_code == 200
     operations = [operation for operation, _ in calls if operation not in ("GetItem",)]  # the token's key

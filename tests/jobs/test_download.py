@@ -128,7 +128,7 @@ def test_progress_is_stored_while_downloading(fake_youtube, aws):
         assert job.handle_record(record(video.youtube_id)) == "archived"
     finally:
         worker.record_progress = original
-    assert seen and seen[-1]["progress"] == 100.0 and seen[-1]["speed"] is not None
+    assert seen and seen[-1].progress == 100.0 and seen[-1].speed is not None
 
 
 def test_crash_mid_download_then_the_retried_message_succeeds(fake_youtube, aws, sqs, redeliver_at_once):

@@ -96,7 +96,10 @@ def test_playlist_is_read_again(fake_youtube, aws):
     archive(fake_youtube, playlist.video_ids[0])
     Playlist(playlist.playlist_id, playlist_name="old", name_key="old").save()
     assert job.handle(message("playlist", playlist.playlist_id, extract_videos=True)) == "refreshed"
-    assert Playlist.get(playlist.playlist_id).playlist_name == playlist.title
+    refreshed = Playlist.get(playlist.playlist_id)
+    assert refreshed.playlist_name == playlist.title
+    # stored before the by_channel index: the refresh gives it the index key the channel playlists tab queries
+    assert [p.playlist_id for p in Playlist.by_channel.query(refreshed.playlist_channel_id)] == [playlist.playlist_id]
     assert [item.item_id for item in RefreshItem.query("video")] == [playlist.video_ids[0]]
 
 

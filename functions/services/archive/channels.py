@@ -8,6 +8,7 @@ from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id
 from functions.core.pagination import Page
 from functions.schemas.ta import ChannelRow
+from functions.schemas.ta_objects import Envelope
 from functions.services import search as search_index
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
@@ -45,7 +46,7 @@ def check_id(channel_id: str) -> str:
     return channel_id
 
 
-def list_page(viewer: Viewer, page: Page, subscription: str | None) -> dict:
+def list_page(viewer: Viewer, page: Page, subscription: str | None) -> Envelope:
     if subscription is not None and subscription not in FILTERS:
         raise BadRequest("filter must be subscribed or unsubscribed")
     if subscription:
@@ -75,7 +76,7 @@ def get(channel_id: str) -> Channel:
         raise not_found(channel_id) from None
 
 
-def detail(viewer: Viewer, channel_id: str) -> dict:
+def detail(viewer: Viewer, channel_id: str) -> Envelope:
     check_id(channel_id)
     (found,) = viewer.fetch((Channel, [channel_id]))
     if channel_id not in found:
@@ -83,7 +84,7 @@ def detail(viewer: Viewer, channel_id: str) -> dict:
     return render.envelope(render.channel(found[channel_id]), viewer.config)
 
 
-def videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
+def videos_page(viewer: Viewer, channel_id: str, page: Page) -> Envelope:
     get(channel_id)
     return videos.channel_videos_page(viewer, channel_id, page)
 
@@ -130,7 +131,7 @@ def delete(channel_id: str) -> None:
     s3.delete_objects(s3.channel_keys(channel_id))
 
 
-def search(viewer: Viewer, query: str) -> dict:
+def search(viewer: Viewer, query: str) -> Envelope:
     """GET /api/channel/search/: the archived channel an id, URL or @handle names; 404 when YouTube has no such
     handle or the channel is not archived."""
     try:

@@ -5,6 +5,8 @@ from pynamodb.exceptions import DoesNotExist
 from functions.core.errors import Conflict, NotFound
 from functions.core.ids import is_video_id
 from functions.core.pagination import Page
+from functions.schemas import ta_objects as wire
+from functions.schemas.ta_objects import Envelope
 from functions.services import search
 from functions.services.archive import render
 from functions.services.auth.viewer import Viewer
@@ -35,7 +37,7 @@ def check_id(youtube_id: str) -> str:
 # ---------------------------------------------------------------- reading
 
 
-def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[dict]:
+def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[wire.Video]:
     """Render (youtube_id, channel_id) rows in order, reading videos, the viewer's state and channels at once."""
     ids = [youtube_id for youtube_id, _ in rows]
     channel_ids = {channel_id for _, channel_id in rows if channel_id}
@@ -52,12 +54,12 @@ def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[dict]:
 
 def list_page(
     viewer: Viewer, counter: str, index, hash_key: str, page: Page, rows_of, past_end_empty=False, scan_forward=False
-) -> dict:
+) -> Envelope:
     keys, paging = pages.page_keys(viewer, counter, index, hash_key, page, scan_forward, past_end_empty)
     return render.envelope(render_page(viewer, [rows_of(k) for k in keys]), viewer.config, paging)
 
 
-def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
+def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> Envelope:
     return list_page(
         viewer,
         counters.channel_videos(channel_id),
@@ -68,7 +70,7 @@ def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
     )
 
 
-def playlist_videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
+def playlist_videos_page(viewer: Viewer, playlist_id: str, page: Page) -> Envelope:
     return list_page(
         viewer,
         counters.playlist_videos(playlist_id),
@@ -79,7 +81,7 @@ def playlist_videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
     )
 
 
-def detail(viewer: Viewer, youtube_id: str) -> dict:
+def detail(viewer: Viewer, youtube_id: str) -> Envelope:
     check_id(youtube_id)
     videos, states = viewer.fetch((Video, [youtube_id]), (UserVideo, [(viewer.user_id, youtube_id)]))
     if youtube_id not in videos:
