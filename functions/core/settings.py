@@ -37,7 +37,9 @@ DEFAULT_APP_CONFIG = {
         "extractor_lang": None,
         "integrate_sponsorblock": False,
     },
-    "application": {"enable_snapshot": True},
+    # disable_static_auth: file URLs in TA answers are signed, absolute and expiring, for players that send no
+    # credential (Kodi, VLC, a casting device), as TubeArchivist's DISABLE_STATIC_AUTH
+    "application": {"enable_snapshot": True, "disable_static_auth": False},
 }
 
 

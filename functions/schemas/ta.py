@@ -86,6 +86,7 @@ class DownloadSettings(Struct, forbid_unknown_fields=True):
 
 class ApplicationSettings(Struct, forbid_unknown_fields=True):
     enable_snapshot: bool | UnsetType = UNSET
+    disable_static_auth: bool | UnsetType = UNSET  # media links signed for players without a credential
 
 
 class SettingsUpdate(Struct, forbid_unknown_fields=True):

@@ -1,5 +1,5 @@
 """The archive's statistics, read from counters (functions.storage.counters): each answer is one batch read of
-counters, or one Query on a ranking of counters plus one batch read. The readers return `Totals` and plain
+counters, or one Query of the channels' counters plus one batch read. The readers return `Totals` and plain
 values, no wire shapes: functions.services.stats_render gives TubeArchivist v0.4's, and an API of another
 version renders the same readings its own way.
 """
@@ -16,7 +16,11 @@ from functions.storage.models import Channel, Counter
 VID_TYPES = counters.VID_TYPES
 HISTORY_DAYS = 8  # today and the seven days before, as TubeArchivist's "now-7d/d"
 BIGGEST = 10  # channels in the ranking, as many as TubeArchivist's aggregation returns
-RANKINGS = {"doc_count": Counter.by_count, "duration": Counter.by_duration, "media_size": Counter.by_size}
+RANKINGS = {
+    "doc_count": lambda totals: totals.count,
+    "duration": lambda totals: totals.duration,
+    "media_size": lambda totals: totals.size,
+}
 
 
 def _read(viewer: Viewer, names: list[str]) -> dict[str, Totals]:
@@ -129,17 +133,19 @@ class ChannelSize:
 
 
 def biggest_channels(viewer: Viewer, order: str) -> list[ChannelSize]:
-    """The channels with the most videos, seconds or bytes (`order`: doc_count, duration, media_size)."""
+    """The channels with the most videos, seconds or bytes (`order`: doc_count, duration, media_size): one
+    Query of every channel's counter on the board index, ranked here, and the names of the first BIGGEST."""
     if order not in RANKINGS:
         raise BadRequest(f"invalid order parameter {order[:40]!r}: use {', '.join(RANKINGS)}")
-    ranked = [
-        counter
-        for counter in RANKINGS[order].query(counters.CHANNEL_BOARD, scan_index_forward=False, limit=BIGGEST)
+    rows = [
+        (counters.parse(counter.name)[2], totals_of(counter))
+        for counter in Counter.by_board.query(counters.CHANNEL_BOARD)
         if counter.count
     ]
-    ids = [counters.parse(counter.name)[2] for counter in ranked]
-    (found,) = viewer.fetch((Channel, ids))
+    rows.sort(key=lambda row: (-RANKINGS[order](row[1]), row[0]))
+    rows = rows[:BIGGEST]
+    (found,) = viewer.fetch((Channel, [channel_id for channel_id, _ in rows]))
     return [
-        ChannelSize(channel_id, found[channel_id].channel_name if channel_id in found else channel_id, totals_of(c))
-        for channel_id, c in zip(ids, ranked, strict=True)
+        ChannelSize(channel_id, found[channel_id].channel_name if channel_id in found else channel_id, totals)
+        for channel_id, totals in rows
     ]

@@ -59,7 +59,7 @@ class Totals(NamedTuple):
 INACTIVE_VIDEOS = "videos#inactive"
 INACTIVE_CHANNELS = "channels#inactive"
 INACTIVE_PLAYLISTS = "playlists#inactive"
-CHANNEL_BOARD = "channel"  # the ranking of channels by their videos (Counter.by_count, by_size, by_duration)
+CHANNEL_BOARD = "channel"  # the board of channel counters (Counter.by_board): the biggest channels
 # The attributes video_totals reads: a replacing write is conditioned on them, so its difference is exact.
 VIDEO_TALLIED = ("channel_id", "media_size", "duration", "vid_type", "active", "date_downloaded")
 CHANNEL_TALLIED = ("subscription", "channel_active")

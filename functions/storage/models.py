@@ -139,6 +139,14 @@ class VideosByPublished(GlobalSecondaryIndex):
     published_key = UnicodeAttribute(range_key=True)
 
 
+class VideosByType(GlobalSecondaryIndex):
+    """A type's videos (videos, shorts, streams) by publish date: v0.5's `type` filter of /api/video/."""
+
+    Meta = _index_meta("by_type", IncludeProjection(["channel_id"]))
+    vid_type = UnicodeAttribute(hash_key=True)
+    published_key = UnicodeAttribute(range_key=True)
+
+
 class VideosByChannel(GlobalSecondaryIndex):
     Meta = _index_meta("by_channel", KeysOnlyProjection())
     channel_id = UnicodeAttribute(hash_key=True)
@@ -182,6 +190,7 @@ class Video(Model):
     published_key = UnicodeAttribute()
     by_published = VideosByPublished()
     by_channel = VideosByChannel()
+    by_type = VideosByType()
 
 
 class ChannelsByName(GlobalSecondaryIndex):
@@ -323,24 +332,13 @@ class UserVideo(Model):
 # ---------------------------------------------------------------- bookkeeping
 
 
-class CountersByCount(GlobalSecondaryIndex):
-    """Sparse: the counters of one board (a channel's videos: `channel`), biggest first by count."""
+class CountersByBoard(GlobalSecondaryIndex):
+    """Sparse: the counters of one board (`channel`: each channel's videos), with their sums, so a ranking of
+    every channel is one Query (a page holds some ten thousand of these small entries)."""
 
-    Meta = _index_meta("by_count", IncludeProjection(["size", "duration"]))
+    Meta = _index_meta("by_board", IncludeProjection(["count", "size", "duration"]))
     board = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(range_key=True)  # type: ignore[assignment]  # the stored name; shadows Index.count
-
-
-class CountersBySize(GlobalSecondaryIndex):
-    Meta = _index_meta("by_size", IncludeProjection(["count", "duration"]))
-    board = UnicodeAttribute(hash_key=True)
-    size = NumberAttribute(range_key=True)
-
-
-class CountersByDuration(GlobalSecondaryIndex):
-    Meta = _index_meta("by_duration", IncludeProjection(["count", "size"]))
-    board = UnicodeAttribute(hash_key=True)
-    duration = NumberAttribute(range_key=True)
+    name = UnicodeAttribute(range_key=True)
 
 
 class Counter(Model):
@@ -353,10 +351,8 @@ class Counter(Model):
     members = UnicodeSetAttribute(null=True)  # `videos#playlist#<id>`: the ids counted (its archived entries)
     size = NumberAttribute(null=True)  # bytes of media counted
     duration = NumberAttribute(null=True)  # seconds of media counted
-    board = UnicodeAttribute(null=True)  # the ranking it is in (by_count, by_size, by_duration), if any
-    by_count = CountersByCount()
-    by_size = CountersBySize()
-    by_duration = CountersByDuration()
+    board = UnicodeAttribute(null=True)  # the ranking it is in (by_board), if any
+    by_board = CountersByBoard()
 
 
 class AppSetting(Model):

@@ -160,6 +160,7 @@ def test_each_stat_costs_a_fixed_number_of_calls(client, admin, archive, monkeyp
         return dispatch(self, operation, kwargs)
 
     send(client, "GET", "/api/ping/", admin)  # the token's first use today records the day (a write, once a day)
+    send(client, "GET", "/api/ping/", admin)  # the token records its day of use once a day, not in this count
     monkeypatch.setattr(Connection, "dispatch", recording)
     assert send(client, "GET", f"/api/stats/{path}/", admin).status_code == 200
     operations = [operation for operation in calls if operation != "GetItem"]  # the token's key

@@ -1,12 +1,14 @@
 """How archive items look to TubeArchivist clients: the objects and envelopes of API.md, as the Structs of
 functions.schemas.ta_objects."""
 
+from collections.abc import Callable
 from typing import Any
 
 from msgspec import UNSET
 
 from functions.core.dates import duration_str
 from functions.schemas import ta_objects as wire
+from functions.services.invidious import links
 from functions.storage import s3
 from functions.storage.models import Channel, Playlist, PlaylistEntry, UserVideo, Video
 
@@ -44,7 +46,15 @@ def missing_channel(channel_id: str) -> wire.Channel:
     return channel(Channel(channel_id, channel_name=channel_id, name_key=channel_id, channel_active=False))
 
 
-def video(item: Video, channel_item: Channel | None, state: UserVideo | None) -> wire.Video:
+def file_links(config: dict) -> Callable[[str], str]:
+    """How a video's files are linked: by their path (the client sends its token, as TubeArchivist), or with
+    `application.disable_static_auth` by absolute signed expiring URLs a player without credentials can play."""
+    return links.file_url if config["application"].get("disable_static_auth") else s3.url_of
+
+
+def video(
+    item: Video, channel_item: Channel | None, state: UserVideo | None, file_url: Callable[[str], str] = s3.url_of
+) -> wire.Video:
     watched = bool(state and state.watched)
     player = wire.Player(
         watched=watched,
@@ -60,8 +70,8 @@ def video(item: Video, channel_item: Channel | None, state: UserVideo | None) ->
         vid_last_refresh=item.vid_last_refresh or item.published,
         date_downloaded=int(item.date_downloaded),
         vid_type=item.vid_type,
-        vid_thumb_url=s3.url_of(s3.video_thumb_key(item.youtube_id)),
-        media_url=s3.url_of(s3.media_key(item.channel_id, item.youtube_id, item.media_ext)),
+        vid_thumb_url=file_url(s3.video_thumb_key(item.youtube_id)),
+        media_url=file_url(s3.media_key(item.channel_id, item.youtube_id, item.media_ext)),
         active=item.active,
         category=list(item.category or []),
         tags=list(item.tags or []),
@@ -74,7 +84,7 @@ def video(item: Video, channel_item: Channel | None, state: UserVideo | None) ->
             average_rating=item.average_rating,
         ),
         playlist=list(item.playlist or []),
-        subtitles=[subtitle(item, sub) for sub in item.subtitles or []],
+        subtitles=[subtitle(item, sub, file_url) for sub in item.subtitles or []],
         media_size=int(item.media_size or 0),
         streams=[wire.Stream(**stream) for stream in item.streams or []],
         comment_count=UNSET if item.comment_count is None else int(item.comment_count),
@@ -82,14 +92,14 @@ def video(item: Video, channel_item: Channel | None, state: UserVideo | None) ->
     )
 
 
-def subtitle(item: Video, sub: dict) -> wire.Subtitle:
+def subtitle(item: Video, sub: dict, file_url: Callable[[str], str] = s3.url_of) -> wire.Subtitle:
     key = s3.subtitle_key(item.channel_id, item.youtube_id, sub["lang"])
     return wire.Subtitle(
         ext=sub.get("ext", "vtt"),
         lang=sub["lang"],
         name=sub.get("name", sub["lang"]),
         source=sub.get("source", "user"),
-        media_url=s3.url_of(key),
+        media_url=file_url(key),
     )
 
 

@@ -1,6 +1,7 @@
 """TubeArchivist v0.5's filters of `/api/video/`, additive to v0.4's list: each page is one Query on an index
-already in the order asked for, with its total from a counter, so a filtered page costs what an unfiltered one
-does. Without parameters the list is v0.4's (all videos, newest published first)."""
+already in the order asked for (a channel's, a playlist's, a type's videos by publish date), with its total from
+a counter, so a filtered page costs what an unfiltered one does. Without parameters the list is v0.4's (all
+videos, newest published first)."""
 
 from functools import partial
 
@@ -19,8 +20,8 @@ SORTS = ("published",)
 # v0.5 parameters no index serves: refused, never silently ignored.
 UNSERVED = {
     "watch": "the watch filter is not supported: no index orders a user's unwatched videos",
-    "type": "the type filter is not supported: no index orders videos by type",
 }
+TYPES = counters.VID_TYPES
 
 
 def _choice(query: dict, name: str, choices: tuple[str, ...]) -> str:
@@ -31,15 +32,15 @@ def _choice(query: dict, name: str, choices: tuple[str, ...]) -> str:
 
 
 def videos_page(viewer: Viewer, page: Page, query: dict) -> Envelope:
-    """A page of `/api/video/` with `channel`, `playlist` and `order` applied (`sort`: published only)."""
+    """A page of `/api/video/` with `channel`, `playlist`, `type` and `order` applied (`sort`: published only)."""
     for name, reason in UNSERVED.items():
         if query.get(name):
             raise BadRequest(reason)
     _choice(query, "sort", SORTS)
     ascending = _choice(query, "order", ORDERS) == "asc"
-    channel_id, playlist_id = query.get("channel"), query.get("playlist")
-    if channel_id and playlist_id:
-        raise BadRequest("filter by channel or by playlist, not both")
+    channel_id, playlist_id, vid_type = query.get("channel"), query.get("playlist"), query.get("type")
+    if sum(1 for value in (channel_id, playlist_id, vid_type) if value) > 1:
+        raise BadRequest("filter by one of channel, playlist or type, not several")
     page_of = partial(list_page, viewer, page=page, past_end_empty=True, scan_forward=ascending)
     if channel_id:
         if not is_channel_id(channel_id):
@@ -49,6 +50,9 @@ def videos_page(viewer: Viewer, page: Page, query: dict) -> Envelope:
         if not is_playlist_id(playlist_id) and not is_custom_playlist_id(playlist_id):
             raise BadRequest(f"playlist must be a playlist id, got {playlist_id[:40]!r}")
         return page_of(counters.playlist_videos(playlist_id), PlaylistEntry.by_published, playlist_id, rows_of=_row)
+    if vid_type:
+        _choice(query, "type", TYPES)
+        return page_of(counters.videos_of_type(vid_type), Video.by_type, vid_type, rows_of=_row)
     return page_of(counters.VIDEOS, Video.by_published, ALL_VIDEOS, rows_of=_row)
 
 

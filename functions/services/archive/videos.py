@@ -44,8 +44,9 @@ def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[wire.Video]
     videos, states, channels = viewer.fetch(
         (Video, ids), (UserVideo, [(viewer.user_id, i) for i in ids]), (Channel, channel_ids)
     )
+    file_url = render.file_links(viewer.config)
     return [
-        render.video(videos[i], channels.get(videos[i].channel_id), states.get((viewer.user_id, i)))
+        render.video(videos[i], channels.get(videos[i].channel_id), states.get((viewer.user_id, i)), file_url)
         for i in ids
         if i in videos
     ]
@@ -90,7 +91,8 @@ def detail(viewer: Viewer, youtube_id: str) -> Envelope:
         channel = Channel.get(video.channel_id)
     except DoesNotExist:
         channel = None
-    return render.envelope(render.video(video, channel, states.get((viewer.user_id, youtube_id))), viewer.config)
+    body = render.video(video, channel, states.get((viewer.user_id, youtube_id)), render.file_links(viewer.config))
+    return render.envelope(body, viewer.config)
 
 
 def get(youtube_id: str) -> Video:

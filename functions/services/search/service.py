@@ -47,8 +47,10 @@ def _video_bodies(
         (Counter, list(counters)),
     )
     channels = {**known_channels, **channels}
+    file_url = render.file_links(viewer.config)
     bodies = [
-        render.video(h.item, channels.get(h.item.channel_id), states.get((viewer.user_id, h.doc_id))) for h in hits
+        render.video(h.item, channels.get(h.item.channel_id), states.get((viewer.user_id, h.doc_id)), file_url)
+        for h in hits
     ]
     return bodies, channels, counted
 
