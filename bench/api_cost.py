@@ -57,6 +57,7 @@ from moto import mock_aws  # noqa: E402
 CHANNELS = 50
 PLAYLISTS = 20
 PLAYLIST_LIMIT = 5000
+STATS = ("video", "channel", "playlist", "download", "watch", "downloadhist", "biggestchannels")
 DEEP_PAGE = 751  # offset (751 - 1) * 12 = 9,000
 PAGE_SIZE = 12
 MB = 1024 * 1024
@@ -255,6 +256,23 @@ def endpoints(size: int) -> list[tuple[str, str, bool]]:
         ("GET /api/video/?order=asc (v0.5)", "/api/video/?order=asc", True),
         ("GET /api/video/<id>/progress", f"/api/video/{video}/progress", False),
         ("GET /api/ping/", "/api/ping/", False),
+        *((f"GET /api/stats/{name}/", f"/api/stats/{name}/", False) for name in STATS),
+        ("GET /api/stats/biggestchannels/?order=media_size", "/api/stats/biggestchannels/?order=media_size", False),
+    ]
+
+
+def v05_endpoints(size: int) -> list[tuple[str, str, bool]]:
+    """(label, path, is a list) of the endpoints measured with a v0.5 token (its bare and listing shapes)."""
+    video = video_id(3)
+    return [
+        ("GET /api/video/ (v0.5 token)", "/api/video/", True),
+        ("GET /api/video/<id>/ (v0.5 token)", f"/api/video/{video}/", False),
+        ("GET /api/video/<id>/nav/ (v0.5)", f"/api/video/{video}/nav/", False),
+        ("GET /api/channel/<id>/ (v0.5 token)", f"/api/channel/{channel_id(0)}/", False),
+        ("GET /api/playlist/<id>/ (v0.5 token)", f"/api/playlist/{playlist_id(0)}/", False),
+        ("GET /api/user/me/ (v0.5)", "/api/user/me/", False),
+        ("GET /api/user/account/ (v0.5)", "/api/user/account/", False),
+        ("GET /api/appsettings/token/ (v0.5)", "/api/appsettings/token/", False),
     ]
 
 
@@ -287,6 +305,7 @@ def run_size(size: int, reimport: bool) -> dict:
     with mock_aws():
         create_stack()
         admin = users.create_user("admin", "bench-password", is_admin=True)
+        modern = users.create_user("modern", "bench-password", is_admin=True, dialect="v0.5")
         document = make_document(size)
         result["entries"] = sum(len(p["playlist_entries"]) for p in document["playlists"])
         calls.attach_all()
@@ -308,10 +327,12 @@ def run_size(size: int, reimport: bool) -> dict:
             assert again["totals"] == summary["totals"], again
         del document
         headers = {"Authorization": f"Token {admin.api_token}"}
+        v05_headers = {"Authorization": f"Token {modern.api_token}"}
+        measured = [(row, headers) for row in endpoints(size)] + [(row, v05_headers) for row in v05_endpoints(size)]
         with Client(_app(), stage_name="local", project_dir=str(ROOT)) as client:
             client.http.get("/api/ping/", headers=headers)  # warm: clients created, routes loaded
-            for label, path, is_list in endpoints(size):
-                first = measure(client, calls, headers, path)
+            for (label, path, is_list), caller in measured:
+                first = measure(client, calls, caller, path)
                 result["requests"][(label, "0")] = first
                 if not is_list:
                     continue
@@ -322,7 +343,7 @@ def run_size(size: int, reimport: bool) -> dict:
                 else:
                     page, note = last, f"{last} (last; {paging['total_hits']:,} hits, too short for {DEEP_PAGE})"
                 if page > 1:
-                    deep = measure(client, calls, headers, f"{path}{'&' if '?' in path else '?'}page={page}")
+                    deep = measure(client, calls, caller, f"{path}{'&' if '?' in path else '?'}page={page}")
                     deep["note"] = note
                     result["requests"][(label, "deep")] = deep
                 else:

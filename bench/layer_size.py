@@ -1,6 +1,6 @@
 """How much of Lambda's 250 MB the media tools layer and the code package take, with and without deno.
 
-    python bench/layer_size.py [--layer build/layer/media-tools.zip] [--package build/dev/chalice/deployment.zip]
+    python bench/layer_size.py [--layer build/layer/media-tools-arm64.zip] [--package build/dev/chalice/deployment.zip]
 
 Reads the built zips (layers/build.py, `chalice package`; the layer is built when missing) and prints a Markdown
 table of their unzipped sizes by part, what the layer would be without deno, and the room left under the limit.
@@ -28,7 +28,7 @@ def parts(layer: Path) -> dict[str, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--layer", type=Path, default=ROOT / "build" / "layer" / "media-tools.zip")
+    parser.add_argument("--layer", type=Path, default=ROOT / "build" / "layer" / "media-tools-arm64.zip")
     parser.add_argument("--package", type=Path, default=None, help="deployment.zip (optional)")
     args = parser.parse_args()
     if not args.layer.exists():

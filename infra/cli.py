@@ -1,12 +1,15 @@
 """Administration from a shell: users and their tokens, bulk import, counter repair.
 
     python -m infra.cli create-user NAME [--admin] [--password P]   # asks for the password when not given
+                                    [--dialect v0.4|v0.5]           # the TubeArchivist API the token speaks
     python -m infra.cli reset-password NAME [--password P]
     python -m infra.cli remove-user NAME                            # the user and every credential of theirs
-    python -m infra.cli show-token NAME
+    python -m infra.cli show-token NAME [--dialect v0.4|v0.5]       # a new token if the old one speaks the other
     python -m infra.cli import FILE.json                            # see functions/services/importer/ for the format
     python -m infra.cli recount                                     # set every counter from its index
     python -m infra.cli settings [SECTION.KEY=JSON ...]             # show the app settings, or change some
+    python -m infra.cli move-in --from-ta URL --token T [--media DIR] | --from-folder DIR [--dry-run]
+                                                                    # see infra/move_in/
 
 It works on whatever AWS the environment names (credentials, AWS_DEFAULT_REGION, TABLE_PREFIX, MEDIA_BUCKET,
 AWS_ENDPOINT_URL). Against the local run's moto server (infra/local.py, port 5056 unless LOCAL_MOTO_PORT
@@ -25,6 +28,8 @@ import os
 import sys
 from pathlib import Path
 
+from functions.core.dialects import DIALECTS, V04
+
 LOCAL_PORT = "5056"
 # What the local run uses; set before functions.storage.models is imported, since table names are read at import.
 LOCAL_ENVIRONMENT = {
@@ -37,6 +42,9 @@ LOCAL_ENVIRONMENT = {
 }
 # Would send requests elsewhere, or sign them with something else than the fake keys.
 LOCAL_UNSET = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_REGION")
+
+
+DIALECT_HELP = "the TubeArchivist API the token speaks: v0.4 (default) or v0.5 (today's clients)"
 
 
 class UsageError(Exception):
@@ -80,10 +88,10 @@ def _password(args, confirm: bool) -> str:
 def create_user(args) -> None:
     from functions.services.auth import users
 
-    user = users.create_user(args.username, _password(args, confirm=True), is_admin=args.admin)
+    user = users.create_user(args.username, _password(args, confirm=True), is_admin=args.admin, dialect=args.dialect)
     role = "admin" if user.is_admin else "user"
     print(f"created {role} {user.username} (user id {int(user.user_id)})")
-    print(f"token: {user.api_token}")
+    print(f"token: {user.api_token} (TubeArchivist {args.dialect})")
 
 
 def reset_password(args) -> None:
@@ -104,7 +112,11 @@ def remove_user(args) -> None:
 def show_token(args) -> None:
     from functions.services.auth import users
 
-    print(users.get_user(args.username).api_token)
+    user = users.get_user(args.username)
+    if args.dialect and args.dialect != users.token_dialect(user):
+        user = users.replace_token(user, args.dialect)
+        print(f"the old token of {user.username} no longer works; the new one speaks {args.dialect}", file=sys.stderr)
+    print(user.api_token)
 
 
 def import_file(args) -> None:
@@ -131,6 +143,13 @@ def recount(args) -> None:
     )
 
 
+def dash(args) -> None:
+    from functions.services.archive import dash as renditions
+
+    made = renditions.backfill_all(args.video_ids or None)
+    print(f"made {made} DASH renditions")
+
+
 def settings(args) -> None:
     """Print the app settings as JSON; with SECTION.KEY=VALUE arguments (VALUE in JSON, or a bare word taken as
     text) change those first, all or nothing, as POST /api/appsettings/config/ does."""
@@ -151,6 +170,34 @@ def settings(args) -> None:
         changes.setdefault(section, {})[key] = value
     config = app_settings.update(changes) if changes else app_settings.current()
     print(json.dumps(config, indent=2, sort_keys=True))
+
+
+def move_in(args) -> None:
+    from infra.move_in import move_in as run_move_in
+    from infra.move_in.folder import Folder
+    from infra.move_in.ta import SourceError, TubeArchivist
+
+    if (args.from_ta is None) == (args.from_folder is None):
+        raise UsageError("name one source: --from-ta URL --token T, or --from-folder DIR")
+    if args.from_ta is not None:
+        if not args.token:
+            raise UsageError("--from-ta needs the TubeArchivist user's API token (--token)")
+        if args.media is not None and not args.media.is_dir():
+            raise UsageError(f"--media {args.media} is not a folder")
+        source = TubeArchivist(args.from_ta, args.token, media=args.media, workers=args.workers)
+        try:
+            source.ping()
+        except SourceError as error:
+            raise UsageError(f"{args.from_ta}: {error}") from None
+    else:
+        try:
+            source = Folder(args.from_folder)
+        except FileNotFoundError as error:
+            raise UsageError(str(error)) from None
+    report = run_move_in(source, username=args.user, dry_run=args.dry_run, workers=args.workers)
+    print("\n".join(report.lines()))
+    if report.failures and not args.dry_run:
+        print("run the same command again to retry what failed; what moved is skipped", file=sys.stderr)
 
 
 def follow(args) -> None:
@@ -179,6 +226,7 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("username")
     command.add_argument("--admin", action="store_true", help="may administer the archive")
     command.add_argument("--password", help="the password (asked for when left out)")
+    command.add_argument("--dialect", choices=DIALECTS, default=V04, help=DIALECT_HELP)
     command.set_defaults(run=create_user)
 
     command = commands.add_parser("reset-password", parents=[local], help="set a user's password")
@@ -192,6 +240,9 @@ def parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser("show-token", parents=[local], help="print a user's API token")
     command.add_argument("username")
+    command.add_argument(
+        "--dialect", choices=DIALECTS, help="replace the token with one speaking this dialect if it speaks another"
+    )
     command.set_defaults(run=show_token)
 
     command = commands.add_parser("import", parents=[local], help="import archive metadata from a JSON file")
@@ -201,9 +252,22 @@ def parser() -> argparse.ArgumentParser:
     command = commands.add_parser("recount", parents=[local], help="set every counter from its index")
     command.set_defaults(run=recount)
 
+    command = commands.add_parser("dash", parents=[local], help="give archived videos their missing DASH renditions")
+    command.add_argument("video_ids", nargs="*", metavar="VIDEO_ID", help="these videos only (default: every one)")
+    command.set_defaults(run=dash)
+
     command = commands.add_parser("settings", parents=[local], help="show the app settings, or change some")
     command.add_argument("assignments", nargs="*", metavar="SECTION.KEY=VALUE", help="e.g. downloads.format=null")
     command.set_defaults(run=settings)
+    command = commands.add_parser("move-in", parents=[local], help="move a TubeArchivist or a yt-dlp folder in")
+    command.add_argument("--from-ta", metavar="URL", help="a running TubeArchivist (v0.4 or v0.5)")
+    command.add_argument("--token", help="the TubeArchivist user's API token")
+    command.add_argument("--media", type=Path, metavar="DIR", help="TubeArchivist's media folder (else fetched)")
+    command.add_argument("--from-folder", type=Path, metavar="DIR", help="media files with yt-dlp .info.json beside")
+    command.add_argument("--user", default="admin", help="whose watched state and progress (default admin)")
+    command.add_argument("--workers", type=int, default=8, help="uploads and reads at a time (default 8)")
+    command.add_argument("--dry-run", action="store_true", help="say what would happen; write nothing")
+    command.set_defaults(run=move_in)
     command = commands.add_parser("follow", parents=[local], help="watch the downloads run, with progress bars")
     command.add_argument("--interval", type=float, default=1.0, help="seconds between two looks (default 1)")
     command.add_argument("--until-idle", action="store_true", help="stop once nothing downloads or waits to")

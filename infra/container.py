@@ -1,16 +1,17 @@
 """The download task's container image: the code package and the media tools layer, on the functions' runtime.
 
-    python -m infra.container --package build/dev/chalice/deployment.zip --layer build/layer/media-tools.zip OUT
+    python -m infra.container --package build/dev/chalice/deployment.zip --layer build/layer/media-tools-arm64.zip OUT
 
 `context` unpacks both zips (modes kept) beside infra/container/Dockerfile into a build context; its tag is the
 hash of the three, so an unchanged build is never pushed twice. `push` (infra/deploy.py) builds it with docker
 and pushes it to the stage's ECR repository ytarchive-STAGE-download, made on first use; the stack's task
-definition (infra/fargate.yaml) runs the pushed image.
+definition (infra/fargate.yaml) runs the pushed image, on the functions' architecture (.chalice/config.json).
 """
 
 import argparse
 import base64
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -19,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "infra" / "container" / "Dockerfile"
+CONFIG = ROOT / ".chalice" / "config.json"
+PLATFORMS = {"x86_64": "linux/amd64", "arm64": "linux/arm64"}  # Lambda's architecture names -> docker's
 
 
 def image_tag(package: Path, layer: Path) -> str:
@@ -71,7 +74,9 @@ def push(ecr, stage: str, package: Path, layer: Path, work: Path) -> str:
     if any(image.get("imageTag") == tag for image in listed):
         return f"{uri}:{tag}"
     built = context(package, layer, work)
-    subprocess.run(["docker", "build", "--platform", "linux/amd64", "-t", f"{uri}:{tag}", str(built)], check=True)
+    platform = PLATFORMS[json.loads(CONFIG.read_text()).get("lambda_architecture", "x86_64")]
+    # The Dockerfile only copies: building for another architecture needs no emulation.
+    subprocess.run(["docker", "build", "--platform", platform, "-t", f"{uri}:{tag}", str(built)], check=True)
     auth = ecr.get_authorization_token()["authorizationData"][0]
     user, password = base64.b64decode(auth["authorizationToken"]).decode().split(":", 1)
     login = ["docker", "login", "--username", user, "--password-stdin", auth["proxyEndpoint"]]

@@ -9,7 +9,8 @@
    (made on first use: private, encrypted, objects expire after 30 days) under keys named by their content hash;
 4. builds the download task's image of the same code and layer with docker and pushes it to ECR
    (infra/container.py), unless that image is there already;
-5. creates or updates the stack ytarchive-STAGE through a change set, and prints its outputs (EndpointURL).
+5. makes the media URL signing keys on first use, or a new one with --rotate-media-key (infra/media_keys.py);
+6. creates or updates the stack ytarchive-STAGE through a change set, and prints its outputs (EndpointURL).
 """
 
 import argparse
@@ -23,11 +24,11 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
-from infra import container
+from infra import container, media_keys
 from infra.package import add_bytecode, chalice_package
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYER = ROOT / "build" / "layer" / "media-tools.zip"
+LAYERS = ROOT / "build" / "layer"  # layers/build.py writes media-tools-ARCH.zip there
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # Chalice makes roles; SAM is a transform
 ARTIFACT_DAYS = 30
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
@@ -133,9 +134,10 @@ def _outputs(cloudformation, name: str) -> dict:
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
-def package(stage: str, build: Path) -> Path:
-    """Layer, `chalice package` and the merge; the merged template's path."""
-    run = [sys.executable, str(ROOT / "layers" / "build.py"), "--out", str(LAYER.parent)]
+def package(stage: str, build: Path, front_door: str = "http") -> tuple[Path, Path]:
+    """Layer (for the functions' architecture), `chalice package` and the merge; the merged template's and the
+    layer's paths."""
+    run = [sys.executable, str(ROOT / "layers" / "build.py"), "--out", str(LAYERS)]
     layer = subprocess.run(run, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     chalice = build / "chalice"
     packaged = chalice_package(stage, chalice)
@@ -143,21 +145,29 @@ def package(stage: str, build: Path) -> Path:
         sys.exit(f"chalice package failed:\n{packaged.stdout}\n{packaged.stderr}")
     add_bytecode(chalice / "deployment.zip")  # cold starts run bytecode instead of compiling
     template = build / "template.json"
-    merge = ["-m", "infra.merge", "--stage", stage, "--chalice", str(chalice), "--layer", layer, str(template)]
+    merge = ["-m", "infra.merge", "--stage", stage, "--chalice", str(chalice), "--layer", layer]
+    merge += ["--front-door", front_door, str(template)]
     subprocess.run([sys.executable, *merge], cwd=ROOT, check=True)
-    return template
+    return template, Path(layer)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True, choices=("dev", "prod"))
-    parser.add_argument("--alarm-email", default="", help="where the dead-letter alarm writes (optional)")
+    parser.add_argument("--alarm-email", default="", help="where the alarms and the budget write (optional)")
+    parser.add_argument("--budget-usd", type=float, default=0, help="e-mail when a month's AWS bill nears this")
+    parser.add_argument("--rotate-media-key", action="store_true", help="a new key signs media URLs from now on")
+    parser.add_argument("--front-door", choices=("http", "rest"), default="http", help="the API's gateway")
+    parser.add_argument("--domain", default="", help="a host name of yours for the HTTP API (with --certificate-arn)")
+    parser.add_argument("--certificate-arn", default="", help="the ACM certificate of --domain, in the region")
     args = parser.parse_args(argv)
     session = boto3.session.Session()
     if not session.region_name:
         sys.exit("deploy: no AWS region; set AWS_REGION (or AWS_DEFAULT_REGION)")
     os.environ.setdefault("AWS_DEFAULT_REGION", session.region_name)  # chalice package needs one too
-    template_path = package(args.stage, ROOT / "build" / args.stage)
+    if bool(args.domain) != bool(args.certificate_arn) or (args.domain and args.front_door != "http"):
+        sys.exit("deploy: --domain and --certificate-arn go together, with the http front door")
+    template_path, layer = package(args.stage, ROOT / "build" / args.stage, args.front_door)
 
     account = session.client("sts").get_caller_identity()["Account"]
     s3 = session.client("s3")
@@ -168,10 +178,22 @@ def main(argv=None) -> None:
     url = f"https://{bucket}.s3.{session.region_name}.amazonaws.com/{upload(s3, bucket, uploaded)}"
     build = template_path.parent
     image = container.push(
-        session.client("ecr"), args.stage, build / "chalice" / "deployment.zip", LAYER, build / "image"
+        session.client("ecr"), args.stage, build / "chalice" / "deployment.zip", layer, build / "image"
     )
-    parameters = {"AlarmEmail": args.alarm_email, "DownloadImage": image}
+    if args.budget_usd and not args.alarm_email:
+        sys.exit("deploy: --budget-usd needs --alarm-email, where the budget writes")
+    secrets = session.client("secretsmanager")
+    keys = media_keys.prepare(secrets, args.stage, rotate=args.rotate_media_key)
+    parameters = {
+        "AlarmEmail": args.alarm_email,
+        "DownloadImage": image,
+        "BudgetUsd": f"{args.budget_usd:g}",
+        **media_keys.parameters(keys),
+    }
+    if args.domain:
+        parameters.update(ApiDomainName=args.domain, ApiCertificateArn=args.certificate_arn)
     outputs = deploy_stack(session.client("cloudformation"), f"ytarchive-{args.stage}", url, parameters)
+    media_keys.activate(secrets, args.stage, keys)
     for key, value in sorted(outputs.items()):
         print(f"{key:28} {value}")
 

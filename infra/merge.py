@@ -1,6 +1,7 @@
 """One deployable template: the SAM template `chalice package` writes, with infra/resources.yaml merged in.
 
-    python -m infra.merge --stage dev --chalice build/dev/chalice --layer build/layer/media-tools.zip OUT.json
+    python -m infra.merge --stage dev --chalice build/dev/chalice --layer build/layer/media-tools.zip \
+        [--front-door http|rest] OUT.json
 
 .chalice/config.json and the policy files name the stack's resources as `${Name}` (a parameter, a resource's
 Ref, `${Name.Attribute}`, or a pseudo parameter like `${AWS::Region}`); Chalice copies those strings verbatim,
@@ -8,7 +9,9 @@ and this script turns them into Ref / Fn::GetAtt / Fn::Sub. It also points each 
 queue of that name, adds the media tools layer (layers/build.py) as `MediaToolsLayer` and the download task of
 infra/fargate.yaml (its role gets the download function's policy, its container the function's environment), sets
 the stage parameter to the packaged stage only, and gives the functions the extra settings Chalice has no key for
-(ephemeral storage, JSON logs at INFO).
+(ephemeral storage, JSON logs at INFO). The API's front door is API Gateway's HTTP API of infra/http_api.yaml by
+default (1.00 USD a million requests, at the root of its host name; README "Deploy" says why) in place of
+Chalice's REST API (3.50 USD a million, under the `/api` stage prefix), which `--front-door rest` keeps.
 """
 
 import argparse
@@ -25,6 +28,14 @@ from infra.package import LAMBDA_RUNTIME
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = ROOT / "infra" / "resources.yaml"
 FARGATE = ROOT / "infra" / "fargate.yaml"
+HTTP_API = ROOT / "infra" / "http_api.yaml"
+FRONT_DOORS = ("http", "rest")
+# The download task runs the functions' code and layer, so it runs on their architecture (Fargate's names).
+TASK_ARCHITECTURES = {"x86_64": "X86_64", "arm64": "ARM64"}
+# Routes of the HTTP API that exist for their own throttling while the public Invidious API is open (the
+# authenticated Invidious routes keep the stage's limits); every route reaches the same function.
+PUBLIC_ROUTES = ("ANY /api/v1/{proxy+}", "ANY /vi/{proxy+}")
+AUTHENTICATED_ROUTES = ("ANY /api/v1/auth/{proxy+}",)
 # Statements of the download function's policy its task does not need: the task never starts another one, and
 # its logs go through the execution role.
 FUNCTION_ONLY = {"StartDownloadTasks", "PassDownloadTaskRoles", "OwnLogs"}
@@ -41,7 +52,7 @@ class CloudFormationLoader(yaml.SafeLoader):
 
 
 def _intrinsic(loader, suffix, node):
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
     if isinstance(node, yaml.ScalarNode):
         value = loader.construct_scalar(node)
         if suffix == "GetAtt":
@@ -162,6 +173,46 @@ def _gateway_responses(resources: dict) -> dict:
     }
 
 
+def _public_invidious(config: dict, stage: str) -> bool:
+    """Whether the stage opens the public Invidious API (PUBLIC_INVIDIOUS in its or its API's environment)."""
+    settings = config["stages"][stage]
+    api = settings.get("lambda_functions", {}).get("api_handler", {})
+    variables = {**settings.get("environment_variables", {}), **api.get("environment_variables", {})}
+    return str(variables.get("PUBLIC_INVIDIOUS", "false")).lower() == "true"
+
+
+def _http_api(template: dict, public_invidious: bool) -> dict:
+    """infra/http_api.yaml in place of Chalice's REST API: its resources, parameters and outputs to add."""
+    resources, outputs = template["Resources"], template.setdefault("Outputs", {})
+    resources.pop("RestAPI")
+    outputs.pop("RestAPIId", None)
+    permission = resources["APIHandlerInvokePermission"]["Properties"]
+    permission["SourceArn"] = {
+        "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*"
+    }
+    outputs["EndpointURL"] = {"Value": {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"}}
+    http_api = load_resources(HTTP_API)
+    routes = (*PUBLIC_ROUTES, *AUTHENTICATED_ROUTES) if public_invidious else ()
+    for number, key in enumerate(routes, start=1):
+        http_api["Resources"][f"HttpApiThrottledRoute{number}"] = {
+            "Type": "AWS::ApiGatewayV2::Route",
+            "Properties": {
+                "ApiId": {"Ref": "HttpApi"},
+                "RouteKey": key,
+                "Target": {"Fn::Sub": "integrations/${HttpApiIntegration}"},
+            },
+        }
+    stage = http_api["Resources"]["HttpApiStage"]
+    if public_invidious:
+        limits = {
+            "ThrottlingRateLimit": {"Ref": "PublicRateLimit"},
+            "ThrottlingBurstLimit": {"Ref": "PublicBurstLimit"},
+        }
+        stage["Properties"]["RouteSettings"] = {key: limits for key in PUBLIC_ROUTES}
+        stage["DependsOn"] = [f"HttpApiThrottledRoute{n}" for n in range(1, len(routes) + 1)]
+    return http_api
+
+
 def _download_task(resources: dict, functions: dict) -> None:
     """The download task's role policy and container environment: the download function's, resolved."""
     (download,) = [f["Properties"] for f in functions.values() if f["Properties"]["Handler"].endswith(".download")]
@@ -176,11 +227,19 @@ def _download_task(resources: dict, functions: dict) -> None:
     container["Environment"] = [{"Name": name, "Value": variables[name]} for name in sorted(variables)]
 
 
-def merge(chalice_template: dict, resources: dict, config: dict, stage: str, layer_uri: str) -> dict:
+def merge(
+    chalice_template: dict, resources: dict, config: dict, stage: str, layer_uri: str, front_door: str = "http"
+) -> dict:
     if stage not in resources["Parameters"]["Stage"]["AllowedValues"]:
         raise MergeError(f"stage {stage!r} is not one of the template's {resources['Parameters']['Stage']}")
+    if front_door not in FRONT_DOORS:
+        raise MergeError(f"front door {front_door!r} is not one of {FRONT_DOORS}")
     merged = json.loads(json.dumps(chalice_template))
     _fix_log_group_names(merged["Resources"])
+    no_section: dict = {"Parameters": {}, "Conditions": {}, "Resources": {}, "Outputs": {}}
+    http_api = no_section
+    if front_door == "http" and "RestAPI" in merged["Resources"]:
+        http_api = _http_api(merged, _public_invidious(config, stage))
     parameters = json.loads(json.dumps(resources["Parameters"]))
     parameters["Stage"].update(Default=stage, AllowedValues=[stage])  # this package is built for one stage
     layer = {
@@ -190,22 +249,29 @@ def merge(chalice_template: dict, resources: dict, config: dict, stage: str, lay
             "Description": "yt-dlp, yt-dlp-ejs (python/), a static ffmpeg and deno (bin/), built by layers/build.py",
             "ContentUri": layer_uri,
             "CompatibleRuntimes": [LAMBDA_RUNTIME],
-            "CompatibleArchitectures": ["x86_64"],
+            "CompatibleArchitectures": [config.get("lambda_architecture", "x86_64")],
             "RetentionPolicy": "Delete",
         },
     }
     fargate = load_resources(FARGATE)
     additions = {
-        "Parameters": {**parameters, **fargate["Parameters"]},
-        "Conditions": resources.get("Conditions", {}),
+        "Parameters": {**parameters, **fargate["Parameters"], **http_api["Parameters"]},
+        "Conditions": {**resources.get("Conditions", {}), **http_api["Conditions"]},
         "Resources": {
             **resources["Resources"],
             **fargate["Resources"],
             LAYER: layer,
             **_gateway_responses(merged["Resources"]),
+            **http_api["Resources"],
         },
-        "Outputs": {**resources.get("Outputs", {}), **fargate["Outputs"]},
+        "Outputs": {**resources.get("Outputs", {}), **fargate["Outputs"], **http_api["Outputs"]},
     }
+    if stage != "local":  # this package's stage is a cloud one: what only the cloud has is there unconditionally
+        for section in ("Resources", "Outputs"):
+            additions[section] = {
+                name: {key: value for key, value in entry.items() if (key, value) != ("Condition", "IsCloud")}
+                for name, entry in additions[section].items()
+            }
     for section, entries in additions.items():
         target = merged.setdefault(section, {})
         clash = set(target) & set(entries)
@@ -225,6 +291,8 @@ def merge(chalice_template: dict, resources: dict, config: dict, stage: str, lay
     _function_extras(functions, config, stage)
     _logging_config(functions)
     _download_task(merged["Resources"], functions)
+    task = merged["Resources"]["DownloadTaskDefinition"]["Properties"]
+    task["RuntimePlatform"]["CpuArchitecture"] = TASK_ARCHITECTURES[config.get("lambda_architecture", "x86_64")]
     return merged
 
 
@@ -233,6 +301,7 @@ def main(argv=None) -> None:
     parser.add_argument("--stage", required=True)
     parser.add_argument("--chalice", required=True, type=Path, help="the folder `chalice package` wrote")
     parser.add_argument("--layer", required=True, type=Path, help="the layer zip layers/build.py wrote")
+    parser.add_argument("--front-door", choices=FRONT_DOORS, default="http", help="the API's gateway (default http)")
     parser.add_argument("out", type=Path, help="the merged template (JSON); code paths are made relative to it")
     args = parser.parse_args(argv)
     chalice_template = json.loads((args.chalice / "sam.json").read_text())
@@ -243,7 +312,8 @@ def main(argv=None) -> None:
             resource["Properties"]["CodeUri"] = code
     layer_uri = Path(os.path.relpath(args.layer.resolve(), out_dir)).as_posix()
     try:
-        merged = merge(chalice_template, load_resources(), json.loads(CONFIG.read_text()), args.stage, layer_uri)
+        config = json.loads(CONFIG.read_text())
+        merged = merge(chalice_template, load_resources(), config, args.stage, layer_uri, args.front_door)
     except MergeError as error:
         sys.exit(f"merge: {error}")
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -220,3 +220,19 @@ def test_settings_errors_change_nothing(aws, capsys, assignment):
     assert code == 1 and out == "" and err.startswith("error: ") and len(err.splitlines()) == 1
     code, out, _ = run(capsys, "settings")
     assert json.loads(out)["downloads"]["sleep_interval"] == 0
+
+
+def test_tokens_speak_the_dialect_chosen(aws, capsys):
+    code, out, err = run(capsys, "create-user", "eve", "--password", "secret-1", "--dialect", "v0.5")
+    assert code == 0, err
+    user = User.get("eve")
+    assert f"token: {user.api_token} (TubeArchivist v0.5)" in out
+    assert users.token_dialect(user) == "v0.5"
+    assert run(capsys, "show-token", "eve", "--dialect", "v0.5") == (0, user.api_token + "\n", "")  # kept
+    code, out, err = run(capsys, "show-token", "eve", "--dialect", "v0.4")
+    replaced = User.get("eve")
+    assert (code, out) == (0, replaced.api_token + "\n") and replaced.api_token != user.api_token
+    assert "no longer works" in err and users.token_dialect(replaced) == "v0.4"
+    with pytest.raises(SystemExit) as raised:
+        cli.main(["create-user", "zed", "--password", "x", "--dialect", "v9"])
+    assert raised.value.code == 2

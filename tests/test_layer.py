@@ -1,4 +1,5 @@
-"""layers/build.py: the media tools layer builds reproducibly, fits Lambda, and its yt-dlp, ffmpeg and deno run.
+"""layers/build.py: the media tools layer builds reproducibly, fits Lambda, and its yt-dlp, ffmpeg and deno run;
+each architecture's layer holds that architecture's binaries.
 
 The build pip-downloads its wheels from the package index (the only network it needs) into build/layer/, which
 later runs reuse; the layer is then unpacked as Lambda does under /opt and run from there, by the functions'
@@ -25,8 +26,14 @@ BUILD = ROOT / "layers" / "build.py"
 UNZIPPED_LIMIT = 250 * 1024 * 1024
 
 
-def build_layer(out: Path) -> Path:
-    command = [sys.executable, str(BUILD), "--out", str(out)]
+# The layer whose binaries this machine runs (the functions' own, arm64, is checked by its ELF headers).
+MACHINE_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64"}.get(platform.machine(), "x86_64")
+ELF_MACHINES = {"x86_64": 0x3E, "arm64": 0xB7}  # e_machine: EM_X86_64, EM_AARCH64
+
+
+def build_layer(out: Path, architecture: str | None = None) -> Path:
+    """The layer for `architecture`, by default the functions' (.chalice/config.json)."""
+    command = [sys.executable, str(BUILD), "--out", str(out), *(["--arch", architecture] if architecture else [])]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, f"layers/build.py failed:\n{result.stdout}\n{result.stderr}"
     return Path(result.stdout.strip().splitlines()[-1])
@@ -41,7 +48,7 @@ def pinned(package: str) -> str:
 
 @pytest.fixture(scope="module")
 def layer() -> Path:
-    return build_layer(ROOT / "build" / "layer")
+    return build_layer(ROOT / "build" / "layer", MACHINE_ARCHITECTURE)
 
 
 @pytest.fixture(scope="module")
@@ -89,10 +96,23 @@ def test_ffmpeg_runs_from_the_layer(opt):
 
 def test_build_is_reproducible_and_reused(layer, tmp_path):
     """A second build from scratch gives the same bytes; a build with nothing changed is reused as it is."""
-    again = build_layer(tmp_path / "again")
+    again = build_layer(tmp_path / "again", MACHINE_ARCHITECTURE)
     assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(layer.read_bytes()).digest()
     modified = again.stat().st_mtime_ns
-    assert build_layer(tmp_path / "again") == again and again.stat().st_mtime_ns == modified
+    assert build_layer(tmp_path / "again", MACHINE_ARCHITECTURE) == again and again.stat().st_mtime_ns == modified
+
+
+@pytest.mark.parametrize("architecture", sorted(ELF_MACHINES))
+def test_each_architectures_layer_holds_its_own_binaries(architecture):
+    built = build_layer(ROOT / "build" / "layer", architecture)
+    assert built.name == f"media-tools-{architecture}.zip"
+    with zipfile.ZipFile(built) as archive:
+        assert sum(info.file_size for info in archive.infolist()) < UNZIPPED_LIMIT
+        assert "python/yt_dlp/__init__.py" in archive.namelist()
+        for binary in ("bin/ffmpeg", "bin/deno"):
+            header = archive.open(binary).read(20)
+            assert header[:4] == b"\x7fELF", binary
+            assert int.from_bytes(header[18:20], "little") == ELF_MACHINES[architecture], binary
 
 
 def lambda_env(opt: Path, tmp_path: Path) -> dict:

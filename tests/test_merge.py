@@ -146,7 +146,7 @@ def test_the_gateways_own_answers_carry_cors():
     """A path no route serves is API Gateway's 403: browser clients must read it, not a CORS failure."""
     template = chalice_template()
     template["Resources"]["RestAPI"] = {"Type": "AWS::Serverless::Api", "Properties": {}}
-    merged = merge(template, load_resources(), CONFIG, "dev", "s3://bucket/layer.zip")
+    merged = merge(template, load_resources(), CONFIG, "dev", "s3://bucket/layer.zip", front_door="rest")
     responses = {k: v for k, v in merged["Resources"].items() if v["Type"] == "AWS::ApiGateway::GatewayResponse"}
     assert {r["Properties"]["ResponseType"] for r in responses.values()} == {"DEFAULT_4XX", "DEFAULT_5XX"}
     for response in responses.values():

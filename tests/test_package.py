@@ -8,6 +8,7 @@ reached.
 
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -43,8 +44,8 @@ def _pypi_unreachable() -> str | None:
     return None
 
 
-def _mirror_project(dest: Path) -> None:
-    """The repository seen through symlinks, with a .chalice/ of its own.
+def _mirror_project(dest: Path, architecture: str) -> None:
+    """The repository seen through symlinks, with a .chalice/ of its own whose config packages for `architecture`.
 
     Chalice writes its dependency cache into the project's .chalice/deployments/, in place, keyed on a hash of
     the code: building in a mirror keeps concurrent runs from reading each other's half-written zip and leaves
@@ -57,8 +58,10 @@ def _mirror_project(dest: Path) -> None:
             (dest / entry.name).symlink_to(entry)
     (dest / ".chalice").mkdir()
     for entry in (ROOT / ".chalice").iterdir():
-        if entry.name not in ("deployments", "venv", "deployed"):
+        if entry.name not in ("deployments", "venv", "deployed", "config.json"):
             (dest / ".chalice" / entry.name).symlink_to(entry)
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    (dest / ".chalice" / "config.json").write_text(json.dumps({**config, "lambda_architecture": architecture}))
 
 
 def chalice_env() -> dict:
@@ -67,20 +70,43 @@ def chalice_env() -> dict:
     return env
 
 
-@pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    """`chalice package --stage dev` of the repository: the project mirror and the output folder."""
+# The package whose compiled dependencies this machine runs; the functions' own (arm64) is checked by its ELF headers.
+MACHINE_ARCHITECTURE = {"x86_64": "x86_64", "aarch64": "arm64"}.get(platform.machine(), "x86_64")
+ELF_MACHINES = {"x86_64": 0x3E, "arm64": 0xB7}  # e_machine: EM_X86_64, EM_AARCH64
+
+
+def _package(tmp_path_factory, architecture: str) -> tuple[Path, Path]:
     reason = _pypi_unreachable()
     if reason:
         pytest.skip(reason)
     work = tmp_path_factory.mktemp("package")
     project = work / "project"
-    _mirror_project(project)
+    _mirror_project(project, architecture)
     out = work / "out"
     result = chalice_package(STAGE, out, project, chalice_env())
     assert result.returncode == 0, f"chalice package failed:\n{result.stdout}\n{result.stderr}"
     assert " cpython-312 pycs added" in add_bytecode(out / "deployment.zip")  # as infra/deploy.py packages it
     return project, out
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    """`chalice package --stage dev` of the repository for this machine: the project mirror and the output folder."""
+    return _package(tmp_path_factory, MACHINE_ARCHITECTURE)
+
+
+def test_the_functions_package_is_built_for_their_architecture(tmp_path_factory):
+    """Every compiled module of the package .chalice/config.json asks for (arm64) is built for that machine."""
+    architecture = json.loads((ROOT / ".chalice" / "config.json").read_text())["lambda_architecture"]
+    _, out = _package(tmp_path_factory, architecture)
+    functions = _functions(json.loads((out / "sam.json").read_text()))
+    assert {tuple(f["Architectures"]) for f in functions.values()} == {(architecture,)}
+    with zipfile.ZipFile(out / "deployment.zip") as archive:
+        compiled = [name for name in archive.namelist() if name.endswith(".so")]
+        assert compiled
+        for name in compiled:
+            header = archive.open(name).read(20)
+            assert int.from_bytes(header[18:20], "little") == ELF_MACHINES[architecture], name
 
 
 @pytest.fixture(scope="module")

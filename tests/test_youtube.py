@@ -113,3 +113,20 @@ def test_urls_built_back_parse_to_the_same_target():
     for _, target in ACCEPTED:
         assert parse_target(target.url) == target
         assert Target.from_dict(target.as_dict()) == target
+
+
+def test_streams_from_what_ffmpeg_prints():
+    from functions.youtube.media import parse_streams
+
+    printed = """Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':
+  Duration: 00:00:02.00, start: 0.000000, bitrate: 125 kb/s
+  Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p, 1920x1080 [SAR 1:1], 4500 kb/s, 30 fps
+  Stream #0:1[0x2](eng): Audio: opus, 48000 Hz, stereo, fltp (default)
+  Stream #0:2: Data: bin_data (text / 0x74786574)
+  Stream #0:3: Video: mjpeg (Baseline), yuvj420p(pc), 320x180, 90k tbr (attached pic)
+"""
+    assert parse_streams(printed) == [
+        {"type": "video", "index": 0, "codec": "h264", "width": 1920, "height": 1080, "bitrate": 4_500_000},
+        {"type": "audio", "index": 1, "codec": "opus", "bitrate": 0},
+    ]
+    assert parse_streams("x.txt: Invalid data found when processing input") == []

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 VERSION = "v0.1.0"  # the archive's own version
 TA_API_VERSION = "v0.4.13"  # the TubeArchivist release whose API the archive answers as
+SNAPSHOT_HOUR_UTC = 3  # when the daily snapshot runs (functions/jobs/triggers.py)
 
 # What TubeArchivist clients find under "config" in every envelope; stored overrides are merged on top.
 DEFAULT_APP_CONFIG = {
@@ -66,6 +67,10 @@ class Settings:
     login_lockout_seconds: int
     password_hash_slots: int
     proxy_secret_id: str
+    media_delivery: str  # "s3" (presigned S3 URLs) or "cloudfront" (signed URLs of the media distribution)
+    media_domain: str
+    media_key_secret_id: str
+    media_key_ids: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +106,12 @@ def get_settings() -> Settings:
         login_lockout_seconds=int(env("LOGIN_LOCKOUT_SECONDS", "900")),
         password_hash_slots=int(env("PASSWORD_HASH_SLOTS", "2")),  # argon2 runs at once in one process (64 MiB each)
         proxy_secret_id=env("PROXY_SECRET_ID") or f"{table_prefix}proxy",
+        # Deployed stages hand out CloudFront signed URLs (infra/resources.yaml's MediaDistribution, its key group's
+        # public keys by slot, the private keys in the secret infra/deploy.py writes); the local run and tests S3's.
+        media_delivery=env("MEDIA_DELIVERY", "s3"),
+        media_domain=env("MEDIA_DOMAIN", ""),
+        media_key_secret_id=env("MEDIA_KEY_SECRET_ID") or f"{table_prefix}media-key",
+        media_key_ids=tuple(k.strip() for k in env("MEDIA_KEY_IDS", "").split(",") if k.strip()),
     )
 
 

@@ -4,14 +4,20 @@ Behind API Gateway's own domain every path carries the stage (`/api/...` becomes
 redirects and the absolute URLs of the Invidious API must keep that prefix.
 """
 
-from functions.services.invidious import links
-from functions.services.invidious.tokens import request_path
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
+
+if TYPE_CHECKING:
+    from functions.services.invidious import links, tokens
+else:  # imported when a request first uses them (functions/core/lazy.py)
+    links, tokens = lazy.modules("functions.services.invidious", "links", "tokens")
 
 
 def base_path(request) -> str:
     """`/<stage>` when the client's path carries a prefix before the route's path, else ''."""
     sent = (request.context or {}).get("path") or ""
-    path = request_path(request)
+    path = tokens.request_path(request)
     if sent != path and sent.endswith(path):
         return sent[: -len(path)].rstrip("/")
     return ""

@@ -11,6 +11,7 @@ from functions.core import ids
 from functions.core.settings import VERSION
 from functions.http.webapp import CLIENT_ROUTES
 from functions.schemas import ta as ta_schemas
+from functions.schemas import ta5 as ta5_schemas
 from functions.schemas import users as user_schemas
 from functions.storage import signing
 
@@ -35,6 +36,12 @@ REQUEST_STRUCTS = (
     ta_schemas.ProgressUpdate,
     user_schemas.NewUser,
     user_schemas.NewPassword,
+    ta5_schemas.WebLogin,
+    ta5_schemas.UserConfig,
+    ta5_schemas.CustomPlaylistNew,
+    ta5_schemas.CustomPlaylistChange,
+    ta5_schemas.DownloadBulkChange,
+    ta5_schemas.PlaylistChange,
 )
 
 # Examples of path parameters: what tests/test_fuzz.py seeds, so the example requests reach real items.
@@ -263,6 +270,20 @@ SCHEMAS: dict = {
             "comment_count": INTEGER,
             "sponsorblock": ref("SponsorBlock"),
             "media_size": INTEGER,
+            "streams": array(
+                obj(
+                    {
+                        "type": {"enum": ["video", "audio"]},
+                        "index": INTEGER,
+                        "codec": STRING,
+                        "width": INTEGER,
+                        "height": INTEGER,
+                        "bitrate": {"type": "integer", "description": "bits per second, 0 when not known"},
+                    },
+                    required=["type", "index", "codec", "bitrate"],
+                ),
+                description="the file's streams as ffmpeg reads them; empty until read",
+            ),
         },
         required=[
             "youtube_id",
@@ -283,6 +304,7 @@ SCHEMAS: dict = {
             "playlist",
             "subtitles",
             "media_size",
+            "streams",
         ],
     ),
     "Playlist": obj(
@@ -792,6 +814,18 @@ def _playlist_paths() -> dict:
         "/api/playlist/{playlist_id}": {
             "parameters": [PLAYLIST_ID],
             "get": operation("playlist", "One playlist", {**ok("the playlist", one("Playlist")), **NOT_FOUND}),
+            "post": operation(
+                "playlist",
+                "Subscribe to the archived YouTube playlist, or end the subscription (v0.5)",
+                {**ok("the playlist", one("Playlist")), **NOT_FOUND},
+                request=body(ref("PlaylistChange"), example={"playlist_subscribed": True}),
+            ),
+            "delete": operation(
+                "playlist",
+                "Remove the playlist (v0.5); with delete_videos its archived videos too",
+                {"204": use("NoContent"), **BAD_QUERY, **NOT_FOUND},
+                parameters=[query_param("delete_videos", "also delete its archived videos and their files", BOOLEAN)],
+            ),
         },
         "/api/playlist/{playlist_id}/video": {
             "parameters": [PLAYLIST_ID],
@@ -814,6 +848,16 @@ def _download_paths() -> dict:
                 "The download queue: auto-start items first, then oldest added",
                 {**ok("one page of queued videos", listed("DownloadItem")), **BAD_QUERY, **NOT_FOUND},
                 parameters=[PAGE, status_filter, query_param("channel", "only items of this channel id")],
+            ),
+            "patch": operation(
+                "download",
+                "Give every queued item of one status (and channel) a new status (v0.5)",
+                {"204": use("NoContent"), **BAD_QUERY},
+                parameters=[
+                    query_param("filter", "the items' status now", {"enum": ["pending", "ignore"]}, required=True),
+                    query_param("channel", "only this channel's items"),
+                ],
+                request=body(ref("DownloadBulkChange"), example={"status": "ignore"}),
             ),
             "post": operation(
                 "download",
@@ -973,6 +1017,65 @@ def _other_ta_paths() -> dict:
                 parameters=[
                     query_param("query", "search text, optionally video:, channel:, playlist: or full:", required=True)
                 ],
+            )
+        },
+    }
+
+
+def _stats_paths() -> dict:
+    sums = obj({"doc_count": INTEGER, "media_size": INTEGER, "duration": INTEGER, "duration_str": STRING})
+    share = obj({"duration": INTEGER, "duration_str": STRING, "progress": NUMBER, "items": INTEGER})
+    items = obj({f"{key}_{flag}": INTEGER for key in ("active", "subscribed") for flag in ("true", "false")})
+    items["properties"]["doc_count"] = INTEGER
+    videos = obj(
+        {
+            **sums["properties"],
+            **{f"type_{vid_type}": sums for vid_type in ("videos", "shorts", "streams")},
+            "active_true": sums,
+            "active_false": sums,
+        }
+    )
+    queue = obj(
+        {name: INTEGER for name in ("pending", "ignore", "pending_videos", "pending_shorts", "pending_streams")}
+    )
+    watch = obj(
+        {
+            "total": obj({"duration": INTEGER, "duration_str": STRING, "items": INTEGER}),
+            "watched": share,
+            "unwatched": share,
+        }
+    )
+    day = obj({"date": STRING, "count": INTEGER, "media_size": INTEGER})
+    channel = obj(
+        {
+            "id": STRING,
+            "name": STRING,
+            "doc_count": INTEGER,
+            "duration": INTEGER,
+            "duration_str": STRING,
+            "media_size": INTEGER,
+        }
+    )
+    order = query_param("order", "what ranks the channels", {"enum": ["doc_count", "duration", "media_size"]})
+    return {
+        "/api/stats/video": {
+            "get": operation("stats", "Videos: count, bytes, seconds; by type, active", ok("stats", videos))
+        },
+        "/api/stats/channel": {"get": operation("stats", "Channels: active, subscribed", ok("stats", items))},
+        "/api/stats/playlist": {"get": operation("stats", "Playlists: active, subscribed", ok("stats", items))},
+        "/api/stats/download": {"get": operation("stats", "The download queue by status and type", ok("stats", queue))},
+        "/api/stats/watch": {
+            "get": operation("stats", "The viewer's watched and unwatched videos", ok("stats", watch))
+        },
+        "/api/stats/downloadhist": {
+            "get": operation("stats", "Videos downloaded on each of the last 8 days", ok("days", array(day)))
+        },
+        "/api/stats/biggestchannels": {
+            "get": operation(
+                "stats",
+                "The 10 channels with the most videos, seconds or bytes",
+                {**ok("channels", array(channel)), **BAD_QUERY},
+                parameters=[order],
             )
         },
     }
@@ -1418,6 +1521,7 @@ TAGS = [
     {"name": "search", "description": "search the archive"},
     {"name": "session", "description": "login and ping"},
     {"name": "settings", "description": "the app settings of the config envelope"},
+    {"name": "stats", "description": "statistics of the archive, read from counters"},
     {"name": "files", "description": "media files and images (302 to S3)"},
     {"name": "invidious", "description": "the Invidious authenticated API"},
     {"name": "invidious-public", "description": "the public Invidious API over the archive (PUBLIC_INVIDIOUS)"},
@@ -1614,6 +1718,136 @@ def _public_invidious_paths() -> dict:
     }
 
 
+# ---------------------------------------------------------------- TubeArchivist v0.5 only (functions.http.ta5)
+
+CSRF_COOKIES = {"Set-Cookie": {"description": "the session cookie and the csrftoken cookie", "schema": STRING}}
+TA5_ERROR = {"400": answer("bad body or value", ref("Error"))}
+TA5_NOT_FOUND = {"404": answer("not found", ref("Error"))}
+USER_UI_CONFIG = obj(
+    {name: STRING for name in ("stylesheet", "sort_by", "sort_order", "file_size_unit")}
+    | {"page_size": INTEGER, "grid_items": INTEGER, "show_ignored_only": BOOLEAN, "show_help_text": BOOLEAN},
+    description="the user's web UI settings (every field of UserConfig)",
+)
+ACCOUNT = obj(
+    {
+        "id": INTEGER,
+        "name": STRING,
+        "is_superuser": BOOLEAN,
+        "is_staff": BOOLEAN,
+        "groups": array(INTEGER),
+        "user_permissions": array(INTEGER),
+        "last_login": NULLABLE_STRING,
+    }
+)
+NAV_FIELDS = {"youtube_id": STRING, "title": STRING, "uploader": STRING, "idx": INTEGER, "downloaded": BOOLEAN}
+NAV_VIDEO = obj({**NAV_FIELDS, "vid_thumb": STRING}, nullable=True)
+PLAYLIST_NAV = obj(
+    {
+        "playlist_meta": obj(
+            {"current_idx": INTEGER, "playlist_id": STRING, "playlist_name": STRING, "playlist_channel": STRING}
+        ),
+        "playlist_previous": NAV_VIDEO,
+        "playlist_next": NAV_VIDEO,
+    }
+)
+TOKEN = obj({"token": STRING, "dialect": {"type": "string", "enum": ["v0.4", "v0.5"]}})
+
+
+def _ta5_paths() -> dict:
+    snapshot_id = path_param("snapshot_id", "a snapshot id: ta_daily_ and a random part")
+    return {
+        "/api/user/login": {
+            "post": operation(
+                "session",
+                "Log in the v0.5 web frontend: a v0.5 session cookie and its CSRF token (csrftoken cookie)",
+                {
+                    "204": answer("logged in", headers=CSRF_COOKIES),
+                    **TA5_ERROR,
+                    "429": answer("too many failed logins of this name or from this client", headers=RETRY_AFTER),
+                },
+                security=PUBLIC,
+                request=body(ref("WebLogin"), example={"username": "admin", "password": "secret"}),
+            )
+        },
+        "/api/user/logout": {
+            "post": operation("session", "End the session (both cookies cleared)", {"204": answer("ended")})
+        },
+        "/api/user/me": {
+            "get": operation("session", "The user's web UI settings", ok("settings", USER_UI_CONFIG)),
+            "post": operation(
+                "session",
+                "Change some of the user's web UI settings",
+                ok("the settings now", USER_UI_CONFIG),
+                request=body(ref("UserConfig"), example={"view_style_home": "list", "hide_watched": True}),
+            ),
+        },
+        "/api/user/account": {"get": operation("session", "The signed-in account", ok("the account", ACCOUNT))},
+        "/api/appsettings/cookie": {
+            "get": operation("cookie", "The YouTube cookie's state", ok("cookie state", ref("CookieState"))),
+            "post": operation("cookie", "Validate the stored cookie", ok("cookie state", ref("CookieState"))),
+            "put": operation(
+                "cookie",
+                "Import a cookie and validate it; one YouTube refuses is not kept",
+                {**ok("cookie state", ref("CookieState")), **TA5_ERROR},
+                request=body(ref("CookieImport"), example={"cookie": "# Netscape HTTP Cookie File\n"}),
+            ),
+            "delete": operation("cookie", "Remove the cookie", NO_CONTENT),
+        },
+        "/api/appsettings/token": {
+            "get": operation("session", "The caller's API token and its dialect", ok("the token", TOKEN)),
+            "delete": operation(
+                "session",
+                "Revoke the caller's API token; a new one (in `dialect`, else the old one's) replaces it",
+                {**NO_CONTENT, **BAD_QUERY},
+                parameters=[query_param("dialect", "the new token's dialect", {"enum": ["v0.4", "v0.5"]})],
+            ),
+        },
+        "/api/playlist/custom": {
+            "post": operation(
+                "playlist",
+                "Create a custom playlist (v0.5)",
+                {**ok("the new playlist", ref("Playlist"))},
+                request=body(ref("CustomPlaylistNew"), example={"playlist_name": "Favourites"}),
+            )
+        },
+        "/api/playlist/custom/{playlist_id}": {
+            "parameters": [path_param("playlist_id", "a custom playlist's id: TA_playlist_ and a UUID")],
+            "post": operation(
+                "playlist",
+                "Add, remove or move an archived video in a custom playlist",
+                {**ok("the playlist after the change", ref("Playlist")), **TA5_ERROR, **TA5_NOT_FOUND},
+                request=body(ref("CustomPlaylistChange"), example={"action": "create", "video_id": VIDEO_EXAMPLE}),
+            ),
+        },
+        "/api/video/{video_id}/nav": {
+            "parameters": [VIDEO_ID],
+            "get": operation(
+                "video",
+                "The video's place in each playlist holding it: the archived videos before and after it",
+                {**ok("one entry per playlist", array(PLAYLIST_NAV)), **TA5_NOT_FOUND},
+            ),
+        },
+        "/api/appsettings/snapshot": {
+            "get": operation("snapshot", "Snapshot settings and snapshots, newest first", ok("", ref("SnapshotList"))),
+            "post": operation(
+                "snapshot",
+                "Start a snapshot now (runs in the background)",
+                {**ok("started", ref("SnapshotCreated")), **TA5_ERROR},
+            ),
+        },
+        "/api/appsettings/snapshot/{snapshot_id}": {
+            "parameters": [snapshot_id],
+            "get": operation("snapshot", "One snapshot", {**ok("the snapshot", ref("Snapshot")), **TA5_NOT_FOUND}),
+            "post": operation(
+                "snapshot",
+                "Restore this snapshot",
+                {**ok("restore started", ref("Accepted")), **TA5_ERROR, **TA5_NOT_FOUND},
+            ),
+            "delete": operation("snapshot", "Delete this snapshot", {**NO_CONTENT, **TA5_NOT_FOUND}),
+        },
+    }
+
+
 @cache
 def struct_components(structs: tuple[type, ...]) -> dict:
     """The JSON schemas of functions.schemas Structs (and of the Structs they hold), named after them."""
@@ -1623,7 +1857,18 @@ def struct_components(structs: tuple[type, ...]) -> dict:
     for schema in components.values():
         if not schema.get("required", True):
             del schema["required"]  # OpenAPI 3.0 wants a required list with at least one name
+        for name, field in schema.get("properties", {}).items():
+            schema["properties"][name] = _nullable(field)
     return components
+
+
+def _nullable(field: dict) -> dict:
+    """JSON Schema's `anyOf: [..., {"type": "null"}]` as OpenAPI 3.0 spells it (`nullable: true`)."""
+    options = field.get("anyOf")
+    if not options or {"type": "null"} not in options:
+        return field
+    rest = [option for option in options if option != {"type": "null"}]
+    return {**(rest[0] if len(rest) == 1 else {"anyOf": rest}), "nullable": True}
 
 
 def document() -> dict:
@@ -1636,6 +1881,7 @@ def document() -> dict:
         _download_paths,
         _snapshot_paths,
         _other_ta_paths,
+        _stats_paths,
         _file_paths,
         _invidious_paths,
         _page_paths,
@@ -1643,6 +1889,7 @@ def document() -> dict:
         _public_invidious_paths,
         _users_paths,
         _webapp_paths,
+        _ta5_paths,
     ):
         paths.update(group())
 

@@ -16,10 +16,14 @@ from functions.http.ta import (
     session,
     snapshot,
     sponsor,
+    stats,
     task,
     users,
     video,
 )
+from functions.http.ta5 import appsettings as appsettings5
+from functions.http.ta5 import nav, user
+from functions.http.ta5 import playlist as playlist5
 
 ROUTERS = (
     video.router,
@@ -45,4 +49,9 @@ ROUTERS = (
     appsettings.router,
     users.router,
     webapp.router,
+    user.router,
+    appsettings5.router,
+    nav.router,
+    playlist5.router,
+    stats.router,
 )

@@ -5,6 +5,10 @@ Each group builds a `Router`; `app.py` registers its blueprint. Every route decl
 (`auth=PUBLIC | USER | ADMIN | INVIDIOUS(scope)`) and the Structs of functions.schemas its JSON body and query
 string decode into (`body=`, `query=`: 400 naming the field otherwise). A view receives a `Call` (the request, its
 viewer, the decoded body and query) and the path parameters, and returns a body or a `chalice.Response`.
+
+TubeArchivist dialects (functions.core.dialects): a router's routes speak its `dialect` (v0.4 unless it says
+v0.5). A route that both speak declares `as_v05=`, how its v0.4 answer looks in v0.5; the caller's credential
+picks which one it gets (`Call.dialect`). A path of one dialect only answers every credential in that dialect.
 """
 
 import json
@@ -12,12 +16,14 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import msgspec
 from chalice import Blueprint, CORSConfig, Response
 
+from functions.core import lazy
+from functions.core.dialects import V04, V05
 from functions.core.errors import (
     BadRequest,
     Conflict,
@@ -36,8 +42,13 @@ from functions.core.pagination import Page, page_from_query
 from functions.core.settings import get_settings
 from functions.http.cors import is_ta_path, preflight
 from functions.schemas import decode
-from functions.services.auth import origin, sessions
-from functions.services.invidious import access, tokens
+
+if TYPE_CHECKING:
+    from functions.services.auth import origin, sessions
+    from functions.services.invidious import access, tokens
+else:  # imported by the first request that authenticates (functions/core/lazy.py)
+    origin, sessions = lazy.modules("functions.services.auth", "origin", "sessions")
+    access, tokens = lazy.modules("functions.services.invidious", "access", "tokens")
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 JSON_TYPES = ("application/json", "text/json")
@@ -66,12 +77,12 @@ def status_of(error: DomainError) -> int:
     return next((status for kind, status in STATUS if isinstance(error, kind)), 400)
 
 
-def error_body(error: DomainError, path: str) -> dict:
-    """The body each API's clients read: Invidious `{"error"}`; TubeArchivist `data: false` beside a 404's error,
-    DRF's `detail` for a refusal and its `non_field_errors` for a failed login."""
+def error_body(error: DomainError, path: str, dialect: str = V04) -> dict:
+    """The body each API's clients read: Invidious `{"error"}`; TubeArchivist `data: false` beside a 404's error
+    (v0.5: `{"error"}` alone), DRF's `detail` for a refusal and its `non_field_errors` for a failed login."""
     message = error.message
     if not path.startswith(INVIDIOUS_PATHS):
-        if isinstance(error, NotFound):
+        if isinstance(error, NotFound) and dialect == V04:
             return {"data": False, "error": message}
         if isinstance(error, Forbidden):
             return {"detail": message}
@@ -145,6 +156,13 @@ class Route:
     view: Callable
     body: type | None = None
     query: type | None = None
+    dialect: str = V04  # the TubeArchivist dialect it speaks, unless `as_v05` lets the caller's credential pick
+    as_v05: Callable[[Any], Any] | None = None  # the v0.4 answer as v0.5 shows it
+
+    def dialect_for(self, viewer) -> str:
+        if self.as_v05 is None:
+            return self.dialect
+        return getattr(viewer, "dialect", V04)  # public routes (no viewer) and Invidious viewers: v0.4
 
 
 class Call:
@@ -153,6 +171,7 @@ class Call:
     def __init__(self, request, viewer, route: Route | None = None):
         self.request = request
         self.viewer = viewer
+        self.dialect = route.dialect_for(viewer) if route else V04  # the TubeArchivist API the answer speaks
         # Any: each view knows the Structs its route declares (None only where it declares none)
         self.body: Any = self._decoded_body(route.body) if route and route.body else None
         self.params: Any = decode(self.query, route.query, query=True) if route and route.query else None
@@ -244,8 +263,9 @@ def parse_json(raw: bytes):
 class Router:
     """The routes of one endpoint group; `blueprint` adds 405 answers for every method a path does not serve."""
 
-    def __init__(self, import_name: str):
+    def __init__(self, import_name: str, dialect: str = V04):
         self._import_name = import_name
+        self.dialect = dialect
         self.routes: list[Route] = []
         self._blueprint: Blueprint | None = None
 
@@ -258,14 +278,16 @@ class Router:
         cors: CORSConfig | None = None,
         body: type | None = None,
         query: type | None = None,
+        as_v05: Callable[[Any], Any] | None = None,
     ):
         """Declare a view, who may call it (`auth`, required: PUBLIC, USER, ADMIN or INVIDIOUS(scope)) and the
-        Structs its JSON body and query string must decode into (the view reads `call.body`, `call.params`)."""
+        Structs its JSON body and query string must decode into (the view reads `call.body`, `call.params`).
+        `as_v05`: the route speaks both TubeArchivist dialects, and this is its answer in v0.5."""
         if not isinstance(auth, Role):
             raise TypeError(f"{path}: auth must be PUBLIC, USER, ADMIN or INVIDIOUS(scope), not {auth!r}")
 
         def decorator(view: Callable) -> Callable:
-            self.routes.append(Route(path, tuple(methods), auth, cors, view, body, query))
+            self.routes.append(Route(path, tuple(methods), auth, cors, view, body, query, self.dialect, as_v05))
             return view
 
         return decorator
@@ -301,12 +323,19 @@ class Router:
 def _handler(blueprint: Blueprint, route: Route) -> Callable:
     def handle(**params):
         request = blueprint.current_request
+        dialect = route.dialect
         try:
             viewer = route.auth.viewer(request)  # first: a cookie that names no session is refused as such
+            dialect = route.dialect_for(viewer)
             origin.check(request.method, request.headers)  # CSRF: a cookie's write must come from this site
-            return route.view(Call(request, viewer, route), **params)
+            origin.check_token(request.method, request.headers, getattr(viewer, "csrf_hash", None))  # and v0.5's
+            answer = route.view(Call(request, viewer, route), **params)
+            if route.as_v05 is not None and dialect == V05:
+                answer = route.as_v05(answer)
+            return json_answer(answer)
         except DomainError as error:
-            return error_response(request.path, status_of(error), error_body(error, request.path), headers_of(error))
+            body = error_body(error, request.path, dialect)
+            return error_response(request.path, status_of(error), body, headers_of(error))
         except Exception as error:
             if not storage_unavailable(error):
                 raise
@@ -317,6 +346,18 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
     handle.__doc__ = route.view.__doc__
     handle.route = route  # type: ignore[attr-defined]  # what the route table declares, for tests and the OpenAPI document
     return handle
+
+
+# Decimal as a JSON number, as Chalice's own encoder writes it.
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+
+
+def json_answer(result):
+    """A view's answer: a Response or text as it is; anything else (Structs of functions.schemas, dicts and lists
+    holding them) as JSON, encoded by msgspec."""
+    if isinstance(result, Response | str | bytes):
+        return result
+    return Response(body=_ENCODER.encode(result).decode(), status_code=200, headers=dict(JSON_HEADERS))
 
 
 def _preflight(allowed: list[str]) -> Callable:

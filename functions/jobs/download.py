@@ -22,8 +22,6 @@ import tempfile
 import time
 from collections.abc import Callable
 
-from chalice import Blueprint
-
 from functions.core import logs
 from functions.core.ids import is_video_id
 from functions.jobs import events
@@ -34,7 +32,6 @@ from functions.storage import aws
 from functions.storage.models import Video
 from functions.youtube import media, urls, ytdlp
 
-blueprint = Blueprint(__name__)
 log = logs.logger(__name__)
 MAX_RECEIVES = 3  # the queue's maxReceiveCount: the third failure sends the message to the dead-letter queue
 PROGRESS_SECONDS = 1.0  # at most one progress write a second per download
@@ -47,8 +44,8 @@ TASK_RETRY_SECONDS = 300  # before a failed task's download is tried again (SQS 
 # ---------------------------------------------------------------- messages
 
 
-@blueprint.on_sqs_message(queue="download", batch_size=1)
 def download(event):
+    """The download queue's batch (functions/jobs/triggers.py), a Chalice SQS event."""
     return events.consume(event, handle_record)
 
 

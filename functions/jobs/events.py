@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from functions.core import logs
+from functions.jobs import powertools
 
 RecordHandler = Callable[[dict, Any], str]
 log = logs.logger(__name__)
@@ -38,8 +39,6 @@ def receives(record: dict) -> int:
 
 def consume(event, handle: RecordHandler) -> Mapping[str, Any]:
     """A Chalice SQS event, each record on its own: the partial batch response (`batchItemFailures`)."""
-    from functions.jobs import powertools  # here, not above: the API function imports the jobs but never runs them
-
     context = getattr(event, "context", None)
 
     def handle_one(record: dict) -> str:
@@ -57,6 +56,4 @@ def consume(event, handle: RecordHandler) -> Mapping[str, Any]:
 
 def scheduled(event, run: Callable[[], Any]) -> Any:
     """A Chalice scheduled event's work, its log lines carrying the invocation's request id."""
-    from functions.jobs import powertools  # as in consume
-
     return powertools.with_request_id(getattr(event, "context", None), run)

@@ -1,7 +1,7 @@
 """The jobs' Lambda plumbing on aws-lambda-powertools: one Logger, one BatchProcessor way to consume SQS.
 
-Imported by functions/jobs/events.py when a job runs, never at module level: app.py registers the jobs in the API
-function too, whose cold start must not pay for powertools (bench/api_cost.py).
+Only the job functions import it (functions/jobs/triggers.py imports a job when its event comes): the API
+function's cold start must not pay for powertools (bench/api_cost.py).
 """
 
 import logging

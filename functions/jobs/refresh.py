@@ -5,21 +5,18 @@ A refresh that fails (yt-dlp or the network) raises, so SQS delivers the message
 to the dead-letter queue, and its RefreshItem is removed then, so /api/refresh/ does not count it forever.
 """
 
-from chalice import Blueprint
-
 from functions.core import logs
 from functions.jobs import events
 from functions.services import app_settings, cookies, network, rescan
 from functions.services import refresh as refresh_service
 from functions.youtube import ytdlp
 
-blueprint = Blueprint(__name__)
 log = logs.logger(__name__)
 MAX_RECEIVES = 3  # the refresh queue's maxReceiveCount (infra/resources.yaml)
 
 
-@blueprint.on_sqs_message(queue="refresh", batch_size=1)
 def refresh(event):
+    """The refresh queue's batch (functions/jobs/triggers.py), a Chalice SQS event."""
     return events.consume(event, handle_record)
 
 

@@ -1,17 +1,13 @@
 """The snapshot job: creates and restores snapshots asked for on the snapshot queue, and the daily schedule."""
 
-from chalice import Blueprint, Cron
-
 from functions.jobs import events
 from functions.services import snapshots
-from functions.storage import aws
 
-blueprint = Blueprint(__name__)
 ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
 
 
-@blueprint.on_sqs_message(queue=aws.SNAPSHOT, batch_size=1)
 def snapshot(event):
+    """The snapshot queue's batch (functions/jobs/triggers.py), a Chalice SQS event."""
     return events.consume(event, handle_record)
 
 
@@ -23,6 +19,6 @@ def handle_record(record: dict, context=None) -> str:
     return body["action"]
 
 
-@blueprint.schedule(Cron(0, snapshots.DAILY_HOUR_UTC, "*", "*", "?", "*"))
 def daily_snapshot(event):
+    """Every day at settings.SNAPSHOT_HOUR_UTC (functions/jobs/triggers.py)."""
     events.scheduled(event, snapshots.scheduled_snapshot)

@@ -4,6 +4,7 @@ as one JSON object per video in S3 (a video's comments are unbounded, so never i
 import json
 
 from functions.core.settings import get_settings
+from functions.schemas.ta_objects import Envelope
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
 from functions.storage import aws, s3
@@ -92,7 +93,7 @@ def read_comments(video_id: str) -> list[dict]:
     return json.loads(response["Body"].read())
 
 
-def thread_page(viewer: Viewer, video_id: str) -> dict:
+def thread_page(viewer: Viewer, video_id: str) -> Envelope:
     """GET /api/video/<id>/comment/: 404 for a video the archive does not hold."""
     videos.get(video_id)
     return render.envelope(read_comments(video_id), viewer.config)

@@ -7,6 +7,7 @@ is marked inactive (`active: false`), never deleted; so are channels and playlis
 carries the rescans asked for through `/api/task/` (functions.services.rescan).
 """
 
+import logging
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -21,9 +22,11 @@ from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.schemas.ta import RefreshRequest
 from functions.services import search
 from functions.services.archive import archiving, playlists
-from functions.storage import aws, db
+from functions.storage import aws, counters, db, s3, tallied
 from functions.storage.models import Channel, Playlist, PlaylistEntry, RefreshItem, Video, name_key
-from functions.youtube import urls, ytdlp
+from functions.youtube import media, urls, ytdlp
+
+log = logging.getLogger("ytarchive.refresh")
 
 VIDEO, CHANNEL, PLAYLIST = urls.VIDEO, urls.CHANNEL, urls.PLAYLIST
 KINDS = (VIDEO, CHANNEL, PLAYLIST)
@@ -134,14 +137,36 @@ def run_item(kind: str, item_id: str, extract_videos: bool, cookie: str | None) 
     raise ValueError(f"unknown kind {kind!r}")
 
 
-def _update_indexed(item, actions: list, index: Callable) -> Outcome:
+def _tallied_update(item, actions: list, changes: dict) -> bool:
+    """`actions` on a stored item whose counted attributes become `changes` (active, duration): its counters
+    move with them."""
+    if isinstance(item, Video):
+        return tallied.update_tallied(item, actions, changes, counters.video_totals, counters.VIDEO_TALLIED)
+    if isinstance(item, Channel):
+        return tallied.update_tallied(item, actions, changes, counters.channel_totals, counters.CHANNEL_TALLIED)
+    return tallied.update_tallied(item, actions, changes, counters.playlist_totals, counters.PLAYLIST_TALLIED)
+
+
+def _update_indexed(item, actions: list, index: Callable, changes: dict) -> Outcome:
     """Write what a refresh read (only these attributes: a subscribe or a download meanwhile keeps its own) and
     index the item again, so searches find its new title and leave its old one."""
     before = type(item).from_raw_data(item.serialize())
-    if not db.update_existing(item, actions):
+    if not _tallied_update(item, actions, changes):
         return Outcome.MISSING
     index(item, previous=before)
     return Outcome.REFRESHED
+
+
+def _stored_streams(video: Video) -> list[dict] | None:
+    """The streams of a video's archived file (copied from S3 into a work folder for ffmpeg to read)."""
+    with tempfile.TemporaryDirectory(prefix="streams-") as workdir:
+        path = Path(workdir) / f"{video.youtube_id}.{video.media_ext}"
+        try:
+            s3.download_file(s3.media_key(video.channel_id, video.youtube_id, video.media_ext), path)
+        except NotFound as error:
+            log.warning("video %s: its file could not be read: %s", video.youtube_id, error)
+            return None
+        return media.probe_streams(path)
 
 
 def refresh_video(youtube_id: str, cookie: str | None) -> Outcome:
@@ -152,7 +177,7 @@ def refresh_video(youtube_id: str, cookie: str | None) -> Outcome:
     try:
         info = ytdlp.video_info(youtube_id, cookie)
     except ytdlp.VideoGone:
-        db.update_existing(video, [Video.active.set(False), Video.vid_last_refresh.set(today())])
+        _tallied_update(video, [Video.active.set(False), Video.vid_last_refresh.set(today())], {"active": False})
         return Outcome.INACTIVE
     actions = [
         Video.title.set(info.get("title") or video.title),
@@ -164,9 +189,15 @@ def refresh_video(youtube_id: str, cookie: str | None) -> Outcome:
         Video.active.set(True),
         Video.vid_last_refresh.set(today()),
     ]
+    changes: dict = {"active": True}
     if info.get("duration"):
-        actions.append(Video.duration.set(int(info["duration"])))
-    return _update_indexed(video, actions, search.index_video)
+        changes["duration"] = int(info["duration"])
+        actions.append(Video.duration.set(changes["duration"]))
+    if video.streams is None:  # archived before streams were kept: read them from the file
+        streams = _stored_streams(video)
+        if streams is not None:
+            actions.append(Video.streams.set(streams))
+    return _update_indexed(video, actions, search.index_video, changes)
 
 
 def refresh_channel(channel_id: str, cookie: str | None) -> Outcome:
@@ -178,12 +209,13 @@ def refresh_channel(channel_id: str, cookie: str | None) -> Outcome:
     try:
         info = ytdlp.channel_info(urls.Target(CHANNEL, channel_id), cookie)
     except ytdlp.VideoGone:
-        db.update_existing(channel, [Channel.channel_active.set(False), Channel.channel_last_refresh.set(today())])
+        actions = [Channel.channel_active.set(False), Channel.channel_last_refresh.set(today())]
+        _tallied_update(channel, actions, {"channel_active": False})
         return Outcome.INACTIVE
     with tempfile.TemporaryDirectory(prefix="refresh-") as workdir:
         art = archiving.store_channel_art(channel_id, info, Path(workdir), cookie, channel.channel_art)
     actions = [*archiving.channel_page_actions(info, channel_id), Channel.channel_active.set(True), art]
-    return _update_indexed(channel, actions, search.index_channel)
+    return _update_indexed(channel, actions, search.index_channel, {"channel_active": True})
 
 
 def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[Outcome, list[dict]]:
@@ -196,18 +228,23 @@ def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[Outcome, lis
     try:
         info = ytdlp.playlist_info(playlist_id, cookie)
     except ytdlp.VideoGone:
-        db.update_existing(playlist, [Playlist.playlist_active.set(False), Playlist.playlist_last_refresh.set(today())])
+        actions = [Playlist.playlist_active.set(False), Playlist.playlist_last_refresh.set(today())]
+        _tallied_update(playlist, actions, {"playlist_active": False})
         return Outcome.INACTIVE, []
     actions = [
         Playlist.playlist_name.set(info["playlist_name"]),
         Playlist.name_key.set(name_key(info["playlist_name"], playlist_id)),
         Playlist.playlist_channel.set(info["playlist_channel"]),
         Playlist.playlist_channel_id.set(info["playlist_channel_id"]),
+        # the by_channel index key (sparse); also re-keys playlists stored before the index existed
+        Playlist.channel_key.set(info["playlist_channel_id"])
+        if info["playlist_channel_id"]
+        else Playlist.channel_key.remove(),
         Playlist.playlist_description.set(info["playlist_description"]),
         Playlist.playlist_active.set(True),
         Playlist.playlist_last_refresh.set(today()),
     ]
-    if _update_indexed(playlist, actions, search.index_playlist) == Outcome.MISSING:
+    if _update_indexed(playlist, actions, search.index_playlist, {"playlist_active": True}) == Outcome.MISSING:
         return Outcome.MISSING, []
     playlists.save_entries(playlist_id, [dict(row, uploader=row.get("channel_name") or "") for row in info["entries"]])
     return Outcome.REFRESHED, info["entries"]

@@ -22,13 +22,14 @@ import re
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from msgspec import UNSET
 from pynamodb.models import Model
 
 from functions.core import logs
 from functions.core.errors import BadRequest, NotFound
-from functions.core.settings import get_settings
+from functions.core.settings import SNAPSHOT_HOUR_UTC, get_settings
+from functions.schemas import ta_objects as wire
 from functions.services import app_settings
 from functions.storage import aws, db, s3
 from functions.storage.models import ALL_MODELS, ALL_SNAPSHOTS, Counter, Snapshot, TaskState
@@ -41,7 +42,6 @@ SNAPSHOT_ID = re.compile(r"^ta_daily_[a-z0-9]{16}$")
 IN_PROGRESS, SUCCESS, FAILED = "IN_PROGRESS", "SUCCESS", "FAILED"
 EXPIRE_DAYS, KEEP_AT_LEAST, KEEP_AT_MOST = 30, 5, 50
 ABANDONED_SECONDS = 86400  # a failed snapshot, or one whose job died, is removed after a day
-DAILY_HOUR_UTC = 3  # when the daily schedule fires (functions/jobs/snapshot.py)
 RECENT_SECONDS = 20 * 3600  # the daily run skips a day that already has a snapshot
 EXPORT_ATTEMPTS = 3
 BATCH_WRITE_LIMIT = 25
@@ -80,27 +80,24 @@ def _date_str(stamp: int) -> str:
     return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def render(item: Snapshot) -> dict:
+def render(item: Snapshot) -> wire.Snapshot:
     """API.md's snapshot object; the end fields only once it has ended."""
-    body: dict[str, Any] = {
-        "id": item.snapshot_id,
-        "state": item.state,
-        "es_version": item.es_version,
-        "start_date": _date_str(int(item.start_stamp)),
-    }
-    if item.end_stamp is not None:
-        body.update(
-            end_date=_date_str(int(item.end_stamp)),
-            end_stamp=int(item.end_stamp),
-            duration_s=int(item.end_stamp) - int(item.start_stamp),
-        )
-    return body
+    ended = item.end_stamp is not None
+    return wire.Snapshot(
+        id=item.snapshot_id,
+        state=item.state,
+        es_version=item.es_version,
+        start_date=_date_str(int(item.start_stamp)),
+        end_date=_date_str(int(item.end_stamp)) if ended else UNSET,
+        end_stamp=int(item.end_stamp) if ended else UNSET,
+        duration_s=int(item.end_stamp) - int(item.start_stamp) if ended else UNSET,
+    )
 
 
 def next_exec(now: int) -> int:
     """When the daily schedule fires next."""
     moment = datetime.fromtimestamp(now, UTC)
-    today = moment.replace(hour=DAILY_HOUR_UTC, minute=0, second=0, microsecond=0)
+    today = moment.replace(hour=SNAPSHOT_HOUR_UTC, minute=0, second=0, microsecond=0)
     return int((today if today > moment else today + timedelta(days=1)).timestamp())
 
 
@@ -108,18 +105,18 @@ def enabled(config: dict) -> bool:
     return bool(config["application"].get("enable_snapshot"))
 
 
-def overview(config: dict) -> dict:
+def overview(config: dict) -> wire.SnapshotList:
     """GET /api/snapshot/: the schedule (null when snapshots are off) and every snapshot, newest first."""
     upcoming = next_exec(int(time.time())) if enabled(config) else None
-    return {
-        "next_exec": upcoming,
-        "next_exec_str": _date_str(upcoming) if upcoming else None,
-        "expire_after": f"{EXPIRE_DAYS}d",
-        "snapshots": [render(item) for item in newest_first()],
-    }
+    return wire.SnapshotList(
+        next_exec=upcoming,
+        next_exec_str=_date_str(upcoming) if upcoming else None,
+        expire_after=f"{EXPIRE_DAYS}d",
+        snapshots=[render(item) for item in newest_first()],
+    )
 
 
-def detail(snapshot_id: str) -> dict:
+def detail(snapshot_id: str) -> wire.Snapshot:
     return render(get(snapshot_id))
 
 

@@ -1,11 +1,20 @@
 """The counters behind pagination totals: their names, and their repair.
 
-Each counter is changed only in the transaction of its write (`db.save_counted`, `db.transact_counted`); the
+Each counter is changed only in the transaction of its write (`storage.tallied`, `db.add_counts`); the
 names are built here and nowhere else. `recount` sets counters from the indexes their list views read, for
 writes that are not counted one by one (the importer's batch writes) and for repairs (`python -m infra.cli
 recount`).
+
+The video counters (all videos, a channel's, a type's, the inactive ones, a day's downloads) also sum their
+videos' media bytes and seconds: `video_totals` says which counters a video is in, and every write of a video
+moves the difference between its old and new totals in its own transaction (`db.save_tallied`,
+`db.update_tallied`), so the stats routes read sums instead of videos.
 """
 
+from functools import cached_property
+from typing import NamedTuple
+
+from functions.core.dates import day_of
 from functions.storage import db
 from functions.storage.models import (
     ALL_CHANNELS,
@@ -17,8 +26,13 @@ from functions.storage.models import (
     Counter,
     Playlist,
     PlaylistEntry,
+    QueueItem,
+    User,
+    UserVideo,
     Video,
 )
+
+VID_TYPES = ("videos", "shorts", "streams")  # Video.vid_type (functions.youtube.urls.TABS)
 
 VIDEOS = "videos"
 CHANNELS = "channels"
@@ -32,6 +46,87 @@ def channel_videos(channel_id: str) -> str:
 
 def playlist_videos(playlist_id: str) -> str:
     return f"videos#playlist#{playlist_id}"
+
+
+class Totals(NamedTuple):
+    """What a counter adds up: items, and for video counters their media bytes and seconds."""
+
+    count: int  # type: ignore[assignment]  # shadows tuple.count, as Counter.count shadows Model.count
+    size: int = 0
+    duration: int = 0
+
+
+INACTIVE_VIDEOS = "videos#inactive"
+INACTIVE_CHANNELS = "channels#inactive"
+INACTIVE_PLAYLISTS = "playlists#inactive"
+CHANNEL_BOARD = "channel"  # the ranking of channels by their videos (Counter.by_count, by_size, by_duration)
+# The attributes video_totals reads: a replacing write is conditioned on them, so its difference is exact.
+VIDEO_TALLIED = ("channel_id", "media_size", "duration", "vid_type", "active", "date_downloaded")
+CHANNEL_TALLIED = ("subscription", "channel_active")
+PLAYLIST_TALLIED = ("subscription", "playlist_active")
+
+
+def videos_of_type(vid_type: str) -> str:
+    return f"videos#type#{vid_type}"
+
+
+def downloads_on(day: str) -> str:
+    """Videos downloaded on a day (UTC, YYYY-MM-DD) and still archived."""
+    return f"downloads#day#{day}"
+
+
+def watched_by(user_id: int) -> str:
+    """The archived videos a user marked watched, with their seconds."""
+    return f"watched#user#{user_id}"
+
+
+def queue_of_type(status: str, vid_type: str) -> str:
+    return f"queue#{status}#type#{vid_type}"
+
+
+def sums(name: str) -> bool:
+    """Whether a counter sums bytes and seconds besides counting."""
+    return name.startswith(("videos", "downloads#", "watched#")) and not name.startswith("videos#playlist#")
+
+
+def board_of(name: str) -> str | None:
+    return CHANNEL_BOARD if name.startswith("videos#channel#") else None
+
+
+def video_totals(video: Video) -> dict[str, Totals]:
+    """The counters an archived video is in, each with what it adds."""
+    one = Totals(1, int(video.media_size or 0), int(video.duration or 0))
+    names = [VIDEOS, channel_videos(video.channel_id), videos_of_type(video.vid_type or "videos")]
+    if video.date_downloaded:
+        names.append(downloads_on(day_of(int(video.date_downloaded))))
+    if not video.active:
+        names.append(INACTIVE_VIDEOS)
+    return dict.fromkeys(names, one)
+
+
+def channel_totals(channel: Channel) -> dict[str, Totals]:
+    names = [CHANNELS, channels_by(channel.subscription)]
+    if not channel.channel_active:
+        names.append(INACTIVE_CHANNELS)
+    return dict.fromkeys(names, Totals(1))
+
+
+def playlist_totals(playlist: Playlist) -> dict[str, Totals]:
+    names = [PLAYLISTS, playlists_by(playlist.subscription)]
+    if not playlist.playlist_active:
+        names.append(INACTIVE_PLAYLISTS)
+    return dict.fromkeys(names, Totals(1))
+
+
+def difference(old: dict[str, Totals], new: dict[str, Totals]) -> dict[str, Totals]:
+    """What moves when an item's totals go from `old` to `new` (names whose totals did not change are left out)."""
+    moved = {}
+    for name in old.keys() | new.keys():
+        before, after = old.get(name, Totals(0)), new.get(name, Totals(0))
+        delta = Totals(*(b - a for a, b in zip(before, after, strict=True)))
+        if any(delta):
+            moved[name] = delta
+    return moved
 
 
 def channels_by(subscription: str) -> str:
@@ -66,35 +161,89 @@ def subscription_totals(kind: str) -> list[str]:
 
 def parse(name: str) -> tuple[str, str, str]:
     """(kind, group, id) of a counter name: ("videos", "channel", "UC…"), ("channels", "subscribed", ""),
-    ("videos", "", ""); ValueError for a name this module does not build."""
+    ("videos", "", ""), ("queue", "pending", "shorts") for `queue#pending#type#shorts`; ValueError for a name
+    this module does not build or does not recount."""
     kind, _, rest = name.partition("#")
+    group, _, item_id = rest.partition("#")
     if not rest and kind in (VIDEOS, CHANNELS, PLAYLISTS):
         return kind, "", ""
     if kind == VIDEOS:
-        group, _, item_id = rest.partition("#")
-        if group in ("channel", "playlist") and item_id:
+        if group in ("channel", "playlist", "type") and item_id:
             return kind, group, item_id
-    if kind in (CHANNELS, PLAYLISTS) and rest in SUBSCRIPTIONS:
+        if rest == "inactive":
+            return kind, rest, ""
+    if kind in (CHANNELS, PLAYLISTS) and rest in (*SUBSCRIPTIONS, "inactive"):
         return kind, rest, ""
+    if (kind, group) in (("downloads", "day"), ("watched", "user")) and item_id:
+        return kind, group, item_id
+    if kind == "queue" and group in ("pending", "ignore"):
+        of_type, _, vid_type = item_id.partition("#")
+        if of_type == "type" and vid_type:
+            return kind, group, vid_type
     raise ValueError(f"not a counter of the archive: {name!r}")
 
 
-def count(name: str) -> int:
-    """The true value of a counter, counted from the index its list view reads (Select=COUNT queries)."""
+def add(a: Totals, b: Totals) -> Totals:
+    return Totals(*(x + y for x, y in zip(a, b, strict=True)))
+
+
+class Census:
+    """The totals of a recount that no index counts, each read once per recount (full scans: repairs and
+    imports only)."""
+
+    @cached_property
+    def videos(self) -> dict[str, Totals]:
+        found: dict[str, Totals] = {}
+        for video in Video.scan(consistent_read=True, attributes_to_get=["youtube_id", *VIDEO_TALLIED]):
+            for name, one in video_totals(video).items():
+                found[name] = add(found.get(name, Totals(0)), one)
+        return found
+
+    def inactive(self, model, flag) -> int:
+        return sum(1 for _ in model.scan(flag == False, attributes_to_get=[db.key_attributes(model)[0].attr_name]))  # noqa: E712
+
+    def watched(self, user_id: int) -> Totals:
+        ids = [state.youtube_id for state in UserVideo.query(user_id, filter_condition=UserVideo.watched == True)]  # noqa: E712
+        (archived,) = db.batch_get((Video, ids))
+        return Totals(len(archived), 0, sum(int(video.duration or 0) for video in archived.values()))
+
+    def queued(self, status: str, vid_type: str) -> int:
+        condition = (QueueItem.status == status) & (QueueItem.vid_type == vid_type)
+        return sum(1 for _ in QueueItem.scan(condition, attributes_to_get=["youtube_id"]))
+
+
+def _true_totals(name: str, census: Census) -> Totals:
     kind, group, item_id = parse(name)
-    if kind == VIDEOS:
-        if group == "channel":
-            return Video.by_channel.count(item_id)
-        if group == "playlist":
-            return PlaylistEntry.by_published.count(item_id)
-        return Video.by_published.count(ALL_VIDEOS)
-    if kind == CHANNELS:
-        return Channel.by_subscription.count(group) if group else Channel.by_name.count(ALL_CHANNELS)
-    return Playlist.by_subscription.count(group) if group else Playlist.by_name.count(ALL_PLAYLISTS)
+    if kind in (VIDEOS, "downloads") and group != "playlist":
+        return census.videos.get(name, Totals(0))
+    if kind == "watched":
+        return census.watched(int(item_id))
+    if kind == "queue":
+        return Totals(census.queued(group, item_id))
+    if group == "inactive":
+        if kind == CHANNELS:
+            return Totals(census.inactive(Channel, Channel.channel_active))
+        return Totals(census.inactive(Playlist, Playlist.playlist_active))
+    return Totals(count(name))
 
 
-def true_counter(name: str) -> Counter:
-    """A counter as its index says it must be: its count, and for a playlist's counter the ids it counts."""
+def count(name: str) -> int:
+    """The true count of a counter: from the index its list view reads (Select=COUNT queries) where there is
+    one, else from a census."""
+    kind, group, item_id = parse(name)
+    if kind == VIDEOS and group in ("", "channel"):
+        return Video.by_channel.count(item_id) if group else Video.by_published.count(ALL_VIDEOS)
+    if kind == VIDEOS and group == "playlist":
+        return PlaylistEntry.by_published.count(item_id)
+    if kind in (CHANNELS, PLAYLISTS) and group != "inactive":
+        if kind == CHANNELS:
+            return Channel.by_subscription.count(group) if group else Channel.by_name.count(ALL_CHANNELS)
+        return Playlist.by_subscription.count(group) if group else Playlist.by_name.count(ALL_PLAYLISTS)
+    return _true_totals(name, Census()).count
+
+
+def true_counter(name: str, census: Census | None = None) -> Counter:
+    """A counter as the archive says it must be: its count, its sums, and for a playlist's counter the ids."""
     kind, group, playlist_id = parse(name)
     if kind == VIDEOS and group == "playlist":
         # The table, read strongly consistent: an index may not show entries written a moment ago (an import).
@@ -102,28 +251,55 @@ def true_counter(name: str) -> Counter:
         entries = PlaylistEntry.query(playlist_id, consistent_read=True, attributes_to_get=fields)
         members = {entry.youtube_id for entry in entries if entry.downloaded}
         return Counter(name, count=len(members), members=members or None)
-    return Counter(name, count=count(name))
+    totals = _true_totals(name, census or Census())
+    if not sums(name):
+        return Counter(name, count=totals.count)
+    return Counter(name, count=totals.count, size=totals.size, duration=totals.duration, board=board_of(name))
+
+
+def _same(old: Counter, new: Counter) -> bool:
+    fields = ("count", "size", "duration", "board")
+    return all(getattr(old, f) == getattr(new, f) for f in fields) and (old.members or set()) == (new.members or set())
 
 
 def recount(names) -> dict[str, int]:
-    """Count each named counter from its index and store it when it differs; returns the values."""
-    names = sorted(set(names))
-    truth = {name: true_counter(name) for name in names}
+    """Set each named counter as the archive says it must be, storing those that differ; returns the counts.
+    Recounting any video counter recounts every one the census finds (an import changes types and days too)."""
+    census = Census()
+    names = set(names)
+    if any(sums(name) and not name.startswith("watched#") for name in names):
+        names.update(census.videos)
+    names = sorted(names)
+    truth = {name: true_counter(name, census) for name in names}
     (stored,) = db.batch_get((Counter, names))
     for name, counter in truth.items():
         old = stored.get(name, Counter(name))
-        if int(old.count) != counter.count or (old.members or set()) != (counter.members or set()):
+        if old.count is not None:
+            old.count = int(old.count)
+        if not _same(old, counter):
             counter.save()
     return {name: int(counter.count) for name, counter in truth.items()}
 
 
+RECOUNTED_PREFIXES = ("videos#", "downloads#", "watched#", "queue#pending#type#", "queue#ignore#type#")
+
+
 def all_counter_names() -> set[str]:
-    """Every counter of the archive: the totals, one per channel and playlist, and any stored one of a channel
-    or playlist since removed (the counters table is small; this reads it whole, for repairs only)."""
-    names = {VIDEOS, *subscription_totals(CHANNELS), *subscription_totals(PLAYLISTS)}
+    """Every counter the recount sets: the totals, one per channel and playlist, and any stored one of a kind it
+    recounts, such as a channel's since removed (the counters table is small; this reads it whole, for repairs
+    only)."""
+    names = {VIDEOS, INACTIVE_VIDEOS, *subscription_totals(CHANNELS), *subscription_totals(PLAYLISTS)}
+    names.update((INACTIVE_CHANNELS, INACTIVE_PLAYLISTS))
     names.update(channel_videos(key.channel_id) for key in Channel.by_name.query(ALL_CHANNELS))
     names.update(playlist_videos(key.playlist_id) for key in Playlist.by_name.query(ALL_PLAYLISTS))
-    names.update(counter.name for counter in Counter.scan(Counter.name.startswith("videos#")))
+    names.update(watched_by(int(user.user_id)) for user in User.scan(attributes_to_get=["username", "user_id"]))
+    for status in ("pending", "ignore"):
+        names.update(queue_of_type(status, vid_type) for vid_type in VID_TYPES)
+    condition = None
+    for prefix in RECOUNTED_PREFIXES:
+        starts = Counter.name.startswith(prefix)
+        condition = starts if condition is None else condition | starts
+    names.update(counter.name for counter in Counter.scan(condition))
     return names
 
 

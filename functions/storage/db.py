@@ -151,28 +151,3 @@ def create_counted(item: Model, new_counts: dict[str, int]) -> bool:
         write.save(item, condition=key_attributes(type(item))[0].does_not_exist())
         add_counts(write, new_counts)
     return write.committed
-
-
-def save_counted(item: Model, new_counts: dict[str, int], group, group_counter) -> bool:
-    """Store `item`; True when it was new. Safe to repeat: a retried write never counts twice.
-
-    A new item adds `new_counts`; a replaced one whose `group` attribute changed (a video's channel, a channel's
-    subscription) moves one count from `group_counter(old)` to `group_counter(new)`, in the same transaction.
-    """
-    if create_counted(item, new_counts):
-        return True
-    previous = type(item).get(*item_key(item))
-    old, new = getattr(previous, group.attr_name), getattr(item, group.attr_name)
-    with TransactWrite(connection=connection()) as write:
-        write.save(item, condition=group == old)
-        if old != new:
-            add_counts(write, {group_counter(old): -1, group_counter(new): 1})
-    return False
-
-
-def delete_counted(item: Model, counts: dict[str, int]) -> bool:
-    """Delete `item` and take `counts` off, once; False when it was already gone."""
-    with transaction() as write:
-        write.delete(item, condition=key_attributes(type(item))[0].exists())
-        add_counts(write, {name: -delta for name, delta in counts.items()})
-    return write.committed

@@ -1,4 +1,5 @@
-"""The derived attributes behind the list indexes (all by date or name, by subscription), set before a write."""
+"""The derived attributes behind the list indexes (all by date or name, by subscription, by channel), set before a
+write."""
 
 from functions.storage.models import (
     ALL_CHANNELS,
@@ -35,4 +36,5 @@ def set_playlist_keys(playlist: Playlist) -> Playlist:
     playlist.all_playlists = ALL_PLAYLISTS
     playlist.name_key = name_key(playlist.playlist_name, playlist.playlist_id)
     playlist.subscription = subscription_of(playlist.playlist_subscribed)
+    playlist.channel_key = playlist.playlist_channel_id or None
     return playlist

@@ -65,6 +65,17 @@ def name_key(name: str, item_id: str) -> str:
 # ---------------------------------------------------------------- users and credentials
 
 
+ALL_USERS = "user"
+
+
+class UsersBySeen(GlobalSecondaryIndex):
+    """Sparse: users seen since the index existed, by the day they were last seen (instance stats count them)."""
+
+    Meta = _index_meta("by_last_seen", KeysOnlyProjection())
+    all_users = UnicodeAttribute(hash_key=True)
+    last_seen = UnicodeAttribute(range_key=True)
+
+
 class User(Model):
     """A person who can log in; keyed by the name they log in with."""
 
@@ -78,6 +89,13 @@ class User(Model):
     page_size = NumberAttribute(null=True)
     # Invidious preferences the user changed; defaults fill the rest
     preferences: MapAttribute[str, Any] = MapAttribute(null=True)
+    # the day (YYYY-MM-DD) of the latest authenticated request, written at most daily (services.auth.activity)
+    last_seen = UnicodeAttribute(null=True)
+    all_users = UnicodeAttribute(null=True)  # ALL_USERS once seen: the by_last_seen index key
+    by_last_seen = UsersBySeen()
+    # TubeArchivist v0.5 web UI settings the user changed (functions.services.user_config)
+    ui_config: MapAttribute[str, Any] = MapAttribute(null=True)
+    last_login = NumberAttribute(null=True)  # unix time of the last v0.5 web login
 
 
 class AuthKeysByUser(GlobalSecondaryIndex):
@@ -96,6 +114,9 @@ class AuthKey(Model):
     username = UnicodeAttribute()
     created = NumberAttribute()
     expires = TTLAttribute(null=True)
+    seen = UnicodeAttribute(null=True)  # the day it last authenticated a request (services.auth.activity)
+    dialect = UnicodeAttribute(null=True)  # the TubeArchivist API it speaks (functions.core.dialects); None: v0.4
+    csrf_hash = UnicodeAttribute(null=True)  # a v0.5 web session's CSRF token (SHA-256), checked on its writes
     by_user = AuthKeysByUser()
 
 
@@ -150,6 +171,11 @@ class Video(Model):
     media_height = NumberAttribute(null=True)
     media_codecs = UnicodeAttribute(null=True)  # RFC 6381 codecs, "avc1.42001E, mp4a.40.2"
     subtitles: ListAttribute[dict] = ListAttribute(default=list)  # [{ext, lang, name, source}]
+    # the file's video and audio streams, [{type, index, codec, width?, height?, bitrate}]; None: not read yet
+    streams: ListAttribute[dict] = ListAttribute(null=True)
+    # the DASH rendition's streams (services.archive.dash): [{kind, mime, codecs, bitrate, clen, init, index,
+    # width, height, fps, sample_rate, channels}]; empty when there is none (yet)
+    dash: ListAttribute[dict] = ListAttribute(default=list)
     comment_count = NumberAttribute(null=True)
     sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)
     # index keys, derived from the fields above by functions.storage.index_keys
@@ -204,6 +230,14 @@ class PlaylistsBySubscription(GlobalSecondaryIndex):
     name_key = UnicodeAttribute(range_key=True)
 
 
+class PlaylistsByChannel(GlobalSecondaryIndex):
+    """Sparse: only playlists with an owning channel carry `channel_key` (an index key cannot be empty)."""
+
+    Meta = _index_meta("by_channel", KeysOnlyProjection())
+    channel_key = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
 class Playlist(Model):
     Meta = _meta("playlists")
     playlist_id = UnicodeAttribute(hash_key=True)
@@ -218,12 +252,14 @@ class Playlist(Model):
     all_playlists = UnicodeAttribute(default=ALL_PLAYLISTS)
     name_key = UnicodeAttribute()
     subscription = UnicodeAttribute(default=UNSUBSCRIBED)
+    channel_key = UnicodeAttribute(null=True)  # playlist_channel_id when there is one
     # The entries' listing, packed (functions.services.archive.playlists.pack): lists and searches render the playlist
     # without
     # reading its entries. None when too large for an item, or not yet packed: the entries are read then.
     entries_packed = UnicodeAttribute(null=True)
     by_name = PlaylistsByName()
     by_subscription = PlaylistsBySubscription()
+    by_channel = PlaylistsByChannel()
 
 
 class EntriesByPublished(GlobalSecondaryIndex):
@@ -288,13 +324,40 @@ class UserVideo(Model):
 # ---------------------------------------------------------------- bookkeeping
 
 
+class CountersByCount(GlobalSecondaryIndex):
+    """Sparse: the counters of one board (a channel's videos: `channel`), biggest first by count."""
+
+    Meta = _index_meta("by_count", IncludeProjection(["size", "duration"]))
+    board = UnicodeAttribute(hash_key=True)
+    count = NumberAttribute(range_key=True)  # type: ignore[assignment]  # the stored name; shadows Index.count
+
+
+class CountersBySize(GlobalSecondaryIndex):
+    Meta = _index_meta("by_size", IncludeProjection(["count", "duration"]))
+    board = UnicodeAttribute(hash_key=True)
+    size = NumberAttribute(range_key=True)
+
+
+class CountersByDuration(GlobalSecondaryIndex):
+    Meta = _index_meta("by_duration", IncludeProjection(["count", "size"]))
+    board = UnicodeAttribute(hash_key=True)
+    duration = NumberAttribute(range_key=True)
+
+
 class Counter(Model):
-    """A total shown by pagination (`videos`, `videos#channel#<id>`, ...), kept exact by transactions."""
+    """A total shown by pagination (`videos`, `videos#channel#<id>`, ...), kept exact by transactions; the
+    video counters also sum their videos' bytes and seconds (functions.storage.counters.video_totals)."""
 
     Meta = _meta("counters")
     name = UnicodeAttribute(hash_key=True)
     count = NumberAttribute(default=0)  # type: ignore[assignment]  # the stored name; shadows Model.count
     members = UnicodeSetAttribute(null=True)  # `videos#playlist#<id>`: the ids counted (its archived entries)
+    size = NumberAttribute(null=True)  # bytes of media counted
+    duration = NumberAttribute(null=True)  # seconds of media counted
+    board = UnicodeAttribute(null=True)  # the ranking it is in (by_count, by_size, by_duration), if any
+    by_count = CountersByCount()
+    by_size = CountersBySize()
+    by_duration = CountersByDuration()
 
 
 class AppSetting(Model):
@@ -413,6 +476,7 @@ class InvidiousSession(Model):
     issued = NumberAttribute()
     kind = UnicodeAttribute(default="token")  # token | web
     expires = TTLAttribute(null=True)  # a web login's end, a token's `expire`; read as the end, TTL only tidies
+    seen = UnicodeAttribute(null=True)  # the day it last authenticated a request (services.auth.activity)
     by_user = SessionsByUser()
 
 

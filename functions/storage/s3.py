@@ -28,6 +28,23 @@ def subtitle_key(channel_id: str, youtube_id: str, lang: str) -> str:
     return f"media/{channel_id}/{youtube_id}.{lang}.vtt"
 
 
+def dash_key(channel_id: str, youtube_id: str, kind: str) -> str:
+    """One stream (video, audio) of a video's DASH rendition (services.archive.dash)."""
+    return f"media/{channel_id}/{youtube_id}.dash-{kind}.mp4"
+
+
+MANIFEST_SUFFIX, MANIFEST_TYPE = ".mpd", "application/dash+xml"
+
+
+def manifest_key(channel_id: str, youtube_id: str) -> str:
+    """The name a video's DASH manifest is signed under: no object, the manifest is written when asked for."""
+    return f"media/{channel_id}/{youtube_id}{MANIFEST_SUFFIX}"
+
+
+def is_manifest_key(key: str) -> bool:
+    return key.endswith(MANIFEST_SUFFIX)
+
+
 def info_json_key(channel_id: str, youtube_id: str) -> str:
     """yt-dlp's info JSON of a downloaded video, kept beside its media (never served: not a MEDIA_FILE)."""
     return f"media/{channel_id}/{youtube_id}.info.json"
@@ -72,6 +89,7 @@ def video_keys(video) -> list[str]:
     keys.append(info_json_key(video.channel_id, video.youtube_id))
     keys.append(comments_key(video.youtube_id))
     keys += [subtitle_key(video.channel_id, video.youtube_id, sub["lang"]) for sub in video.subtitles or []]
+    keys += [dash_key(video.channel_id, video.youtube_id, stream["kind"]) for stream in video.dash or []]
     return keys
 
 
@@ -102,6 +120,17 @@ def content_disposition(name: str) -> str:
     cleaned = "".join(c for c in name if c.isprintable() and c not in '/\\"').strip() or "video"
     ascii_name = cleaned.encode("ascii", "replace").decode().replace("?", "_")
     return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
+
+
+def download_file(key: str, path) -> None:
+    """An object into a local file (ranged GETs in parallel for large ones); 404 when the archive has no such
+    file."""
+    from botocore.exceptions import ClientError
+
+    try:
+        _transfer().download_file(get_settings().media_bucket, key, str(path))
+    except ClientError:
+        raise NotFound(f"file {url_of(key)} not found") from None
 
 
 def delete_objects(keys: list[str]) -> None:

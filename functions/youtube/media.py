@@ -3,6 +3,9 @@ subtitles and comments as the app's download settings ask, and the info JSON, in
 
 import glob
 import importlib
+import logging
+import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +14,7 @@ from typing import Any
 from functions.youtube import urls
 from functions.youtube.ytdlp import ExtractionFailed, binary_location, open_session
 
+log = logging.getLogger("ytarchive.media")
 SIDE_FILES = (".vtt", ".srt", ".json", ".jpg", ".webp", ".png")  # downloads whose progress is not the video's
 DEFAULT_FORMAT = "bestvideo[ext=mp4]+bestaudio[ext=m4a]/best[ext=mp4]/bestvideo+bestaudio/best"
 SINGLE_FILE_FORMAT = "best[ext=mp4]/best"  # without ffmpeg nothing can be merged
@@ -149,3 +153,45 @@ def download(
         info_json_path=info_json if info_json.is_file() else None,
         comments=info.get("comments") if params.get("getcomments") else None,
     )
+
+
+# `ffmpeg -i` describes each stream on one line: "Stream #0:0[0x1](und): Video: h264 (High) (avc1 / ...), yuv420p,
+# 1280x720 [SAR 1:1 DAR 16:9], 1000 kb/s, 30 fps, ...". The layer's ffmpeg (imageio-ffmpeg) ships no ffprobe.
+STREAM_LINE = re.compile(r"^\s*Stream #\d+:(\d+)\S*: (Video|Audio): (\w+)(.*)$", re.MULTILINE)
+SIZE = re.compile(r"\b(\d{2,5})x(\d{2,5})\b")
+BITRATE = re.compile(r"\b(\d+) kb/s")
+PROBE_SECONDS = 60
+
+
+def parse_streams(description: str) -> list[dict]:
+    """TubeArchivist's `streams` ([{type, index, codec, width, height, bitrate}], bitrate in bits per second;
+    audio streams without width and height) from what `ffmpeg -i` prints; embedded cover images are left out."""
+    streams = []
+    for index, kind, codec, rest in STREAM_LINE.findall(description):
+        if "(attached pic)" in rest:
+            continue  # an embedded cover (add_thumbnail), not a stream a player plays
+        stream: dict[str, Any] = {"type": kind.lower(), "index": int(index), "codec": codec}
+        size = SIZE.search(rest) if kind == "Video" else None
+        if size:
+            stream.update(width=int(size.group(1)), height=int(size.group(2)))
+        rate = BITRATE.search(rest)
+        stream["bitrate"] = int(rate.group(1)) * 1000 if rate else 0
+        streams.append(stream)
+    return streams
+
+
+def probe_streams(path: str | Path) -> list[dict] | None:
+    """The video and audio streams of a media file, read by ffmpeg; None when they cannot be read (no ffmpeg,
+    not a media file)."""
+    ffmpeg = ffmpeg_location()
+    if not ffmpeg:
+        return None
+    try:
+        done = subprocess.run(
+            [ffmpeg, "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, timeout=PROBE_SECONDS
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        log.warning("ffmpeg could not read %s: %s", path, error)
+        return None
+    streams = parse_streams(done.stderr.decode("utf-8", "replace"))  # ffmpeg -i without an output exits 1
+    return streams or None

@@ -72,6 +72,7 @@ CASES = {
     ("POST", "/api/login"): Case(PUBLIC, "/api/login/", body={"username": "other", "password": "other-password"}),
     ("GET", "/api/download"): Case(USER, "/api/download/"),
     ("POST", "/api/download"): Case(ADMIN, "/api/download/", body={"data": [{"youtube_id": "{video4}"}]}),
+    ("PATCH", "/api/download"): Case(ADMIN, "/api/download/?filter=pending", 204, body={"status": "ignore"}),
     ("DELETE", "/api/download"): Case(ADMIN, "/api/download/?filter=pending"),
     ("GET", "/api/download/{video_id}"): Case(USER, "/api/download/{queued}/"),
     ("POST", "/api/download/{video_id}"): Case(ADMIN, "/api/download/{queued}/", body={"status": "ignore"}),
@@ -107,6 +108,34 @@ CASES = {
     ("DELETE", "/api/users/{username}"): Case(ADMIN, "/api/users/other/", 204),
     ("POST", "/api/users/{username}/password"): Case(ADMIN, "/api/users/other/password/", body={"password": "pw"}),
     ("POST", "/api/users/{username}/token"): Case(ADMIN, "/api/users/other/token/"),
+    ("POST", "/api/user/login"): Case(
+        PUBLIC, "/api/user/login/", 204, body={"username": "other", "password": "other-password"}
+    ),
+    ("POST", "/api/user/logout"): Case(USER, "/api/user/logout/", 204),
+    ("GET", "/api/user/me"): Case(USER, "/api/user/me/"),
+    ("POST", "/api/user/me"): Case(USER, "/api/user/me/", body={"grid_items": 4}),
+    ("GET", "/api/user/account"): Case(USER, "/api/user/account/"),
+    ("GET", "/api/appsettings/cookie"): Case(ADMIN, "/api/appsettings/cookie/"),
+    ("POST", "/api/appsettings/cookie"): Case(ADMIN, "/api/appsettings/cookie/"),
+    ("PUT", "/api/appsettings/cookie"): Case(ADMIN, "/api/appsettings/cookie/", 400, body={"cookie": " "}),
+    ("DELETE", "/api/appsettings/cookie"): Case(ADMIN, "/api/appsettings/cookie/", 204),
+    ("GET", "/api/appsettings/token"): Case(ADMIN, "/api/appsettings/token/"),
+    ("DELETE", "/api/appsettings/token"): Case(ADMIN, "/api/appsettings/token/", 204),
+    ("GET", "/api/appsettings/snapshot"): Case(ADMIN, "/api/appsettings/snapshot/"),
+    ("POST", "/api/appsettings/snapshot"): Case(ADMIN, "/api/appsettings/snapshot/"),
+    ("GET", "/api/appsettings/snapshot/{snapshot_id}"): Case(ADMIN, "/api/appsettings/snapshot/{snapshot}/"),
+    ("POST", "/api/appsettings/snapshot/{snapshot_id}"): Case(ADMIN, "/api/appsettings/snapshot/{snapshot}/"),
+    ("DELETE", "/api/appsettings/snapshot/{snapshot_id}"): Case(ADMIN, "/api/appsettings/snapshot/{snapshot}/", 204),
+    ("GET", "/api/video/{video_id}/nav"): Case(USER, "/api/video/{video}/nav/"),
+    ("POST", "/api/playlist/custom"): Case(ADMIN, "/api/playlist/custom/", body={"playlist_name": "Mine"}),
+    # a YouTube playlist is not custom: the 400 shows the role let the admin in
+    ("POST", "/api/playlist/custom/{playlist_id}"): Case(
+        ADMIN, "/api/playlist/custom/{playlist}/", 400, body={"action": "create", "video_id": "{video}"}
+    ),
+    ("POST", "/api/playlist/{playlist_id}"): Case(
+        ADMIN, "/api/playlist/{playlist}/", body={"playlist_subscribed": True}
+    ),
+    ("DELETE", "/api/playlist/{playlist_id}"): Case(ADMIN, "/api/playlist/{playlist}/", 204),
     ("GET", "/api/docs"): Case(PUBLIC, "/api/docs"),
     ("GET", "/api/docs/ui"): Case(PUBLIC, "/api/docs/ui"),
     ("GET", "/api/docs/ui/{asset_name}"): Case(PUBLIC, "/api/docs/ui/start.js"),

@@ -44,6 +44,7 @@ VIDEO_KEYS = {
     "playlist",
     "subtitles",
     "media_size",
+    "streams",
 }
 PROGRESS = f"/api/video/{VIDEO}/progress"
 

@@ -1,6 +1,7 @@
 """Archived media plays in a browser from the public Invidious API alone: shaka-player (the npm package, the
-version Materialious ships) loads a video's `dashUrl`, and a plain `<video>` element plays its `formatStreams`
-URL, each for at least two seconds, in Debian's Chromium driven by Playwright.
+version Materialious ships) loads a video's `dashUrl` (the manifest of its DASH rendition, played through Media
+Source from the adaptive streams; the muxed file itself for a video without a rendition), and a plain `<video>`
+element plays its `formatStreams` URL, each for at least two seconds, in Debian's Chromium driven by Playwright.
 
 The page comes from another origin than the API (as a web client's does: localhost against 127.0.0.1), so the
 JSON and the media links go through CORS. The app runs on chalice's local server over moto; presigned URLs point at
@@ -18,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from functions.core.settings import get_settings
+from functions.services.archive import dash
 from functions.storage import aws as aws_clients
 from functions.storage import s3
+from functions.storage.models import Video
 from infra.merge import load_resources
 from tests.conftest import ROOT
 from tests.factories import make_channel, make_video, video_id
@@ -52,7 +55,13 @@ PLAY_DASH = """async ([api, id]) => {
   }
   element.muted = true;
   await element.play();
-  return video.dashUrl;
+  const variant = player.getVariantTracks().find((track) => track.active);
+  return {
+    url: video.dashUrl,
+    mediaSource: player.getLoadMode() === shaka.Player.LoadMode.MEDIA_SOURCE,
+    codecs: variant ? [variant.videoCodec, variant.audioCodec] : [],
+    adaptive: video.adaptiveFormats.map((format) => format.type),
+  };
 }"""
 
 PLAY_PROGRESSIVE = """async ([api, id]) => {
@@ -92,8 +101,9 @@ def shaka_player() -> Path:
     return SHAKA
 
 
-@pytest.fixture
-def archived_movie(aws, tmp_path):
+@pytest.fixture(params=["rendition", "file only"])
+def archived_movie(request, aws, tmp_path):
+    """The movie archived with its DASH rendition, as a download leaves it, or without one (not backfilled)."""
     make_channel(1)
     data = _movie(tmp_path)
     video = make_video(
@@ -109,6 +119,8 @@ def archived_movie(aws, tmp_path):
     client.put_object(
         Bucket=bucket, Key=s3.media_key(video.channel_id, video.youtube_id), Body=data, ContentType="video/mp4"
     )
+    if request.param == "rendition":
+        video.update(actions=[Video.dash.set(dash.make(video, tmp_path / "movie.mp4", tmp_path))])
     return video
 
 
@@ -184,10 +196,16 @@ def _played(page) -> float:
     return page.evaluate("document.getElementById('v').currentTime")
 
 
-def test_shaka_player_plays_the_dash_url(player_page):
+def test_shaka_player_plays_the_dash_url(player_page, archived_movie):
     page, api, errors = player_page
-    url = page.evaluate(PLAY_DASH, [api, video_id(1)])
-    assert url.startswith(api + "/signed/") and url.endswith(".mp4")
+    played = page.evaluate(PLAY_DASH, [api, video_id(1)])
+    assert played["url"].startswith(api + "/signed/")
+    if archived_movie.dash:  # Media Source over the adaptive streams the manifest lists
+        assert played["url"].endswith(".mpd") and played["mediaSource"]
+        assert played["codecs"][0].startswith("avc1") and played["codecs"][1].startswith("mp4a")
+        assert sorted(t.split(";")[0] for t in played["adaptive"]) == ["audio/mp4", "video/mp4"]
+    else:  # Materialious' shaka plays a URL ending in .mp4 natively
+        assert played["url"].endswith(".mp4") and not played["mediaSource"] and not played["adaptive"]
     assert _played(page) >= PLAYED and not errors
 
 

@@ -84,6 +84,11 @@ def test_queued_video_is_downloaded_stored_and_dequeued(fake_youtube, aws, sqs):
     assert stored.title == video.title and stored.channel_id == video.channel_id
     assert stored.published == video.published and stored.media_size > 1000
     assert stored.subtitles == []  # subtitles are off by default (downloads.subtitle)
+    assert [(s["type"], s["codec"], s.get("width"), s.get("height")) for s in stored.streams] == [
+        ("video", "h264", 160, 90),
+        ("audio", "aac", None, None),
+    ]  # read from the file by ffmpeg, as TubeArchivist's streams
+    assert all(s["bitrate"] > 0 for s in stored.streams)
     keys = objects()
     assert s3.media_key(video.channel_id, video.youtube_id) in keys
     assert s3.video_thumb_key(video.youtube_id) in keys
@@ -123,7 +128,7 @@ def test_progress_is_stored_while_downloading(fake_youtube, aws):
         assert job.handle_record(record(video.youtube_id)) == "archived"
     finally:
         worker.record_progress = original
-    assert seen and seen[-1]["progress"] == 100.0 and seen[-1]["speed"] is not None
+    assert seen and seen[-1].progress == 100.0 and seen[-1].speed is not None
 
 
 def test_crash_mid_download_then_the_retried_message_succeeds(fake_youtube, aws, sqs, redeliver_at_once):

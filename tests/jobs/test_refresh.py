@@ -12,6 +12,7 @@ from functions.services.archive import channels, videos
 from functions.storage import s3
 from functions.storage.models import Channel, Playlist, RefreshItem, Video
 from functions.youtube import ytdlp
+from tests import media_server
 from tests.jobs.test_download import objects
 
 
@@ -41,6 +42,26 @@ def test_video_metadata_is_read_again(fake_youtube, aws):
     assert stored.title == source.title and stored.view_count == 1000 + source.variant
     assert stored.tags == list(source.tags) and stored.active and stored.vid_last_refresh
     assert RefreshItem.count("video") == 0
+
+
+def test_a_refresh_reads_the_streams_of_a_video_archived_without_them(fake_youtube, aws, tmp_path):
+    source = first_video(fake_youtube)
+    video = archive(fake_youtube, source.youtube_id)
+    assert video.streams is None
+    path = tmp_path / "media.mp4"
+    path.write_bytes(media_server.media("video1.mp4"))
+    s3.upload_file(path, s3.media_key(video.channel_id, video.youtube_id), "video/mp4")
+    assert job.handle(message("video", source.youtube_id)) == "refreshed"
+    streams = Video.get(source.youtube_id).streams
+    assert [(s["type"], s["index"], s["codec"]) for s in streams] == [("video", 0, "h264"), ("audio", 1, "aac")]
+    assert streams[0]["width"] == 160 and streams[0]["height"] == 90
+
+
+def test_without_its_file_a_refresh_leaves_streams_unread(fake_youtube, aws):
+    source = first_video(fake_youtube)
+    archive(fake_youtube, source.youtube_id)
+    assert job.handle(message("video", source.youtube_id)) == "refreshed"
+    assert Video.get(source.youtube_id).streams is None  # read again on the next refresh
 
 
 def test_a_video_gone_from_youtube_is_marked_inactive_not_deleted(fake_youtube, aws):
@@ -75,7 +96,10 @@ def test_playlist_is_read_again(fake_youtube, aws):
     archive(fake_youtube, playlist.video_ids[0])
     Playlist(playlist.playlist_id, playlist_name="old", name_key="old").save()
     assert job.handle(message("playlist", playlist.playlist_id, extract_videos=True)) == "refreshed"
-    assert Playlist.get(playlist.playlist_id).playlist_name == playlist.title
+    refreshed = Playlist.get(playlist.playlist_id)
+    assert refreshed.playlist_name == playlist.title
+    # stored before the by_channel index: the refresh gives it the index key the channel playlists tab queries
+    assert [p.playlist_id for p in Playlist.by_channel.query(refreshed.playlist_channel_id)] == [playlist.playlist_id]
     assert [item.item_id for item in RefreshItem.query("video")] == [playlist.video_ids[0]]
 
 

@@ -9,17 +9,24 @@ the consent form's CSRF token.
 
 import functools
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 from chalice import Response
 
+from functions.core import lazy
 from functions.core.errors import BadRequest, DomainError, TooManyRequests
 from functions.core.settings import get_settings
 from functions.http.addresses import base_path
 from functions.http.invidious import pages
 from functions.http.routing import PUBLIC, Call, Router, status_of
-from functions.services.auth import sessions, users
-from functions.services.invidious import tokens, web_sessions
+
+if TYPE_CHECKING:
+    from functions.services.auth import sessions, users
+    from functions.services.invidious import tokens, web_sessions
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    sessions, users = lazy.modules("functions.services.auth", "sessions", "users")
+    tokens, web_sessions = lazy.modules("functions.services.invidious", "tokens", "web_sessions")
 
 router = Router(__name__)
 LOGIN = "/login"

@@ -7,8 +7,14 @@ fragment this module built (`Safe`), so nothing a user or a client app sent can 
 import time
 from html import escape
 from string import Template
+from typing import TYPE_CHECKING
 
-from functions.services.invidious import tokens
+from functions.core import lazy
+
+if TYPE_CHECKING:
+    from functions.services.invidious import tokens
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    tokens = lazy.modules("functions.services.invidious", "tokens")
 
 HTML_TYPE = "text/html; charset=utf-8"
 # No scripts, no frames (the consent page must not be clickjacked), no referer carrying the callback elsewhere.

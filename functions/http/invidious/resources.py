@@ -1,20 +1,37 @@
 """The Invidious resources: /api/v1/auth/ feed, notifications, playlists, preferences, subscriptions, history,
 and the public /api/v1/playlists/{id}. Thin routes: the services live in functions.services.invidious."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from functions.core import lazy
 from functions.http.routing import INVIDIOUS, INVIDIOUS_CORS, Call, Router
 from functions.schemas.invidious import PlaylistPage, ResultsPage
-from functions.services.invidious import (
-    access,
-    feed,
-    history,
-    links,
-    notifications,
-    playlists,
-    preferences,
-    subscriptions,
-)
+
+if TYPE_CHECKING:
+    from functions.services.invidious import (
+        access,
+        feed,
+        history,
+        links,
+        notifications,
+        playlists,
+        preferences,
+        subscriptions,
+    )
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    access, feed, history, links, notifications, playlists, preferences, subscriptions = lazy.modules(
+        "functions.services.invidious",
+        "access",
+        "feed",
+        "history",
+        "links",
+        "notifications",
+        "playlists",
+        "preferences",
+        "subscriptions",
+    )
 
 router = Router(__name__)
 AUTH = "/api/v1/auth"

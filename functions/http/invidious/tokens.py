@@ -1,13 +1,20 @@
 """Invidious token management: GET /api/v1/auth/tokens, POST /api/v1/auth/tokens/register and /unregister."""
 
 import re
+from typing import TYPE_CHECKING
 
 from chalice import Response
 
+from functions.core import lazy
 from functions.core.errors import BadRequest, Forbidden, NotFound
 from functions.http.routing import FORM_TYPE, INVIDIOUS, INVIDIOUS_CORS, Call, Router
-from functions.services.invidious import tokens, web_sessions
-from functions.storage.models import InvidiousSession
+
+if TYPE_CHECKING:
+    from functions.services.invidious import tokens, web_sessions
+    from functions.storage import models
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    tokens, web_sessions = lazy.modules("functions.services.invidious", "tokens", "web_sessions")
+    models = lazy.modules("functions.storage", "models")
 
 router = Router(__name__)
 AUTH = "/api/v1/auth"
@@ -22,7 +29,7 @@ def auth_route(path: str, methods: tuple[str, ...] = ("GET",)):
 @auth_route("/tokens")
 def list_tokens(call: Call):
     """The user's sessions (tokens and web logins), newest first: one Query on the sessions' by_user index."""
-    sessions = InvidiousSession.by_user.query(call.viewer.user_id, scan_index_forward=False)
+    sessions = models.InvidiousSession.by_user.query(call.viewer.user_id, scan_index_forward=False)
     return [{"session": s.session, "issued": int(s.issued)} for s in sessions]
 
 

@@ -1,7 +1,14 @@
 """The app settings: /api/appsettings/config/ (TubeArchivist v0.5's name), read by users, changed by admins."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
-from functions.services import app_settings
+
+if TYPE_CHECKING:
+    from functions.services import app_settings
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    app_settings = lazy.modules("functions.services", "app_settings")
 
 router = Router(__name__)
 

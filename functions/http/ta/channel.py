@@ -1,16 +1,27 @@
 """Channels: /api/channel/..."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
+from functions.http.ta5 import shapes
 from functions.schemas.ta import ChannelSearchQuery, ChannelSubscriptions
-from functions.services.archive import channel_overwrites, channels, render
-from functions.services.invidious import subscriptions
+
+if TYPE_CHECKING:
+    from functions.services.archive import channel_overwrites, channels, render
+    from functions.services.invidious import subscriptions
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    channel_overwrites, channels, render = lazy.modules(
+        "functions.services.archive", "channel_overwrites", "channels", "render"
+    )
+    subscriptions = lazy.modules("functions.services.invidious", "subscriptions")
 
 router = Router(__name__)
 
 
-@router.route("/api/channel", auth=USER)
+@router.route("/api/channel", auth=USER, as_v05=shapes.listing)
 def list_channels(call: Call):
     return channels.list_page(call.viewer, call.page(), call.query.get("filter"))
 
@@ -24,18 +35,18 @@ def subscribe(call: Call):
     return render.envelope([render.channel(channel) for channel in saved], config)
 
 
-@router.route("/api/channel/search", auth=USER, query=ChannelSearchQuery)
+@router.route("/api/channel/search", auth=USER, query=ChannelSearchQuery, as_v05=shapes.bare)
 def search_channel(call: Call):
     call.viewer.fetch()  # a deleted user's key is refused before its query is looked up
     return channels.search(call.viewer, call.params.q)
 
 
-@router.route("/api/channel/{channel_id}", auth=USER)
+@router.route("/api/channel/{channel_id}", auth=USER, as_v05=shapes.bare)
 def get_channel(call: Call, channel_id: str):
     return channels.detail(call.viewer, channel_id)
 
 
-@router.route("/api/channel/{channel_id}", methods=("POST",), auth=ADMIN)
+@router.route("/api/channel/{channel_id}", methods=("POST",), auth=ADMIN, as_v05=shapes.bare)
 def set_overwrites(call: Call, channel_id: str):
     """`{"channel_overwrites": {...}}`: this channel's download format, autodelete days, SponsorBlock."""
     channel = channel_overwrites.update(channel_id, call.json())
@@ -48,6 +59,6 @@ def delete_channel(call: Call, channel_id: str):
     return Response(body="", status_code=204)
 
 
-@router.route("/api/channel/{channel_id}/video", auth=USER)
+@router.route("/api/channel/{channel_id}/video", auth=USER, as_v05=shapes.listing)
 def channel_videos(call: Call, channel_id: str):
     return channels.videos_page(call.viewer, channel_id, call.page())

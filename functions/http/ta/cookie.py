@@ -1,11 +1,19 @@
 """The YouTube cookie: /api/cookie/ (admins only). No answer ever contains the cookie."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from functions.core import lazy
 from functions.http.routing import ADMIN, Call, Router
 from functions.schemas.ta import CookieImport
-from functions.services import cookies
-from functions.storage import lookup
+
+if TYPE_CHECKING:
+    from functions.services import cookies
+    from functions.storage import lookup
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    cookies = lazy.modules("functions.services", "cookies")
+    lookup = lazy.modules("functions.storage", "lookup")
 
 router = Router(__name__)
 IMPORT_FAILED = {"cookie_import": "fail", "cookie_validated": False}

@@ -1,15 +1,24 @@
 """The download queue: /api/download/... (anyone reads it; admins change it, as it is shared)."""
 
+from typing import TYPE_CHECKING
+
 import msgspec
 
+from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
+from functions.http.ta5 import shapes
 from functions.schemas.ta import DownloadQuery, DownloadRequest, DownloadStatus
-from functions.services.downloads import intake, items
+from functions.schemas.ta5 import DownloadBulkChange, DownloadBulkQuery
+
+if TYPE_CHECKING:
+    from functions.services.downloads import bulk, intake, items
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    bulk, intake, items = lazy.modules("functions.services.downloads", "bulk", "intake", "items")
 
 router = Router(__name__)
 
 
-@router.route("/api/download", auth=USER)
+@router.route("/api/download", auth=USER, as_v05=shapes.listing)
 def list_queue(call: Call):
     return intake.list_page(call.viewer, call.page(), call.query.get("filter"), call.query.get("channel"))
 
@@ -24,13 +33,20 @@ def add_to_queue(call: Call):
     return {"data": msgspec.to_builtins(rows), **summary}
 
 
+@router.route("/api/download", methods=("PATCH",), auth=ADMIN, body=DownloadBulkChange, query=DownloadBulkQuery)
+def change_by_filter(call: Call):
+    """v0.5's bulk change: every item of `?filter=` (and `&channel=`) gets the body's status; 204 in either dialect."""
+    bulk.update_by_filter(call.params.filter, call.body.status, call.params.channel)
+    return shapes.no_content()
+
+
 @router.route("/api/download", methods=("DELETE",), auth=ADMIN)
 def clear_queue(call: Call):
     status = call.query.get("filter")
     return {"success": True, "filter": status, "removed": intake.delete_by_filter(status)}
 
 
-@router.route("/api/download/{video_id}", auth=USER)
+@router.route("/api/download/{video_id}", auth=USER, as_v05=shapes.bare)
 def get_item(call: Call, video_id: str):
     return intake.detail(call.viewer, video_id)
 

@@ -1,18 +1,25 @@
-"""Files: /media/... and /cache/... answer 302 to a short-lived presigned URL of the S3 object."""
+"""Files: /media/... and /cache/... answer 302 to a short-lived URL of the file (functions.storage.delivery)."""
+
+from typing import TYPE_CHECKING
 
 from chalice import Response
 
+from functions.core import lazy
 from functions.core.errors import NotFound
 from functions.core.ids import is_channel_id
 from functions.http.routing import USER, Call, Router
-from functions.storage import s3
+
+if TYPE_CHECKING:
+    from functions.storage import delivery, s3
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    delivery, s3 = lazy.modules("functions.storage", "delivery", "s3")
 
 router = Router(__name__)
 
 
 def _redirect(call: Call, key: str) -> Response:
     call.viewer.confirm()  # a deleted user's key gets no file
-    return Response(body="", status_code=302, headers={"Location": s3.presigned_url(key)})
+    return Response(body="", status_code=302, headers={"Location": delivery.url(key)})
 
 
 def _checked(name: str, pattern) -> str:

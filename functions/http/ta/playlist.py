@@ -1,21 +1,46 @@
 """Playlists: /api/playlist/..."""
 
-from functions.http.routing import USER, Call, Router
-from functions.services.archive import playlists
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
+from functions.http.routing import ADMIN, USER, Call, Router
+from functions.http.ta5 import shapes
+from functions.schemas.ta5 import PlaylistChange, PlaylistDeleteQuery
+
+if TYPE_CHECKING:
+    from functions.services.archive import custom_playlists, playlist_subscriptions, playlists
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    custom_playlists, playlist_subscriptions, playlists = lazy.modules(
+        "functions.services.archive", "custom_playlists", "playlist_subscriptions", "playlists"
+    )
 
 router = Router(__name__)
 
 
-@router.route("/api/playlist", auth=USER)
+@router.route("/api/playlist", auth=USER, as_v05=shapes.listing)
 def list_playlists(call: Call):
     return playlists.list_page(call.viewer, call.page())
 
 
-@router.route("/api/playlist/{playlist_id}", auth=USER)
+@router.route("/api/playlist/{playlist_id}", auth=USER, as_v05=shapes.bare)
 def get_playlist(call: Call, playlist_id: str):
     return playlists.detail(call.viewer, playlist_id)
 
 
-@router.route("/api/playlist/{playlist_id}/video", auth=USER)
+@router.route("/api/playlist/{playlist_id}", methods=("POST",), auth=ADMIN, body=PlaylistChange, as_v05=shapes.bare)
+def change_playlist(call: Call, playlist_id: str):
+    """v0.5's subscription of an archived YouTube playlist; the playlist after it."""
+    playlist_subscriptions.set_subscribed(playlist_id, call.body.playlist_subscribed)
+    return playlists.detail(call.viewer, playlist_id)
+
+
+@router.route("/api/playlist/{playlist_id}", methods=("DELETE",), auth=ADMIN, query=PlaylistDeleteQuery)
+def delete_playlist(call: Call, playlist_id: str):
+    """v0.5's removal of a playlist (`?delete_videos=true`: its archived videos too): 204 in either dialect."""
+    custom_playlists.delete(playlist_id, call.params.delete_videos)
+    return shapes.no_content()
+
+
+@router.route("/api/playlist/{playlist_id}/video", auth=USER, as_v05=shapes.listing)
 def playlist_videos(call: Call, playlist_id: str):
     return playlists.videos_page(call.viewer, playlist_id, call.page())

@@ -1,7 +1,14 @@
 """The download proxy: /api/proxy/ (admins only). No answer contains its credentials."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import ADMIN, Call, Router
-from functions.services import network
+
+if TYPE_CHECKING:
+    from functions.services import network
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    network = lazy.modules("functions.services", "network")
 
 router = Router(__name__)
 

@@ -1,8 +1,15 @@
 """Metadata refresh: /api/refresh/ (admins only)."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import ADMIN, Call, Router
 from functions.schemas.ta import RefreshQuery, RefreshRequest
-from functions.services import refresh
+
+if TYPE_CHECKING:
+    from functions.services import refresh
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    refresh = lazy.modules("functions.services", "refresh")
 
 router = Router(__name__)
 

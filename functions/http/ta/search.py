@@ -1,7 +1,14 @@
 """Search: /api/search/."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import USER, Call, Router
-from functions.services.search import service
+
+if TYPE_CHECKING:
+    from functions.services.search import service
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    service = lazy.modules("functions.services.search", "service")
 
 router = Router(__name__)
 

@@ -1,11 +1,20 @@
 """Login, logout and ping: /api/login/, /api/logout/, /api/ping/."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from functions.core import lazy
 from functions.core.settings import TA_API_VERSION, VERSION
 from functions.http.routing import PUBLIC, USER, Call, Router
-from functions.services import downloader
-from functions.services.auth import sessions, users
+from functions.schemas import ta_objects as wire
+
+if TYPE_CHECKING:
+    from functions.services import downloader
+    from functions.services.auth import sessions, users
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    downloader = lazy.modules("functions.services", "downloader")
+    sessions, users = lazy.modules("functions.services.auth", "sessions", "users")
 
 router = Router(__name__)
 
@@ -40,10 +49,11 @@ def logout(call: Call):
 def ping(call: Call):
     """`version` is the TubeArchivist API the archive speaks: clients pick date formats and fields by it."""
     user_id = call.viewer.confirm().user_id
-    return {
-        "response": "pong",
-        "user": user_id,
-        "version": TA_API_VERSION,
-        "ytarchive_version": VERSION,
-        "downloader": downloader.shown(),
-    }
+    shown = downloader.shown()
+    return wire.Ping(
+        response="pong",
+        user=user_id,
+        version=TA_API_VERSION,
+        ytarchive_version=VERSION,
+        downloader=None if shown is None else wire.Downloader(**shown),
+    )

@@ -1,7 +1,15 @@
 """Snapshots: /api/snapshot/ and /api/snapshot/<id>/, for admins only (a restore replaces everyone's state)."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import ADMIN, Call, Router
-from functions.services import snapshots
+from functions.schemas import ta_objects as wire
+
+if TYPE_CHECKING:
+    from functions.services import snapshots
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    snapshots = lazy.modules("functions.services", "snapshots")
 
 router = Router(__name__)
 
@@ -13,7 +21,7 @@ def list_snapshots(call: Call):
 
 @router.route("/api/snapshot", methods=("POST",), auth=ADMIN)
 def create_snapshot(call: Call):
-    return {"snapshot_name": snapshots.start(call.viewer.config)}
+    return wire.SnapshotCreated(snapshot_name=snapshots.start(call.viewer.config))
 
 
 @router.route("/api/snapshot/{snapshot_id}", auth=ADMIN)

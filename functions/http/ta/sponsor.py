@@ -1,7 +1,14 @@
 """SponsorBlock data of a video: /api/video/<id>/sponsor/."""
 
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
 from functions.http.routing import USER, Call, Router
-from functions.services import sponsorblock
+
+if TYPE_CHECKING:
+    from functions.services import sponsorblock
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    sponsorblock = lazy.modules("functions.services", "sponsorblock")
 
 router = Router(__name__)
 

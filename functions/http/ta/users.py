@@ -68,4 +68,4 @@ def reset_password(call: Call, username: str):
 
 @router.route("/api/users/{username}/token", methods=("POST",), auth=ADMIN)
 def new_token(call: Call, username: str):
-    return {"username": username, "token": users.new_api_token(username)}
+    return {"username": username, "token": users.replace_token(users.get_user(username)).api_token}

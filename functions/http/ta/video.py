@@ -1,32 +1,41 @@
 """Videos: /api/video/..., progress and watched state."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
+from functions.http.ta5 import shapes
 from functions.schemas.ta import ProgressUpdate, Watched
-from functions.services.archive import progress, video_filters, videos
-from functions.services.search import service as search_service
+
+if TYPE_CHECKING:
+    from functions.services.archive import progress, video_filters, videos
+    from functions.services.search import service as search_service
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    progress, video_filters, videos = lazy.modules("functions.services.archive", "progress", "video_filters", "videos")
+    search_service = lazy.modules("functions.services.search", "service")
 
 router = Router(__name__)
 
 
-@router.route("/api/video", auth=USER)
+@router.route("/api/video", auth=USER, as_v05=shapes.listing)
 def list_videos(call: Call):
     return video_filters.videos_page(call.viewer, call.page(), call.query)
 
 
-@router.route("/api/video/{video_id}", auth=USER)
+@router.route("/api/video/{video_id}", auth=USER, as_v05=shapes.bare)
 def get_video(call: Call, video_id: str):
     return videos.detail(call.viewer, video_id)
 
 
-@router.route("/api/video/{video_id}", methods=("DELETE",), auth=ADMIN)
+@router.route("/api/video/{video_id}", methods=("DELETE",), auth=ADMIN, as_v05=shapes.no_content)
 def delete_video(call: Call, video_id: str):
     videos.delete(video_id)
     return {"video": video_id, "state": "delete"}
 
 
-@router.route("/api/video/{video_id}/similar", auth=USER)
+@router.route("/api/video/{video_id}/similar", auth=USER, as_v05=shapes.bare)
 def similar_videos(call: Call, video_id: str):
     return search_service.similar(call.viewer, video_id)
 

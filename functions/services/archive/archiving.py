@@ -14,7 +14,7 @@ from pynamodb.exceptions import DoesNotExist
 from functions.core import logs
 from functions.core.dates import now, today
 from functions.services import comments, search, sponsorblock
-from functions.services.archive import channels, videos
+from functions.services.archive import channels, dash, videos
 from functions.storage import s3
 from functions.storage.models import Channel, QueueItem, Video, name_key
 from functions.youtube import media, urls, ytdlp
@@ -60,6 +60,7 @@ def video_from_download(result: media.DownloadResult, queued: QueueItem | None) 
         media_width=info.get("width") or None,
         media_height=info.get("height") or None,
         media_codecs=_codecs(info),
+        streams=media.probe_streams(result.media_path),
         subtitles=[
             {"ext": "vtt", "lang": lang, "name": lang, "source": "auto" if lang in automatic else "user"}
             for lang in sorted(result.subtitle_paths)
@@ -169,6 +170,7 @@ def archive(
             queued = QueueItem.get(queued.youtube_id, consistent_read=True)
     video = video_from_download(result, queued)
     upload_files(video, result)
+    video.dash = dash.make(video, result.media_path, workdir)
     ensure_channel(result.info, workdir, cookie)
     download_extras(video, result, config)
     created = videos.save(video)  # the item, its counters, entries and feeds: each once, however often this runs

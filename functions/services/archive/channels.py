@@ -8,10 +8,11 @@ from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id
 from functions.core.pagination import Page
 from functions.schemas.ta import ChannelRow
+from functions.schemas.ta_objects import Envelope
 from functions.services import search as search_index
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
-from functions.storage import counters, db, index_keys, lookup, pages, s3
+from functions.storage import counters, db, index_keys, lookup, pages, s3, tallied
 from functions.storage.models import (
     ALL_CHANNELS,
     SUBSCRIBED,
@@ -45,7 +46,7 @@ def check_id(channel_id: str) -> str:
     return channel_id
 
 
-def list_page(viewer: Viewer, page: Page, subscription: str | None) -> dict:
+def list_page(viewer: Viewer, page: Page, subscription: str | None) -> Envelope:
     if subscription is not None and subscription not in FILTERS:
         raise BadRequest("filter must be subscribed or unsubscribed")
     if subscription:
@@ -75,7 +76,7 @@ def get(channel_id: str) -> Channel:
         raise not_found(channel_id) from None
 
 
-def detail(viewer: Viewer, channel_id: str) -> dict:
+def detail(viewer: Viewer, channel_id: str) -> Envelope:
     check_id(channel_id)
     (found,) = viewer.fetch((Channel, [channel_id]))
     if channel_id not in found:
@@ -83,7 +84,7 @@ def detail(viewer: Viewer, channel_id: str) -> dict:
     return render.envelope(render.channel(found[channel_id]), viewer.config)
 
 
-def videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
+def videos_page(viewer: Viewer, channel_id: str, page: Page) -> Envelope:
     get(channel_id)
     return videos.channel_videos_page(viewer, channel_id, page)
 
@@ -91,12 +92,7 @@ def videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
 def save(channel: Channel) -> bool:
     """Store a channel, counting it when new and moving its subscription count when that changed."""
     index_keys.set_channel_keys(channel)
-    created = db.save_counted(
-        channel,
-        {counters.CHANNELS: 1, counters.channels_by(channel.subscription): 1},
-        Channel.subscription,
-        counters.channels_by,
-    )
+    created = tallied.save_tallied(channel, counters.channel_totals, counters.CHANNEL_TALLIED)
     search_index.index_channel(channel, known_new=created)
     return created
 
@@ -104,7 +100,7 @@ def save(channel: Channel) -> bool:
 def create(channel: Channel) -> bool:
     """Store a channel only when it is not archived yet, counting it; False (nothing written) when it is."""
     index_keys.set_channel_keys(channel)
-    created = db.create_counted(channel, {counters.CHANNELS: 1, counters.channels_by(channel.subscription): 1})
+    created = db.create_counted(channel, {name: 1 for name in counters.channel_totals(channel)})
     if created:
         search_index.index_channel(channel, known_new=True)
     return created
@@ -129,13 +125,13 @@ def delete(channel_id: str) -> None:
     for key in Video.by_channel.query(channel_id):
         with contextlib.suppress(NotFound):  # removed meanwhile
             videos.delete(key.youtube_id)
-    if not db.delete_counted(channel, {counters.CHANNELS: 1, counters.channels_by(channel.subscription): 1}):
+    if not tallied.delete_tallied(channel, counters.channel_totals, counters.CHANNEL_TALLIED):
         raise not_found(channel_id)
     search_index.remove_channel(channel)
     s3.delete_objects(s3.channel_keys(channel_id))
 
 
-def search(viewer: Viewer, query: str) -> dict:
+def search(viewer: Viewer, query: str) -> Envelope:
     """GET /api/channel/search/: the archived channel an id, URL or @handle names; 404 when YouTube has no such
     handle or the channel is not archived."""
     try:

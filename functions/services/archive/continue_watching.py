@@ -2,6 +2,8 @@
 "continue watching". One Query on the user's own states (keyed by user: never a scan of the archive), then one
 batch read of the videos and their channels."""
 
+import msgspec
+
 from functions.services.archive import render
 from functions.services.auth.viewer import Viewer
 from functions.storage.models import Channel, UserVideo, Video
@@ -22,8 +24,8 @@ def in_progress(viewer: Viewer, limit: int = LIMIT) -> dict:
         video = videos.get(state.youtube_id)
         if video is None:  # deleted from the archive since it was played
             continue
-        body = render.video(video, channels.get(video.channel_id), state)
+        body = msgspec.to_builtins(render.video(video, channels.get(video.channel_id), state))
         body["player"]["position"] = float(state.position)
         bodies.append(body)
     bodies.sort(key=lambda body: body["published"], reverse=True)
-    return render.envelope(bodies[:limit], viewer.config)
+    return {"data": bodies[:limit], "config": viewer.config}

@@ -8,12 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import NotFound
-from functions.core.ids import is_playlist_id
+from functions.core.ids import is_custom_playlist_id, is_playlist_id
 from functions.core.pagination import Page
+from functions.schemas.ta_objects import Envelope
 from functions.services import search
 from functions.services.archive import render, videos
 from functions.services.auth.viewer import Viewer
-from functions.storage import counters, db, index_keys, pages
+from functions.storage import counters, db, index_keys, pages, tallied
 from functions.storage.models import ALL_PLAYLISTS, Counter, Playlist, PlaylistEntry, Video
 
 ENTRY_READERS = 8  # playlists whose entries are read at once
@@ -25,12 +26,12 @@ def not_found(playlist_id: str) -> NotFound:
 
 
 def check_id(playlist_id: str) -> str:
-    if not is_playlist_id(playlist_id):
+    if not is_playlist_id(playlist_id) and not is_custom_playlist_id(playlist_id):
         raise not_found(playlist_id)
     return playlist_id
 
 
-def list_page(viewer: Viewer, page: Page) -> dict:
+def list_page(viewer: Viewer, page: Page) -> Envelope:
     keys, paging = pages.page_keys(
         viewer, counters.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True, past_end_empty=True
     )
@@ -89,7 +90,7 @@ def get(playlist_id: str) -> Playlist:
         raise not_found(playlist_id) from None
 
 
-def detail(viewer: Viewer, playlist_id: str) -> dict:
+def detail(viewer: Viewer, playlist_id: str) -> Envelope:
     check_id(playlist_id)
     found, stored_counters = viewer.fetch((Playlist, [playlist_id]), (Counter, [counters.playlist_videos(playlist_id)]))
     if playlist_id not in found:
@@ -98,7 +99,7 @@ def detail(viewer: Viewer, playlist_id: str) -> dict:
     return render.envelope(render.playlist(found[playlist_id], listed[playlist_id]), viewer.config)
 
 
-def videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
+def videos_page(viewer: Viewer, playlist_id: str, page: Page) -> Envelope:
     get(playlist_id)
     return videos.playlist_videos_page(viewer, playlist_id, page)
 
@@ -107,12 +108,7 @@ def store(playlist: Playlist) -> bool:
     """The counted write of a playlist with its index keys, nothing else (no entries, no search index); True
     when it is new."""
     index_keys.set_playlist_keys(playlist)
-    return db.save_counted(
-        playlist,
-        {counters.PLAYLISTS: 1, counters.playlists_by(playlist.subscription): 1},
-        Playlist.subscription,
-        counters.playlists_by,
-    )
+    return tallied.save_tallied(playlist, counters.playlist_totals, counters.PLAYLIST_TALLIED)
 
 
 def save(playlist: Playlist, listed: list[dict]) -> bool:

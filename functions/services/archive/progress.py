@@ -9,7 +9,7 @@ from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.services.archive import channels, playlists, videos
 from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
-from functions.storage import db
+from functions.storage import counters, db, tallied
 from functions.storage.models import Channel, Playlist, PlaylistEntry, UserVideo, Video
 
 MAX_POSITION = 10**9  # seconds; DynamoDB refuses numbers past 38 digits (moto does not)
@@ -36,6 +36,24 @@ def _video(viewer: Viewer, youtube_id: str) -> Video:
     return _read(viewer, Video, videos.check_id(youtube_id), videos.not_found)
 
 
+def mark(user_id: int, youtube_id: str, duration, watched: bool, actions: list, create: bool = True) -> None:
+    """Write a user's state of a video; when its watched flag changes, the user's watched counter (videos and
+    seconds, for /api/stats/watch/) moves in the same transaction, so it counts each video once."""
+    state = UserVideo(user_id, youtube_id)
+    was = (UserVideo.watched.does_not_exist() | (UserVideo.watched == False)) if watched else UserVideo.watched == True  # noqa: E712
+    sign = 1 if watched else -1
+    with db.transaction() as transaction:
+        transaction.update(state, actions=actions, condition=was)
+        delta = counters.Totals(sign, 0, sign * int(duration or 0))
+        tallied.add_totals(transaction, {counters.watched_by(user_id): delta})
+    if transaction.committed:
+        return
+    if create:  # the flag was already so: the rest of the state still changes
+        state.update(actions=actions)
+    else:
+        db.update_existing(state, actions)
+
+
 def _body(viewer: Viewer, youtube_id: str, position) -> dict:
     return {"youtube_id": youtube_id, "user_id": viewer.user_id, "position": position or 0}
 
@@ -57,7 +75,9 @@ def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
     watched = position > watched_threshold(float(video.duration or 0))
     if watched:
         actions += [UserVideo.watched.set(True), UserVideo.watched_date.set(int(time.time()))]
-    UserVideo(viewer.user_id, youtube_id).update(actions=actions)
+        mark(viewer.user_id, youtube_id, video.duration, True, actions)
+    else:
+        UserVideo(viewer.user_id, youtube_id).update(actions=actions)
     if watched:
         feed.mark_watched(viewer.user_id, [video.published_key])
     return _body(viewer, youtube_id, position)
@@ -81,13 +101,15 @@ def set_watched(viewer: Viewer, item_id: str, is_watched: bool) -> list[str]:
     else:
         raise NotFound(f"{item_id} not found")
     ids = [key.youtube_id for key in keys]
+    (durations,) = db.batch_get((Video, ids))
     now = int(time.time())
     for youtube_id in ids:
         if is_watched:
             actions: list[Action] = [UserVideo.watched.set(True), UserVideo.watched_date.set(now)]
         else:
             actions = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
-        UserVideo(viewer.user_id, youtube_id).update(actions=actions)
+        found = durations.get(youtube_id)
+        mark(viewer.user_id, youtube_id, found.duration if found else 0, is_watched, actions)
     feed.mark_watched(viewer.user_id, [key.published_key for key in keys], is_watched)
     return ids
 
@@ -97,6 +119,6 @@ def unwatch(viewer: Viewer, youtube_ids: list[str]) -> None:
     (archived,) = db.batch_get((Video, youtube_ids))
     feed.mark_watched(viewer.user_id, [video.published_key for video in archived.values()], False)
     for youtube_id in youtube_ids:
-        db.update_existing(
-            UserVideo(viewer.user_id, youtube_id), [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
-        )
+        found = archived.get(youtube_id)
+        actions = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
+        mark(viewer.user_id, youtube_id, found.duration if found else 0, False, actions, create=False)

@@ -7,6 +7,7 @@ from functools import partial
 from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_playlist_id
 from functions.core.pagination import Page
+from functions.schemas.ta_objects import Envelope
 from functions.services.archive.videos import list_page
 from functions.services.auth.viewer import Viewer
 from functions.storage import counters
@@ -29,7 +30,7 @@ def _choice(query: dict, name: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def videos_page(viewer: Viewer, page: Page, query: dict) -> dict:
+def videos_page(viewer: Viewer, page: Page, query: dict) -> Envelope:
     """A page of `/api/video/` with `channel`, `playlist` and `order` applied (`sort`: published only)."""
     for name, reason in UNSERVED.items():
         if query.get(name):

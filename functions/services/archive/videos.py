@@ -5,14 +5,17 @@ from pynamodb.exceptions import DoesNotExist
 from functions.core.errors import Conflict, NotFound
 from functions.core.ids import is_video_id
 from functions.core.pagination import Page
+from functions.schemas import ta_objects as wire
+from functions.schemas.ta_objects import Envelope
 from functions.services import search
 from functions.services.archive import render
 from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
-from functions.storage import counters, db, index_keys, pages, s3
+from functions.storage import counters, db, index_keys, pages, s3, tallied
 from functions.storage.models import (
     Channel,
     PlaylistEntry,
+    User,
     UserVideo,
     Video,
 )
@@ -34,7 +37,7 @@ def check_id(youtube_id: str) -> str:
 # ---------------------------------------------------------------- reading
 
 
-def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[dict]:
+def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[wire.Video]:
     """Render (youtube_id, channel_id) rows in order, reading videos, the viewer's state and channels at once."""
     ids = [youtube_id for youtube_id, _ in rows]
     channel_ids = {channel_id for _, channel_id in rows if channel_id}
@@ -50,12 +53,12 @@ def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[dict]:
 
 def list_page(
     viewer: Viewer, counter: str, index, hash_key: str, page: Page, rows_of, past_end_empty=False, scan_forward=False
-) -> dict:
+) -> Envelope:
     keys, paging = pages.page_keys(viewer, counter, index, hash_key, page, scan_forward, past_end_empty)
     return render.envelope(render_page(viewer, [rows_of(k) for k in keys]), viewer.config, paging)
 
 
-def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
+def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> Envelope:
     return list_page(
         viewer,
         counters.channel_videos(channel_id),
@@ -66,7 +69,7 @@ def channel_videos_page(viewer: Viewer, channel_id: str, page: Page) -> dict:
     )
 
 
-def playlist_videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
+def playlist_videos_page(viewer: Viewer, playlist_id: str, page: Page) -> Envelope:
     return list_page(
         viewer,
         counters.playlist_videos(playlist_id),
@@ -77,7 +80,7 @@ def playlist_videos_page(viewer: Viewer, playlist_id: str, page: Page) -> dict:
     )
 
 
-def detail(viewer: Viewer, youtube_id: str) -> dict:
+def detail(viewer: Viewer, youtube_id: str) -> Envelope:
     check_id(youtube_id)
     videos, states = viewer.fetch((Video, [youtube_id]), (UserVideo, [(viewer.user_id, youtube_id)]))
     if youtube_id not in videos:
@@ -104,12 +107,7 @@ def get(youtube_id: str) -> Video:
 def save(video: Video) -> bool:
     """Store a video, counting it when it is new; True when it was. Safe to repeat: a retry never counts twice."""
     index_keys.set_video_keys(video)
-    created = db.save_counted(
-        video,
-        {counters.VIDEOS: 1, counters.channel_videos(video.channel_id): 1},
-        Video.channel_id,
-        counters.channel_videos,
-    )
+    created = tallied.save_tallied(video, counters.video_totals, counters.VIDEO_TALLIED)
     for playlist_id in video.playlist or []:
         mark_entry(playlist_id, video)
     search.index_video(video, known_new=created)
@@ -153,9 +151,9 @@ def _delete_records(video: Video) -> bool:
     room = (TRANSACTION_ITEMS - 3) // 2
     for entry in marked[room:]:
         unmark_entry(entry.playlist_id, video.youtube_id)
-    counts = {counters.VIDEOS: -1, counters.channel_videos(video.channel_id): -1}
     with db.transaction() as transaction:
-        transaction.delete(video, condition=Video.youtube_id.exists())
+        condition = Video.youtube_id.exists() & tallied.unchanged(Video, video, counters.VIDEO_TALLIED)
+        transaction.delete(video, condition=condition)
         for entry in marked[:room]:
             transaction.update(
                 entry,
@@ -163,8 +161,20 @@ def _delete_records(video: Video) -> bool:
                 condition=PlaylistEntry.published_key.exists(),
             )
             db.add_member(transaction, counters.playlist_videos(entry.playlist_id), video.youtube_id, -1)
-        db.add_counts(transaction, counts)
+        tallied.add_totals(transaction, counters.difference(counters.video_totals(video), {}))
     return transaction.committed
+
+
+def forget_watched(video: Video) -> None:
+    """The users' states of a deleted video go, each taken off its user's watched counter once."""
+    users = [int(user.user_id) for user in User.scan(attributes_to_get=["username", "user_id"])]
+    (states,) = db.batch_get((UserVideo, [(user_id, video.youtube_id) for user_id in users]))
+    for state in states.values():
+        with db.transaction() as transaction:
+            transaction.delete(state, condition=tallied.unchanged(UserVideo, state, ["watched"]))
+            if state.watched:
+                delta = counters.Totals(-1, 0, -int(video.duration or 0))
+                tallied.add_totals(transaction, {counters.watched_by(int(state.user_id)): delta})
 
 
 def delete(youtube_id: str) -> None:
@@ -175,6 +185,7 @@ def delete(youtube_id: str) -> None:
             break
     else:
         raise Conflict(f"video {youtube_id} changed while it was being deleted, try again")
+    forget_watched(video)
     feed.remove_video(video)
     search.remove_video(video)
     s3.delete_objects(s3.video_keys(video))

@@ -4,10 +4,12 @@ write whose Origin is another site (another port counts: cookies do not tell por
 with neither Origin nor a cross-site `Sec-Fetch-Site` is not from a browser page (curl, the Invidious apps), and a
 request carrying `Authorization` is authenticated by that header, which no other page can set."""
 
+import hmac
 from urllib.parse import urlsplit
 
 from functions.core.errors import Forbidden
 from functions.core.settings import get_settings
+from functions.services.auth.users import digest
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CREDENTIAL_COOKIES = ("sessionid", "SID")
@@ -56,3 +58,22 @@ def check(method: str, headers) -> None:
     trusted = {_parse_origin(o) for o in get_settings().trusted_origins}
     if presented is None or (presented != own_origin(headers) and presented not in trusted):
         raise Forbidden(REFUSED)
+
+
+CSRF_COOKIE = "csrftoken"  # Django's names, which TubeArchivist's frontend reads and sends
+CSRF_HEADER = "x-csrftoken"
+CSRF_MISSING = "CSRF Failed: CSRF token missing."
+CSRF_INCORRECT = "CSRF Failed: CSRF token incorrect."
+
+
+def check_token(method: str, headers, csrf_hash: str | None) -> None:
+    """Django's CSRF rule for a v0.5 web session (`csrf_hash` is its token's digest): an unsafe request its cookie
+    authenticates carries that token in X-CSRFToken (403 otherwise). Pages of other sites cannot read the cookie
+    that holds it, so they cannot send it."""
+    if csrf_hash is None or method.upper() in SAFE_METHODS or headers.get("authorization"):
+        return
+    presented = headers.get(CSRF_HEADER)
+    if not presented:
+        raise Forbidden(CSRF_MISSING)
+    if not hmac.compare_digest(digest(presented), csrf_hash):
+        raise Forbidden(CSRF_INCORRECT)

@@ -8,8 +8,10 @@ from http.cookies import CookieError, SimpleCookie
 
 from pynamodb.exceptions import DoesNotExist
 
+from functions.core import dialects
 from functions.core.errors import Forbidden
 from functions.core.settings import get_settings
+from functions.services.auth import activity
 from functions.services.auth.users import API_TOKEN, SESSION, digest
 from functions.services.auth.viewer import INVALID_TOKEN, NO_CREDENTIALS, Viewer
 from functions.storage import db
@@ -18,10 +20,11 @@ from functions.storage.models import AuthKey, User
 SESSION_COOKIE = "sessionid"
 
 
-def start_session(user: User) -> tuple[str, int]:
-    """A new web session for `user`: the cookie's secret and its lifetime in seconds."""
+def start_session(user: User, lifetime: int | None = None, csrf_token: str | None = None) -> tuple[str, int]:
+    """A new web session for `user`: the cookie's secret and its lifetime in seconds (the settings' session_days
+    unless given). A session with a `csrf_token` is a v0.5 one: it speaks v0.5 and its writes carry that token."""
     secret = secrets.token_urlsafe(32)
-    lifetime = get_settings().session_days * 86400
+    lifetime = lifetime or get_settings().session_days * 86400
     now = int(time.time())
     AuthKey(
         digest(secret),
@@ -30,6 +33,8 @@ def start_session(user: User) -> tuple[str, int]:
         username=user.username,
         created=now,
         expires=timedelta(seconds=lifetime),
+        dialect=dialects.V05 if csrf_token else None,
+        csrf_hash=digest(csrf_token) if csrf_token else None,
     ).save()
     return secret, lifetime
 
@@ -73,4 +78,5 @@ def _viewer_for(secret: str, kind: str, failure: Forbidden) -> Viewer:
         raise failure
     if key.expires is not None and key.expires.timestamp() <= time.time():
         raise failure
-    return Viewer(int(key.user_id), key.username)
+    activity.record(key)
+    return Viewer(int(key.user_id), key.username, key.dialect or dialects.V04, key.csrf_hash)

@@ -9,6 +9,7 @@ import time
 
 from pynamodb.exceptions import DoesNotExist
 
+from functions.core import dialects
 from functions.core.errors import BadRequest, Conflict, InvalidCredentials, NotFound
 from functions.core.settings import get_settings
 from functions.services.auth import throttle
@@ -56,8 +57,10 @@ def check_password(password_hash: str, password: str) -> bool:
             return False
 
 
-def create_user(username: str, password: str, is_admin: bool = False) -> User:
-    """Create a user with a fresh API token; the name is claimed by a conditional write, never overwritten."""
+def create_user(username: str, password: str, is_admin: bool = False, dialect: str = dialects.V04) -> User:
+    """Create a user with a fresh API token speaking `dialect`; the name is claimed by a conditional write, never
+    overwritten."""
+    dialects.checked(dialect)
     if not USERNAME_PATTERN.match(username or ""):
         raise BadRequest("username: letters, digits and @.+-_ only, 1 to 150 characters")
     if not password:
@@ -75,9 +78,37 @@ def create_user(username: str, password: str, is_admin: bool = False) -> User:
     )
     with db.transaction() as transaction:
         transaction.save(user, condition=User.username.does_not_exist())
-        transaction.save(_api_key(token, user, now))
+        transaction.save(_api_key(token, user, now, dialect))
     if not transaction.committed:
         raise Conflict(f"user {username} exists")
+    return user
+
+
+def record_login(user: User) -> None:
+    """Note when the user last logged in on the web (TubeArchivist's `last_login`)."""
+    user.update(actions=[User.last_login.set(int(time.time()))], condition=User.username.exists())
+
+
+def token_dialect(user: User) -> str:
+    """The TubeArchivist dialect the user's API token speaks."""
+    try:
+        return AuthKey.get(digest(user.api_token)).dialect or dialects.V04
+    except DoesNotExist:
+        return dialects.V04
+
+
+def replace_token(user: User, dialect: str | None = None) -> User:
+    """A new API token for the user (in `dialect`, else the old one's): the old token stops working in the same
+    transaction, which fails (409) if another replacement came first."""
+    dialect = dialects.checked(dialect) if dialect is not None else token_dialect(user)
+    token = secrets.token_hex(20)
+    with db.transaction() as transaction:
+        transaction.update(user, actions=[User.api_token.set(token)], condition=User.api_token == user.api_token)
+        transaction.delete(AuthKey(digest(user.api_token)))
+        transaction.save(_api_key(token, user, int(time.time()), dialect))
+    if not transaction.committed:
+        raise Conflict("the token was replaced meanwhile; read it again")
+    user.api_token = token
     return user
 
 
@@ -87,8 +118,10 @@ def _next_user_id() -> int:
     return int(counter.count)
 
 
-def _api_key(token: str, user: User, now: int) -> AuthKey:
-    return AuthKey(digest(token), kind=API_TOKEN, user_id=user.user_id, username=user.username, created=now)
+def _api_key(token: str, user: User, now: int, dialect: str) -> AuthKey:
+    return AuthKey(
+        digest(token), kind=API_TOKEN, user_id=user.user_id, username=user.username, created=now, dialect=dialect
+    )
 
 
 def get_user(username: str) -> User:
@@ -121,20 +154,6 @@ def set_password(username: str, password: str) -> None:
 def list_users() -> list[User]:
     """Every user, by name (a scan: the users table holds the archive's few people, not its videos)."""
     return sorted(User.scan(), key=lambda user: user.username)
-
-
-def new_api_token(username: str) -> str:
-    """Replace the user's API token: the old one is refused from now on, their sessions stay."""
-    user = get_user(username)
-    token = secrets.token_hex(20)
-    old = AuthKey(digest(user.api_token))
-    with db.transaction() as transaction:
-        transaction.update(user, actions=[User.api_token.set(token)], condition=User.api_token == user.api_token)
-        transaction.save(_api_key(token, user, int(time.time())))
-        transaction.delete(old)
-    if not transaction.committed:
-        raise Conflict(f"the token of {username} changed meanwhile: try again")
-    return token
 
 
 def remove_user(username: str) -> None:

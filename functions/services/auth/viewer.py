@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from pynamodb.models import Model
 
+from functions.core import dialects
 from functions.core.errors import Forbidden
 from functions.core.settings import get_settings
 from functions.services import app_settings
@@ -16,11 +17,15 @@ NOT_ADMIN = "You do not have permission to perform this action."
 
 
 class Viewer:
-    """The authenticated user of one request, with their settings read in that request's first batch."""
+    """The authenticated user of one request, with their settings read in that request's first batch. `dialect`
+    is the TubeArchivist API their credential speaks; `csrf_hash` the CSRF token a v0.5 web session's writes must
+    carry."""
 
-    def __init__(self, user_id: int, username: str):
+    def __init__(self, user_id: int, username: str, dialect: str = dialects.V04, csrf_hash: str | None = None):
         self.user_id = user_id
         self.username = username
+        self.dialect = dialect
+        self.csrf_hash = csrf_hash
         self._user: User | None = None
         self._app_config: dict | None = None
 

@@ -9,12 +9,14 @@ message. So nothing a user adds is lost when YouTube or yt-dlp fails.
 import time
 from collections.abc import Iterable
 
+from msgspec import UNSET
 from pynamodb.indexes import GlobalSecondaryIndex
 
 from functions.core.dates import duration_str
 from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_video_id
 from functions.core.pagination import Page
+from functions.schemas import ta_objects as wire
 from functions.services.auth.viewer import Viewer
 from functions.services.downloads import items
 from functions.storage import aws, counters, db, pages, s3
@@ -141,45 +143,42 @@ def downloading() -> bool:
     return aws.has_messages(aws.DOWNLOAD)
 
 
-def render(item: QueueItem, channel_indexed: bool, now: float | None = None) -> dict:
-    body = {
-        "youtube_id": item.youtube_id,
-        "title": item.title,
-        "channel_id": item.channel_id,
-        "channel_name": item.channel_name,
-        "channel_indexed": channel_indexed,
-        "duration": item.duration,
-        "published": item.published or False,
-        "status": item.status,
-        "timestamp": int(item.timestamp),
-        "vid_thumb_url": s3.url_of(s3.video_thumb_key(item.youtube_id)),
-        "vid_type": item.vid_type,
-        "auto_start": item.auto_start,
-    }
-    if item.message:
-        body["message"] = item.message
-    if is_downloading(item, now):
-        body["progress"] = float(item.progress or 0)
-        body["speed"] = float(item.speed) if item.speed is not None else None
-        if item.runs_on:
-            body["runs_on"] = item.runs_on
-    return body
+def render(item: QueueItem, channel_indexed: bool, now: float | None = None) -> wire.DownloadItem:
+    running = is_downloading(item, now)
+    return wire.DownloadItem(
+        youtube_id=item.youtube_id,
+        title=item.title,
+        channel_id=item.channel_id,
+        channel_name=item.channel_name,
+        channel_indexed=channel_indexed,
+        duration=item.duration,
+        published=item.published or False,
+        status=item.status,
+        timestamp=int(item.timestamp),
+        vid_thumb_url=s3.url_of(s3.video_thumb_key(item.youtube_id)),
+        vid_type=item.vid_type,
+        auto_start=item.auto_start,
+        message=item.message or UNSET,
+        progress=float(item.progress or 0) if running else UNSET,
+        speed=(float(item.speed) if item.speed is not None else None) if running else UNSET,
+        runs_on=(item.runs_on or UNSET) if running else UNSET,
+    )
 
 
 def is_downloading(item: QueueItem, now: float | None = None) -> bool:
     return bool(item.lease_owner and item.lease_until and item.lease_until > (now or time.time()))
 
 
-def _render_all(viewer: Viewer, queued: list[QueueItem]) -> list[dict]:
+def _render_all(viewer: Viewer, queued: list[QueueItem]) -> list[wire.DownloadItem]:
     channel_ids = {item.channel_id for item in queued if item.channel_id}
     (channels,) = viewer.fetch((Channel, channel_ids))
     now = time.time()
     return [render(item, item.channel_id in channels, now) for item in queued]
 
 
-def detail(viewer: Viewer, youtube_id: str) -> dict:
+def detail(viewer: Viewer, youtube_id: str) -> wire.Envelope:
     item = items.get(youtube_id)
-    return {"data": _render_all(viewer, [item])[0], "config": viewer.config}
+    return wire.Envelope(_render_all(viewer, [item])[0], viewer.config)
 
 
 def _check_filter(status: str | None) -> list[str]:
@@ -190,7 +189,7 @@ def _check_filter(status: str | None) -> list[str]:
     return [status]
 
 
-def list_page(viewer: Viewer, page: Page, status: str | None = None, channel_id: str | None = None) -> dict:
+def list_page(viewer: Viewer, page: Page, status: str | None = None, channel_id: str | None = None) -> wire.Envelope:
     """One page of the queue, auto_start first then oldest; `status` and `channel_id` narrow it."""
     statuses = _check_filter(status)
     if channel_id is not None and not is_channel_id(channel_id):
@@ -207,11 +206,7 @@ def list_page(viewer: Viewer, page: Page, status: str | None = None, channel_id:
     )
     ids = [key.youtube_id for key in keys]
     (found,) = viewer.fetch((QueueItem, ids))
-    return {
-        "data": _render_all(viewer, [found[i] for i in ids if i in found]),
-        "config": viewer.config,
-        "paginate": paging,
-    }
+    return wire.Envelope(_render_all(viewer, [found[i] for i in ids if i in found]), viewer.config, paging)
 
 
 def set_status(youtube_id: str, status: str) -> QueueItem:

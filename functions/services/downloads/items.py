@@ -53,7 +53,7 @@ def set_keys(item: QueueItem, stamp_us: int | None = None) -> QueueItem:
 
 
 def counts(item: QueueItem, sign: int = 1) -> dict[str, int]:
-    names = [counters.queue(item.status)]
+    names = [counters.queue(item.status), counters.queue_of_type(item.status, item.vid_type or "videos")]
     if item.channel_id:
         names.append(counters.channel_queue(item.channel_id, item.status))
     return {name: sign for name in names}

@@ -46,14 +46,15 @@ def _update(youtube_id: str, fields: dict) -> bool:
     except DoesNotExist:
         return False
     fields = {name: value for name, value in fields.items() if value is not None}
-    old, previous = items.counts(item, -1), item.channel_status
+    old, previous, previous_type = items.counts(item, -1), item.channel_status, item.vid_type
     for name, value in fields.items():
         setattr(item, name, value)
     items.set_keys(item)
     actions = [getattr(QueueItem, name).set(value) for name, value in fields.items()]
     actions.append(QueueItem.channel_status.set(item.channel_status))
     with db.transaction() as transaction:
-        transaction.update(item, actions=actions, condition=QueueItem.channel_status == previous)
+        unchanged = (QueueItem.channel_status == previous) & (QueueItem.vid_type == previous_type)
+        transaction.update(item, actions=actions, condition=unchanged)
         db.add_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v})
     return transaction.committed
 

@@ -22,7 +22,7 @@ How it writes, so that 100,000 videos take minutes and a re-import is harmless:
 1. Every record is validated, and everything the import needs from the archive is read, before the first
    write: an invalid record (or a video whose channel or playlist is neither in the file nor archived) raises
    BadRequest naming it, and nothing is written.
-2. Channels and playlists (few) go through the counted writes of `channels.save` and `db.save_counted`.
+2. Channels and playlists (few) go through the counted writes of `channels.save` and `playlists.store`.
 3. Playlist entries and videos go through BatchWriteItem, 25 items a request (index keys set by
    `storage.index_keys`); only items that differ from the stored ones are written, so importing the same
    file again writes nothing.

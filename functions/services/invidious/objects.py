@@ -2,14 +2,14 @@
 items, with Invidious' field names and JSON types (clients parse `itag`, `clen`, `bitrate` as strings).
 
 Every URL is absolute and every file a signed link (functions.services.invidious.links): players fetch without
-credentials. The archive keeps one muxed file a video: it is the one `formatStreams` entry and the `dashUrl`
-(shaka-player plays a URL ending in `.mp4` natively); no separate DASH rendition is stored (README: "Invidious
-clients"), so `adaptiveFormats` is empty and clients that build DASH from it fall back to `formatStreams`.
+credentials. The archived muxed file is the one `formatStreams` entry; its DASH rendition (services.invidious.dash)
+fills `adaptiveFormats` and the `dashUrl` manifest. A video without a rendition (not yet backfilled) has the
+muxed file as its `dashUrl` (shaka-player plays a URL ending in `.mp4` natively) and no adaptive formats.
 """
 
 import html
 
-from functions.services.invidious import links, render
+from functions.services.invidious import dash, links, render
 from functions.storage import s3
 
 AUTHOR_SIZES = (32, 48, 76, 100, 176, 512)
@@ -179,8 +179,8 @@ def video_detail(video, channel, similar: list[tuple[object, str]]) -> dict:
         "liveNow": False,
         "isPostLiveDvr": False,
         "isUpcoming": False,
-        "dashUrl": stream["url"],
-        "adaptiveFormats": [],
+        "dashUrl": dash.manifest_url(video) or stream["url"],
+        "adaptiveFormats": dash.adaptive_formats(video),
         "formatStreams": [stream],
         "captions": [caption(video, sub) for sub in video.subtitles or []],
         "recommendedVideos": [recommended(other, name) for other, name in similar],

@@ -20,6 +20,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import BadRequest, Forbidden
 from functions.core.settings import get_settings
+from functions.services.auth import activity
 from functions.services.auth.sessions import session_cookie_named
 from functions.services.auth.users import digest
 from functions.services.auth.viewer import Viewer
@@ -221,6 +222,7 @@ def authenticate_as(headers, method: str, path: str) -> InvidiousViewer:
         session = web_login(sid)
         if session is None:
             raise _denied(ERRONEOUS)
+        activity.record(session)
         scopes = [parse_scope(":*")]
         return InvidiousViewer(int(session.user_id), session.username, session.session, scopes, via_token=False)
     raise _denied(NOT_AUTHENTICATED)
@@ -272,6 +274,7 @@ def signed_in_viewer(request) -> InvidiousViewer:
         token = read_token(header)
         session = _unexpired_session(token)
         _check_signature(token)
+        activity.record(session)
         return InvidiousViewer(int(session.user_id), session.username, session.session, [], via_token=True)
     return authenticate(request)
 
@@ -289,4 +292,5 @@ def _token_viewer(token: dict, method: str, path: str) -> InvidiousViewer:
     if not any(scope.allows(method, endpoint) for scope in scopes):
         raise _denied(INVALID_SCOPE)
     _check_signature(token)
+    activity.record(session)
     return InvidiousViewer(int(session.user_id), session.username, session.session, scopes, via_token=True)

@@ -54,6 +54,11 @@ def index_playlist(playlist, known_new: bool = False, previous=None) -> None:
     _index(documents.playlist_document, playlist, known_new, previous)
 
 
+def remove_playlist(playlist) -> None:
+    doc = documents.playlist_document(playlist)
+    backend().update([Change(doc.doc_id, None, doc, old_known=True)])
+
+
 def index_subtitles(youtube_id: str, lang: str, vtt_text: str) -> None:
     """Index a video's subtitle track (WebVTT text) for `full:` searches, replacing its earlier version."""
     from functions.services.search import text

@@ -4,7 +4,10 @@ Hits come from the backend with the items it read; one more batch reads the vide
 state of each video and the counters of the playlists (their archived entries; the listing is on the item).
 """
 
+import msgspec
+
 from functions.core.errors import NotFound
+from functions.schemas import ta_objects as wire
 from functions.services.archive import playlists, render
 from functions.services.archive.videos import check_id, not_found
 from functions.services.auth.viewer import Viewer
@@ -24,13 +27,17 @@ INDEX_NAMES = {
 }
 
 
-def _scored(body: dict, kind: str, score: float) -> dict:
-    return {**body, "_index": INDEX_NAMES[kind], "_score": round(score, 2)}
+HIT_TYPES = {docs.VIDEO: wire.VideoHit, docs.CHANNEL: wire.ChannelHit, docs.PLAYLIST: wire.PlaylistHit}
+
+
+def _scored(body: msgspec.Struct, kind: str, score: float):
+    """The rendered object as a hit: the same fields, and where it was found and how well it matched."""
+    return HIT_TYPES[kind](**msgspec.structs.asdict(body), index=INDEX_NAMES[kind], score=round(score, 2))
 
 
 def _video_bodies(
     viewer: Viewer, hits: list, known_channels: dict, extra_channels=(), counters=()
-) -> tuple[list[dict], dict, dict]:
+) -> tuple[list[wire.Video], dict, dict]:
     """Rendered video hits, reading their channels and the viewer's states in one batch, with the `counters`
     named (of playlist hits); also the channels and the counters read."""
     wanted = {h.item.channel_id for h in hits} | set(extra_channels)
@@ -41,38 +48,34 @@ def _video_bodies(
     )
     channels = {**known_channels, **channels}
     bodies = [
-        _scored(
-            render.video(h.item, channels.get(h.item.channel_id), states.get((viewer.user_id, h.doc_id))),
-            docs.VIDEO,
-            h.score,
-        )
-        for h in hits
+        render.video(h.item, channels.get(h.item.channel_id), states.get((viewer.user_id, h.doc_id))) for h in hits
     ]
     return bodies, channels, counted
 
 
-def _fragment_body(hit, channels: dict) -> dict:
+def _fragment_body(hit, channels: dict) -> wire.SubtitleHit:
     video, fragment = hit.item, hit.fragment
     channel = channels.get(video.channel_id)
     source = next((s.get("source") for s in video.subtitles or [] if s.get("lang") == hit.lang), None)
-    body = {
-        "youtube_id": video.youtube_id,
-        "title": video.title,
-        "subtitle_fragment_id": f"{video.youtube_id}-{hit.lang}-{fragment.index}",
-        "subtitle_index": fragment.index,
-        "subtitle_lang": hit.lang,
-        "subtitle_source": source,
-        "subtitle_start": fragment.start,
-        "subtitle_end": fragment.end,
-        "subtitle_line": fragment.line,
-        "subtitle_channel": channel.channel_name if channel else video.channel_id,
-        "subtitle_channel_id": video.channel_id,
-        "vid_thumb_url": s3.url_of(s3.video_thumb_key(video.youtube_id)),
-    }
-    return _scored(body, docs.SUBTITLE, hit.score)
+    return wire.SubtitleHit(
+        youtube_id=video.youtube_id,
+        title=video.title,
+        subtitle_fragment_id=f"{video.youtube_id}-{hit.lang}-{fragment.index}",
+        subtitle_index=fragment.index,
+        subtitle_lang=hit.lang,
+        subtitle_source=source,
+        subtitle_start=fragment.start,
+        subtitle_end=fragment.end,
+        subtitle_line=fragment.line,
+        subtitle_channel=channel.channel_name if channel else video.channel_id,
+        subtitle_channel_id=video.channel_id,
+        vid_thumb_url=s3.url_of(s3.video_thumb_key(video.youtube_id)),
+        index=INDEX_NAMES[docs.SUBTITLE],
+        score=round(hit.score, 2),
+    )
 
 
-def search(viewer: Viewer, raw) -> dict:
+def search(viewer: Viewer, raw) -> wire.SearchResults:
     """GET /api/search/?query=: TubeArchivist's results object; 400 for a query it cannot parse."""
     query = q.parse(raw)
     results = backend().search(query, viewer.fetch, LIMIT)
@@ -88,22 +91,20 @@ def search(viewer: Viewer, raw) -> dict:
         [counters.playlist_videos(h.doc_id) for h in playlist_hits],
     )
     listed = playlists.entry_rows([h.item for h in playlist_hits], playlist_counters)
-    return {
-        "results": {
-            "video_results": video_results,
-            "channel_results": [
-                _scored(render.channel(h.item), docs.CHANNEL, h.score) for h in hits.get(docs.CHANNEL, [])
-            ],
-            "playlist_results": [
-                _scored(render.playlist(h.item, listed[h.doc_id]), docs.PLAYLIST, h.score) for h in playlist_hits
-            ],
-            "fulltext_results": [_fragment_body(h, channels) for h in fragments],
-        },
-        "queryType": query.query_type,
-    }
+    found = wire.SearchHits(
+        video_results=[
+            _scored(body, docs.VIDEO, h.score) for body, h in zip(video_results, hits.get(docs.VIDEO, []), strict=True)
+        ],
+        channel_results=[_scored(render.channel(h.item), docs.CHANNEL, h.score) for h in hits.get(docs.CHANNEL, [])],
+        playlist_results=[
+            _scored(render.playlist(h.item, listed[h.doc_id]), docs.PLAYLIST, h.score) for h in playlist_hits
+        ],
+        fulltext_results=[_fragment_body(h, channels) for h in fragments],
+    )
+    return wire.SearchResults(results=found, queryType=query.query_type)
 
 
-def similar(viewer: Viewer, youtube_id: str) -> dict:
+def similar(viewer: Viewer, youtube_id: str) -> wire.Envelope:
     """GET /api/video/<id>/similar/: up to six videos sharing the most tags and title terms; 404 when none."""
     check_id(youtube_id)
     (found,) = viewer.fetch((Video, [youtube_id]))
@@ -113,4 +114,4 @@ def similar(viewer: Viewer, youtube_id: str) -> dict:
     if not hits:
         raise NotFound(f"no videos similar to {youtube_id} found")
     bodies, _, _ = _video_bodies(viewer, hits, {})
-    return render.envelope([{k: v for k, v in body.items() if not k.startswith("_")} for body in bodies], viewer.config)
+    return render.envelope(bodies, viewer.config)

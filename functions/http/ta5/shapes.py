@@ -1,0 +1,31 @@
+"""How a v0.4 answer looks in v0.5: single items bare, lists `{"data", "paginate"}` without the config, and
+204s where v0.5 answers nothing."""
+
+import msgspec
+from chalice import Response
+
+
+def _plain(answer):
+    """A Struct answer as the dicts and lists it encodes to, so its envelope can be taken apart."""
+    return msgspec.to_builtins(answer) if isinstance(answer, msgspec.Struct) else answer
+
+
+def bare(answer):
+    """The object itself: v0.4's `{"data": object, "config": ...}` without its envelope."""
+    answer = _plain(answer)
+    if isinstance(answer, dict) and "config" in answer:
+        return answer["data"]
+    return answer
+
+
+def listing(answer):
+    """A page: `{"data": [...], "paginate": {...}}`, v0.4's envelope without the config."""
+    answer = _plain(answer)
+    if isinstance(answer, dict) and "config" in answer:
+        return {key: answer[key] for key in ("data", "paginate") if key in answer}
+    return answer
+
+
+def no_content(answer=None) -> Response:
+    """v0.5 answers a done deletion with an empty 204 (a new Response each time: middlewares add headers)."""
+    return Response(body="", status_code=204)

@@ -1,0 +1,41 @@
+"""Which event runs which job: the queue or schedule of every job function, declared once, for `chalice package`.
+
+app.py registers `blueprint`, so the template gets each job's function and its event source from the API
+function's app, which must not import the jobs (its cold start: bench/api_cost.py). Each handler Chalice wraps
+here imports its job module when the first event comes and calls the job's function of the same name with the
+event Chalice built. Lambda runs a job as `functions.jobs.triggers.<name>` (Chalice names a blueprint's handlers
+after the blueprint's module): a job function's cold start imports this module, then its job.
+
+The only module below the web layer that imports Chalice: it is what declares a Lambda's event source and turns
+Lambda's raw event into the SQS or scheduled event the job reads.
+"""
+
+import importlib
+from collections.abc import Callable
+
+from chalice import Blueprint, Cron, Rate
+
+from functions.core.settings import SNAPSHOT_HOUR_UTC
+from functions.storage import aws
+
+RESCAN_EVERY_HOURS = 6
+blueprint = Blueprint(__name__)
+
+
+def _job(module: str, name: str) -> Callable:
+    """functions.jobs.<module>.<name>, imported when an event comes; registered under `name`."""
+
+    def run(event):
+        return getattr(importlib.import_module(f"functions.jobs.{module}"), name)(event)
+
+    run.__name__ = run.__qualname__ = name
+    return run
+
+
+# The snapshot queue consumer and the daily snapshot; the download queue consumer; the subscriptions rescan; the
+# refresh queue consumer (refreshes, requested rescans).
+snapshot = blueprint.on_sqs_message(queue=aws.SNAPSHOT, batch_size=1)(_job("snapshot", "snapshot"))
+daily_snapshot = blueprint.schedule(Cron(0, SNAPSHOT_HOUR_UTC, "*", "*", "?", "*"))(_job("snapshot", "daily_snapshot"))
+download = blueprint.on_sqs_message(queue=aws.DOWNLOAD, batch_size=1)(_job("download", "download"))
+rescan = blueprint.schedule(Rate(RESCAN_EVERY_HOURS, unit=Rate.HOURS))(_job("rescan", "rescan"))
+refresh = blueprint.on_sqs_message(queue=aws.REFRESH, batch_size=1)(_job("refresh", "refresh"))

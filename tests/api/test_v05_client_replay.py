@@ -1,0 +1,85 @@
+"""The calls today's TubeArchivist clients make, replayed with a v0.5 token, with the fields each reads (written
+from the clients' and TubeArchivist v0.5's sources): the browser extension, the Jellyfin plugin, the Kodi add-on."""
+
+import pytest
+
+from functions.core.dialects import V05
+from functions.services.auth import users
+from tests.api.calls import send
+from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
+
+CHANNEL_FIELDS = {"channel_id", "channel_name", "channel_subscribed", "channel_thumb_url", "channel_banner_url"}
+VIDEO_FIELDS = {
+    "youtube_id",
+    "title",
+    "description",
+    "published",
+    "vid_thumb_url",
+    "media_url",
+    "player",
+    "channel",
+    "stats",
+    "tags",
+    "vid_type",
+}
+PAGINATE_FIELDS = {"page_size", "current_page", "last_page", "total_hits"}
+
+
+@pytest.fixture
+def modern(aws):
+    return users.create_user("client", "client-password", is_admin=True, dialect=V05)
+
+
+@pytest.fixture
+def archive(aws):
+    make_channel(1, "Channel One", subscribed=True)
+    make_channel(2, "Channel Two")
+    make_video(1, title="Alpha")
+    make_video(2, title="Beta")
+    make_video(3, channel=2, title="Gamma")
+    make_playlist(1, [1, 2], "Both")
+
+
+def test_browser_extension(client, modern, archive):
+    """Its popup checks the connection and the cookie; on a channel page it asks for the channel, bare."""
+    ping = send(client, "GET", "/api/ping/", modern)
+    assert ping.status_code == 200 and ping.json_body["response"] == "pong"
+    cookie = send(client, "GET", "/api/appsettings/cookie/", modern)
+    assert cookie.status_code == 200
+    assert cookie.json_body["cookie_enabled"] is False and "status" in cookie.json_body
+    found = send(client, "GET", f"/api/channel/search/?q={channel_id(1)}", modern)
+    assert found.status_code == 200
+    assert set(found.json_body) >= CHANNEL_FIELDS and found.json_body["channel_subscribed"] is True
+    missing = send(client, "GET", f"/api/channel/search/?q={channel_id(9)}", modern)
+    assert missing.status_code == 404 and "error" in missing.json_body
+
+
+def test_jellyfin_plugin(client, modern, archive):
+    """It maps bare Video and Channel objects onto its items and reads custom playlists as collections."""
+    video = send(client, "GET", f"/api/video/{video_id(1)}/", modern).json_body
+    assert set(video) >= VIDEO_FIELDS and video["channel"]["channel_id"] == channel_id(1)
+    assert {"duration", "watched"} <= set(video["player"])
+    channel = send(client, "GET", f"/api/channel/{channel_id(1)}/", modern).json_body
+    assert set(channel) >= CHANNEL_FIELDS and channel["channel_name"] == "Channel One"
+    custom = send(client, "POST", "/api/playlist/custom/", modern, body={"playlist_name": "Jellyfin"}).json_body
+    path = f"/api/playlist/custom/{custom['playlist_id']}/"
+    send(client, "POST", path, modern, body={"action": "create", "video_id": video_id(3)})
+    playlist = send(client, "GET", f"/api/playlist/{custom['playlist_id']}/", modern).json_body
+    assert playlist["playlist_type"] == "custom"
+    assert [e["youtube_id"] for e in playlist["playlist_entries"]] == [video_id(3)]
+    videos = send(client, "GET", f"/api/playlist/{custom['playlist_id']}/video/", modern).json_body
+    assert set(videos) == {"data", "paginate"} and [v["youtube_id"] for v in videos["data"]] == [video_id(3)]
+
+
+def test_kodi_addon(client, modern, archive):
+    """It browses channels, then a channel's videos through the `channel` filter of /api/video/."""
+    channels = send(client, "GET", "/api/channel/", modern).json_body
+    assert set(channels) == {"data", "paginate"} and set(channels["paginate"]) >= PAGINATE_FIELDS
+    assert [c["channel_name"] for c in channels["data"]] == ["Channel One", "Channel Two"]
+    filtered = send(client, "GET", f"/api/video/?channel={channel_id(1)}&order=asc", modern).json_body
+    assert [v["youtube_id"] for v in filtered["data"]] == [video_id(1), video_id(2)]
+    assert filtered["paginate"]["total_hits"] == 2
+    listed = send(client, "GET", f"/api/video/?playlist={playlist_id(1)}", modern).json_body
+    assert {v["youtube_id"] for v in listed["data"]} == {video_id(1), video_id(2)}
+    nav = send(client, "GET", f"/api/video/{video_id(1)}/nav/", modern).json_body
+    assert nav[0]["playlist_meta"]["playlist_name"] == "Both"
