@@ -35,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
 
 from functions.core.settings import get_settings
 from functions.http import openapi
+from functions.schemas.invidious import PlaylistCreate, PlaylistVideoAdd
 from functions.services.invidious import playlists as invidious_playlists
 from functions.services.invidious import tokens, web_sessions
 from functions.storage import s3
@@ -106,8 +107,8 @@ def seed(admin, monkeypatch) -> None:
     # The document's example ids name this playlist and its entry.
     monkeypatch.setattr(invidious_playlists, "new_id", lambda: openapi.IV_PLAYLIST_EXAMPLE)
     monkeypatch.setattr(invidious_playlists, "new_index_id", lambda: openapi.INDEX_EXAMPLE)
-    invidious_playlists.create(Owner, {"title": "Seeded", "privacy": "public"})
-    invidious_playlists.add_video(Owner, openapi.IV_PLAYLIST_EXAMPLE, {"videoId": openapi.VIDEO_EXAMPLE})
+    invidious_playlists.create(Owner, PlaylistCreate("Seeded", "public"))
+    invidious_playlists.add_video(Owner, openapi.IV_PLAYLIST_EXAMPLE, PlaylistVideoAdd(openapi.VIDEO_EXAMPLE))
     monkeypatch.undo()
 
 

@@ -258,20 +258,41 @@ def nothing_written():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["videos"][2].update(published="2024-13-01"), f"videos[2] ({video_id(2)}): published"),
-        (lambda d: d["videos"][4].update(youtube_id="short"), "videos[4] (short): youtube_id 'short' is not"),
-        (lambda d: d["videos"][5].pop("title"), f"videos[5] ({video_id(5)}): title is required"),
-        (lambda d: d["videos"][6].update(date_downloaded="yesterday"), "date_downloaded must be a whole number"),
-        (lambda d: d["videos"][7].update(vid_type="movies"), "vid_type must be one of"),
-        (lambda d: d["videos"][8].update(tags="x"), "tags must be a list of strings"),
-        (lambda d: d["videos"][9].update(playlist=["nope"]), "'nope' is not a playlist id"),
-        (lambda d: d["videos"][1].update(subtitles=[{"lang": "../x"}]), "subtitles[0].lang"),
-        (lambda d: d["videos"][1].update(channel_id="UCbad"), "channel_id 'UCbad' is not a channel id"),
+        (
+            lambda d: d["videos"][2].update(published="2024-13-01"),
+            f"videos[2] ({video_id(2)}): published: invalid RFC3339 encoded date",
+        ),
+        (
+            lambda d: d["videos"][4].update(youtube_id="short"),
+            "videos[4] (short): youtube_id: expected str matching regex",
+        ),
+        (lambda d: d["videos"][5].pop("title"), f"videos[5] ({video_id(5)}): object missing required field title"),
+        (lambda d: d["videos"][6].update(date_downloaded="yesterday"), "date_downloaded: expected int, got str"),
+        (lambda d: d["videos"][7].update(vid_type="movies"), "vid_type: invalid enum value 'movies'"),
+        (lambda d: d["videos"][8].update(tags="x"), "tags: expected array | null, got str"),
+        (lambda d: d["videos"][9].update(playlist=["nope"]), "playlist[0]: expected str matching regex"),
+        (
+            lambda d: d["videos"][1].update(subtitles=[{"lang": "../x"}]),
+            "subtitles[0].lang: expected str matching regex",
+        ),
+        (lambda d: d["videos"][1].update(channel_id="UCbad"), "channel_id: expected str matching regex"),
         (lambda d: d["videos"].append(d["videos"][0]), f"videos[30] ({video_id(0)}): duplicate of videos[0]"),
-        (lambda d: d["channels"][0].pop("channel_name"), f"channels[0] ({channel_id(1)}): channel_name is required"),
-        (lambda d: d["channels"][1].update(channel_subscribed="yes"), "channel_subscribed must be true or false"),
-        (lambda d: d["playlists"][0]["playlist_entries"].append({"youtube_id": 5}), "playlist_entries[11]"),
-        (lambda d: d["playlists"][1].update(playlist_id="XX123"), "playlists[1] (XX123): playlist_id"),
+        (
+            lambda d: d["channels"][0].pop("channel_name"),
+            f"channels[0] ({channel_id(1)}): object missing required field channel_name",
+        ),
+        (
+            lambda d: d["channels"][1].update(channel_subscribed="yes"),
+            "channel_subscribed: expected bool | null, got str",
+        ),
+        (
+            lambda d: d["playlists"][0]["playlist_entries"].append({"youtube_id": 5}),
+            "playlist_entries[11].youtube_id: expected str, got int",
+        ),
+        (
+            lambda d: d["playlists"][1].update(playlist_id="XX123"),
+            "playlists[1] (XX123): playlist_id: expected str matching regex",
+        ),
         (lambda d: d.update(videos={}), "videos: must be a list"),
         (lambda d: d["videos"].append(video_row(77, channel=8)), f"channel {channel_id(8)} is neither in the file"),
         (lambda d: d["videos"].append(video_row(78, playlist=[playlist_id(9)])), "is neither in the file"),
@@ -293,7 +314,7 @@ def test_errors_are_listed_up_to_a_limit(aws):
         row["published"] = "never"
     with pytest.raises(BadRequest) as raised:
         importer.import_document(bad)
-    assert raised.value.message.count("published must be a date") == importer.MAX_ERRORS
+    assert raised.value.message.count("published: invalid RFC3339 encoded date") == importer.MAX_ERRORS
     assert raised.value.message.endswith("and 20 more")
     nothing_written()
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from functions.youtube import ytdlp
+from functions.youtube import runtime
 from tests.conftest import ROOT, token_headers
 from tests.test_layer import ADAPTER_PROBE
 
@@ -31,10 +31,10 @@ def test_the_local_deno_is_named_explicitly_and_the_solver_is_installed(tmp_path
 
 def test_deno_exe_wins_and_nothing_is_looked_up_without_one(monkeypatch, tmp_path):
     monkeypatch.setenv("DENO_EXE", "/opt/bin/deno")
-    assert ytdlp.runtime_params() == {"js_runtimes": {"deno": {"path": "/opt/bin/deno"}}, "remote_components": []}
+    assert runtime.runtime_params() == {"js_runtimes": {"deno": {"path": "/opt/bin/deno"}}, "remote_components": []}
     monkeypatch.delenv("DENO_EXE")
     monkeypatch.setitem(sys.modules, "deno", None)  # no deno package: no runtime, rather than one from PATH
-    assert ytdlp.runtime_params() == {"js_runtimes": {}, "remote_components": []}
+    assert runtime.runtime_params() == {"js_runtimes": {}, "remote_components": []}
 
 
 def test_ping_shows_what_the_downloads_ran_with(fake_youtube, client, admin):

@@ -141,7 +141,7 @@ def test_deno_runs_from_the_layer(opt, tmp_path):
 
 ADAPTER_PROBE = """
 import json, yt_dlp
-from functions.youtube import ytdlp
+from functions.youtube.runtime import runtime_params
 
 warnings = []
 
@@ -151,7 +151,7 @@ class Logger:
     def warning(self, message): warnings.append(message)
     error = warning
 
-with yt_dlp.YoutubeDL({**ytdlp.runtime_params(), "quiet": True, "logger": Logger(), "cachedir": False}) as ydl:
+with yt_dlp.YoutubeDL({**runtime_params(), "quiet": True, "logger": Logger(), "cachedir": False}) as ydl:
     runtime = ydl._js_runtimes["deno"].info
     youtube = ydl.get_info_extractor("Youtube")
     youtube.initialize()

@@ -8,7 +8,7 @@ import tempfile
 
 import pytest
 
-from functions.youtube import media, urls, ytdlp
+from functions.youtube import media, rows, urls, ytdlp
 from tests.conftest import ROOT
 
 COOKIE_HEADER = "# Netscape HTTP Cookie File\n"
@@ -178,14 +178,14 @@ def test_without_the_test_extractor_youtube_urls_go_to_yt_dlp_s_own(monkeypatch)
 
 
 def test_rows_come_back_normalised():
-    assert ytdlp.day_of("20240131") == "2024-01-31"
-    assert ytdlp.day_of(None) is None and ytdlp.day_of("2024") is None
-    assert ytdlp.vid_type_of("https://www.youtube.com/shorts/abcdefghijk") == "shorts"
-    assert ytdlp.vid_type_of("https://www.youtube.com/watch?v=abcdefghijk", "was_live") == "streams"
-    assert ytdlp.vid_type_of(None, None, "streams") == "streams" and ytdlp.vid_type_of(None) == "videos"
+    assert rows.day_of("20240131") == "2024-01-31"
+    assert rows.day_of(None) is None and rows.day_of("2024") is None
+    assert rows.vid_type_of("https://www.youtube.com/shorts/abcdefghijk") == "shorts"
+    assert rows.vid_type_of("https://www.youtube.com/watch?v=abcdefghijk", "was_live") == "streams"
+    assert rows.vid_type_of(None, None, "streams") == "streams" and rows.vid_type_of(None) == "videos"
     info = {"id": "abcdefghijk", "title": "T", "uploader": "U", "channel_id": "UC" + "x" * 22}
     info.update(upload_date="20200102", duration=61.5, webpage_url="https://www.youtube.com/shorts/abcdefghijk")
-    assert ytdlp.video_row(info) == {
+    assert rows.video_row(info) == {
         "youtube_id": "abcdefghijk",
         "title": "T",
         "channel_id": "UC" + "x" * 22,

@@ -20,6 +20,9 @@ class BadRequest(DomainError):
 class InvalidCredentials(BadRequest):
     """A login with a wrong username or password."""
 
+    def __init__(self, message: str = "Unable to log in with provided credentials."):
+        super().__init__(message)
+
 
 class Unauthorized(DomainError):
     """No credential where one is needed."""

@@ -34,14 +34,14 @@ REQUEST_STRUCTS = (
     ta_schemas.CookieImport,
     ta_schemas.Watched,
     ta_schemas.ProgressUpdate,
-    user_schemas.NewUser,
-    user_schemas.NewPassword,
     ta5_schemas.WebLogin,
     ta5_schemas.UserConfig,
     ta5_schemas.CustomPlaylistNew,
     ta5_schemas.CustomPlaylistChange,
     ta5_schemas.DownloadBulkChange,
     ta5_schemas.PlaylistChange,
+    user_schemas.NewUser,
+    user_schemas.NewPassword,
 )
 
 # Examples of path parameters: what tests/test_fuzz.py seeds, so the example requests reach real items.
@@ -1887,9 +1887,9 @@ def document() -> dict:
         _page_paths,
         _docs_paths,
         _public_invidious_paths,
+        _ta5_paths,
         _users_paths,
         _webapp_paths,
-        _ta5_paths,
     ):
         paths.update(group())
 

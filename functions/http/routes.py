@@ -47,11 +47,11 @@ ROUTERS = (
     proxy.router,
     search.router,
     appsettings.router,
-    users.router,
-    webapp.router,
     user.router,
     appsettings5.router,
     nav.router,
     playlist5.router,
     stats.router,
+    users.router,
+    webapp.router,
 )

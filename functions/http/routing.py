@@ -193,8 +193,10 @@ class Call:
         return page_from_query(self.query)
 
     def _decoded_body(self, kind: type):
-        """The JSON body as a `kind`; an empty body stands for `{}` when every field has a default."""
-        optional = not any(field.required for field in msgspec.structs.fields(kind))
+        """The JSON body as a `kind`; an empty body stands for `{}` when every field has a default, unless the
+        Struct says a body is required (`body_required`)."""
+        fields = msgspec.structs.fields(kind)
+        optional = not getattr(kind, "body_required", False) and not any(field.required for field in fields)
         return decode(self.json(default={} if optional else None), kind)
 
     def _raw_body(self) -> bytes:
@@ -206,10 +208,8 @@ class Call:
     def _media_type(self) -> str:
         return (self.headers.get("content-type") or "").split(";")[0].strip().lower()
 
-    def json(self, default=None, required: tuple[str, ...] = ()):
-        """The JSON body (an object unless `default` says otherwise); `default` when the body is empty.
-
-        Keys in `required` must be present (400 otherwise)."""
+    def json(self, default=None):
+        """The JSON body (an object unless `default` says otherwise); `default` when the body is empty."""
         raw = self._raw_body()
         if not raw.strip():
             if default is None:
@@ -222,9 +222,6 @@ class Call:
         expected = type(default) if default is not None else dict
         if not isinstance(body, expected):
             raise BadRequest(f"request body must be a JSON {'array' if expected is list else 'object'}")
-        missing = [key for key in required if key not in body]
-        if missing:
-            raise BadRequest(f"missing key: {', '.join(missing)}")
         return body
 
     def form(self) -> dict:

@@ -27,8 +27,11 @@ def reason(error: msgspec.ValidationError, root: str = "$") -> str:
 
 
 def decode(value, kind: type, *, query: bool = False):
-    """`value` (parsed JSON, or a query string's dict of strings) as a `kind`; BadRequest naming the field."""
+    """`value` (parsed JSON, or a query string's dict of strings) as a `kind`; BadRequest naming the field, or
+    the refusal the Struct declares (`refusal(reason)`, where its API answers a wrong body its own way)."""
     try:
         return msgspec.convert(value, kind, strict=not query)
     except msgspec.ValidationError as error:
-        raise BadRequest(reason(error, "" if query else "$")) from None
+        why = reason(error, "" if query else "$")
+        refusal = getattr(kind, "refusal", None)
+        raise (refusal(why) if refusal else BadRequest(why)) from None

@@ -2,9 +2,104 @@
 
 from typing import Annotated, Literal
 
-from msgspec import Meta, Struct
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from functions.core.errors import DomainError, InvalidCredentials
 
 Text = Annotated[str, Meta(min_length=1)]
+
+
+class Login(Struct):
+    username: str
+    password: str
+
+    @staticmethod
+    def refusal(reason: str) -> DomainError:
+        """Any other body fails as a wrong password does: TubeArchivist's login answers its one message."""
+        return InvalidCredentials()
+
+
+class SponsorVote(Struct):
+    uuid: Annotated[str, Meta(pattern=r"\S")]  # a segment's UUID
+    yourVote: Literal[0, 1, 20]  # down, up, undo
+
+
+class SponsorSegment(Struct):
+    startTime: Annotated[float, Meta(ge=0)]  # seconds
+    endTime: float
+
+
+class SponsorPost(Struct, forbid_unknown_fields=True):
+    """A vote or a new segment (one of the two): checked, never sent, as TubeArchivist does."""
+
+    vote: SponsorVote | UnsetType = UNSET
+    segment: SponsorSegment | UnsetType = UNSET
+
+
+class Overwrites(Struct, forbid_unknown_fields=True):
+    """A channel's overwrites of the download settings; null (or false, but for integrate_sponsorblock) removes
+    one, so the app setting applies again; absent ones stay."""
+
+    download_format: Annotated[str, Meta(pattern=r"\S", max_length=500)] | Literal[False] | UnsetType | None = UNSET
+    autodelete_days: Annotated[int, Meta(ge=1, le=36_500)] | Literal[False] | UnsetType | None = UNSET
+    integrate_sponsorblock: bool | UnsetType | None = UNSET
+
+
+class ChannelOverwritesUpdate(Struct, forbid_unknown_fields=True):
+    channel_overwrites: Overwrites
+
+
+# The app settings (functions.services.app_settings): every key the archive acts on, each typed and bounded; a
+# null puts an optional one back to off; what is not here cannot be stored.
+Count = Annotated[int, Meta(ge=0, le=5000)]
+Rate = Annotated[int, Meta(ge=1, le=10_000_000)]  # KB/s
+Format = Annotated[str, Meta(pattern=r"\S", max_length=500)]
+Languages = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*(,\s*[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*)*$"
+CommentMax = Annotated[int, Meta(ge=1, le=100_000)] | Annotated[str, Meta(pattern=r"^(all|\d+)(,(all|\d+)){0,3}$")]
+
+
+class SubscriptionSettings(Struct, forbid_unknown_fields=True):
+    channel_size: Count | UnsetType = UNSET
+    live_channel_size: Count | UnsetType = UNSET
+    shorts_channel_size: Count | UnsetType = UNSET
+    auto_start: bool | UnsetType = UNSET
+
+
+class DownloadSettings(Struct, forbid_unknown_fields=True):
+    limit_speed: Rate | UnsetType | None = UNSET
+    sleep_interval: Annotated[int, Meta(ge=0, le=3600)] | UnsetType = UNSET  # seconds between downloads
+    autodelete_days: Annotated[int, Meta(ge=1, le=36_500)] | UnsetType | None = UNSET
+    format: Format | UnsetType | None = UNSET
+    format_sort: Format | UnsetType | None = UNSET
+    add_metadata: bool | UnsetType = UNSET
+    add_thumbnail: bool | UnsetType = UNSET
+    subtitle: Annotated[str, Meta(pattern=Languages, max_length=200)] | UnsetType | None = UNSET
+    subtitle_source: Literal["user", "auto"] | UnsetType | None = UNSET
+    subtitle_index: bool | UnsetType = UNSET
+    comment_max: CommentMax | UnsetType | None = UNSET
+    comment_sort: Literal["top", "new"] | UnsetType = UNSET
+    cookie_import: bool | UnsetType = UNSET
+    throttledratelimit: Rate | UnsetType | None = UNSET
+    extractor_lang: Annotated[str, Meta(pattern=Languages, max_length=20)] | UnsetType | None = UNSET
+    integrate_sponsorblock: bool | UnsetType = UNSET
+
+
+class ApplicationSettings(Struct, forbid_unknown_fields=True):
+    enable_snapshot: bool | UnsetType = UNSET
+
+
+class SettingsUpdate(Struct, forbid_unknown_fields=True):
+    """The settings to change, by section; the others stay."""
+
+    subscriptions: SubscriptionSettings | UnsetType = UNSET
+    downloads: DownloadSettings | UnsetType = UNSET
+    application: ApplicationSettings | UnsetType = UNSET
+
+
+class ProxySet(Struct):
+    """The proxy URL every yt-dlp request goes through (http, https or socks, credentials allowed)."""
+
+    proxy: str
 
 
 class DownloadRow(Struct):

@@ -44,6 +44,7 @@ class Player(Struct):
     duration: int
     duration_str: str
     watched_date: int | UnsetType = UNSET
+    position: float | UnsetType = UNSET  # seconds: where the viewer stopped (the web app's "continue watching")
 
 
 class Stats(Struct):

@@ -8,15 +8,17 @@ import urllib.parse
 import urllib.request
 from typing import TypeGuard
 
+from msgspec import UNSET
+
 from functions.core import dates, logs
 from functions.core.errors import BadRequest
 from functions.core.settings import get_settings
+from functions.schemas.ta import SponsorPost
 from functions.services.archive import videos
 
 log = logs.logger(__name__)
 
 CATEGORIES = ("sponsor", "selfpromo", "interaction", "intro", "outro", "preview", "music_offtopic", "filler")
-VOTES = (0, 1, 20)  # downvote, upvote, undo
 TIMEOUT_SECONDS = 10
 SEGMENT_TEXT = ("UUID", "category", "actionType", "description")
 SEGMENT_NUMBERS = ("videoDuration", "locked", "votes")
@@ -75,33 +77,12 @@ def stored(video_id: str) -> dict | None:
     return video.sponsorblock.as_dict() if video.sponsorblock is not None else None
 
 
-def _check_vote(vote) -> None:
-    if not isinstance(vote, dict):
-        raise BadRequest("vote must be an object {uuid, yourVote}")
-    if not isinstance(vote.get("uuid"), str) or not vote["uuid"].strip():
-        raise BadRequest("vote.uuid must be a segment's UUID")
-    your_vote = vote.get("yourVote")
-    if not isinstance(your_vote, int) or isinstance(your_vote, bool) or your_vote not in VOTES:
-        raise BadRequest("vote.yourVote must be 0 (down), 1 (up) or 20 (undo)")
-
-
-def _check_segment(segment) -> None:
-    if not isinstance(segment, dict):
-        raise BadRequest("segment must be an object {startTime, endTime}")
-    start, end = segment.get("startTime"), segment.get("endTime")
-    if not (_number(start) and _number(end)):
-        raise BadRequest("segment.startTime and segment.endTime must be numbers")
-    if start < 0:
-        raise BadRequest("segment.startTime must not be negative")
-    if end < start:
-        raise BadRequest("segment.endTime must not be before segment.startTime")
-
-
-def simulate(video_id: str, body: dict) -> dict:
-    """POST /api/video/<id>/sponsor/: a vote or a new segment, checked, never sent (as TubeArchivist does)."""
+def simulate(video_id: str, body: SponsorPost) -> dict:
+    """POST /api/video/<id>/sponsor/: a vote or a new segment (their fields checked by the Struct), never sent
+    (as TubeArchivist does)."""
     videos.get(video_id)
-    kinds = [kind for kind in ("vote", "segment") if kind in body]
-    if len(kinds) != 1:
+    if (body.vote is UNSET) == (body.segment is UNSET):
         raise BadRequest("send either a vote or a segment")
-    (_check_vote if kinds[0] == "vote" else _check_segment)(body[kinds[0]])
+    if body.segment is not UNSET and body.segment.endTime < body.segment.startTime:
+        raise BadRequest("segment.endTime must not be before segment.startTime")
     return {"success": True}

@@ -89,7 +89,7 @@ class User(Model):
     page_size = NumberAttribute(null=True)
     # Invidious preferences the user changed; defaults fill the rest
     preferences: MapAttribute[str, Any] = MapAttribute(null=True)
-    # the day (YYYY-MM-DD) of the latest authenticated request, written at most daily (services.auth.activity)
+    # the day (YYYY-MM-DD) of the latest Invidious request, written at most daily (services.auth.activity)
     last_seen = UnicodeAttribute(null=True)
     all_users = UnicodeAttribute(null=True)  # ALL_USERS once seen: the by_last_seen index key
     by_last_seen = UsersBySeen()
@@ -114,7 +114,6 @@ class AuthKey(Model):
     username = UnicodeAttribute()
     created = NumberAttribute()
     expires = TTLAttribute(null=True)
-    seen = UnicodeAttribute(null=True)  # the day it last authenticated a request (services.auth.activity)
     dialect = UnicodeAttribute(null=True)  # the TubeArchivist API it speaks (functions.core.dialects); None: v0.4
     csrf_hash = UnicodeAttribute(null=True)  # a v0.5 web session's CSRF token (SHA-256), checked on its writes
     by_user = AuthKeysByUser()

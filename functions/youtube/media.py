@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from functions.youtube import urls
-from functions.youtube.ytdlp import ExtractionFailed, binary_location, open_session
+from functions.youtube.runtime import binary_location
+from functions.youtube.ytdlp import ExtractionFailed, open_session
 
 log = logging.getLogger("ytarchive.media")
 SIDE_FILES = (".vtt", ".srt", ".json", ".jpg", ".webp", ".png")  # downloads whose progress is not the video's

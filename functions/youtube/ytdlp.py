@@ -6,11 +6,9 @@ to a private temp file for yt-dlp and removed afterwards. yt-dlp failures become
 (YtDlpError, no HTTP status: callers decide what each means) with a readable message: CookieRejected when the
 cookie is unreadable or YouTube refuses it, VideoGone when YouTube no longer has the video, channel or playlist,
 BotCheck when YouTube asks to prove this is no bot or answers 429, ExtractionFailed otherwise. Rows come back
-normalised (`published` as YYYY-MM-DD, `vid_type` videos, shorts or streams): no caller reads yt-dlp's keys.
+normalised (functions.youtube.rows): no caller reads yt-dlp's keys.
 
-YouTube's signature challenges are solved by deno (`deno_location`: the layer's /opt/bin/deno through DENO_EXE,
-else the deno package's binary) with yt-dlp-ejs's scripts; the runtime is named to yt-dlp explicitly, PATH is
-never searched, and no solver script is ever fetched from the network (`remote_components` stays empty). The
+YouTube's signature challenges are solved by deno, named to yt-dlp explicitly (functions.youtube.runtime). The
 jobs set the proxy and PO token provider every session uses (`set_network`).
 
 Tests and the demo stand a local YouTube in for the real one: YTDLP_TEST_EXTRACTOR names an extractor class
@@ -22,13 +20,14 @@ import importlib
 import os
 import tempfile
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from functions.core import logs
 from functions.core.ids import is_video_id
 from functions.youtube import urls
+from functions.youtube.rows import day_of, vid_type_of, video_row
+from functions.youtube.runtime import runtime_params
 
 TEST_EXTRACTOR_ENV = "YTDLP_TEST_EXTRACTOR"
 BOT_CHECK_WORDS = ("not a bot", "http error 429", "too many requests")
@@ -45,7 +44,6 @@ GONE_WORDS = (
     "does not exist",
     "this channel is not available",
 )
-LIVE_STATUSES = ("was_live", "is_live", "post_live")
 log = logs.logger(__name__)
 
 
@@ -74,39 +72,6 @@ class BotCheck(ExtractionFailed):
     (a proxy), or with a PO token or a fresh cookie."""
 
 
-# ---------------------------------------------------------------- normalised fields
-
-
-def day_of(upload_date: str | None) -> str | None:
-    """yt-dlp's `upload_date` (YYYYMMDD) as YYYY-MM-DD; None when it has none."""
-    if upload_date and len(upload_date) == 8 and upload_date.isdigit():
-        return f"{upload_date[:4]}-{upload_date[4:6]}-{upload_date[6:]}"
-    return None
-
-
-def vid_type_of(url: str | None, live_status: str | None = None, default: str = "videos") -> str:
-    """shorts (a /shorts/ URL), streams (a live or past live), else `default` (the tab it was listed in)."""
-    if url and "/shorts/" in url:
-        return "shorts"
-    if live_status in LIVE_STATUSES:
-        return "streams"
-    return default
-
-
-def video_row(info: dict) -> dict:
-    """The fields of a video the queue and the lookup show, from yt-dlp's info of it: {youtube_id, title,
-    channel_id, channel_name, duration, published, vid_type}."""
-    return {
-        "youtube_id": info.get("id"),
-        "title": info.get("title") or "",
-        "channel_id": info.get("channel_id") or "",
-        "channel_name": info.get("channel") or info.get("uploader") or "",
-        "duration": int(info.get("duration") or 0),
-        "published": day_of(info.get("upload_date")),
-        "vid_type": vid_type_of(info.get("webpage_url"), info.get("live_status")),
-    }
-
-
 # ---------------------------------------------------------------- running yt-dlp
 
 
@@ -117,29 +82,6 @@ def _test_extractor():
         return None
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name)
-
-
-def binary_location(variable: str, package_binary: Callable[[], str]) -> str | None:
-    """The binary the environment `variable` names (the layer's, under /opt/bin), else the one its PyPI package
-    ships (`package_binary`), else None: PATH is never searched."""
-    if os.environ.get(variable):
-        return os.environ[variable]
-    try:
-        return package_binary()
-    except (ImportError, FileNotFoundError, RuntimeError):  # not installed, or without its binary
-        return None
-
-
-def deno_location() -> str | None:
-    """The deno yt-dlp solves YouTube's JavaScript challenges with: the layer's (DENO_EXE) or the deno package's."""
-    return binary_location("DENO_EXE", lambda: importlib.import_module("deno").find_deno_bin())
-
-
-def runtime_params() -> dict:
-    """yt-dlp parameters of every session: the JavaScript runtime by its path (none: yt-dlp may not look for one
-    on PATH), and no remote solver scripts."""
-    deno = deno_location()
-    return {"js_runtimes": {"deno": {"path": deno}} if deno else {}, "remote_components": []}
 
 
 def versions() -> dict:

@@ -26,7 +26,7 @@ from functions.core.errors import BadRequest
 from functions.services import importer
 from functions.services.auth import users
 from functions.services.importer.records import Invalid, parse_channel, parse_playlist, parse_video
-from functions.storage import db
+from functions.storage import counters, db
 from functions.storage.models import Channel, UserVideo, Video
 from infra.move_in.items import Collected, File
 from infra.move_in.report import Phases, Report
@@ -152,7 +152,7 @@ def _queue(rows: list[dict], report: Report) -> None:
 
 
 def _states(states: Iterable[dict], user_id: int, report: Report) -> None:
-    """The user's watched flags and positions, for the videos the archive holds."""
+    """The user's watched flags and positions, for the videos the archive holds, and their watched counter."""
     from functions.services.invidious import feed
 
     states = list(states)
@@ -177,6 +177,7 @@ def _states(states: Iterable[dict], user_id: int, report: Report) -> None:
             if state["watched"]:
                 watched.append(video.published_key)
     feed.mark_watched(user_id, watched)
+    counters.recount([counters.watched_by(user_id)])  # batch writes are not counted one by one (the importer's way)
 
 
 def move_in(

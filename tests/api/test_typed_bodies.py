@@ -8,7 +8,7 @@ import pytest
 
 from functions.storage.models import QueueItem, RefreshItem
 from tests.api.calls import OVER_ONE_MB, send
-from tests.factories import make_video, video_id
+from tests.factories import channel_id, make_video, video_id
 from tests.invidious.iv_helpers import auth, call
 
 
@@ -68,6 +68,27 @@ def test_rows_are_answered_as_decoded(client, admin):
             {"data": [{"channel_id": "x"}]},
             "$.data[0]: object missing required field channel_subscribed",
         ),
+        ("PUT", "/api/proxy/", {"proxy": 8080}, "$.proxy: expected str, got int"),
+        (
+            "POST",
+            "/api/appsettings/config/",
+            {"downloads": {"comment_max": 0}},
+            "$.downloads.comment_max: expected int >= 1",
+        ),
+        ("POST", "/api/appsettings/config/", {"theme": {}}, "$: object contains unknown field theme"),
+        (
+            "POST",
+            f"/api/channel/{channel_id(1)}/",
+            {"channel_overwrites": {"autodelete_days": 0}},
+            "$.channel_overwrites.autodelete_days: expected int >= 1",
+        ),
+        (
+            "POST",
+            f"/api/channel/{channel_id(1)}/",
+            {"channel_overwrites": {"index_playlists": True}},
+            "$.channel_overwrites: object contains unknown field index_playlists",
+        ),
+        ("PUT", "/api/proxy/", {}, "$: object missing required field proxy"),
     ],
 )
 def test_each_typed_body_names_the_wrong_field(client, admin, method, path, body, error):
@@ -115,3 +136,74 @@ def test_invidious_query_numbers_are_named_in_invidious_errors(client, admin, pa
     response = call(client, "GET", path, {**auth(admin), "Origin": "https://app.example"})
     assert (response.status_code, response.json_body) == (400, {"error": error})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"vote": {"uuid": "u1", "yourVote": 5}}, "$.vote.yourVote: invalid enum value 5"),
+        ({"segment": {"startTime": -1, "endTime": 5}}, "$.segment.startTime: expected float >= 0.0"),
+        ({"segment": {"startTime": "0", "endTime": 5}}, "$.segment.startTime: expected float, got str"),
+        ({"other": 1}, "$: object contains unknown field other"),
+        ({}, "send either a vote or a segment"),
+    ],
+)
+def test_sponsor_bodies_name_the_wrong_field(client, admin, body, error):
+    make_video(1)
+    response = send(client, "POST", f"/api/video/{video_id(1)}/sponsor/", admin, body)
+    assert (response.status_code, response.json_body) == (400, {"error": error})
+
+
+def test_a_blank_vote_uuid_is_refused(client, admin):
+    make_video(1)
+    body = {"vote": {"uuid": " ", "yourVote": 1}}
+    response = send(client, "POST", f"/api/video/{video_id(1)}/sponsor/", admin, body)
+    assert response.status_code == 400 and response.json_body["error"].startswith("$.vote.uuid: expected str")
+
+
+def test_a_login_body_of_the_wrong_shape_is_the_failed_login(client, admin):
+    """TubeArchivist answers one message for every login it refuses, a body of the wrong shape included."""
+    for body in ({"username": "admin"}, {"username": "admin", "password": 5}, {"user": "admin", "password": "x"}):
+        response = send(client, "POST", "/api/login/", body=body)
+        assert (response.status_code, response.json_body) == (
+            400,
+            {"non_field_errors": ["Unable to log in with provided credentials."]},
+        )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "error"),
+    [
+        ("POST", "/api/v1/auth/playlists", {"title": 5, "privacy": "public"}, "$.title: expected str, got int"),
+        ("POST", "/api/v1/auth/playlists", {"title": "t"}, "$: object missing required field privacy"),
+        ("POST", "/api/v1/auth/preferences", {"volume": 101}, "$.volume: expected int <= 100"),
+        ("POST", "/api/v1/auth/preferences", {"continue": "yes"}, "$.continue: expected bool, got str"),
+        ("POST", "/api/v1/auth/preferences", {"captions": ["en", 1]}, "$.captions[1]: expected str, got int"),
+        ("POST", "/api/v1/auth/tokens/register", {"scopes": 5}, "$.scopes: expected str | array, got int"),
+        (
+            "POST",
+            "/api/v1/auth/tokens/register",
+            {"scopes": ["GET:feed"], "expire": 1.5},
+            "$.expire: expected int | str | null, got float",
+        ),
+        ("POST", "/api/v1/auth/tokens/unregister", {"session": ""}, "$.session: expected str of length >= 1"),
+    ],
+)
+def test_invidious_bodies_name_the_wrong_field(client, admin, method, path, body, error):
+    response = call(client, method, path, auth(admin), body)
+    assert (response.status_code, response.json_body) == (400, {"error": error})
+
+
+def test_invidious_playlist_bodies_name_the_field_and_store_nothing(client, admin):
+    from functions.storage.models import InvidiousPlaylist
+
+    created = call(client, "POST", "/api/v1/auth/playlists", auth(admin), {"title": "Mine", "privacy": "Private"})
+    assert created.status_code == 201
+    playlist_id = created.json_body["playlistId"]
+    path = f"/api/v1/auth/playlists/{playlist_id}"
+    refused = call(client, "PATCH", path, auth(admin), {"title": "New", "description": ["x"]})
+    assert (refused.status_code, refused.json_body) == (400, {"error": "$.description: expected str, got array"})
+    refused = call(client, "POST", path + "/videos", auth(admin), {"videoId": None})
+    assert (refused.status_code, refused.json_body) == (400, {"error": "$.videoId: expected str, got null"})
+    stored = InvidiousPlaylist.get(playlist_id)
+    assert (stored.title, stored.privacy, stored.video_count) == ("Mine", "private", 0)

@@ -69,6 +69,8 @@ def test_jellyfin_plugin(client, modern, archive):
     assert [e["youtube_id"] for e in playlist["playlist_entries"]] == [video_id(3)]
     videos = send(client, "GET", f"/api/playlist/{custom['playlist_id']}/video/", modern).json_body
     assert set(videos) == {"data", "paginate"} and [v["youtube_id"] for v in videos["data"]] == [video_id(3)]
+    filtered = send(client, "GET", f"/api/video/?playlist={custom['playlist_id']}", modern).json_body
+    assert [v["youtube_id"] for v in filtered["data"]] == [video_id(3)]
 
 
 def test_kodi_addon(client, modern, archive):

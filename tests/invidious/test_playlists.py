@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from functions.core.settings import get_settings
+from functions.schemas.invidious import PlaylistCreate, PlaylistVideoAdd
 from functions.services.invidious import playlists, tokens
 from functions.storage import aws, counters
 from functions.storage.models import Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
@@ -185,7 +186,7 @@ def test_create_malformed_json_is_400(client, admin):
 def test_at_most_100_playlists(client, admin, other):
     viewer = tokens.InvidiousViewer(admin.user_id, "admin", "s", [], True)
     for n in range(99):
-        playlists.create(viewer, {"title": f"p{n}", "privacy": "private"})
+        playlists.create(viewer, PlaylistCreate(f"p{n}", "private"))
     last = create(client, admin, title="100th")
     response = call(client, "POST", PATH, auth(admin), {"title": "101st", "privacy": "private"})
     assert response.status_code == 400
@@ -501,11 +502,11 @@ def test_concurrent_adds_keep_count_and_positions(client, admin, archive, monkey
     playlist_id = create(client, admin)
     viewer = tokens.InvidiousViewer(admin.user_id, "admin", "s", [], True)
     stale = InvidiousPlaylist.get(playlist_id)
-    playlists.add_video(viewer, playlist_id, {"videoId": video_id(1)})
+    playlists.add_video(viewer, playlist_id, PlaylistVideoAdd(video_id(1)))
     original_owned = playlists.owned
     reads = iter([stale])
     monkeypatch.setattr(playlists, "owned", lambda v, pid: next(reads, None) or original_owned(v, pid))
-    video = playlists.add_video(viewer, playlist_id, {"videoId": video_id(2)})
+    video = playlists.add_video(viewer, playlist_id, PlaylistVideoAdd(video_id(2)))
     assert video["index"] == 1
     stored = InvidiousPlaylist.get(playlist_id)
     assert stored.video_count == 2 and stored.next_position == 2

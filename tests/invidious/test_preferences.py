@@ -122,11 +122,12 @@ def test_scoped_token(client, admin):
 
 
 def test_concurrent_first_patches_both_land(aws, admin):
+    from functions.schemas.invidious import PreferencesUpdate
     from functions.services.invidious import preferences
 
     stale = User.get("admin")  # both requests read the user before either wrote
-    preferences.update(stale, {"volume": 7})
-    preferences.update(stale, {"autoplay": True})
+    preferences.update(stale, PreferencesUpdate(volume=7))
+    preferences.update(stale, PreferencesUpdate(autoplay=True))
     merged = preferences.of(User.get("admin"))
     assert merged["volume"] == 7 and merged["autoplay"] is True
 

@@ -6,6 +6,7 @@ import boto3
 from mutagen.mp4 import MP4
 
 from functions.jobs import download as job
+from functions.schemas.ta import ChannelOverwritesUpdate, Overwrites
 from functions.services import app_settings
 from functions.services.downloads import intake
 from functions.storage import s3
@@ -42,7 +43,7 @@ def test_a_channels_download_format_reaches_yt_dlp(fake_youtube, aws, monkeypatc
 
     video = first_video(fake_youtube)
     channels.save(Channel(video.channel_id, channel_name="Lab"))
-    channel_overwrites.update(video.channel_id, {"channel_overwrites": {"download_format": "best/worst"}})
+    channel_overwrites.update(video.channel_id, ChannelOverwritesUpdate(Overwrites(download_format="best/worst")))
     app_settings.update({"downloads": {"format": "bv*+ba/b"}})
     formats = []
     real_download = media.download

@@ -7,7 +7,14 @@ from chalice import Response
 
 from functions.core import lazy
 from functions.http.routing import INVIDIOUS, INVIDIOUS_CORS, Call, Router
-from functions.schemas.invidious import PlaylistPage, ResultsPage
+from functions.schemas.invidious import (
+    PlaylistCreate,
+    PlaylistPage,
+    PlaylistUpdate,
+    PlaylistVideoAdd,
+    PreferencesUpdate,
+    ResultsPage,
+)
 
 if TYPE_CHECKING:
     from functions.services.invidious import (
@@ -38,8 +45,10 @@ AUTH = "/api/v1/auth"
 EVENT_STREAM: dict[str, str | list[str]] = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
 
 
-def auth_route(path: str, methods: tuple[str, ...] = ("GET",), query: type | None = None):
-    return router.route(AUTH + path, methods, auth=INVIDIOUS(path.lstrip("/")), cors=INVIDIOUS_CORS, query=query)
+def auth_route(path: str, methods: tuple[str, ...] = ("GET",), query: type | None = None, body: type | None = None):
+    return router.route(
+        AUTH + path, methods, auth=INVIDIOUS(path.lstrip("/")), cors=INVIDIOUS_CORS, query=query, body=body
+    )
 
 
 def no_content() -> Response:
@@ -78,9 +87,9 @@ def list_playlists(call: Call):
     return playlists.list_all(call.viewer)
 
 
-@auth_route("/playlists", methods=("POST",))
+@auth_route("/playlists", methods=("POST",), body=PlaylistCreate)
 def create_playlist(call: Call):
-    playlist = playlists.create(call.viewer, call.json())
+    playlist = playlists.create(call.viewer, call.body)
     return Response(
         body={"title": playlist.title, "playlistId": playlist.playlist_id},
         status_code=201,
@@ -105,9 +114,9 @@ def get_playlist(call: Call, playlist_id: str):
     return playlists.detail(viewer, playlist_id, call.params)
 
 
-@auth_route("/playlists/{playlist_id}", methods=("PATCH",))
+@auth_route("/playlists/{playlist_id}", methods=("PATCH",), body=PlaylistUpdate)
 def update_playlist(call: Call, playlist_id: str):
-    playlists.update(call.viewer, playlist_id, call.json())
+    playlists.update(call.viewer, playlist_id, call.body)
     return no_content()
 
 
@@ -117,9 +126,9 @@ def delete_playlist(call: Call, playlist_id: str):
     return no_content()
 
 
-@auth_route("/playlists/{playlist_id}/videos", methods=("POST",))
+@auth_route("/playlists/{playlist_id}/videos", methods=("POST",), body=PlaylistVideoAdd)
 def add_playlist_video(call: Call, playlist_id: str):
-    video = playlists.add_video(call.viewer, playlist_id, call.json())
+    video = playlists.add_video(call.viewer, playlist_id, call.body)
     location = f"{links.base_url()}{AUTH}/playlists/{playlist_id}/videos/{video['indexId']}"
     return Response(body=video, status_code=201, headers={"Location": location})
 
@@ -138,9 +147,9 @@ def get_preferences(call: Call):
     return preferences.of(call.viewer.user)
 
 
-@auth_route("/preferences", methods=("POST",))
+@auth_route("/preferences", methods=("POST",), body=PreferencesUpdate)
 def set_preferences(call: Call):
-    preferences.update(call.viewer.user, call.json())
+    preferences.update(call.viewer.user, call.body)
     return no_content()
 
 

@@ -4,10 +4,13 @@ import re
 from typing import TYPE_CHECKING
 
 from chalice import Response
+from msgspec import UNSET
 
 from functions.core import lazy
-from functions.core.errors import BadRequest, Forbidden, NotFound
+from functions.core.errors import Forbidden, NotFound
 from functions.http.routing import FORM_TYPE, INVIDIOUS, INVIDIOUS_CORS, Call, Router
+from functions.schemas import decode
+from functions.schemas.invidious import TokenRegister, TokenRevoke
 
 if TYPE_CHECKING:
     from functions.services.invidious import tokens, web_sessions
@@ -22,8 +25,8 @@ FORM_SCOPE = re.compile(r"^scopes\[(\d+)\]$")
 SESSION_NOT_FOUND = "Session not found"
 
 
-def auth_route(path: str, methods: tuple[str, ...] = ("GET",)):
-    return router.route(AUTH + path, methods, auth=INVIDIOUS(path.lstrip("/")), cors=INVIDIOUS_CORS)
+def auth_route(path: str, methods: tuple[str, ...] = ("GET",), body: type | None = None):
+    return router.route(AUTH + path, methods, auth=INVIDIOUS(path.lstrip("/")), cors=INVIDIOUS_CORS, body=body)
 
 
 @auth_route("/tokens")
@@ -33,15 +36,16 @@ def list_tokens(call: Call):
     return [{"session": s.session, "issued": int(s.issued)} for s in sessions]
 
 
-def _register_fields(call: Call) -> dict:
-    """The register body: JSON, or a form with `scopes[0]`, `scopes[1]`... (or `scopes=a,b`) as Invidious takes."""
+def _register_body(call: Call) -> TokenRegister:
+    """The register body: JSON, or a form with `scopes[0]`, `scopes[1]`... (or `scopes=a,b`) as Invidious takes
+    (the route declares no body: a form is as good as JSON here)."""
     if (call.headers.get("content-type") or "").split(";")[0].strip().lower() != FORM_TYPE:
-        return call.json()
-    fields = call.form()
+        return decode(call.json(), TokenRegister)
+    fields: dict = call.form()
     indexed = sorted((int(m[1]), value) for name, value in fields.items() if (m := FORM_SCOPE.match(name)))
     if indexed:
         fields["scopes"] = [value for _, value in indexed]
-    return fields
+    return decode(fields, TokenRegister)
 
 
 @auth_route("/tokens/register", methods=("POST",))
@@ -51,12 +55,10 @@ def register_token(call: Call):
     Invidious does). `expire` is seconds from now (or a unix time); a token never mints one that outlives it.
     `callbackUrl` is validated but the answer is always the token JSON (200), never a redirect: API clients
     call this with fetch, and the seed documents only the 200 body."""
-    fields = _register_fields(call)
-    asked = tokens.parse_scopes(fields.get("scopes"))
-    web_sessions.parse_callback(fields.get("callbackUrl"))
-    if isinstance(fields.get("expire"), bool | float | dict | list):
-        raise BadRequest("expire must be a whole number of seconds")
-    expire = tokens.absolute_expiry(fields.get("expire"))
+    body = _register_body(call)
+    asked = tokens.parse_scopes(body.scopes)
+    web_sessions.parse_callback(body.callbackUrl)
+    expire = tokens.absolute_expiry(body.expire)
     granted = [s for s in asked if any(own.covers(tokens.parse_scope(s)) for own in call.viewer.scopes)]
     if call.viewer.via_token:
         limit = tokens.read_token(call.headers["authorization"]).get("expire")
@@ -65,17 +67,14 @@ def register_token(call: Call):
     return tokens.issue(call.viewer.user_id, call.viewer.username, granted, expire)
 
 
-@auth_route("/tokens/unregister", methods=("POST",))
+@auth_route("/tokens/unregister", methods=("POST",), body=TokenRevoke)
 def unregister_token(call: Call):
     """Revoke one of the caller's own sessions (a token or a web login) → 204; no body or no `session`: the
     caller's own. A session of another user and an unknown one are the same 404 {"error": "Session not found"}
     (so nobody learns which session ids exist) and nothing changes: the delete is conditional on the owner.
     As in Invidious, revoking a session other than the caller's needs a scope covering GET:tokens (403
     "Invalid scope" otherwise): a token limited to unregistering can only end itself."""
-    body = call.json(default={})
-    session = body.get("session", call.viewer.session)
-    if not isinstance(session, str) or not session or len(session) > 100:
-        raise BadRequest("session must be a session id")
+    session = call.viewer.session if call.body.session is UNSET else call.body.session
     if session != call.viewer.session and not any(s.allows("GET", "tokens") for s in call.viewer.scopes):
         raise Forbidden(tokens.INVALID_SCOPE)
     if not tokens.revoke(session, call.viewer.user_id):

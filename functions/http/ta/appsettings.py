@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
+from functions.schemas.ta import SettingsUpdate
 
 if TYPE_CHECKING:
     from functions.services import app_settings
@@ -19,7 +20,7 @@ def get_config(call: Call):
     return app_settings.current()
 
 
-@router.route("/api/appsettings/config", methods=("POST",), auth=ADMIN)
+@router.route("/api/appsettings/config", methods=("POST",), auth=ADMIN, body=SettingsUpdate)
 def update_config(call: Call):
     """Change the keys a partial object names; an unknown key or a wrong value changes nothing (400)."""
-    return app_settings.update(call.json())
+    return app_settings.update(call.body)

@@ -7,7 +7,7 @@ from chalice import Response
 from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.http.ta5 import shapes
-from functions.schemas.ta import ChannelSearchQuery, ChannelSubscriptions
+from functions.schemas.ta import ChannelOverwritesUpdate, ChannelSearchQuery, ChannelSubscriptions
 
 if TYPE_CHECKING:
     from functions.services.archive import channel_overwrites, channels, render
@@ -46,10 +46,12 @@ def get_channel(call: Call, channel_id: str):
     return channels.detail(call.viewer, channel_id)
 
 
-@router.route("/api/channel/{channel_id}", methods=("POST",), auth=ADMIN, as_v05=shapes.bare)
+@router.route(
+    "/api/channel/{channel_id}", methods=("POST",), auth=ADMIN, body=ChannelOverwritesUpdate, as_v05=shapes.bare
+)
 def set_overwrites(call: Call, channel_id: str):
     """`{"channel_overwrites": {...}}`: this channel's download format, autodelete days, SponsorBlock."""
-    channel = channel_overwrites.update(channel_id, call.json())
+    channel = channel_overwrites.update(channel_id, call.body)
     return render.envelope(render.channel(channel), call.viewer.config)
 
 

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from functions.core import lazy
 from functions.http.routing import ADMIN, Call, Router
+from functions.schemas.ta import ProxySet
 
 if TYPE_CHECKING:
     from functions.services import network
@@ -18,9 +19,9 @@ def proxy_status(call: Call):
     return network.status()
 
 
-@router.route("/api/proxy", methods=("PUT",), auth=ADMIN)
+@router.route("/api/proxy", methods=("PUT",), auth=ADMIN, body=ProxySet)
 def set_proxy(call: Call):
-    return network.store_proxy(call.json(required=("proxy",))["proxy"])
+    return network.store_proxy(call.body.proxy)
 
 
 @router.route("/api/proxy", methods=("DELETE",), auth=ADMIN)

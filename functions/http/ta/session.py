@@ -8,6 +8,7 @@ from functions.core import lazy
 from functions.core.settings import TA_API_VERSION, VERSION
 from functions.http.routing import PUBLIC, USER, Call, Router
 from functions.schemas import ta_objects as wire
+from functions.schemas.ta import Login
 
 if TYPE_CHECKING:
     from functions.services import downloader
@@ -19,11 +20,10 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/login", methods=("POST",), auth=PUBLIC)
+@router.route("/api/login", methods=("POST",), auth=PUBLIC, body=Login)
 def login(call: Call):
     """Answer the user's API token and start a web session (cookie), as TubeArchivist's login does."""
-    body = call.json()
-    user = users.verify_login(body.get("username"), body.get("password"), call.client_address)
+    user = users.verify_login(call.body.username, call.body.password, call.client_address)
     secret, lifetime = sessions.start_session(user)
     cookie = f"{sessions.SESSION_COOKIE}={secret}; Max-Age={lifetime}; Path=/; HttpOnly; SameSite=Lax"
     if call.headers.get("x-forwarded-proto", "http") == "https":

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from functions.core import lazy
 from functions.http.routing import USER, Call, Router
+from functions.schemas.ta import SponsorPost
 
 if TYPE_CHECKING:
     from functions.services import sponsorblock
@@ -18,6 +19,6 @@ def get_sponsor(call: Call, video_id: str):
     return sponsorblock.stored(video_id)
 
 
-@router.route("/api/video/{video_id}/sponsor", methods=("POST",), auth=USER)
+@router.route("/api/video/{video_id}/sponsor", methods=("POST",), auth=USER, body=SponsorPost)
 def post_sponsor(call: Call, video_id: str):
-    return sponsorblock.simulate(video_id, call.json())
+    return sponsorblock.simulate(video_id, call.body)

@@ -1,13 +1,21 @@
 """Users: /api/users/me/ (who is signed in) and, for admins, /api/users/... to list, create and remove users,
 reset a password and issue a new API token (what `python -m infra.cli` does, over HTTP for the web app)."""
 
+from typing import TYPE_CHECKING
+
 from chalice import Response
 
+from functions.core import lazy
 from functions.core.errors import BadRequest, Forbidden
 from functions.http.routing import ADMIN, PUBLIC, USER, Call, Router
 from functions.schemas.users import NewPassword, NewUser
-from functions.services.archive import continue_watching as continue_watching_service
-from functions.services.auth import sessions, users
+
+if TYPE_CHECKING:
+    from functions.services.archive import continue_watching as continue_watching_service
+    from functions.services.auth import sessions, users
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    continue_watching_service = lazy.modules("functions.services.archive", "continue_watching")
+    sessions, users = lazy.modules("functions.services.auth", "sessions", "users")
 
 router = Router(__name__)
 

@@ -17,7 +17,7 @@ from functions.services import comments, search, sponsorblock
 from functions.services.archive import channels, dash, videos
 from functions.storage import s3
 from functions.storage.models import Channel, QueueItem, Video, name_key
-from functions.youtube import media, urls, ytdlp
+from functions.youtube import media, rows, urls, ytdlp
 
 log = logs.logger(__name__)
 CONTENT_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mkv": "video/x-matroska", ".m4a": "audio/mp4"}
@@ -42,10 +42,10 @@ def video_from_download(result: media.DownloadResult, queued: QueueItem | None) 
         info["id"],
         title=info.get("title") or info["id"],
         description=info.get("description") or "",
-        published=ytdlp.day_of(info.get("upload_date")) or today(),
+        published=rows.day_of(info.get("upload_date")) or today(),
         vid_last_refresh=today(),
         date_downloaded=now(),
-        vid_type=ytdlp.vid_type_of(info.get("webpage_url"), info.get("live_status"), listed_type),
+        vid_type=rows.vid_type_of(info.get("webpage_url"), info.get("live_status"), listed_type),
         category=list(info.get("categories") or []),
         tags=list(info.get("tags") or []),
         channel_id=info["channel_id"],

@@ -3,33 +3,14 @@ POST /api/channel/<id>/ sets them: `download_format` (yt-dlp's format for this c
 `autodelete_days` (functions.services.autodelete) and `integrate_sponsorblock`. A value of false or null removes
 the overwrite, so the app setting applies again. The download job applies them through `effective_config`."""
 
+import msgspec
 from pynamodb.exceptions import DoesNotExist
 
-from functions.core.errors import BadRequest
+from functions.schemas.ta import ChannelOverwritesUpdate
 from functions.services.archive import channels
 from functions.storage import db
 from functions.storage.models import Channel
 
-
-def _format(value):
-    if not isinstance(value, str) or not value.strip() or len(value) > 500:
-        raise BadRequest("channel_overwrites.download_format must be a yt-dlp format of at most 500 characters")
-    return value
-
-
-def _days(value):
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 36_500:
-        raise BadRequest("channel_overwrites.autodelete_days must be a whole number of days from 1 to 36500")
-    return value
-
-
-def _flag(value):
-    if not isinstance(value, bool):
-        raise BadRequest("channel_overwrites.integrate_sponsorblock must be true, false or null")
-    return value
-
-
-CHECKS = {"download_format": _format, "autodelete_days": _days, "integrate_sponsorblock": _flag}
 # The app setting (under "downloads") each overwrite takes the place of.
 SETTING = {
     "download_format": "format",
@@ -38,27 +19,12 @@ SETTING = {
 }
 
 
-def _changes(body) -> dict:
-    if (
-        not isinstance(body, dict)
-        or set(body) != {"channel_overwrites"}
-        or not isinstance(body["channel_overwrites"], dict)
-    ):
-        raise BadRequest(
-            'send {"channel_overwrites": {...}} with download_format, autodelete_days or integrate_sponsorblock'
-        )
-    changes = {}
-    for key, value in body["channel_overwrites"].items():
-        if key not in CHECKS:
-            raise BadRequest(f"unknown overwrite {key!r}; known: {', '.join(CHECKS)}")
-        removes = value is None or (value is False and key != "integrate_sponsorblock")
-        changes[key] = None if removes else CHECKS[key](value)
-    return changes
-
-
-def update(channel_id: str, body) -> Channel:
-    """Apply the overwrites a body names (checked first: a bad one changes nothing); the channel as stored."""
-    changes = _changes(body)
+def update(channel_id: str, body: ChannelOverwritesUpdate) -> Channel:
+    """Apply the overwrites a body names (typed by the Struct: a bad one changes nothing); the channel as stored."""
+    named = msgspec.to_builtins(body.channel_overwrites)
+    changes = {
+        key: None if value is False and key != "integrate_sponsorblock" else value for key, value in named.items()
+    }
     channel = channels.get(channel_id)  # 404 for a channel the archive does not have
     merged = channel.channel_overwrites.as_dict() if channel.channel_overwrites else {}
     for key, value in changes.items():

@@ -2,8 +2,7 @@
 "continue watching". One Query on the user's own states (keyed by user: never a scan of the archive), then one
 batch read of the videos and their channels."""
 
-import msgspec
-
+from functions.schemas import ta_objects as wire
 from functions.services.archive import render
 from functions.services.auth.viewer import Viewer
 from functions.storage.models import Channel, UserVideo, Video
@@ -11,7 +10,7 @@ from functions.storage.models import Channel, UserVideo, Video
 LIMIT = 24
 
 
-def in_progress(viewer: Viewer, limit: int = LIMIT) -> dict:
+def in_progress(viewer: Viewer, limit: int = LIMIT) -> wire.Envelope:
     """`{"data": [video bodies]}`, newest published first, each with its `player.position` (seconds)."""
     # `watched` is absent on states only a position was ever written to: checked here, not in the filter
     states = [
@@ -24,8 +23,8 @@ def in_progress(viewer: Viewer, limit: int = LIMIT) -> dict:
         video = videos.get(state.youtube_id)
         if video is None:  # deleted from the archive since it was played
             continue
-        body = msgspec.to_builtins(render.video(video, channels.get(video.channel_id), state))
-        body["player"]["position"] = float(state.position)
+        body = render.video(video, channels.get(video.channel_id), state)
+        body.player.position = float(state.position)
         bodies.append(body)
-    bodies.sort(key=lambda body: body["published"], reverse=True)
-    return {"data": bodies[:limit], "config": viewer.config}
+    bodies.sort(key=lambda body: body.published, reverse=True)
+    return render.envelope(bodies[:limit], viewer.config)

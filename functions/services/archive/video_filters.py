@@ -5,7 +5,7 @@ does. Without parameters the list is v0.4's (all videos, newest published first)
 from functools import partial
 
 from functions.core.errors import BadRequest
-from functions.core.ids import is_channel_id, is_playlist_id
+from functions.core.ids import is_channel_id, is_custom_playlist_id, is_playlist_id
 from functions.core.pagination import Page
 from functions.schemas.ta_objects import Envelope
 from functions.services.archive.videos import list_page
@@ -46,7 +46,7 @@ def videos_page(viewer: Viewer, page: Page, query: dict) -> Envelope:
             raise BadRequest(f"channel must be a channel id, got {channel_id[:40]!r}")
         return page_of(counters.channel_videos(channel_id), Video.by_channel, channel_id, rows_of=_own(channel_id))
     if playlist_id:
-        if not is_playlist_id(playlist_id):
+        if not is_playlist_id(playlist_id) and not is_custom_playlist_id(playlist_id):
             raise BadRequest(f"playlist must be a playlist id, got {playlist_id[:40]!r}")
         return page_of(counters.playlist_videos(playlist_id), PlaylistEntry.by_published, playlist_id, rows_of=_row)
     return page_of(counters.VIDEOS, Video.by_published, ALL_VIDEOS, rows_of=_row)

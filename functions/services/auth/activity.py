@@ -1,8 +1,9 @@
 """When each user was last active: a day on the user, which /api/v1/stats counts (`activeMonth`, `activeHalfyear`).
 
-Every credential (TubeArchivist key or session, Invidious token or web login) already read to authenticate a
-request carries the day it was last used: only its first request of a day writes, once to the credential and once
-(conditionally, so concurrent first requests write it once) to the user. No request writes more than that.
+Every Invidious credential (token or web login) already read to authenticate a request carries the day it was
+last used: only its first request of a day writes, once to the credential and once (conditionally, so concurrent
+first requests write it once) to the user. No request writes more than that. The TubeArchivist API's keys do not
+count: the stats are Invidious' instance check, of its clients' users.
 """
 
 from datetime import UTC, datetime, timedelta

@@ -11,7 +11,6 @@ from pynamodb.exceptions import DoesNotExist
 from functions.core import dialects
 from functions.core.errors import Forbidden
 from functions.core.settings import get_settings
-from functions.services.auth import activity
 from functions.services.auth.users import API_TOKEN, SESSION, digest
 from functions.services.auth.viewer import INVALID_TOKEN, NO_CREDENTIALS, Viewer
 from functions.storage import db
@@ -78,5 +77,4 @@ def _viewer_for(secret: str, kind: str, failure: Forbidden) -> Viewer:
         raise failure
     if key.expires is not None and key.expires.timestamp() <= time.time():
         raise failure
-    activity.record(key)
     return Viewer(int(key.user_id), key.username, key.dialect or dialects.V04, key.csrf_hash)

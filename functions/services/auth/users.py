@@ -178,7 +178,7 @@ def end_sessions(user: User, keep_api_token: bool) -> None:
 def verify_login(username, password, client: str | None = None) -> User:
     """The user whose credentials these are; 400 with TubeArchivist's body otherwise, 429 while the name or the
     client (its address) is throttled (functions.services.auth.throttle)."""
-    failure = InvalidCredentials("Unable to log in with provided credentials.")
+    failure = InvalidCredentials()
     if not isinstance(username, str) or not isinstance(password, str) or not USERNAME_PATTERN.match(username):
         raise failure
     throttle.check(username, client)

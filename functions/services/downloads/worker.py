@@ -27,7 +27,7 @@ def describe(youtube_ids: list[str], cookie: str | None = None) -> None:
 
 
 def queue_fields(row: dict) -> dict:
-    """A queue item's fields from the adapter's row of the video (ytdlp.video_row)."""
+    """A queue item's fields from the adapter's row of the video (functions.youtube.rows.video_row)."""
     return {
         "title": row["title"],
         "channel_name": row["channel_name"],

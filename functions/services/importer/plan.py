@@ -12,7 +12,7 @@ from functions.storage.models import Channel, Playlist, PlaylistEntry, Video
 
 # Attributes derived from the others (index keys): left out when comparing with the stored item.
 CHANNEL_KEYS = {"all_channels", "name_key", "subscription"}
-PLAYLIST_KEYS = {"all_playlists", "name_key", "subscription"}
+PLAYLIST_KEYS = {"all_playlists", "name_key", "subscription", "channel_key"}
 
 
 @dataclass

@@ -10,6 +10,7 @@ from xml.sax.saxutils import quoteattr
 
 from functions.core.errors import NotFound
 from functions.core.ids import is_video_id
+from functions.schemas.invidious import AdaptiveFormat
 from functions.services.invidious import links
 from functions.storage import db, s3
 from functions.storage.models import Video
@@ -47,37 +48,36 @@ def stream_url(video, stream: dict) -> str:
     return links.file_url(s3.dash_key(video.channel_id, video.youtube_id, stream["kind"]))
 
 
-def adaptive_format(video, stream: dict) -> dict:
+def adaptive_format(video, stream: dict) -> AdaptiveFormat:
     """One stream as Invidious' adaptive format: `init`, `index` as "start-end", and the values Clipious and
     invidtui parse from strings (`itag`, `bitrate`, `clen`, `lmt`) as strings."""
-    body = {
-        "init": stream["init"],
-        "index": stream["index"],
-        "bitrate": str(stream["bitrate"]),
-        "url": stream_url(video, stream),
-        "itag": itag(stream),
-        "type": f'{stream["mime"]}; codecs="{stream["codecs"]}"',
-        "clen": str(stream["clen"]),
-        "lmt": str(int(video.date_downloaded) * 1_000_000),
-        "projectionType": "RECTANGULAR",
-        "container": "mp4" if stream["kind"] == "video" else "m4a",
-        "encoding": ENCODINGS.get(_family(stream["codecs"]), _family(stream["codecs"])),
-    }
+    body = AdaptiveFormat(
+        init=stream["init"],
+        index=stream["index"],
+        bitrate=str(stream["bitrate"]),
+        url=stream_url(video, stream),
+        itag=itag(stream),
+        type=f'{stream["mime"]}; codecs="{stream["codecs"]}"',
+        clen=str(stream["clen"]),
+        lmt=str(int(video.date_downloaded) * 1_000_000),
+        projectionType="RECTANGULAR",
+        container="mp4" if stream["kind"] == "video" else "m4a",
+        encoding=ENCODINGS.get(_family(stream["codecs"]), _family(stream["codecs"])),
+    )
     if stream["kind"] == "video":
         height = int(stream["height"])
-        fps = _fps(stream)
-        label = f"{height}p{fps if fps > 30 else ''}"
-        body.update(fps=fps, size=f"{stream['width']}x{height}", resolution=f"{height}p", qualityLabel=label)
+        body.fps = _fps(stream)
+        body.size = f"{stream['width']}x{height}"
+        body.resolution = f"{height}p"
+        body.qualityLabel = f"{height}p{body.fps if body.fps > 30 else ''}"
     else:
-        body.update(
-            audioQuality="AUDIO_QUALITY_MEDIUM",
-            audioSampleRate=int(stream["sample_rate"]),
-            audioChannels=int(stream["channels"]),
-        )
+        body.audioQuality = "AUDIO_QUALITY_MEDIUM"
+        body.audioSampleRate = int(stream["sample_rate"])
+        body.audioChannels = int(stream["channels"])
     return body
 
 
-def adaptive_formats(video) -> list[dict]:
+def adaptive_formats(video) -> list[AdaptiveFormat]:
     return [adaptive_format(video, stream) for stream in video.dash or []]
 
 

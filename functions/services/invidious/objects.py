@@ -9,6 +9,10 @@ muxed file as its `dashUrl` (shaka-player plays a URL ending in `.mp4` natively)
 
 import html
 
+from msgspec import structs
+
+from functions.schemas.invidious import Caption, FormatStream, Image, RecommendedVideo
+from functions.schemas.invidious import Video as WireVideo
 from functions.services.invidious import dash, links, render
 from functions.storage import s3
 
@@ -32,9 +36,14 @@ def description_html(text: str | None) -> str:
     return html.escape(text or "").replace("\n", "<br>")
 
 
-def author_thumbnails(channel_id: str) -> list[dict]:
+def author_images(channel_id: str) -> list[Image]:
     url = links.channel_art(channel_id, "thumb")
-    return [{"url": url, "width": size, "height": size} for size in AUTHOR_SIZES]
+    return [Image(url, size, size) for size in AUTHOR_SIZES]
+
+
+def author_thumbnails(channel_id: str) -> list[dict]:
+    """author_images as JSON objects, for the answers still built as dicts."""
+    return [structs.asdict(image) for image in author_images(channel_id)]
 
 
 def author_banners(channel_id: str) -> list[dict]:
@@ -84,7 +93,7 @@ def _quality(height: int) -> str:
     return next((name for limit, name in QUALITIES if height <= limit), "hd1080")
 
 
-def format_stream(video) -> dict:
+def format_stream(video) -> FormatStream:
     """The archived file as Invidious' muxed stream; every value a string, as Clipious and invidtui read them.
     A file without recorded dimensions (archived before they were kept) is labelled by its size class 360p."""
     height = int(video.media_height or 360)
@@ -95,142 +104,142 @@ def format_stream(video) -> dict:
     codecs = video.media_codecs
     seconds = int(video.duration or 0)
     bitrate = int(int(video.media_size or 0) * 8 / seconds) if seconds else 0
-    return {
-        "url": links.file_url(s3.media_key(video.channel_id, video.youtube_id, ext)),
-        "itag": itag,
-        "type": f'{mime}; codecs="{codecs}"' if codecs else mime,
-        "quality": _quality(height),
-        "bitrate": str(bitrate),
-        "container": ext,
-        "encoding": ENCODINGS.get((codecs or "avc1").split(".")[0], "h264"),
-        "qualityLabel": f"{height}p",
-        "resolution": f"{height}p",
-        "size": f"{width}x{height}",
-        "clen": str(int(video.media_size or 0)),
-    }
+    return FormatStream(
+        url=links.file_url(s3.media_key(video.channel_id, video.youtube_id, ext)),
+        itag=itag,
+        type=f'{mime}; codecs="{codecs}"' if codecs else mime,
+        quality=_quality(height),
+        bitrate=str(bitrate),
+        container=ext,
+        encoding=ENCODINGS.get((codecs or "avc1").split(".")[0], "h264"),
+        qualityLabel=f"{height}p",
+        resolution=f"{height}p",
+        size=f"{width}x{height}",
+        clen=str(int(video.media_size or 0)),
+    )
 
 
 def caption_label(sub: dict) -> str:
     return sub.get("name") or sub["lang"]
 
 
-def caption(video, sub: dict) -> dict:
+def caption(video, sub: dict) -> Caption:
     """A subtitle track: its URL is the signed WebVTT file itself (players fetch it without credentials)."""
-    return {
-        "label": caption_label(sub),
-        "language_code": sub["lang"],
-        "url": links.file_url(s3.subtitle_key(video.channel_id, video.youtube_id, sub["lang"])),
-    }
+    return Caption(
+        label=caption_label(sub),
+        language_code=sub["lang"],
+        url=links.file_url(s3.subtitle_key(video.channel_id, video.youtube_id, sub["lang"])),
+    )
 
 
-def recommended(video, author: str) -> dict:
+def recommended(video, author: str) -> RecommendedVideo:
     views = int(video.view_count or 0)
-    return {
-        "videoId": video.youtube_id,
-        "title": video.title,
-        "videoThumbnails": render.thumbnails(video.youtube_id),
-        "author": author,
-        "authorUrl": render.author_url(video.channel_id),
-        "authorId": video.channel_id,
-        "authorVerified": False,
-        "lengthSeconds": int(video.duration or 0),
-        "viewCountText": f"{count_text(views)} views",
-        "viewCount": views,
-    }
+    return RecommendedVideo(
+        videoId=video.youtube_id,
+        title=video.title,
+        videoThumbnails=render.thumbnail_list(video.youtube_id),
+        author=author,
+        authorUrl=render.author_url(video.channel_id),
+        authorId=video.channel_id,
+        authorVerified=False,
+        lengthSeconds=int(video.duration or 0),
+        viewCountText=f"{count_text(views)} views",
+        viewCount=views,
+    )
 
 
-def video_detail(video, channel, similar: list[tuple[object, str]]) -> dict:
+def video_detail(video, channel, similar: list[tuple[object, str]]) -> WireVideo:
     """GET /api/v1/videos/:id of an archived video; `similar`: (video, author) pairs the archive recommends."""
     author = channel.channel_name if channel else video.channel_id
     published, published_text = _published(video)
     stream = format_stream(video)
     likes = int(video.like_count or 0)
     dislikes = int(video.dislike_count or 0)
-    return {
-        "type": "video",
-        "title": video.title,
-        "videoId": video.youtube_id,
-        "videoThumbnails": render.thumbnails(video.youtube_id),
-        "storyboards": [],
-        "description": video.description or "",
-        "descriptionHtml": description_html(video.description),
-        "published": published,
-        "publishedText": published_text,
-        "keywords": list(video.tags or []),
-        "viewCount": int(video.view_count or 0),
-        "likeCount": likes,
-        "dislikeCount": dislikes,
-        "paid": False,
-        "premium": False,
-        "isFamilyFriendly": True,
-        "allowedRegions": [],
-        "genre": (video.category or [""])[0],
-        "genreUrl": None,
-        "author": author,
-        "authorId": video.channel_id,
-        "authorUrl": render.author_url(video.channel_id),
-        "authorVerified": False,
-        "authorThumbnails": author_thumbnails(video.channel_id),
-        "subCountText": count_text(int(channel.channel_subs or 0)) if channel else "0",
-        "lengthSeconds": int(video.duration or 0),
-        "allowRatings": True,
-        "rating": float(video.average_rating or (5 * likes / (likes + dislikes) if likes + dislikes else 0)),
-        "isListed": True,
-        "liveNow": False,
-        "isPostLiveDvr": False,
-        "isUpcoming": False,
-        "dashUrl": dash.manifest_url(video) or stream["url"],
-        "adaptiveFormats": dash.adaptive_formats(video),
-        "formatStreams": [stream],
-        "captions": [caption(video, sub) for sub in video.subtitles or []],
-        "recommendedVideos": [recommended(other, name) for other, name in similar],
-    }
+    return WireVideo(
+        type="video",
+        title=video.title,
+        videoId=video.youtube_id,
+        videoThumbnails=render.thumbnail_list(video.youtube_id),
+        storyboards=[],
+        description=video.description or "",
+        descriptionHtml=description_html(video.description),
+        published=published,
+        publishedText=published_text,
+        keywords=list(video.tags or []),
+        viewCount=int(video.view_count or 0),
+        likeCount=likes,
+        dislikeCount=dislikes,
+        paid=False,
+        premium=False,
+        isFamilyFriendly=True,
+        allowedRegions=[],
+        genre=(video.category or [""])[0],
+        genreUrl=None,
+        author=author,
+        authorId=video.channel_id,
+        authorUrl=render.author_url(video.channel_id),
+        authorVerified=False,
+        authorThumbnails=author_images(video.channel_id),
+        subCountText=count_text(int(channel.channel_subs or 0)) if channel else "0",
+        lengthSeconds=int(video.duration or 0),
+        allowRatings=True,
+        rating=float(video.average_rating or (5 * likes / (likes + dislikes) if likes + dislikes else 0)),
+        isListed=True,
+        liveNow=False,
+        isPostLiveDvr=False,
+        isUpcoming=False,
+        dashUrl=dash.manifest_url(video) or stream.url,
+        adaptiveFormats=dash.adaptive_formats(video),
+        formatStreams=[stream],
+        captions=[caption(video, sub) for sub in video.subtitles or []],
+        recommendedVideos=[recommended(other, name) for other, name in similar],
+    )
 
 
-def looked_up_video(youtube_id: str, row: dict) -> dict:
+def looked_up_video(youtube_id: str, row: dict) -> WireVideo:
     """A video the archive does not hold, as the lookup function read it (yt-dlp's `video_row`): its metadata,
     nothing to play."""
     channel_id = str(row.get("channel_id") or "")
     published = render.published_epoch(row["published"]) if row.get("published") else 0
-    return {
-        "type": "video",
-        "title": str(row.get("title") or youtube_id),
-        "videoId": youtube_id,
-        "videoThumbnails": [],
-        "storyboards": [],
-        "description": "",
-        "descriptionHtml": "",
-        "published": published,
-        "publishedText": render.published_text(published) if published else "",
-        "keywords": [],
-        "viewCount": 0,
-        "likeCount": 0,
-        "dislikeCount": 0,
-        "paid": False,
-        "premium": False,
-        "isFamilyFriendly": True,
-        "allowedRegions": [],
-        "genre": "",
-        "genreUrl": None,
-        "author": str(row.get("channel_name") or ""),
-        "authorId": channel_id,
-        "authorUrl": render.author_url(channel_id),
-        "authorVerified": False,
-        "authorThumbnails": [],
-        "subCountText": "0",
-        "lengthSeconds": int(row.get("duration") or 0),
-        "allowRatings": True,
-        "rating": 0.0,
-        "isListed": True,
-        "liveNow": False,
-        "isPostLiveDvr": False,
-        "isUpcoming": False,
-        "dashUrl": "",
-        "adaptiveFormats": [],
-        "formatStreams": [],
-        "captions": [],
-        "recommendedVideos": [],
-    }
+    return WireVideo(
+        type="video",
+        title=str(row.get("title") or youtube_id),
+        videoId=youtube_id,
+        videoThumbnails=[],
+        storyboards=[],
+        description="",
+        descriptionHtml="",
+        published=published,
+        publishedText=render.published_text(published) if published else "",
+        keywords=[],
+        viewCount=0,
+        likeCount=0,
+        dislikeCount=0,
+        paid=False,
+        premium=False,
+        isFamilyFriendly=True,
+        allowedRegions=[],
+        genre="",
+        genreUrl=None,
+        author=str(row.get("channel_name") or ""),
+        authorId=channel_id,
+        authorUrl=render.author_url(channel_id),
+        authorVerified=False,
+        authorThumbnails=[],
+        subCountText="0",
+        lengthSeconds=int(row.get("duration") or 0),
+        allowRatings=True,
+        rating=0.0,
+        isListed=True,
+        liveNow=False,
+        isPostLiveDvr=False,
+        isUpcoming=False,
+        dashUrl="",
+        adaptiveFormats=[],
+        formatStreams=[],
+        captions=[],
+        recommendedVideos=[],
+    )
 
 
 def channel(item, latest: list[dict]) -> dict:

@@ -8,9 +8,11 @@ import re
 import secrets
 import time
 
+import msgspec
+
 from functions.core.errors import BadRequest, Forbidden, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
-from functions.schemas.invidious import PlaylistPage
+from functions.schemas.invidious import PlaylistCreate, PlaylistPage, PlaylistUpdate, PlaylistVideoAdd
 from functions.services.invidious import public, render
 from functions.storage import counters, db, lookup, pages
 from functions.storage.models import Channel, Counter, InvidiousPlaylist, InvidiousPlaylistEntry, Video
@@ -42,10 +44,8 @@ def new_index_id() -> str:
 # ---------------------------------------------------------------- input
 
 
-def clean_title(value) -> str:
+def clean_title(value: str) -> str:
     """Without `<` and `>`, cut at 150 bytes of UTF-8 without splitting a character."""
-    if not isinstance(value, str):
-        raise BadRequest("Invalid title.")
     title = value.replace("<", "").replace(">", "")
     title = title.encode()[:TITLE_BYTES].decode("utf-8", "ignore")
     if not title.strip():
@@ -53,15 +53,13 @@ def clean_title(value) -> str:
     return title
 
 
-def clean_privacy(value) -> str:
-    if not isinstance(value, str) or value.lower() not in PRIVACY:
+def clean_privacy(value: str) -> str:
+    if value.lower() not in PRIVACY:
         raise BadRequest("Invalid privacy setting.")
     return value.lower()
 
 
-def clean_description(value) -> str:
-    if not isinstance(value, str):
-        raise BadRequest("Invalid description.")
+def clean_description(value: str) -> str:
     value = value.replace("\r", "")
     if len(value) > DESCRIPTION_CHARS:
         raise BadRequest(f"Description cannot be longer than {DESCRIPTION_CHARS} characters.")
@@ -160,9 +158,9 @@ def list_all(viewer) -> list[dict]:
 # ---------------------------------------------------------------- writing
 
 
-def create(viewer, body: dict) -> InvidiousPlaylist:
-    title = clean_title(body.get("title"))
-    privacy = clean_privacy(body.get("privacy"))
+def create(viewer, body: PlaylistCreate) -> InvidiousPlaylist:
+    title = clean_title(body.title)
+    privacy = clean_privacy(body.privacy)
     now = time.time()
     playlist = InvidiousPlaylist(
         new_id(),
@@ -189,11 +187,11 @@ def create(viewer, body: dict) -> InvidiousPlaylist:
     return playlist
 
 
-def update(viewer, playlist_id: str, body: dict) -> None:
+def update(viewer, playlist_id: str, body: PlaylistUpdate) -> None:
     """PATCH: any of title, description, privacy; `updated` moves only when one of them changes."""
     playlist = owned(viewer, playlist_id)
     cleaners = {"title": clean_title, "description": clean_description, "privacy": clean_privacy}
-    changes = {name: clean(body[name]) for name, clean in cleaners.items() if name in body}
+    changes = {name: cleaners[name](value) for name, value in msgspec.to_builtins(body).items()}
     changes = {name: value for name, value in changes.items() if value != getattr(playlist, name)}
     if not changes:
         return
@@ -216,9 +214,9 @@ def delete(viewer, playlist_id: str) -> None:
             batch.delete(entry)
 
 
-def add_video(viewer, playlist_id: str, body: dict) -> dict:
+def add_video(viewer, playlist_id: str, body: PlaylistVideoAdd) -> dict:
     """Append an archived video; answers the new playlist video. Positions and the count stay exact under races."""
-    youtube_id = body.get("videoId")
+    youtube_id = body.videoId
     if not is_video_id(youtube_id):
         raise BadRequest("Invalid videoId")
     playlist = owned(viewer, playlist_id)

@@ -1,6 +1,8 @@
 """Invidious preferences: the user's changed fields live in User.preferences; defaults fill in the rest."""
 
-from functions.core.errors import BadRequest
+import msgspec
+
+from functions.schemas.invidious import PreferencesUpdate
 from functions.storage import db
 from functions.storage.models import User
 
@@ -32,32 +34,10 @@ DEFAULTS = {
     "volume": 100,
     "watch_history": True,
 }
-RANGES = {"max_results": (0, 1500), "volume": (0, 100), "speed": (0.1, 16)}
-# Bounds that keep the user's item far below DynamoDB's 400 KB (an oversized update fails there, not in moto).
-MAX_TEXT = 200
-MAX_ITEMS = 20
-LIMITS: dict[type, str] = {str: f" of at most {MAX_TEXT} characters", list: f" of at most {MAX_ITEMS} strings"}
 
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _valid(name: str, value) -> bool:
-    default = DEFAULTS[name]
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, float):  # speed: 2 and 2.0 alike
-        return _is_int(value) or isinstance(value, float)
-    if isinstance(default, int):
-        return _is_int(value)
-    if isinstance(default, list):
-        return isinstance(value, list) and len(value) <= MAX_ITEMS and all(_valid_text(v) for v in value)
-    return _valid_text(value)
-
-
-def _valid_text(value) -> bool:
-    return isinstance(value, str) and len(value) <= MAX_TEXT
 
 
 def of(user: User) -> dict:
@@ -71,23 +51,10 @@ def of(user: User) -> dict:
     return merged
 
 
-def changes_of(body: dict) -> dict:
-    """The known fields of a POST body, each checked against its type; unknown fields are ignored."""
-    changes = {}
-    for name, value in body.items():
-        if name not in DEFAULTS:
-            continue
-        if not _valid(name, value):
-            raise BadRequest(f"{name} must be {type(DEFAULTS[name]).__name__}{LIMITS.get(type(DEFAULTS[name]), '')}")
-        if name in RANGES and not RANGES[name][0] <= value <= RANGES[name][1]:
-            raise BadRequest(f"{name} must be from {RANGES[name][0]} to {RANGES[name][1]}")
-        changes[name] = value
-    return changes
-
-
-def update(user: User, body: dict) -> None:
-    """Merge the given fields into the user's preferences, field by field, so concurrent patches both land."""
-    changes = changes_of(body)
+def update(user: User, body: PreferencesUpdate) -> None:
+    """Merge the fields the body sets (typed and bounded by the Struct) into the user's preferences, field by
+    field, so concurrent patches both land."""
+    changes = msgspec.to_builtins(body)
     if not changes:
         return
     item = User(user.username)

@@ -8,6 +8,7 @@ from functions.core.dates import now
 from functions.core.errors import NotFound
 from functions.core.ids import is_playlist_id, is_video_id
 from functions.core.settings import VERSION
+from functions.schemas import invidious as wire
 from functions.services.auth import activity
 from functions.services.invidious import catalog, objects
 from functions.services.invidious.discovery import POPULAR_POOL
@@ -18,7 +19,7 @@ from functions.storage.models import Channel, Counter, Playlist, Video
 SIMILAR = 12
 
 
-def video(youtube_id: str) -> dict:
+def video(youtube_id: str) -> wire.Video:
     if not is_video_id(youtube_id):
         raise NotFound(catalog.NO_VIDEO)
     (found,) = db.batch_get((Video, [youtube_id]))
@@ -45,7 +46,7 @@ def playlist(playlist_id: str, number: int) -> dict:
 
 
 def stats() -> dict:
-    """/api/v1/stats: what instance checks read. Users are active by the day they last sent a credential;
+    """/api/v1/stats: what instance checks read. Users are active by the day they last sent an Invidious credential;
     `lastChannelRefreshedAt` is the latest download among the newest videos (no index orders downloads)."""
     (counts,) = db.batch_get((Counter, [counters.USER_IDS]))
     users = int(counts[counters.USER_IDS].count) if counters.USER_IDS in counts else 0

@@ -5,6 +5,9 @@ import time
 from calendar import timegm
 from datetime import datetime
 
+from msgspec import structs
+
+from functions.schemas.invidious import Thumbnail
 from functions.services.invidious import links
 
 # Invidious' nine thumbnail entries: (quality, width, height). The archive keeps one image per video, so every
@@ -22,10 +25,15 @@ THUMBNAILS = (
 )
 
 
-def thumbnails(youtube_id: str) -> list[dict]:
+def thumbnail_list(youtube_id: str) -> list[Thumbnail]:
     """Absolute signed links: thumbnails load without credentials."""
     url = links.video_thumbnail(youtube_id)
-    return [{"quality": quality, "url": url, "width": width, "height": height} for quality, width, height in THUMBNAILS]
+    return [Thumbnail(quality, url, width, height) for quality, width, height in THUMBNAILS]
+
+
+def thumbnails(youtube_id: str) -> list[dict]:
+    """thumbnail_list as JSON objects, for the answers still built as dicts."""
+    return [structs.asdict(thumbnail) for thumbnail in thumbnail_list(youtube_id)]
 
 
 def published_epoch(published: str) -> int:

@@ -1,6 +1,8 @@
 """What the public Invidious API serves beside a video: /api/v1/comments/:id from the archived comments (paged by
 `continuation`), /api/v1/captions/:id from the archived subtitles (WebVTT), and /vi/ thumbnails."""
 
+from msgspec import structs
+
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_video_id
 from functions.services import comments as archived_comments
@@ -82,7 +84,7 @@ def comments(youtube_id: str, query: dict) -> dict:
 def captions(youtube_id: str) -> dict:
     """/api/v1/captions/:id: the archived subtitle tracks."""
     item = catalog.archived_video(youtube_id)
-    return {"captions": [objects.caption(item, sub) for sub in item.subtitles or []]}
+    return {"captions": [structs.asdict(objects.caption(item, sub)) for sub in item.subtitles or []]}
 
 
 def caption_text(youtube_id: str, label: str | None, lang: str | None) -> str:
