@@ -9,6 +9,55 @@ from functions.core.errors import DomainError, InvalidCredentials
 Text = Annotated[str, Meta(min_length=1)]
 
 
+# ---------------------------------------------------------------- query strings of the lists and lookups
+# Choices a service checks (with the message its API answers) are plain strings here; the document lists them.
+
+PageNumber = Annotated[int, Meta(ge=0, description="the page (1 is the first; 0 too)")]
+
+
+class ListQuery(Struct):
+    """`?page=` of a list: functions.core.pagination reads it."""
+
+    page: PageNumber | None = None
+
+
+class ChannelListQuery(ListQuery):
+    filter: Annotated[str, Meta(description="subscribed or unsubscribed")] | None = None
+
+
+class QueueClearQuery(Struct):
+    filter: Annotated[str, Meta(description="pending or ignore: every item of it goes (required)")] | None = None
+
+
+class DownloadListQuery(ListQuery):
+    filter: Annotated[str, Meta(description="pending or ignore")] | None = None
+    channel: Annotated[str, Meta(description="a channel id: its items only")] | None = None
+
+
+class VideoListQuery(ListQuery):
+    """TubeArchivist v0.5's filters of `/api/video/` (functions.services.archive.video_filters), one at a time."""
+
+    channel: Annotated[str, Meta(description="a channel id")] | None = None
+    playlist: Annotated[str, Meta(description="a playlist id (YouTube's or a custom one)")] | None = None
+    type: Annotated[str, Meta(description="videos, streams or shorts")] | None = None
+    watch: Annotated[str, Meta(description="not supported: no index orders a user's unwatched videos")] | None = None
+    sort: Literal["published"] = "published"
+    order: Literal["desc", "asc"] = "desc"
+
+
+class RefreshStatusQuery(Struct):
+    type: Annotated[str, Meta(description="video, channel or playlist")] | None = None
+    id: Annotated[str, Meta(description="an item of that type: is it waiting?")] | None = None
+
+
+class BiggestChannelsQuery(Struct):
+    order: Annotated[str, Meta(description="doc_count, duration or media_size")] = "doc_count"
+
+
+class SearchQuery(Struct):
+    query: Annotated[str, Meta(description="TubeArchivist's search syntax")] | None = None
+
+
 class Login(Struct):
     username: str
     password: str

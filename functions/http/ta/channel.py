@@ -8,7 +8,13 @@ from functions.core import lazy
 from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
-from functions.schemas.ta import ChannelOverwritesUpdate, ChannelSearchQuery, ChannelSubscriptions
+from functions.schemas.ta import (
+    ChannelListQuery,
+    ChannelOverwritesUpdate,
+    ChannelSearchQuery,
+    ChannelSubscriptions,
+    ListQuery,
+)
 
 if TYPE_CHECKING:
     from functions.services.archive import channel_overwrites, channels, render
@@ -22,9 +28,11 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/channel", auth=USER, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Channel]])
+@router.route(
+    "/api/channel", auth=USER, query=ChannelListQuery, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Channel]]
+)
 def list_channels(call: Call):
-    return channels.list_page(call.viewer, call.page(), call.query.get("filter"))
+    return channels.list_page(call.viewer, call.page(), call.params.filter)
 
 
 @router.route("/api/channel", methods=("POST",), auth=ADMIN, body=ChannelSubscriptions)
@@ -63,7 +71,11 @@ def delete_channel(call: Call, channel_id: str):
 
 
 @router.route(
-    "/api/channel/{channel_id}/video", auth=USER, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Video]]
+    "/api/channel/{channel_id}/video",
+    auth=USER,
+    query=ListQuery,
+    as_v05=shapes.listing,
+    returns=wire.Envelope[list[wire.Video]],
 )
 def channel_videos(call: Call, channel_id: str):
     return channels.videos_page(call.viewer, channel_id, call.page())

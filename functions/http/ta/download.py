@@ -8,7 +8,7 @@ from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
-from functions.schemas.ta import DownloadQuery, DownloadRequest, DownloadStatus
+from functions.schemas.ta import DownloadListQuery, DownloadQuery, DownloadRequest, DownloadStatus, QueueClearQuery
 from functions.schemas.ta5 import DownloadBulkChange, DownloadBulkQuery
 
 if TYPE_CHECKING:
@@ -19,9 +19,15 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/download", auth=USER, as_v05=shapes.listing, returns=wire.Envelope[list[wire.DownloadItem]])
+@router.route(
+    "/api/download",
+    auth=USER,
+    query=DownloadListQuery,
+    as_v05=shapes.listing,
+    returns=wire.Envelope[list[wire.DownloadItem]],
+)
 def list_queue(call: Call):
-    return intake.list_page(call.viewer, call.page(), call.query.get("filter"), call.query.get("channel"))
+    return intake.list_page(call.viewer, call.page(), call.params.filter, call.params.channel)
 
 
 @router.route("/api/download", methods=("POST",), auth=ADMIN, body=DownloadRequest, query=DownloadQuery)
@@ -41,9 +47,9 @@ def change_by_filter(call: Call):
     return shapes.no_content()
 
 
-@router.route("/api/download", methods=("DELETE",), auth=ADMIN)
+@router.route("/api/download", methods=("DELETE",), auth=ADMIN, query=QueueClearQuery)
 def clear_queue(call: Call):
-    status = call.query.get("filter")
+    status = call.params.filter
     return {"success": True, "filter": status, "removed": intake.delete_by_filter(status)}
 
 

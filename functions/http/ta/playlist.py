@@ -6,6 +6,7 @@ from functions.core import lazy
 from functions.http.routing import ADMIN, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
+from functions.schemas.ta import ListQuery
 from functions.schemas.ta5 import PlaylistChange, PlaylistDeleteQuery
 
 if TYPE_CHECKING:
@@ -18,7 +19,9 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/playlist", auth=USER, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Playlist]])
+@router.route(
+    "/api/playlist", auth=USER, query=ListQuery, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Playlist]]
+)
 def list_playlists(call: Call):
     return playlists.list_page(call.viewer, call.page())
 

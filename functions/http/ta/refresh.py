@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from functions.core import lazy
 from functions.http.routing import ADMIN, Call, Router
-from functions.schemas.ta import RefreshQuery, RefreshRequest
+from functions.schemas.ta import RefreshQuery, RefreshRequest, RefreshStatusQuery
 
 if TYPE_CHECKING:
     from functions.services import refresh
@@ -14,9 +14,9 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/refresh", auth=ADMIN)
+@router.route("/api/refresh", auth=ADMIN, query=RefreshStatusQuery)
 def refresh_status(call: Call):
-    return refresh.progress(call.query.get("type"), call.query.get("id"))
+    return refresh.progress(call.params.type, call.params.id)
 
 
 @router.route("/api/refresh", methods=("POST",), auth=ADMIN, body=RefreshRequest, query=RefreshQuery)

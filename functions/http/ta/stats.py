@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from functions.core import lazy
 from functions.http.routing import USER, Call, Router
+from functions.schemas.ta import BiggestChannelsQuery
 
 if TYPE_CHECKING:
     from functions.services import stats, stats_render
@@ -43,6 +44,6 @@ def download_history(call: Call):
     return stats_render.download_history(stats.download_history(call.viewer))
 
 
-@router.route("/api/stats/biggestchannels", auth=USER, returns=list)
+@router.route("/api/stats/biggestchannels", auth=USER, query=BiggestChannelsQuery, returns=list)
 def biggest_channels(call: Call):
-    return stats_render.biggest_channels(stats.biggest_channels(call.viewer, call.query.get("order") or "doc_count"))
+    return stats_render.biggest_channels(stats.biggest_channels(call.viewer, call.params.order or "doc_count"))

@@ -8,7 +8,7 @@ from functions.core import lazy
 from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
-from functions.schemas.ta import ProgressUpdate, Watched
+from functions.schemas.ta import ProgressUpdate, VideoListQuery, Watched
 
 if TYPE_CHECKING:
     from functions.services.archive import progress, video_filters, videos
@@ -20,9 +20,11 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__)
 
 
-@router.route("/api/video", auth=USER, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Video]])
+@router.route(
+    "/api/video", auth=USER, query=VideoListQuery, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Video]]
+)
 def list_videos(call: Call):
-    return video_filters.videos_page(call.viewer, call.page(), call.query)
+    return video_filters.videos_page(call.viewer, call.page(), call.params)
 
 
 @router.route("/api/video/{video_id}", auth=USER, as_v05=shapes.bare, returns=wire.Envelope[wire.Video])

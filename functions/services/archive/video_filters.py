@@ -8,37 +8,24 @@ from functools import partial
 from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_custom_playlist_id, is_playlist_id
 from functions.core.pagination import Page
+from functions.schemas.ta import VideoListQuery
 from functions.schemas.ta_objects import Envelope
 from functions.services.archive.videos import list_page
 from functions.services.auth.viewer import Viewer
 from functions.storage import counters
 from functions.storage.models import ALL_VIDEOS, PlaylistEntry, Video
 
-ORDERS = ("desc", "asc")
-# What the indexes can order by; v0.5's other sort keys (downloaded, views, likes, duration, filesize) have none.
-SORTS = ("published",)
-# v0.5 parameters no index serves: refused, never silently ignored.
-UNSERVED = {
-    "watch": "the watch filter is not supported: no index orders a user's unwatched videos",
-}
+# `sort`: what the indexes can order by is the publish date (VideoListQuery); v0.5's other sort keys (downloaded,
+# views, likes, duration, filesize) have no index.
 TYPES = counters.VID_TYPES
 
 
-def _choice(query: dict, name: str, choices: tuple[str, ...]) -> str:
-    value = query.get(name) or choices[0]
-    if value not in choices:
-        raise BadRequest(f"{name} must be {' or '.join(choices)}, got {value[:40]!r}")
-    return value
-
-
-def videos_page(viewer: Viewer, page: Page, query: dict) -> Envelope:
+def videos_page(viewer: Viewer, page: Page, query: VideoListQuery) -> Envelope:
     """A page of `/api/video/` with `channel`, `playlist`, `type` and `order` applied (`sort`: published only)."""
-    for name, reason in UNSERVED.items():
-        if query.get(name):
-            raise BadRequest(reason)
-    _choice(query, "sort", SORTS)
-    ascending = _choice(query, "order", ORDERS) == "asc"
-    channel_id, playlist_id, vid_type = query.get("channel"), query.get("playlist"), query.get("type")
+    if query.watch:  # refused, never silently ignored
+        raise BadRequest("the watch filter is not supported: no index orders a user's unwatched videos")
+    ascending = query.order == "asc"
+    channel_id, playlist_id, vid_type = query.channel, query.playlist, query.type
     if sum(1 for value in (channel_id, playlist_id, vid_type) if value) > 1:
         raise BadRequest("filter by one of channel, playlist or type, not several")
     page_of = partial(list_page, viewer, page=page, past_end_empty=True, scan_forward=ascending)
@@ -51,7 +38,8 @@ def videos_page(viewer: Viewer, page: Page, query: dict) -> Envelope:
             raise BadRequest(f"playlist must be a playlist id, got {playlist_id[:40]!r}")
         return page_of(counters.playlist_videos(playlist_id), PlaylistEntry.by_published, playlist_id, rows_of=_row)
     if vid_type:
-        _choice(query, "type", TYPES)
+        if vid_type not in TYPES:
+            raise BadRequest(f"type must be {' or '.join(TYPES)}, got {vid_type[:40]!r}")
         return page_of(counters.videos_of_type(vid_type), Video.by_type, vid_type, rows_of=_row)
     return page_of(counters.VIDEOS, Video.by_published, ALL_VIDEOS, rows_of=_row)
 
