@@ -1,1 +1,2 @@
-"""Event-driven functions: one blueprint a job, its handlers registered in app.py."""
+"""Event-driven functions: a module a job, run with the event its queue or schedule sends (functions.jobs.triggers
+declares which, and imports the job when its event comes)."""
