@@ -91,8 +91,8 @@ def error_family(route: Route) -> str:
 def error_schema(family: str, status: int) -> dict:
     if family == "Invidious":
         return ref(errors.Error)
-    if status == 404:
-        return ref(errors.NotFound)
+    if status == 404:  # v0.4's `data: false` beside the error; v0.5 credentials and v0.5-only paths: the error alone
+        return {"anyOf": [ref(errors.NotFound), ref(errors.Error)]}
     if status == 403:
         return ref(errors.Refused)
     if status == 400:  # a failed login answers DRF's non_field_errors

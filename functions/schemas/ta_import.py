@@ -12,6 +12,7 @@ from functions.core import ids
 
 VideoId = Annotated[str, Meta(pattern=f"^{ids.VIDEO}$")]
 ChannelId = Annotated[str, Meta(pattern=f"^{ids.CHANNEL}$")]
+ChannelIdOrBlank = Annotated[str, Meta(pattern=f"^(?:{ids.CHANNEL})?$")]  # msgspec takes one str type per union
 PlaylistId = Annotated[str, Meta(pattern=f"^{ids.PLAYLIST}$")]
 Name = Annotated[str, Meta(pattern=r"\S")]  # not blank
 Whole = Annotated[int, Meta(ge=0)]
@@ -42,7 +43,7 @@ class PlaylistRecord(Struct):
     playlist_id: PlaylistId
     playlist_name: Name
     playlist_channel: str | None = None
-    playlist_channel_id: ChannelId | Literal[""] | None = None
+    playlist_channel_id: ChannelIdOrBlank | None = None
     playlist_description: str | None = None
     playlist_subscribed: bool | None = None
     playlist_active: bool | None = None

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from functions.core.ids import is_video_id
-from functions.services.archive import channel_overwrites
+from functions.schemas.ta import Overwrites
 from functions.storage import s3
 from infra.move_in.items import Collected, File, content_type
 
@@ -172,7 +172,7 @@ class TubeArchivist:
     def channel(self, row: dict, collected: Collected) -> dict:
         overwrites = {}
         for key, value in (row.get("channel_overwrites") or {}).items():
-            if key in channel_overwrites.CHECKS and value is not None:
+            if key in Overwrites.__struct_fields__ and value is not None:
                 overwrites[key] = value
             elif value is not None:
                 collected.notes.append(

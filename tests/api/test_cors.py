@@ -63,7 +63,7 @@ def test_preflight_answered_on_every_ta_path(client):
 def test_preflight_names_the_path_methods(client):
     response = client.http.request("OPTIONS", "/api/download", headers={"Origin": CHROME})
     methods = response.headers["Access-Control-Allow-Methods"].split(", ")
-    assert set(methods) == {"GET", "POST", "DELETE", "OPTIONS"}
+    assert set(methods) == {"GET", "POST", "PATCH", "DELETE", "OPTIONS"}
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example.com", "chrome-extension://", "null"])

@@ -14,6 +14,6 @@ else:  # imported when a view first uses them (functions/core/lazy.py)
 router = Router(__name__, dialect=V05)
 
 
-@router.route("/api/video/{video_id}/nav", auth=USER)
+@router.route("/api/video/{video_id}/nav", auth=USER, returns=list)
 def video_nav(call: Call, video_id: str):
     return nav.playlist_nav(call.viewer, video_id)
