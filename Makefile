@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest workers: one a core (2 in CI); a test file's tests stay together in one worker (--dist loadfile).
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint format bench clean layer deploy admin demo
 STAGE ?= dev
@@ -25,7 +27,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	sh tests/setup_browser.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
