@@ -10,7 +10,7 @@ from chalice import Response
 
 from functions.core.errors import NotFound
 from functions.http.addresses import base_path
-from functions.http.routing import PUBLIC, Call, Router
+from functions.http.routing import PAGE, PUBLIC, Call, Router
 
 router = Router(__name__)
 # The client routes (main.js ROUTES): a reload or a shared link of any of them gets the shell.
@@ -46,7 +46,7 @@ def _shell(call: Call, **segments):
 
 
 for _path in CLIENT_ROUTES:
-    router.route(_path, auth=PUBLIC)(_shell)
+    router.route(_path, auth=PUBLIC, returns=PAGE)(_shell)
 
 
 @router.route("/assets/{asset_name}", auth=PUBLIC)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from functions.core import lazy
-from functions.http.routing import ADMIN, USER, Call, Router
+from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
 from functions.schemas.ta import DownloadListQuery, DownloadQuery, DownloadRequest, DownloadStatus, QueueClearQuery
@@ -40,7 +40,14 @@ def add_to_queue(call: Call):
     return {"data": msgspec.to_builtins(rows), **summary}
 
 
-@router.route("/api/download", methods=("PATCH",), auth=ADMIN, body=DownloadBulkChange, query=DownloadBulkQuery)
+@router.route(
+    "/api/download",
+    methods=("PATCH",),
+    auth=ADMIN,
+    body=DownloadBulkChange,
+    query=DownloadBulkQuery,
+    returns=NO_CONTENT,
+)
 def change_by_filter(call: Call):
     """v0.5's bulk change: every item of `?filter=` (and `&channel=`) gets the body's status; 204 in either dialect."""
     bulk.update_by_filter(call.params.filter, call.body.status, call.params.channel)

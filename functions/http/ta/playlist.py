@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from functions.core import lazy
-from functions.http.routing import ADMIN, USER, Call, Router
+from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
 from functions.schemas.ta import ListQuery
@@ -38,7 +38,9 @@ def change_playlist(call: Call, playlist_id: str):
     return playlists.detail(call.viewer, playlist_id)
 
 
-@router.route("/api/playlist/{playlist_id}", methods=("DELETE",), auth=ADMIN, query=PlaylistDeleteQuery)
+@router.route(
+    "/api/playlist/{playlist_id}", methods=("DELETE",), auth=ADMIN, query=PlaylistDeleteQuery, returns=NO_CONTENT
+)
 def delete_playlist(call: Call, playlist_id: str):
     """v0.5's removal of a playlist (`?delete_videos=true`: its archived videos too): 204 in either dialect."""
     custom_playlists.delete(playlist_id, call.params.delete_videos)

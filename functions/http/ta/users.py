@@ -7,7 +7,7 @@ from chalice import Response
 
 from functions.core import lazy
 from functions.core.errors import BadRequest, Forbidden
-from functions.http.routing import ADMIN, PUBLIC, USER, Call, Router
+from functions.http.routing import ADMIN, CREATED, NO_CONTENT, PUBLIC, USER, Call, Router
 from functions.schemas.users import NewPassword, NewUser
 
 if TYPE_CHECKING:
@@ -52,14 +52,14 @@ def list_users(call: Call):
     return {"data": [_user(user) for user in users.list_users()]}
 
 
-@router.route("/api/users", methods=("POST",), auth=ADMIN, body=NewUser)
+@router.route("/api/users", methods=("POST",), auth=ADMIN, body=NewUser, returns=CREATED)
 def create_user(call: Call):
     """The new user and their API token (201); 409 when the name is taken."""
     user = users.create_user(call.body.username, call.body.password, is_admin=call.body.is_admin)
     return Response(body={**_user(user), "token": user.api_token}, status_code=201)
 
 
-@router.route("/api/users/{username}", methods=("DELETE",), auth=ADMIN)
+@router.route("/api/users/{username}", methods=("DELETE",), auth=ADMIN, returns=NO_CONTENT)
 def remove_user(call: Call, username: str):
     if username == call.viewer.username:
         raise BadRequest("you cannot remove yourself")

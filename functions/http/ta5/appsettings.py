@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from functions.core import lazy
 from functions.core.dialects import V05
 from functions.core.errors import BadRequest
-from functions.http.routing import ADMIN, Call, Router
+from functions.http.routing import ADMIN, NO_CONTENT, Call, Router
 from functions.http.ta import snapshot
 from functions.http.ta.cookie import validate
 from functions.http.ta5.shapes import no_content
@@ -49,7 +49,7 @@ def import_cookie(call: Call):
     return cookies.status(call.viewer.config)
 
 
-@router.route("/api/appsettings/cookie", methods=("DELETE",), auth=ADMIN)
+@router.route("/api/appsettings/cookie", methods=("DELETE",), auth=ADMIN, returns=NO_CONTENT)
 def revoke_cookie(call: Call):
     cookies.revoke()
     return no_content()
@@ -62,7 +62,7 @@ def show_token(call: Call):
     return {"token": user.api_token, "dialect": users.token_dialect(user)}
 
 
-@router.route("/api/appsettings/token", methods=("DELETE",), auth=ADMIN, query=TokenQuery)
+@router.route("/api/appsettings/token", methods=("DELETE",), auth=ADMIN, query=TokenQuery, returns=NO_CONTENT)
 def replace_token(call: Call):
     """Revoke the caller's token; its successor (in `?dialect=`, else the old one's) is the next GET's answer."""
     users.replace_token(call.viewer.user, call.params.dialect)
@@ -76,7 +76,7 @@ router.route("/api/appsettings/snapshot/{snapshot_id}", auth=ADMIN)(snapshot.get
 router.route("/api/appsettings/snapshot/{snapshot_id}", methods=("POST",), auth=ADMIN)(snapshot.restore_snapshot)
 
 
-@router.route("/api/appsettings/snapshot/{snapshot_id}", methods=("DELETE",), auth=ADMIN)
+@router.route("/api/appsettings/snapshot/{snapshot_id}", methods=("DELETE",), auth=ADMIN, returns=NO_CONTENT)
 def delete_snapshot(call: Call, snapshot_id: str):
     snapshots.delete(snapshot_id)
     return no_content()

@@ -12,7 +12,7 @@ from chalice import Response
 from functions.core import lazy
 from functions.core.dialects import V05
 from functions.core.errors import BadRequest, InvalidCredentials
-from functions.http.routing import PUBLIC, USER, Call, Router
+from functions.http.routing import NO_CONTENT, PUBLIC, USER, Call, Router
 from functions.schemas.ta5 import UserConfig, WebLogin
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def _cookie(call: Call, name: str, value: str, lifetime: int, http_only: bool) -
     return cookie
 
 
-@router.route("/api/user/login", methods=("POST",), auth=PUBLIC, body=WebLogin)
+@router.route("/api/user/login", methods=("POST",), auth=PUBLIC, body=WebLogin, returns=NO_CONTENT)
 def login(call: Call):
     """204 with the session and CSRF cookies; 400 `{"error"}` for wrong credentials, as TubeArchivist answers."""
     body = call.body
@@ -57,7 +57,7 @@ def login(call: Call):
     return Response(body="", status_code=204, headers={"Set-Cookie": cookies})
 
 
-@router.route("/api/user/logout", methods=("POST",), auth=USER)
+@router.route("/api/user/logout", methods=("POST",), auth=USER, returns=NO_CONTENT)
 def logout(call: Call):
     """End the session of the cookie (204, both cookies cleared); the API token stays valid."""
     call.viewer.confirm()
