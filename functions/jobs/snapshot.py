@@ -1,7 +1,9 @@
 """The snapshot job: creates and restores snapshots asked for on the snapshot queue, and the daily schedule."""
 
+import time
+
 from functions.jobs import events
-from functions.services import snapshots
+from functions.services import schedules, snapshots
 
 ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
 
@@ -20,5 +22,6 @@ def handle_record(record: dict, context=None) -> str:
 
 
 def daily_snapshot(event):
-    """Every day at settings.SNAPSHOT_HOUR_UTC (functions/jobs/triggers.py)."""
+    """On its schedule (scheduler.run_snapshot)."""
+    schedules.record_run("daily_snapshot", time.time())
     events.scheduled(event, snapshots.scheduled_snapshot)

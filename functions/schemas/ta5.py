@@ -47,6 +47,24 @@ class TokenQuery(Struct):
     dialect: Literal["v0.4", "v0.5"] | None = None
 
 
+class ScheduleChange(Struct):
+    """`POST /api/task/schedule/<name>/`: a crontab ("0 8 *", five fields, "auto"; "0" turns it off) and or the
+    task's config (the tasks here take none)."""
+
+    schedule: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
+    config: dict | UnsetType = UNSET
+
+
+class ScheduleRow(Struct):
+    """A schedule that is on, as TubeArchivist v0.5's CustomPeriodicTaskSerializer shows it."""
+
+    name: str
+    schedule: str
+    schedule_human: str
+    last_run_at: str | None  # ISO 8601, UTC
+    config: dict
+
+
 class CustomPlaylistNew(Struct):
     """`POST /api/playlist/custom/`: a new custom playlist's name."""
 
