@@ -273,6 +273,7 @@ def v05_endpoints(size: int) -> list[tuple[str, str, bool]]:
         ("GET /api/user/me/ (v0.5)", "/api/user/me/", False),
         ("GET /api/user/account/ (v0.5)", "/api/user/account/", False),
         ("GET /api/appsettings/token/ (v0.5)", "/api/appsettings/token/", False),
+        ("GET /api/task/schedule/ (v0.5)", "/api/task/schedule/", False),
     ]
 
 
