@@ -8,6 +8,7 @@ from functools import lru_cache
 
 VERSION = "v0.1.0"  # the archive's own version
 TA_API_VERSION = "v0.4.13"  # the TubeArchivist release whose API the archive answers as
+TA_V05_API_VERSION = "v0.5.9"  # ... and the one its v0.5 dialect answers as (functions.core.dialects)
 
 # When the scheduled jobs run (functions.services.schedules): a crontab in UTC, TubeArchivist's three fields
 # (minute hour day_of_week) or five; false: never.

@@ -96,6 +96,8 @@ class DownloadBulkQuery(Struct):
 
 
 class PlaylistChange(Struct, forbid_unknown_fields=True):
-    """`POST /api/playlist/<id>/`: subscribe to an archived YouTube playlist or end the subscription."""
+    """`POST /api/playlist/<id>/`: subscribe to an archived YouTube playlist or end the subscription, and/or read
+    its entries from the `top` (YouTube's order) or the `bottom` (reversed)."""
 
-    playlist_subscribed: bool
+    playlist_subscribed: bool | UnsetType = UNSET
+    playlist_sort_order: Literal["top", "bottom"] | UnsetType = UNSET
