@@ -309,11 +309,11 @@ def main() -> None:
             raise RuntimeError(f"{setting}={os.environ[setting]} but the stack made {outputs[output]}")
     # The data folder's key signs the tokens, whatever HMAC_KEY this shell happens to export.
     os.environ["HMAC_KEY"] = keep_secret(boto3.client("secretsmanager"), outputs["HmacSecretArn"], folder / "hmac-key")
-    store = Store(folder, apply=in_process_caller(moto.moto_app))
-    counts = store.open(lambda bucket, manifest: load_objects(s3, folder, bucket, manifest))
     from infra import dynamo_index
 
-    dynamo_index.install()  # after loading: each table's indexes are built at once, when first queried
+    dynamo_index.install()  # before moto's first DynamoDB request: its handler is the indexed backend's
+    store = Store(folder, apply=in_process_caller(moto.moto_app))
+    counts = store.open(lambda bucket, manifest: load_objects(s3, folder, bucket, manifest))
     moto.gate.store = store
     log.info(
         "loaded %d items, %d journal records, %d objects in %.1f s",
