@@ -251,7 +251,7 @@ def item_operations(dynamodb) -> list:
             ReturnValues="ALL_NEW",
             ExpressionAttributeNames={"#r": "rank"},
             ExpressionAttributeValues={":one": {"N": "1"}, ":b": {"BS": [b"z"]}},
-        ),  # fmt: skip
+        ),
         dynamodb.update_item(TableName=TABLE, Key=key, UpdateExpression="REMOVE yes", ReturnValues="UPDATED_OLD"),
         dynamodb.batch_get_item(RequestItems={TABLE: {"Keys": [key, {"pk": {"S": "p0"}, "sk": {"N": "2"}}]}}),
         dynamodb.query(
@@ -260,7 +260,7 @@ def item_operations(dynamodb) -> list:
             ExpressionAttributeValues={":p": {"S": "p0"}},
             Limit=1,
             **capacity,
-        ),  # fmt: skip
+        ),
         dynamodb.scan(TableName=TABLE, Limit=2),
         dynamodb.transact_get_items(TransactItems=[{"Get": {"TableName": TABLE, "Key": key}}]),
         dynamodb.delete_item(TableName=TABLE, Key=key, ReturnValues="ALL_OLD"),
