@@ -20,7 +20,7 @@ from pathlib import Path
 
 import boto3
 
-from infra.moto_server import HOST, Credentials, in_process_caller, start_moto
+from infra.moto_server import HOST, Credentials, in_process_caller, serve_in_process, start_moto
 from infra.store import Store, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -302,6 +302,7 @@ def main() -> None:
     config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name=STAGE)
     os.environ.update(config.environment_variables)  # before any project import: models read the table prefix
     moto = start_moto(moto_port, credentials)  # records nothing until the data folder is loaded
+    serve_in_process(moto.gate, os.environ["AWS_ENDPOINT_URL"])  # before this process makes its first client
     s3 = boto3.client("s3")
     outputs = create_stack(boto3.client("cloudformation"), STAGE)
     for setting, output in (("TABLE_PREFIX", "TablePrefix"), ("MEDIA_BUCKET", "MediaBucket")):
