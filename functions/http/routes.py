@@ -23,7 +23,9 @@ from functions.http.ta import (
 )
 from functions.http.ta5 import appsettings as appsettings5
 from functions.http.ta5 import nav, user
+from functions.http.ta5 import notification as notification5
 from functions.http.ta5 import playlist as playlist5
+from functions.http.ta5 import task as task5
 
 ROUTERS = (
     video.router,
@@ -51,6 +53,8 @@ ROUTERS = (
     appsettings5.router,
     nav.router,
     playlist5.router,
+    task5.router,
+    notification5.router,
     stats.router,
     users.router,
     webapp.router,

@@ -1,7 +1,7 @@
 """The snapshot job: creates and restores snapshots asked for on the snapshot queue, and the daily schedule."""
 
 from functions.jobs import events
-from functions.services import snapshots
+from functions.services import snapshots, task_runs
 
 ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
 
@@ -15,7 +15,8 @@ def handle_record(record: dict, context=None) -> str:
     body = events.body(record.get("body"), "action", "snapshot_id")
     if body["action"] not in ACTIONS or not isinstance(body["snapshot_id"], str):
         raise events.Malformed(f"no snapshot job: {record.get('body', '')[:200]!r}")
-    snapshots.run_job(body)
+    name = task_runs.CREATE_SNAPSHOT if body["action"] == "create" else task_runs.RESTORE_SNAPSHOT
+    task_runs.record(name, lambda run: snapshots.run_job(body) or body["snapshot_id"])
     return body["action"]
 
 
