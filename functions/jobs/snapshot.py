@@ -16,10 +16,15 @@ def handle_record(record: dict, context=None) -> str:
     if body["action"] not in ACTIONS or not isinstance(body["snapshot_id"], str):
         raise events.Malformed(f"no snapshot job: {record.get('body', '')[:200]!r}")
     name = task_runs.CREATE_SNAPSHOT if body["action"] == "create" else task_runs.RESTORE_SNAPSHOT
-    task_runs.record(name, lambda run: snapshots.run_job(body) or body["snapshot_id"])
+    task_runs.record(name, lambda run: run_snapshot_job(body, run))
     return body["action"]
 
 
 def daily_snapshot(event):
     """Every day at settings.SNAPSHOT_HOUR_UTC (functions/jobs/triggers.py)."""
     events.scheduled(event, snapshots.scheduled_snapshot)
+
+
+def run_snapshot_job(body: dict, run: task_runs.Run) -> None:
+    snapshots.run_job(body)
+    run.result = f"{body['action']} {body['snapshot_id']}"

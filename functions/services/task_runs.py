@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pynamodb.expressions.update import Action
+
 from functions.core import logs
 from functions.core.errors import BadRequest, NotFound
 from functions.schemas.tasks import BoardMessage, TaskResult
@@ -181,7 +183,7 @@ def record(name: str, work: Callable[[Run], Any], task_id: str | None = None) ->
         problems = notifications.send_ended(name, TASKS[name].title, run.task_id, status, result)
         now = _ms()
         lines = [result or {SUCCESS: "Task completed", REVOKED: "Task stopped"}.get(status, "Task failed")]
-        actions = [
+        actions: list[Action] = [
             TaskRun.status.set(status),
             TaskRun.finished.set(now),
             TaskRun.messages.set([line[:500] for line in lines]),

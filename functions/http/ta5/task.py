@@ -12,10 +12,10 @@ from functions.http.ta5.shapes import no_content
 from functions.schemas.tasks import TaskCommand, TaskResult, TaskStarted
 
 if TYPE_CHECKING:
-    from functions.services import rescan, task_runs
+    from functions.services import rescan, task_runs, tasks
     from functions.services.downloads import intake
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    rescan, task_runs = lazy.modules("functions.services", "rescan", "task_runs")
+    rescan, task_runs, tasks = lazy.modules("functions.services", "rescan", "task_runs", "tasks")
     intake = lazy.modules("functions.services.downloads", "intake")
 
 router = Router(__name__, dialect=V05)
@@ -35,14 +35,20 @@ def runs_of(call: Call, task_name: str):
 
 
 def _start_rescan(name: str) -> TaskStarted:
-    (task_id,) = task_runs.queue(name)
-    if rescan.request(task_id):
-        return TaskStarted(task_id=task_id, status="PENDING")
-    task_runs.forget(task_id)  # nothing was sent: the rescan that runs is the one asked for
+    """A new run, unless a rescan runs or was asked for: then that one, as TubeArchivist answers."""
+    if not tasks.is_busy(tasks.RESCAN):
+        (task_id,) = task_runs.queue(name)
+        if rescan.request(task_id):
+            return TaskStarted(task_id=task_id, status="PENDING")
+        task_runs.forget(task_id)  # nothing was sent: another request came between
     running = task_runs.latest(name, task_runs.STARTED) or task_runs.latest(name, task_runs.PENDING)
-    if running is None:  # asked for by the schedule, its run not recorded yet
+    if running is None:  # the schedule's rescan, its run not recorded yet
         raise BadRequest("Rescan already in progress.")
-    return TaskStarted(task_id=running.task_id, status=running.status, message="Rescan already in progress.")  # type: ignore[arg-type]
+    return TaskStarted(
+        task_id=running.task_id,
+        status="STARTED" if running.status == task_runs.STARTED else "PENDING",
+        message="Rescan already in progress.",
+    )
 
 
 @router.route("/api/task/by-name/{task_name}", methods=("POST",), auth=ADMIN, returns=TaskStarted)
