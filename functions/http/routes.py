@@ -25,6 +25,7 @@ from functions.http.ta5 import appsettings as appsettings5
 from functions.http.ta5 import nav, user
 from functions.http.ta5 import notification as notification5
 from functions.http.ta5 import playlist as playlist5
+from functions.http.ta5 import schedule as schedule5
 from functions.http.ta5 import task as task5
 
 ROUTERS = (
@@ -55,6 +56,7 @@ ROUTERS = (
     playlist5.router,
     task5.router,
     notification5.router,
+    schedule5.router,
     stats.router,
     users.router,
     webapp.router,

@@ -1,7 +1,9 @@
 """The snapshot job: creates and restores snapshots asked for on the snapshot queue, and the daily schedule."""
 
+import time
+
 from functions.jobs import events
-from functions.services import snapshots, task_runs
+from functions.services import schedules, snapshots, task_runs
 
 ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
 
@@ -21,7 +23,8 @@ def handle_record(record: dict, context=None) -> str:
 
 
 def daily_snapshot(event):
-    """Every day at settings.SNAPSHOT_HOUR_UTC (functions/jobs/triggers.py)."""
+    """On its schedule (scheduler.run_snapshot)."""
+    schedules.record_run("daily_snapshot", time.time())
     events.scheduled(event, snapshots.scheduled_snapshot)
 
 
