@@ -73,6 +73,7 @@ class Settings:
     snapshot_queue_url: str
     sponsorblock_url: str
     refresh_queue_url: str
+    notify_topic_arn: str
     lookup_function: str
     hmac_key: str
     hmac_secret_id: str
@@ -115,6 +116,7 @@ def get_settings() -> Settings:
         snapshot_queue_url=env("SNAPSHOT_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         sponsorblock_url=env("SPONSORBLOCK_URL", "https://sponsor.ajay.app").rstrip("/"),
         refresh_queue_url=env("REFRESH_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
+        notify_topic_arn=env("NOTIFY_TOPIC_ARN", ""),  # empty: found by name (the local stage)
         lookup_function=env("LOOKUP_FUNCTION", ""),  # empty: the lookup runs in this process (local stage, tests)
         hmac_key=env("HMAC_KEY", ""),  # the Invidious tokens' key itself (local run, tests), else the secret's:
         hmac_secret_id=env("HMAC_SECRET_ID", ""),

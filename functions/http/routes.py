@@ -23,8 +23,10 @@ from functions.http.ta import (
 )
 from functions.http.ta5 import appsettings as appsettings5
 from functions.http.ta5 import nav, user
+from functions.http.ta5 import notification as notification5
 from functions.http.ta5 import playlist as playlist5
 from functions.http.ta5 import schedule as schedule5
+from functions.http.ta5 import task as task5
 
 ROUTERS = (
     video.router,
@@ -52,6 +54,8 @@ ROUTERS = (
     appsettings5.router,
     nav.router,
     playlist5.router,
+    task5.router,
+    notification5.router,
     schedule5.router,
     stats.router,
     users.router,

@@ -3,7 +3,7 @@
 import time
 
 from functions.jobs import events
-from functions.services import schedules, snapshots
+from functions.services import schedules, snapshots, task_runs
 
 ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
 
@@ -17,7 +17,8 @@ def handle_record(record: dict, context=None) -> str:
     body = events.body(record.get("body"), "action", "snapshot_id")
     if body["action"] not in ACTIONS or not isinstance(body["snapshot_id"], str):
         raise events.Malformed(f"no snapshot job: {record.get('body', '')[:200]!r}")
-    snapshots.run_job(body)
+    name = task_runs.CREATE_SNAPSHOT if body["action"] == "create" else task_runs.RESTORE_SNAPSHOT
+    task_runs.record(name, lambda run: run_snapshot_job(body, run))
     return body["action"]
 
 
@@ -25,3 +26,8 @@ def daily_snapshot(event):
     """On its schedule (scheduler.run_snapshot)."""
     schedules.record_run("daily_snapshot", time.time())
     events.scheduled(event, snapshots.scheduled_snapshot)
+
+
+def run_snapshot_job(body: dict, run: task_runs.Run) -> None:
+    snapshots.run_job(body)
+    run.result = f"{body['action']} {body['snapshot_id']}"

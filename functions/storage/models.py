@@ -421,6 +421,44 @@ class TaskState(Model):
     lease_until = NumberAttribute(null=True)  # when a crashed run's hold expires
 
 
+class TaskRunsByName(GlobalSecondaryIndex):
+    Meta = _index_meta("by_name", AllProjection())
+    name = UnicodeAttribute(hash_key=True)
+    queued = NumberAttribute(range_key=True)
+
+
+class TaskRunsByBoard(GlobalSecondaryIndex):
+    """Sparse: only runs that started carry `board`; a query for `shown_until` > now is what the notification poll
+    shows (running, or ended moments ago), without reading the history."""
+
+    Meta = _index_meta("by_board", AllProjection())
+    board = UnicodeAttribute(hash_key=True)
+    shown_until = NumberAttribute(range_key=True)
+
+
+class TaskRun(Model):
+    """One run of a background job (functions.services.task_runs): written once per state change."""
+
+    Meta = _meta("task_runs")
+    task_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    status = UnicodeAttribute()  # PENDING | STARTED | SUCCESS | FAILURE | REVOKED, as Celery names them
+    queued = NumberAttribute()  # when it was asked for (ms): the order of by_name
+    started = NumberAttribute(null=True)
+    finished = NumberAttribute(null=True)
+    messages = _strings(null=True)  # the latest progress lines
+    progress = NumberAttribute(null=True)
+    result = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)  # why it failed: the traceback's last line
+    command = UnicodeAttribute(null=True)  # STOP | KILL, asked for through /api/task/by-id/
+    notify_errors = _strings(null=True)  # notifications that could not be sent
+    board = UnicodeAttribute(null=True)
+    shown_until = NumberAttribute(null=True)
+    expires = TTLAttribute(null=True)  # DynamoDB tidies old runs away
+    by_name = TaskRunsByName()
+    by_board = TaskRunsByBoard()
+
+
 class RefreshItem(Model):
     """A video, channel or playlist waiting for the refresh function to read its metadata again."""
 
@@ -596,6 +634,7 @@ ALL_MODELS = (
     AppSetting,
     QueueItem,
     TaskState,
+    TaskRun,
     RefreshItem,
     Snapshot,
     InvidiousSession,
