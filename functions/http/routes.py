@@ -21,8 +21,8 @@ from functions.http.ta import (
     users,
     video,
 )
+from functions.http.ta5 import aggs, nav, user
 from functions.http.ta5 import appsettings as appsettings5
-from functions.http.ta5 import nav, user
 from functions.http.ta5 import playlist as playlist5
 
 ROUTERS = (
@@ -51,6 +51,7 @@ ROUTERS = (
     appsettings5.router,
     nav.router,
     playlist5.router,
+    aggs.router,
     stats.router,
     users.router,
     webapp.router,

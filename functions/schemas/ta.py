@@ -32,6 +32,9 @@ class QueueClearQuery(Struct):
 class DownloadListQuery(ListQuery):
     filter: Annotated[str, Meta(description="pending or ignore")] | None = None
     channel: Annotated[str, Meta(description="a channel id: its items only")] | None = None
+    vid_type: Annotated[str, Meta(description="videos, shorts or streams (not with channel)")] | None = None
+    q: Annotated[str, Meta(description="not supported: no index searches the queue's titles")] | None = None
+    error: Annotated[bool, Meta(description="not supported: no index lists the failed items")] | None = None
 
 
 class VideoListQuery(ListQuery):

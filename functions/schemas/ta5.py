@@ -81,3 +81,9 @@ class PlaylistChange(Struct, forbid_unknown_fields=True):
     """`POST /api/playlist/<id>/`: subscribe to an archived YouTube playlist or end the subscription."""
 
     playlist_subscribed: bool
+
+
+class DownloadAggsQuery(Struct):
+    """`GET /api/download/aggs/?filter=`: the status whose channels are counted (required, as in v0.5)."""
+
+    filter: Literal["pending", "ignore"]
