@@ -29,9 +29,20 @@ class QueueClearQuery(Struct):
     filter: Annotated[str, Meta(description="pending or ignore: every item of it goes (required)")] | None = None
 
 
+class PlaylistListQuery(ListQuery):
+    """TubeArchivist v0.5's filters of `/api/playlist/` (functions.services.archive.playlist_filters)."""
+
+    channel: Annotated[str, Meta(description="a channel id: its playlists")] | None = None
+    subscribed: Annotated[bool, Meta(description="subscribed (true) or not (false)")] | None = None
+    type: Annotated[str, Meta(description="regular or custom")] | None = None
+
+
 class DownloadListQuery(ListQuery):
     filter: Annotated[str, Meta(description="pending or ignore")] | None = None
     channel: Annotated[str, Meta(description="a channel id: its items only")] | None = None
+    vid_type: Annotated[str, Meta(description="videos, shorts or streams (not with channel)")] | None = None
+    q: Annotated[str, Meta(description="not supported: no index searches the queue's titles")] | None = None
+    error: Annotated[bool, Meta(description="not supported: no index lists the failed items")] | None = None
 
 
 class VideoListQuery(ListQuery):

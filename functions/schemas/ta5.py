@@ -101,3 +101,9 @@ class PlaylistChange(Struct, forbid_unknown_fields=True):
 
     playlist_subscribed: bool | UnsetType = UNSET
     playlist_sort_order: Literal["top", "bottom"] | UnsetType = UNSET
+
+
+class DownloadAggsQuery(Struct):
+    """`GET /api/download/aggs/?filter=`: the status whose channels are counted (required, as in v0.5)."""
+
+    filter: Literal["pending", "ignore"]
