@@ -39,7 +39,8 @@ DEFAULT_APP_CONFIG = {
     },
     # disable_static_auth: file URLs in TA answers are signed, absolute and expiring, for players that send no
     # credential (Kodi, VLC, a casting device), as TubeArchivist's DISABLE_STATIC_AUTH
-    "application": {"enable_snapshot": True, "disable_static_auth": False},
+    # backup_rotate: how many backups (functions.services.backups) are kept, TubeArchivist's run_backup_rotate
+    "application": {"enable_snapshot": True, "disable_static_auth": False, "backup_rotate": 5},
 }
 
 

@@ -22,6 +22,7 @@ from functions.http.ta import (
     video,
 )
 from functions.http.ta5 import appsettings as appsettings5
+from functions.http.ta5 import backup as backup5
 from functions.http.ta5 import nav, user
 from functions.http.ta5 import playlist as playlist5
 
@@ -49,6 +50,7 @@ ROUTERS = (
     appsettings.router,
     user.router,
     appsettings5.router,
+    backup5.router,
     nav.router,
     playlist5.router,
     stats.router,

@@ -1,9 +1,16 @@
-"""The snapshot job: creates and restores snapshots asked for on the snapshot queue, and the daily schedule."""
+"""The snapshot function: the archive's maintenance jobs asked for on the snapshot queue, and the daily snapshot.
+
+A message's `action` says which: creating or restoring a snapshot (functions.services.snapshots), making or
+restoring a backup (functions.services.backups), the filesystem rescan (functions.services.filesystem). Each
+runs in its own service; this module only routes.
+"""
 
 from functions.jobs import events
 from functions.services import snapshots
 
-ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
+SNAPSHOT_ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
+BACKUP_ACTIONS = ("run_backup", "restore_backup")  # functions.services.backups
+RESCAN_FILESYSTEM = "rescan_filesystem"  # functions.services.filesystem
 
 
 def snapshot(event):
@@ -12,11 +19,21 @@ def snapshot(event):
 
 
 def handle_record(record: dict, context=None) -> str:
-    body = events.body(record.get("body"), "action", "snapshot_id")
-    if body["action"] not in ACTIONS or not isinstance(body["snapshot_id"], str):
+    body = events.body(record.get("body"), "action")
+    action = body["action"]
+    if action in SNAPSHOT_ACTIONS and isinstance(body.get("snapshot_id"), str):
+        snapshots.run_job(body)
+    elif action in BACKUP_ACTIONS:
+        from functions.services import backups
+
+        backups.run_job(body)
+    elif action == RESCAN_FILESYSTEM:
+        from functions.services import filesystem
+
+        filesystem.run_job(body)
+    else:
         raise events.Malformed(f"no snapshot job: {record.get('body', '')[:200]!r}")
-    snapshots.run_job(body)
-    return body["action"]
+    return action
 
 
 def daily_snapshot(event):

@@ -78,6 +78,31 @@ def snapshot_table_key(snapshot_id: str, table: str) -> str:
     return snapshot_prefix(snapshot_id) + f"tables/{table}.jsonl.gz"
 
 
+BACKUP_PREFIX = "backups/"  # the archive's own metadata exports (functions.services.backups)
+IMPORT_PREFIX = "import/"  # the manual import's folder: yt-dlp downloads to move in (functions.services.manual_import)
+MEDIA_PREFIX = "media/"
+
+
+def report_key(task: str) -> str:
+    """What a file task's last run found (functions.services.file_tasks)."""
+    return f"reports/{task}.json"
+
+
+def backup_key(filename: str) -> str:
+    return BACKUP_PREFIX + filename
+
+
+def listing(prefix: str) -> list[dict]:
+    """Every object under a prefix (`Key`, `Size`, `LastModified`), for the jobs: a bucket listing never runs on a
+    request path but for small prefixes (the backups)."""
+    paginator = aws.client("s3").get_paginator("list_objects_v2")
+    return [
+        listed
+        for page in paginator.paginate(Bucket=get_settings().media_bucket, Prefix=prefix)
+        for listed in page.get("Contents", [])
+    ]
+
+
 def url_of(key: str) -> str:
     """The API path that serves an S3 key."""
     return "/" + key
