@@ -1,8 +1,8 @@
 """The snapshot function: the archive's maintenance jobs asked for on the snapshot queue, and the daily snapshot.
 
 A message's `action` says which: creating or restoring a snapshot (functions.services.snapshots), making or
-restoring a backup (functions.services.backups), the filesystem rescan (functions.services.filesystem). Each
-runs in its own service; this module only routes.
+restoring a backup (functions.services.backups), the filesystem rescan (functions.services.filesystem), the
+manual import (functions.services.manual_import). Each runs in its own service; this module only routes.
 """
 
 from functions.jobs import events
@@ -11,6 +11,7 @@ from functions.services import snapshots
 SNAPSHOT_ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
 BACKUP_ACTIONS = ("run_backup", "restore_backup")  # functions.services.backups
 RESCAN_FILESYSTEM = "rescan_filesystem"  # functions.services.filesystem
+MANUAL_IMPORT = "manual_import"  # functions.services.manual_import
 
 
 def snapshot(event):
@@ -31,6 +32,10 @@ def handle_record(record: dict, context=None) -> str:
         from functions.services import filesystem
 
         filesystem.run_job(body)
+    elif action == MANUAL_IMPORT:
+        from functions.services import manual_import
+
+        manual_import.run_job(body)
     else:
         raise events.Malformed(f"no snapshot job: {record.get('body', '')[:200]!r}")
     return action

@@ -140,6 +140,17 @@ def upload_file(path, key: str, content_type: str | None = None, download_name: 
     _transfer().upload_file(str(path), get_settings().media_bucket, key, extra_args=extra or None)
 
 
+def copy(source_key: str, key: str, content_type: str) -> None:
+    """Copy an object within the bucket; over 64 MB as a multipart copy (CopyObject stops at 5 GB)."""
+    from boto3.s3.inject import copy as managed_copy
+    from boto3.s3.transfer import TransferConfig
+
+    bucket = get_settings().media_bucket
+    config = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024)
+    extra = {"ContentType": content_type, "MetadataDirective": "REPLACE"}
+    managed_copy(aws.client("s3"), {"Bucket": bucket, "Key": source_key}, bucket, key, ExtraArgs=extra, Config=config)
+
+
 def content_disposition(name: str) -> str:
     """`inline` (players stream it) with the name in ASCII and, for the rest of the world, in RFC 5987 UTF-8."""
     cleaned = "".join(c for c in name if c.isprintable() and c not in '/\\"').strip() or "video"

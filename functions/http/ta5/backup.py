@@ -1,5 +1,5 @@
 """v0.5's file tasks, admins only, as TubeArchivist's AdminOnly views: `appsettings/backup/` (+ `<filename>/`),
-and `appsettings/rescan-filesystem/`. Each POST starts a job on the snapshot queue
+`appsettings/manual-import/` and `appsettings/rescan-filesystem/`. Each POST starts a job on the snapshot queue
 and answers its task id at once; the GETs read what a job left (a backup, a report)."""
 
 from typing import TYPE_CHECKING
@@ -8,12 +8,12 @@ from functions.core import lazy
 from functions.core.dialects import V05
 from functions.http.routing import ADMIN, NO_CONTENT, Call, Router
 from functions.http.ta5.shapes import no_content
-from functions.schemas.ta5 import AsyncTask, BackupFile, RescanFilesystemRequest
+from functions.schemas.ta5 import AsyncTask, BackupFile, ManualImportRequest, RescanFilesystemRequest
 
 if TYPE_CHECKING:
-    from functions.services import backups, filesystem
+    from functions.services import backups, filesystem, manual_import
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    backups, filesystem = lazy.modules("functions.services", "backups", "filesystem")
+    backups, filesystem, manual_import = lazy.modules("functions.services", "backups", "filesystem", "manual_import")
 
 router = Router(__name__, dialect=V05)
 
@@ -60,3 +60,17 @@ def rescan_filesystem_report(call: Call):
 def start_rescan_filesystem(call: Call):
     """Start reconciling the bucket with the tables (409 while a rescan runs)."""
     return AsyncTask(task_id=filesystem.request(call.body), status="PENDING")
+
+
+@router.route("/api/appsettings/manual-import", auth=ADMIN)
+def manual_import_report(call: Call):
+    """What the last manual import (or dry run) did or would do; `{"state": "never"}` before the first."""
+    return manual_import.last_report()
+
+
+@router.route(
+    "/api/appsettings/manual-import", methods=("POST",), auth=ADMIN, body=ManualImportRequest, returns=AsyncTask
+)
+def start_manual_import(call: Call):
+    """Start importing the media files of the bucket's `import/` folder (409 while an import runs)."""
+    return AsyncTask(task_id=manual_import.request(call.body), status="PENDING")
