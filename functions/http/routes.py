@@ -25,6 +25,7 @@ from functions.http.ta5 import appsettings as appsettings5
 from functions.http.ta5 import backup as backup5
 from functions.http.ta5 import nav, user
 from functions.http.ta5 import playlist as playlist5
+from functions.http.ta5 import schedule as schedule5
 
 ROUTERS = (
     video.router,
@@ -53,6 +54,7 @@ ROUTERS = (
     backup5.router,
     nav.router,
     playlist5.router,
+    schedule5.router,
     stats.router,
     users.router,
     webapp.router,

@@ -5,8 +5,10 @@ restoring a backup (functions.services.backups), the filesystem rescan (function
 manual import (functions.services.manual_import). Each runs in its own service; this module only routes.
 """
 
+import time
+
 from functions.jobs import events
-from functions.services import snapshots
+from functions.services import schedules, snapshots
 
 SNAPSHOT_ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
 BACKUP_ACTIONS = ("run_backup", "restore_backup")  # functions.services.backups
@@ -42,5 +44,6 @@ def handle_record(record: dict, context=None) -> str:
 
 
 def daily_snapshot(event):
-    """Every day at settings.SNAPSHOT_HOUR_UTC (functions/jobs/triggers.py)."""
+    """On its schedule (scheduler.run_snapshot)."""
+    schedules.record_run("daily_snapshot", time.time())
     events.scheduled(event, snapshots.scheduled_snapshot)

@@ -139,12 +139,23 @@ class ApplicationSettings(Struct, forbid_unknown_fields=True):
     backup_rotate: Annotated[int, Meta(ge=1, le=100)] | UnsetType = UNSET  # backups kept
 
 
+# A crontab (functions.services.schedules checks it: "0 8 *", five fields, "auto"), or false: never.
+Crontab = Annotated[str, Meta(min_length=1, max_length=200)] | Literal[False] | UnsetType
+
+
+class SchedulerSettings(Struct, forbid_unknown_fields=True):
+    update_subscribed: Crontab = UNSET  # the rescan of the subscriptions
+    run_snapshot: Crontab = UNSET
+    autodelete: Crontab = UNSET
+
+
 class SettingsUpdate(Struct, forbid_unknown_fields=True):
     """The settings to change, by section; the others stay."""
 
     subscriptions: SubscriptionSettings | UnsetType = UNSET
     downloads: DownloadSettings | UnsetType = UNSET
     application: ApplicationSettings | UnsetType = UNSET
+    scheduler: SchedulerSettings | UnsetType = UNSET
 
 
 class ProxySet(Struct):

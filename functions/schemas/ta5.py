@@ -47,6 +47,24 @@ class TokenQuery(Struct):
     dialect: Literal["v0.4", "v0.5"] | None = None
 
 
+class ScheduleChange(Struct):
+    """`POST /api/task/schedule/<name>/`: a crontab ("0 8 *", five fields, "auto"; "0" turns it off) and or the
+    task's config (the tasks here take none)."""
+
+    schedule: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
+    config: dict | UnsetType = UNSET
+
+
+class ScheduleRow(Struct):
+    """A schedule that is on, as TubeArchivist v0.5's CustomPeriodicTaskSerializer shows it."""
+
+    name: str
+    schedule: str
+    schedule_human: str
+    last_run_at: str | None  # ISO 8601, UTC
+    config: dict
+
+
 class CustomPlaylistNew(Struct):
     """`POST /api/playlist/custom/`: a new custom playlist's name."""
 
@@ -78,9 +96,11 @@ class DownloadBulkQuery(Struct):
 
 
 class PlaylistChange(Struct, forbid_unknown_fields=True):
-    """`POST /api/playlist/<id>/`: subscribe to an archived YouTube playlist or end the subscription."""
+    """`POST /api/playlist/<id>/`: subscribe to an archived YouTube playlist or end the subscription, and/or read
+    its entries from the `top` (YouTube's order) or the `bottom` (reversed)."""
 
-    playlist_subscribed: bool
+    playlist_subscribed: bool | UnsetType = UNSET
+    playlist_sort_order: Literal["top", "bottom"] | UnsetType = UNSET
 
 
 class ManualImportRequest(Struct, forbid_unknown_fields=True):

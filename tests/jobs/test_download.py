@@ -10,12 +10,13 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import ClientError
 
+from functions.core.dates import today
 from functions.jobs import download as job
 from functions.jobs import events
 from functions.services import cookies
 from functions.services.downloads import intake, worker
 from functions.storage import s3
-from functions.storage.models import Channel, Counter, PlaylistEntry, QueueItem, Video
+from functions.storage.models import Channel, Counter, Playlist, PlaylistEntry, QueueItem, Video
 from infra import local
 from tests.media_server import FakeVideo
 
@@ -111,6 +112,7 @@ def test_playlist_is_queued_and_its_entries_marked_as_downloaded(fake_youtube, a
     assert all(e.downloaded for e in entries)
     assert count(f"videos#playlist#{playlist.playlist_id}") == len(playlist.video_ids)
     assert all(Video.get(i).playlist == [playlist.playlist_id] for i in playlist.video_ids)
+    assert Playlist.get(playlist.playlist_id).playlist_last_refresh == today()  # its page was read now
 
 
 def test_progress_is_stored_while_downloading(fake_youtube, aws):
