@@ -147,6 +147,7 @@ class DownloadSettings(Struct, forbid_unknown_fields=True):
 class ApplicationSettings(Struct, forbid_unknown_fields=True):
     enable_snapshot: bool | UnsetType = UNSET
     disable_static_auth: bool | UnsetType = UNSET  # media links signed for players without a credential
+    backup_rotate: Annotated[int, Meta(ge=1, le=100)] | UnsetType = UNSET  # backups kept
 
 
 # A crontab (functions.services.schedules checks it: "0 8 *", five fields, "auto"), or false: never.

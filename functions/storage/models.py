@@ -185,6 +185,7 @@ class Video(Model):
     dash: ListAttribute[dict] = ListAttribute(default=list)
     comment_count = NumberAttribute(null=True)
     sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)
+    media_missing = BooleanAttribute(null=True)  # True: its media object was gone at the last filesystem rescan
     # index keys, derived from the fields above by functions.storage.index_keys
     all_videos = UnicodeAttribute(default=ALL_VIDEOS)
     published_key = UnicodeAttribute()

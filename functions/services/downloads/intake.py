@@ -62,6 +62,12 @@ def _store(new_items: list[QueueItem]) -> list[str]:
     return stored
 
 
+def store_new(restored: list[QueueItem]) -> list[str]:
+    """Items written elsewhere (a backup) put back as they were, counted; those queued meanwhile are left. The
+    ids stored."""
+    return _store([items.set_keys(item) for item in restored])
+
+
 def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None) -> dict:
     """Queue videos given as rows ({youtube_id, title?, channel_id?, channel_name?, duration?, published?,
     vid_type?}), skipping those already archived or queued. With `playlists`, the items (new or already
