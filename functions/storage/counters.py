@@ -11,6 +11,7 @@ moves the difference between its old and new totals in its own transaction (`db.
 `db.update_tallied`), so the stats routes read sums instead of videos.
 """
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import NamedTuple
 
@@ -248,6 +249,7 @@ class Census:
 
     def members(self, playlist_id: str) -> set[str]:
         """The archived videos of a playlist (its entries that say so)."""
+        entries: Iterable[PlaylistEntry]
         if self._entries is not None:
             entries = self._entries.get(playlist_id, [])
         else:  # the table, read strongly consistent: an index may not show entries written a moment ago (an import)
