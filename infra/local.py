@@ -21,7 +21,7 @@ from pathlib import Path
 
 import boto3
 
-from infra.moto_server import HOST, Credentials, in_process_caller, start_moto
+from infra.moto_server import HOST, Credentials, in_process_caller, serve_in_process, start_moto
 from infra.store import Store, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -317,6 +317,7 @@ def main() -> None:
     config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name=STAGE)
     os.environ.update(config.environment_variables)  # before any project import: models read the table prefix
     moto = start_moto(moto_port, credentials)  # records nothing until the data folder is loaded
+    serve_in_process(moto.gate, os.environ["AWS_ENDPOINT_URL"])  # before this process makes its first client
     s3 = boto3.client("s3")
     outputs = create_stack(boto3.client("cloudformation"), STAGE)
     for setting, output in (("TABLE_PREFIX", "TablePrefix"), ("MEDIA_BUCKET", "MediaBucket")):
@@ -324,11 +325,11 @@ def main() -> None:
             raise RuntimeError(f"{setting}={os.environ[setting]} but the stack made {outputs[output]}")
     # The data folder's key signs the tokens, whatever HMAC_KEY this shell happens to export.
     os.environ["HMAC_KEY"] = keep_secret(boto3.client("secretsmanager"), outputs["HmacSecretArn"], folder / "hmac-key")
-    store = Store(folder, apply=in_process_caller(moto.moto_app))
-    counts = store.open(lambda bucket, manifest: load_objects(s3, folder, bucket, manifest))
     from infra import dynamo_index
 
-    dynamo_index.install()  # after loading: each table's indexes are built at once, when first queried
+    dynamo_index.install()  # before moto's first DynamoDB request: its handler is the indexed backend's
+    store = Store(folder, apply=in_process_caller(moto.moto_app))
+    counts = store.open(lambda bucket, manifest: load_objects(s3, folder, bucket, manifest))
     moto.gate.store = store
     log.info(
         "loaded %d items, %d journal records, %d objects in %.1f s",

@@ -5,9 +5,16 @@ import time
 
 from functions.jobs import events
 from functions.services import autodelete as autodelete_service
-from functions.services import schedules
+from functions.services import schedules, task_runs
 
 
 def autodelete(event):
     schedules.record_run("autodelete", time.time())
-    return {"autodeleted": len(events.scheduled(event, autodelete_service.run))}
+    deleted = events.scheduled(event, lambda: task_runs.record(task_runs.AUTODELETE, autodelete_run))
+    return {"autodeleted": len(deleted)}
+
+
+def autodelete_run(run: task_runs.Run) -> list[str]:
+    deleted = autodelete_service.run()
+    run.result = f"deleted {len(deleted)} watched video(s)" if deleted else None
+    return deleted

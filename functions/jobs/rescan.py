@@ -5,10 +5,10 @@ import time
 
 from functions.jobs import events
 from functions.services import rescan as rescan_service
-from functions.services import schedules
+from functions.services import schedules, task_runs
 
 
 def rescan(event):
     schedules.record_run("rescan", time.time())
-    summary = events.scheduled(event, rescan_service.run)
+    summary = events.scheduled(event, lambda: task_runs.record(task_runs.UPDATE_SUBSCRIBED, rescan_service.run))
     return {"skipped": True} if summary is None else {"added": len(summary["added"]), "errors": summary["errors"]}

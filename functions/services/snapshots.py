@@ -32,7 +32,7 @@ from functions.core.settings import get_settings
 from functions.schemas import ta_objects as wire
 from functions.services import app_settings, schedules
 from functions.storage import aws, db, s3
-from functions.storage.models import ALL_MODELS, ALL_SNAPSHOTS, Counter, Snapshot, TaskState
+from functions.storage.models import ALL_MODELS, ALL_SNAPSHOTS, Counter, Snapshot, TaskRun, TaskState
 
 log = logs.logger(__name__)
 
@@ -48,7 +48,7 @@ RECENT_SECONDS = 50 * 60
 SCHEDULE = "run_snapshot"
 EXPORT_ATTEMPTS = 3
 BATCH_WRITE_LIMIT = 25
-NOT_SNAPSHOTTED = (Snapshot, TaskState)  # the catalogue of snapshots, and what jobs are doing right now
+NOT_SNAPSHOTTED = (Snapshot, TaskState, TaskRun)  # the catalogue of snapshots, what jobs are doing and did
 
 
 def snapshot_models() -> list[type[Model]]:
