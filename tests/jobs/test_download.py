@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from functions.core.dates import today
 from functions.jobs import download as job
 from functions.jobs import events
-from functions.services import cookies
+from functions.services import cookies, task_runs
 from functions.services.downloads import intake, worker
 from functions.storage import s3
 from functions.storage.models import Channel, Counter, Playlist, PlaylistEntry, QueueItem, Video
@@ -201,7 +201,9 @@ def test_a_video_that_always_fails_is_dead_lettered_and_the_rest_finishes(fake_y
     assert [Video.count(v.youtube_id) for v in videos] == [0, 1, 1]
     failed = QueueItem.get(videos[0].youtube_id)
     assert failed.message.startswith("download failed 3 times, given up") and int(failed.attempts) == 3
-    assert dead_letters(aws, sqs) == [{"action": "download", "youtube_id": videos[0].youtube_id}]
+    (dead,) = dead_letters(aws, sqs)
+    assert dead["action"] == "download" and dead["youtube_id"] == videos[0].youtube_id
+    assert task_runs.get(dead["task_id"]).status == task_runs.FAILURE  # its run: the last attempt's error
     assert fake_youtube.hits[f"/media/{videos[0].youtube_id}.mp4"] >= 3
     assert count("queue#pending") == 1 and count("videos") == 2
 

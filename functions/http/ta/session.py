@@ -49,8 +49,8 @@ def logout(call: Call):
 @router.route("/api/ping", auth=USER, returns=wire.Ping, as_v05=shapes.ping)
 def ping(call: Call):
     """`version` is the TubeArchivist API the caller's dialect speaks: clients pick date formats and fields by it."""
-    user_id = call.viewer.confirm().user_id
-    shown = downloader.shown()
+    shown = downloader.shown(call.viewer)  # confirms the viewer too, in the same read
+    user_id = call.viewer.user_id
     return wire.Ping(
         response="pong",
         user=user_id,
