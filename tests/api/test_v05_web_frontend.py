@@ -110,3 +110,45 @@ def test_download_queue_ignore_and_delete(client, admin):
     intake.add_entries([{"youtube_id": video_id(3)}])
     old = send(client, "DELETE", f"/api/download/{video_id(3)}/", admin)
     assert old.status_code == 200 and old.json_body == {"success": True, "youtube_id": video_id(3)}
+
+
+ACCOUNT_FIELDS = {"id", "name", "is_superuser", "is_staff", "groups", "user_permissions", "last_login"}
+USER_CONFIG_FIELDS = {
+    "stylesheet",
+    "page_size",
+    "sort_by",
+    "sort_order",
+    "view_style_home",
+    "view_style_channel",
+    "view_style_downloads",
+    "view_style_playlist",
+    "vid_type_filter",
+    "grid_items",
+    "hide_watched",
+    "hide_watched_channel",
+    "hide_watched_playlist",
+    "file_size_unit",
+    "show_ignored_only",
+    "show_subed_only",
+    "show_subed_only_playlists",
+    "show_help_text",
+}
+
+
+def test_base_loader_after_sign_in(client, admin):
+    """main.tsx's Base loader reads ping, user/me (UserConfigType), user/account (UserAccountType) and
+    appsettings/config after the login's 204; a 403 on any sends the browser back to the login page."""
+    headers = session(client)
+    answers = {
+        path: send(client, "GET", path, headers=headers)
+        for path in ("/api/ping/", "/api/user/me/", "/api/user/account/", "/api/appsettings/config/")
+    }
+    assert {path: answer.status_code for path, answer in answers.items()} == dict.fromkeys(answers, 200)
+    assert set(answers["/api/user/me/"].json_body) >= USER_CONFIG_FIELDS
+    account = answers["/api/user/account/"].json_body
+    assert set(account) >= ACCOUNT_FIELDS and account["name"] == "admin" and account["is_superuser"] is True
+    assert isinstance(account["last_login"], str)  # the login just now
+    config = answers["/api/appsettings/config/"].json_body
+    assert {"subscriptions", "downloads", "application"} <= set(config)
+    changed = send(client, "POST", "/api/user/me/", body={"page_size": 24}, headers=headers).json_body
+    assert changed["page_size"] == 24
