@@ -106,7 +106,10 @@ class Overwrites(Struct, forbid_unknown_fields=True):
 
 
 class ChannelOverwritesUpdate(Struct, forbid_unknown_fields=True):
-    channel_overwrites: Overwrites
+    """`POST /api/channel/<id>/`: the overwrites (all v0.4 sends) and/or v0.5's subscription."""
+
+    channel_overwrites: Overwrites | UnsetType = UNSET
+    channel_subscribed: bool | UnsetType = UNSET
 
 
 # The app settings (functions.services.app_settings): every key the archive acts on, each typed and bounded; a

@@ -58,7 +58,7 @@ def change_by_filter(call: Call):
     return shapes.no_content()
 
 
-@router.route("/api/download", methods=("DELETE",), auth=ADMIN, query=QueueClearQuery)
+@router.route("/api/download", methods=("DELETE",), auth=ADMIN, query=QueueClearQuery, as_v05=shapes.no_content)
 def clear_queue(call: Call):
     status = call.params.filter
     return {"success": True, "filter": status, "removed": intake.delete_by_filter(status)}
@@ -75,7 +75,7 @@ def set_item_status(call: Call, video_id: str):
     return {"youtube_id": video_id, "status": call.body.status}
 
 
-@router.route("/api/download/{video_id}", methods=("DELETE",), auth=ADMIN)
+@router.route("/api/download/{video_id}", methods=("DELETE",), auth=ADMIN, as_v05=shapes.no_content)
 def delete_item(call: Call, video_id: str):
     intake.delete(video_id)
     return {"success": True, "youtube_id": video_id}
