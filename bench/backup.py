@@ -12,14 +12,13 @@ as relative costs (bench/snapshot.py measures the raw-table snapshot the same wa
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.api_cost import create_stack, make_document  # noqa: E402  (sets the environment first, as here)
-from bench.snapshot import _wipe  # noqa: E402
+from bench.snapshot import _timed, _wipe  # noqa: E402
 
 VIDEOS = 2_000
 
@@ -28,12 +27,6 @@ def _rows(models) -> dict[str, list[str]]:
     from functions.services import snapshots
 
     return {model.Meta.table_name: sorted(snapshots._line(i) for i in snapshots._scan(model)) for model in models}
-
-
-def _timed(action) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = action()
-    return time.perf_counter() - started, result
 
 
 def measure(videos: int = VIDEOS) -> dict:
