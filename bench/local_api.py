@@ -11,8 +11,8 @@ ports 8610/8611 unless LOCAL_PORT / LOCAL_MOTO_PORT say otherwise), and measured
 - p50 of page 0 of each list view and of a video's detail, and of /api/ping/, at 1 client;
 - /api/video/ requests per second and p50 at 8 clients (5 s);
 - RSS once measured; stop: SIGINT to exit (every write is in the journal already: nothing is dumped);
-- the CPU time of the local run's process for its start and for a /api/video/ page 0 (what it costs on a loaded
-  machine, where wall times mostly measure the wait for a core).
+- the CPU time of the local run's process for its start and per request of each of those (what it costs on a
+  loaded machine, where wall times mostly measure the wait for a core; it includes the idle SQS pollers').
 Asserts nothing; times depend on the machine and its load.
 """
 
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 LIST_VIEWS = ["/api/video/", "/api/channel/", "/api/channel/{channel}/video/", "/api/playlist/"]
-LIST_VIEWS += ["/api/playlist/{playlist}/video/", "/api/download/"]
+LIST_VIEWS += ["/api/playlist/{playlist}/video/", "/api/download/", "/api/search/?query=usual"]
 
 
 def build(videos: int, folder: Path) -> None:
@@ -71,9 +71,12 @@ class Client:
         return time.perf_counter() - started
 
 
-def p50_ms(client: Client, path: str, runs: int) -> float:
+def p50_ms(client: Client, path: str, runs: int, pid: int) -> tuple[float, float]:
+    """The p50 of `runs` requests and the local run's CPU time per request over them, in ms."""
     client.get(path)  # warm: the first call of a route loads its modules
-    return statistics.median(client.get(path) for _ in range(runs)) * 1000
+    before = cpu_seconds(pid)
+    p50 = statistics.median(client.get(path) for _ in range(runs)) * 1000
+    return p50, (cpu_seconds(pid) - before) / runs * 1000
 
 
 def throughput(port: int, token: str, path: str, clients: int, seconds: float) -> tuple[float, float]:
@@ -137,15 +140,13 @@ def measure(folder: Path, port: int, moto_port: int) -> dict:
         client.get("/api/ping/")
         result = {"start (s)": time.perf_counter() - started, "start, CPU (s)": cpu_seconds(process.pid)}
         names = {"channel": channel_id(0), "playlist": playlist_id(0)}
-        for view in LIST_VIEWS:
-            result[f"GET {view.format(channel='<id>', playlist='<id>')} page 0 p50 (ms)"] = p50_ms(
-                client, view.format(**names), 15
-            )
-        result["GET /api/video/<id>/ p50 (ms)"] = p50_ms(client, f"/api/video/{video_id(3)}/", 30)
-        result["GET /api/ping/ p50 (ms)"] = p50_ms(client, "/api/ping/", 30)
-        before = cpu_seconds(process.pid)
-        p50_ms(client, "/api/video/", 19)
-        result["GET /api/video/ page 0, CPU per request (ms)"] = (cpu_seconds(process.pid) - before) / 20 * 1000
+        timed = [
+            (f"{view.format(channel='<id>', playlist='<id>')} page 0", view.format(**names), 15) for view in LIST_VIEWS
+        ]
+        timed += [("/api/video/<id>/", f"/api/video/{video_id(3)}/", 30), ("/api/ping/", "/api/ping/", 30)]
+        for name, path, runs in timed:
+            p50, cpu = p50_ms(client, path, runs, process.pid)
+            result[f"GET {name} p50 (ms)"], result[f"GET {name} CPU/request (ms)"] = p50, cpu
         rate, p50 = throughput(port, token, "/api/video/", 8, 5)
         result["GET /api/video/ at 8 clients (req/s)"] = rate
         result["GET /api/video/ at 8 clients p50 (ms)"] = p50
