@@ -3,7 +3,8 @@
 One process: a moto server on loopback holding the resources of infra/resources.yaml behind a gate that only this
 run's clients pass (infra/moto_server.py), the data folder as a store that makes every write durable before it is
 answered (infra/store.py), the sorted indexes that answer moto's Queries (infra/dynamo_index.py), the Chalice app
-on a threaded HTTP server, and SQS poller threads and schedule timers for the app's event handlers.
+on a threaded HTTP server, and SQS poller threads and schedule timers for the app's event handlers (the jobs whose
+schedule the owner sets run when the stored schedule says: infra/local_schedules.py).
 """
 
 import logging
@@ -101,7 +102,7 @@ def schedule_seconds(expression) -> float:
     return int(rate[1]) * RATE_UNITS[rate[2]] if rate else CRON_SECONDS
 
 
-def plan_jobs(app, scale: float = 1.0) -> tuple[list[QueueConsumer], list[ScheduledJob]]:
+def plan_jobs(app) -> tuple[list[QueueConsumer], list[ScheduledJob]]:
     """What the app's SQS and schedule handlers need locally; other event sources are not run."""
     from chalice.app import ScheduledEventConfig, SQSEventConfig
 
@@ -111,7 +112,7 @@ def plan_jobs(app, scale: float = 1.0) -> tuple[list[QueueConsumer], list[Schedu
             queue = source.queue or source.queue_arn.rpartition(":")[2]
             consumers.append(QueueConsumer(source.name, queue, source.batch_size))
         elif isinstance(source, ScheduledEventConfig):
-            schedules.append(ScheduledJob(source.name, schedule_seconds(source.schedule_expression) / scale))
+            schedules.append(ScheduledJob(source.name, schedule_seconds(source.schedule_expression)))
         else:
             log.warning("event handler %s is not run locally", source.name)
     return consumers, schedules
@@ -178,7 +179,7 @@ def process_batch(sqs, queue_url: str, handler: Callable, batch_size: int, conte
     return len(messages)
 
 
-def start_jobs(app, config, stop: threading.Event, workers: int, scale: float) -> list[threading.Thread]:
+def start_jobs(app, config, stop: threading.Event, workers: int) -> list[threading.Thread]:
     """Poller threads for each SQS handler and a timer thread for each schedule."""
     from chalice.constants import DEFAULT_LAMBDA_MEMORY_SIZE, DEFAULT_LAMBDA_TIMEOUT
     from chalice.local import LambdaContext
@@ -199,18 +200,32 @@ def start_jobs(app, config, stop: threading.Event, workers: int, scale: float) -
                 log.exception("polling %s failed", queue_url)
                 stop.wait(1)
 
-    def tick(job: ScheduledJob):
-        while not stop.wait(job.interval_seconds):
-            event = TestEventsClient(app).generate_cw_event("aws.events", "Scheduled Event", {}, [], region)
-            event.update(id=str(uuid.uuid4()), time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))  # not 2015's
-            try:
-                app.handler_map[job.handler](event, context(job.handler))
-            except Exception:
-                log.exception("scheduled %s failed", job.handler)
+    def fire(handler: str):
+        event = TestEventsClient(app).generate_cw_event("aws.events", "Scheduled Event", {}, [], region)
+        event.update(id=str(uuid.uuid4()), time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))  # not 2015's
+        try:
+            app.handler_map[handler](event, context(handler))
+        except Exception:
+            log.exception("scheduled %s failed", handler)
 
+    def tick(job: ScheduledJob):
+        if job.handler in owned:
+            name = owned[job.handler]
+            timer = ScheduleTimer(
+                name, lambda: app_settings.current()["scheduler"][name], lambda: fire(job.handler), stop.wait
+            )
+            return timer.run()
+        while not stop.wait(job.interval_seconds):
+            fire(job.handler)
+
+    from functions.core.settings import SCHEDULE_HANDLERS
+    from functions.services import app_settings
+    from infra.local_schedules import ScheduleTimer
+
+    owned = {handler: name for name, handler in SCHEDULE_HANDLERS.items()}  # the schedules the settings hold
     sqs = boto3.client("sqs")
     region = sqs.meta.region_name
-    consumers, schedules = plan_jobs(app, scale)
+    consumers, schedules = plan_jobs(app)
     threads = []
     for consumer in consumers:
         url = resolve_queue_url(sqs, consumer.queue, os.environ["TABLE_PREFIX"])
@@ -333,7 +348,7 @@ def main() -> None:
     from infra.local_tasks import SubprocessRunner
 
     offload.use_runner(SubprocessRunner())  # what runs on Fargate in the cloud runs in a subprocess here
-    jobs = start_jobs(app, config, stop, int(env("LOCAL_WORKERS", "4")), float(env("LOCAL_SCHEDULE_SCALE", "1")))
+    jobs = start_jobs(app, config, stop, int(env("LOCAL_WORKERS", "4")))
     api = serve_api(app, config, port)
     print(_banner(f"http://{HOST}:{port}", folder, username, password, generated, user.api_token), flush=True)
 
