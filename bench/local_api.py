@@ -194,12 +194,16 @@ def main() -> None:
         shutil.copytree(kept, run_folder)
         columns[size] = measure(run_folder, port, moto_port)
         print(f"measured {size} videos", file=sys.stderr, flush=True)
+        print_table(columns)  # after each size: a larger one that fails keeps the smaller ones' table
+
+
+def print_table(columns: dict) -> None:
     rows = list(next(iter(columns.values())))
     print("| measure | " + " | ".join(f"{size:,} videos" for size in columns) + " |")
     print("|---|" + "---:|" * len(columns))
     for row in rows:
         cells = [f"{columns[size][row]:.1f}" for size in columns]
-        print(f"| {row} | " + " | ".join(cells) + " |")
+        print(f"| {row} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":
