@@ -29,9 +29,20 @@ class QueueClearQuery(Struct):
     filter: Annotated[str, Meta(description="pending or ignore: every item of it goes (required)")] | None = None
 
 
+class PlaylistListQuery(ListQuery):
+    """TubeArchivist v0.5's filters of `/api/playlist/` (functions.services.archive.playlist_filters)."""
+
+    channel: Annotated[str, Meta(description="a channel id: its playlists")] | None = None
+    subscribed: Annotated[bool, Meta(description="subscribed (true) or not (false)")] | None = None
+    type: Annotated[str, Meta(description="regular or custom")] | None = None
+
+
 class DownloadListQuery(ListQuery):
     filter: Annotated[str, Meta(description="pending or ignore")] | None = None
     channel: Annotated[str, Meta(description="a channel id: its items only")] | None = None
+    vid_type: Annotated[str, Meta(description="videos, shorts or streams (not with channel)")] | None = None
+    q: Annotated[str, Meta(description="not supported: no index searches the queue's titles")] | None = None
+    error: Annotated[bool, Meta(description="not supported: no index lists the failed items")] | None = None
 
 
 class VideoListQuery(ListQuery):
@@ -137,6 +148,17 @@ class DownloadSettings(Struct, forbid_unknown_fields=True):
 class ApplicationSettings(Struct, forbid_unknown_fields=True):
     enable_snapshot: bool | UnsetType = UNSET
     disable_static_auth: bool | UnsetType = UNSET  # media links signed for players without a credential
+    backup_rotate: Annotated[int, Meta(ge=1, le=100)] | UnsetType = UNSET  # backups kept
+
+
+# A crontab (functions.services.schedules checks it: "0 8 *", five fields, "auto"), or false: never.
+Crontab = Annotated[str, Meta(min_length=1, max_length=200)] | Literal[False] | UnsetType
+
+
+class SchedulerSettings(Struct, forbid_unknown_fields=True):
+    update_subscribed: Crontab = UNSET  # the rescan of the subscriptions
+    run_snapshot: Crontab = UNSET
+    autodelete: Crontab = UNSET
 
 
 class SettingsUpdate(Struct, forbid_unknown_fields=True):
@@ -145,6 +167,7 @@ class SettingsUpdate(Struct, forbid_unknown_fields=True):
     subscriptions: SubscriptionSettings | UnsetType = UNSET
     downloads: DownloadSettings | UnsetType = UNSET
     application: ApplicationSettings | UnsetType = UNSET
+    scheduler: SchedulerSettings | UnsetType = UNSET
 
 
 class ProxySet(Struct):

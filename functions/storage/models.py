@@ -185,6 +185,7 @@ class Video(Model):
     dash: ListAttribute[dict] = ListAttribute(default=list)
     comment_count = NumberAttribute(null=True)
     sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)
+    media_missing = BooleanAttribute(null=True)  # True: its media object was gone at the last filesystem rescan
     # index keys, derived from the fields above by functions.storage.index_keys
     all_videos = UnicodeAttribute(default=ALL_VIDEOS)
     published_key = UnicodeAttribute()
@@ -239,10 +240,19 @@ class PlaylistsBySubscription(GlobalSecondaryIndex):
 
 
 class PlaylistsByChannel(GlobalSecondaryIndex):
-    """Sparse: only playlists with an owning channel carry `channel_key` (an index key cannot be empty)."""
+    """Sparse: only playlists with an owning channel carry `channel_key` (an index key cannot be empty):
+    `<channel id>#<subscription>`, so a channel's playlists are two partitions and its subscribed ones one."""
 
     Meta = _index_meta("by_channel", KeysOnlyProjection())
     channel_key = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class PlaylistsByType(GlobalSecondaryIndex):
+    """`<playlist_type>#<subscription>`: v0.5's `type` filter, alone or with `subscribed`."""
+
+    Meta = _index_meta("by_type", KeysOnlyProjection())
+    type_subscription = UnicodeAttribute(hash_key=True)
     name_key = UnicodeAttribute(range_key=True)
 
 
@@ -257,10 +267,13 @@ class Playlist(Model):
     playlist_active = BooleanAttribute(default=True)
     playlist_last_refresh = UnicodeAttribute(null=True)
     playlist_type = UnicodeAttribute(default="regular")
+    playlist_sort_order = UnicodeAttribute(null=True)  # v0.5's "bottom": YouTube's list read reversed; None is "top"
     all_playlists = UnicodeAttribute(default=ALL_PLAYLISTS)
     name_key = UnicodeAttribute()
     subscription = UnicodeAttribute(default=UNSUBSCRIBED)
-    channel_key = UnicodeAttribute(null=True)  # playlist_channel_id when there is one
+    channel_key = UnicodeAttribute(null=True)  # `<playlist_channel_id>#<subscription>` when there is a channel
+    type_subscription = UnicodeAttribute(null=True)  # `<playlist_type>#<subscription>` (by_type)
+    playlist_sort_order = UnicodeAttribute(default="top")  # v0.5: top (YouTube's order) or bottom (reversed)
     # The entries' listing, packed (functions.services.archive.playlists.pack): lists and searches render the playlist
     # without
     # reading its entries. None when too large for an item, or not yet packed: the entries are read then.
@@ -268,6 +281,7 @@ class Playlist(Model):
     by_name = PlaylistsByName()
     by_subscription = PlaylistsBySubscription()
     by_channel = PlaylistsByChannel()
+    by_type = PlaylistsByType()
 
 
 class EntriesByPublished(GlobalSecondaryIndex):
@@ -371,6 +385,7 @@ class Counter(Model):
     size = NumberAttribute(null=True)  # bytes of media counted
     duration = NumberAttribute(null=True)  # seconds of media counted
     board = UnicodeAttribute(null=True)  # the ranking it is in (by_board), if any
+    label = UnicodeAttribute(null=True)  # what it counts is called (a queued channel's name: download aggs)
     by_board = CountersByBoard()
 
 
@@ -394,6 +409,12 @@ class QueueByChannel(GlobalSecondaryIndex):
     order_key = UnicodeAttribute(range_key=True)
 
 
+class QueueByType(GlobalSecondaryIndex):
+    Meta = _index_meta("by_type_status", KeysOnlyProjection())
+    type_status = UnicodeAttribute(hash_key=True)
+    order_key = UnicodeAttribute(range_key=True)
+
+
 class QueueItem(Model):
     """A video waiting in the download queue; ordered auto_start first, then oldest first."""
 
@@ -412,6 +433,7 @@ class QueueItem(Model):
     message = UnicodeAttribute(null=True)
     order_key = UnicodeAttribute()
     channel_status = UnicodeAttribute()
+    type_status = UnicodeAttribute(null=True)  # `<vid_type>#<status>` (by_type_status)
     # set by functions.services.downloads and the download job
     playlists = _strings(null=True)  # playlists it was queued from
     attempts = NumberAttribute(default=0)  # failed downloads so far
@@ -422,6 +444,7 @@ class QueueItem(Model):
     runs_on = UnicodeAttribute(null=True)  # where the download runs: lambda, local, a Fargate task, a subprocess
     by_status = QueueByStatus()
     by_channel_status = QueueByChannel()
+    by_type_status = QueueByType()
 
 
 class TaskState(Model):
@@ -437,6 +460,44 @@ class TaskState(Model):
     last_error = UnicodeAttribute(null=True)
     owner = UnicodeAttribute(null=True)  # the run holding the task (functions.services.tasks): one at a time
     lease_until = NumberAttribute(null=True)  # when a crashed run's hold expires
+
+
+class TaskRunsByName(GlobalSecondaryIndex):
+    Meta = _index_meta("by_name", AllProjection())
+    name = UnicodeAttribute(hash_key=True)
+    queued = NumberAttribute(range_key=True)
+
+
+class TaskRunsByBoard(GlobalSecondaryIndex):
+    """Sparse: only runs that started carry `board`; a query for `shown_until` > now is what the notification poll
+    shows (running, or ended moments ago), without reading the history."""
+
+    Meta = _index_meta("by_board", AllProjection())
+    board = UnicodeAttribute(hash_key=True)
+    shown_until = NumberAttribute(range_key=True)
+
+
+class TaskRun(Model):
+    """One run of a background job (functions.services.task_runs): written once per state change."""
+
+    Meta = _meta("task_runs")
+    task_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    status = UnicodeAttribute()  # PENDING | STARTED | SUCCESS | FAILURE | REVOKED, as Celery names them
+    queued = NumberAttribute()  # when it was asked for (ms): the order of by_name
+    started = NumberAttribute(null=True)
+    finished = NumberAttribute(null=True)
+    messages = _strings(null=True)  # the latest progress lines
+    progress = NumberAttribute(null=True)
+    result = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)  # why it failed: the traceback's last line
+    command = UnicodeAttribute(null=True)  # STOP | KILL, asked for through /api/task/by-id/
+    notify_errors = _strings(null=True)  # notifications that could not be sent
+    board = UnicodeAttribute(null=True)
+    shown_until = NumberAttribute(null=True)
+    expires = TTLAttribute(null=True)  # DynamoDB tidies old runs away
+    by_name = TaskRunsByName()
+    by_board = TaskRunsByBoard()
 
 
 class RefreshItem(Model):
@@ -614,6 +675,7 @@ ALL_MODELS = (
     AppSetting,
     QueueItem,
     TaskState,
+    TaskRun,
     RefreshItem,
     Snapshot,
     InvidiousSession,

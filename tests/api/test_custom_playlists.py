@@ -114,6 +114,6 @@ def test_subscribe_to_a_playlist(client, admin, archive):
         == 404
     )
     assert (
-        send(client, "POST", f"/api/playlist/{playlist_id(1)}/", admin, body={"playlist_sort_order": "top"}).status_code
+        send(client, "POST", f"/api/playlist/{playlist_id(1)}/", admin, body={"playlist_sort_order": "up"}).status_code
         == 400
     )

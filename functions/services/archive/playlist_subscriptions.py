@@ -1,18 +1,37 @@
 """Subscribing to an archived YouTube playlist (v0.5's `POST /api/playlist/<id>/`): the rescan then queues its new
-entries (functions.services.rescan reads the subscription index). The subscription counters move with the write."""
+entries (functions.services.rescan reads the subscription index). The subscription counters move with the write.
+Its sort order: which end of YouTube's list comes first, in its entries now and at each refresh."""
 
 from functions.core.errors import BadRequest
 from functions.services.archive import playlists
 from functions.services.archive.custom_playlists import CUSTOM
+from functions.services.archive.render import TOP, playlist_entry
 from functions.storage.models import Playlist
 
 
-def set_subscribed(playlist_id: str, subscribed: bool) -> Playlist:
-    """404 for a playlist the archive does not hold, 400 for a custom one (nothing to rescan)."""
+def youtube_playlist(playlist_id: str) -> Playlist:
+    """404 for a playlist the archive does not hold, 400 for a custom one (no YouTube list to follow)."""
     playlist = playlists.get(playlist_id)
     if playlist.playlist_type == CUSTOM:
         raise BadRequest(f"playlist with ID {playlist_id} is custom")
+    return playlist
+
+
+def set_subscribed(playlist_id: str, subscribed: bool) -> Playlist:
+    playlist = youtube_playlist(playlist_id)
     if playlist.playlist_subscribed != subscribed:
         playlist.playlist_subscribed = subscribed
         playlists.store(playlist)
+    return playlist
+
+
+def set_sort_order(playlist_id: str, sort_order: str) -> Playlist:
+    """ "top" (YouTube's order) or "bottom" (reversed): a change reverses the stored entries at once, as reading the
+    list from its other end gives them, and each refresh stores them in that order (playlists.in_sort_order)."""
+    playlist = youtube_playlist(playlist_id)
+    if (playlist.playlist_sort_order or TOP) != sort_order:
+        rows = [playlist_entry(entry) for entry in playlists.entries(playlist_id)]
+        playlist.playlist_sort_order = sort_order
+        playlists.store(playlist)
+        playlists.save_entries(playlist_id, rows[::-1])
     return playlist

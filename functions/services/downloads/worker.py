@@ -5,7 +5,7 @@ import time
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions.core.dates import duration_str
+from functions.core.dates import duration_str, today
 from functions.core.ids import is_channel_id
 from functions.services.archive import playlists
 from functions.services.downloads import intake, items
@@ -51,11 +51,11 @@ def _update(youtube_id: str, fields: dict) -> bool:
         setattr(item, name, value)
     items.set_keys(item)
     actions = [getattr(QueueItem, name).set(value) for name, value in fields.items()]
-    actions.append(QueueItem.channel_status.set(item.channel_status))
+    actions += items.key_actions(item)
     with db.transaction() as transaction:
         unchanged = (QueueItem.channel_status == previous) & (QueueItem.vid_type == previous_type)
         transaction.update(item, actions=actions, condition=unchanged)
-        db.add_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v})
+        items.move_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v}, [item])
     return transaction.committed
 
 
@@ -73,6 +73,7 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
                     playlist_channel=info["playlist_channel"],
                     playlist_channel_id=info["playlist_channel_id"],
                     playlist_description=info["playlist_description"],
+                    playlist_last_refresh=today(),  # its page was just read, as a refresh reads it
                 )
                 # queued first, so a video archived meanwhile is either marked by the download (its item names
                 # the playlist) or found archived by playlists.save, which marks it
