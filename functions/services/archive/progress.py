@@ -154,6 +154,6 @@ def unwatch(viewer: Viewer, youtube_ids: list[str]) -> None:
     for youtube_id in youtube_ids:
         found = archived.get(youtube_id)
         state = states.get((viewer.user_id, youtube_id))
-        actions = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
+        actions: list[Action] = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
         actions += watch_keys(viewer.user_id, found, _unwatched_state(state))
         mark(viewer.user_id, youtube_id, found.duration if found else 0, False, actions, create=False)
