@@ -52,3 +52,30 @@ def fill(document: dict) -> dict:
     _seed(Video, planned.videos_put)
     counters.recount(planned.counters, counters.Census(planned.videos_put, planned.entries_put))
     return {**planned.summary, "totals": db.counts([counters.VIDEOS, counters.CHANNELS, counters.PLAYLISTS])}
+
+
+def watch_states(user_id: int, videos: list[dict], every: int = 10) -> dict[str, int]:
+    """Give a user a state of the archive: every `every`-th video watched, the one after it half played (on their
+    continue list), as the progress service's writes leave them; their watched counter recounted."""
+    from functions.storage import counters
+    from functions.storage.models import UserVideo, published_key, watch_state_key
+
+    states = []
+    for n, row in enumerate(videos):
+        if n % every not in (0, 1):
+            continue
+        watched = n % every == 0
+        states.append(
+            UserVideo(
+                user_id,
+                row["youtube_id"],
+                position=None if watched else 30,
+                watched=watched,
+                watched_date=1_700_000_000 + n if watched else None,
+                watch_state=watch_state_key(user_id, "watched" if watched else "continue"),
+                published_key=published_key(row["published"], row["youtube_id"]),
+                channel_id=row["channel_id"],
+            )
+        )
+    _seed(UserVideo, states)
+    return counters.recount([counters.watched_by(user_id)])

@@ -46,12 +46,13 @@ class DownloadListQuery(ListQuery):
 
 
 class VideoListQuery(ListQuery):
-    """TubeArchivist v0.5's filters of `/api/video/` (functions.services.archive.video_filters), one at a time."""
+    """TubeArchivist v0.5's filters of `/api/video/` (functions.services.archive.video_filters), one at a time
+    (but `watch` with `sort` and `order`)."""
 
     channel: Annotated[str, Meta(description="a channel id")] | None = None
     playlist: Annotated[str, Meta(description="a playlist id (YouTube's or a custom one)")] | None = None
     type: Annotated[str, Meta(description="videos, streams or shorts")] | None = None
-    watch: Annotated[str, Meta(description="not supported: no index orders a user's unwatched videos")] | None = None
+    watch: Annotated[str, Meta(description="the caller's own: watched, unwatched or continue")] | None = None
     sort: Literal["published"] = "published"
     order: Literal["desc", "asc"] = "desc"
 

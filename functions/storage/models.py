@@ -331,6 +331,20 @@ class HistoryIndex(GlobalSecondaryIndex):
     watched_date = NumberAttribute(range_key=True)
 
 
+class VideosByWatchState(GlobalSecondaryIndex):
+    """Sparse: a user's watched videos (`<user_id>#watched`) and unfinished ones (`<user_id>#continue`: a player
+    position, not watched), each by publish date: v0.5's `watch` filter of /api/video/."""
+
+    Meta = _index_meta("by_watch_state", IncludeProjection(["channel_id"]))
+    watch_state = UnicodeAttribute(hash_key=True)
+    published_key = UnicodeAttribute(range_key=True)
+
+
+def watch_state_key(user_id: int, state: str) -> str:
+    """The by_watch_state partition of a user's `watched` or `continue` videos."""
+    return f"{user_id}#{state}"
+
+
 class UserVideo(Model):
     """A user's state of one video: player position and watched flag."""
 
@@ -341,6 +355,11 @@ class UserVideo(Model):
     watched = BooleanAttribute(default=False)
     watched_date = NumberAttribute(null=True)
     history = HistoryIndex()
+    # by_watch_state keys (functions.services.archive.progress): the state, and the video's sort key and channel
+    watch_state = UnicodeAttribute(null=True)
+    published_key = UnicodeAttribute(null=True)
+    channel_id = UnicodeAttribute(null=True)
+    by_watch_state = VideosByWatchState()
 
 
 # ---------------------------------------------------------------- bookkeeping
