@@ -78,9 +78,22 @@ class DownloadBulkQuery(Struct):
 
 
 class PlaylistChange(Struct, forbid_unknown_fields=True):
-    """`POST /api/playlist/<id>/`: subscribe to an archived YouTube playlist or end the subscription."""
+    """`POST /api/playlist/<id>/`: subscribe to an archived YouTube playlist or end the subscription, and/or
+    list its entries in YouTube's order (`top`) or reversed (`bottom`)."""
 
-    playlist_subscribed: bool
+    playlist_subscribed: bool | None = None
+    playlist_sort_order: Literal["top", "bottom"] | None = None
+
+
+class PlaylistSubscribe(Struct, forbid_unknown_fields=True):
+    playlist_id: Text
+    playlist_subscribed: Literal[True]
+
+
+class PlaylistSubscriptions(Struct, forbid_unknown_fields=True):
+    """`POST /api/playlist/`: archived YouTube playlists to subscribe to (ids or URLs)."""
+
+    data: list[PlaylistSubscribe]
 
 
 class DownloadAggsQuery(Struct):

@@ -7,7 +7,7 @@ from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
 from functions.schemas.ta import PlaylistListQuery
-from functions.schemas.ta5 import PlaylistChange, PlaylistDeleteQuery
+from functions.schemas.ta5 import PlaylistChange, PlaylistDeleteQuery, PlaylistSubscriptions
 
 if TYPE_CHECKING:
     from functions.services.archive import custom_playlists, playlist_filters, playlist_subscriptions, playlists
@@ -31,6 +31,16 @@ def list_playlists(call: Call):
     return playlist_filters.list_page(call.viewer, call.page(), call.params)
 
 
+@router.route("/api/playlist", methods=("POST",), auth=ADMIN, body=PlaylistSubscriptions)
+def subscribe_playlists(call: Call):
+    """v0.5's bulk subscribe of archived YouTube playlists (ids or URLs): all are checked first, then subscribed."""
+    subscribed = playlist_subscriptions.subscribe_many([row.playlist_id for row in call.body.data])
+    return {
+        "message": f"subscribed to {len(subscribed)} playlists",
+        "data": [shapes.bare(playlists.detail(call.viewer, playlist.playlist_id)) for playlist in subscribed],
+    }
+
+
 @router.route("/api/playlist/{playlist_id}", auth=USER, as_v05=shapes.bare, returns=wire.Envelope[wire.Playlist])
 def get_playlist(call: Call, playlist_id: str):
     return playlists.detail(call.viewer, playlist_id)
@@ -38,8 +48,8 @@ def get_playlist(call: Call, playlist_id: str):
 
 @router.route("/api/playlist/{playlist_id}", methods=("POST",), auth=ADMIN, body=PlaylistChange, as_v05=shapes.bare)
 def change_playlist(call: Call, playlist_id: str):
-    """v0.5's subscription of an archived YouTube playlist; the playlist after it."""
-    playlist_subscriptions.set_subscribed(playlist_id, call.body.playlist_subscribed)
+    """v0.5's subscription and sort order of an archived YouTube playlist; the playlist after the change."""
+    playlist_subscriptions.change(playlist_id, call.body.playlist_subscribed, call.body.playlist_sort_order)
     return playlists.detail(call.viewer, playlist_id)
 
 

@@ -43,7 +43,8 @@ def page_of(viewer: Viewer, page: Page, lists: list[tuple]) -> Envelope:
     ids = [key.playlist_id for key in keys]
     items, stored_counters = viewer.fetch((Playlist, ids), (Counter, [counters.playlist_videos(i) for i in ids]))
     listed = entry_rows([items[i] for i in ids if i in items], stored_counters)
-    return render.envelope([render.playlist(items[i], listed[i]) for i in ids if i in items], viewer.config, paging)
+    rendered = [render.playlist(items[i], listed[i], viewer.dialect) for i in ids if i in items]
+    return render.envelope(rendered, viewer.config, paging)
 
 
 def entries(playlist_id: str) -> list[PlaylistEntry]:
@@ -101,7 +102,7 @@ def detail(viewer: Viewer, playlist_id: str) -> Envelope:
     if playlist_id not in found:
         raise not_found(playlist_id)
     listed = entry_rows([found[playlist_id]], stored_counters)
-    return render.envelope(render.playlist(found[playlist_id], listed[playlist_id]), viewer.config)
+    return render.envelope(render.playlist(found[playlist_id], listed[playlist_id], viewer.dialect), viewer.config)
 
 
 def videos_page(viewer: Viewer, playlist_id: str, page: Page) -> Envelope:

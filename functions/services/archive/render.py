@@ -7,6 +7,7 @@ from typing import Any
 from msgspec import UNSET
 
 from functions.core.dates import duration_str
+from functions.core.dialects import V04, V05
 from functions.schemas import ta_objects as wire
 from functions.services.invidious import links
 from functions.storage import s3
@@ -103,9 +104,13 @@ def subtitle(item: Video, sub: dict, file_url: Callable[[str], str] = s3.url_of)
     )
 
 
-def playlist(item: Playlist, entries: list[dict]) -> wire.Playlist:
+def playlist(item: Playlist, entries: list[dict], dialect: str = V04) -> wire.Playlist:
     """`entries`: rows of playlist_entry (functions.services.archive.playlists.entry_rows, which the Invidious
-    objects read too)."""
+    objects read too), in YouTube's order; v0.5's `bottom` sort order lists them last first, numbered so, as its
+    reversed listing (yt-dlp's `::-1`) would."""
+    order = item.playlist_sort_order or "top"
+    if order == "bottom":
+        entries = [dict(row, idx=idx) for idx, row in enumerate(reversed(entries))]
     return wire.Playlist(
         playlist_id=item.playlist_id,
         playlist_name=item.playlist_name,
@@ -118,6 +123,7 @@ def playlist(item: Playlist, entries: list[dict]) -> wire.Playlist:
         playlist_thumbnail=s3.url_of(s3.playlist_thumb_key(item.playlist_id)),
         playlist_type=item.playlist_type,
         playlist_entries=[wire.PlaylistEntry(**row) for row in entries],
+        playlist_sort_order=order if dialect == V05 else UNSET,  # a key v0.4 does not have
     )
 
 
