@@ -46,9 +46,10 @@ def build(videos: int, folder: Path) -> None:
         import boto3
 
         from functions.services import importer
-        from infra import local, store
+        from infra import dynamo_index, local, store
 
         local.create_stack(boto3.client("cloudformation"), local.STAGE)
+        dynamo_index.install()  # the local run's engine: an import's Queries and answers cost what they will there
         importer.import_document(make_document(videos))
         backend = store.dynamodb_backend()
         for name, table in backend.tables.items():

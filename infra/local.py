@@ -3,7 +3,8 @@
 One process: a moto server on loopback holding the resources of infra/resources.yaml behind a gate that only this
 run's clients pass (infra/moto_server.py), the data folder as a store that makes every write durable before it is
 answered (infra/store.py), the sorted indexes that answer moto's Queries (infra/dynamo_index.py), the Chalice app
-on a threaded HTTP server, and SQS poller threads and schedule timers for the app's event handlers.
+on a threaded HTTP server, and SQS poller threads and schedule timers for the app's event handlers (the jobs whose
+schedule the owner sets run when the stored schedule says: infra/local_schedules.py).
 """
 
 import logging
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import boto3
 
-from infra.moto_server import HOST, Credentials, in_process_caller, start_moto
+from infra.moto_server import HOST, Credentials, in_process_caller, serve_in_process, start_moto
 from infra.store import Store, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +102,7 @@ def schedule_seconds(expression) -> float:
     return int(rate[1]) * RATE_UNITS[rate[2]] if rate else CRON_SECONDS
 
 
-def plan_jobs(app, scale: float = 1.0) -> tuple[list[QueueConsumer], list[ScheduledJob]]:
+def plan_jobs(app) -> tuple[list[QueueConsumer], list[ScheduledJob]]:
     """What the app's SQS and schedule handlers need locally; other event sources are not run."""
     from chalice.app import ScheduledEventConfig, SQSEventConfig
 
@@ -111,7 +112,7 @@ def plan_jobs(app, scale: float = 1.0) -> tuple[list[QueueConsumer], list[Schedu
             queue = source.queue or source.queue_arn.rpartition(":")[2]
             consumers.append(QueueConsumer(source.name, queue, source.batch_size))
         elif isinstance(source, ScheduledEventConfig):
-            schedules.append(ScheduledJob(source.name, schedule_seconds(source.schedule_expression) / scale))
+            schedules.append(ScheduledJob(source.name, schedule_seconds(source.schedule_expression)))
         else:
             log.warning("event handler %s is not run locally", source.name)
     return consumers, schedules
@@ -178,7 +179,7 @@ def process_batch(sqs, queue_url: str, handler: Callable, batch_size: int, conte
     return len(messages)
 
 
-def start_jobs(app, config, stop: threading.Event, workers: int, scale: float) -> list[threading.Thread]:
+def start_jobs(app, config, stop: threading.Event, workers: int) -> list[threading.Thread]:
     """Poller threads for each SQS handler and a timer thread for each schedule."""
     from chalice.constants import DEFAULT_LAMBDA_MEMORY_SIZE, DEFAULT_LAMBDA_TIMEOUT
     from chalice.local import LambdaContext
@@ -199,18 +200,32 @@ def start_jobs(app, config, stop: threading.Event, workers: int, scale: float) -
                 log.exception("polling %s failed", queue_url)
                 stop.wait(1)
 
-    def tick(job: ScheduledJob):
-        while not stop.wait(job.interval_seconds):
-            event = TestEventsClient(app).generate_cw_event("aws.events", "Scheduled Event", {}, [], region)
-            event.update(id=str(uuid.uuid4()), time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))  # not 2015's
-            try:
-                app.handler_map[job.handler](event, context(job.handler))
-            except Exception:
-                log.exception("scheduled %s failed", job.handler)
+    def fire(handler: str):
+        event = TestEventsClient(app).generate_cw_event("aws.events", "Scheduled Event", {}, [], region)
+        event.update(id=str(uuid.uuid4()), time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))  # not 2015's
+        try:
+            app.handler_map[handler](event, context(handler))
+        except Exception:
+            log.exception("scheduled %s failed", handler)
 
+    def tick(job: ScheduledJob):
+        if job.handler in owned:
+            name = owned[job.handler]
+            timer = ScheduleTimer(
+                name, lambda: app_settings.current()["scheduler"][name], lambda: fire(job.handler), stop.wait
+            )
+            return timer.run()
+        while not stop.wait(job.interval_seconds):
+            fire(job.handler)
+
+    from functions.core.settings import SCHEDULE_HANDLERS
+    from functions.services import app_settings
+    from infra.local_schedules import ScheduleTimer
+
+    owned = {handler: name for name, handler in SCHEDULE_HANDLERS.items()}  # the schedules the settings hold
     sqs = boto3.client("sqs")
     region = sqs.meta.region_name
-    consumers, schedules = plan_jobs(app, scale)
+    consumers, schedules = plan_jobs(app)
     threads = []
     for consumer in consumers:
         url = resolve_queue_url(sqs, consumer.queue, os.environ["TABLE_PREFIX"])
@@ -302,6 +317,7 @@ def main() -> None:
     config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name=STAGE)
     os.environ.update(config.environment_variables)  # before any project import: models read the table prefix
     moto = start_moto(moto_port, credentials)  # records nothing until the data folder is loaded
+    serve_in_process(moto.gate, os.environ["AWS_ENDPOINT_URL"])  # before this process makes its first client
     s3 = boto3.client("s3")
     outputs = create_stack(boto3.client("cloudformation"), STAGE)
     for setting, output in (("TABLE_PREFIX", "TablePrefix"), ("MEDIA_BUCKET", "MediaBucket")):
@@ -309,11 +325,11 @@ def main() -> None:
             raise RuntimeError(f"{setting}={os.environ[setting]} but the stack made {outputs[output]}")
     # The data folder's key signs the tokens, whatever HMAC_KEY this shell happens to export.
     os.environ["HMAC_KEY"] = keep_secret(boto3.client("secretsmanager"), outputs["HmacSecretArn"], folder / "hmac-key")
-    store = Store(folder, apply=in_process_caller(moto.moto_app))
-    counts = store.open(lambda bucket, manifest: load_objects(s3, folder, bucket, manifest))
     from infra import dynamo_index
 
-    dynamo_index.install()  # after loading: each table's indexes are built at once, when first queried
+    dynamo_index.install()  # before moto's first DynamoDB request: its handler is the indexed backend's
+    store = Store(folder, apply=in_process_caller(moto.moto_app))
+    counts = store.open(lambda bucket, manifest: load_objects(s3, folder, bucket, manifest))
     moto.gate.store = store
     log.info(
         "loaded %d items, %d journal records, %d objects in %.1f s",
@@ -332,7 +348,7 @@ def main() -> None:
     from infra.local_tasks import SubprocessRunner
 
     offload.use_runner(SubprocessRunner())  # what runs on Fargate in the cloud runs in a subprocess here
-    jobs = start_jobs(app, config, stop, int(env("LOCAL_WORKERS", "4")), float(env("LOCAL_SCHEDULE_SCALE", "1")))
+    jobs = start_jobs(app, config, stop, int(env("LOCAL_WORKERS", "4")))
     api = serve_api(app, config, port)
     print(_banner(f"http://{HOST}:{port}", folder, username, password, generated, user.api_token), flush=True)
 

@@ -9,9 +9,11 @@ and this script turns them into Ref / Fn::GetAtt / Fn::Sub. It also points each 
 queue of that name, adds the media tools layer (layers/build.py) as `MediaToolsLayer` and the download task of
 infra/fargate.yaml (its role gets the download function's policy, its container the function's environment), sets
 the stage parameter to the packaged stage only, and gives the functions the extra settings Chalice has no key for
-(ephemeral storage, JSON logs at INFO). The API's front door is API Gateway's HTTP API of infra/http_api.yaml by
-default (1.00 USD a million requests, at the root of its host name; README "Deploy" says why) in place of
-Chalice's REST API (3.50 USD a million, under the `/api` stage prefix), which `--front-door rest` keeps.
+(ephemeral storage, JSON logs at INFO). It names the schedule rules, so that the API function, which changes them
+when the owner does, finds them (SCHEDULE_RULE_PREFIX + the job's handler). The API's front door is API Gateway's
+HTTP API of infra/http_api.yaml by default (1.00 USD a million requests, at the root of its host name; README
+"Deploy" says why) in place of Chalice's REST API (3.50 USD a million, under the `/api` stage prefix), which
+`--front-door rest` keeps.
 """
 
 import argparse
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from functions.core.settings import SCHEDULE_HANDLERS, schedule_rule_prefix
 from infra.package import LAMBDA_RUNTIME
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +131,23 @@ def _function_extras(functions: dict, config: dict, stage: str) -> None:
         function = by_handler.get(name)
         if function is not None and "ephemeral_storage" in settings:
             function["Properties"]["EphemeralStorage"] = {"Size": settings["ephemeral_storage"]}
+
+
+def _schedule_rules(functions: dict, stage: str) -> None:
+    """Each schedule's rule named after its job (the API's policy names the same rules), the prefix in the API
+    function's environment (functions.services.schedules)."""
+    prefix = schedule_rule_prefix(stage)
+    for function in functions.values():
+        properties = function["Properties"]
+        handler = properties["Handler"].rpartition(".")[2]
+        for event in properties.get("Events", {}).values():
+            if event["Type"] != "Schedule":
+                continue
+            if handler not in SCHEDULE_HANDLERS.values():
+                raise MergeError(f"{handler} runs on a schedule settings.SCHEDULE_HANDLERS does not name")
+            event["Properties"]["Name"] = prefix + handler
+        if properties["Handler"] == "app.app":
+            properties.setdefault("Environment", {}).setdefault("Variables", {})["SCHEDULE_RULE_PREFIX"] = prefix
 
 
 def _logging_config(functions: dict) -> None:
@@ -290,6 +310,7 @@ def merge(
         raise MergeError(f"{wrong} are not packaged for {LAMBDA_RUNTIME}: package with infra/package.py")
     _point_queues_at_template(functions, _queue_names(resources["Resources"], stage))
     _function_extras(functions, config, stage)
+    _schedule_rules(functions, stage)
     _logging_config(functions)
     _download_task(merged["Resources"], functions)
     task = merged["Resources"]["DownloadTaskDefinition"]["Properties"]

@@ -210,6 +210,9 @@ def _collected(app, environ, start_response) -> list[bytes]:
             result.close()
 
 
+IN_PROCESS = "ytarchive.in_process"  # an environ key no HTTP request can set (their headers are HTTP_*)
+
+
 def gate(moto_app, credentials: Credentials, store=None):
     """The WSGI app in front of moto; `store` None records nothing (while loading the data folder)."""
 
@@ -218,7 +221,7 @@ def gate(moto_app, credentials: Credentials, store=None):
             return _refuse(environ, start_response, 403, "AccessDenied", "requests from web pages are refused")
         body = _read_body(environ)
         environ["wsgi.input"] = io.BytesIO(body)
-        problem = signature_error(environ, body, credentials)
+        problem = None if environ.get(IN_PROCESS) else signature_error(environ, body, credentials)
         if problem:
             return _refuse(environ, start_response, 403, "SignatureDoesNotMatch", problem)
         start_response = _without_cors(start_response)
@@ -338,6 +341,56 @@ def in_process_caller(moto_app):
         b"".join(result)
 
     return call
+
+
+def serve_in_process(front, endpoint_url: str) -> None:
+    """Answer this process's AWS clients for `endpoint_url` by calling the gate in the process, with no HTTP hop
+    (a socket, a server thread, and urllib3 and werkzeug parsing each request): what moto's mock does, through
+    the gate, so every write is still recorded before its answer. Other processes (the CLI, task runs, a browser
+    given a presigned URL) still reach the gate over its port, signed. Sessions made from now on use it."""
+    from botocore.awsrequest import AWSResponse
+    from botocore.handlers import BUILTIN_HANDLERS
+    from moto.core.botocore_stubber import MockRawResponse
+    from werkzeug.test import EnvironBuilder
+
+    prefix = endpoint_url.rstrip("/") + "/"
+
+    def send(request, **_):
+        if not request.url.startswith(prefix):
+            return None
+        body = request.body
+        if hasattr(body, "read"):
+            body = body.read()
+        builder = EnvironBuilder(
+            path=request.url[len(prefix) - 1 :].partition("?")[0],
+            query_string=request.url.partition("?")[2],
+            base_url=endpoint_url,
+            method=request.method,
+            headers={
+                name: value.decode() if isinstance(value, bytes) else value for name, value in request.headers.items()
+            },
+            data=body.encode() if isinstance(body, str) else body or b"",
+        )
+        try:
+            environ = builder.get_environ()
+        finally:
+            builder.close()
+        environ[IN_PROCESS] = True
+        environ["RAW_URI"] = request.url[len(prefix) - 1 :]  # S3 reads the path as sent
+        answer = {}
+
+        def start(status, headers, exc_info=None):
+            answer.update(status=int(status.split(" ", 1)[0]), headers=headers)
+
+        result = front(environ, start)
+        try:
+            content = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return AWSResponse(request.url, answer["status"], answer["headers"], MockRawResponse(content))
+
+    BUILTIN_HANDLERS.append(("before-send", send))
 
 
 def start_moto(port: int, credentials: Credentials, store=None):

@@ -223,12 +223,40 @@ def table_lines(table) -> list[bytes]:
     ]
 
 
+def _decoded(value: dict) -> dict:
+    """An attribute value of a snapshot line as moto's request parser stores it: binary values decoded."""
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {"B": base64.b64decode(inner)}
+    if kind == "BS":
+        return {"BS": [base64.b64decode(part) for part in inner]}
+    if kind == "M":
+        return {"M": {name: _decoded(part) for name, part in inner.items()}}
+    if kind == "L":
+        return {"L": [_decoded(part) for part in inner]}
+    return value
+
+
 def load_table_lines(table, lines: Iterable[bytes]) -> int:
+    """Put a snapshot's items straight into moto's table, as its PutItem stores them: without PutItem's checks (the
+    items were moto's) and its size sum over every attribute for each attribute set (seconds at 10,000 videos)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    hash_attr, range_attr = table.hash_key_attr, table.range_key_attr
     count = 0
     for line in lines:
-        if line.strip():
-            table.put_item(json.loads(line))
-            count += 1
+        if not line.strip():
+            continue
+        attrs = {name: _decoded(value) for name, value in json.loads(line).items()}
+        hash_value = DynamoType(attrs[hash_attr])
+        range_value = DynamoType(attrs[range_attr]) if range_attr else None
+        item = Item(hash_value, range_value, {})
+        item.attrs = LimitedSizeDict({name: DynamoType(value) for name, value in attrs.items()})  # dict's update
+        if range_attr:
+            table.items[hash_value][range_value] = item
+        else:
+            table.items[hash_value] = item
+        count += 1
     return count
 
 

@@ -111,6 +111,12 @@ class Stack:
         for queue in queues.values():  # what PurgeQueue does, without its once-a-minute limit
             queue._messages = []
             queue._pending_messages = set()
+        from moto.sns.models import sns_backends  # the notification topic: what was published and subscribed
+
+        sns = sns_backends[DEFAULT_ACCOUNT_ID][REGION]
+        for topic in sns.topics.values():
+            topic.sent_notifications.clear()
+        sns.subscriptions.clear()
 
     def forget(self) -> None:
         if self.outputs is not None:

@@ -214,3 +214,77 @@ def test_a_page_reads_only_what_it_returns(monkeypatch):
         )  # fmt: skip
         assert [int(item["rank"]["N"]) for item in page["Items"]] == list(range(1999, 1987, -1))
         assert walked == [13]  # the page and the one that tells moto there is more, not 2,000
+
+
+def every_kind_of_value(n: int) -> dict:
+    return {
+        "pk": {"S": "p0"},
+        "sk": {"N": str(n)},
+        "group": {"S": "g0"},
+        "rank": {"N": "1.50"},
+        "blob": {"B": bytes([n, 0, 255])},
+        "blobs": {"BS": [b"\x00\x01", bytes([n])]},
+        "words": {"SS": ["a", "b"]},
+        "numbers": {"NS": ["1", "2.5"]},
+        "nothing": {"NULL": True},
+        "yes": {"BOOL": False},
+        "nested": {"M": {"list": {"L": [{"S": "x"}, {"N": "3"}, {"B": b"\xff"}, {"M": {}}]}, "empty": {"S": ""}}},
+    }
+
+
+def item_operations(dynamodb) -> list:
+    """An answer of each item operation the direct JSON writer answers, as botocore reads them."""
+    key = {"pk": {"S": "p0"}, "sk": {"N": "1"}}
+    capacity = {"ReturnConsumedCapacity": "TOTAL"}
+    done = [
+        dynamodb.put_item(TableName=TABLE, Item=every_kind_of_value(1), ReturnValues="ALL_OLD", **capacity),
+        dynamodb.put_item(TableName=TABLE, Item=every_kind_of_value(1), ReturnValues="ALL_OLD"),
+        dynamodb.get_item(TableName=TABLE, Key=key, **capacity),
+        dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "p0"}, "sk": {"N": "404"}}),
+        dynamodb.get_item(
+            TableName=TABLE, Key=key, ProjectionExpression="#b, nested.list[2]", ExpressionAttributeNames={"#b": "blob"}
+        ),
+        dynamodb.update_item(
+            TableName=TABLE,
+            Key=key,
+            UpdateExpression="SET #r = #r + :one ADD blobs :b",
+            ReturnValues="ALL_NEW",
+            ExpressionAttributeNames={"#r": "rank"},
+            ExpressionAttributeValues={":one": {"N": "1"}, ":b": {"BS": [b"z"]}},
+        ),
+        dynamodb.update_item(TableName=TABLE, Key=key, UpdateExpression="REMOVE yes", ReturnValues="UPDATED_OLD"),
+        dynamodb.batch_get_item(RequestItems={TABLE: {"Keys": [key, {"pk": {"S": "p0"}, "sk": {"N": "2"}}]}}),
+        dynamodb.query(
+            TableName=TABLE,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "p0"}},
+            Limit=1,
+            **capacity,
+        ),
+        dynamodb.scan(TableName=TABLE, Limit=2),
+        dynamodb.transact_get_items(TransactItems=[{"Get": {"TableName": TABLE, "Key": key}}]),
+        dynamodb.delete_item(TableName=TABLE, Key=key, ReturnValues="ALL_OLD"),
+        dynamodb.delete_item(TableName=TABLE, Key=key),
+    ]
+    for answer in done:
+        answer.pop("ResponseMetadata")
+    return done
+
+
+def test_item_answers_written_directly_are_what_motos_serializer_writes(monkeypatch):
+    from infra import dynamo_answers
+
+    written = []
+    real_dump = dynamo_answers.dump_answer
+    monkeypatch.setattr(dynamo_answers, "dump_answer", lambda result: written.append(real_dump(result)) or written[-1])
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        create(dynamodb)
+        backend = dynamodb_backend()
+        for n in (2, 3):
+            dynamodb.put_item(TableName=TABLE, Item=every_kind_of_value(n))
+        expected = item_operations(dynamodb)
+        assert not written  # moto's own handler
+        dynamo_index.install(backend)
+        assert item_operations(dynamodb) == expected
+        assert len(written) == len(expected) and None not in written  # every one written directly

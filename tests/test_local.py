@@ -71,7 +71,7 @@ def jobs_app(fail: bool = False):
             raise RuntimeError("download failed")
 
     @app.schedule("rate(2 minutes)")
-    def rescan(event):
+    def heartbeat(event):  # no schedule of the settings (those are infra/local_schedules.py's)
         app.received.append(event.detail_type)
         app.fired_at = event.time
 
@@ -89,9 +89,9 @@ def queue_counts(sqs, url: str) -> tuple[int, int]:
 
 
 def test_plan_finds_queue_consumers_and_schedules():
-    consumers, schedules = local.plan_jobs(jobs_app(), scale=60)
+    consumers, schedules = local.plan_jobs(jobs_app())
     assert consumers == [local.QueueConsumer("consume", "download", 5)]
-    assert schedules == [local.ScheduledJob("rescan", 2.0), local.ScheduledJob("snapshot", 60.0)]
+    assert schedules == [local.ScheduledJob("heartbeat", 120.0), local.ScheduledJob("snapshot", 3600.0)]
     assert local.plan_jobs(Chalice(app_name="none")) == ([], [])
 
 
@@ -118,14 +118,15 @@ def test_a_failing_handler_leaves_the_message_for_redelivery(aws):
     assert queue_counts(sqs, url) == (0, 1)  # invisible until the visibility timeout, then redelivered
 
 
-def test_started_jobs_poll_the_queue_and_fire_schedules(aws):
+def test_started_jobs_poll_the_queue_and_fire_schedules(aws, monkeypatch):
     from chalice.cli.factory import CLIFactory
 
     config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name="local")
     sqs = boto3.client("sqs")
     sqs.send_message(QueueUrl=aws["DownloadQueueUrl"], MessageBody="vid9")
     app, stop = jobs_app(), threading.Event()
-    threads = local.start_jobs(app, config, stop, workers=2, scale=1200)  # rate(2 minutes) every 0.1 s
+    monkeypatch.setitem(local.RATE_UNITS, "minute", 0.05)  # rate(2 minutes) every 0.1 s
+    threads = local.start_jobs(app, config, stop, workers=2)
     try:
         deadline = time.monotonic() + 20
         while not ("vid9" in app.received and "Scheduled Event" in app.received) and time.monotonic() < deadline:

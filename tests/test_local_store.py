@@ -430,3 +430,32 @@ def test_the_api_answers_503_when_storage_refuses_a_write(client, headers, monke
     assert answer.headers.get("Content-Type") == "application/json"
     monkeypatch.undo()
     assert client.http.get(f"/api/channel/UC{'a' * 22}/", headers=headers).status_code == 404
+
+
+def test_a_snapshot_loads_back_the_items_moto_stored():
+    from moto import mock_aws
+
+    item = {"blob": {"B": b"\x00\xff"}, "set": {"SS": ["a", "b"]}, "map": {"M": {"l": {"L": [{"N": "1"}]}}}}
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        for name, keys in (("ranged", ("pk", "sk")), ("hashed", ("pk",))):
+            kinds = ("HASH", "RANGE")[: len(keys)]
+            dynamodb.create_table(
+                TableName=name, BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key in keys],
+                KeySchema=[{"AttributeName": key, "KeyType": kind} for key, kind in zip(keys, kinds, strict=True)],
+            )  # fmt: skip
+            for n in range(5):
+                dynamodb.put_item(TableName=name, Item={**item, **{key: {"S": f"{key}{n}"} for key in keys}})
+        backend = store.dynamodb_backend()
+        for table in backend.tables.values():
+            lines = store.table_lines(table)
+            before = {(i.hash_key, i.range_key): (i.to_json(), i.size()) for i in table.all_items()}
+            table.items.clear()
+            assert store.load_table_lines(table, lines) == 5
+            assert {(i.hash_key, i.range_key): (i.to_json(), i.size()) for i in table.all_items()} == before
+        got = dynamodb.get_item(TableName="ranged", Key={"pk": {"S": "pk3"}, "sk": {"S": "sk3"}})["Item"]
+        assert got["blob"] == {"B": b"\x00\xff"} and got["map"] == item["map"]
+        dynamodb.update_item(TableName="hashed", Key={"pk": {"S": "pk1"}}, UpdateExpression="SET x = :x",
+                             ExpressionAttributeValues={":x": {"S": "y"}})  # fmt: skip
+        assert dynamodb.get_item(TableName="hashed", Key={"pk": {"S": "pk1"}})["Item"]["x"] == {"S": "y"}

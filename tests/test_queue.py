@@ -6,6 +6,7 @@ import boto3
 import pytest
 
 from functions.core.errors import BadRequest
+from functions.services import task_runs
 from functions.services.downloads import intake, worker
 from functions.storage.models import Counter, Playlist, QueueItem
 from functions.youtube import urls
@@ -73,7 +74,9 @@ def test_start_sends_one_message_per_pending_video_auto_start_first(aws):
     assert intake.start() == 3
     assert [m["youtube_id"] for m in sent(aws)] == [video_id(9), video_id(0), video_id(2)]
     assert intake.start([video_id(1), video_id(2), video_id(7)]) == 1  # only pending items of those
-    assert sent(aws) == [{"action": "download", "youtube_id": video_id(2)}]
+    (message,) = sent(aws)
+    assert message["action"] == "download" and message["youtube_id"] == video_id(2)
+    assert task_runs.get(message["task_id"]).status == task_runs.PENDING  # the run its job takes over
 
 
 def test_downloading_is_true_while_messages_wait_or_run(aws):

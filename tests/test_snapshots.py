@@ -11,7 +11,7 @@ import pytest
 
 from functions.core.errors import BadRequest, NotFound
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
-from functions.services import app_settings, snapshots
+from functions.services import app_settings, schedules, snapshots
 from functions.services.auth import users
 from functions.storage import s3
 from functions.storage.aws import client as bucket_client
@@ -339,7 +339,7 @@ def test_the_daily_run_takes_one_snapshot_a_day(aws):
     event = TestEventsClient(app).generate_cw_event("aws.events", "Scheduled Event", {}, [], "us-east-1")
     app.handler_map["daily_snapshot"](event, None)
     (first,) = snapshots.newest_first()
-    assert snapshots.scheduled_snapshot() is None  # fired again the same day
+    assert snapshots.scheduled_snapshot() is None  # the same firing delivered twice
     assert run_snapshot_jobs() == 1
     assert Snapshot.get(first.snapshot_id).state == snapshots.SUCCESS
     first.update(actions=[Snapshot.start_stamp.set(int(time.time()) - DAY)])
@@ -354,11 +354,16 @@ def test_the_daily_run_respects_enable_snapshot(aws):
         snapshots.start(app_settings.current())
 
 
-def test_next_exec_is_the_next_daily_run():
+def test_next_exec_is_the_next_run_of_the_stored_schedule(aws):
     base = 19_000 * DAY
-    assert snapshots.next_exec(base) == base + 3 * 3600
-    assert snapshots.next_exec(base + 3 * 3600) == base + DAY + 3 * 3600
-    assert snapshots.next_exec(base + 5 * 3600) == base + DAY + 3 * 3600
+    config = app_settings.current()
+    assert schedules.upcoming(config, snapshots.SCHEDULE, base) == base + 3 * 3600
+    assert schedules.upcoming(config, snapshots.SCHEDULE, base + 3 * 3600) == base + DAY + 3 * 3600
+    config = app_settings.update({"scheduler": {"run_snapshot": "15 5,17 *"}})
+    assert schedules.upcoming(config, snapshots.SCHEDULE, base + 6 * 3600) == base + 17 * 3600 + 15 * 60
+    assert snapshots.overview(config).next_exec_str.endswith(("05:15:00", "17:15:00"))
+    config = app_settings.update({"scheduler": {"run_snapshot": False}})
+    assert schedules.upcoming(config, snapshots.SCHEDULE, base) is None
 
 
 # ---------------------------------------------------------------- at scale

@@ -8,8 +8,15 @@ from functools import lru_cache
 
 VERSION = "v0.1.0"  # the archive's own version
 TA_API_VERSION = "v0.4.13"  # the TubeArchivist release whose API the archive answers as
-SNAPSHOT_HOUR_UTC = 3  # when the daily snapshot runs (functions/jobs/triggers.py)
+TA_V05_API_VERSION = "v0.5.9"  # ... and the one its v0.5 dialect answers as (functions.core.dialects)
 
+# When the scheduled jobs run (functions.services.schedules): a crontab in UTC, TubeArchivist's three fields
+# (minute hour day_of_week) or five; false: never.
+DEFAULT_SCHEDULES: dict[str, str | bool] = {
+    "update_subscribed": "0 */6 *",
+    "run_snapshot": "0 3 *",
+    "autodelete": "30 */6 *",
+}
 # What TubeArchivist clients find under "config" in every envelope; stored overrides are merged on top.
 DEFAULT_APP_CONFIG = {
     "subscriptions": {
@@ -39,8 +46,17 @@ DEFAULT_APP_CONFIG = {
     },
     # disable_static_auth: file URLs in TA answers are signed, absolute and expiring, for players that send no
     # credential (Kodi, VLC, a casting device), as TubeArchivist's DISABLE_STATIC_AUTH
-    "application": {"enable_snapshot": True, "disable_static_auth": False},
+    # backup_rotate: how many backups (functions.services.backups) are kept, TubeArchivist's run_backup_rotate
+    "application": {"enable_snapshot": True, "disable_static_auth": False, "backup_rotate": 5},
+    "scheduler": DEFAULT_SCHEDULES,
 }
+# Each schedule's job: its handler in functions/jobs/triggers.py, and its EventBridge rule's name after the
+# stage's SCHEDULE_RULE_PREFIX (infra/merge.py).
+SCHEDULE_HANDLERS = {"update_subscribed": "rescan", "run_snapshot": "daily_snapshot", "autodelete": "autodelete"}
+
+
+def schedule_rule_prefix(stage: str) -> str:
+    return f"ytarchive-{stage}-schedule-"
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,7 @@ class Settings:
     snapshot_queue_url: str
     sponsorblock_url: str
     refresh_queue_url: str
+    notify_topic_arn: str
     lookup_function: str
     hmac_key: str
     hmac_secret_id: str
@@ -78,6 +95,7 @@ class Settings:
     media_domain: str
     media_key_secret_id: str
     media_key_ids: tuple[str, ...]
+    schedule_rule_prefix: str  # the stage's EventBridge schedule rules, + a job's handler (infra/merge.py); "": none
 
 
 @lru_cache(maxsize=1)
@@ -99,6 +117,7 @@ def get_settings() -> Settings:
         snapshot_queue_url=env("SNAPSHOT_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         sponsorblock_url=env("SPONSORBLOCK_URL", "https://sponsor.ajay.app").rstrip("/"),
         refresh_queue_url=env("REFRESH_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
+        notify_topic_arn=env("NOTIFY_TOPIC_ARN", ""),  # empty: found by name (the local stage)
         lookup_function=env("LOOKUP_FUNCTION", ""),  # empty: the lookup runs in this process (local stage, tests)
         hmac_key=env("HMAC_KEY", ""),  # the Invidious tokens' key itself (local run, tests), else the secret's:
         hmac_secret_id=env("HMAC_SECRET_ID", ""),
@@ -123,6 +142,7 @@ def get_settings() -> Settings:
         media_domain=env("MEDIA_DOMAIN", ""),
         media_key_secret_id=env("MEDIA_KEY_SECRET_ID") or f"{table_prefix}media-key",
         media_key_ids=tuple(k.strip() for k in env("MEDIA_KEY_IDS", "").split(",") if k.strip()),
+        schedule_rule_prefix=env("SCHEDULE_RULE_PREFIX", ""),
     )
 
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from functions.core import logs
 from functions.core.ids import is_video_id
 from functions.jobs import events
-from functions.services import app_settings, bot_checks, cookies, downloader, network, offload
+from functions.services import app_settings, bot_checks, cookies, downloader, network, offload, task_runs
 from functions.services.archive import archiving, channel_overwrites
 from functions.services.downloads import items, worker
 from functions.storage import aws
@@ -55,13 +55,23 @@ def handle_record(record: dict, context=None) -> items.Outcome:
     action = body["action"]
     receives = events.receives(record) + int(body.get("attempt") or 1) - 1  # attempt: sent again by task_stopped
     if action == items.DOWNLOAD and is_video_id(body.get("youtube_id")):
+        youtube_id = body["youtube_id"]
         try:
-            return download_video(body["youtube_id"], record["messageId"], receives, lease_seconds(context))
+            return (
+                task_runs.record(
+                    task_runs.DOWNLOAD_PENDING,
+                    lambda run: download_video(
+                        youtube_id, record["messageId"], receives, lease_seconds(context), run=run
+                    ),
+                    body.get("task_id"),
+                )
+                or items.Outcome.SKIPPED
+            )  # stopped before it started
         except ytdlp.BotCheck:
             bot_checks.delay_retry(record.get("receiptHandle"), receives)
             raise
     if action == items.EXPAND:
-        return expand(body)
+        return task_runs.record(task_runs.EXTRACT_DOWNLOAD, lambda run: expand(body, run)) or items.Outcome.SKIPPED
     if action == TASK_STOPPED:
         return task_stopped_event(body.get("task") or {})
     raise events.Malformed(f"unknown action or video: {str(record.get('body'))[:200]!r}")
@@ -77,7 +87,7 @@ def lease_seconds(context) -> int:
 # ---------------------------------------------------------------- work
 
 
-def expand(body: dict) -> items.Outcome:
+def expand(body: dict, run: task_runs.Run | None = None) -> items.Outcome:
     config = app_settings.current()
     network.apply(config)
     cookie = cookies.current_cookie(config)
@@ -86,6 +96,10 @@ def expand(body: dict) -> items.Outcome:
     for error in summary["errors"]:
         log.warning("expanding: %s", error)
     worker.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
+    if run is not None:
+        run.result = f"added {len(summary['added'])} videos to the queue" + (
+            f"; {len(summary['errors'])} could not be read" if summary["errors"] else ""
+        )
     return items.Outcome.EXPANDED
 
 
@@ -110,11 +124,17 @@ def failure_message(error: Exception, receives: int) -> str:
 
 
 def download_video(
-    youtube_id: str, owner: str, receives: int, lease: int = DEFAULT_LEASE_SECONDS, in_task: bool = False
+    youtube_id: str,
+    owner: str,
+    receives: int,
+    lease: int = DEFAULT_LEASE_SECONDS,
+    in_task: bool = False,
+    run: task_runs.Run | None = None,
 ) -> items.Outcome:
     """Download, store and dequeue one video; "archived" when done, "skipped" when there was nothing to do,
     "offloaded" when it was too large for this function and a download task took it (functions.services.offload).
-    `in_task`: this runs in that task (download_task.py), which downloads whatever the size."""
+    `in_task`: this runs in that task (download_task.py), which downloads whatever the size. `run`: the task run
+    the download is recorded as, whose result says what became of the video."""
     if Video.count(youtube_id):
         worker.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
         return items.Outcome.SKIPPED
@@ -145,6 +165,8 @@ def download_video(
         worker.record_failure(youtube_id, owner, failure_message(error, receives))
         raise
     worker.finish(youtube_id)
+    if run is not None:
+        run.result = f"downloaded 1 video(s): {item.title or youtube_id}"
     return items.Outcome.ARCHIVED
 
 

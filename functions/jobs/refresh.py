@@ -7,7 +7,7 @@ to the dead-letter queue, and its RefreshItem is removed then, so /api/refresh/ 
 
 from functions.core import logs
 from functions.jobs import events
-from functions.services import app_settings, cookies, network, rescan
+from functions.services import app_settings, cookies, network, rescan, task_runs
 from functions.services import refresh as refresh_service
 from functions.youtube import ytdlp
 
@@ -28,7 +28,7 @@ def handle(raw: str | None, receives: int = 1) -> str:
     """One message's body; what was done (for logs and tests)."""
     body = events.body(raw, "action")
     if body["action"] == refresh_service.RESCAN:
-        return "rescanned" if rescan.run() is not None else "busy"
+        return task_runs.record(task_runs.UPDATE_SUBSCRIBED, rescan_run, body.get("task_id")) or "stopped"
     kind, item_id = body.get("kind"), body.get("id")
     if (
         body["action"] != refresh_service.REFRESH
@@ -38,6 +38,17 @@ def handle(raw: str | None, receives: int = 1) -> str:
         or not refresh_service.ID_CHECKS[kind](item_id)
     ):
         raise events.Malformed(f"unknown action or item: {str(raw)[:200]!r}")
+    return task_runs.record(task_runs.CHECK_REINDEX, lambda run: refresh_item(body, kind, item_id, receives, run))
+
+
+def rescan_run(run: task_runs.Run) -> str:
+    if rescan.run(run) is not None:
+        return "rescanned"
+    run.result = "Rescan already in progress."
+    return "busy"
+
+
+def refresh_item(body: dict, kind: str, item_id: str, receives: int, run: task_runs.Run) -> str:
     try:
         network.apply(app_settings.current())
         outcome = refresh_service.run_item(kind, item_id, bool(body.get("extract_videos")), cookies.current_cookie())
@@ -53,4 +64,5 @@ def handle(raw: str | None, receives: int = 1) -> str:
             refresh_service.done(kind, item_id)
         raise
     refresh_service.done(kind, item_id)
+    run.result = f"{kind} {item_id}: {outcome}"
     return outcome

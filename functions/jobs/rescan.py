@@ -1,14 +1,14 @@
-"""The rescan function: every few hours, watched videos past their autodelete days are deleted and the newest
-videos of subscribed channels and playlists are queued."""
+"""The rescan function: on its schedule (scheduler.update_subscribed), the newest videos of subscribed channels
+and playlists are queued."""
+
+import time
 
 from functions.jobs import events
-from functions.services import autodelete
 from functions.services import rescan as rescan_service
+from functions.services import schedules, task_runs
 
 
 def rescan(event):
-    """Every triggers.RESCAN_EVERY_HOURS hours (functions/jobs/triggers.py)."""
-    deleted = events.scheduled(event, autodelete.run)  # first: what it deletes is ignored, so the rescan skips it
-    summary = events.scheduled(event, rescan_service.run)
-    result = {"skipped": True} if summary is None else {"added": len(summary["added"]), "errors": summary["errors"]}
-    return {**result, "autodeleted": len(deleted)}
+    schedules.record_run("rescan", time.time())
+    summary = events.scheduled(event, lambda: task_runs.record(task_runs.UPDATE_SUBSCRIBED, rescan_service.run))
+    return {"skipped": True} if summary is None else {"added": len(summary["added"]), "errors": summary["errors"]}

@@ -7,18 +7,20 @@ event Chalice built. Lambda runs a job as `functions.jobs.triggers.<name>` (Chal
 after the blueprint's module): a job function's cold start imports this module, then its job.
 
 The only module below the web layer that imports Chalice: it is what declares a Lambda's event source and turns
-Lambda's raw event into the SQS or scheduled event the job reads.
+Lambda's raw event into the SQS or scheduled event the job reads. The schedules here are the defaults the stack
+is made with; the owner changes them (functions.services.schedules), and the rules (named by infra/merge.py)
+follow.
 """
 
 import importlib
 from collections.abc import Callable
 
-from chalice import Blueprint, Cron, Rate
+from chalice import Blueprint
 
-from functions.core.settings import SNAPSHOT_HOUR_UTC
+from functions.core import crontab
+from functions.core.settings import DEFAULT_SCHEDULES, SCHEDULE_HANDLERS
 from functions.storage import aws
 
-RESCAN_EVERY_HOURS = 6
 blueprint = Blueprint(__name__)
 
 
@@ -32,10 +34,18 @@ def _job(module: str, name: str) -> Callable:
     return run
 
 
-# The snapshot queue consumer and the daily snapshot; the download queue consumer; the subscriptions rescan; the
-# refresh queue consumer (refreshes, requested rescans).
+def _scheduled(module: str, name: str) -> Callable:
+    """The job `name`, on its schedule's default (settings.SCHEDULE_HANDLERS names the schedule of each)."""
+    (schedule,) = [schedule for schedule, handler in SCHEDULE_HANDLERS.items() if handler == name]
+    default = crontab.parse(str(DEFAULT_SCHEDULES[schedule]))
+    return blueprint.schedule(crontab.eventbridge(default))(_job(module, name))
+
+
+# The snapshot queue consumer and the scheduled snapshot; the download queue consumer; the subscriptions rescan;
+# the autodelete; the refresh queue consumer (refreshes, requested rescans).
 snapshot = blueprint.on_sqs_message(queue=aws.SNAPSHOT, batch_size=1)(_job("snapshot", "snapshot"))
-daily_snapshot = blueprint.schedule(Cron(0, SNAPSHOT_HOUR_UTC, "*", "*", "?", "*"))(_job("snapshot", "daily_snapshot"))
+daily_snapshot = _scheduled("snapshot", "daily_snapshot")
 download = blueprint.on_sqs_message(queue=aws.DOWNLOAD, batch_size=1)(_job("download", "download"))
-rescan = blueprint.schedule(Rate(RESCAN_EVERY_HOURS, unit=Rate.HOURS))(_job("rescan", "rescan"))
+rescan = _scheduled("rescan", "rescan")
+autodelete = _scheduled("autodelete", "autodelete")
 refresh = blueprint.on_sqs_message(queue=aws.REFRESH, batch_size=1)(_job("refresh", "refresh"))

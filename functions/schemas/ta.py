@@ -147,6 +147,17 @@ class DownloadSettings(Struct, forbid_unknown_fields=True):
 class ApplicationSettings(Struct, forbid_unknown_fields=True):
     enable_snapshot: bool | UnsetType = UNSET
     disable_static_auth: bool | UnsetType = UNSET  # media links signed for players without a credential
+    backup_rotate: Annotated[int, Meta(ge=1, le=100)] | UnsetType = UNSET  # backups kept
+
+
+# A crontab (functions.services.schedules checks it: "0 8 *", five fields, "auto"), or false: never.
+Crontab = Annotated[str, Meta(min_length=1, max_length=200)] | Literal[False] | UnsetType
+
+
+class SchedulerSettings(Struct, forbid_unknown_fields=True):
+    update_subscribed: Crontab = UNSET  # the rescan of the subscriptions
+    run_snapshot: Crontab = UNSET
+    autodelete: Crontab = UNSET
 
 
 class SettingsUpdate(Struct, forbid_unknown_fields=True):
@@ -155,6 +166,7 @@ class SettingsUpdate(Struct, forbid_unknown_fields=True):
     subscriptions: SubscriptionSettings | UnsetType = UNSET
     downloads: DownloadSettings | UnsetType = UNSET
     application: ApplicationSettings | UnsetType = UNSET
+    scheduler: SchedulerSettings | UnsetType = UNSET
 
 
 class ProxySet(Struct):

@@ -47,6 +47,24 @@ class TokenQuery(Struct):
     dialect: Literal["v0.4", "v0.5"] | None = None
 
 
+class ScheduleChange(Struct):
+    """`POST /api/task/schedule/<name>/`: a crontab ("0 8 *", five fields, "auto"; "0" turns it off) and or the
+    task's config (the tasks here take none)."""
+
+    schedule: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
+    config: dict | UnsetType = UNSET
+
+
+class ScheduleRow(Struct):
+    """A schedule that is on, as TubeArchivist v0.5's CustomPeriodicTaskSerializer shows it."""
+
+    name: str
+    schedule: str
+    schedule_human: str
+    last_run_at: str | None  # ISO 8601, UTC
+    config: dict
+
+
 class CustomPlaylistNew(Struct):
     """`POST /api/playlist/custom/`: a new custom playlist's name."""
 
@@ -78,11 +96,11 @@ class DownloadBulkQuery(Struct):
 
 
 class PlaylistChange(Struct, forbid_unknown_fields=True):
-    """`POST /api/playlist/<id>/`: subscribe to an archived YouTube playlist or end the subscription, and/or
-    list its entries in YouTube's order (`top`) or reversed (`bottom`)."""
+    """`POST /api/playlist/<id>/`: subscribe to an archived YouTube playlist or end the subscription, and/or read
+    its entries from the `top` (YouTube's order) or the `bottom` (reversed)."""
 
-    playlist_subscribed: bool | None = None
-    playlist_sort_order: Literal["top", "bottom"] | None = None
+    playlist_subscribed: bool | UnsetType = UNSET
+    playlist_sort_order: Literal["top", "bottom"] | UnsetType = UNSET
 
 
 class PlaylistSubscribe(Struct, forbid_unknown_fields=True):
@@ -100,3 +118,46 @@ class DownloadAggsQuery(Struct):
     """`GET /api/download/aggs/?filter=`: the status whose channels are counted (required, as in v0.5)."""
 
     filter: Literal["pending", "ignore"]
+
+
+class ManualImportRequest(Struct, forbid_unknown_fields=True):
+    """`POST /api/appsettings/manual-import/`: v0.5's options, `ignore_error` (import what can be read and list
+    the rest; without it, one media file that cannot be imported stops the task before any write) and
+    `prefer_local` (metadata from the files themselves: always so here, since the import never asks YouTube);
+    and `dry_run`: report what would be imported, change nothing."""
+
+    ignore_error: bool = False
+    prefer_local: bool = False
+    dry_run: bool = False
+
+
+class RescanFilesystemRequest(Struct, forbid_unknown_fields=True):
+    """`POST /api/appsettings/rescan-filesystem/`: v0.5's options (`ignore_error`: a video whose files cannot be
+    put right is listed and the rest goes on; `prefer_local` as for the manual import) and this archive's:
+    `delete_missing` removes the videos whose media object is gone, as TubeArchivist does (else they are marked),
+    `delete_orphans` deletes media objects no video names (else they are listed), `dry_run` changes nothing."""
+
+    ignore_error: bool = False
+    prefer_local: bool = False
+    dry_run: bool = False
+    delete_missing: bool = False
+    delete_orphans: bool = False
+
+
+class BackupFile(Struct):
+    """v0.5's backup file: the object's name, API path, size in bytes, time (YYYYMMDDHHMMSS, UTC) and reason."""
+
+    filename: str
+    file_path: str
+    file_size: int
+    timestamp: str
+    reason: str
+
+
+class AsyncTask(Struct, omit_defaults=True):
+    """v0.5's answer to a task started (AsyncTaskResponseSerializer)."""
+
+    task_id: str
+    message: str | UnsetType = UNSET
+    status: str | UnsetType = UNSET
+    filename: str | UnsetType = UNSET

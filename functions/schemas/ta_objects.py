@@ -117,7 +117,7 @@ class Playlist(Struct):
     playlist_thumbnail: str
     playlist_type: str
     playlist_entries: list[PlaylistEntry]
-    playlist_sort_order: str | UnsetType = UNSET  # v0.5's only: YouTube's order (top) or reversed (bottom)
+    playlist_sort_order: str | UnsetType = UNSET  # v0.5's only: "top" or "bottom"
 
 
 class DownloadItem(Struct):

@@ -7,7 +7,8 @@ key the archive acts on, typed and bounded) before anything is stored (an unknow
 and the stored settings stay as they were), then writes the merged overrides in one conditional put, so two
 updates never lose each other's keys. Each key is read where it takes effect: downloads.* by
 functions.youtube.media.download_params, subscriptions.* by the rescan, autodelete_days by
-functions.services.autodelete, application.* by the snapshot job and the schedules.
+functions.services.autodelete, application.* by the snapshot job, scheduler.* by functions.services.schedules
+(checked there, and applied to the cloud's schedule rules before they are stored).
 """
 
 import copy
@@ -19,6 +20,7 @@ from functions.core.errors import BadRequest, Conflict
 from functions.core.settings import DEFAULT_APP_CONFIG, merge_config
 from functions.schemas import decode
 from functions.schemas.ta import SettingsUpdate
+from functions.services import schedules
 from functions.storage import db
 from functions.storage.models import AppSetting
 
@@ -66,12 +68,16 @@ def validate(partial: dict | SettingsUpdate) -> dict:
     for section, values in checked.items():
         if not values:
             raise BadRequest(f"{section} must be an object of the keys to change")
+    if schedules.SECTION in checked:
+        checked[schedules.SECTION] = schedules.checked(checked[schedules.SECTION])
     return checked
 
 
 def update(partial: dict | SettingsUpdate) -> dict:
     """Apply a partial object of settings (validated first: all or nothing); the settings now in effect."""
     changes = validate(partial)
+    if schedules.SECTION in changes:
+        schedules.apply(changes[schedules.SECTION])
     for _ in range(ATTEMPTS):
         stored, version, unchanged = _read()
         overrides = copy.deepcopy(stored)

@@ -4,7 +4,8 @@ The days come from the channel's overwrite (`channel_overwrites.autodelete_days`
 without one, from the app setting `downloads.autodelete_days`; none of them set, nothing is deleted. Watched
 state is per user here (TubeArchivist has one): a video counts from the first time any user marked it watched.
 A deleted video loses its media, thumbnail, subtitles and records (functions.services.archive.videos.delete)
-and goes onto the download queue as ignored, so a rescan never downloads it again. Run by the rescan schedule.
+and goes onto the download queue as ignored, so a rescan never downloads it again. Run on its own schedule
+(scheduler.autodelete: functions/jobs/autodelete.py).
 """
 
 import logging

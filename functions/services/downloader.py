@@ -24,10 +24,11 @@ def record() -> None:
     _recorded = versions
 
 
-def shown() -> dict | None:
-    """{yt_dlp, deno, ejs, recorded} as last recorded, or None before the first download."""
-    try:
-        value = AppSetting.get(STATE).value.as_dict()
-    except AppSetting.DoesNotExist:
+def shown(viewer) -> dict | None:
+    """{yt_dlp, deno, ejs, recorded} as last recorded, or None before the first download; read with what the
+    viewer's first read loads (its user, the settings): one round trip for ping."""
+    (found,) = viewer.fetch((AppSetting, [STATE]))
+    if STATE not in found:
         return None
+    value = found[STATE].value.as_dict()
     return {key: value.get(key) for key in ("yt_dlp", "deno", "ejs", "recorded")}

@@ -9,7 +9,7 @@ lease, so a crashed run frees it).
 """
 
 from functions.core import logs
-from functions.services import app_settings, cookies, network, refresh, tasks
+from functions.services import app_settings, cookies, network, refresh, task_runs, tasks
 from functions.services.downloads import intake
 from functions.storage import aws
 from functions.storage.models import SUBSCRIBED, Channel, Playlist
@@ -32,23 +32,25 @@ def tab_sizes(subscriptions: dict) -> dict[str, int]:
     return sizes
 
 
-def request() -> bool:
-    """Ask the refresh function for a rescan (POST /api/task/); False when one is running already."""
+def request(task_id: str | None = None) -> bool:
+    """Ask the refresh function for a rescan (POST /api/task/), as the run `task_id` when the API recorded one
+    (functions.services.task_runs); False when one is running already."""
     if not tasks.request(tasks.RESCAN, LEASE_SECONDS):
         return False
-    aws.send(aws.REFRESH, [{"action": refresh.RESCAN}])
+    aws.send(aws.REFRESH, [{"action": refresh.RESCAN, **({"task_id": task_id} if task_id else {})}])
     return True
 
 
-def run() -> dict | None:
-    """One rescan, unless another holds the task (None then). {"added", "errors"}."""
+def run(progress: task_runs.Run | None = None) -> dict | None:
+    """One rescan, unless another holds the task (None then). {"added", "errors"}. With the run's `progress`
+    handle, each step is reported on it and a stop asked for ends the rescan before the next step."""
     owner = tasks.acquire(tasks.RESCAN, LEASE_SECONDS)
     if owner is None:
         log.info("a rescan is running already")
         return None
     summary, failure = None, None
     try:
-        summary = scan(owner)
+        summary = scan(owner, progress)
     except Exception as error:
         failure = str(error) or type(error).__name__
         raise
@@ -58,7 +60,7 @@ def run() -> dict | None:
     return summary
 
 
-def scan(owner: str) -> dict:
+def scan(owner: str, progress: task_runs.Run | None = None) -> dict:
     config = app_settings.current()
     subscriptions = config["subscriptions"]
     sizes = tab_sizes(subscriptions)
@@ -71,6 +73,10 @@ def scan(owner: str) -> dict:
     added, errors = [], []
     for done, (kind, item_id) in enumerate(work):
         tasks.report(tasks.RESCAN, owner, 100.0 * done / len(work), f"{kind} {item_id}")
+        if progress is not None:
+            if progress.stop_asked():
+                break
+            progress.progress([f"Scanning {kind} {item_id} ({done + 1}/{len(work)})"], done / len(work))
         try:
             rows, playlists = (
                 (channel_rows(item_id, sizes, cookie), None)
@@ -87,6 +93,8 @@ def scan(owner: str) -> dict:
         added += intake.add_entries(rows, auto_start, playlists=playlists)["added"]
     if auto_start and added:
         intake.start(added)
+    if progress is not None:
+        progress.result = f"Found {len(added)} videos to add to the queue." if added else None
     return {"added": added, "errors": errors}
 
 

@@ -21,18 +21,18 @@ import json
 import re
 import secrets
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from msgspec import UNSET
 from pynamodb.models import Model
 
 from functions.core import logs
 from functions.core.errors import BadRequest, NotFound
-from functions.core.settings import SNAPSHOT_HOUR_UTC, get_settings
+from functions.core.settings import get_settings
 from functions.schemas import ta_objects as wire
-from functions.services import app_settings
+from functions.services import app_settings, schedules
 from functions.storage import aws, db, s3
-from functions.storage.models import ALL_MODELS, ALL_SNAPSHOTS, Counter, Snapshot, TaskState
+from functions.storage.models import ALL_MODELS, ALL_SNAPSHOTS, Counter, Snapshot, TaskRun, TaskState
 
 log = logs.logger(__name__)
 
@@ -42,10 +42,13 @@ SNAPSHOT_ID = re.compile(r"^ta_daily_[a-z0-9]{16}$")
 IN_PROGRESS, SUCCESS, FAILED = "IN_PROGRESS", "SUCCESS", "FAILED"
 EXPIRE_DAYS, KEEP_AT_LEAST, KEEP_AT_MOST = 30, 5, 50
 ABANDONED_SECONDS = 86400  # a failed snapshot, or one whose job died, is removed after a day
-RECENT_SECONDS = 20 * 3600  # the daily run skips a day that already has a snapshot
+# A scheduled run skips when a snapshot started this late before it: schedules fire at most hourly, so that
+# one came from the same firing delivered twice (functions.services.schedules).
+RECENT_SECONDS = 50 * 60
+SCHEDULE = "run_snapshot"
 EXPORT_ATTEMPTS = 3
 BATCH_WRITE_LIMIT = 25
-NOT_SNAPSHOTTED = (Snapshot, TaskState)  # the catalogue of snapshots, and what jobs are doing right now
+NOT_SNAPSHOTTED = (Snapshot, TaskState, TaskRun)  # the catalogue of snapshots, what jobs are doing and did
 
 
 def snapshot_models() -> list[type[Model]]:
@@ -94,20 +97,13 @@ def render(item: Snapshot) -> wire.Snapshot:
     )
 
 
-def next_exec(now: int) -> int:
-    """When the daily schedule fires next."""
-    moment = datetime.fromtimestamp(now, UTC)
-    today = moment.replace(hour=SNAPSHOT_HOUR_UTC, minute=0, second=0, microsecond=0)
-    return int((today if today > moment else today + timedelta(days=1)).timestamp())
-
-
 def enabled(config: dict) -> bool:
     return bool(config["application"].get("enable_snapshot"))
 
 
 def overview(config: dict) -> wire.SnapshotList:
     """GET /api/snapshot/: the schedule (null when snapshots are off) and every snapshot, newest first."""
-    upcoming = next_exec(int(time.time())) if enabled(config) else None
+    upcoming = schedules.upcoming(config, SCHEDULE, time.time()) if enabled(config) else None
     return wire.SnapshotList(
         next_exec=upcoming,
         next_exec_str=_date_str(upcoming) if upcoming else None,

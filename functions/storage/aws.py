@@ -1,11 +1,12 @@
 """The AWS services besides DynamoDB: one botocore client per service and container, the SQS sender of every
-queue, and the secrets the deployment keeps in Secrets Manager.
+queue, the SNS topics of notifications, and the secrets the deployment keeps in Secrets Manager.
 
 Clients come from botocore (already loaded by pynamodb), not boto3, which would cost the API's cold start.
 A queue is found by its URL setting (deployed stages) or, on the local stage and in tests, by its name: the
 table prefix and the queue (`ytarchive-local-download`), as infra/resources.yaml names them.
 """
 
+import contextlib
 import json
 from functools import cache
 
@@ -59,6 +60,51 @@ def has_messages(queue: str) -> bool:
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
     attributes = client("sqs").get_queue_attributes(QueueUrl=queue_url(queue), AttributeNames=names)["Attributes"]
     return any(int(attributes.get(name, 0)) for name in names)
+
+
+def notify_topic() -> str:
+    """The ARN of the stage's notification topic (infra/resources.yaml NotificationTopic)."""
+    return get_settings().notify_topic_arn or _topic_by_name(get_settings().table_prefix + "notify")
+
+
+@cache
+def _topic_by_name(name: str) -> str:
+    # CreateTopic of an existing name returns its ARN: how the local stage finds the topic its stack made
+    return client("sns").create_topic(Name=name)["TopicArn"]
+
+
+def topic_arn(name: str) -> str:
+    """The ARN of the topic `name` in the account and region of the stage's own."""
+    return notify_topic().rsplit(":", 1)[0] + ":" + name
+
+
+def publish(topic: str, subject: str, message: str, attributes: dict[str, str] | None = None) -> str:
+    """Publish to an SNS topic (string message attributes, which subscriptions' filter policies match); the
+    message id."""
+    attrs = {key: {"DataType": "String", "StringValue": value} for key, value in (attributes or {}).items()}
+    # SNS subjects: at most 100 printable ASCII characters, no line breaks
+    subject = "".join(c for c in subject if 32 <= ord(c) < 127)[:100] or "ytarchive"
+    response = client("sns").publish(TopicArn=topic, Subject=subject, Message=message, MessageAttributes=attrs)
+    return response["MessageId"]
+
+
+def subscribe_email(topic: str, address: str, filter_attribute: str) -> str:
+    """Subscribe an e-mail address to a topic, receiving only messages whose `filter_attribute` is the address
+    (SNS mails it a confirmation first); the subscription's ARN."""
+    response = client("sns").subscribe(
+        TopicArn=topic,
+        Protocol="email",
+        Endpoint=address,
+        Attributes={"FilterPolicy": json.dumps({filter_attribute: [address]})},
+        ReturnSubscriptionArn=True,
+    )
+    return response["SubscriptionArn"]
+
+
+def unsubscribe(subscription_arn: str) -> None:
+    sns = client("sns")
+    with contextlib.suppress(sns.exceptions.NotFoundException):  # unsubscribed already (the recipient's own link)
+        sns.unsubscribe(SubscriptionArn=subscription_arn)
 
 
 def read_secret(secret_id: str) -> str | None:

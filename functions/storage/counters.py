@@ -11,6 +11,7 @@ moves the difference between its old and new totals in its own transaction (`db.
 `db.update_tallied`), so the stats routes read sums instead of videos.
 """
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import NamedTuple
 
@@ -224,17 +225,41 @@ def add(a: Totals, b: Totals) -> Totals:
     return Totals(*(x + y for x, y in zip(a, b, strict=True)))
 
 
+def _summed(videos) -> dict[str, Totals]:
+    found: dict[str, Totals] = {}
+    for video in videos:
+        for name, one in video_totals(video).items():
+            found[name] = add(found.get(name, Totals(0)), one)
+    return found
+
+
 class Census:
     """The totals of a recount that no index counts, each read once per recount (full scans: repairs and
-    imports only)."""
+    imports only). `videos` (every archived video) and `entries` (every playlist entry), when the caller holds
+    them all already (bench/fill.py writes an archive without the counted writes): summed instead of read."""
+
+    def __init__(self, videos=None, entries=None):
+        if videos is not None:
+            self.__dict__["videos"] = _summed(videos)  # the cached_property's value
+        self._entries: dict[str, list[PlaylistEntry]] | None = None
+        if entries is not None:
+            self._entries = {}
+            for entry in entries:
+                self._entries.setdefault(entry.playlist_id, []).append(entry)
+
+    def members(self, playlist_id: str) -> set[str]:
+        """The archived videos of a playlist (its entries that say so)."""
+        entries: Iterable[PlaylistEntry]
+        if self._entries is not None:
+            entries = self._entries.get(playlist_id, [])
+        else:  # the table, read strongly consistent: an index may not show entries written a moment ago (an import)
+            fields = ["youtube_id", "published_key"]
+            entries = PlaylistEntry.query(playlist_id, consistent_read=True, attributes_to_get=fields)
+        return {entry.youtube_id for entry in entries if entry.downloaded}
 
     @cached_property
     def videos(self) -> dict[str, Totals]:
-        found: dict[str, Totals] = {}
-        for video in Video.scan(consistent_read=True, attributes_to_get=["youtube_id", *VIDEO_TALLIED]):
-            for name, one in video_totals(video).items():
-                found[name] = add(found.get(name, Totals(0)), one)
-        return found
+        return _summed(Video.scan(consistent_read=True, attributes_to_get=["youtube_id", *VIDEO_TALLIED]))
 
     def inactive(self, model, flag) -> int:
         return sum(1 for _ in model.scan(flag == False, attributes_to_get=[db.key_attributes(model)[0].attr_name]))  # noqa: E712
@@ -284,13 +309,11 @@ def count(name: str) -> int:
 def true_counter(name: str, census: Census | None = None) -> Counter:
     """A counter as the archive says it must be: its count, its sums, and for a playlist's counter the ids."""
     kind, group, playlist_id = parse(name)
+    census = census or Census()
     if kind == VIDEOS and group == "playlist":
-        # The table, read strongly consistent: an index may not show entries written a moment ago (an import).
-        fields = ["youtube_id", "published_key"]
-        entries = PlaylistEntry.query(playlist_id, consistent_read=True, attributes_to_get=fields)
-        members = {entry.youtube_id for entry in entries if entry.downloaded}
+        members = census.members(playlist_id)
         return Counter(name, count=len(members), members=members or None)
-    totals = _true_totals(name, census or Census())
+    totals = _true_totals(name, census)
     if not sums(name):
         return Counter(name, count=totals.count)
     return Counter(name, count=totals.count, size=totals.size, duration=totals.duration, board=board_of(name))
@@ -301,10 +324,11 @@ def _same(old: Counter, new: Counter) -> bool:
     return all(getattr(old, f) == getattr(new, f) for f in fields) and (old.members or set()) == (new.members or set())
 
 
-def recount(names) -> dict[str, int]:
+def recount(names, census: Census | None = None) -> dict[str, int]:
     """Set each named counter as the archive says it must be, storing those that differ; returns the counts.
-    Recounting any video counter recounts every one the census finds (an import changes types and days too)."""
-    census = Census()
+    Recounting any video counter recounts every one the census finds (an import changes types and days too).
+    `census`: one whose video totals are already known (bench/fill.py), else one that scans for them."""
+    census = census or Census()
     names = set(names)
     if any(sums(name) and not name.startswith("watched#") for name in names):
         names.update(census.videos)

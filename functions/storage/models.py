@@ -185,6 +185,7 @@ class Video(Model):
     dash: ListAttribute[dict] = ListAttribute(default=list)
     comment_count = NumberAttribute(null=True)
     sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)
+    media_missing = BooleanAttribute(null=True)  # True: its media object was gone at the last filesystem rescan
     # index keys, derived from the fields above by functions.storage.index_keys
     all_videos = UnicodeAttribute(default=ALL_VIDEOS)
     published_key = UnicodeAttribute()
@@ -266,12 +267,12 @@ class Playlist(Model):
     playlist_active = BooleanAttribute(default=True)
     playlist_last_refresh = UnicodeAttribute(null=True)
     playlist_type = UnicodeAttribute(default="regular")
+    playlist_sort_order = UnicodeAttribute(null=True)  # v0.5's "bottom": YouTube's list read reversed; None is "top"
     all_playlists = UnicodeAttribute(default=ALL_PLAYLISTS)
     name_key = UnicodeAttribute()
     subscription = UnicodeAttribute(default=UNSUBSCRIBED)
     channel_key = UnicodeAttribute(null=True)  # `<playlist_channel_id>#<subscription>` when there is a channel
     type_subscription = UnicodeAttribute(null=True)  # `<playlist_type>#<subscription>` (by_type)
-    playlist_sort_order = UnicodeAttribute(default="top")  # v0.5: top (YouTube's order) or bottom (reversed)
     # The entries' listing, packed (functions.services.archive.playlists.pack): lists and searches render the playlist
     # without
     # reading its entries. None when too large for an item, or not yet packed: the entries are read then.
@@ -439,6 +440,44 @@ class TaskState(Model):
     last_error = UnicodeAttribute(null=True)
     owner = UnicodeAttribute(null=True)  # the run holding the task (functions.services.tasks): one at a time
     lease_until = NumberAttribute(null=True)  # when a crashed run's hold expires
+
+
+class TaskRunsByName(GlobalSecondaryIndex):
+    Meta = _index_meta("by_name", AllProjection())
+    name = UnicodeAttribute(hash_key=True)
+    queued = NumberAttribute(range_key=True)
+
+
+class TaskRunsByBoard(GlobalSecondaryIndex):
+    """Sparse: only runs that started carry `board`; a query for `shown_until` > now is what the notification poll
+    shows (running, or ended moments ago), without reading the history."""
+
+    Meta = _index_meta("by_board", AllProjection())
+    board = UnicodeAttribute(hash_key=True)
+    shown_until = NumberAttribute(range_key=True)
+
+
+class TaskRun(Model):
+    """One run of a background job (functions.services.task_runs): written once per state change."""
+
+    Meta = _meta("task_runs")
+    task_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    status = UnicodeAttribute()  # PENDING | STARTED | SUCCESS | FAILURE | REVOKED, as Celery names them
+    queued = NumberAttribute()  # when it was asked for (ms): the order of by_name
+    started = NumberAttribute(null=True)
+    finished = NumberAttribute(null=True)
+    messages = _strings(null=True)  # the latest progress lines
+    progress = NumberAttribute(null=True)
+    result = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)  # why it failed: the traceback's last line
+    command = UnicodeAttribute(null=True)  # STOP | KILL, asked for through /api/task/by-id/
+    notify_errors = _strings(null=True)  # notifications that could not be sent
+    board = UnicodeAttribute(null=True)
+    shown_until = NumberAttribute(null=True)
+    expires = TTLAttribute(null=True)  # DynamoDB tidies old runs away
+    by_name = TaskRunsByName()
+    by_board = TaskRunsByBoard()
 
 
 class RefreshItem(Model):
@@ -616,6 +655,7 @@ ALL_MODELS = (
     AppSetting,
     QueueItem,
     TaskState,
+    TaskRun,
     RefreshItem,
     Snapshot,
     InvidiousSession,

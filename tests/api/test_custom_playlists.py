@@ -113,4 +113,7 @@ def test_subscribe_to_a_playlist(client, admin, archive):
         send(client, "POST", f"/api/playlist/{playlist_id(7)}/", admin, body={"playlist_subscribed": True}).status_code
         == 404
     )
-    assert send(client, "POST", f"/api/playlist/{playlist_id(1)}/", admin, body={}).status_code == 400  # nothing
+    assert (
+        send(client, "POST", f"/api/playlist/{playlist_id(1)}/", admin, body={"playlist_sort_order": "up"}).status_code
+        == 400
+    )

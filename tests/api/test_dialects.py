@@ -53,7 +53,10 @@ def test_v05_single_items_are_bare(client, admin, v05, archive, path):
     old = send(client, "GET", path, admin)
     new = send(client, "GET", path, v05)
     assert (old.status_code, new.status_code) == (200, 200)
-    assert new.json_body == old.json_body["data"]
+    expected = old.json_body["data"]
+    if "/playlist/" in path:
+        expected = {**expected, "playlist_sort_order": "top"}  # a field v0.4 does not have
+    assert new.json_body == expected
 
 
 def test_not_found_in_each_dialect(client, admin, v05, archive):

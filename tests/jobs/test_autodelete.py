@@ -1,5 +1,5 @@
-"""Autodelete end to end: the setting through the API, the rescan schedule deletes watched videos past their days
-(media and thumbnail included), puts them on the ignore list, and a channel's overwrite wins over the setting."""
+"""Autodelete end to end: the setting through the API, the autodelete schedule deletes watched videos past their
+days (media and thumbnail included), puts them on the ignore list, and a channel's overwrite wins over the setting."""
 
 import time
 
@@ -36,7 +36,7 @@ def watch(client, user, n: int, days_ago: float) -> None:
 
 def run_schedule(client) -> dict:
     event = client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
-    return client.lambda_.invoke("rescan", event).payload
+    return client.lambda_.invoke("autodelete", event).payload
 
 
 @pytest.fixture

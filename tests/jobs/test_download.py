@@ -10,12 +10,13 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import ClientError
 
+from functions.core.dates import today
 from functions.jobs import download as job
 from functions.jobs import events
-from functions.services import cookies
+from functions.services import cookies, task_runs
 from functions.services.downloads import intake, worker
 from functions.storage import s3
-from functions.storage.models import Channel, Counter, PlaylistEntry, QueueItem, Video
+from functions.storage.models import Channel, Counter, Playlist, PlaylistEntry, QueueItem, Video
 from infra import local
 from tests.media_server import FakeVideo
 
@@ -111,6 +112,7 @@ def test_playlist_is_queued_and_its_entries_marked_as_downloaded(fake_youtube, a
     assert all(e.downloaded for e in entries)
     assert count(f"videos#playlist#{playlist.playlist_id}") == len(playlist.video_ids)
     assert all(Video.get(i).playlist == [playlist.playlist_id] for i in playlist.video_ids)
+    assert Playlist.get(playlist.playlist_id).playlist_last_refresh == today()  # its page was read now
 
 
 def test_progress_is_stored_while_downloading(fake_youtube, aws):
@@ -199,7 +201,9 @@ def test_a_video_that_always_fails_is_dead_lettered_and_the_rest_finishes(fake_y
     assert [Video.count(v.youtube_id) for v in videos] == [0, 1, 1]
     failed = QueueItem.get(videos[0].youtube_id)
     assert failed.message.startswith("download failed 3 times, given up") and int(failed.attempts) == 3
-    assert dead_letters(aws, sqs) == [{"action": "download", "youtube_id": videos[0].youtube_id}]
+    (dead,) = dead_letters(aws, sqs)
+    assert dead["action"] == "download" and dead["youtube_id"] == videos[0].youtube_id
+    assert task_runs.get(dead["task_id"]).status == task_runs.FAILURE  # its run: the last attempt's error
     assert fake_youtube.hits[f"/media/{videos[0].youtube_id}.mp4"] >= 3
     assert count("queue#pending") == 1 and count("videos") == 2
 

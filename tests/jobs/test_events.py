@@ -108,10 +108,10 @@ def test_scheduled_jobs_log_with_the_request_id(aws, monkeypatch):
     from app import app
 
     seen = []
-    monkeypatch.setattr(rescan, "run", lambda: seen.append(powertools.logger.get_current_keys()) or None)
+    monkeypatch.setattr(rescan, "run", lambda progress=None: seen.append(powertools.logger.get_current_keys()) or None)
     invocation = context("rescan")
     event = TestEventsClient(app).generate_cw_event("aws.events", "Scheduled Event", {}, [])
-    assert app.handler_map["rescan"](event, invocation) == {"skipped": True, "autodeleted": 0}
+    assert app.handler_map["rescan"](event, invocation) == {"skipped": True}
     assert seen[0]["function_request_id"] == invocation.aws_request_id and seen[0]["function_name"] == "rescan"
 
 

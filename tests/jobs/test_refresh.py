@@ -10,7 +10,7 @@ from functions.jobs import refresh as job
 from functions.services import refresh
 from functions.services.archive import channels, videos
 from functions.storage import s3
-from functions.storage.models import Channel, Playlist, RefreshItem, Video
+from functions.storage.models import Channel, Playlist, PlaylistEntry, RefreshItem, Video
 from functions.youtube import ytdlp
 from tests import media_server
 from tests.jobs.test_download import objects
@@ -101,6 +101,15 @@ def test_playlist_is_read_again(fake_youtube, aws):
     # stored before the by_channel index: the refresh gives it the index key the channel playlists tab queries
     assert [p.playlist_id for p in Playlist.by_channel.query(refreshed.playlist_channel_id)] == [playlist.playlist_id]
     assert [item.item_id for item in RefreshItem.query("video")] == [playlist.video_ids[0]]
+
+
+def test_a_playlist_read_from_its_bottom_stores_its_entries_reversed(fake_youtube, aws):
+    """v0.5's playlist_sort_order "bottom" (TubeArchivist reads YouTube's list from its end): each refresh keeps it."""
+    playlist = next(iter(fake_youtube.catalog.playlists.values()))
+    Playlist(playlist.playlist_id, playlist_name="old", name_key="old", playlist_sort_order="bottom").save()
+    assert job.handle(message("playlist", playlist.playlist_id)) == "refreshed"
+    stored = [entry.youtube_id for entry in PlaylistEntry.by_position.query(playlist.playlist_id)]
+    assert stored == playlist.video_ids[::-1] and len(stored) > 1
 
 
 def test_a_gone_channel_is_marked_inactive(fake_youtube, aws):

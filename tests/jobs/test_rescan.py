@@ -5,8 +5,8 @@ import json
 import time
 
 import boto3
-import pytest
 
+from functions.core.settings import SCHEDULE_HANDLERS
 from functions.services import rescan, tasks
 from functions.services.archive import channels, videos
 from functions.services.downloads import intake
@@ -156,10 +156,17 @@ def test_schedule_handler_runs_the_rescan(fake_youtube, client):
     assert not Video.count()
 
 
-@pytest.mark.parametrize("handler", ["rescan"])
-def test_rescan_is_scheduled(handler):
+def test_the_jobs_are_scheduled_on_the_default_schedules():
+    """The stack's rules start from the defaults (scheduler.*), every six hours for the rescan."""
     from app import app
-    from infra.local import plan_jobs
 
-    _, schedules = plan_jobs(app)
-    assert any(job.handler == handler and job.interval_seconds == 6 * 3600 for job in schedules)
+    expressions = {
+        source.name: source.schedule_expression
+        for source in app.event_sources
+        if source.name in SCHEDULE_HANDLERS.values()
+    }
+    assert expressions == {
+        "rescan": "cron(0 0,6,12,18 * * ? *)",
+        "autodelete": "cron(30 0,6,12,18 * * ? *)",
+        "daily_snapshot": "cron(0 3 * * ? *)",
+    }

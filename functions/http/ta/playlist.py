@@ -2,7 +2,10 @@
 
 from typing import TYPE_CHECKING
 
+from msgspec import UNSET
+
 from functions.core import lazy
+from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
@@ -48,8 +51,15 @@ def get_playlist(call: Call, playlist_id: str):
 
 @router.route("/api/playlist/{playlist_id}", methods=("POST",), auth=ADMIN, body=PlaylistChange, as_v05=shapes.bare)
 def change_playlist(call: Call, playlist_id: str):
-    """v0.5's subscription and sort order of an archived YouTube playlist; the playlist after the change."""
-    playlist_subscriptions.change(playlist_id, call.body.playlist_subscribed, call.body.playlist_sort_order)
+    """v0.5's subscription and sort order of an archived YouTube playlist; the playlist after them. A body naming
+    neither is 400, as TubeArchivist answers it."""
+    body = call.body
+    if body.playlist_subscribed is UNSET and body.playlist_sort_order is UNSET:
+        raise BadRequest("expect playlist_subscribed or playlist_sort_order")
+    if body.playlist_subscribed is not UNSET:
+        playlist_subscriptions.set_subscribed(playlist_id, body.playlist_subscribed)
+    if body.playlist_sort_order is not UNSET:
+        playlist_subscriptions.set_sort_order(playlist_id, body.playlist_sort_order)
     return playlists.detail(call.viewer, playlist_id)
 
 

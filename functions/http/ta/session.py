@@ -7,6 +7,7 @@ from chalice import Response
 from functions.core import lazy
 from functions.core.settings import TA_API_VERSION, VERSION
 from functions.http.routing import NO_CONTENT, PUBLIC, USER, Call, Router
+from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
 from functions.schemas.ta import Login
 
@@ -45,11 +46,11 @@ def logout(call: Call):
     return Response(body="", status_code=204, headers={"Set-Cookie": cookie})
 
 
-@router.route("/api/ping", auth=USER, returns=wire.Ping)
+@router.route("/api/ping", auth=USER, returns=wire.Ping, as_v05=shapes.ping)
 def ping(call: Call):
-    """`version` is the TubeArchivist API the archive speaks: clients pick date formats and fields by it."""
-    user_id = call.viewer.confirm().user_id
-    shown = downloader.shown()
+    """`version` is the TubeArchivist API the caller's dialect speaks: clients pick date formats and fields by it."""
+    shown = downloader.shown(call.viewer)  # confirms the viewer too, in the same read
+    user_id = call.viewer.user_id
     return wire.Ping(
         response="pong",
         user=user_id,

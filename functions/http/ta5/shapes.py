@@ -4,6 +4,8 @@
 import msgspec
 from chalice import Response
 
+from functions.core.settings import TA_V05_API_VERSION
+
 
 def _plain(answer):
     """A Struct answer as the dicts and lists it encodes to, so its envelope can be taken apart."""
@@ -29,3 +31,8 @@ def listing(answer):
 def no_content(answer=None) -> Response:
     """v0.5 answers a done deletion with an empty 204 (a new Response each time: middlewares add headers)."""
     return Response(body="", status_code=204)
+
+
+def ping(answer):
+    """The ping naming the v0.5 release: v0.5 clients show it (the web app's footer) and pick fields by it."""
+    return {**_plain(answer), "version": TA_V05_API_VERSION}

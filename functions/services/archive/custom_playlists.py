@@ -9,6 +9,7 @@ from contextlib import suppress
 
 from pynamodb.exceptions import DoesNotExist
 
+from functions.core.dates import today
 from functions.core.errors import BadRequest, NotFound
 from functions.services import search
 from functions.services.archive import playlists, videos
@@ -25,7 +26,11 @@ def create(name: str) -> Playlist:
     if not name.strip():
         raise BadRequest("playlist_name must not be empty")
     playlist = Playlist(
-        f"TA_playlist_{uuid.uuid4()}", playlist_name=name.strip(), playlist_type=CUSTOM, playlist_subscribed=False
+        f"TA_playlist_{uuid.uuid4()}",
+        playlist_name=name.strip(),
+        playlist_type=CUSTOM,
+        playlist_subscribed=False,
+        playlist_last_refresh=today(),
     )
     playlists.save(playlist, [])
     return playlist

@@ -25,6 +25,7 @@ def list_page(viewer: Viewer, page: Page, query: PlaylistListQuery) -> Envelope:
         subscriptions = list(counters.SUBSCRIPTIONS)
     else:
         subscriptions = [counters.SUBSCRIPTIONS[0] if query.subscribed else counters.SUBSCRIPTIONS[1]]
+    lists: list[tuple]  # (counter, index, hash key) of each partition the page merges
     if channel_id:
         if playlist_type == CUSTOM:  # custom playlists belong to no channel
             return playlists.page_of(viewer, page, [])

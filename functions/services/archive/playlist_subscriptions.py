@@ -1,47 +1,54 @@
 """Subscribing to an archived YouTube playlist (v0.5's `POST /api/playlist/<id>/`): the rescan then queues its new
-entries (functions.services.rescan reads the subscription index). The subscription counters move with the write."""
+entries (functions.services.rescan reads the subscription index). The subscription counters move with the write.
+Its sort order: which end of YouTube's list comes first, in its entries now and at each refresh."""
 
 from functions.core.errors import BadRequest
 from functions.services.archive import playlists
 from functions.services.archive.custom_playlists import CUSTOM
+from functions.services.archive.render import TOP, playlist_entry
 from functions.storage.models import Playlist
 from functions.youtube import urls
 
 
-def set_subscribed(playlist_id: str, subscribed: bool) -> Playlist:
-    """404 for a playlist the archive does not hold, 400 for a custom one (nothing to rescan)."""
-    return change(playlist_id, subscribed, None)
-
-
-def change(playlist_id: str, subscribed: bool | None, sort_order: str | None) -> Playlist:
-    """Set what is given of the subscription and the sort order (`top`, `bottom`: how its entries are listed);
-    400 when neither is, or for a custom playlist, 404 for one the archive does not hold."""
-    if subscribed is None and sort_order is None:
-        raise BadRequest("expect playlist_subscribed or playlist_sort_order")
+def youtube_playlist(playlist_id: str) -> Playlist:
+    """404 for a playlist the archive does not hold, 400 for a custom one (no YouTube list to follow)."""
     playlist = playlists.get(playlist_id)
     if playlist.playlist_type == CUSTOM:
         raise BadRequest(f"playlist with ID {playlist_id} is custom")
-    changed = False
-    if subscribed is not None and playlist.playlist_subscribed != subscribed:
-        playlist.playlist_subscribed, changed = subscribed, True
-    if sort_order is not None and (playlist.playlist_sort_order or "top") != sort_order:
-        playlist.playlist_sort_order, changed = sort_order, True
-    if changed:
+    return playlist
+
+
+def set_subscribed(playlist_id: str, subscribed: bool) -> Playlist:
+    playlist = youtube_playlist(playlist_id)
+    if playlist.playlist_subscribed != subscribed:
+        playlist.playlist_subscribed = subscribed
         playlists.store(playlist)
     return playlist
 
 
 def subscribe_many(ids_or_urls: list[str]) -> list[Playlist]:
-    """v0.5's bulk subscribe: every playlist named is checked (a YouTube playlist the archive holds: queue it
-    for download first to archive it) before any is subscribed."""
+    """v0.5's bulk subscribe: every playlist named (id or URL) is checked before any is subscribed; one the
+    archive does not hold is a 404 (queue it for download first: that archives it)."""
     wanted = []
     for text in ids_or_urls:
-        target = urls.parse_target(text.strip())
+        target = urls.parse_target(text)
         if target.kind != urls.PLAYLIST or not target.youtube_id:
             raise BadRequest(f"not a playlist: {text[:80]!r}")
         wanted.append(target.youtube_id)
     if not wanted:
         raise BadRequest("nothing to subscribe")
     for playlist_id in wanted:
-        playlists.get(playlist_id)  # 404 before anything changes
+        youtube_playlist(playlist_id)
     return [set_subscribed(playlist_id, True) for playlist_id in dict.fromkeys(wanted)]
+
+
+def set_sort_order(playlist_id: str, sort_order: str) -> Playlist:
+    """ "top" (YouTube's order) or "bottom" (reversed): a change reverses the stored entries at once, as reading the
+    list from its other end gives them, and each refresh stores them in that order (playlists.in_sort_order)."""
+    playlist = youtube_playlist(playlist_id)
+    if (playlist.playlist_sort_order or TOP) != sort_order:
+        rows = [playlist_entry(entry) for entry in playlists.entries(playlist_id)]
+        playlist.playlist_sort_order = sort_order
+        playlists.store(playlist)
+        playlists.save_entries(playlist_id, rows[::-1])
+    return playlist

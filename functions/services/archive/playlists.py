@@ -21,6 +21,9 @@ ENTRY_READERS = 8  # playlists whose entries are read at once
 PACKED_LIMIT = 256 * 1024  # characters of a packed listing an item keeps (DynamoDB items hold at most 400 KB)
 
 
+BOTTOM = "bottom"  # v0.5's playlist_sort_order reading YouTube's list from its end (render.TOP: from its start)
+
+
 def not_found(playlist_id: str) -> NotFound:
     return NotFound(f"playlist {playlist_id} not found")
 
@@ -43,8 +46,9 @@ def page_of(viewer: Viewer, page: Page, lists: list[tuple]) -> Envelope:
     ids = [key.playlist_id for key in keys]
     items, stored_counters = viewer.fetch((Playlist, ids), (Counter, [counters.playlist_videos(i) for i in ids]))
     listed = entry_rows([items[i] for i in ids if i in items], stored_counters)
-    rendered = [render.playlist(items[i], listed[i], viewer.dialect) for i in ids if i in items]
-    return render.envelope(rendered, viewer.config, paging)
+    return render.envelope(
+        [render.playlist(items[i], listed[i], viewer.dialect) for i in ids if i in items], viewer.config, paging
+    )
 
 
 def entries(playlist_id: str) -> list[PlaylistEntry]:
@@ -123,6 +127,11 @@ def save(playlist: Playlist, listed: list[dict]) -> bool:
     search.index_playlist(playlist, known_new=created)
     save_entries(playlist.playlist_id, listed)
     return created
+
+
+def in_sort_order(playlist: Playlist, listed: list[dict]) -> list[dict]:
+    """YouTube's listing of a playlist in the order its entries are stored: reversed when read from the bottom."""
+    return listed[::-1] if playlist.playlist_sort_order == BOTTOM else listed
 
 
 def save_entries(playlist_id: str, listed: list[dict]) -> None:

@@ -104,13 +104,12 @@ def subtitle(item: Video, sub: dict, file_url: Callable[[str], str] = s3.url_of)
     )
 
 
+TOP = "top"  # a playlist's entries in YouTube's order; "bottom" reversed
+
+
 def playlist(item: Playlist, entries: list[dict], dialect: str = V04) -> wire.Playlist:
     """`entries`: rows of playlist_entry (functions.services.archive.playlists.entry_rows, which the Invidious
-    objects read too), in YouTube's order; v0.5's `bottom` sort order lists them last first, numbered so, as its
-    reversed listing (yt-dlp's `::-1`) would."""
-    order = item.playlist_sort_order or "top"
-    if order == "bottom":
-        entries = [dict(row, idx=idx) for idx, row in enumerate(reversed(entries))]
+    objects read too); `dialect` v0.5 adds the field only v0.5 has."""
     return wire.Playlist(
         playlist_id=item.playlist_id,
         playlist_name=item.playlist_name,
@@ -123,7 +122,7 @@ def playlist(item: Playlist, entries: list[dict], dialect: str = V04) -> wire.Pl
         playlist_thumbnail=s3.url_of(s3.playlist_thumb_key(item.playlist_id)),
         playlist_type=item.playlist_type,
         playlist_entries=[wire.PlaylistEntry(**row) for row in entries],
-        playlist_sort_order=order if dialect == V05 else UNSET,  # a key v0.4 does not have
+        playlist_sort_order=(item.playlist_sort_order or TOP) if dialect == V05 else UNSET,
     )
 
 

@@ -17,6 +17,7 @@ from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_video_id
 from functions.core.pagination import Page
 from functions.schemas import ta_objects as wire
+from functions.services import task_runs
 from functions.services.auth.viewer import Viewer
 from functions.services.downloads import items
 from functions.storage import aws, counters, db, pages, s3
@@ -59,6 +60,12 @@ def _store(new_items: list[QueueItem]) -> list[str]:
         elif len(chunk) > 1:  # one of them appeared meanwhile: store the others
             stored += [i for item in chunk for i in _store([item])]
     return stored
+
+
+def store_new(restored: list[QueueItem]) -> list[str]:
+    """Items written elsewhere (a backup) put back as they were, counted; those queued meanwhile are left. The
+    ids stored."""
+    return _store([items.set_keys(item) for item in restored])
 
 
 def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None) -> dict:
@@ -129,13 +136,21 @@ def running(scan: int = 200) -> list[QueueItem]:
 def start(ids: list[str] | None = None) -> int:
     """Send one download message per pending video (all of them, or those of `ids`), in queue order. The number
     sent."""
+    return len(start_runs(ids))
+
+
+def start_runs(ids: list[str] | None = None) -> list[str]:
+    """start(ids): the ids of the download runs recorded PENDING for the messages (functions.services.task_runs),
+    in queue order."""
     if ids is None:
         ids = pending_ids()
     else:
         (found,) = db.batch_get((QueueItem, ids))
         ids = sorted((i for i in found if found[i].status == items.PENDING), key=lambda i: found[i].order_key)
-    aws.send(aws.DOWNLOAD, [{"action": items.DOWNLOAD, "youtube_id": youtube_id} for youtube_id in ids])
-    return len(ids)
+    run_ids = task_runs.queue(task_runs.DOWNLOAD_PENDING, len(ids)) if ids else []
+    bodies = [{"action": items.DOWNLOAD, "youtube_id": i, "task_id": run} for i, run in zip(ids, run_ids, strict=True)]
+    aws.send(aws.DOWNLOAD, bodies)
+    return run_ids
 
 
 def downloading() -> bool:

@@ -5,7 +5,7 @@ import time
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions.core.dates import duration_str
+from functions.core.dates import duration_str, today
 from functions.core.ids import is_channel_id
 from functions.services.archive import playlists
 from functions.services.downloads import intake, items
@@ -73,6 +73,7 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
                     playlist_channel=info["playlist_channel"],
                     playlist_channel_id=info["playlist_channel_id"],
                     playlist_description=info["playlist_description"],
+                    playlist_last_refresh=today(),  # its page was just read, as a refresh reads it
                 )
                 # queued first, so a video archived meanwhile is either marked by the download (its item names
                 # the playlist) or found archived by playlists.save, which marks it

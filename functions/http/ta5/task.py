@@ -1,0 +1,77 @@
+"""v0.5's task runs: /api/task/by-name/ (+ `<task_name>/`: the runs of a task, and starting it) and
+/api/task/by-id/<task_id>/ (one run, and stopping it); admins only, as TubeArchivist's AdminOnly views. The runs
+are the jobs' own records (functions.services.task_runs)."""
+
+from typing import TYPE_CHECKING
+
+from functions.core import lazy
+from functions.core.dialects import V05
+from functions.core.errors import BadRequest, NotFound
+from functions.http.routing import ADMIN, NO_CONTENT, Call, Router
+from functions.http.ta5.shapes import no_content
+from functions.schemas.tasks import TaskCommand, TaskResult, TaskStarted
+
+if TYPE_CHECKING:
+    from functions.services import rescan, task_runs, tasks
+    from functions.services.downloads import intake
+else:  # imported when a view first uses them (functions/core/lazy.py)
+    rescan, task_runs, tasks = lazy.modules("functions.services", "rescan", "task_runs", "tasks")
+    intake = lazy.modules("functions.services.downloads", "intake")
+
+router = Router(__name__, dialect=V05)
+
+
+@router.route("/api/task/by-name", auth=ADMIN, returns=list[TaskResult])
+def all_runs(call: Call):
+    """The recent runs of every task, newest first within each."""
+    return [task_runs.render(run) for name in task_runs.TASKS for run in task_runs.runs_of(name)]
+
+
+@router.route("/api/task/by-name/{task_name}", auth=ADMIN, returns=list[TaskResult])
+def runs_of(call: Call, task_name: str):
+    """The task's recent runs, newest first; 404 for a name the archive has no task of."""
+    task_runs.task(task_name)
+    return [task_runs.render(run) for run in task_runs.runs_of(task_name)]
+
+
+def _start_rescan(name: str) -> TaskStarted:
+    """A new run, unless a rescan runs or was asked for: then that one, as TubeArchivist answers."""
+    if not tasks.is_busy(tasks.RESCAN):
+        (task_id,) = task_runs.queue(name)
+        if rescan.request(task_id):
+            return TaskStarted(task_id=task_id, status="PENDING")
+        task_runs.forget(task_id)  # nothing was sent: another request came between
+    running = task_runs.latest(name, task_runs.STARTED) or task_runs.latest(name, task_runs.PENDING)
+    if running is None:  # the schedule's rescan, its run not recorded yet
+        raise BadRequest("Rescan already in progress.")
+    return TaskStarted(
+        task_id=running.task_id,
+        status="STARTED" if running.status == task_runs.STARTED else "PENDING",
+        message="Rescan already in progress.",
+    )
+
+
+@router.route("/api/task/by-name/{task_name}", methods=("POST",), auth=ADMIN, returns=TaskStarted)
+def start(call: Call, task_name: str):
+    """Start a task (v0.5: those with `api_start`; 404 for the others): a rescan, or one download per pending
+    video (the answer names the first; 400 when none is pending)."""
+    if not task_runs.task(task_name).api_start:
+        raise NotFound("can not start task through this endpoint")
+    if task_name == task_runs.UPDATE_SUBSCRIBED:
+        return _start_rescan(task_name)
+    run_ids = intake.start_runs()
+    if not run_ids:
+        raise BadRequest("no pending videos to download")
+    return TaskStarted(task_id=run_ids[0], status="PENDING", message=f"{len(run_ids)} video(s) sent to download")
+
+
+@router.route("/api/task/by-id/{task_id}", auth=ADMIN, returns=TaskResult)
+def run(call: Call, task_id: str):
+    return task_runs.render(task_runs.get(task_id))
+
+
+@router.route("/api/task/by-id/{task_id}", methods=("POST",), auth=ADMIN, body=TaskCommand, returns=NO_CONTENT)
+def command(call: Call, task_id: str):
+    """`stop` or `kill` (the same here): 204 when the run stops; 400 for a task that cannot be stopped."""
+    task_runs.command(task_id, call.body.command)
+    return no_content()

@@ -1,0 +1,138 @@
+"""The schedules of the scheduled jobs, which the owner changes or turns off: TubeArchivist's `scheduler`.
+
+Each schedule is a setting, `scheduler.<name>` of the app settings (functions.services.app_settings stores it):
+a crontab (functions.core.crontab) or false (off); "auto" is the default schedule, "0" or false turns it off,
+as in TubeArchivist v0.4's form. settings.SCHEDULE_HANDLERS names each schedule's job.
+
+In the cloud each schedule is an EventBridge rule, SCHEDULE_RULE_PREFIX + the job's handler (infra/merge.py
+names them so); a change is applied to the rule before the setting is stored, so a rule EventBridge refuses
+leaves the settings as they were. Locally infra/local_schedules.py reads the stored schedules and re-arms its
+timers. Each job records when it last ran (`record_run`: one write of its own item, never the settings').
+"""
+
+import datetime
+
+from functions.core.crontab import eventbridge, human, next_run, parse
+from functions.core.errors import BadRequest, NotFound, ServiceUnavailable
+from functions.core.settings import DEFAULT_SCHEDULES, SCHEDULE_HANDLERS, get_settings
+from functions.schemas.ta5 import ScheduleRow
+from functions.storage import aws, db
+from functions.storage.models import AppSetting
+
+SECTION = "scheduler"
+LAST_RUN = "schedule-run:"  # + the schedule's name: the AppSetting item of its last run
+OFF_WORDS = ("0", "false", "off")
+BY_HANDLER = {handler: name for name, handler in SCHEDULE_HANDLERS.items()}
+
+
+# ---------------------------------------------------------------- the settings
+
+
+def upcoming(config: dict, name: str, now: float) -> int | None:
+    """When a schedule fires next; None when it is off."""
+    text = config[SECTION][name]
+    return int(next_run(parse(text), now)) if text else None
+
+
+def known(name: str) -> str:
+    """A schedule's name; NotFound for a task that has none."""
+    if name not in SCHEDULE_HANDLERS:
+        raise NotFound(f"no scheduled task {name!r}: {', '.join(SCHEDULE_HANDLERS)}")
+    return name
+
+
+def checked(section: dict) -> dict:
+    """The `scheduler` settings to store: each a crontab (validated, spaces normalized) or False; BadRequest
+    naming the setting. "auto" is the task's default schedule."""
+    values: dict[str, str | bool] = {}
+    for name, value in section.items():
+        known(name)
+        if value is False or (isinstance(value, str) and value.strip().lower() in OFF_WORDS):
+            values[name] = False
+            continue
+        text = str(DEFAULT_SCHEDULES[name]) if value.strip() == "auto" else value
+        try:
+            crontab = parse(text)
+            next_run(crontab, 0)
+        except BadRequest as error:
+            raise BadRequest(f"{SECTION}.{name}: {error.message}") from None
+        values[name] = crontab.text
+    return values
+
+
+def apply(section: dict) -> None:
+    """Point each changed schedule's EventBridge rule at its new schedule, or disable it; nothing to do where
+    the stage has no rules (the local run reads the settings)."""
+    prefix = get_settings().schedule_rule_prefix
+    if not prefix:
+        return
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    events = aws.client("events")
+    for name, value in section.items():
+        rule = prefix + SCHEDULE_HANDLERS[name]
+        try:
+            if value is False:
+                events.disable_rule(Name=rule)
+            else:
+                events.put_rule(Name=rule, ScheduleExpression=eventbridge(parse(value)), State="ENABLED")
+        except (BotoCoreError, ClientError) as error:
+            raise ServiceUnavailable(f"EventBridge did not take the schedule of {name}: {error}") from error
+
+
+# ---------------------------------------------------------------- what the API shows
+
+
+def record_run(handler: str, now: float) -> None:
+    """The job of `handler` runs now (its schedule's last_run_at)."""
+    AppSetting(LAST_RUN + BY_HANDLER[handler], value={"at": int(now)}).save()
+
+
+def _iso(stamp: int | None) -> str | None:
+    if stamp is None:
+        return None
+    return datetime.datetime.fromtimestamp(stamp, datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def listing(config: dict, names: list[str] | None = None) -> list[ScheduleRow]:
+    """The schedules that are on (of `names`, else all), as TubeArchivist v0.5 shows them; one read."""
+    on = {name: config[SECTION][name] for name in names or SCHEDULE_HANDLERS if config[SECTION][name]}
+    (runs,) = db.batch_get((AppSetting, [LAST_RUN + name for name in on]))
+    shown = []
+    for name, text in on.items():
+        crontab, run = parse(text), runs.get(LAST_RUN + name)
+        schedule = crontab.text.split()
+        if schedule[2:4] == ["*", "*"]:  # TubeArchivist's three fields, where they say it all
+            schedule = [schedule[0], schedule[1], schedule[4]]
+        shown.append(
+            ScheduleRow(
+                name=name,
+                schedule=" ".join(schedule),
+                schedule_human=human(crontab),
+                last_run_at=_iso(int(run.value["at"]) if run is not None else None),
+                config={},
+            )
+        )
+    return shown
+
+
+def one(config: dict, name: str) -> ScheduleRow:
+    """A schedule that is on; NotFound for an unknown task or one turned off (TubeArchivist has no such row)."""
+    known(name)
+    shown = listing(config, [name])
+    if not shown:
+        raise NotFound(f"schedule {name} not found")
+    return shown[0]
+
+
+def change(name: str, schedule: str | None, task_config: dict | None) -> dict:
+    """The partial settings object that sets a schedule (`POST /api/task/schedule/<name>/`); the tasks here take
+    no config."""
+    known(name)
+    if not schedule and not task_config:
+        raise BadRequest("expected schedule or config key")
+    if task_config:
+        raise BadRequest(f"task '{name}' doesn't take config")
+    if schedule and schedule.strip().lower() in OFF_WORDS:  # v0.5 turns a schedule off with DELETE
+        raise BadRequest("expected three cron schedule fields (minute hour day_of_week), or DELETE the schedule")
+    return {SECTION: {name: schedule}}
