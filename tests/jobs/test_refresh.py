@@ -99,7 +99,8 @@ def test_playlist_is_read_again(fake_youtube, aws):
     refreshed = Playlist.get(playlist.playlist_id)
     assert refreshed.playlist_name == playlist.title
     # stored before the by_channel index: the refresh gives it the index key the channel playlists tab queries
-    assert [p.playlist_id for p in Playlist.by_channel.query(refreshed.playlist_channel_id)] == [playlist.playlist_id]
+    partition = f"{refreshed.playlist_channel_id}#{refreshed.subscription}"
+    assert [p.playlist_id for p in Playlist.by_channel.query(partition)] == [playlist.playlist_id]
     assert [item.item_id for item in RefreshItem.query("video")] == [playlist.video_ids[0]]
 
 
