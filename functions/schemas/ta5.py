@@ -103,6 +103,17 @@ class PlaylistChange(Struct, forbid_unknown_fields=True):
     playlist_sort_order: Literal["top", "bottom"] | UnsetType = UNSET
 
 
+class PlaylistSubscribe(Struct, forbid_unknown_fields=True):
+    playlist_id: Text
+    playlist_subscribed: Literal[True]
+
+
+class PlaylistSubscriptions(Struct, forbid_unknown_fields=True):
+    """`POST /api/playlist/`: archived YouTube playlists to subscribe to (ids or URLs)."""
+
+    data: list[PlaylistSubscribe]
+
+
 class DownloadAggsQuery(Struct):
     """`GET /api/download/aggs/?filter=`: the status whose channels are counted (required, as in v0.5)."""
 

@@ -44,8 +44,3 @@ def set_playlist_keys(playlist: Playlist) -> Playlist:
 def playlist_channel_key(channel_id: str | None, subscription: str) -> str | None:
     """The by_channel partition of a playlist: its channel's and subscription's (none without a channel)."""
     return f"{channel_id}#{subscription}" if channel_id else None
-
-
-def channel_playlist_partitions(channel_id: str) -> list[str]:
-    """Every by_channel partition a channel's playlists are in: subscribed and not."""
-    return [f"{channel_id}#{subscription}" for subscription in (SUBSCRIBED, UNSUBSCRIBED)]

@@ -273,7 +273,6 @@ class Playlist(Model):
     subscription = UnicodeAttribute(default=UNSUBSCRIBED)
     channel_key = UnicodeAttribute(null=True)  # `<playlist_channel_id>#<subscription>` when there is a channel
     type_subscription = UnicodeAttribute(null=True)  # `<playlist_type>#<subscription>` (by_type)
-    playlist_sort_order = UnicodeAttribute(default="top")  # v0.5: top (YouTube's order) or bottom (reversed)
     # The entries' listing, packed (functions.services.archive.playlists.pack): lists and searches render the playlist
     # without
     # reading its entries. None when too large for an item, or not yet packed: the entries are read then.

@@ -63,6 +63,11 @@ CASES = {
     ),
     ("DELETE", "/api/channel/{channel_id}"): Case(ADMIN, "/api/channel/{channel}/", 204),
     ("GET", "/api/channel/{channel_id}/video"): Case(USER, "/api/channel/{channel}/video/"),
+    ("GET", "/api/channel/{channel_id}/aggs"): Case(USER, "/api/channel/{channel}/aggs/"),
+    ("GET", "/api/channel/{channel_id}/nav"): Case(USER, "/api/channel/{channel}/nav/"),
+    ("POST", "/api/playlist"): Case(
+        ADMIN, "/api/playlist/", body={"data": [{"playlist_id": "{playlist}", "playlist_subscribed": True}]}
+    ),
     ("GET", "/api/playlist"): Case(USER, "/api/playlist/"),
     ("GET", "/api/playlist/{playlist_id}"): Case(USER, "/api/playlist/{playlist}/"),
     ("GET", "/api/playlist/{playlist_id}/video"): Case(USER, "/api/playlist/{playlist}/video/"),
@@ -75,6 +80,7 @@ CASES = {
     ("PATCH", "/api/download"): Case(ADMIN, "/api/download/?filter=pending", 204, body={"status": "ignore"}),
     ("DELETE", "/api/download"): Case(ADMIN, "/api/download/?filter=pending"),
     ("GET", "/api/download/{video_id}"): Case(USER, "/api/download/{queued}/"),
+    ("GET", "/api/download/aggs"): Case(USER, "/api/download/aggs/?filter=pending"),
     ("POST", "/api/download/{video_id}"): Case(ADMIN, "/api/download/{queued}/", body={"status": "ignore"}),
     ("DELETE", "/api/download/{video_id}"): Case(ADMIN, "/api/download/{queued}/"),
     ("GET", "/api/snapshot"): Case(ADMIN, "/api/snapshot/"),

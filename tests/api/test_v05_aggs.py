@@ -2,13 +2,12 @@
 counters in one or two DynamoDB calls whatever the archive holds."""
 
 import pytest
-from pynamodb.connection.base import Connection
 
 from functions.core.dialects import V05
 from functions.services.archive import videos
 from functions.services.auth import users
 from functions.services.downloads import intake, items
-from tests.api.calls import send
+from tests.api.calls import send, spy_on_storage
 from tests.factories import channel_id, make_channel, make_playlist, make_video, video_id
 
 
@@ -126,17 +125,10 @@ def test_v04_tokens_get_the_same_answers(client, admin, v05, archive):
     [f"/api/channel/{channel_id(1)}/aggs/", f"/api/channel/{channel_id(1)}/nav/", "/api/download/aggs/?filter=pending"],
 )
 def test_each_costs_a_fixed_number_of_calls(client, v05, archive, monkeypatch, path):
-    calls = []
-    dispatch = Connection.dispatch
-
-    def recording(self, operation, kwargs):
-        calls.append(operation)
-        return dispatch(self, operation, kwargs)
-
     send(client, "GET", "/api/ping/", v05)  # the token records its day of use once a day, not in this count
-    monkeypatch.setattr(Connection, "dispatch", recording)
+    spy = spy_on_storage(monkeypatch)
     assert send(client, "GET", path, v05).status_code == 200
-    operations = [operation for operation in calls if operation != "GetItem"]  # the token's key
+    operations = [call.split()[0] for call in spy.calls if not call.startswith("GetItem")]  # the token's key
     assert operations == (["Query", "BatchGetItem"] if "download" in path else ["BatchGetItem"])
 
 

@@ -2,13 +2,12 @@
 Query on an index partition with its total from a counter; without them the list is v0.4's."""
 
 import pytest
-from pynamodb.connection.base import Connection
 
 from functions.core.dialects import V05
 from functions.services.archive import custom_playlists, playlist_subscriptions, playlists
 from functions.services.auth import users
 from functions.storage.models import Playlist
-from tests.api.calls import send
+from tests.api.calls import send, spy_on_storage
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id
 
 
@@ -88,16 +87,9 @@ def test_bad_filters_are_400(client, v05, archive, query):
     ],
 )
 def test_each_filter_costs_one_batch_and_a_query_a_partition(client, v05, archive, monkeypatch, query, queries):
-    calls = []
-    dispatch = Connection.dispatch
-
-    def recording(self, operation, kwargs):
-        calls.append(operation)
-        return dispatch(self, operation, kwargs)
-
     send(client, "GET", "/api/ping/", v05)  # the token records its day of use once a day, not in this count
-    monkeypatch.setattr(Connection, "dispatch", recording)
+    spy = spy_on_storage(monkeypatch)
     assert send(client, "GET", f"/api/playlist/{query}", v05).status_code == 200
-    operations = [operation for operation in calls if operation != "GetItem"]  # the token's key
+    operations = [call.split()[0] for call in spy.calls if not call.startswith("GetItem")]  # the token's key
     assert operations.count("Query") == queries and "Scan" not in operations
     assert operations.count("BatchGetItem") == 2  # the counters (with the user), the playlists with theirs

@@ -10,7 +10,7 @@ from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
 from functions.schemas.ta import PlaylistListQuery
-from functions.schemas.ta5 import PlaylistChange, PlaylistDeleteQuery
+from functions.schemas.ta5 import PlaylistChange, PlaylistDeleteQuery, PlaylistSubscriptions
 
 if TYPE_CHECKING:
     from functions.services.archive import custom_playlists, playlist_filters, playlist_subscriptions, playlists
@@ -32,6 +32,16 @@ router = Router(__name__)
 def list_playlists(call: Call):
     """By name; v0.5's `channel`, `subscribed` and `type` narrow the list."""
     return playlist_filters.list_page(call.viewer, call.page(), call.params)
+
+
+@router.route("/api/playlist", methods=("POST",), auth=ADMIN, body=PlaylistSubscriptions)
+def subscribe_playlists(call: Call):
+    """v0.5's bulk subscribe of archived YouTube playlists (ids or URLs): all are checked first, then subscribed."""
+    subscribed = playlist_subscriptions.subscribe_many([row.playlist_id for row in call.body.data])
+    return {
+        "message": f"subscribed to {len(subscribed)} playlists",
+        "data": [shapes.bare(playlists.detail(call.viewer, playlist.playlist_id)) for playlist in subscribed],
+    }
 
 
 @router.route("/api/playlist/{playlist_id}", auth=USER, as_v05=shapes.bare, returns=wire.Envelope[wire.Playlist])

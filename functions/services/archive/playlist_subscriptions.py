@@ -7,6 +7,7 @@ from functions.services.archive import playlists
 from functions.services.archive.custom_playlists import CUSTOM
 from functions.services.archive.render import TOP, playlist_entry
 from functions.storage.models import Playlist
+from functions.youtube import urls
 
 
 def youtube_playlist(playlist_id: str) -> Playlist:
@@ -23,6 +24,22 @@ def set_subscribed(playlist_id: str, subscribed: bool) -> Playlist:
         playlist.playlist_subscribed = subscribed
         playlists.store(playlist)
     return playlist
+
+
+def subscribe_many(ids_or_urls: list[str]) -> list[Playlist]:
+    """v0.5's bulk subscribe: every playlist named (id or URL) is checked before any is subscribed; one the
+    archive does not hold is a 404 (queue it for download first: that archives it)."""
+    wanted = []
+    for text in ids_or_urls:
+        target = urls.parse_target(text)
+        if target.kind != urls.PLAYLIST or not target.youtube_id:
+            raise BadRequest(f"not a playlist: {text[:80]!r}")
+        wanted.append(target.youtube_id)
+    if not wanted:
+        raise BadRequest("nothing to subscribe")
+    for playlist_id in wanted:
+        youtube_playlist(playlist_id)
+    return [set_subscribed(playlist_id, True) for playlist_id in dict.fromkeys(wanted)]
 
 
 def set_sort_order(playlist_id: str, sort_order: str) -> Playlist:

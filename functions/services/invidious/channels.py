@@ -13,8 +13,7 @@ from functions.services.invidious.continuation import (
 from functions.services.invidious.discovery import SEARCH_PAGE, search_hits
 from functions.services.search import documents as docs
 from functions.services.search import query as q
-from functions.storage import db
-from functions.storage.index_keys import channel_playlist_partitions
+from functions.storage import counters, db, index_keys
 from functions.storage.models import Channel, Playlist, Video
 from functions.youtube import urls
 
@@ -81,7 +80,12 @@ def channel_tab(ucid: str, tab: str, query: dict) -> dict:
 def channel_playlists(ucid: str, query: dict) -> dict:
     """The archived YouTube playlists of a channel by name (one page: a channel's playlists are few)."""
     catalog.archived_channel(ucid)
-    keys = [key for part in channel_playlist_partitions(ucid) for key in Playlist.by_channel.query(part)]
+    # the by_channel partitions of the channel, subscribed and not (index_keys.playlist_channel_key), by name
+    keys = [
+        key
+        for subscription in counters.SUBSCRIPTIONS
+        for key in Playlist.by_channel.query(index_keys.playlist_channel_key(ucid, subscription))
+    ]
     ids = [key.playlist_id for key in sorted(keys, key=lambda key: key.name_key)]
     (found,) = db.batch_get((Playlist, ids))
     items = [found[i] for i in ids if i in found]
