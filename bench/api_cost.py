@@ -57,6 +57,7 @@ from moto import mock_aws  # noqa: E402
 CHANNELS = 50
 PLAYLISTS = 20
 PLAYLIST_LIMIT = 5000
+RUNS = 500  # download runs recorded before the requests (by-name lists the newest 100)
 STATS = ("video", "channel", "playlist", "download", "watch", "downloadhist", "biggestchannels")
 DEEP_PAGE = 751  # offset (751 - 1) * 12 = 9,000
 PAGE_SIZE = 12
@@ -273,6 +274,10 @@ def v05_endpoints(size: int) -> list[tuple[str, str, bool]]:
         ("GET /api/user/me/ (v0.5)", "/api/user/me/", False),
         ("GET /api/user/account/ (v0.5)", "/api/user/account/", False),
         ("GET /api/appsettings/token/ (v0.5)", "/api/appsettings/token/", False),
+        ("GET /api/task/by-name/<name>/ (v0.5)", "/api/task/by-name/download_pending/", False),
+        ("GET /api/task/by-name/ (v0.5)", "/api/task/by-name/", False),
+        ("GET /api/task/notification/ (v0.5)", "/api/task/notification/", False),
+        ("GET /api/notification/ (v0.5)", "/api/notification/", False),
     ]
 
 
@@ -297,7 +302,7 @@ def measure(client, calls: DynamoCalls, headers: dict, path: str) -> dict:
 def run_size(size: int, reimport: bool) -> dict:
     from chalice.test import Client
 
-    from functions.services import importer
+    from functions.services import importer, task_runs
     from functions.services.auth import users
 
     calls = DynamoCalls()
@@ -326,6 +331,7 @@ def run_size(size: int, reimport: bool) -> dict:
             assert again["videos"]["unchanged"] == size, again  # idempotent: nothing rewritten
             assert again["totals"] == summary["totals"], again
         del document
+        task_runs.queue(task_runs.DOWNLOAD_PENDING, RUNS)  # a queue started: the runs by-name lists
         headers = {"Authorization": f"Token {admin.api_token}"}
         v05_headers = {"Authorization": f"Token {modern.api_token}"}
         measured = [(row, headers) for row in endpoints(size)] + [(row, v05_headers) for row in v05_endpoints(size)]
