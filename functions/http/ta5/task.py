@@ -12,10 +12,10 @@ from functions.http.ta5.shapes import no_content
 from functions.schemas.tasks import TaskCommand, TaskResult, TaskStarted
 
 if TYPE_CHECKING:
-    from functions.services import rescan, task_runs, tasks
+    from functions.services import rescan, task_runs
     from functions.services.downloads import intake
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    rescan, task_runs, tasks = lazy.modules("functions.services", "rescan", "task_runs", "tasks")
+    rescan, task_runs = lazy.modules("functions.services", "rescan", "task_runs")
     intake = lazy.modules("functions.services.downloads", "intake")
 
 router = Router(__name__, dialect=V05)
@@ -34,23 +34,6 @@ def runs_of(call: Call, task_name: str):
     return [task_runs.render(run) for run in task_runs.runs_of(task_name)]
 
 
-def _start_rescan(name: str) -> TaskStarted:
-    """A new run, unless a rescan runs or was asked for: then that one, as TubeArchivist answers."""
-    if not tasks.is_busy(tasks.RESCAN):
-        (task_id,) = task_runs.queue(name)
-        if rescan.request(task_id):
-            return TaskStarted(task_id=task_id, status="PENDING")
-        task_runs.forget(task_id)  # nothing was sent: another request came between
-    running = task_runs.latest(name, task_runs.STARTED) or task_runs.latest(name, task_runs.PENDING)
-    if running is None:  # the schedule's rescan, its run not recorded yet
-        raise BadRequest("Rescan already in progress.")
-    return TaskStarted(
-        task_id=running.task_id,
-        status="STARTED" if running.status == task_runs.STARTED else "PENDING",
-        message="Rescan already in progress.",
-    )
-
-
 @router.route("/api/task/by-name/{task_name}", methods=("POST",), auth=ADMIN, returns=TaskStarted)
 def start(call: Call, task_name: str):
     """Start a task (v0.5: those with `api_start`; 404 for the others): a rescan, or one download per pending
@@ -58,7 +41,7 @@ def start(call: Call, task_name: str):
     if not task_runs.task(task_name).api_start:
         raise NotFound("can not start task through this endpoint")
     if task_name == task_runs.UPDATE_SUBSCRIBED:
-        return _start_rescan(task_name)
+        return rescan.request_run()
     run_ids = intake.start_runs()
     if not run_ids:
         raise BadRequest("no pending videos to download")
