@@ -9,7 +9,7 @@ from functions.core.dialects import V05
 from functions.core.errors import BadRequest, NotFound
 from functions.http.routing import ADMIN, NO_CONTENT, Call, Router
 from functions.http.ta5.shapes import no_content
-from functions.schemas.tasks import TaskCommand, TaskResult, TaskStarted
+from functions.schemas.tasks import TaskCommand, TaskResult, TaskRunStarted
 
 if TYPE_CHECKING:
     from functions.services import rescan, task_runs
@@ -34,7 +34,7 @@ def runs_of(call: Call, task_name: str):
     return [task_runs.render(run) for run in task_runs.runs_of(task_name)]
 
 
-@router.route("/api/task/by-name/{task_name}", methods=("POST",), auth=ADMIN, returns=TaskStarted)
+@router.route("/api/task/by-name/{task_name}", methods=("POST",), auth=ADMIN, returns=TaskRunStarted)
 def start(call: Call, task_name: str):
     """Start a task (v0.5: those with `api_start`; 404 for the others): a rescan, or one download per pending
     video (the answer names the first; 400 when none is pending)."""
@@ -45,7 +45,7 @@ def start(call: Call, task_name: str):
     run_ids = intake.start_runs()
     if not run_ids:
         raise BadRequest("no pending videos to download")
-    return TaskStarted(task_id=run_ids[0], status="PENDING", message=f"{len(run_ids)} video(s) sent to download")
+    return TaskRunStarted(task_id=run_ids[0], status="PENDING", message=f"{len(run_ids)} video(s) sent to download")
 
 
 @router.route("/api/task/by-id/{task_id}", auth=ADMIN, returns=TaskResult)
