@@ -4,15 +4,16 @@ latency, `/api/video/` throughput at 8 clients, resident memory, stop. Prints a 
     python bench/local_api.py [--sizes 15,10000,100000] [--data tmpdata/bench]
 
 For each size a data folder is built once (kept under --data): the archive of bench/api_cost.py (videos over 50
-channels and 20 playlists) imported with functions.services.importer into an in-process moto, its tables written
-as a snapshot (infra/store.py). Then `python -m infra.local` is started on it as a user would (its own process,
+channels and 20 playlists) imported with functions.services.importer into an in-process moto (over 10,000 videos
+filled by bench/fill.py: the importer's rows without the search index), its tables written as a snapshot
+(infra/store.py). Then `python -m infra.local` is started on it as a user would (its own process,
 ports 8610/8611 unless LOCAL_PORT / LOCAL_MOTO_PORT say otherwise), and measured over keep-alive HTTP connections:
 - start: from the process's start to the first answer of /api/ping/;
 - p50 of page 0 of each list view and of a video's detail, and of /api/ping/, at 1 client;
 - /api/video/ requests per second and p50 at 8 clients (5 s);
 - RSS once measured; stop: SIGINT to exit (every write is in the journal already: nothing is dumped);
-- the CPU time of the local run's process for its start and for a /api/video/ page 0 (what it costs on a loaded
-  machine, where wall times mostly measure the wait for a core).
+- the CPU time of the local run's process for its start and per request of each of those (what it costs on a
+  loaded machine, where wall times mostly measure the wait for a core; it includes the idle SQS pollers').
 Asserts nothing; times depend on the machine and its load.
 """
 
@@ -32,14 +33,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+FILL_ABOVE = 10_000
 LIST_VIEWS = ["/api/video/", "/api/channel/", "/api/channel/{channel}/video/", "/api/playlist/"]
-LIST_VIEWS += ["/api/playlist/{playlist}/video/", "/api/download/"]
+LIST_VIEWS += ["/api/playlist/{playlist}/video/", "/api/download/", "/api/search/?query=usual"]
 
 
 def build(videos: int, folder: Path) -> None:
     """The archive of bench/api_cost.py, imported in this process's moto, written as the data folder's snapshot."""
     from moto import mock_aws
 
+    from bench import fill
     from bench.api_cost import make_document  # sets the environment first
 
     with mock_aws():
@@ -50,7 +53,13 @@ def build(videos: int, folder: Path) -> None:
 
         local.create_stack(boto3.client("cloudformation"), local.STAGE)
         dynamo_index.install()  # the local run's engine: an import's Queries and answers cost what they will there
-        importer.import_document(make_document(videos))
+        # the importer itself up to 10,000 videos (minutes); bench/fill.py's rows put into moto directly above
+        # (the importer's own rows, without the search index: the search row then reads an empty index)
+        document = make_document(videos)
+        if videos > FILL_ABOVE:
+            fill.fill(document)
+        else:
+            importer.import_document(document)
         backend = store.dynamodb_backend()
         for name, table in backend.tables.items():
             store.write_atomic(folder / "tables" / f"{name}.jsonl", store.table_lines(table))
@@ -71,9 +80,12 @@ class Client:
         return time.perf_counter() - started
 
 
-def p50_ms(client: Client, path: str, runs: int) -> float:
+def p50_ms(client: Client, path: str, runs: int, pid: int) -> tuple[float, float]:
+    """The p50 of `runs` requests and the local run's CPU time per request over them, in ms."""
     client.get(path)  # warm: the first call of a route loads its modules
-    return statistics.median(client.get(path) for _ in range(runs)) * 1000
+    before = cpu_seconds(pid)
+    p50 = statistics.median(client.get(path) for _ in range(runs)) * 1000
+    return p50, (cpu_seconds(pid) - before) / runs * 1000
 
 
 def throughput(port: int, token: str, path: str, clients: int, seconds: float) -> tuple[float, float]:
@@ -137,15 +149,13 @@ def measure(folder: Path, port: int, moto_port: int) -> dict:
         client.get("/api/ping/")
         result = {"start (s)": time.perf_counter() - started, "start, CPU (s)": cpu_seconds(process.pid)}
         names = {"channel": channel_id(0), "playlist": playlist_id(0)}
-        for view in LIST_VIEWS:
-            result[f"GET {view.format(channel='<id>', playlist='<id>')} page 0 p50 (ms)"] = p50_ms(
-                client, view.format(**names), 15
-            )
-        result["GET /api/video/<id>/ p50 (ms)"] = p50_ms(client, f"/api/video/{video_id(3)}/", 30)
-        result["GET /api/ping/ p50 (ms)"] = p50_ms(client, "/api/ping/", 30)
-        before = cpu_seconds(process.pid)
-        p50_ms(client, "/api/video/", 19)
-        result["GET /api/video/ page 0, CPU per request (ms)"] = (cpu_seconds(process.pid) - before) / 20 * 1000
+        timed = [
+            (f"{view.format(channel='<id>', playlist='<id>')} page 0", view.format(**names), 15) for view in LIST_VIEWS
+        ]
+        timed += [("/api/video/<id>/", f"/api/video/{video_id(3)}/", 30), ("/api/ping/", "/api/ping/", 30)]
+        for name, path, runs in timed:
+            p50, cpu = p50_ms(client, path, runs, process.pid)
+            result[f"GET {name} p50 (ms)"], result[f"GET {name} CPU/request (ms)"] = p50, cpu
         rate, p50 = throughput(port, token, "/api/video/", 8, 5)
         result["GET /api/video/ at 8 clients (req/s)"] = rate
         result["GET /api/video/ at 8 clients p50 (ms)"] = p50
@@ -184,12 +194,16 @@ def main() -> None:
         shutil.copytree(kept, run_folder)
         columns[size] = measure(run_folder, port, moto_port)
         print(f"measured {size} videos", file=sys.stderr, flush=True)
+        print_table(columns)  # after each size: a larger one that fails keeps the smaller ones' table
+
+
+def print_table(columns: dict) -> None:
     rows = list(next(iter(columns.values())))
     print("| measure | " + " | ".join(f"{size:,} videos" for size in columns) + " |")
     print("|---|" + "---:|" * len(columns))
     for row in rows:
         cells = [f"{columns[size][row]:.1f}" for size in columns]
-        print(f"| {row} | " + " | ".join(cells) + " |")
+        print(f"| {row} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import bisect
 import threading
 
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, GlobalSecondaryIndex, Table
 
 _narrowed = threading.local()  # the candidates of the Query being answered in this thread
@@ -54,8 +54,29 @@ class _Index:
         self.entries[key] = (hash_value, entry)
 
 
+class SizedItem(Item):
+    """An item whose size is summed once, not at every read: moto sums it over every value (each member of a set
+    made a DynamoType) twice an item in a BatchGetItem and once in a Query's page. A write of the item's key
+    refreshes its indexes, and that forgets its size (moto changes an updated item in place)."""
+
+    _size: int | None = None
+
+    def size(self) -> int:
+        if self._size is None:
+            self._size = super().size()
+        return self._size
+
+
+def _sized(item) -> None:
+    item.__class__ = SizedItem
+    item._size = None
+
+
 class _TableIndexes:
     def __init__(self, table: Table):
+        for items in table.items.values():
+            for item in items.values() if table.range_key_attr else (items,):
+                _sized(item)
         self.by_name: dict[str | None, _Index] = {}
         if table.range_key_attr:  # the table's own key; a table without a range key has one item a hash
             self.by_name[None] = _Index(table.hash_key_attr, [table.range_key_attr], table.range_key_attr, [])
@@ -84,6 +105,7 @@ class _TableIndexes:
         return (item.hash_key, item.range_key)
 
     def add(self, item) -> None:
+        _sized(item)
         for index in self.by_name.values():
             index.add(self.key_of(item), item)
 

@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 
 from infra import dynamo_index
@@ -288,3 +289,27 @@ def test_item_answers_written_directly_are_what_motos_serializer_writes(monkeypa
         dynamo_index.install(backend)
         assert item_operations(dynamodb) == expected
         assert len(written) == len(expected) and None not in written  # every one written directly
+
+
+def test_an_items_kept_size_follows_its_writes():
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        create(dynamodb)
+        key = {"pk": {"S": "p0"}, "sk": {"N": "1"}}
+        dynamodb.put_item(TableName=TABLE, Item={**key, "words": {"SS": ["a"]}})
+        backend = dynamodb_backend()
+        dynamo_index.install(backend)
+        table = backend.get_table(TABLE)
+
+        def sizes() -> tuple[int, int]:
+            item = table.get_item(DynamoType(key["pk"]), DynamoType(key["sk"]))
+            return item.size(), Item.size(item)  # kept, and summed now as moto does
+
+        dynamodb.query(TableName=TABLE, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": key["pk"]})
+        first = sizes()
+        assert first[0] == first[1]
+        dynamodb.update_item(TableName=TABLE, Key=key, UpdateExpression="ADD words :w",
+                             ExpressionAttributeValues={":w": {"SS": ["b" * 500]}})  # fmt: skip
+        assert sizes()[0] == sizes()[1] == first[1] + 500
+        dynamodb.put_item(TableName=TABLE, Item={**key, "words": {"SS": ["c"]}})
+        assert sizes()[0] == sizes()[1] == first[1]

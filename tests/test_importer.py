@@ -93,6 +93,11 @@ def test_import_counts_and_api(client, headers):
         counters.playlist_videos(PL2): 5,
         counters.videos_of_type("videos"): 30,  # the stats' counters: by type, by day of download
         counters.downloads_on("2023-11-14"): 30,
+        # v0.5's channel navigation and playlist filters
+        **{counters.channel_videos_of_type(channel_id(n), "videos"): 10 for n in (1, 2, 3)},
+        counters.playlists_of_type("regular", "subscribed"): 1,
+        counters.playlists_of_type("regular", "unsubscribed"): 1,
+        counters.channel_playlists(channel_id(1), "unsubscribed"): 1,
     }
     assert {name: value for name, value in stored_counts().items() if value} == expected
     assert_counters_exact()

@@ -46,7 +46,8 @@ DEFAULT_APP_CONFIG = {
     },
     # disable_static_auth: file URLs in TA answers are signed, absolute and expiring, for players that send no
     # credential (Kodi, VLC, a casting device), as TubeArchivist's DISABLE_STATIC_AUTH
-    "application": {"enable_snapshot": True, "disable_static_auth": False},
+    # backup_rotate: how many backups (functions.services.backups) are kept, TubeArchivist's run_backup_rotate
+    "application": {"enable_snapshot": True, "disable_static_auth": False, "backup_rotate": 5},
     "scheduler": DEFAULT_SCHEDULES,
 }
 # Each schedule's job: its handler in functions/jobs/triggers.py, and its EventBridge rule's name after the

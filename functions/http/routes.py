@@ -21,8 +21,9 @@ from functions.http.ta import (
     users,
     video,
 )
+from functions.http.ta5 import aggs, nav, user
 from functions.http.ta5 import appsettings as appsettings5
-from functions.http.ta5 import nav, user
+from functions.http.ta5 import backup as backup5
 from functions.http.ta5 import notification as notification5
 from functions.http.ta5 import playlist as playlist5
 from functions.http.ta5 import schedule as schedule5
@@ -52,11 +53,13 @@ ROUTERS = (
     appsettings.router,
     user.router,
     appsettings5.router,
+    backup5.router,
     nav.router,
     playlist5.router,
     task5.router,
     notification5.router,
     schedule5.router,
+    aggs.router,
     stats.router,
     users.router,
     webapp.router,

@@ -1,11 +1,26 @@
-"""The snapshot job: creates and restores snapshots asked for on the snapshot queue, and the daily schedule."""
+"""The snapshot function: the archive's maintenance jobs asked for on the snapshot queue, and the daily snapshot.
 
+A message's `action` says which: creating or restoring a snapshot (functions.services.snapshots), making or
+restoring a backup (functions.services.backups), the filesystem rescan (functions.services.filesystem), the
+manual import (functions.services.manual_import). Each runs in its own service; this module only routes.
+"""
+
+import importlib
 import time
 
 from functions.jobs import events
 from functions.services import schedules, snapshots, task_runs
 
-ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
+SNAPSHOT_ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
+
+
+# TubeArchivist's file task name -> the service whose run_job does it, imported when its message comes
+FILE_TASKS = {
+    "run_backup": "backups",
+    "restore_backup": "backups",
+    "rescan_filesystem": "filesystem",
+    "manual_import": "manual_import",
+}
 
 
 def snapshot(event):
@@ -14,12 +29,17 @@ def snapshot(event):
 
 
 def handle_record(record: dict, context=None) -> str:
-    body = events.body(record.get("body"), "action", "snapshot_id")
-    if body["action"] not in ACTIONS or not isinstance(body["snapshot_id"], str):
+    body = events.body(record.get("body"), "action")
+    action = body["action"]
+    if action in SNAPSHOT_ACTIONS and isinstance(body.get("snapshot_id"), str):
+        name = task_runs.CREATE_SNAPSHOT if action == "create" else task_runs.RESTORE_SNAPSHOT
+        task_runs.record(name, lambda run: run_snapshot_job(body, run))
+    elif action in FILE_TASKS:
+        service = importlib.import_module(f"functions.services.{FILE_TASKS[action]}")
+        task_runs.record(action, lambda run: service.run_job(body), task_id=body.get("task_id"))
+    else:
         raise events.Malformed(f"no snapshot job: {record.get('body', '')[:200]!r}")
-    name = task_runs.CREATE_SNAPSHOT if body["action"] == "create" else task_runs.RESTORE_SNAPSHOT
-    task_runs.record(name, lambda run: run_snapshot_job(body, run))
-    return body["action"]
+    return action
 
 
 def daily_snapshot(event):

@@ -29,18 +29,30 @@ class QueueClearQuery(Struct):
     filter: Annotated[str, Meta(description="pending or ignore: every item of it goes (required)")] | None = None
 
 
+class PlaylistListQuery(ListQuery):
+    """TubeArchivist v0.5's filters of `/api/playlist/` (functions.services.archive.playlist_filters)."""
+
+    channel: Annotated[str, Meta(description="a channel id: its playlists")] | None = None
+    subscribed: Annotated[bool, Meta(description="subscribed (true) or not (false)")] | None = None
+    type: Annotated[str, Meta(description="regular or custom")] | None = None
+
+
 class DownloadListQuery(ListQuery):
     filter: Annotated[str, Meta(description="pending or ignore")] | None = None
     channel: Annotated[str, Meta(description="a channel id: its items only")] | None = None
+    vid_type: Annotated[str, Meta(description="videos, shorts or streams (not with channel)")] | None = None
+    q: Annotated[str, Meta(description="not supported: no index searches the queue's titles")] | None = None
+    error: Annotated[bool, Meta(description="not supported: no index lists the failed items")] | None = None
 
 
 class VideoListQuery(ListQuery):
-    """TubeArchivist v0.5's filters of `/api/video/` (functions.services.archive.video_filters), one at a time."""
+    """TubeArchivist v0.5's filters of `/api/video/` (functions.services.archive.video_filters), one at a time
+    (but `watch` with `sort` and `order`)."""
 
     channel: Annotated[str, Meta(description="a channel id")] | None = None
     playlist: Annotated[str, Meta(description="a playlist id (YouTube's or a custom one)")] | None = None
     type: Annotated[str, Meta(description="videos, streams or shorts")] | None = None
-    watch: Annotated[str, Meta(description="not supported: no index orders a user's unwatched videos")] | None = None
+    watch: Annotated[str, Meta(description="the caller's own: watched, unwatched or continue")] | None = None
     sort: Literal["published"] = "published"
     order: Literal["desc", "asc"] = "desc"
 
@@ -95,7 +107,10 @@ class Overwrites(Struct, forbid_unknown_fields=True):
 
 
 class ChannelOverwritesUpdate(Struct, forbid_unknown_fields=True):
-    channel_overwrites: Overwrites
+    """`POST /api/channel/<id>/`: the overwrites (all v0.4 sends) and/or v0.5's subscription."""
+
+    channel_overwrites: Overwrites | UnsetType = UNSET
+    channel_subscribed: bool | UnsetType = UNSET
 
 
 # The app settings (functions.services.app_settings): every key the archive acts on, each typed and bounded; a
@@ -136,6 +151,7 @@ class DownloadSettings(Struct, forbid_unknown_fields=True):
 class ApplicationSettings(Struct, forbid_unknown_fields=True):
     enable_snapshot: bool | UnsetType = UNSET
     disable_static_auth: bool | UnsetType = UNSET  # media links signed for players without a credential
+    backup_rotate: Annotated[int, Meta(ge=1, le=100)] | UnsetType = UNSET  # backups kept
 
 
 # A crontab (functions.services.schedules checks it: "0 8 *", five fields, "auto"), or false: never.

@@ -101,3 +101,52 @@ class PlaylistChange(Struct, forbid_unknown_fields=True):
 
     playlist_subscribed: bool | UnsetType = UNSET
     playlist_sort_order: Literal["top", "bottom"] | UnsetType = UNSET
+
+
+class DownloadAggsQuery(Struct):
+    """`GET /api/download/aggs/?filter=`: the status whose channels are counted (required, as in v0.5)."""
+
+    filter: Literal["pending", "ignore"]
+
+
+class ManualImportRequest(Struct, forbid_unknown_fields=True):
+    """`POST /api/appsettings/manual-import/`: v0.5's options, `ignore_error` (import what can be read and list
+    the rest; without it, one media file that cannot be imported stops the task before any write) and
+    `prefer_local` (metadata from the files themselves: always so here, since the import never asks YouTube);
+    and `dry_run`: report what would be imported, change nothing."""
+
+    ignore_error: bool = False
+    prefer_local: bool = False
+    dry_run: bool = False
+
+
+class RescanFilesystemRequest(Struct, forbid_unknown_fields=True):
+    """`POST /api/appsettings/rescan-filesystem/`: v0.5's options (`ignore_error`: a video whose files cannot be
+    put right is listed and the rest goes on; `prefer_local` as for the manual import) and this archive's:
+    `delete_missing` removes the videos whose media object is gone, as TubeArchivist does (else they are marked),
+    `delete_orphans` deletes media objects no video names (else they are listed), `dry_run` changes nothing."""
+
+    ignore_error: bool = False
+    prefer_local: bool = False
+    dry_run: bool = False
+    delete_missing: bool = False
+    delete_orphans: bool = False
+
+
+class BackupFile(Struct):
+    """v0.5's backup file: the object's name, API path, size in bytes, time (YYYYMMDDHHMMSS, UTC) and reason."""
+
+    filename: str
+    file_path: str
+    file_size: int
+    timestamp: str
+    reason: str
+
+
+class AsyncTask(Struct, omit_defaults=True):
+    """v0.5's answer to a task started (AsyncTaskResponseSerializer)."""
+
+    task_id: str
+    message: str | UnsetType = UNSET
+    status: str | UnsetType = UNSET
+    filename: str | UnsetType = UNSET

@@ -31,6 +31,7 @@ class ChannelRecord(Struct):
     channel_subs: Whole | None = None
     channel_views: Whole | None = None
     channel_overwrites: dict[str, Any] | None = None
+    channel_art: list[Literal["thumb", "banner", "tvart"]] | None = None  # the art stored; null: not known
 
 
 class EntryRecord(Struct):
@@ -98,3 +99,10 @@ class VideoRecord(Struct):
     subtitles: list[SubtitleRecord] | None = None
     comment_count: Whole | None = None
     sponsorblock: dict[str, Any] | None = None
+    # what the archive read from the stored file (a backup holds them; the API does not render them)
+    media_width: Whole | None = None
+    media_height: Whole | None = None
+    media_codecs: str | None = None
+    streams: list[dict[str, Any]] | None = None
+    dash: list[dict[str, Any]] | None = None
+    media_missing: bool | None = None  # its media object was gone at the last filesystem rescan

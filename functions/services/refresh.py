@@ -22,7 +22,7 @@ from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.schemas.ta import RefreshRequest
 from functions.services import search
 from functions.services.archive import archiving, playlists
-from functions.storage import aws, counters, db, s3, tallied
+from functions.storage import aws, counters, db, index_keys, s3, tallied
 from functions.storage.models import Channel, Playlist, PlaylistEntry, RefreshItem, Video, name_key
 from functions.youtube import media, urls, ytdlp
 
@@ -231,20 +231,21 @@ def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[Outcome, lis
         actions = [Playlist.playlist_active.set(False), Playlist.playlist_last_refresh.set(today())]
         _tallied_update(playlist, actions, {"playlist_active": False})
         return Outcome.INACTIVE, []
+    channel_key = index_keys.playlist_channel_key(info["playlist_channel_id"], playlist.subscription)
     actions = [
         Playlist.playlist_name.set(info["playlist_name"]),
         Playlist.name_key.set(name_key(info["playlist_name"], playlist_id)),
         Playlist.playlist_channel.set(info["playlist_channel"]),
         Playlist.playlist_channel_id.set(info["playlist_channel_id"]),
-        # the by_channel index key (sparse); also re-keys playlists stored before the index existed
-        Playlist.channel_key.set(info["playlist_channel_id"])
-        if info["playlist_channel_id"]
-        else Playlist.channel_key.remove(),
+        # the by_channel and by_type index keys (by_channel sparse); also re-keys playlists stored before them
+        Playlist.channel_key.set(channel_key) if channel_key else Playlist.channel_key.remove(),
+        Playlist.type_subscription.set(f"{playlist.playlist_type or 'regular'}#{playlist.subscription}"),
         Playlist.playlist_description.set(info["playlist_description"]),
         Playlist.playlist_active.set(True),
         Playlist.playlist_last_refresh.set(today()),
     ]
-    if _update_indexed(playlist, actions, search.index_playlist, {"playlist_active": True}) == Outcome.MISSING:
+    changes = {"playlist_active": True, "playlist_channel_id": info["playlist_channel_id"]}
+    if _update_indexed(playlist, actions, search.index_playlist, changes) == Outcome.MISSING:
         return Outcome.MISSING, []
     rows = [dict(row, uploader=row.get("channel_name") or "") for row in info["entries"]]
     playlists.save_entries(playlist_id, playlists.in_sort_order(playlist, rows))

@@ -56,6 +56,8 @@ class Task:
 UPDATE_SUBSCRIBED, DOWNLOAD_PENDING, EXTRACT_DOWNLOAD = "update_subscribed", "download_pending", "extract_download"
 CHECK_REINDEX, AUTODELETE = "check_reindex", "autodelete"
 CREATE_SNAPSHOT, RESTORE_SNAPSHOT = "create_snapshot", "restore_snapshot"
+RUN_BACKUP, RESTORE_BACKUP = "run_backup", "restore_backup"
+RESCAN_FILESYSTEM, MANUAL_IMPORT = "rescan_filesystem", "manual_import"
 TASKS = {
     UPDATE_SUBSCRIBED: Task("Rescan your Subscriptions", "download:scan", True, True, stops_running=True),
     DOWNLOAD_PENDING: Task("Downloading", "download:run", True, True),
@@ -64,6 +66,10 @@ TASKS = {
     AUTODELETE: Task("Delete watched videos", "download:autodelete", False, False),
     CREATE_SNAPSHOT: Task("Create a snapshot", "setting:snapshot", False, False),
     RESTORE_SNAPSHOT: Task("Restore a snapshot", "setting:restore", False, False),
+    RUN_BACKUP: Task("Backing up database", "setting:backup", False, False),
+    RESTORE_BACKUP: Task("Restore Backup", "setting:restore", False, False),
+    RESCAN_FILESYSTEM: Task("Rescan your Filesystem", "setting:filesystemscan", False, False),
+    MANUAL_IMPORT: Task("Manual video import", "setting:import", False, False),
 }
 FILTER_GROUPS = {"download": "download:", "settings": "setting:", "channel": "channel:"}  # the poll's ?filter=
 

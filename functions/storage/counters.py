@@ -11,6 +11,7 @@ moves the difference between its old and new totals in its own transaction (`db.
 `db.update_tallied`), so the stats routes read sums instead of videos.
 """
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import NamedTuple
 
@@ -48,6 +49,21 @@ def playlist_videos(playlist_id: str) -> str:
     return f"videos#playlist#{playlist_id}"
 
 
+def channel_videos_of_type(channel_id: str, vid_type: str) -> str:
+    """A channel's videos of one type (v0.5's channel navigation shows the tabs it has)."""
+    return f"videos#channeltype#{channel_id}#{vid_type}"
+
+
+def channel_playlists(channel_id: str, subscription: str) -> str:
+    """A channel's playlists of one subscription state (the by_channel index's partition)."""
+    return f"playlists#channel#{channel_id}#{subscription}"
+
+
+def playlists_of_type(playlist_type: str, subscription: str) -> str:
+    """The playlists of a type (regular, custom) and subscription state (the by_type index's partition)."""
+    return f"playlists#type#{playlist_type}#{subscription}"
+
+
 class Totals(NamedTuple):
     """What a counter adds up: items, and for video counters their media bytes and seconds."""
 
@@ -60,10 +76,11 @@ INACTIVE_VIDEOS = "videos#inactive"
 INACTIVE_CHANNELS = "channels#inactive"
 INACTIVE_PLAYLISTS = "playlists#inactive"
 CHANNEL_BOARD = "channel"  # the board of channel counters (Counter.by_board): the biggest channels
+PLAYLIST_TYPES = ("regular", "custom")  # Playlist.playlist_type
 # The attributes video_totals reads: a replacing write is conditioned on them, so its difference is exact.
 VIDEO_TALLIED = ("channel_id", "media_size", "duration", "vid_type", "active", "date_downloaded")
 CHANNEL_TALLIED = ("subscription", "channel_active")
-PLAYLIST_TALLIED = ("subscription", "playlist_active")
+PLAYLIST_TALLIED = ("subscription", "playlist_active", "playlist_type", "playlist_channel_id")
 
 
 def videos_of_type(vid_type: str) -> str:
@@ -89,14 +106,25 @@ def sums(name: str) -> bool:
     return name.startswith(("videos", "downloads#", "watched#")) and not name.startswith("videos#playlist#")
 
 
+def queue_board(status: str) -> str:
+    """The board of the channels' queue counters of one status: download aggs list the channels queued."""
+    return f"queue#{status}"
+
+
 def board_of(name: str) -> str | None:
-    return CHANNEL_BOARD if name.startswith("videos#channel#") else None
+    if name.startswith("videos#channel#"):
+        return CHANNEL_BOARD
+    if name.startswith("queue#channel#"):
+        return queue_board(name.rpartition("#")[2])
+    return None
 
 
 def video_totals(video: Video) -> dict[str, Totals]:
     """The counters an archived video is in, each with what it adds."""
     one = Totals(1, int(video.media_size or 0), int(video.duration or 0))
-    names = [VIDEOS, channel_videos(video.channel_id), videos_of_type(video.vid_type or "videos")]
+    vid_type = video.vid_type or "videos"
+    names = [VIDEOS, channel_videos(video.channel_id), videos_of_type(vid_type)]
+    names.append(channel_videos_of_type(video.channel_id, vid_type))
     if video.date_downloaded:
         names.append(downloads_on(day_of(int(video.date_downloaded))))
     if not video.active:
@@ -113,6 +141,9 @@ def channel_totals(channel: Channel) -> dict[str, Totals]:
 
 def playlist_totals(playlist: Playlist) -> dict[str, Totals]:
     names = [PLAYLISTS, playlists_by(playlist.subscription)]
+    names.append(playlists_of_type(playlist.playlist_type or "regular", playlist.subscription))
+    if playlist.playlist_channel_id:
+        names.append(channel_playlists(playlist.playlist_channel_id, playlist.subscription))
     if not playlist.playlist_active:
         names.append(INACTIVE_PLAYLISTS)
     return dict.fromkeys(names, Totals(1))
@@ -145,6 +176,11 @@ def channel_queue(channel_id: str, status: str) -> str:
     return f"queue#channel#{channel_id}#{status}"
 
 
+def parse_channel_queue(name: str) -> str:
+    """The channel id of a channel_queue counter's name."""
+    return name.removeprefix("queue#channel#").rpartition("#")[0]
+
+
 USER_IDS = "user_id"  # the last user id handed out
 
 
@@ -168,12 +204,14 @@ def parse(name: str) -> tuple[str, str, str]:
     if not rest and kind in (VIDEOS, CHANNELS, PLAYLISTS):
         return kind, "", ""
     if kind == VIDEOS:
-        if group in ("channel", "playlist", "type") and item_id:
+        if group in ("channel", "playlist", "type", "channeltype") and item_id:
             return kind, group, item_id
         if rest == "inactive":
             return kind, rest, ""
     if kind in (CHANNELS, PLAYLISTS) and rest in (*SUBSCRIPTIONS, "inactive"):
         return kind, rest, ""
+    if kind == PLAYLISTS and group in ("channel", "type") and item_id.rpartition("#")[2] in SUBSCRIPTIONS:
+        return kind, group, item_id  # item_id: `<channel id or type>#<subscription>`, the index partition
     if (kind, group) in (("downloads", "day"), ("watched", "user")) and item_id:
         return kind, group, item_id
     if kind == "queue" and group in ("pending", "ignore"):
@@ -187,17 +225,41 @@ def add(a: Totals, b: Totals) -> Totals:
     return Totals(*(x + y for x, y in zip(a, b, strict=True)))
 
 
+def _summed(videos) -> dict[str, Totals]:
+    found: dict[str, Totals] = {}
+    for video in videos:
+        for name, one in video_totals(video).items():
+            found[name] = add(found.get(name, Totals(0)), one)
+    return found
+
+
 class Census:
     """The totals of a recount that no index counts, each read once per recount (full scans: repairs and
-    imports only)."""
+    imports only). `videos` (every archived video) and `entries` (every playlist entry), when the caller holds
+    them all already (bench/fill.py writes an archive without the counted writes): summed instead of read."""
+
+    def __init__(self, videos=None, entries=None):
+        if videos is not None:
+            self.__dict__["videos"] = _summed(videos)  # the cached_property's value
+        self._entries: dict[str, list[PlaylistEntry]] | None = None
+        if entries is not None:
+            self._entries = {}
+            for entry in entries:
+                self._entries.setdefault(entry.playlist_id, []).append(entry)
+
+    def members(self, playlist_id: str) -> set[str]:
+        """The archived videos of a playlist (its entries that say so)."""
+        entries: Iterable[PlaylistEntry]
+        if self._entries is not None:
+            entries = self._entries.get(playlist_id, [])
+        else:  # the table, read strongly consistent: an index may not show entries written a moment ago (an import)
+            fields = ["youtube_id", "published_key"]
+            entries = PlaylistEntry.query(playlist_id, consistent_read=True, attributes_to_get=fields)
+        return {entry.youtube_id for entry in entries if entry.downloaded}
 
     @cached_property
     def videos(self) -> dict[str, Totals]:
-        found: dict[str, Totals] = {}
-        for video in Video.scan(consistent_read=True, attributes_to_get=["youtube_id", *VIDEO_TALLIED]):
-            for name, one in video_totals(video).items():
-                found[name] = add(found.get(name, Totals(0)), one)
-        return found
+        return _summed(Video.scan(consistent_read=True, attributes_to_get=["youtube_id", *VIDEO_TALLIED]))
 
     def inactive(self, model, flag) -> int:
         return sum(1 for _ in model.scan(flag == False, attributes_to_get=[db.key_attributes(model)[0].attr_name]))  # noqa: E712
@@ -235,6 +297,8 @@ def count(name: str) -> int:
         return Video.by_channel.count(item_id) if group else Video.by_published.count(ALL_VIDEOS)
     if kind == VIDEOS and group == "playlist":
         return PlaylistEntry.by_published.count(item_id)
+    if kind == PLAYLISTS and group in ("channel", "type"):
+        return (Playlist.by_channel if group == "channel" else Playlist.by_type).count(item_id)
     if kind in (CHANNELS, PLAYLISTS) and group != "inactive":
         if kind == CHANNELS:
             return Channel.by_subscription.count(group) if group else Channel.by_name.count(ALL_CHANNELS)
@@ -245,13 +309,11 @@ def count(name: str) -> int:
 def true_counter(name: str, census: Census | None = None) -> Counter:
     """A counter as the archive says it must be: its count, its sums, and for a playlist's counter the ids."""
     kind, group, playlist_id = parse(name)
+    census = census or Census()
     if kind == VIDEOS and group == "playlist":
-        # The table, read strongly consistent: an index may not show entries written a moment ago (an import).
-        fields = ["youtube_id", "published_key"]
-        entries = PlaylistEntry.query(playlist_id, consistent_read=True, attributes_to_get=fields)
-        members = {entry.youtube_id for entry in entries if entry.downloaded}
+        members = census.members(playlist_id)
         return Counter(name, count=len(members), members=members or None)
-    totals = _true_totals(name, census or Census())
+    totals = _true_totals(name, census)
     if not sums(name):
         return Counter(name, count=totals.count)
     return Counter(name, count=totals.count, size=totals.size, duration=totals.duration, board=board_of(name))
@@ -262,10 +324,11 @@ def _same(old: Counter, new: Counter) -> bool:
     return all(getattr(old, f) == getattr(new, f) for f in fields) and (old.members or set()) == (new.members or set())
 
 
-def recount(names) -> dict[str, int]:
+def recount(names, census: Census | None = None) -> dict[str, int]:
     """Set each named counter as the archive says it must be, storing those that differ; returns the counts.
-    Recounting any video counter recounts every one the census finds (an import changes types and days too)."""
-    census = Census()
+    Recounting any video counter recounts every one the census finds (an import changes types and days too).
+    `census`: one whose video totals are already known (bench/fill.py), else one that scans for them."""
+    census = census or Census()
     names = set(names)
     if any(sums(name) and not name.startswith("watched#") for name in names):
         names.update(census.videos)
@@ -281,7 +344,15 @@ def recount(names) -> dict[str, int]:
     return {name: int(counter.count) for name, counter in truth.items()}
 
 
-RECOUNTED_PREFIXES = ("videos#", "downloads#", "watched#", "queue#pending#type#", "queue#ignore#type#")
+RECOUNTED_PREFIXES = (
+    "videos#",
+    "downloads#",
+    "watched#",
+    "queue#pending#type#",
+    "queue#ignore#type#",
+    "playlists#channel#",
+    "playlists#type#",
+)
 
 
 def all_counter_names() -> set[str]:
@@ -292,6 +363,9 @@ def all_counter_names() -> set[str]:
     names.update((INACTIVE_CHANNELS, INACTIVE_PLAYLISTS))
     names.update(channel_videos(key.channel_id) for key in Channel.by_name.query(ALL_CHANNELS))
     names.update(playlist_videos(key.playlist_id) for key in Playlist.by_name.query(ALL_PLAYLISTS))
+    names.update(playlists_of_type(kind, subscription) for kind in PLAYLIST_TYPES for subscription in SUBSCRIPTIONS)
+    keyed = Playlist.scan(Playlist.channel_key.exists(), attributes_to_get=["playlist_id", "channel_key"])
+    names.update(f"playlists#channel#{playlist.channel_key}" for playlist in keyed)
     names.update(watched_by(int(user.user_id)) for user in User.scan(attributes_to_get=["username", "user_id"]))
     for status in ("pending", "ignore"):
         names.update(queue_of_type(status, vid_type) for vid_type in VID_TYPES)

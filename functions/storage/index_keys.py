@@ -36,5 +36,16 @@ def set_playlist_keys(playlist: Playlist) -> Playlist:
     playlist.all_playlists = ALL_PLAYLISTS
     playlist.name_key = name_key(playlist.playlist_name, playlist.playlist_id)
     playlist.subscription = subscription_of(playlist.playlist_subscribed)
-    playlist.channel_key = playlist.playlist_channel_id or None
+    playlist.channel_key = playlist_channel_key(playlist.playlist_channel_id, playlist.subscription)
+    playlist.type_subscription = f"{playlist.playlist_type or 'regular'}#{playlist.subscription}"
     return playlist
+
+
+def playlist_channel_key(channel_id: str | None, subscription: str) -> str | None:
+    """The by_channel partition of a playlist: its channel's and subscription's (none without a channel)."""
+    return f"{channel_id}#{subscription}" if channel_id else None
+
+
+def channel_playlist_partitions(channel_id: str) -> list[str]:
+    """Every by_channel partition a channel's playlists are in: subscribed and not."""
+    return [f"{channel_id}#{subscription}" for subscription in (SUBSCRIBED, UNSUBSCRIBED)]

@@ -185,6 +185,7 @@ class Video(Model):
     dash: ListAttribute[dict] = ListAttribute(default=list)
     comment_count = NumberAttribute(null=True)
     sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)
+    media_missing = BooleanAttribute(null=True)  # True: its media object was gone at the last filesystem rescan
     # index keys, derived from the fields above by functions.storage.index_keys
     all_videos = UnicodeAttribute(default=ALL_VIDEOS)
     published_key = UnicodeAttribute()
@@ -239,10 +240,19 @@ class PlaylistsBySubscription(GlobalSecondaryIndex):
 
 
 class PlaylistsByChannel(GlobalSecondaryIndex):
-    """Sparse: only playlists with an owning channel carry `channel_key` (an index key cannot be empty)."""
+    """Sparse: only playlists with an owning channel carry `channel_key` (an index key cannot be empty):
+    `<channel id>#<subscription>`, so a channel's playlists are two partitions and its subscribed ones one."""
 
     Meta = _index_meta("by_channel", KeysOnlyProjection())
     channel_key = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
+class PlaylistsByType(GlobalSecondaryIndex):
+    """`<playlist_type>#<subscription>`: v0.5's `type` filter, alone or with `subscribed`."""
+
+    Meta = _index_meta("by_type", KeysOnlyProjection())
+    type_subscription = UnicodeAttribute(hash_key=True)
     name_key = UnicodeAttribute(range_key=True)
 
 
@@ -261,7 +271,9 @@ class Playlist(Model):
     all_playlists = UnicodeAttribute(default=ALL_PLAYLISTS)
     name_key = UnicodeAttribute()
     subscription = UnicodeAttribute(default=UNSUBSCRIBED)
-    channel_key = UnicodeAttribute(null=True)  # playlist_channel_id when there is one
+    channel_key = UnicodeAttribute(null=True)  # `<playlist_channel_id>#<subscription>` when there is a channel
+    type_subscription = UnicodeAttribute(null=True)  # `<playlist_type>#<subscription>` (by_type)
+    playlist_sort_order = UnicodeAttribute(default="top")  # v0.5: top (YouTube's order) or bottom (reversed)
     # The entries' listing, packed (functions.services.archive.playlists.pack): lists and searches render the playlist
     # without
     # reading its entries. None when too large for an item, or not yet packed: the entries are read then.
@@ -269,6 +281,7 @@ class Playlist(Model):
     by_name = PlaylistsByName()
     by_subscription = PlaylistsBySubscription()
     by_channel = PlaylistsByChannel()
+    by_type = PlaylistsByType()
 
 
 class EntriesByPublished(GlobalSecondaryIndex):
@@ -318,6 +331,20 @@ class HistoryIndex(GlobalSecondaryIndex):
     watched_date = NumberAttribute(range_key=True)
 
 
+class VideosByWatchState(GlobalSecondaryIndex):
+    """Sparse: a user's watched videos (`<user_id>#watched`) and unfinished ones (`<user_id>#continue`: a player
+    position, not watched), each by publish date: v0.5's `watch` filter of /api/video/."""
+
+    Meta = _index_meta("by_watch_state", IncludeProjection(["channel_id"]))
+    watch_state = UnicodeAttribute(hash_key=True)
+    published_key = UnicodeAttribute(range_key=True)
+
+
+def watch_state_key(user_id: int, state: str) -> str:
+    """The by_watch_state partition of a user's `watched` or `continue` videos."""
+    return f"{user_id}#{state}"
+
+
 class UserVideo(Model):
     """A user's state of one video: player position and watched flag."""
 
@@ -328,6 +355,11 @@ class UserVideo(Model):
     watched = BooleanAttribute(default=False)
     watched_date = NumberAttribute(null=True)
     history = HistoryIndex()
+    # by_watch_state keys (functions.services.archive.progress): the state, and the video's sort key and channel
+    watch_state = UnicodeAttribute(null=True)
+    published_key = UnicodeAttribute(null=True)
+    channel_id = UnicodeAttribute(null=True)
+    by_watch_state = VideosByWatchState()
 
 
 # ---------------------------------------------------------------- bookkeeping
@@ -353,6 +385,7 @@ class Counter(Model):
     size = NumberAttribute(null=True)  # bytes of media counted
     duration = NumberAttribute(null=True)  # seconds of media counted
     board = UnicodeAttribute(null=True)  # the ranking it is in (by_board), if any
+    label = UnicodeAttribute(null=True)  # what it counts is called (a queued channel's name: download aggs)
     by_board = CountersByBoard()
 
 
@@ -376,6 +409,12 @@ class QueueByChannel(GlobalSecondaryIndex):
     order_key = UnicodeAttribute(range_key=True)
 
 
+class QueueByType(GlobalSecondaryIndex):
+    Meta = _index_meta("by_type_status", KeysOnlyProjection())
+    type_status = UnicodeAttribute(hash_key=True)
+    order_key = UnicodeAttribute(range_key=True)
+
+
 class QueueItem(Model):
     """A video waiting in the download queue; ordered auto_start first, then oldest first."""
 
@@ -394,6 +433,7 @@ class QueueItem(Model):
     message = UnicodeAttribute(null=True)
     order_key = UnicodeAttribute()
     channel_status = UnicodeAttribute()
+    type_status = UnicodeAttribute(null=True)  # `<vid_type>#<status>` (by_type_status)
     # set by functions.services.downloads and the download job
     playlists = _strings(null=True)  # playlists it was queued from
     attempts = NumberAttribute(default=0)  # failed downloads so far
@@ -404,6 +444,7 @@ class QueueItem(Model):
     runs_on = UnicodeAttribute(null=True)  # where the download runs: lambda, local, a Fargate task, a subprocess
     by_status = QueueByStatus()
     by_channel_status = QueueByChannel()
+    by_type_status = QueueByType()
 
 
 class TaskState(Model):

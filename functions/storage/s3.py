@@ -78,6 +78,31 @@ def snapshot_table_key(snapshot_id: str, table: str) -> str:
     return snapshot_prefix(snapshot_id) + f"tables/{table}.jsonl.gz"
 
 
+BACKUP_PREFIX = "backups/"  # the archive's own metadata exports (functions.services.backups)
+IMPORT_PREFIX = "import/"  # the manual import's folder: yt-dlp downloads to move in (functions.services.manual_import)
+MEDIA_PREFIX = "media/"
+
+
+def report_key(task: str) -> str:
+    """What a file task's last run found (functions.services.file_tasks)."""
+    return f"reports/{task}.json"
+
+
+def backup_key(filename: str) -> str:
+    return BACKUP_PREFIX + filename
+
+
+def listing(prefix: str) -> list[dict]:
+    """Every object under a prefix (`Key`, `Size`, `LastModified`), for the jobs: a bucket listing never runs on a
+    request path but for small prefixes (the backups)."""
+    paginator = aws.client("s3").get_paginator("list_objects_v2")
+    return [
+        listed
+        for page in paginator.paginate(Bucket=get_settings().media_bucket, Prefix=prefix)
+        for listed in page.get("Contents", [])
+    ]
+
+
 def url_of(key: str) -> str:
     """The API path that serves an S3 key."""
     return "/" + key
@@ -113,6 +138,17 @@ def upload_file(path, key: str, content_type: str | None = None, download_name: 
     if download_name:
         extra["ContentDisposition"] = content_disposition(download_name)
     _transfer().upload_file(str(path), get_settings().media_bucket, key, extra_args=extra or None)
+
+
+def copy(source_key: str, key: str, content_type: str) -> None:
+    """Copy an object within the bucket; over 64 MB as a multipart copy (CopyObject stops at 5 GB)."""
+    from boto3.s3.inject import copy as managed_copy
+    from boto3.s3.transfer import TransferConfig
+
+    bucket = get_settings().media_bucket
+    config = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=64 * 1024 * 1024)
+    extra = {"ContentType": content_type, "MetadataDirective": "REPLACE"}
+    managed_copy(aws.client("s3"), {"Bucket": bucket, "Key": source_key}, bucket, key, ExtraArgs=extra, Config=config)
 
 
 def content_disposition(name: str) -> str:

@@ -27,8 +27,9 @@ def _read(item: M) -> M:
     return type(item).get(key[0], key[1] if len(key) > 1 else None, consistent_read=True)
 
 
-def add_totals(transaction: TransactWrite, deltas: dict[str, Totals]) -> None:
-    """Move counters inside `transaction`: their count, and for the summing counters bytes and seconds."""
+def add_totals(transaction: TransactWrite, deltas: dict[str, Totals], labels: dict[str, str] | None = None) -> None:
+    """Move counters inside `transaction`: their count, and for the summing counters bytes and seconds; `labels`
+    names what some of them count (Counter.label)."""
     for name, delta in deltas.items():
         if not any(delta):
             continue
@@ -38,6 +39,8 @@ def add_totals(transaction: TransactWrite, deltas: dict[str, Totals]) -> None:
         board = counters.board_of(name)
         if board:
             actions.append(Counter.board.set(board))
+        if labels and labels.get(name):
+            actions.append(Counter.label.set(labels[name]))
         transaction.update(Counter(name), actions=actions)
 
 

@@ -18,7 +18,6 @@ Modules: `ta` and `folder` (the sources), `items` (what a source gives), `upload
 """
 
 import tempfile
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,8 +25,9 @@ from functions.core.errors import BadRequest
 from functions.services import importer
 from functions.services.auth import users
 from functions.services.importer.records import Invalid, parse_channel, parse_playlist, parse_video
-from functions.storage import counters, db
-from functions.storage.models import Channel, UserVideo, Video
+from functions.services.importer.states import import_states
+from functions.storage import db
+from functions.storage.models import Channel
 from infra.move_in.items import Collected, File
 from infra.move_in.report import Phases, Report
 from infra.move_in.upload import PART_SIZE, SKIPPED, Uploader
@@ -151,35 +151,6 @@ def _queue(rows: list[dict], report: Report) -> None:
             report.queue[status] += 1
 
 
-def _states(states: Iterable[dict], user_id: int, report: Report) -> None:
-    """The user's watched flags and positions, for the videos the archive holds, and their watched counter."""
-    from functions.services.invidious import feed
-
-    states = list(states)
-    (archived,) = db.batch_get((Video, [s["youtube_id"] for s in states]))
-    watched = []
-    with UserVideo.batch_write() as batch:
-        for state in states:
-            video = archived.get(state["youtube_id"])
-            if video is None:
-                continue
-            when = state.get("watched_date")
-            batch.save(
-                UserVideo(
-                    user_id,
-                    state["youtube_id"],
-                    position=state.get("position") or None,
-                    watched=state["watched"],
-                    watched_date=int(when) if state["watched"] and isinstance(when, int | float) else None,
-                )
-            )
-            report.states += 1
-            if state["watched"]:
-                watched.append(video.published_key)
-    feed.mark_watched(user_id, watched)
-    counters.recount([counters.watched_by(user_id)])  # batch writes are not counted one by one (the importer's way)
-
-
 def move_in(
     source,
     *,
@@ -225,5 +196,5 @@ def move_in(
         advance(len(document["videos"]))
         _queue(collected.queue, report)
         if user_id is not None:
-            _states(collected.states, user_id, report)
+            report.states += import_states(user_id, collected.states)
     return report

@@ -120,6 +120,12 @@ CASES = {
     ("POST", "/api/appsettings/snapshot/{snapshot_id}"): Case(ADMIN, "/api/appsettings/snapshot/{snapshot}/"),
     ("DELETE", "/api/appsettings/snapshot/{snapshot_id}"): Case(ADMIN, "/api/appsettings/snapshot/{snapshot}/", 204),
     ("GET", "/api/video/{video_id}/nav"): Case(USER, "/api/video/{video}/nav/"),
+    ("GET", "/api/task/schedule"): Case(ADMIN, "/api/task/schedule/"),
+    ("GET", "/api/task/schedule/{task_name}"): Case(ADMIN, "/api/task/schedule/update_subscribed/"),
+    ("POST", "/api/task/schedule/{task_name}"): Case(
+        ADMIN, "/api/task/schedule/update_subscribed/", body={"schedule": "0 9 *"}
+    ),
+    ("DELETE", "/api/task/schedule/{task_name}"): Case(ADMIN, "/api/task/schedule/autodelete/", 204),
     ("POST", "/api/playlist/custom"): Case(ADMIN, "/api/playlist/custom/", body={"playlist_name": "Mine"}),
     # a YouTube playlist is not custom: the 400 shows the role let the admin in
     ("POST", "/api/playlist/custom/{playlist_id}"): Case(

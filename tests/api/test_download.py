@@ -196,7 +196,9 @@ def test_item_get_status_changes_and_delete(client, headers, aws):
     assert priority.status_code == 200
     item = client.http.get(f"/api/download/{video_id(1)}", headers=headers).json_body["data"]
     assert item["status"] == "pending" and item["auto_start"] is True
-    assert messages(aws) == [{"action": "download", "youtube_id": video_id(1)}]  # priority starts it now
+    (started,) = messages(aws)  # priority starts it now, as a task run task/by-id/ shows
+    assert started == {"action": "download", "youtube_id": video_id(1), "task_id": started["task_id"]}
+    assert started["task_id"]
     assert client.http.delete(f"/api/download/{video_id(1)}/", headers=headers).status_code == 200
     assert client.http.get(f"/api/download/{video_id(1)}/", headers=headers).status_code == 404
     assert count("queue#pending") == 0 and count(f"queue#channel#{channel_id(1)}#pending") == 0

@@ -178,3 +178,67 @@ def test_counters_agree_with_a_recount(archive):
         assert int(found.count or 0) == int(truth.count), name
         if counters.sums(name):
             assert (int(found.size or 0), int(found.duration or 0)) == (truth.size, truth.duration), name
+
+
+@pytest.fixture
+def v05(aws):
+    from functions.core.dialects import V05
+    from functions.services.auth import users
+
+    return users.create_user("modern", "modern-password", is_admin=True, dialect=V05)
+
+
+def test_v05_video_stats_null_their_empty_buckets(client, admin, v05, archive):
+    old, new = get(client, admin, "/api/stats/video/"), get(client, v05, "/api/stats/video/")
+    assert old["type_streams"]["doc_count"] == 0 and new["type_streams"] is None
+    assert new == {**old, "type_streams": None}  # the same keys, every bucket with videos as v0.4 shows it
+
+
+def test_v05_channel_and_playlist_stats(client, admin, v05, archive):
+    assert get(client, v05, "/api/stats/channel/") == get(client, admin, "/api/stats/channel/")  # no bucket empty
+    assert get(client, v05, "/api/stats/playlist/") == {
+        "doc_count": 2,
+        "active_true": 2,
+        "active_false": None,  # v0.4: 0
+        "subscribed_true": 1,
+        "subscribed_false": 1,
+    }
+
+
+def test_v05_download_stats(client, v05, archive):
+    intake.set_status(video_id(12), items.IGNORE)  # no pending stream left
+    assert get(client, v05, "/api/stats/download/") == {
+        "pending": 2,
+        "ignore": 2,
+        "pending_videos": 1,
+        "pending_shorts": 1,
+        "pending_streams": None,
+    }
+
+
+def test_v05_watch_stats(client, admin, v05, archive):
+    body = get(client, v05, "/api/stats/watch/")
+    assert body["watched"] is None and body["unwatched"]["items"] == 5
+    assert body["total"] == {"duration": 1230, "duration_str": "20m 30s", "items": 5}
+    send(client, "POST", "/api/watched/", v05, {"id": video_id(1), "is_watched": True})
+    body = get(client, v05, "/api/stats/watch/")
+    assert body["watched"] == {
+        "duration": 100,
+        "duration_str": "1m 40s",
+        "progress": pytest.approx(100 / 1230),
+        "items": 1,
+    }
+    assert get(client, admin, "/api/stats/watch/")["watched"]["items"] == 0  # each user's own
+
+
+def test_v05_biggest_channels_and_history(client, admin, v05, archive):
+    Channel(channel_id(1), channel_name="the first channel").update(actions=[Channel.channel_name.set("the first one")])
+    new = get(client, v05, "/api/stats/biggestchannels/")
+    assert (
+        new[0]["name"] == "The First One"
+        and get(client, admin, "/api/stats/biggestchannels/")[0]["name"] == "the first one"
+    )
+    assert {key: value for key, value in new[0].items() if key != "name"} == {
+        key: value for key, value in get(client, admin, "/api/stats/biggestchannels/")[0].items() if key != "name"
+    }
+    assert get(client, v05, "/api/stats/downloadhist/") == get(client, admin, "/api/stats/downloadhist/")

@@ -73,6 +73,39 @@ def test_jellyfin_plugin(client, modern, archive):
     assert [v["youtube_id"] for v in filtered["data"]] == [video_id(3)]
 
 
+def test_kodi_addon_in_progress_and_watched(client, modern, archive):
+    """Its "In Progress Videos" pages `video/?watch=continue&page=N` until `last_page`; its player posts the
+    position when stopped, and when a video ends posts `watched/` and then a position of 0."""
+
+    def in_progress() -> list[str]:
+        listed, page = [], 1
+        while True:
+            body = send(client, "GET", f"/api/video/?watch=continue&page={page}", modern).json_body
+            assert set(body) == {"data", "paginate"} and set(body["paginate"]) >= PAGINATE_FIELDS
+            if not body["data"]:
+                break
+            listed += [video["youtube_id"] for video in body["data"]]
+            if page >= int(body["paginate"]["last_page"] or page):
+                break
+            page += 1
+        return listed
+
+    assert in_progress() == []
+    for n, position in ((1, 40), (3, 25)):
+        sent = send(client, "POST", f"/api/video/{video_id(n)}/progress/", modern, body={"position": position})
+        assert sent.status_code == 200
+    assert in_progress() == [video_id(3), video_id(1)]  # newest published first
+    assert (
+        send(client, "POST", "/api/watched/", modern, body={"id": video_id(1), "is_watched": True}).status_code == 200
+    )
+    assert send(client, "POST", f"/api/video/{video_id(1)}/progress/", modern, body={"position": 0}).status_code == 200
+    assert in_progress() == [video_id(3)]
+    video = send(client, "GET", f"/api/video/{video_id(1)}/", modern).json_body
+    assert video["player"]["watched"] is True
+    watched = send(client, "GET", "/api/video/?watch=watched", modern).json_body
+    assert [v["youtube_id"] for v in watched["data"]] == [video_id(1)]
+
+
 def test_kodi_addon(client, modern, archive):
     """It browses channels, then a channel's videos through the `channel` filter of /api/video/."""
     channels = send(client, "GET", "/api/channel/", modern).json_body

@@ -6,7 +6,7 @@ from functions.core.dates import today
 from functions.core.settings import TA_API_VERSION, TA_V05_API_VERSION
 from tests.api.calls import send
 from tests.api.test_user_login import SAME_ORIGIN, login
-from tests.factories import make_channel, make_playlist, make_video, playlist_id, video_id
+from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
 
 
 def session(client) -> dict:
@@ -67,3 +67,88 @@ def test_switch_sort_order_reads_the_playlist_from_its_bottom(client, admin):
         headers=headers,
     )
     assert refused.status_code == 400
+
+
+def test_subscribe_button_posts_channel_subscribed(client, admin):
+    """Channels, ChannelAbout and Video's Subscribe/Unsubscribe buttons post `{"channel_subscribed": bool}` to
+    `/api/channel/<id>/` (updateChannelSubscription); the channel list then shows `channel_subscribed`."""
+    make_channel(1)
+    headers, path = session(client), f"/api/channel/{channel_id(1)}/"
+    answer = send(client, "POST", path, body={"channel_subscribed": True}, headers=headers)
+    assert answer.status_code == 200 and answer.json_body["channel_subscribed"] is True
+    listed = send(client, "GET", "/api/channel/", headers=headers).json_body["data"]
+    assert [c["channel_subscribed"] for c in listed] == [True]
+    both = {"channel_subscribed": False, "channel_overwrites": {"download_format": "worst"}}
+    changed = send(client, "POST", path, body=both, headers=headers).json_body
+    assert changed["channel_subscribed"] is False and changed["channel_overwrites"] == {"download_format": "worst"}
+    nothing = send(client, "POST", path, body={}, headers=headers)
+    assert (nothing.status_code, nothing.json_body) == (
+        400,
+        {"error": "expect channel_subscribed or channel_overwrites"},
+    )
+    missing = send(client, "POST", f"/api/channel/{channel_id(9)}/", body={"channel_subscribed": True}, headers=headers)
+    assert missing.status_code == 404
+    assert send(client, "GET", f"/api/channel/{channel_id(9)}/", headers=headers).status_code == 404  # not recorded
+
+
+def test_download_queue_ignore_and_delete(client, admin):
+    """Download's buttons: ignore and back (`{"status"}` to `/api/download/<id>/`), delete one, clear by filter;
+    TubeArchivist v0.5 answers both deletions with an empty 204 (a v0.4 token keeps its JSON)."""
+    from functions.services.downloads import intake
+
+    intake.add_entries([{"youtube_id": video_id(1)}, {"youtube_id": video_id(2)}])
+    headers = session(client)
+    ignored = send(client, "POST", f"/api/download/{video_id(1)}/", body={"status": "ignore"}, headers=headers)
+    assert ignored.status_code == 200 and ignored.json_body == {"youtube_id": video_id(1), "status": "ignore"}
+    listed = send(client, "GET", "/api/download/?filter=ignore", headers=headers).json_body
+    assert [item["youtube_id"] for item in listed["data"]] == [video_id(1)] and listed["paginate"]["total_hits"] == 1
+    deleted = send(client, "DELETE", f"/api/download/{video_id(2)}/", headers=headers)
+    assert (deleted.status_code, deleted.body) == (204, b"")
+    cleared = send(client, "DELETE", "/api/download/?filter=ignore", headers=headers)
+    assert (cleared.status_code, cleared.body) == (204, b"")
+    assert send(client, "GET", "/api/download/", headers=headers).json_body["data"] == []
+    intake.add_entries([{"youtube_id": video_id(3)}])
+    old = send(client, "DELETE", f"/api/download/{video_id(3)}/", admin)
+    assert old.status_code == 200 and old.json_body == {"success": True, "youtube_id": video_id(3)}
+
+
+ACCOUNT_FIELDS = {"id", "name", "is_superuser", "is_staff", "groups", "user_permissions", "last_login"}
+USER_CONFIG_FIELDS = {
+    "stylesheet",
+    "page_size",
+    "sort_by",
+    "sort_order",
+    "view_style_home",
+    "view_style_channel",
+    "view_style_downloads",
+    "view_style_playlist",
+    "vid_type_filter",
+    "grid_items",
+    "hide_watched",
+    "hide_watched_channel",
+    "hide_watched_playlist",
+    "file_size_unit",
+    "show_ignored_only",
+    "show_subed_only",
+    "show_subed_only_playlists",
+    "show_help_text",
+}
+
+
+def test_base_loader_after_sign_in(client, admin):
+    """main.tsx's Base loader reads ping, user/me (UserConfigType), user/account (UserAccountType) and
+    appsettings/config after the login's 204; a 403 on any sends the browser back to the login page."""
+    headers = session(client)
+    answers = {
+        path: send(client, "GET", path, headers=headers)
+        for path in ("/api/ping/", "/api/user/me/", "/api/user/account/", "/api/appsettings/config/")
+    }
+    assert {path: answer.status_code for path, answer in answers.items()} == dict.fromkeys(answers, 200)
+    assert set(answers["/api/user/me/"].json_body) >= USER_CONFIG_FIELDS
+    account = answers["/api/user/account/"].json_body
+    assert set(account) >= ACCOUNT_FIELDS and account["name"] == "admin" and account["is_superuser"] is True
+    assert isinstance(account["last_login"], str)  # the login just now
+    config = answers["/api/appsettings/config/"].json_body
+    assert {"subscriptions", "downloads", "application"} <= set(config)
+    changed = send(client, "POST", "/api/user/me/", body={"page_size": 24}, headers=headers).json_body
+    assert changed["page_size"] == 24

@@ -1,5 +1,6 @@
 """v0.5's filters of /api/video/ (channel, playlist, order; sort by published): each one Query on an index, with
-its total from a counter; v0.4 calls see no change; filters no index serves are a 400, never ignored."""
+its total from a counter; v0.4 calls see no change; filters no index serves are a 400, never ignored. The `watch`
+filter: tests/api/test_watch_filter.py."""
 
 import json
 
@@ -78,7 +79,7 @@ def test_past_the_last_page_of_a_filter_is_empty(client, admin, archive):
         "playlist=x",
         f"channel={channel_id(1)}&playlist={playlist_id(1)}",
         "sort=downloaded",
-        "watch=unwatched",
+        "watch=later",
         "type=short",
         f"type=shorts&channel={channel_id(1)}",
     ],

@@ -49,5 +49,6 @@ def test_playlists_carry_their_channel_in_the_sparse_index_key(aws, channel_id):
 
     playlists.store(Playlist("PL" + "b" * 16, playlist_name="A list", playlist_channel_id=channel_id))
     stored = Playlist.get("PL" + "b" * 16)
-    assert stored.channel_key == (channel_id or None)
-    assert [p.playlist_id for p in Playlist.by_channel.query(OWNER)] == (["PL" + "b" * 16] if channel_id else [])
+    assert stored.channel_key == (f"{channel_id}#unsubscribed" if channel_id else None)
+    found = [p.playlist_id for p in Playlist.by_channel.query(f"{OWNER}#unsubscribed")]
+    assert found == (["PL" + "b" * 16] if channel_id else [])

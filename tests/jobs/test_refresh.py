@@ -10,6 +10,7 @@ from functions.jobs import refresh as job
 from functions.services import refresh
 from functions.services.archive import channels, videos
 from functions.storage import s3
+from functions.storage.index_keys import playlist_channel_key
 from functions.storage.models import Channel, Playlist, PlaylistEntry, RefreshItem, Video
 from functions.youtube import ytdlp
 from tests import media_server
@@ -99,7 +100,8 @@ def test_playlist_is_read_again(fake_youtube, aws):
     refreshed = Playlist.get(playlist.playlist_id)
     assert refreshed.playlist_name == playlist.title
     # stored before the by_channel index: the refresh gives it the index key the channel playlists tab queries
-    assert [p.playlist_id for p in Playlist.by_channel.query(refreshed.playlist_channel_id)] == [playlist.playlist_id]
+    partition = playlist_channel_key(refreshed.playlist_channel_id, "unsubscribed")
+    assert [p.playlist_id for p in Playlist.by_channel.query(partition)] == [playlist.playlist_id]
     assert [item.item_id for item in RefreshItem.query("video")] == [playlist.video_ids[0]]
 
 

@@ -17,6 +17,7 @@ from tests.invidious.live_server import serve_app
 from tests.invidious.public_archive import drain
 from tests.invidious.test_browser import TIMEOUT_MS, browser  # noqa: F401 (the Chromium fixture)
 from tests.invidious.test_player import reachable_s3  # noqa: F401 (presigned URLs Chromium can follow)
+from tests.replayed import replay
 
 SCREENSHOTS = ROOT / "test-output" / "webapp"
 PHONE = {"width": 390, "height": 844}
@@ -62,15 +63,19 @@ def demo_archive(aws, admin, fake_youtube):
     the second left for the test to add by @handle."""
     catalog = fake_youtube.catalog
     first, second = list(catalog.channels.values())
-    AppSetting("app", value={"downloads": {"subtitle": "en", "comment_max": "all"}}).save()
-    videos = [v.youtube_id for v in catalog.videos_of(first.channel_id)]
-    playlists = [
-        f"https://www.youtube.com/playlist?list={p}"
-        for p, pl in catalog.playlists.items()
-        if pl.channel_id == first.channel_id
-    ]
-    intake.add(videos + playlists, auto_start=True)
-    drain(aws)
+
+    def download() -> None:
+        AppSetting("app", value={"downloads": {"subtitle": "en", "comment_max": "all"}}).save()
+        videos = [v.youtube_id for v in catalog.videos_of(first.channel_id)]
+        playlists = [
+            f"https://www.youtube.com/playlist?list={p}"
+            for p, pl in catalog.playlists.items()
+            if pl.channel_id == first.channel_id
+        ]
+        intake.add(videos + playlists, auto_start=True)
+        drain(aws)
+
+    replay(("demo_archive", repr(catalog)), download)  # downloaded once a process (tests/replayed.py)
     users.create_user("viewer", "viewer-password")
     return {"catalog": catalog, "archived": first, "to_add": second, "server": fake_youtube}
 

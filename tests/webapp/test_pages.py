@@ -124,10 +124,16 @@ def test_a_persons_whole_path(site):
     page.click("header nav a:text('Settings')")
     page.check("#setting-application-enable_snapshot")
     page.fill("#setting-downloads-sleep_interval", "3")
+    assert page.input_value("#setting-scheduler-update_subscribed") == "0 */6 *"
+    page.fill("#setting-scheduler-update_subscribed", "15 7 *")
+    page.fill("#setting-scheduler-autodelete", "0")
     page.click("#settings-form button[type=submit]")
     expect_toast(page, "Settings saved")
     config = lambda: json.loads(api_call(page, "GET", "/api/appsettings/config/", None)["body"])  # noqa: E731
     assert config()["downloads"]["sleep_interval"] == 3 and config()["application"]["enable_snapshot"] is True
+    assert config()["scheduler"]["update_subscribed"] == "15 7 *" and config()["scheduler"]["autodelete"] is False
+    page.wait_for_selector("#setting-scheduler-autodelete")
+    assert page.input_value("#setting-scheduler-autodelete") == "0"
     page.wait_for_selector("#snapshot-create")
     page.click("#snapshot-create")
 

@@ -3,8 +3,10 @@
 from typing import TYPE_CHECKING
 
 from chalice import Response
+from msgspec import UNSET
 
 from functions.core import lazy
+from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
@@ -59,8 +61,15 @@ def get_channel(call: Call, channel_id: str):
     "/api/channel/{channel_id}", methods=("POST",), auth=ADMIN, body=ChannelOverwritesUpdate, as_v05=shapes.bare
 )
 def set_overwrites(call: Call, channel_id: str):
-    """`{"channel_overwrites": {...}}`: this channel's download format, autodelete days, SponsorBlock."""
-    channel = channel_overwrites.update(channel_id, call.body)
+    """`{"channel_overwrites": {...}}`: this channel's download format, autodelete days, SponsorBlock; and v0.5's
+    `channel_subscribed` (the web frontend's Subscribe button). 404 for a channel the archive does not have."""
+    body = call.body
+    if body.channel_overwrites is UNSET and body.channel_subscribed is UNSET:
+        raise BadRequest("expect channel_subscribed or channel_overwrites")
+    channels.get(channel_id)
+    if body.channel_subscribed is not UNSET:
+        channels.set_subscribed(channel_id, body.channel_subscribed)
+    channel = channel_overwrites.update(channel_id, body)
     return render.envelope(render.channel(channel), call.viewer.config)
 
 

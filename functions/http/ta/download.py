@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from functions.core import lazy
+from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
@@ -27,7 +28,10 @@ router = Router(__name__)
     returns=wire.Envelope[list[wire.DownloadItem]],
 )
 def list_queue(call: Call):
-    return intake.list_page(call.viewer, call.page(), call.params.filter, call.params.channel)
+    params = call.params
+    if params.q is not None or params.error is not None:  # v0.5's, refused rather than silently ignored
+        raise BadRequest("the q and error filters of the queue are not supported: no index answers them")
+    return intake.list_page(call.viewer, call.page(), params.filter, params.channel, params.vid_type)
 
 
 @router.route("/api/download", methods=("POST",), auth=ADMIN, body=DownloadRequest, query=DownloadQuery)
@@ -54,7 +58,7 @@ def change_by_filter(call: Call):
     return shapes.no_content()
 
 
-@router.route("/api/download", methods=("DELETE",), auth=ADMIN, query=QueueClearQuery)
+@router.route("/api/download", methods=("DELETE",), auth=ADMIN, query=QueueClearQuery, as_v05=shapes.no_content)
 def clear_queue(call: Call):
     status = call.params.filter
     return {"success": True, "filter": status, "removed": intake.delete_by_filter(status)}
@@ -71,7 +75,7 @@ def set_item_status(call: Call, video_id: str):
     return {"youtube_id": video_id, "status": call.body.status}
 
 
-@router.route("/api/download/{video_id}", methods=("DELETE",), auth=ADMIN)
+@router.route("/api/download/{video_id}", methods=("DELETE",), auth=ADMIN, as_v05=shapes.no_content)
 def delete_item(call: Call, video_id: str):
     intake.delete(video_id)
     return {"success": True, "youtube_id": video_id}

@@ -9,24 +9,29 @@ from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
-from functions.schemas.ta import ListQuery
+from functions.schemas.ta import PlaylistListQuery
 from functions.schemas.ta5 import PlaylistChange, PlaylistDeleteQuery
 
 if TYPE_CHECKING:
-    from functions.services.archive import custom_playlists, playlist_subscriptions, playlists
+    from functions.services.archive import custom_playlists, playlist_filters, playlist_subscriptions, playlists
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    custom_playlists, playlist_subscriptions, playlists = lazy.modules(
-        "functions.services.archive", "custom_playlists", "playlist_subscriptions", "playlists"
+    custom_playlists, playlist_filters, playlist_subscriptions, playlists = lazy.modules(
+        "functions.services.archive", "custom_playlists", "playlist_filters", "playlist_subscriptions", "playlists"
     )
 
 router = Router(__name__)
 
 
 @router.route(
-    "/api/playlist", auth=USER, query=ListQuery, as_v05=shapes.listing, returns=wire.Envelope[list[wire.Playlist]]
+    "/api/playlist",
+    auth=USER,
+    query=PlaylistListQuery,
+    as_v05=shapes.listing,
+    returns=wire.Envelope[list[wire.Playlist]],
 )
 def list_playlists(call: Call):
-    return playlists.list_page(call.viewer, call.page())
+    """By name; v0.5's `channel`, `subscribed` and `type` narrow the list."""
+    return playlist_filters.list_page(call.viewer, call.page(), call.params)
 
 
 @router.route("/api/playlist/{playlist_id}", auth=USER, as_v05=shapes.bare, returns=wire.Envelope[wire.Playlist])

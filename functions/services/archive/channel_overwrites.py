@@ -21,6 +21,8 @@ SETTING = {
 
 def update(channel_id: str, body: ChannelOverwritesUpdate) -> Channel:
     """Apply the overwrites a body names (typed by the Struct: a bad one changes nothing); the channel as stored."""
+    if body.channel_overwrites is msgspec.UNSET:
+        return channels.get(channel_id)
     named = msgspec.to_builtins(body.channel_overwrites)
     changes = {
         key: None if value is False and key != "integrate_sponsorblock" else value for key, value in named.items()

@@ -35,8 +35,13 @@ def check_id(playlist_id: str) -> str:
 
 
 def list_page(viewer: Viewer, page: Page) -> Envelope:
-    keys, paging = pages.page_keys(
-        viewer, counters.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS, page, scan_forward=True, past_end_empty=True
+    return page_of(viewer, page, [(counters.PLAYLISTS, Playlist.by_name, ALL_PLAYLISTS)])
+
+
+def page_of(viewer: Viewer, page: Page, lists: list[tuple]) -> Envelope:
+    """A page of playlists by name over index partitions (`lists`: (counter, index, hash key) each)."""
+    keys, paging = pages.merged_page_keys(
+        viewer, lists, page, scan_forward=True, order=lambda key: key.name_key, past_end_empty=True
     )
     ids = [key.playlist_id for key in keys]
     items, stored_counters = viewer.fetch((Playlist, ids), (Counter, [counters.playlist_videos(i) for i in ids]))

@@ -14,7 +14,7 @@ from functions.core.errors import BadRequest, Conflict, InvalidCredentials, NotF
 from functions.core.settings import get_settings
 from functions.services.auth import throttle
 from functions.storage import counters, db
-from functions.storage.models import AuthKey, Counter, InvidiousSession, User
+from functions.storage.models import AuthKey, Counter, InvidiousSession, User, UserVideo
 
 API_TOKEN = "api_token"  # the kinds of AuthKey
 SESSION = "session"
@@ -157,11 +157,22 @@ def list_users() -> list[User]:
 
 
 def remove_user(username: str) -> None:
-    """Delete the user and every credential of theirs: API token, TubeArchivist sessions, SIDs, Invidious tokens.
-    The user row goes first: from then on every key of theirs is refused even before it is deleted."""
+    """Delete the user, every credential of theirs (API token, TubeArchivist sessions, SIDs, Invidious tokens) and
+    their state of the videos. The user row goes first: from then on every key of theirs is refused even before it
+    is deleted."""
     user = get_user(username)
     user.delete()
     end_sessions(user, keep_api_token=False)
+    forget_states(int(user.user_id))
+
+
+def forget_states(user_id: int) -> None:
+    """A removed user's watched and unfinished videos go (their rows, so their watch index entries, and their
+    watched counter): user ids are never handed out again, but nothing of theirs lingers."""
+    with UserVideo.batch_write() as batch:
+        for state in UserVideo.query(user_id, attributes_to_get=["user_id", "youtube_id"]):
+            batch.delete(state)
+    Counter(counters.watched_by(user_id)).delete()
 
 
 def end_sessions(user: User, keep_api_token: bool) -> None:

@@ -54,12 +54,18 @@ def _store(new_items: list[QueueItem]) -> list[str]:
             for item in chunk:
                 transaction.save(item, condition=QueueItem.youtube_id.does_not_exist())
                 items.merge(deltas, items.counts(item))
-            db.add_counts(transaction, deltas)
+            items.move_counts(transaction, deltas, chunk)
         if transaction.committed:
             stored += [item.youtube_id for item in chunk]
         elif len(chunk) > 1:  # one of them appeared meanwhile: store the others
             stored += [i for item in chunk for i in _store([item])]
     return stored
+
+
+def store_new(restored: list[QueueItem]) -> list[str]:
+    """Items written elsewhere (a backup) put back as they were, counted; those queued meanwhile are left. The
+    ids stored."""
+    return _store([items.set_keys(item) for item in restored])
 
 
 def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None) -> dict:
@@ -198,13 +204,22 @@ def _check_filter(status: str | None) -> list[str]:
     return [status]
 
 
-def list_page(viewer: Viewer, page: Page, status: str | None = None, channel_id: str | None = None) -> wire.Envelope:
-    """One page of the queue, auto_start first then oldest; `status` and `channel_id` narrow it."""
+def list_page(
+    viewer: Viewer, page: Page, status: str | None = None, channel_id: str | None = None, vid_type: str | None = None
+) -> wire.Envelope:
+    """One page of the queue, auto_start first then oldest; `status` and `channel_id` or `vid_type` (v0.5's
+    filters, one index each) narrow it."""
     statuses = _check_filter(status)
     if channel_id is not None and not is_channel_id(channel_id):
         raise BadRequest(f"channel must be a channel id, got {channel_id!r}")
+    if vid_type is not None and vid_type not in counters.VID_TYPES:
+        raise BadRequest(f"vid_type must be {' or '.join(counters.VID_TYPES)}, got {vid_type[:40]!r}")
+    if channel_id and vid_type:
+        raise BadRequest("filter by channel or by vid_type, not both")
     lists: list[tuple[str, GlobalSecondaryIndex, str]]
-    if channel_id:
+    if vid_type:
+        lists = [(counters.queue_of_type(s, vid_type), QueueItem.by_type_status, f"{vid_type}#{s}") for s in statuses]
+    elif channel_id:
         lists = [
             (counters.channel_queue(channel_id, s), QueueItem.by_channel_status, f"{channel_id}#{s}") for s in statuses
         ]
@@ -237,12 +252,12 @@ def set_status(youtube_id: str, status: str) -> QueueItem:
                 QueueItem.status.set(item.status),
                 QueueItem.auto_start.set(item.auto_start),
                 QueueItem.order_key.set(item.order_key),
-                QueueItem.channel_status.set(item.channel_status),
+                *items.key_actions(item),
                 QueueItem.message.set(item.message) if item.message else QueueItem.message.remove(),
             ],
             condition=QueueItem.channel_status == previous,
         )
-        db.add_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v})
+        items.move_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v}, [item])
     if not transaction.committed:  # changed or removed meanwhile: report what is there now
         return items.get(youtube_id)
     if status == items.PRIORITY:

@@ -11,7 +11,8 @@ from pynamodb.exceptions import DoesNotExist
 
 from functions.core.errors import NotFound
 from functions.core.ids import is_video_id
-from functions.storage import counters, db
+from functions.storage import counters, db, tallied
+from functions.storage.counters import Totals
 from functions.storage.models import QueueItem
 
 PENDING, IGNORE = "pending", "ignore"
@@ -49,7 +50,13 @@ def _stamp_us(item: QueueItem) -> int:
 def set_keys(item: QueueItem, stamp_us: int | None = None) -> QueueItem:
     item.order_key = order_key(item.auto_start, _stamp_us(item) if stamp_us is None else stamp_us, item.youtube_id)
     item.channel_status = f"{item.channel_id or '-'}#{item.status}"
+    item.type_status = f"{item.vid_type or 'videos'}#{item.status}"
     return item
+
+
+def key_actions(item: QueueItem) -> list:
+    """The update actions that store the index keys set_keys set (the order key aside)."""
+    return [QueueItem.channel_status.set(item.channel_status), QueueItem.type_status.set(item.type_status)]
 
 
 def counts(item: QueueItem, sign: int = 1) -> dict[str, int]:
@@ -57,6 +64,17 @@ def counts(item: QueueItem, sign: int = 1) -> dict[str, int]:
     if item.channel_id:
         names.append(counters.channel_queue(item.channel_id, item.status))
     return {name: sign for name in names}
+
+
+def move_counts(transaction, deltas: dict[str, int], named: list[QueueItem]) -> None:
+    """Move counters (db.add_counts) inside `transaction`; a channel's queue counters keep the channel's name from
+    the `named` items, and are on their status's board (functions.services.downloads.aggs reads both)."""
+    labels = {
+        counters.channel_queue(item.channel_id, item.status): item.channel_name
+        for item in named
+        if item.channel_id and item.channel_name
+    }
+    tallied.add_totals(transaction, {name: Totals(delta) for name, delta in deltas.items()}, labels)
 
 
 def merge(into: dict[str, int], deltas: dict[str, int]) -> dict[str, int]:
@@ -69,7 +87,7 @@ def remove(item: QueueItem) -> bool:
     """Delete an item and take it off its counters, unless it changed list meanwhile; False then, or when gone."""
     with db.transaction() as transaction:
         transaction.delete(item, condition=QueueItem.channel_status == item.channel_status)
-        db.add_counts(transaction, counts(item, -1))
+        move_counts(transaction, counts(item, -1), [item])
     return transaction.committed
 
 

@@ -51,11 +51,11 @@ def _update(youtube_id: str, fields: dict) -> bool:
         setattr(item, name, value)
     items.set_keys(item)
     actions = [getattr(QueueItem, name).set(value) for name, value in fields.items()]
-    actions.append(QueueItem.channel_status.set(item.channel_status))
+    actions += items.key_actions(item)
     with db.transaction() as transaction:
         unchanged = (QueueItem.channel_status == previous) & (QueueItem.vid_type == previous_type)
         transaction.update(item, actions=actions, condition=unchanged)
-        db.add_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v})
+        items.move_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v}, [item])
     return transaction.committed
 
 

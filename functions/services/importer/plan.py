@@ -12,7 +12,7 @@ from functions.storage.models import Channel, Playlist, PlaylistEntry, Video
 
 # Attributes derived from the others (index keys): left out when comparing with the stored item.
 CHANNEL_KEYS = {"all_channels", "name_key", "subscription"}
-PLAYLIST_KEYS = {"all_playlists", "name_key", "subscription", "channel_key"}
+PLAYLIST_KEYS = {"all_playlists", "name_key", "subscription", "channel_key", "type_subscription"}
 
 
 @dataclass
@@ -211,6 +211,14 @@ def _plan_counters(archive: _Archive, result: Plan) -> None:
         names.update(counters.subscription_totals(counters.CHANNELS))
     if result.playlists:
         names.update(counters.subscription_totals(counters.PLAYLISTS))
+    for playlist in result.playlists:  # its type's and channel's counters, before and after
+        for version in (playlist, archive.playlists.get(playlist.playlist_id)):
+            if version is None:
+                continue
+            for subscription in counters.SUBSCRIPTIONS:
+                names.add(counters.playlists_of_type(version.playlist_type or "regular", subscription))
+                if version.playlist_channel_id:
+                    names.add(counters.channel_playlists(version.playlist_channel_id, subscription))
     names.update(counters.playlist_videos(e.playlist_id) for e in result.entries_put + result.entries_delete)
 
 

@@ -53,6 +53,7 @@ def parse_channel(row) -> Channel:
         channel_subs=_or(record.channel_subs, 0),
         channel_views=_or(record.channel_views, 0),
         channel_overwrites=record.channel_overwrites or None,
+        channel_art=record.channel_art,
     )
 
 
@@ -147,5 +148,11 @@ def parse_video(row) -> tuple[Video, Channel | None]:
         ],
         comment_count=record.comment_count,
         sponsorblock=record.sponsorblock,
+        media_width=record.media_width,
+        media_height=record.media_height,
+        media_codecs=record.media_codecs,
+        streams=record.streams,
+        dash=_or(record.dash, []),
+        media_missing=record.media_missing,
     )
     return video, nested_channel

@@ -14,6 +14,7 @@ from functions.services.invidious.discovery import SEARCH_PAGE, search_hits
 from functions.services.search import documents as docs
 from functions.services.search import query as q
 from functions.storage import db
+from functions.storage.index_keys import channel_playlist_partitions
 from functions.storage.models import Channel, Playlist, Video
 from functions.youtube import urls
 
@@ -80,7 +81,8 @@ def channel_tab(ucid: str, tab: str, query: dict) -> dict:
 def channel_playlists(ucid: str, query: dict) -> dict:
     """The archived YouTube playlists of a channel by name (one page: a channel's playlists are few)."""
     catalog.archived_channel(ucid)
-    ids = [key.playlist_id for key in Playlist.by_channel.query(ucid)]
+    keys = [key for part in channel_playlist_partitions(ucid) for key in Playlist.by_channel.query(part)]
+    ids = [key.playlist_id for key in sorted(keys, key=lambda key: key.name_key)]
     (found,) = db.batch_get((Playlist, ids))
     items = [found[i] for i in ids if i in found]
     rows, counts = catalog.playlist_rows(items)

@@ -4,7 +4,7 @@ import { h, mount, title, act, field, toast, errorBox } from "./ui.js";
 
 // The groups the settings API stores (functions/services/app_settings.py SCHEMA); a key whose value is null
 // has no type to show, so the numeric ones are named here.
-const GROUPS = { subscriptions: "Subscriptions", downloads: "Downloads", application: "Application" };
+const GROUPS = { subscriptions: "Subscriptions", downloads: "Downloads", application: "Application", scheduler: "Schedules (crontab in UTC: minute hour day-of-week; 0: off)" };
 const NUMERIC = new Set(["limit_speed", "autodelete_days", "throttledratelimit", "channel_size", "live_channel_size", "shorts_channel_size", "sleep_interval"]);
 const label = (key) => key.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
 
@@ -17,9 +17,11 @@ function settingsForm(config) {
         "fieldset",
         {},
         h("legend", {}, name),
-        Object.entries(config[group]).map(([key, value]) => {
+        Object.entries(config[group]).map(([key, stored]) => {
           const id = `setting-${group}-${key}`;
-          const kind = typeof value === "boolean" ? "bool" : NUMERIC.has(key) || typeof value === "number" ? "number" : "text";
+          // a schedule is a crontab, or false (off), written 0 as in TubeArchivist's form
+          const value = group === "scheduler" && stored === false ? "0" : stored;
+          const kind = group === "scheduler" ? "text" : typeof value === "boolean" ? "bool" : NUMERIC.has(key) || typeof value === "number" ? "number" : "text";
           const input =
             kind === "bool"
               ? h("input", { type: "checkbox", id, name: id, checked: value })

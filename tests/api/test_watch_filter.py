@@ -1,0 +1,161 @@
+"""v0.5's `watch` filter of /api/video/ (watched, unwatched, continue): each user's own state, paged from the
+UserVideo.by_watch_state index that every write of watched state keeps, in a fixed number of DynamoDB calls."""
+
+import json
+
+import pytest
+from pynamodb.connection.base import Connection
+
+from functions.services.auth import users
+from functions.storage import db
+from functions.storage.counters import watched_by
+from functions.storage.models import Counter, UserVideo
+from tests.api.calls import send
+from tests.factories import channel_id, make_channel, make_video, video_id
+
+
+@pytest.fixture
+def archive(aws):
+    make_channel(1)
+    make_channel(2)
+    for n in range(1, 16):  # published 2024-01-02 .. 2024-01-16, 300 s each
+        make_video(n, channel=1 if n % 3 else 2)
+
+
+def ids(response) -> list[str]:
+    assert response.status_code == 200, response.json_body
+    return [video["youtube_id"] for video in response.json_body["data"]]
+
+
+def vids(*numbers) -> list[str]:
+    return [video_id(n) for n in numbers]
+
+
+def watch(client, user, value: str, extra: str = ""):
+    return send(client, "GET", f"/api/video/?watch={value}{extra}", user)
+
+
+def mark(client, user, n: int, watched: bool = True):
+    response = send(client, "POST", "/api/watched/", user, body={"id": video_id(n), "is_watched": watched})
+    assert response.status_code == 200, response.json_body
+
+
+def play(client, user, n: int, position: float):
+    response = send(client, "POST", f"/api/video/{video_id(n)}/progress/", user, body={"position": position})
+    assert response.status_code == 200, response.json_body
+
+
+def test_watched_is_the_users_own(client, admin, other, archive):
+    for n in (2, 9, 5):
+        mark(client, admin, n)
+    response = watch(client, admin, "watched")
+    assert ids(response) == vids(9, 5, 2) and response.json_body["paginate"]["total_hits"] == 3
+    assert all(video["player"]["watched"] for video in response.json_body["data"])
+    assert ids(watch(client, admin, "watched", "&order=asc")) == vids(2, 5, 9)
+    assert ids(watch(client, other, "watched")) == []
+    mark(client, admin, 5, watched=False)
+    assert ids(watch(client, admin, "watched")) == vids(9, 2)
+
+
+def test_continue_holds_unfinished_videos(client, admin, other, archive):
+    play(client, admin, 3, 100)
+    play(client, admin, 7, 50)
+    response = watch(client, admin, "continue")
+    assert ids(response) == vids(7, 3) and response.json_body["paginate"]["total_hits"] == 2
+    assert ids(watch(client, other, "continue")) == []
+    play(client, admin, 7, 290)  # past the threshold: watched, off the continue list
+    assert ids(watch(client, admin, "continue")) == vids(3)
+    assert ids(watch(client, admin, "watched")) == vids(7)
+    play(client, admin, 7, 10)  # a watched video played again stays watched
+    assert ids(watch(client, admin, "continue")) == vids(3) and ids(watch(client, admin, "watched")) == vids(7)
+    assert send(client, "DELETE", f"/api/video/{video_id(3)}/progress/", admin).status_code == 204
+    assert ids(watch(client, admin, "continue")) == []
+    play(client, admin, 4, 0)  # a position of 0 is no progress
+    assert ids(watch(client, admin, "continue")) == []
+
+
+def test_marking_unwatched_keeps_a_position_on_the_continue_list(client, admin, archive):
+    play(client, admin, 6, 120)
+    mark(client, admin, 6)
+    assert ids(watch(client, admin, "continue")) == [] and ids(watch(client, admin, "watched")) == vids(6)
+    mark(client, admin, 6, watched=False)
+    assert ids(watch(client, admin, "continue")) == vids(6) and ids(watch(client, admin, "watched")) == []
+
+
+def test_unwatched_is_the_archive_less_the_watched(client, admin, other, archive):
+    for n in (15, 13, 2):
+        mark(client, admin, n)
+    first = watch(client, admin, "unwatched")
+    assert ids(first) == vids(14, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 1)
+    assert first.json_body["paginate"]["total_hits"] == 12
+    assert ids(watch(client, admin, "unwatched", "&order=asc")) == vids(1, *range(3, 13), 14)
+    assert ids(watch(client, other, "unwatched")) == vids(*range(15, 3, -1))
+    second = watch(client, other, "unwatched", "&page=2")
+    assert ids(second) == vids(3, 2, 1) and second.json_body["paginate"]["total_hits"] == 15
+    assert ids(watch(client, admin, "unwatched", "&page=3")) == []  # past the end: empty, as the list is
+
+
+def test_a_second_page_of_unwatched_skips_the_watched_before_it(client, admin, archive):
+    for n in (14, 12, 10, 1):
+        mark(client, admin, n)
+    assert ids(watch(client, admin, "unwatched")) == vids(15, 13, 11, *range(9, 1, -1))
+    users.get_user("admin").update(actions=[users.User.page_size.set(4)])
+    pages = [ids(watch(client, admin, "unwatched", f"&page={n}")) for n in (1, 2, 3)]
+    assert pages == [vids(15, 13, 11, 9), vids(8, 7, 6, 5), vids(4, 3, 2)]
+    assert ids(watch(client, admin, "unwatched", "&page=2&order=asc")) == vids(6, 7, 8, 9)
+
+
+def test_a_deleted_video_leaves_the_lists(client, admin, archive):
+    mark(client, admin, 4)
+    play(client, admin, 8, 30)
+    for n in (4, 8):
+        assert send(client, "DELETE", f"/api/video/{video_id(n)}/", admin).status_code == 200
+    assert ids(watch(client, admin, "watched")) == [] and ids(watch(client, admin, "continue")) == []
+    assert watch(client, admin, "unwatched").json_body["paginate"]["total_hits"] == 13
+
+
+def test_a_removed_user_leaves_no_state(client, admin, other, archive):
+    mark(client, other, 4)
+    play(client, other, 8, 30)
+    users.remove_user("other")
+    assert list(UserVideo.query(int(other.user_id))) == []
+    assert list(UserVideo.by_watch_state.query(f"{other.user_id}#watched")) == []
+    (found,) = db.batch_get((Counter, [watched_by(int(other.user_id))]))
+    assert found == {}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["watch=seen", "watch=", f"watch=watched&channel={channel_id(1)}", "watch=unwatched&type=videos"],
+)
+def test_bad_or_uncombinable_watch_is_400(client, admin, archive, query):
+    response = send(client, "GET", f"/api/video/?{query}", admin)
+    assert response.status_code == 400 and "error" in response.json_body
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("watched", ["BatchGetItem", "Query", "BatchGetItem"]),
+        ("continue", ["Query", "BatchGetItem", "Query", "BatchGetItem"]),  # its total first: a COUNT Query
+        ("unwatched", ["BatchGetItem", "Query", "Query", "BatchGetItem"]),  # all videos, then the watched in range
+    ],
+)
+def test_each_watch_value_costs_a_fixed_number_of_calls(client, admin, archive, monkeypatch, value, expected):
+    for n in (3, 9):
+        mark(client, admin, n)
+    play(client, admin, 5, 30)
+    calls = []
+    dispatch = Connection.dispatch
+
+    def recording(self, operation, kwargs):
+        calls.append((operation, kwargs))
+        return dispatch(self, operation, kwargs)
+
+    send(client, "GET", "/api/ping/", admin)  # the token records its day of use once a day, not in this count
+    monkeypatch.setattr(Connection, "dispatch", recording)
+    assert watch(client, admin, value).status_code == 200
+    operations = [operation for operation, _ in calls if operation != "GetItem"]  # the token's key
+    assert operations == expected, operations
+    assert all("IndexName" in kwargs for operation, kwargs in calls if operation == "Query")
+    assert "Scan" not in json.dumps([operation for operation, _ in calls])
