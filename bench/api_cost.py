@@ -59,6 +59,7 @@ from moto import mock_aws  # noqa: E402
 CHANNELS = 50
 PLAYLISTS = 20
 PLAYLIST_LIMIT = 5000
+RUNS = 500  # download runs recorded before the requests (by-name lists the newest 100)
 STATS = ("video", "channel", "playlist", "download", "watch", "downloadhist", "biggestchannels")
 DEEP_PAGE = 751  # offset (751 - 1) * 12 = 9,000
 PAGE_SIZE = 12
@@ -279,6 +280,9 @@ def v05_endpoints(size: int) -> list[tuple[str, str, bool]]:
         ("GET /api/user/me/ (v0.5)", "/api/user/me/", False),
         ("GET /api/user/account/ (v0.5)", "/api/user/account/", False),
         ("GET /api/appsettings/token/ (v0.5)", "/api/appsettings/token/", False),
+        ("GET /api/task/by-name/<name>/ (v0.5)", "/api/task/by-name/download_pending/", False),
+        ("GET /api/task/by-name/ (v0.5)", "/api/task/by-name/", False),
+        ("GET /api/task/notification/ (v0.5)", "/api/task/notification/", False),
         ("GET /api/appsettings/config/ (v0.5)", "/api/appsettings/config/", False),
         ("GET /api/channel/<id>/nav/ (v0.5)", f"/api/channel/{channel_id(0)}/nav/", False),
         ("GET /api/channel/<id>/aggs/ (v0.5)", f"/api/channel/{channel_id(0)}/aggs/", False),
@@ -312,7 +316,7 @@ def run_size(size: int, reimport: bool, fast: bool) -> dict:
     import fill
     from chalice.test import Client
 
-    from functions.services import importer
+    from functions.services import importer, task_runs
     from functions.services.auth import users
 
     calls = DynamoCalls()
@@ -343,6 +347,7 @@ def run_size(size: int, reimport: bool, fast: bool) -> dict:
             assert again["totals"] == summary["totals"], again
         fill.watch_states(int(admin.user_id), document["videos"])  # a tenth watched, a tenth half played
         del document
+        task_runs.queue(task_runs.DOWNLOAD_PENDING, RUNS)  # a queue started: the runs by-name lists
         headers = {"Authorization": f"Token {admin.api_token}"}
         v05_headers = {"Authorization": f"Token {modern.api_token}"}
         measured = [(row, headers) for row in endpoints(size)] + [(row, v05_headers) for row in v05_endpoints(size)]

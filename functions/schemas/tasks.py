@@ -26,7 +26,7 @@ class TaskResult(Struct):
     notification_errors: list[str]
 
 
-class TaskStarted(Struct):
+class TaskRunStarted(Struct):
     """AsyncTaskResponseSerializer: the run a start made (or the one already running, with its `message`)."""
 
     task_id: str

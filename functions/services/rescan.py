@@ -9,6 +9,8 @@ lease, so a crashed run frees it).
 """
 
 from functions.core import logs
+from functions.core.errors import BadRequest
+from functions.schemas.tasks import TaskRunStarted
 from functions.services import app_settings, cookies, network, refresh, task_runs, tasks
 from functions.services.downloads import intake
 from functions.storage import aws
@@ -39,6 +41,25 @@ def request(task_id: str | None = None) -> bool:
         return False
     aws.send(aws.REFRESH, [{"action": refresh.RESCAN, **({"task_id": task_id} if task_id else {})}])
     return True
+
+
+def request_run() -> TaskRunStarted:
+    """Ask for a rescan as a new run (POST /api/task/by-name/update_subscribed/), unless one runs or was asked for
+    already: then that one, as TubeArchivist answers."""
+    name = task_runs.UPDATE_SUBSCRIBED
+    if not tasks.is_busy(tasks.RESCAN):
+        (task_id,) = task_runs.queue(name)
+        if request(task_id):
+            return TaskRunStarted(task_id=task_id, status="PENDING")
+        task_runs.forget(task_id)  # nothing was sent: another request came between
+    running = task_runs.latest(name, task_runs.STARTED) or task_runs.latest(name, task_runs.PENDING)
+    if running is None:  # the schedule's rescan, its run not recorded yet
+        raise BadRequest("Rescan already in progress.")
+    return TaskRunStarted(
+        task_id=running.task_id,
+        status="STARTED" if running.status == task_runs.STARTED else "PENDING",
+        message="Rescan already in progress.",
+    )
 
 
 def run(progress: task_runs.Run | None = None) -> dict | None:

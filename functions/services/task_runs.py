@@ -28,6 +28,7 @@ from pynamodb.expressions.update import Action
 from functions.core import logs
 from functions.core.errors import BadRequest, NotFound
 from functions.schemas.tasks import BoardMessage, TaskResult
+from functions.services import notifications
 from functions.storage import db
 from functions.storage.models import TaskRun
 
@@ -168,8 +169,6 @@ def record(name: str, work: Callable[[Run], Any], task_id: str | None = None) ->
     """Run a job's `work` as a run of task `name` (the run `task_id` when the API queued one): recorded when it
     starts and ends, its notifications sent when it ends. What `work` returns (None when the run had been stopped
     before it started); what it raises is recorded and raised again."""
-    from functions.services import notifications
-
     run = _start(name, task_id)
     if run is None:
         log.info("%s run %s was stopped before it started", name, task_id)

@@ -9,13 +9,13 @@ from functions.core.dialects import V05
 from functions.core.errors import BadRequest, NotFound
 from functions.http.routing import ADMIN, NO_CONTENT, Call, Router
 from functions.http.ta5.shapes import no_content
-from functions.schemas.tasks import TaskCommand, TaskResult, TaskStarted
+from functions.schemas.tasks import TaskCommand, TaskResult, TaskRunStarted
 
 if TYPE_CHECKING:
-    from functions.services import rescan, task_runs, tasks
+    from functions.services import rescan, task_runs
     from functions.services.downloads import intake
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    rescan, task_runs, tasks = lazy.modules("functions.services", "rescan", "task_runs", "tasks")
+    rescan, task_runs = lazy.modules("functions.services", "rescan", "task_runs")
     intake = lazy.modules("functions.services.downloads", "intake")
 
 router = Router(__name__, dialect=V05)
@@ -34,35 +34,18 @@ def runs_of(call: Call, task_name: str):
     return [task_runs.render(run) for run in task_runs.runs_of(task_name)]
 
 
-def _start_rescan(name: str) -> TaskStarted:
-    """A new run, unless a rescan runs or was asked for: then that one, as TubeArchivist answers."""
-    if not tasks.is_busy(tasks.RESCAN):
-        (task_id,) = task_runs.queue(name)
-        if rescan.request(task_id):
-            return TaskStarted(task_id=task_id, status="PENDING")
-        task_runs.forget(task_id)  # nothing was sent: another request came between
-    running = task_runs.latest(name, task_runs.STARTED) or task_runs.latest(name, task_runs.PENDING)
-    if running is None:  # the schedule's rescan, its run not recorded yet
-        raise BadRequest("Rescan already in progress.")
-    return TaskStarted(
-        task_id=running.task_id,
-        status="STARTED" if running.status == task_runs.STARTED else "PENDING",
-        message="Rescan already in progress.",
-    )
-
-
-@router.route("/api/task/by-name/{task_name}", methods=("POST",), auth=ADMIN, returns=TaskStarted)
+@router.route("/api/task/by-name/{task_name}", methods=("POST",), auth=ADMIN, returns=TaskRunStarted)
 def start(call: Call, task_name: str):
     """Start a task (v0.5: those with `api_start`; 404 for the others): a rescan, or one download per pending
     video (the answer names the first; 400 when none is pending)."""
     if not task_runs.task(task_name).api_start:
         raise NotFound("can not start task through this endpoint")
     if task_name == task_runs.UPDATE_SUBSCRIBED:
-        return _start_rescan(task_name)
+        return rescan.request_run()
     run_ids = intake.start_runs()
     if not run_ids:
         raise BadRequest("no pending videos to download")
-    return TaskStarted(task_id=run_ids[0], status="PENDING", message=f"{len(run_ids)} video(s) sent to download")
+    return TaskRunStarted(task_id=run_ids[0], status="PENDING", message=f"{len(run_ids)} video(s) sent to download")
 
 
 @router.route("/api/task/by-id/{task_id}", auth=ADMIN, returns=TaskResult)
