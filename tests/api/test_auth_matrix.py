@@ -155,6 +155,37 @@ CASES = {
     ("GET", "/api/stats/downloadhist"): Case(USER, "/api/stats/downloadhist/"),
     ("GET", "/api/stats/watch"): Case(USER, "/api/stats/watch/"),
     ("GET", "/api/stats/biggestchannels"): Case(USER, "/api/stats/biggestchannels/?order=doc_count"),
+    ("GET", "/api/task/by-name"): Case(ADMIN, "/api/task/by-name/"),
+    ("GET", "/api/task/by-name/{task_name}"): Case(ADMIN, "/api/task/by-name/update_subscribed/"),
+    ("POST", "/api/task/by-name/{task_name}"): Case(ADMIN, "/api/task/by-name/update_subscribed/"),
+    # no run has that id: the 404 shows the role let the admin in
+    ("GET", "/api/task/by-id/{task_id}"): Case(ADMIN, "/api/task/by-id/nosuchrun/", 404),
+    ("POST", "/api/task/by-id/{task_id}"): Case(ADMIN, "/api/task/by-id/nosuchrun/", 404, body={"command": "stop"}),
+    ("GET", "/api/task/notification"): Case(ADMIN, "/api/task/notification/"),
+    ("POST", "/api/task/notification"): Case(
+        ADMIN, "/api/task/notification/", body={"task_name": "update_subscribed", "url": "json://127.0.0.1:9/hook"}
+    ),
+    ("DELETE", "/api/task/notification"): Case(
+        ADMIN, "/api/task/notification/", 204, body={"task_name": "update_subscribed"}
+    ),
+    # a URL of no known form is refused before anything is sent: the 400 shows the role let the admin in
+    ("POST", "/api/task/notification/test"): Case(
+        ADMIN, "/api/task/notification/test/", 400, body={"url": "gopher://example"}
+    ),
+    ("GET", "/api/notification"): Case(USER, "/api/notification/"),
+    ("GET", "/api/appsettings/backup"): Case(ADMIN, "/api/appsettings/backup/"),
+    ("POST", "/api/appsettings/backup"): Case(ADMIN, "/api/appsettings/backup/"),
+    ("GET", "/api/appsettings/backup/{filename}"): Case(ADMIN, "/api/appsettings/backup/ta_backup-none.jsonl.gz/", 404),
+    ("POST", "/api/appsettings/backup/{filename}"): Case(
+        ADMIN, "/api/appsettings/backup/ta_backup-none.jsonl.gz/", 404
+    ),
+    ("DELETE", "/api/appsettings/backup/{filename}"): Case(
+        ADMIN, "/api/appsettings/backup/ta_backup-none.jsonl.gz/", 404
+    ),
+    ("GET", "/api/appsettings/manual-import"): Case(ADMIN, "/api/appsettings/manual-import/"),
+    ("POST", "/api/appsettings/manual-import"): Case(ADMIN, "/api/appsettings/manual-import/", body={}),
+    ("GET", "/api/appsettings/rescan-filesystem"): Case(ADMIN, "/api/appsettings/rescan-filesystem/"),
+    ("POST", "/api/appsettings/rescan-filesystem"): Case(ADMIN, "/api/appsettings/rescan-filesystem/", body={}),
     ("GET", "/api/docs"): Case(PUBLIC, "/api/docs"),
     ("GET", "/api/docs/ui"): Case(PUBLIC, "/api/docs/ui"),
     ("GET", "/api/docs/ui/{asset_name}"): Case(PUBLIC, "/api/docs/ui/start.js"),
