@@ -22,7 +22,13 @@ def subscription_of(subscribed: bool) -> str:
 def set_video_keys(video: Video) -> Video:
     video.all_videos = ALL_VIDEOS
     video.published_key = published_key(video.published, video.youtube_id)
+    video.channel_type = channel_type_key(video.channel_id, video.vid_type)
     return video
+
+
+def channel_type_key(channel_id: str, vid_type: str) -> str:
+    """The by_channel_type partition of a channel's videos of one type."""
+    return f"{channel_id}#{vid_type}"
 
 
 def set_channel_keys(channel: Channel) -> Channel:

@@ -153,6 +153,14 @@ class VideosByChannel(GlobalSecondaryIndex):
     published_key = UnicodeAttribute(range_key=True)
 
 
+class VideosByChannelType(GlobalSecondaryIndex):
+    """A channel's videos of one type by publish date: v0.5's channel tabs (`/api/video/?channel=&type=`)."""
+
+    Meta = _index_meta("by_channel_type", KeysOnlyProjection())
+    channel_type = UnicodeAttribute(hash_key=True)  # `<channel_id>#<vid_type>`
+    published_key = UnicodeAttribute(range_key=True)
+
+
 class Video(Model):
     Meta = _meta("videos")
     youtube_id = UnicodeAttribute(hash_key=True)
@@ -189,9 +197,11 @@ class Video(Model):
     # index keys, derived from the fields above by functions.storage.index_keys
     all_videos = UnicodeAttribute(default=ALL_VIDEOS)
     published_key = UnicodeAttribute()
+    channel_type = UnicodeAttribute(null=True)  # `<channel_id>#<vid_type>` (by_channel_type)
     by_published = VideosByPublished()
     by_channel = VideosByChannel()
     by_type = VideosByType()
+    by_channel_type = VideosByChannelType()
 
 
 class ChannelsByName(GlobalSecondaryIndex):

@@ -65,6 +65,21 @@ def test_type_filter(client, admin, archive):
     assert ids(send(client, "GET", "/api/video/?type=videos&page=2", admin)) == vids(3, 2, 1)
 
 
+def test_channel_and_type_together_are_a_channel_tab(client, admin, archive):
+    """TubeArchivist's own v0.5 frontend fills a channel's Videos, Shorts and Streams tabs with
+    `video/?channel=<id>&type=<tab>`."""
+    make_video(30, channel=1, vid_type="shorts", published="2024-03-01")
+    make_video(31, channel=2, vid_type="shorts", published="2024-03-02")
+    make_video(32, channel=1, vid_type="shorts", published="2024-03-03")
+    shorts = send(client, "GET", f"/api/video/?channel={channel_id(1)}&type=shorts", admin)
+    assert ids(shorts) == vids(32, 30) and shorts.json_body["paginate"]["total_hits"] == 2
+    ascending = send(client, "GET", f"/api/video/?channel={channel_id(1)}&type=shorts&order=asc", admin)
+    assert ids(ascending) == vids(30, 32)
+    videos = send(client, "GET", f"/api/video/?channel={channel_id(2)}&type=videos", admin)
+    assert ids(videos) == vids(15, 12, 9, 6, 3) and videos.json_body["paginate"]["total_hits"] == 5
+    assert ids(send(client, "GET", f"/api/video/?channel={channel_id(2)}&type=streams", admin)) == []
+
+
 def test_past_the_last_page_of_a_filter_is_empty(client, admin, archive):
     response = send(client, "GET", f"/api/video/?channel={channel_id(2)}&page=3", admin)
     assert response.status_code == 200 and response.json_body["data"] == []
@@ -81,7 +96,8 @@ def test_past_the_last_page_of_a_filter_is_empty(client, admin, archive):
         "sort=downloaded",
         "watch=later",
         "type=short",
-        f"type=shorts&channel={channel_id(1)}",
+        f"type=shorts&playlist={playlist_id(1)}",
+        f"type=short&channel={channel_id(1)}",
     ],
 )
 def test_bad_or_unserved_filters_are_400(client, admin, archive, query):
@@ -91,7 +107,14 @@ def test_bad_or_unserved_filters_are_400(client, admin, archive, query):
 
 @pytest.mark.parametrize(
     "query",
-    ["", f"channel={channel_id(1)}", f"playlist={playlist_id(1)}", "sort=published&order=asc", "type=videos"],
+    [
+        "",
+        f"channel={channel_id(1)}",
+        f"playlist={playlist_id(1)}",
+        "sort=published&order=asc",
+        "type=videos",
+        f"channel={channel_id(1)}&type=videos",
+    ],
 )
 def test_each_filter_costs_one_query_on_an_index(client, admin, archive, monkeypatch, query):
     """The viewer's batch (user, settings, counter), one Query on the filter's index, one batch of the page."""

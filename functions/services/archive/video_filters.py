@@ -1,6 +1,7 @@
 """TubeArchivist v0.5's filters of `/api/video/`, additive to v0.4's list: each page is one Query on an index
 already in the order asked for (a channel's, a playlist's, a type's videos by publish date), with its total from
-a counter, so a filtered page costs what an unfiltered one does. Without parameters the list is v0.4's (all
+a counter, so a filtered page costs what an unfiltered one does; `channel` and `type` together are a channel's
+tab, one Query on Video.by_channel_type. Without parameters the list is v0.4's (all
 videos, newest published first).
 
 `watch` is the viewer's own state (UserVideo.by_watch_state, kept by functions.services.archive.progress):
@@ -23,6 +24,7 @@ from functions.services.archive.progress import CONTINUE, WATCHED
 from functions.services.archive.videos import list_page, render_page
 from functions.services.auth.viewer import Viewer
 from functions.storage import counters, pages
+from functions.storage.index_keys import channel_type_key
 from functions.storage.models import ALL_VIDEOS, Counter, PlaylistEntry, UserVideo, Video, watch_state_key
 
 # `sort`: what the indexes can order by is the publish date (VideoListQuery); v0.5's other sort keys (downloaded,
@@ -35,8 +37,8 @@ def videos_page(viewer: Viewer, page: Page, query: VideoListQuery) -> Envelope:
     """A page of `/api/video/` with `channel`, `playlist`, `type` and `order` applied (`sort`: published only)."""
     ascending = query.order == "asc"
     channel_id, playlist_id, vid_type = query.channel, query.playlist, query.type
-    if sum(1 for value in (channel_id, playlist_id, vid_type) if value) > 1:
-        raise BadRequest("filter by one of channel, playlist or type, not several")
+    if playlist_id and (channel_id or vid_type):
+        raise BadRequest("filter by a playlist alone, or by channel, type or both")
     if query.watch is not None:
         if query.watch not in WATCH:
             raise BadRequest(f"watch must be {', '.join(WATCH)}, got {query.watch[:40]!r}")
@@ -47,17 +49,21 @@ def videos_page(viewer: Viewer, page: Page, query: VideoListQuery) -> Envelope:
             )
         return _watch_page(viewer, page, query.watch, ascending)
     page_of = partial(list_page, viewer, page=page, past_end_empty=True, scan_forward=ascending)
+    if vid_type and vid_type not in TYPES:
+        raise BadRequest(f"type must be {' or '.join(TYPES)}, got {vid_type[:40]!r}")
     if channel_id:
         if not is_channel_id(channel_id):
             raise BadRequest(f"channel must be a channel id, got {channel_id[:40]!r}")
+        if vid_type:  # a channel's tab (videos, shorts, streams)
+            counter = counters.channel_videos_of_type(channel_id, vid_type)
+            partition = channel_type_key(channel_id, vid_type)
+            return page_of(counter, Video.by_channel_type, partition, rows_of=_own(channel_id))
         return page_of(counters.channel_videos(channel_id), Video.by_channel, channel_id, rows_of=_own(channel_id))
     if playlist_id:
         if not is_playlist_id(playlist_id) and not is_custom_playlist_id(playlist_id):
             raise BadRequest(f"playlist must be a playlist id, got {playlist_id[:40]!r}")
         return page_of(counters.playlist_videos(playlist_id), PlaylistEntry.by_published, playlist_id, rows_of=_row)
     if vid_type:
-        if vid_type not in TYPES:
-            raise BadRequest(f"type must be {' or '.join(TYPES)}, got {vid_type[:40]!r}")
         return page_of(counters.videos_of_type(vid_type), Video.by_type, vid_type, rows_of=_row)
     return page_of(counters.VIDEOS, Video.by_published, ALL_VIDEOS, rows_of=_row)
 
