@@ -177,6 +177,15 @@ def admin(aws):
 
 
 @pytest.fixture
+def v05(aws):
+    """An admin whose API token speaks v0.5."""
+    from functions.core.dialects import V05
+    from functions.services.auth import users
+
+    return users.create_user("modern", "modern-password", is_admin=True, dialect=V05)
+
+
+@pytest.fixture
 def other(aws):
     from functions.services.auth import users
 

@@ -62,6 +62,19 @@ def other_methods(router) -> list[tuple[str, str, list[str]]]:
     return result
 
 
+def record_dynamodb(monkeypatch) -> list[tuple[str, dict]]:
+    """Every DynamoDB operation the code under test sends from now on, with its arguments."""
+    calls: list[tuple[str, dict]] = []
+    dispatch = Connection.dispatch
+
+    def recording(self, operation, kwargs):
+        calls.append((operation, kwargs))
+        return dispatch(self, operation, kwargs)
+
+    monkeypatch.setattr(Connection, "dispatch", recording)
+    return calls
+
+
 class StorageSpy:
     """Every DynamoDB request payload and S3 key the code under test sends, as text to search."""
 

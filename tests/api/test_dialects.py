@@ -13,12 +13,6 @@ VIDEO = video_id(1)
 
 
 @pytest.fixture
-def v05(aws):
-    """An admin whose API token speaks v0.5."""
-    return users.create_user("modern", "modern-password", is_admin=True, dialect=V05)
-
-
-@pytest.fixture
 def archive(aws):
     make_channel(1, "Channel One")
     make_video(1, title="First")

@@ -4,14 +4,13 @@ tubearchivist-metrics' 16 calls are replayed with the keys it reads."""
 import datetime
 
 import pytest
-from pynamodb.connection.base import Connection
 
 from functions.services import refresh
 from functions.services.archive import playlists, videos
 from functions.services.downloads import intake, items
 from functions.storage import counters, db
 from functions.storage.models import Channel, Counter, Video
-from tests.api.calls import send
+from tests.api.calls import record_dynamodb, send
 from tests.factories import channel_id, make_channel, make_playlist, make_video, video_id
 
 TODAY = int(datetime.datetime.now(datetime.UTC).timestamp())
@@ -152,18 +151,10 @@ STATS_PATHS = ["video", "channel", "playlist", "download", "watch", "downloadhis
 @pytest.mark.parametrize("path", [*STATS_PATHS, "biggestchannels"])
 def test_each_stat_costs_a_fixed_number_of_calls(client, admin, archive, monkeypatch, path):
     """One batch of counters (with the viewer's user and settings); the ranking adds one Query on an index."""
-    calls = []
-    dispatch = Connection.dispatch
-
-    def recording(self, operation, kwargs):
-        calls.append(operation)
-        return dispatch(self, operation, kwargs)
-
-    send(client, "GET", "/api/ping/", admin)  # the token's first use today records the day (a write, once a day)
     send(client, "GET", "/api/ping/", admin)  # the token records its day of use once a day, not in this count
-    monkeypatch.setattr(Connection, "dispatch", recording)
+    calls = record_dynamodb(monkeypatch)
     assert send(client, "GET", f"/api/stats/{path}/", admin).status_code == 200
-    operations = [operation for operation in calls if operation != "GetItem"]  # the token's key
+    operations = [operation for operation, _ in calls if operation != "GetItem"]  # the token's key
     assert operations == (["Query", "BatchGetItem"] if path == "biggestchannels" else ["BatchGetItem"])
 
 
@@ -178,14 +169,6 @@ def test_counters_agree_with_a_recount(archive):
         assert int(found.count or 0) == int(truth.count), name
         if counters.sums(name):
             assert (int(found.size or 0), int(found.duration or 0)) == (truth.size, truth.duration), name
-
-
-@pytest.fixture
-def v05(aws):
-    from functions.core.dialects import V05
-    from functions.services.auth import users
-
-    return users.create_user("modern", "modern-password", is_admin=True, dialect=V05)
 
 
 def test_v05_video_stats_null_their_empty_buckets(client, admin, v05, archive):

@@ -3,17 +3,10 @@ counters in one or two DynamoDB calls whatever the archive holds."""
 
 import pytest
 
-from functions.core.dialects import V05
 from functions.services.archive import videos
-from functions.services.auth import users
 from functions.services.downloads import intake, items
 from tests.api.calls import send, spy_on_storage
 from tests.factories import channel_id, make_channel, make_playlist, make_video, video_id
-
-
-@pytest.fixture
-def v05(aws):
-    return users.create_user("modern", "modern-password", is_admin=True, dialect=V05)
 
 
 @pytest.fixture

@@ -11,11 +11,6 @@ from tests.factories import make_channel, make_playlist, make_video, playlist_id
 
 
 @pytest.fixture
-def v05(aws):
-    return users.create_user("modern", "modern-password", is_admin=True, dialect=V05)
-
-
-@pytest.fixture
 def archive(aws):
     make_channel(1)
     for n in (1, 2, 3):

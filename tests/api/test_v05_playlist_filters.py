@@ -3,17 +3,10 @@ Query on an index partition with its total from a counter; without them the list
 
 import pytest
 
-from functions.core.dialects import V05
 from functions.services.archive import custom_playlists, playlist_subscriptions, playlists
-from functions.services.auth import users
 from functions.storage.models import Playlist
 from tests.api.calls import send, spy_on_storage
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id
-
-
-@pytest.fixture
-def v05(aws):
-    return users.create_user("modern", "modern-password", is_admin=True, dialect=V05)
 
 
 @pytest.fixture

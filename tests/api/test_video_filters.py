@@ -5,9 +5,8 @@ filter: tests/api/test_watch_filter.py."""
 import json
 
 import pytest
-from pynamodb.connection.base import Connection
 
-from tests.api.calls import send
+from tests.api.calls import record_dynamodb, send
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
 
 
@@ -118,15 +117,8 @@ def test_bad_or_unserved_filters_are_400(client, admin, archive, query):
 )
 def test_each_filter_costs_one_query_on_an_index(client, admin, archive, monkeypatch, query):
     """The viewer's batch (user, settings, counter), one Query on the filter's index, one batch of the page."""
-    calls = []
-    dispatch = Connection.dispatch
-
-    def recording(self, operation, kwargs):
-        calls.append((operation, kwargs))
-        return dispatch(self, operation, kwargs)
-
     send(client, "GET", "/api/ping/", admin)  # the token records its day of use once a day, not in this count
-    monkeypatch.setattr(Connection, "dispatch", recording)
+    calls = record_dynamodb(monkeypatch)
     assert send(client, "GET", f"/api/video/?{query}", admin).status_code == 200
     operations = [operation for operation, _ in calls if operation not in ("GetItem",)]  # the token's key
     assert operations == ["BatchGetItem", "Query", "BatchGetItem"], operations

@@ -4,13 +4,12 @@ UserVideo.by_watch_state index that every write of watched state keeps, in a fix
 import json
 
 import pytest
-from pynamodb.connection.base import Connection
 
 from functions.services.auth import users
 from functions.storage import db
 from functions.storage.counters import watched_by
 from functions.storage.models import Counter, UserVideo
-from tests.api.calls import send
+from tests.api.calls import record_dynamodb, send
 from tests.factories import channel_id, make_channel, make_video, video_id
 
 
@@ -145,15 +144,8 @@ def test_each_watch_value_costs_a_fixed_number_of_calls(client, admin, archive, 
     for n in (3, 9):
         mark(client, admin, n)
     play(client, admin, 5, 30)
-    calls = []
-    dispatch = Connection.dispatch
-
-    def recording(self, operation, kwargs):
-        calls.append((operation, kwargs))
-        return dispatch(self, operation, kwargs)
-
     send(client, "GET", "/api/ping/", admin)  # the token records its day of use once a day, not in this count
-    monkeypatch.setattr(Connection, "dispatch", recording)
+    calls = record_dynamodb(monkeypatch)
     assert watch(client, admin, value).status_code == 200
     operations = [operation for operation, _ in calls if operation != "GetItem"]  # the token's key
     assert operations == expected, operations
