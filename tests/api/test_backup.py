@@ -10,6 +10,7 @@ import pytest
 from functions.core.settings import get_settings
 from functions.services import app_settings, backups, comments, importer, snapshots, tasks
 from functions.services.downloads import intake
+from functions.services.importer import states
 from functions.storage import aws, counters, s3
 from functions.storage.models import (
     AppSetting,
@@ -88,9 +89,8 @@ def archive(admin):
         }
     )
     comments.store_comments(video_id(1), [{"id": "c1", "text": "first", "author": "A", "parent": "root"}])
-    UserVideo(admin.user_id, video_id(1), watched=True, watched_date=1_700_000_500).save()
-    UserVideo(admin.user_id, video_id(3), position=42).save()
-    counters.recount([counters.watched_by(admin.user_id)])
+    watched = {"youtube_id": video_id(1), "watched": True, "watched_date": 1_700_000_500}
+    states.import_states(admin.user_id, [watched, {"youtube_id": video_id(3), "watched": False, "position": 42}])
     intake.add_entries([{"youtube_id": video_id(20), "title": "Queued", "channel_id": channel_id(2)}])
     intake.add_entries([{"youtube_id": video_id(21)}])
     intake.set_status(video_id(21), "ignore")
