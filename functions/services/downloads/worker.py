@@ -5,12 +5,12 @@ import time
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions.core.dates import duration_str, today
+from functions.core.dates import duration_str
 from functions.core.ids import is_channel_id
 from functions.services.archive import playlists
 from functions.services.downloads import intake, items
 from functions.storage import db
-from functions.storage.models import Playlist, QueueItem
+from functions.storage.models import QueueItem
 from functions.youtube import urls, ytdlp
 
 
@@ -67,18 +67,10 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
         try:
             if target.kind == urls.PLAYLIST:
                 info = ytdlp.playlist_info(target.youtube_id or "", cookie)
-                playlist = Playlist(
-                    info["playlist_id"],
-                    playlist_name=info["playlist_name"],
-                    playlist_channel=info["playlist_channel"],
-                    playlist_channel_id=info["playlist_channel_id"],
-                    playlist_description=info["playlist_description"],
-                    playlist_last_refresh=today(),  # its page was just read, as a refresh reads it
-                )
                 # queued first, so a video archived meanwhile is either marked by the download (its item names
-                # the playlist) or found archived by playlists.save, which marks it
+                # the playlist) or found archived by playlists.index, which marks it
                 result = intake.add_entries(info["entries"], auto_start, playlists=[info["playlist_id"]])
-                playlists.save(playlist, info["entries"])
+                playlists.index(info)
             else:
                 channel = ytdlp.channel_info(target, cookie)
                 rows = []
