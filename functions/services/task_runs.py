@@ -245,8 +245,9 @@ def get(task_id: str) -> TaskRun:
         raise NotFound("task ID not found") from None
 
 
-def runs_of(name: str) -> list[TaskRun]:
-    return list(TaskRun.by_name.query(name, scan_index_forward=False, limit=NAME_PAGE))
+def runs_of(name: str, limit: int = NAME_PAGE) -> list[TaskRun]:
+    """The newest `limit` runs of a task, newest first: one Query of `by_name`."""
+    return list(TaskRun.by_name.query(name, scan_index_forward=False, limit=limit))
 
 
 def board(group_filter: str | None = None) -> list[TaskRun]:
