@@ -267,3 +267,20 @@ def test_an_admin_manages_users(site):
     assert not other.errors and not user.errors, (other.errors, user.errors)
     other.close()
     user.close()
+
+
+def test_a_playlist_card_shows_the_playlists_stored_art(site):
+    browser, base, archive = site
+    playlist = next(
+        p for p, pl in archive["catalog"].playlists.items() if pl.channel_id == archive["archived"].channel_id
+    )
+    user = Page(browser, base)
+    user.goto("/")
+    user.sign_in()
+    page = user.goto("/playlists")
+    image = f"article.playlist[data-id='{playlist}'] .thumb img"
+    page.wait_for_selector(image)
+    wait_js(page, f'document.querySelector("{image}").complete')
+    assert page.evaluate(f'document.querySelector("{image}").naturalWidth') > 0  # the image loaded, not a 404
+    assert not user.errors, user.errors
+    user.close()
