@@ -2,9 +2,9 @@
 
 For a channel with the overwrite on, the rescan (functions.services.rescan) lists the channel's playlists tab once
 (functions.youtube.ytdlp.channel_playlists), archives each playlist the archive does not have as a queued playlist
-URL is archived (functions.services.archive.playlist_index.store: metadata, thumbnail and entries, not subscribed,
-its videos not queued) and refreshes those it has (functions.services.refresh.refresh_playlist). Playlists the
-rescan reads anyway (the subscribed ones) are left to their own step.
+URL is archived (functions.services.archive.playlist_index: metadata, entries and thumbnail, not subscribed, its
+videos not queued) and refreshes those it has (functions.services.refresh.refresh_playlist). Playlists the rescan
+reads anyway (the subscribed ones) are left to their own step.
 """
 
 from collections.abc import Callable, Iterable
@@ -70,7 +70,7 @@ def sync(
                     synced.refreshed.append(playlist_id)
             else:
                 info = ytdlp.playlist_info(playlist_id, cookie)
-                playlist_index.store(info, cookie)
+                playlist_index.index(info, cookie)
                 synced.indexed.append(playlist_id)
                 entries = info["entries"]
         except ytdlp.CookieRejected:

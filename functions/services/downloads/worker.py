@@ -68,9 +68,9 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
             if target.kind == urls.PLAYLIST:
                 info = ytdlp.playlist_info(target.youtube_id or "", cookie)
                 # queued first, so a video archived meanwhile is either marked by the download (its item names
-                # the playlist) or found archived by playlist_index.store, which marks it
+                # the playlist) or found archived by playlists.index, which marks it
                 result = intake.add_entries(info["entries"], auto_start, playlists=[info["playlist_id"]])
-                playlist_index.store(info, cookie)
+                playlist_index.index(info, cookie)
             else:
                 channel = ytdlp.channel_info(target, cookie)
                 rows = []
