@@ -73,6 +73,10 @@ class CookieRejected(YtDlpError):
     """The cookie is not a Netscape cookies.txt file, or YouTube asked to sign in despite it."""
 
 
+class DownloadStopped(YtDlpError):
+    """The download was asked to stop while yt-dlp ran (raised from its progress hook, passed through as it is)."""
+
+
 class BotCheck(ExtractionFailed):
     """YouTube asked to "sign in to confirm you're not a bot" or answered HTTP 429: retry later, from elsewhere
     (a proxy), or with a PO token or a fresh cookie."""

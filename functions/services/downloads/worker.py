@@ -133,19 +133,31 @@ def holds(youtube_id: str, owner: str) -> bool:
         return False
 
 
+def _let_go() -> list:
+    """The actions that end a download's hold on its item."""
+    return [
+        QueueItem.lease_owner.remove(),
+        QueueItem.lease_until.remove(),
+        QueueItem.progress.remove(),
+        QueueItem.speed.remove(),
+        QueueItem.runs_on.remove(),
+    ]
+
+
 def record_failure(youtube_id: str, owner: str, message: str) -> None:
     """Keep the error on the item and let go of it, so the next delivery (or the user) can retry."""
     db.conditional(
         QueueItem(youtube_id).update,
-        actions=[
-            QueueItem.message.set(message[:2000]),
-            QueueItem.attempts.add(1),
-            QueueItem.lease_owner.remove(),
-            QueueItem.lease_until.remove(),
-            QueueItem.progress.remove(),
-            QueueItem.speed.remove(),
-            QueueItem.runs_on.remove(),
-        ],
+        actions=[QueueItem.message.set(message[:2000]), QueueItem.attempts.add(1), *_let_go()],
+        condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
+    )
+
+
+def release(youtube_id: str, owner: str) -> None:
+    """Let go of an item whose download was stopped: pending as before, no error, no attempt counted."""
+    db.conditional(
+        QueueItem(youtube_id).update,
+        actions=_let_go(),
         condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
     )
 
