@@ -47,11 +47,12 @@ def sync(
     channel_id: str,
     cookie: str | None,
     skip: Iterable[str] = (),
-    report: Callable[[str], None] | None = None,
+    report: Callable[[str], bool] | None = None,
 ) -> Synced:
     """Archive the channel's playlists not yet archived and refresh the others (but `skip`). A playlist (or the
     tab) yt-dlp cannot read is reported in `errors` and the others still done; a refused cookie is raised, as
-    every later read would meet it too. `report` gets a line before each playlist."""
+    every later read would meet it too. `report` gets a line before each playlist, and answers whether to go on
+    (False: a stop was asked for)."""
     synced = Synced()
     try:
         listed = ytdlp.channel_playlists(channel_id, cookie)
@@ -65,8 +66,8 @@ def sync(
     (archived,) = db.batch_get((Playlist, [row["playlist_id"] for row in todo]))
     for done, row in enumerate(todo):
         playlist_id = row["playlist_id"]
-        if report is not None:
-            report(f"Playlist {row['playlist_name']} ({done + 1}/{len(todo)})")
+        if report is not None and not report(f"Playlist {row['playlist_name']} ({done + 1}/{len(todo)})"):
+            break
         try:
             if playlist_id in archived:
                 outcome, entries = refresh.refresh_playlist(playlist_id, cookie)
@@ -106,10 +107,15 @@ def run(channel_id: str, progress: task_runs.Run) -> Synced | None:
     head = f"{channel.channel_name or channel_id}: Scanning channel for playlists"
     progress.progress([head])
     try:
-        synced = sync(channel_id, cookies.current_cookie(config), report=lambda line: progress.progress([head, line]))
+        synced = sync(channel_id, cookies.current_cookie(config), report=lambda line: _shown(progress, [head, line]))
     except ytdlp.CookieRejected as error:
         cookies.record_validation(False, error.message)
         raise
     done = f"Indexed {len(synced.indexed)} new playlists, refreshed {len(synced.refreshed)}."
     progress.result = " ".join([done, *synced.errors])
     return synced
+
+
+def _shown(progress: task_runs.Run, lines: list[str]) -> bool:
+    progress.progress(lines)
+    return True  # the task cannot be stopped (api_stop false, as TubeArchivist's)

@@ -197,3 +197,19 @@ def test_a_pass_for_a_channel_removed_meanwhile_does_nothing(aws):
     body = {"action": "index_playlists", "id": "UC" + "z" * 22, "task_id": task_id}
     assert refresh_job.handle(json.dumps(body)) == "skipped"
     assert TaskRun.get(task_id).result == f"channel {body['id']} is not archived" and list(Playlist.scan()) == []
+
+
+def test_a_stop_asked_for_ends_the_channels_playlists_before_the_next(client, admin, catalog, monkeypatch):
+    first, _ = subscribed_with_overwrite(client, admin, catalog)
+    real = task_runs.Run.progress
+
+    def progress(self, lines, fraction=None):
+        real(self, lines, fraction)
+        if lines[-1].startswith("Playlist "):  # the first playlist begins: the user stops the rescan
+            task_runs.command(self.task_id, "stop")
+
+    monkeypatch.setattr(task_runs.Run, "progress", progress)
+    (task_id,) = task_runs.queue(task_runs.UPDATE_SUBSCRIBED)
+    summary = task_runs.record(task_runs.UPDATE_SUBSCRIBED, rescan.run, task_id)
+    assert summary["playlists_indexed"] == [] and list(Playlist.scan()) == []
+    assert TaskRun.get(task_id).status == task_runs.REVOKED
