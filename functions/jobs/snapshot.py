@@ -6,10 +6,9 @@ manual import (functions.services.manual_import). Each runs in its own service; 
 """
 
 import importlib
-import time
 
 from functions.jobs import events
-from functions.services import schedules, snapshots, task_runs
+from functions.services import snapshots, task_runs
 
 SNAPSHOT_ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
 
@@ -44,7 +43,6 @@ def handle_record(record: dict, context=None) -> str:
 
 def daily_snapshot(event):
     """On its schedule (scheduler.run_snapshot)."""
-    schedules.record_run("daily_snapshot", time.time())
     events.scheduled(event, snapshots.scheduled_snapshot)
 
 

@@ -247,6 +247,5 @@ def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[Outcome, lis
     changes = {"playlist_active": True, "playlist_channel_id": info["playlist_channel_id"]}
     if _update_indexed(playlist, actions, search.index_playlist, changes) == Outcome.MISSING:
         return Outcome.MISSING, []
-    rows = [dict(row, uploader=row.get("channel_name") or "") for row in info["entries"]]
-    playlists.save_entries(playlist_id, playlists.in_sort_order(playlist, rows))
+    playlists.save_entries(playlist_id, playlists.in_sort_order(playlist, playlists.listing(info["entries"])))
     return Outcome.REFRESHED, info["entries"]

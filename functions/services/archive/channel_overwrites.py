@@ -1,6 +1,7 @@
 """A channel's overwrites of the download settings (`channel_overwrites`), as TubeArchivist's
 POST /api/channel/<id>/ sets them: `download_format` (yt-dlp's format for this channel's downloads),
-`autodelete_days` (functions.services.autodelete) and `integrate_sponsorblock`. A value of false or null removes
+`autodelete_days` (functions.services.autodelete), `integrate_sponsorblock`, and `index_playlists` (the rescan
+archives the channel's playlists too: functions.services.channel_playlists). A value of false or null removes
 the overwrite, so the app setting applies again. The download job applies them through `effective_config`."""
 
 import msgspec
