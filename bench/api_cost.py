@@ -87,7 +87,7 @@ def video_id(n: int) -> str:
 
 def make_queue(videos: int) -> list[dict]:
     """The download queue beside an archive of `videos`: a twentieth as many items (a quarter ignored, a third
-    shorts), a fifth of them from channel 0, as bench/fill.py's queue() takes them."""
+    shorts, a seventh failed), a fifth of them from channel 0, as bench/fill.py's queue() takes them."""
     rows = []
     for i in range(videos // 20):
         channel = 0 if i % 5 == 0 else 1 + i % (CHANNELS - 1)
@@ -99,6 +99,7 @@ def make_queue(videos: int) -> list[dict]:
                 "channel_name": f"Channel {channel}",
                 "vid_type": "shorts" if i % 3 == 0 else "videos",
                 "status": "ignore" if i % 4 == 0 else "pending",
+                **({"message": "download failed (attempt 1 of 3): HTTP Error 500"} if i % 7 == 0 else {}),
             }
         )
     return rows
@@ -300,6 +301,8 @@ ROWS: list[tuple[str, tuple[str, ...], bool]] = [
     ("/api/download/?filter=ignore", (V04,), True),
     ("/api/download/?filter=pending&vid_type=shorts", (V05,), True),
     ("/api/download/?filter=pending&channel={channel}", (V05,), True),
+    ("/api/download/?filter=pending&error=true", (V05,), True),
+    ("/api/download/?error=false", (V05,), True),
     ("/api/download/aggs/?filter=pending", (V05,), False),
     ("/api/channel/{channel}/nav/", (V05,), False),
     ("/api/channel/{channel}/aggs/", (V05,), False),

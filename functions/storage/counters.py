@@ -101,6 +101,13 @@ def queue_of_type(status: str, vid_type: str) -> str:
     return f"queue#{status}#type#{vid_type}"
 
 
+ERROR_STATES = ("error", "ok")  # a queue item with an error message, or without one
+
+
+def queue_by_error(status: str, has_error: bool) -> str:
+    return f"queue#{status}#errors#{ERROR_STATES[0 if has_error else 1]}"
+
+
 def sums(name: str) -> bool:
     """Whether a counter sums bytes and seconds besides counting."""
     return name.startswith(("videos", "downloads#", "watched#")) and not name.startswith("videos#playlist#")

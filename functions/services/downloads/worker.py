@@ -46,16 +46,15 @@ def _update(youtube_id: str, fields: dict) -> bool:
     except DoesNotExist:
         return False
     fields = {name: value for name, value in fields.items() if value is not None}
-    old, previous, previous_type = items.counts(item, -1), item.channel_status, item.vid_type
+    old, previous = items.counts(item, -1), items.unchanged(item) & (QueueItem.vid_type == item.vid_type)
     for name, value in fields.items():
         setattr(item, name, value)
     items.set_keys(item)
     actions = [getattr(QueueItem, name).set(value) for name, value in fields.items()]
     actions += items.key_actions(item)
     with db.transaction() as transaction:
-        unchanged = (QueueItem.channel_status == previous) & (QueueItem.vid_type == previous_type)
-        transaction.update(item, actions=actions, condition=unchanged)
-        items.move_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v}, [item])
+        transaction.update(item, actions=actions, condition=previous)
+        items.move_counts(transaction, items.moved_counts(old, item), [item])
     return transaction.committed
 
 
@@ -145,12 +144,24 @@ def _let_go() -> list:
 
 
 def record_failure(youtube_id: str, owner: str, message: str) -> None:
-    """Keep the error on the item and let go of it, so the next delivery (or the user) can retry."""
-    db.conditional(
-        QueueItem(youtube_id).update,
-        actions=[QueueItem.message.set(message[:2000]), QueueItem.attempts.add(1), *_let_go()],
-        condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
-    )
+    """Keep the error on the item and let go of it, so the next delivery (or the user) can retry; the item moves
+    to the queue's errors (v0.5's ?error=true) with its counters."""
+    for _ in range(3):  # its error or list changed between the read and the write: read it again
+        try:
+            item = QueueItem.get(youtube_id, consistent_read=True)
+        except DoesNotExist:
+            return
+        if item.lease_owner != owner:
+            return
+        old, previous = items.counts(item, -1), items.unchanged(item) & (QueueItem.lease_owner == owner)
+        item.message = message[:2000]
+        items.set_keys(item)
+        actions = [QueueItem.message.set(item.message), QueueItem.attempts.add(1), *items.key_actions(item), *_let_go()]
+        with db.transaction() as transaction:
+            transaction.update(item, actions=actions, condition=previous)
+            items.move_counts(transaction, items.moved_counts(old, item), [item])
+        if transaction.committed:
+            return
 
 
 def release(youtube_id: str, owner: str) -> None:
