@@ -2,9 +2,9 @@
 
 For a channel with the overwrite on, the rescan (functions.services.rescan) lists the channel's playlists tab once
 (functions.youtube.ytdlp.channel_playlists), archives each playlist the archive does not have as a queued playlist
-URL is archived (functions.services.archive.playlists.index: metadata and entries, not subscribed, its videos not
-queued) and refreshes those it has (functions.services.refresh.refresh_playlist). Playlists the rescan reads anyway
-(the subscribed ones) are left to their own step.
+URL is archived (functions.services.archive.playlist_index: metadata, entries and thumbnail, not subscribed, its
+videos not queued) and refreshes those it has (functions.services.refresh.refresh_playlist). Playlists the rescan
+reads anyway (the subscribed ones) are left to their own step.
 
 Turning the overwrite on (POST /api/channel/<id>/) also asks for one such pass at once, as TubeArchivist starts its
 `index_playlists` task then: `request` records the run and sends it to the refresh function, which does it (`run`).
@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from functions.services import app_settings, cookies, network, refresh, task_runs
-from functions.services.archive import playlists
+from functions.services.archive import playlist_index
 from functions.storage import aws, db
 from functions.storage.models import Channel, Playlist
 from functions.youtube import ytdlp
@@ -75,7 +75,7 @@ def sync(
                     synced.refreshed.append(playlist_id)
             else:
                 info = ytdlp.playlist_info(playlist_id, cookie)
-                playlists.index(info)
+                playlist_index.index(info, cookie)
                 synced.indexed.append(playlist_id)
                 entries = info["entries"]
         except ytdlp.CookieRejected:

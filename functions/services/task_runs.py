@@ -107,6 +107,14 @@ def queue(name: str, count: int = 1) -> list[str]:
     return [run.task_id for run in runs]
 
 
+def nothing_to_do(name: str, result: str) -> str:
+    """A run asked for with nothing to do (a download with an empty queue): recorded as started and ended at
+    once with `result`, as TubeArchivist's task runs and finds nothing; its id."""
+    (task_id,) = queue(name)
+    record(name, lambda run: result, task_id)
+    return task_id
+
+
 def forget(task_id: str) -> None:
     """Delete a PENDING run whose message was never sent."""
     db.conditional(TaskRun(task_id).delete, condition=TaskRun.status == PENDING)

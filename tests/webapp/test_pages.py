@@ -269,6 +269,23 @@ def test_an_admin_manages_users(site):
     user.close()
 
 
+def test_a_playlist_card_shows_the_playlists_stored_art(site):
+    browser, base, archive = site
+    playlist = next(
+        p for p, pl in archive["catalog"].playlists.items() if pl.channel_id == archive["archived"].channel_id
+    )
+    user = Page(browser, base)
+    user.goto("/")
+    user.sign_in()
+    page = user.goto("/playlists")
+    image = f"article.playlist[data-id='{playlist}'] .thumb img"
+    page.wait_for_selector(image)
+    wait_js(page, f'document.querySelector("{image}").complete')
+    assert page.evaluate(f'document.querySelector("{image}").naturalWidth') > 0  # the image loaded, not a 404
+    assert not user.errors, user.errors
+    user.close()
+
+
 def test_an_admin_has_a_channels_playlists_archived_by_the_rescan(site):
     browser, base, archive = site
     channel, catalog = archive["archived"], archive["catalog"]
