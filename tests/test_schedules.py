@@ -74,7 +74,7 @@ def test_auto_is_the_default_and_0_or_false_turn_a_schedule_off(aws):
     assert app_settings.update({"scheduler": {"autodelete": "0"}})["scheduler"]["autodelete"] is False
     config = app_settings.update({"scheduler": {"autodelete": "auto", "run_snapshot": False}})
     assert config["scheduler"] == {**DEFAULT_SCHEDULES, "run_snapshot": False}
-    assert [row.name for row in schedules.listing(config)] == ["update_subscribed", "autodelete"]
+    assert [row.name for row in schedules.listing(config)] == ["update_subscribed", "autodelete", "run_backup"]
     with pytest.raises(NotFound):
         schedules.one(config, "run_snapshot")
     with pytest.raises(NotFound):
@@ -113,6 +113,16 @@ def test_a_change_is_applied_to_the_rule(rules):
     assert rules("autodelete")["ScheduleExpression"] == "cron(0 4 ? * 7 *)"
 
 
+def test_the_backup_schedule_is_its_own_rule(rules):
+    app_settings.update({"scheduler": {"run_backup": "0 4 * * 6"}})
+    rule = rules("scheduled_backup")
+    assert (rule["ScheduleExpression"], rule["State"]) == ("cron(0 4 ? * 7 *)", "ENABLED")
+    assert rules("daily_snapshot")["ScheduleExpression"] == "cron(0 3 * * ? *)"
+    app_settings.update({"scheduler": {"run_backup": False}})
+    assert rules("scheduled_backup")["State"] == "DISABLED"
+    assert app_settings.current()["scheduler"]["run_backup"] is False
+
+
 def test_a_bad_crontab_leaves_the_rule_alone(rules):
     with pytest.raises(BadRequest):
         app_settings.update({"scheduler": {"update_subscribed": "0 8 1 * 1"}})
@@ -147,6 +157,7 @@ def test_the_last_run_shown_is_the_newest_task_runs_end(aws, monkeypatch):
         "update_subscribed": _at(rescan),
         "run_snapshot": None,
         "autodelete": _at(autodelete),
+        "run_backup": None,
     }
 
     def watch(run):  # a run under way shows when it started

@@ -16,6 +16,7 @@ DEFAULT_SCHEDULES: dict[str, str | bool] = {
     "update_subscribed": "0 */6 *",
     "run_snapshot": "0 3 *",
     "autodelete": "30 */6 *",
+    "run_backup": "0 18 0",  # TubeArchivist's: Sundays at 18:00
 }
 # What TubeArchivist clients find under "config" in every envelope; stored overrides are merged on top.
 DEFAULT_APP_CONFIG = {
@@ -52,7 +53,12 @@ DEFAULT_APP_CONFIG = {
 }
 # Each schedule's job: its handler in functions/jobs/triggers.py, and its EventBridge rule's name after the
 # stage's SCHEDULE_RULE_PREFIX (infra/merge.py).
-SCHEDULE_HANDLERS = {"update_subscribed": "rescan", "run_snapshot": "daily_snapshot", "autodelete": "autodelete"}
+SCHEDULE_HANDLERS = {
+    "update_subscribed": "rescan",
+    "run_snapshot": "daily_snapshot",
+    "autodelete": "autodelete",
+    "run_backup": "scheduled_backup",
+}
 
 
 def schedule_rule_prefix(stage: str) -> str:

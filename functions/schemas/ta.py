@@ -164,6 +164,7 @@ class SchedulerSettings(Struct, forbid_unknown_fields=True):
     update_subscribed: Crontab = UNSET  # the rescan of the subscriptions
     run_snapshot: Crontab = UNSET
     autodelete: Crontab = UNSET
+    run_backup: Crontab = UNSET  # a backup (functions.services.backups), then the rotation
 
 
 class SettingsUpdate(Struct, forbid_unknown_fields=True):

@@ -49,7 +49,7 @@ class TokenQuery(Struct):
 
 class ScheduleChange(Struct):
     """`POST /api/task/schedule/<name>/`: a crontab ("0 8 *", five fields, "auto"; "0" turns it off) and or the
-    task's config (the tasks here take none)."""
+    task's config (run_backup's `rotate`: how many backups are kept; the others take none)."""
 
     schedule: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
     config: dict | UnsetType = UNSET

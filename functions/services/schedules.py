@@ -27,7 +27,10 @@ SCHEDULE_TASKS = {
     "update_subscribed": task_runs.UPDATE_SUBSCRIBED,
     "run_snapshot": task_runs.CREATE_SNAPSHOT,
     "autodelete": task_runs.AUTODELETE,
+    "run_backup": task_runs.RUN_BACKUP,
 }
+# v0.5's `config` of a schedule: each key is a setting of its task (TubeArchivist's run_backup `rotate`)
+TASK_CONFIG = {"run_backup": {"rotate": ("application", "backup_rotate")}}
 
 
 # ---------------------------------------------------------------- the settings
@@ -113,7 +116,7 @@ def listing(config: dict, names: list[str] | None = None) -> list[ScheduleRow]:
                 schedule=" ".join(schedule),
                 schedule_human=human(crontab),
                 last_run_at=last_run_at(name),
-                config={},
+                config={key: config[section][setting] for key, (section, setting) in TASK_CONFIG.get(name, {}).items()},
             )
         )
     return shown
@@ -129,13 +132,20 @@ def one(config: dict, name: str) -> ScheduleRow:
 
 
 def change(name: str, schedule: str | None, task_config: dict | None) -> dict:
-    """The partial settings object that sets a schedule (`POST /api/task/schedule/<name>/`); the tasks here take
-    no config."""
+    """The partial settings object that sets a schedule and or its task's config (`POST
+    /api/task/schedule/<name>/`); app_settings.update checks the values."""
     known(name)
     if not schedule and not task_config:
         raise BadRequest("expected schedule or config key")
-    if task_config:
+    keys = TASK_CONFIG.get(name, {})
+    if task_config and not keys:
         raise BadRequest(f"task '{name}' doesn't take config")
     if schedule and schedule.strip().lower() in OFF_WORDS:  # v0.5 turns a schedule off with DELETE
         raise BadRequest("expected three cron schedule fields (minute hour day_of_week), or DELETE the schedule")
-    return {SECTION: {name: schedule}}
+    changes: dict[str, dict] = {SECTION: {name: schedule}} if schedule else {}
+    for key, value in (task_config or {}).items():
+        if key not in keys:
+            raise BadRequest(f"task '{name}' takes config {', '.join(keys)}, not {key!r}")
+        section, setting = keys[key]
+        changes.setdefault(section, {})[setting] = value
+    return changes

@@ -5,6 +5,7 @@ import json
 import tempfile
 import threading
 import time
+import urllib.request
 
 import boto3
 import pytest
@@ -113,7 +114,13 @@ def test_playlist_is_queued_and_its_entries_marked_as_downloaded(fake_youtube, a
     assert all(e.downloaded for e in entries)
     assert count(f"videos#playlist#{playlist.playlist_id}") == len(playlist.video_ids)
     assert all(Video.get(i).playlist == [playlist.playlist_id] for i in playlist.video_ids)
-    assert Playlist.get(playlist.playlist_id).playlist_last_refresh == today()  # its page was read now
+    stored = Playlist.get(playlist.playlist_id)
+    assert stored.playlist_last_refresh == today()  # its page was read now
+    # its thumbnail, the one its page links, fetched as the channel art is and stored where /cache/playlists/ points
+    assert stored.playlist_thumb is True
+    art = boto3.client("s3").get_object(Bucket=BUCKET, Key=s3.playlist_thumb_key(playlist.playlist_id))["Body"].read()
+    with urllib.request.urlopen(f"{fake_youtube.url}/thumb/{playlist.video_ids[0]}.jpg") as served:
+        assert art == served.read() and art[:2] == b"\xff\xd8"
 
 
 def test_progress_is_stored_while_downloading(fake_youtube, aws):

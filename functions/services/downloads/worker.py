@@ -8,7 +8,7 @@ from pynamodb.exceptions import DoesNotExist
 from functions.core import logs
 from functions.core.dates import duration_str
 from functions.core.ids import is_channel_id
-from functions.services.archive import playlists
+from functions.services.archive import playlist_index
 from functions.services.downloads import intake, items
 from functions.storage import db, s3
 from functions.storage.models import QueueItem
@@ -86,9 +86,9 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
             if target.kind == urls.PLAYLIST:
                 info = ytdlp.playlist_info(target.youtube_id or "", cookie)
                 # queued first, so a video archived meanwhile is either marked by the download (its item names
-                # the playlist) or found archived by playlists.index, which marks it
+                # the playlist) or found archived by playlist_index.index, which marks it
                 result = intake.add_entries(info["entries"], auto_start, playlists=[info["playlist_id"]])
-                playlists.index(info)
+                playlist_index.index(info, cookie)
                 store_thumbnails(info["entries"], result["added"], cookie)
             else:
                 channel = ytdlp.channel_info(target, cookie)
