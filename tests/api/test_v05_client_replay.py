@@ -96,6 +96,31 @@ def test_jellyfin_plugin(client, modern, archive):
     assert [v["youtube_id"] for v in filtered["data"]] == [video_id(3)]
 
 
+def test_jellyfin_plugin_playlist_sync(client, modern, admin, archive):
+    """Its playlist sync (TubeArchivistApi.cs) reads `playlist/` as `ResponseContainer<ISet<Playlist>>` and pages
+    while `current_page < last_page`; PaginationInfo types `prev_pages` `Collection<int>` and `last_page` `int`,
+    so the first page's `prev_pages` is null as TubeArchivist v0.5 answers it, never false (a JSON boolean there
+    fails Json.NET's deserialization). It creates custom playlists, moves their entries (`up`, `down`, `top`,
+    `bottom`, `remove`) and deletes a playlist expecting a 204."""
+    first = send(client, "GET", "/api/playlist/", modern).json_body
+    assert first["paginate"]["prev_pages"] is None and first["paginate"]["current_page"] == 0
+    assert isinstance(first["paginate"]["next_pages"], list)
+    assert send(client, "GET", "/api/playlist/", admin).json_body["paginate"]["prev_pages"] is False
+    assert send(client, "GET", "/api/playlist/?page=2", modern).json_body["paginate"]["prev_pages"] == []
+    custom = send(client, "POST", "/api/playlist/custom/", modern, body={"playlist_name": "Sync"}).json_body
+    path = f"/api/playlist/custom/{custom['playlist_id']}/"
+    for n in (1, 2, 3):
+        assert send(client, "POST", path, modern, body={"action": "create", "video_id": video_id(n)}).status_code == 200
+    for action in ("up", "down", "top", "bottom"):
+        moved = send(client, "POST", path, modern, body={"action": action, "video_id": video_id(2)})
+        assert moved.status_code == 200, (action, moved.json_body)
+    send(client, "POST", path, modern, body={"action": "remove", "video_id": video_id(1)})
+    entries = send(client, "GET", f"/api/playlist/{custom['playlist_id']}/", modern).json_body["playlist_entries"]
+    assert [e["youtube_id"] for e in entries] == [video_id(3), video_id(2)]
+    deleted = send(client, "DELETE", f"/api/playlist/{custom['playlist_id']}/", modern)
+    assert deleted.status_code == 204
+
+
 def test_kodi_addon_in_progress_and_watched(client, modern, archive):
     """Its "In Progress Videos" pages `video/?watch=continue&page=N` until `last_page`; its player posts the
     position when stopped, and when a video ends posts `watched/` and then a position of 0."""
