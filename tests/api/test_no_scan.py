@@ -71,7 +71,10 @@ BARE_QUERY |= {
     "/search": "?q=video",
     "/api/channel/search": "?q=" + CHANNEL,
 }
-BARE_QUERY |= {"/api/download/aggs": "?filter=pending", "/authorize_token": "?scopes=:feed&callback_url=myapp-auth://cb"}
+BARE_QUERY |= {
+    "/api/download/aggs": "?filter=pending",
+    "/authorize_token": "?scopes=:feed&callback_url=myapp-auth://cb",
+}
 # Answers other than 2xx/3xx that a call is expected to get: what the archive refuses, documented as such.
 REFUSED = {"/api/download?q=video": 400, "/api/download?error=true": 400}
 
