@@ -54,6 +54,29 @@ def test_browser_extension(client, modern, archive):
     assert missing.status_code == 404 and "error" in missing.json_body
 
 
+def test_browser_extension_buttons(client, modern, archive):
+    """Its buttons on YouTube's pages (background.js): "videoExists" GETs `video/<id>/` and links the archive's page
+    unless the answer has `error`; "download" POSTs `download/` (`?autostart=true` when ticked) and counts any
+    answer but null or `detail: "Invalid token."` a success; "subscribe" and "unsubscribe" POST `channel/` with
+    `data: [{channel_id: <the page's channel URL>, channel_subscribed}]`, then "getChannel" reads the bare
+    channel's `channel_subscribed`."""
+    archived = send(client, "GET", f"/api/video/{video_id(1)}/", modern).json_body
+    assert "error" not in archived and archived["youtube_id"] == video_id(1)
+    assert "error" in send(client, "GET", f"/api/video/{video_id(9)}/", modern).json_body
+    row = {"youtube_id": f"https://www.youtube.com/watch?v={video_id(9)}", "status": "pending"}
+    queued = send(client, "POST", "/api/download/", modern, body={"data": [row]})
+    assert queued.status_code == 200 and queued.json_body is not None and "detail" not in queued.json_body
+    listed = send(client, "GET", "/api/download/", modern).json_body["data"]
+    assert [item["youtube_id"] for item in listed] == [video_id(9)]
+    url = f"https://www.youtube.com/channel/{channel_id(2)}"
+    for subscribed in (True, False):
+        rows = [{"channel_id": url, "channel_subscribed": subscribed}]
+        answer = send(client, "POST", "/api/channel/", modern, body={"data": rows})
+        assert answer.status_code == 200 and "detail" not in answer.json_body
+        found = send(client, "GET", f"/api/channel/search/?q={channel_id(2)}", modern).json_body
+        assert found["channel_subscribed"] is subscribed
+
+
 def test_jellyfin_plugin(client, modern, archive):
     """It maps bare Video and Channel objects onto its items and reads custom playlists as collections."""
     video = send(client, "GET", f"/api/video/{video_id(1)}/", modern).json_body
