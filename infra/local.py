@@ -7,6 +7,7 @@ on a threaded HTTP server, and SQS poller threads and schedule timers for the ap
 schedule the owner sets run when the stored schedule says: infra/local_schedules.py).
 """
 
+import gc
 import logging
 import os
 import re
@@ -329,7 +330,11 @@ def main() -> None:
 
     dynamo_index.install()  # before moto's first DynamoDB request: its handler is the indexed backend's
     store = Store(folder, apply=in_process_caller(moto.moto_app))
+    gc.disable()  # the collector walked every object made so far at each pass, ever more of them as items loaded
     counts = store.open(lambda bucket, manifest: load_objects(s3, folder, bucket, manifest))
+    dynamo_index.build()
+    gc.freeze()  # the archive lives as long as the run: no collection walks it again
+    gc.enable()
     moto.gate.store = store
     log.info(
         "loaded %d items, %d journal records, %d objects in %.1f s",

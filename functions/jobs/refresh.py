@@ -1,13 +1,17 @@
 """The refresh function: consumes the refresh queue, one message per video, channel or playlist to read again,
-and the rescans asked for through /api/task/.
+the rescans asked for through /api/task/, and the passes over a channel's playlists
+(functions.services.channel_playlists).
 
 A refresh that fails (yt-dlp or the network) raises, so SQS delivers the message again; the third failure sends it
 to the dead-letter queue, and its RefreshItem is removed then, so /api/refresh/ does not count it forever.
 """
 
+import functools
+
 from functions.core import logs
+from functions.core.ids import is_channel_id
 from functions.jobs import events
-from functions.services import app_settings, cookies, network, rescan, task_runs
+from functions.services import app_settings, channel_playlists, cookies, network, rescan, task_runs
 from functions.services import refresh as refresh_service
 from functions.youtube import ytdlp
 
@@ -29,6 +33,9 @@ def handle(raw: str | None, receives: int = 1) -> str:
     body = events.body(raw, "action")
     if body["action"] == refresh_service.RESCAN:
         return task_runs.record(task_runs.UPDATE_SUBSCRIBED, rescan_run, body.get("task_id")) or "stopped"
+    if body["action"] == channel_playlists.ACTION and is_channel_id(body.get("id")):
+        work = functools.partial(channel_playlists.run, body["id"])
+        return "indexed" if task_runs.record(task_runs.INDEX_PLAYLISTS, work, body.get("task_id")) else "skipped"
     kind, item_id = body.get("kind"), body.get("id")
     if (
         body["action"] != refresh_service.REFRESH

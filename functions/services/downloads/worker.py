@@ -5,12 +5,12 @@ import time
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions.core.dates import duration_str, today
+from functions.core.dates import duration_str
 from functions.core.ids import is_channel_id
-from functions.services.archive import playlists
+from functions.services.archive import playlist_index
 from functions.services.downloads import intake, items
 from functions.storage import db
-from functions.storage.models import Playlist, QueueItem
+from functions.storage.models import QueueItem
 from functions.youtube import urls, ytdlp
 
 
@@ -67,18 +67,10 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
         try:
             if target.kind == urls.PLAYLIST:
                 info = ytdlp.playlist_info(target.youtube_id or "", cookie)
-                playlist = Playlist(
-                    info["playlist_id"],
-                    playlist_name=info["playlist_name"],
-                    playlist_channel=info["playlist_channel"],
-                    playlist_channel_id=info["playlist_channel_id"],
-                    playlist_description=info["playlist_description"],
-                    playlist_last_refresh=today(),  # its page was just read, as a refresh reads it
-                )
                 # queued first, so a video archived meanwhile is either marked by the download (its item names
-                # the playlist) or found archived by playlists.save, which marks it
+                # the playlist) or found archived by playlists.index, which marks it
                 result = intake.add_entries(info["entries"], auto_start, playlists=[info["playlist_id"]])
-                playlists.save(playlist, info["entries"])
+                playlist_index.index(info, cookie)
             else:
                 channel = ytdlp.channel_info(target, cookie)
                 rows = []
@@ -141,19 +133,31 @@ def holds(youtube_id: str, owner: str) -> bool:
         return False
 
 
+def _let_go() -> list:
+    """The actions that end a download's hold on its item."""
+    return [
+        QueueItem.lease_owner.remove(),
+        QueueItem.lease_until.remove(),
+        QueueItem.progress.remove(),
+        QueueItem.speed.remove(),
+        QueueItem.runs_on.remove(),
+    ]
+
+
 def record_failure(youtube_id: str, owner: str, message: str) -> None:
     """Keep the error on the item and let go of it, so the next delivery (or the user) can retry."""
     db.conditional(
         QueueItem(youtube_id).update,
-        actions=[
-            QueueItem.message.set(message[:2000]),
-            QueueItem.attempts.add(1),
-            QueueItem.lease_owner.remove(),
-            QueueItem.lease_until.remove(),
-            QueueItem.progress.remove(),
-            QueueItem.speed.remove(),
-            QueueItem.runs_on.remove(),
-        ],
+        actions=[QueueItem.message.set(message[:2000]), QueueItem.attempts.add(1), *_let_go()],
+        condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
+    )
+
+
+def release(youtube_id: str, owner: str) -> None:
+    """Let go of an item whose download was stopped: pending as before, no error, no attempt counted."""
+    db.conditional(
+        QueueItem(youtube_id).update,
+        actions=_let_go(),
         condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
     )
 
