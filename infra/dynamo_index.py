@@ -7,18 +7,29 @@ DynamoTypes), updated after every write moto makes. A Query then hands moto's un
 items its page can reach: the partition's range, from the ExclusiveStartKey on, up to Limit + 1 items or 1 MB,
 so moto still does all the parsing, filtering, projection and paging of its answer.
 
+The indexes hold each key as the Python value it compares as (infra/dynamo_items.py `native`): sorting and
+searching them compares strings and Decimals, not DynamoTypes (which build a Decimal at every comparison; a sort
+of 100,000 videos' keys that way took most of a minute). `build()` makes every table's indexes at once (a start).
+
+A transaction keeps a copy of only the items it names, to put back if it fails, where moto keeps a deep copy of
+every table it names (seconds for a table of 100,000 videos, at every write of a video with its counters).
+
 `install()` changes the classes of the backend and its tables to the subclasses below (nothing of moto's code is
 changed; a plain moto behaves as before). tests/conftest.py runs the suite over it with YTARCHIVE_DYNAMO=indexed.
 """
 
 import bisect
+import copy
 import threading
 
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, GlobalSecondaryIndex, Table
 
+from infra.dynamo_items import StoredItem, key_value, native
+
 _narrowed = threading.local()  # the candidates of the Query being answered in this thread
+_in_transaction = threading.local()  # moto's copy of a table for a transaction is the table itself then
 _lock = threading.RLock()
 
 
@@ -41,11 +52,11 @@ class _Index:
                 del self.partitions[old[0]]
 
     def add(self, key: tuple, item, keep_sorted: bool = True) -> None:
-        attrs = item.attrs
-        if self.hash_attr not in attrs or any(name not in attrs for name in self.needs):
+        hash_value = key_value(item, self.hash_attr)
+        if hash_value is None or any(key_value(item, name) is None for name in self.needs):
             return  # not in this index, as in DynamoDB (and in moto's walk)
-        hash_value = attrs[self.hash_attr]
-        entry = (tuple(attrs[name] for name in self.sort_attrs), key)
+        hash_value = native(hash_value)
+        entry = (tuple(native(key_value(item, name)) for name in self.sort_attrs), key)
         partition = self.partitions.setdefault(hash_value, [])
         if keep_sorted:
             bisect.insort(partition, entry)
@@ -54,10 +65,11 @@ class _Index:
         self.entries[key] = (hash_value, entry)
 
 
-class SizedItem(Item):
+class SizedItem(StoredItem):
     """An item whose size is summed once, not at every read: moto sums it over every value (each member of a set
     made a DynamoType) twice an item in a BatchGetItem and once in a Query's page. A write of the item's key
-    refreshes its indexes, and that forgets its size (moto changes an updated item in place)."""
+    refreshes its indexes, and that forgets its size (moto changes an updated item in place). An item moto made
+    has its `attrs`; one loaded from a snapshot may not have read its line yet (a StoredItem)."""
 
     _size: int | None = None
 
@@ -65,6 +77,21 @@ class SizedItem(Item):
         if self._size is None:
             self._size = super().size()
         return self._size
+
+    def project(self, projection_expressions: list[list[str]]) -> Item:
+        """The item with only the top-level attributes named, their values shared (as moto's GetItem answers with
+        the stored item itself; a part of a valid item needs no size check): moto's projection turns the whole
+        item into Python values and back once per name (an index's keys, a ProjectionExpression's names), most of
+        a Query's CPU. A nested path or a list element goes moto's way."""
+        names = [path[0] for path in projection_expressions if len(path) == 1 and "[" not in path[0]]
+        if len(names) != len(projection_expressions):
+            return super().project(projection_expressions)
+        attrs = self.attrs
+        projected = SizedItem.__new__(SizedItem)
+        projected.hash_key, projected.range_key = self.hash_key, self.range_key
+        projected.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.update(projected.attrs, {name: attrs[name] for name in names if name in attrs})
+        return projected
 
 
 def _sized(item) -> None:
@@ -93,10 +120,13 @@ class _TableIndexes:
                 range_attrs = [table.hash_key_attr, table.range_key_attr]
             order = table._generate_attr_to_sort_by([hashes[0], table.hash_key_attr], range_attrs)
             self.by_name[index.name] = _Index(hashes[0], order[1:], ranges[0] if ranges else None, ranges)
-        for index in self.by_name.values():  # all at once, then one sort a partition (not an insort an item)
-            for items in table.items.values():
-                for item in items.values() if table.range_key_attr else (items,):
-                    index.add(self.key_of(item), item, keep_sorted=False)
+        indexes = list(self.by_name.values())
+        for items in table.items.values():  # all at once, then one sort a partition (not an insort an item)
+            for item in items.values() if table.range_key_attr else (items,):
+                key = self.key_of(item)
+                for index in indexes:
+                    index.add(key, item, keep_sorted=False)
+        for index in indexes:
             for partition in index.partitions.values():
                 partition.sort()
 
@@ -178,6 +208,11 @@ class IndexedTable(Table):
             with _lock:
                 _indexes(self).refresh(self, hash_value, range_value)
 
+    def __deepcopy__(self, memo):
+        if getattr(_in_transaction, "active", False):
+            return self  # IndexedBackend.transact_write_items keeps what it needs to put back
+        return copy._reconstruct(self, memo, *self.__reduce_ex__(4))  # what deepcopy does for a plain Table
+
     def all_items(self):
         narrowed = getattr(_narrowed, "items", None)
         return narrowed if narrowed is not None else super().all_items()
@@ -191,6 +226,8 @@ class IndexedTable(Table):
             candidates = self._candidates(
                 hash_key_conditions, range_key_conditions, limit, exclusive_start_key, scan_index_forward, index_name
             )
+        if candidates and index_name:
+            candidates = _as_indexed(self.get_index(index_name), candidates)
         _narrowed.items = candidates
         try:
             return super().query(
@@ -217,7 +254,7 @@ class IndexedTable(Table):
                 return None
             if range_condition is not None and range_condition[0] != index.range_attr:
                 return None
-            partition = index.partitions.get(hash_value, [])
+            partition = index.partitions.get(native(hash_value), [])
             low, high = _range(partition, range_condition)
             if start_key:
                 start = _start_tuple(index, start_key)
@@ -248,8 +285,21 @@ class IndexedTable(Table):
             return picked
 
 
-def _head(value: DynamoType, length: int):
-    return value.value[:length] if isinstance(value.value, str | bytes) else value.value
+def _as_indexed(index, items: list) -> list:
+    """A page's candidates as a KEYS_ONLY or INCLUDE index holds them, each the size of its item (what moto's
+    page limit counts): moto deep-copies every candidate before it projects them, the whole items."""
+    if (index.projection or {}).get("ProjectionType") not in ("KEYS_ONLY", "INCLUDE"):
+        return items
+    projected = []
+    for item in items:
+        held = index.project(item)
+        held._size = item.size()
+        projected.append(held)
+    return projected
+
+
+def _head(value, length: int):
+    return value[:length] if isinstance(value, str | bytes) else value
 
 
 def _range(partition: list, condition) -> tuple[int, int]:
@@ -257,6 +307,7 @@ def _range(partition: list, condition) -> tuple[int, int]:
     if condition is None:
         return 0, len(partition)
     _, operator, values = condition
+    values = [native(value) for value in values]
 
     def left(value):
         return bisect.bisect_left(partition, value, key=lambda e: e[0][0])
@@ -278,7 +329,7 @@ def _range(partition: list, condition) -> tuple[int, int]:
     if operator == "BETWEEN":
         return left(values[0]), right(values[1])
     if operator == "BEGINS_WITH":  # values sorted are sorted by their first len(prefix) characters too
-        prefix = values[0].value
+        prefix = values[0]
         high = bisect.bisect_right(partition, prefix, key=lambda e: _head(e[0][0], len(prefix)))
         return left(values[0]), high
     return 0, len(partition)
@@ -286,7 +337,7 @@ def _range(partition: list, condition) -> tuple[int, int]:
 
 def _start_tuple(index: _Index, start_key: dict) -> tuple | None:
     try:
-        return tuple(DynamoType(start_key[name]) for name in index.sort_attrs)
+        return tuple(native(DynamoType(start_key[name])) for name in index.sort_attrs)
     except KeyError:
         return None
 
@@ -304,6 +355,27 @@ class IndexedBackend(DynamoDBBackend):
         finally:
             _refresh(self, table_name, key)
 
+    def transact_write_items(self, transact_items):
+        kept = []  # (table, hash value, range value, a copy of the item or None), in the order named
+        for request in transact_items if isinstance(transact_items, list) else ():
+            for kind, operation in request.items():
+                table = self.tables.get(operation.get("TableName"))
+                key = operation.get("Item") if kind == "Put" else operation.get("Key")
+                if table is None or kind == "ConditionCheck" or not isinstance(key, dict):
+                    continue
+                hash_value, range_value = _key_values(table, key)
+                if hash_value is not None:
+                    kept.append((table, hash_value, range_value, copy.deepcopy(_item(table, hash_value, range_value))))
+        _in_transaction.active = True
+        try:
+            return super().transact_write_items(transact_items)
+        except BaseException:
+            for table, hash_value, range_value, item in reversed(kept):
+                _put_back(table, hash_value, range_value, item)
+            raise
+        finally:
+            _in_transaction.active = False
+
     def _statements(self, method, *args, **kwargs):
         try:
             return method(*args, **kwargs)
@@ -319,6 +391,32 @@ class IndexedBackend(DynamoDBBackend):
 
     def batch_execute_statement(self, *args, **kwargs):
         return self._statements(super().batch_execute_statement, *args, **kwargs)
+
+
+def _put_back(table: Table, hash_value, range_value, item) -> None:
+    """An item as it was before a failed transaction (None: it was not there)."""
+    with _lock:
+        if table.range_key_attr:
+            if item is None:
+                table.items[hash_value].pop(range_value, None)
+            else:
+                table.items[hash_value][range_value] = item
+        elif item is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = item
+        _indexes(table).refresh(table, hash_value, range_value)
+
+
+def build(backend=None) -> None:
+    """Make every table's indexes now (a start), not at each table's first Query."""
+    if backend is None:
+        from infra.store import dynamodb_backend
+
+        backend = dynamodb_backend()
+    for table in backend.tables.values():
+        if isinstance(table, IndexedTable):
+            _indexes(table)
 
 
 def install(backend=None) -> None:

@@ -208,56 +208,29 @@ def restore_queue_messages(saved: dict[str, list[dict]]) -> int:
     return count
 
 
-def _binary_to_text(value):
+def binary_to_text(value):
+    """JSON's default for the binary values moto keeps decoded: base64, as its answers send them."""
     if isinstance(value, bytes | bytearray):
         return base64.b64encode(value).decode()
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
 def table_lines(table) -> list[bytes]:
-    """Every item of a moto table as lines of DynamoDB JSON as on the wire (moto keeps some binary values
-    decoded: they are written base64, as its answers send them, and PutItem reads them so)."""
-    return [
-        json.dumps(item.to_json()["Attributes"], sort_keys=True, default=_binary_to_text).encode() + b"\n"
-        for item in table.all_items()
-    ]
+    """Every item of a moto table as lines of DynamoDB JSON as on the wire (infra/dynamo_items.py: an item
+    loaded and never read since is its line as loaded)."""
+    from infra.dynamo_items import line_of
 
-
-def _decoded(value: dict) -> dict:
-    """An attribute value of a snapshot line as moto's request parser stores it: binary values decoded."""
-    ((kind, inner),) = value.items()
-    if kind == "B":
-        return {"B": base64.b64decode(inner)}
-    if kind == "BS":
-        return {"BS": [base64.b64decode(part) for part in inner]}
-    if kind == "M":
-        return {"M": {name: _decoded(part) for name, part in inner.items()}}
-    if kind == "L":
-        return {"L": [_decoded(part) for part in inner]}
-    return value
+    partitions = table.items.values()
+    if table.range_key_attr:
+        return [line_of(item) for partition in partitions for item in partition.values()]
+    return [line_of(item) for item in partitions]
 
 
 def load_table_lines(table, lines: Iterable[bytes]) -> int:
-    """Put a snapshot's items straight into moto's table, as its PutItem stores them: without PutItem's checks (the
-    items were moto's) and its size sum over every attribute for each attribute set (seconds at 10,000 videos)."""
-    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    """Put a snapshot's items into moto's table, each parsed when first read (infra/dynamo_items.py)."""
+    from infra.dynamo_items import load_lines
 
-    hash_attr, range_attr = table.hash_key_attr, table.range_key_attr
-    count = 0
-    for line in lines:
-        if not line.strip():
-            continue
-        attrs = {name: _decoded(value) for name, value in json.loads(line).items()}
-        hash_value = DynamoType(attrs[hash_attr])
-        range_value = DynamoType(attrs[range_attr]) if range_attr else None
-        item = Item(hash_value, range_value, {})
-        item.attrs = LimitedSizeDict({name: DynamoType(value) for name, value in attrs.items()})  # dict's update
-        if range_attr:
-            table.items[hash_value][range_value] = item
-        else:
-            table.items[hash_value] = item
-        count += 1
-    return count
+    return load_lines(table, lines)
 
 
 def object_entry(fake_key, file: str) -> dict:
@@ -436,7 +409,7 @@ class Store:
 
     def record_queues(self) -> None:
         """After moto changed a queue (under `sqs_lock`): every queue's messages on disk, or NotDurable."""
-        state = json.dumps(queue_messages(), separators=(",", ":"), default=_binary_to_text).encode()
+        state = json.dumps(queue_messages(), separators=(",", ":"), default=binary_to_text).encode()
         try:
             write_atomic(self._queues_path, [state])
         except OSError as error:

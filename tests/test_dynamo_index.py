@@ -49,6 +49,14 @@ def create(dynamodb) -> None:
                 "KeySchema": [{"AttributeName": "group", "KeyType": "HASH"}],
                 "Projection": {"ProjectionType": "ALL"},
             },
+            {
+                "IndexName": "by_rank_sized",
+                "KeySchema": [
+                    {"AttributeName": "group", "KeyType": "HASH"},
+                    {"AttributeName": "rank", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["size"]},
+            },
         ],
     )
 
@@ -88,6 +96,13 @@ def queries(rng: random.Random):
                 "ExpressionAttributeValues": {**values, **more},
             }
         yield {**base, "FilterExpression": "attribute_exists(word)", "ExpressionAttributeValues": values}
+        yield {
+            **base,
+            "ExpressionAttributeValues": values,
+            "ProjectionExpression": "#g, #s, sk, nope",
+            "ExpressionAttributeNames": {"#g": "group", "#s": "size"},
+        }
+        yield {**base, "IndexName": "by_rank_sized", "ExpressionAttributeValues": values}
         for prefix in ("ap", "ban", "b", "z"):
             yield {
                 "IndexName": "by_word",
@@ -108,6 +123,12 @@ def queries(rng: random.Random):
             "ExpressionAttributeValues": {":p": {"S": pk}, ":a": {"N": "20"}, ":b": {"N": "90"}},
         }
         yield {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": pk}}, "Select": "COUNT"}
+        yield {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": pk}},
+            "ProjectionExpression": "word, #r",
+            "ExpressionAttributeNames": {"#r": "rank"},
+        }
 
 
 def every_page(dynamodb, query: dict, limit, forward: bool) -> list:
@@ -139,6 +160,9 @@ def plain(backend) -> None:
     backend.__class__ = DynamoDBBackend
     for table in backend.tables.values():
         table.__class__ = Table
+        for items in table.items.values():  # moto's own items: its projection, its size sums
+            for item in items.values():
+                item.__class__ = Item
 
 
 def change_things(dynamodb, rng: random.Random) -> None:
@@ -313,3 +337,42 @@ def test_an_items_kept_size_follows_its_writes():
         assert sizes()[0] == sizes()[1] == first[1] + 500
         dynamodb.put_item(TableName=TABLE, Item={**key, "words": {"SS": ["c"]}})
         assert sizes()[0] == sizes()[1] == first[1]
+
+
+def test_a_failed_transaction_puts_back_only_the_items_it_named(monkeypatch):
+    rng = random.Random(7)
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        create(dynamodb)
+        for n in range(40):
+            dynamodb.put_item(TableName=TABLE, Item={**random_item(rng, n), "pk": {"S": "p0"}, "group": {"S": "g0"}})
+        backend = dynamodb_backend()
+        dynamo_index.install(backend)
+        table = backend.get_table(TABLE)
+        before = answers(dynamodb, random.Random(1))
+        items = {key: item.to_json() for key, item in table.items[DynamoType({"S": "p0"})].items()}
+        copied = []
+        monkeypatch.setattr(  # what a deep copy of a table calls
+            Table, "__reduce_ex__", lambda self, protocol: copied.append(self) or object.__reduce_ex__(self, protocol)
+        )
+        with pytest.raises(ClientError, match="TransactionCanceled"):
+            dynamodb.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": TABLE, "Item": {**random_item(rng, 1000), "pk": {"S": "p0"}}}},
+                    {"Update": {"TableName": TABLE, "Key": {"pk": {"S": "p0"}, "sk": {"N": "3"}},
+                                "UpdateExpression": "SET #r = :r REMOVE word",
+                                "ExpressionAttributeNames": {"#r": "rank"},
+                                "ExpressionAttributeValues": {":r": {"N": "99"}}}},
+                    {"Delete": {"TableName": TABLE, "Key": {"pk": {"S": "p0"}, "sk": {"N": "4"}}}},
+                    {"ConditionCheck": {"TableName": TABLE, "Key": {"pk": {"S": "p0"}, "sk": {"N": "-1"}},
+                                        "ConditionExpression": "attribute_exists(pk)"}},
+                ]
+            )  # fmt: skip
+        assert not copied  # the table was not deep-copied
+        assert backend.get_table(TABLE) is table
+        assert {key: item.to_json() for key, item in table.items[DynamoType({"S": "p0"})].items()} == items
+        assert answers(dynamodb, random.Random(1)) == before  # the indexes hold the items put back
+        dynamodb.transact_write_items(
+            TransactItems=[{"Delete": {"TableName": TABLE, "Key": {"pk": {"S": "p0"}, "sk": {"N": "4"}}}}]
+        )
+        assert "Item" not in dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "p0"}, "sk": {"N": "4"}})

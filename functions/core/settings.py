@@ -79,6 +79,7 @@ class Settings:
     cors_origins: tuple[str, ...]  # web origins besides browser extensions that may call the TA API
     snapshot_queue_url: str
     sponsorblock_url: str
+    membership_url: str  # TubeArchivist's members platform (sponsors' real-time notifications)
     refresh_queue_url: str
     notify_topic_arn: str
     lookup_function: str
@@ -122,6 +123,7 @@ def get_settings() -> Settings:
         cors_origins=tuple(o.strip().rstrip("/") for o in env("CORS_ORIGINS", "").split(",") if o.strip()),
         snapshot_queue_url=env("SNAPSHOT_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         sponsorblock_url=env("SPONSORBLOCK_URL", "https://sponsor.ajay.app").rstrip("/"),
+        membership_url=env("MEMBERSHIP_URL", "https://members.tubearchivist.com").rstrip("/"),
         refresh_queue_url=env("REFRESH_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         notify_topic_arn=env("NOTIFY_TOPIC_ARN", ""),  # empty: found by name (the local stage)
         lookup_function=env("LOOKUP_FUNCTION", ""),  # empty: the lookup runs in this process (local stage, tests)

@@ -161,3 +161,33 @@ class AsyncTask(Struct, omit_defaults=True):
     message: str | UnsetType = UNSET
     status: str | UnsetType = UNSET
     filename: str | UnsetType = UNSET
+
+
+class MembershipToken(Struct):
+    """`/api/appsettings/membership/token/`: the members platform's API key (TokenResponseSerializer); null
+    when none is stored."""
+
+    token: str | None
+
+
+class MembershipUser(Struct):
+    id: int
+    username: str
+
+
+class SponsorTier(Struct):
+    tier_id: int
+    name: str
+    description: str
+    max_subs: int
+
+
+class MembershipProfile(Struct):
+    """`GET /api/appsettings/membership/profile/`: the sponsor's profile on the platform."""
+
+    id: int
+    user: MembershipUser
+    sponsor_tier: SponsorTier
+    subscription_count: int
+    subscription_is_max: bool
+    is_connected: bool

@@ -128,11 +128,17 @@ def scan(owner: str, progress: task_runs.Run | None = None) -> dict:
     return {"added": added, "errors": errors, "playlists_indexed": indexed}
 
 
-def _reporter(progress: task_runs.Run | None, step: str, fraction: float) -> Callable[[str], None] | None:
-    """A channel's playlist lines under its rescan step, on the run's progress."""
+def _reporter(progress: task_runs.Run | None, step: str, fraction: float) -> Callable[[str], bool] | None:
+    """A channel's playlist lines under its rescan step, on the run's progress; a stop asked for ends the
+    channel's playlists before the next one (and then the rescan)."""
     if progress is None:
         return None
-    return lambda line: progress.progress([step, line], fraction)
+
+    def report(line: str) -> bool:
+        progress.progress([step, line], fraction)
+        return not progress.stop_asked()
+
+    return report
 
 
 def channel_work(
@@ -140,7 +146,7 @@ def channel_work(
     sizes: dict[str, int],
     cookie: str | None,
     subscribed_playlists: list[str],
-    report: Callable[[str], None] | None,
+    report: Callable[[str], bool] | None,
 ) -> tuple[list[tuple[list[dict], list[str] | None]], channel_playlists.Synced | None]:
     """A channel's step: its newest videos, grouped by the playlists they are in, to queue; and, with the
     `index_playlists` overwrite, what archiving its playlists did (None without it). The playlists are read

@@ -60,6 +60,8 @@ CHECK_REINDEX, AUTODELETE = "check_reindex", "autodelete"
 CREATE_SNAPSHOT, RESTORE_SNAPSHOT = "create_snapshot", "restore_snapshot"
 RUN_BACKUP, RESTORE_BACKUP = "run_backup", "restore_backup"
 RESCAN_FILESYSTEM, MANUAL_IMPORT = "rescan_filesystem", "manual_import"
+INDEX_PLAYLISTS = "index_playlists"
+SUBSCRIBE_TO = "subscribe_to"
 TASKS = {
     UPDATE_SUBSCRIBED: Task("Rescan your Subscriptions", "download:scan", True, True, stops_running=True),
     DOWNLOAD_PENDING: Task("Downloading", "download:run", True, True, stops_running=True),
@@ -72,6 +74,8 @@ TASKS = {
     RESTORE_BACKUP: Task("Restore Backup", "setting:restore", False, False),
     RESCAN_FILESYSTEM: Task("Rescan your Filesystem", "setting:filesystemscan", False, False),
     MANUAL_IMPORT: Task("Manual video import", "setting:import", False, False),
+    INDEX_PLAYLISTS: Task("Index Channel Playlist", "channel:indexplaylist", False, False),
+    SUBSCRIBE_TO: Task("Add Subscription", "subscription:add", False, False),
 }
 FILTER_GROUPS = {"download": "download:", "settings": "setting:", "channel": "channel:"}  # the poll's ?filter=
 
@@ -103,6 +107,14 @@ def queue(name: str, count: int = 1) -> list[str]:
         for run in runs:
             batch.save(run)
     return [run.task_id for run in runs]
+
+
+def nothing_to_do(name: str, result: str) -> str:
+    """A run asked for with nothing to do (a download with an empty queue): recorded as started and ended at
+    once with `result`, as TubeArchivist's task runs and finds nothing; its id."""
+    (task_id,) = queue(name)
+    record(name, lambda run: result, task_id)
+    return task_id
 
 
 def forget(task_id: str) -> None:

@@ -2,13 +2,17 @@
 yt-dlp over the local media server) and refreshes those it has; channels without it are left alone; a second
 rescan adds nothing; the TubeArchivist and Invidious playlist listings of the channel then show them."""
 
+import json
+
 import pytest
 
+from functions.jobs import refresh as refresh_job
 from functions.services import rescan, task_runs
 from functions.services.archive import channels
 from functions.storage import counters, index_keys
 from functions.storage.models import UNSUBSCRIBED, Counter, Playlist, PlaylistEntry, QueueItem, TaskRun
 from tests.api.calls import send
+from tests.api.test_refresh import refresh_messages
 
 
 @pytest.fixture
@@ -157,3 +161,55 @@ def test_the_task_run_shows_the_playlists(client, admin, catalog, monkeypatch):
     assert all(lines[0].startswith(f"Scanning channel {first.channel_id} ") for lines in shown if len(lines) == 2)
     run = TaskRun.get(task_id)
     assert run.status == task_runs.SUCCESS and "Indexed 2 new playlists." in run.result
+
+
+def test_turning_the_overwrite_on_looks_for_the_playlists_at_once(client, admin, v05, catalog, aws):
+    first = channel_of(catalog, 0)
+    channels.set_subscribed(first.channel_id, True)
+    overwrite(client, admin, first.channel_id, False)
+    assert refresh_messages(aws) == []  # turning it off asks for nothing
+    overwrite(client, admin, first.channel_id, True)
+    (message,) = refresh_messages(aws)
+    assert (message["action"], message["id"]) == ("index_playlists", first.channel_id)
+    pending = TaskRun.get(message["task_id"])
+    assert (pending.name, pending.status) == (task_runs.INDEX_PLAYLISTS, task_runs.PENDING)
+    assert refresh_job.handle(json.dumps(message)) == "indexed"
+    made = catalog.playlists_of(first.channel_id)
+    assert {p.playlist_id for p in Playlist.scan()} == {p.playlist_id for p in made}
+    assert list(QueueItem.scan()) == []  # only the playlists: the rescan queues videos
+    run = TaskRun.get(message["task_id"])
+    assert run.status == task_runs.SUCCESS and run.result == "Indexed 2 new playlists, refreshed 0."
+    assert send(client, "GET", f"/api/task/by-id/{message['task_id']}/", admin).json_body["name"] == "index_playlists"
+    (board,) = send(client, "GET", "/api/notification/?filter=channel", v05).json_body  # v0.5's channel page polls
+    assert (board["title"], board["group"], board["id"]) == (
+        "Index Channel Playlist",
+        "channel:indexplaylist",
+        message["task_id"],
+    )
+    overwrite(client, admin, first.channel_id, True)  # asked again: the ones archived now are refreshed
+    (again,) = [m for m in refresh_messages(aws) if m["task_id"] != message["task_id"]]  # read, not taken
+    refresh_job.handle(json.dumps(again))
+    assert TaskRun.get(again["task_id"]).result == "Indexed 0 new playlists, refreshed 2."
+
+
+def test_a_pass_for_a_channel_removed_meanwhile_does_nothing(aws):
+    (task_id,) = task_runs.queue(task_runs.INDEX_PLAYLISTS)
+    body = {"action": "index_playlists", "id": "UC" + "z" * 22, "task_id": task_id}
+    assert refresh_job.handle(json.dumps(body)) == "skipped"
+    assert TaskRun.get(task_id).result == f"channel {body['id']} is not archived" and list(Playlist.scan()) == []
+
+
+def test_a_stop_asked_for_ends_the_channels_playlists_before_the_next(client, admin, catalog, monkeypatch):
+    subscribed_with_overwrite(client, admin, catalog)
+    real = task_runs.Run.progress
+
+    def progress(self, lines, fraction=None):
+        real(self, lines, fraction)
+        if lines[-1].startswith("Playlist "):  # the first playlist begins: the user stops the rescan
+            task_runs.command(self.task_id, "stop")
+
+    monkeypatch.setattr(task_runs.Run, "progress", progress)
+    (task_id,) = task_runs.queue(task_runs.UPDATE_SUBSCRIBED)
+    summary = task_runs.record(task_runs.UPDATE_SUBSCRIBED, rescan.run, task_id)
+    assert summary["playlists_indexed"] == [] and list(Playlist.scan()) == []
+    assert TaskRun.get(task_id).status == task_runs.REVOKED
