@@ -4,7 +4,7 @@ overwrite off), 5 and 20.
 
     python bench/channel_playlists.py [--playlists 0,5,20] [--videos 20]
 
-In-process moto (`mock_aws`, the stack made from infra/resources.yaml as tests/conftest.py does), the real yt-dlp
+In-process moto (`mock_aws`, the stack of tests/conftest.py made from infra/resources.yaml), the real yt-dlp
 reading tests/media_server.py through the tests' stand-in extractor. Per rescan: the pages the fake YouTube
 served (channel tabs, playlist pages), the DynamoDB calls (every botocore call to DynamoDB, counted), and the
 wall time. Prints a Markdown table; asserts nothing timed.
@@ -20,23 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# Before any project import: models read the region and table prefix when they are defined (as in conftest).
-for _name in list(os.environ):
-    if _name.startswith("AWS_ENDPOINT_URL") or _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        del os.environ[_name]
-os.environ.update(
-    AWS_DEFAULT_REGION="us-east-1",
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    APP_STAGE="local",
-    TABLE_PREFIX="ytarchive-local-",
-    MEDIA_BUCKET="ytarchive-local-media",
-    YTDLP_TEST_EXTRACTOR="tests.fake_youtube:FakeYoutubeIE",
-)
+os.environ["YTDLP_TEST_EXTRACTOR"] = "tests.fake_youtube:FakeYoutubeIE"
 
-import boto3  # noqa: E402
 import botocore.client  # noqa: E402
 from moto import mock_aws  # noqa: E402
+
+# Before any project import: the tests' moto environment (models read the region and table prefix when defined),
+# and their stack, made from infra/resources.yaml in an empty moto.
+from tests.conftest import STACK  # noqa: E402
 
 DYNAMODB_CALLS: Counter = Counter()
 
@@ -92,9 +83,8 @@ def measure(videos: int, playlists: int) -> list[dict]:
 
     catalog, channel = catalog_of(videos, playlists)
     with mock_aws(), MediaServer(catalog) as server:
-        boto3.client("cloudformation").create_stack(
-            StackName="ytarchive", TemplateBody=(ROOT / "infra/resources.yaml").read_text()
-        )
+        STACK.forget()
+        STACK.ready()
         os.environ[SERVER_ENV] = server.url
         channels.set_subscribed(channel.channel_id, True)
         if playlists:
