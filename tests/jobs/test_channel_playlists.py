@@ -200,7 +200,7 @@ def test_a_pass_for_a_channel_removed_meanwhile_does_nothing(aws):
 
 
 def test_a_stop_asked_for_ends_the_channels_playlists_before_the_next(client, admin, catalog, monkeypatch):
-    _, _ = subscribed_with_overwrite(client, admin, catalog)
+    subscribed_with_overwrite(client, admin, catalog)
     real = task_runs.Run.progress
 
     def progress(self, lines, fraction=None):

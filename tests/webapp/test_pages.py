@@ -298,7 +298,9 @@ def test_an_admin_has_a_channels_playlists_archived_by_the_rescan(site):
     assert page.locator("text=More from the lab").count() == 0
     if page.inner_text("#subscribe") == "Subscribe":
         page.click("#subscribe")
+        expect_toast(page, "Subscribed")
         page.wait_for_selector("#subscribe:text('Unsubscribe')")
+        page.wait_for_selector("form.overrides")
     page.select_option("form.overrides select[name=index_playlists]", "true")
     page.click("form.overrides button[type=submit]")
     expect_toast(page, "Overrides saved")
