@@ -5,12 +5,15 @@
 
 For each size, in a fresh moto (`mock_aws`, the stack created from infra/resources.yaml as tests/conftest.py
 does), an archive of that many videos over 50 channels and 20 playlists is filled by bench/fill.py (the importer's
-rows put into moto directly, counters recounted: minutes at 100k; `--fill import` runs the importer itself), then
-every list and detail endpoint is requested through chalice's test client with an admin's token, at page 0 and at
-a deep page (offset 9,000: page 751 of 12). A botocore hook on every DynamoDB client of pynamodb and
-functions.storage.db counts the calls by operation and the items they read. Then `import app` is timed in
-subprocesses against `import boto3`, with the project's bytecode as the package ships it (infra/bytecode.py) and
-without. Prints Markdown tables; asserts nothing that is timed.
+rows put into moto directly, counters recounted: minutes at 100k; `--fill import` runs the importer itself), with a
+download queue of a twentieth as many items, a custom playlist and an admin's watch states; then every request of
+ROWS (a data table: a line a row) is sent through chalice's test client with a v0.4 and/or a v0.5 admin token, at
+page 0 and, for lists, at a deep page (offset 9,000: page 751 of 12). The requests are answered over the local
+run's indexed engine (infra/dynamo_index.install, as bench/local_api.py builds): the same calls as plain moto, but
+a Query no longer sorts the whole table, so 100,000 videos take minutes, not hours. A botocore hook on every
+DynamoDB client of pynamodb and functions.storage.db counts the calls by operation and the items they read. Then
+`import app` is timed in subprocesses against `import boto3`, with the project's bytecode as the package ships it
+(infra/bytecode.py) and without. Prints Markdown tables; asserts nothing that is timed.
 
 The archive: channel 0 holds a fifth of the videos (so its video list reaches a deep page at 100k), the other
 videos are spread over 49 channels; video i is in playlist i % 20 while that playlist has fewer than 5,000
@@ -29,6 +32,7 @@ import json
 import math
 import os
 import py_compile
+import re
 import shutil
 import statistics
 import subprocess
@@ -59,6 +63,7 @@ from moto import mock_aws  # noqa: E402
 CHANNELS = 50
 PLAYLISTS = 20
 PLAYLIST_LIMIT = 5000
+CUSTOM_ENTRIES = 3  # videos of the custom playlist: each added in a transaction, which moto makes copy a table
 RUNS = 500  # download runs recorded before the requests (by-name lists the newest 100)
 STATS = ("video", "channel", "playlist", "download", "watch", "downloadhist", "biggestchannels")
 DEEP_PAGE = 751  # offset (751 - 1) * 12 = 9,000
@@ -81,6 +86,25 @@ def playlist_id(n: int) -> str:
 
 def video_id(n: int) -> str:
     return f"v{n:010d}"
+
+
+def make_queue(videos: int) -> list[dict]:
+    """The download queue beside an archive of `videos`: a twentieth as many items (a quarter ignored, a third
+    shorts), a fifth of them from channel 0, as bench/fill.py's queue() takes them."""
+    rows = []
+    for i in range(videos // 20):
+        channel = 0 if i % 5 == 0 else 1 + i % (CHANNELS - 1)
+        rows.append(
+            {
+                "youtube_id": f"q{i:010d}",
+                "title": f"Queued {i}",
+                "channel_id": channel_id(channel),
+                "channel_name": f"Channel {channel}",
+                "vid_type": "shorts" if i % 3 == 0 else "videos",
+                "status": "ignore" if i % 4 == 0 else "pending",
+            }
+        )
+    return rows
 
 
 def make_document(videos: int) -> dict:
@@ -242,55 +266,74 @@ def create_stack() -> None:
     cloudformation.create_stack(StackName="ytarchive", TemplateBody=(ROOT / "infra/resources.yaml").read_text())
 
 
-def endpoints(size: int) -> list[tuple[str, str, bool]]:
-    """(label, path, is a list) of every endpoint measured."""
-    video = video_id(3)
-    return [
-        ("GET /api/video/", "/api/video/", True),
-        ("GET /api/video/<id>/", f"/api/video/{video}/", False),
-        ("GET /api/channel/", "/api/channel/", True),
-        ("GET /api/channel/<id>/", f"/api/channel/{channel_id(0)}/", False),
-        ("GET /api/channel/<id>/video/", f"/api/channel/{channel_id(0)}/video/", True),
-        ("GET /api/playlist/", "/api/playlist/", True),
-        ("GET /api/playlist/<id>/", f"/api/playlist/{playlist_id(0)}/", False),
-        ("GET /api/playlist/<id>/video/", f"/api/playlist/{playlist_id(0)}/video/", True),
-        ("GET /api/video/?channel=<id> (v0.5)", f"/api/video/?channel={channel_id(0)}", True),
-        ("GET /api/video/?playlist=<id> (v0.5)", f"/api/video/?playlist={playlist_id(0)}", True),
-        ("GET /api/video/?order=asc (v0.5)", "/api/video/?order=asc", True),
-        ("GET /api/video/?type=videos (v0.5)", "/api/video/?type=videos", True),
-        ("GET /api/video/?watch=watched (v0.5)", "/api/video/?watch=watched", True),
-        ("GET /api/video/?watch=unwatched (v0.5)", "/api/video/?watch=unwatched", True),
-        ("GET /api/video/?watch=continue (v0.5)", "/api/video/?watch=continue", True),
-        ("GET /api/video/<id>/progress", f"/api/video/{video}/progress", False),
-        ("GET /api/ping/", "/api/ping/", False),
-        *((f"GET /api/stats/{name}/", f"/api/stats/{name}/", False) for name in STATS),
-        ("GET /api/stats/biggestchannels/?order=media_size", "/api/stats/biggestchannels/?order=media_size", False),
-    ]
+V04, V05 = "v0.4", "v0.5"
+BOTH = (V04, V05)
+# Every request measured: (path, the dialects of the admin tokens it is sent with, whether it is a paged list).
+# {video}, {channel}, {playlist}, {custom}, {task} name items of the archive; each row is one line, so that rows
+# added on other branches merge one line each.
+ROWS: list[tuple[str, tuple[str, ...], bool]] = [
+    ("/api/video/", BOTH, True),
+    ("/api/video/{video}/", BOTH, False),
+    ("/api/channel/", BOTH, True),
+    ("/api/channel/?filter=subscribed", (V04,), True),
+    ("/api/channel/{channel}/", BOTH, False),
+    ("/api/channel/{channel}/video/", (V04,), True),
+    ("/api/playlist/", BOTH, True),
+    ("/api/playlist/{playlist}/", BOTH, False),
+    ("/api/playlist/{playlist}/video/", (V04,), True),
+    ("/api/video/?channel={channel}", (V04,), True),
+    ("/api/video/?channel={channel}&type=videos", (V05,), True),
+    ("/api/video/?playlist={playlist}", (V04,), True),
+    ("/api/video/?playlist={custom}", (V05,), True),
+    ("/api/video/?order=asc", (V04,), True),
+    ("/api/video/?sort=published&order=asc", (V05,), True),
+    ("/api/video/?type=videos", (V04,), True),
+    ("/api/video/?watch=watched", (V04,), True),
+    ("/api/video/?watch=unwatched", (V04,), True),
+    ("/api/video/?watch=continue", (V04,), True),
+    ("/api/video/?watch=unwatched&order=asc", (V05,), True),
+    ("/api/video/{video}/progress/", (V04,), False),
+    ("/api/video/{video}/nav/", (V05,), False),
+    ("/api/playlist/?channel={channel}", (V05,), True),
+    ("/api/playlist/?subscribed=true", (V05,), True),
+    ("/api/playlist/?type=custom", (V05,), True),
+    ("/api/playlist/{custom}/", (V05,), False),
+    ("/api/download/", BOTH, True),
+    ("/api/download/?filter=pending", (V04,), True),
+    ("/api/download/?filter=ignore", (V04,), True),
+    ("/api/download/?filter=pending&vid_type=shorts", (V05,), True),
+    ("/api/download/?filter=pending&channel={channel}", (V05,), True),
+    ("/api/download/aggs/?filter=pending", (V05,), False),
+    ("/api/channel/{channel}/nav/", (V05,), False),
+    ("/api/channel/{channel}/aggs/", (V05,), False),
+    ("/api/ping/", (V04,), False),
+    *((f"/api/stats/{name}/", BOTH, False) for name in STATS),
+    ("/api/stats/biggestchannels/?order=media_size", BOTH, False),
+    ("/api/users/me/continue/", (V04,), False),
+    ("/api/users/", (V04,), False),
+    ("/api/user/me/", (V05,), False),
+    ("/api/user/account/", (V05,), False),
+    ("/api/appsettings/token/", (V05,), False),
+    ("/api/appsettings/config/", (V05,), False),
+    ("/api/appsettings/backup/", (V05,), False),
+    ("/api/task/by-name/", (V05,), False),
+    ("/api/task/by-name/{task}/", (V05,), False),
+    ("/api/task/notification/", (V05,), False),
+    ("/api/notification/", (V05,), False),
+    ("/api/task/schedule/", (V05,), False),
+]
 
 
-def v05_endpoints(size: int) -> list[tuple[str, str, bool]]:
-    """(label, path, is a list) of the endpoints measured with a v0.5 token (its bare and listing shapes)."""
-    video = video_id(3)
-    return [
-        ("GET /api/video/ (v0.5 token)", "/api/video/", True),
-        ("GET /api/video/<id>/ (v0.5 token)", f"/api/video/{video}/", False),
-        ("GET /api/video/<id>/nav/ (v0.5)", f"/api/video/{video}/nav/", False),
-        ("GET /api/channel/<id>/ (v0.5 token)", f"/api/channel/{channel_id(0)}/", False),
-        ("GET /api/playlist/<id>/ (v0.5 token)", f"/api/playlist/{playlist_id(0)}/", False),
-        ("GET /api/user/me/ (v0.5)", "/api/user/me/", False),
-        ("GET /api/user/account/ (v0.5)", "/api/user/account/", False),
-        ("GET /api/appsettings/token/ (v0.5)", "/api/appsettings/token/", False),
-        ("GET /api/task/by-name/<name>/ (v0.5)", "/api/task/by-name/download_pending/", False),
-        ("GET /api/task/by-name/ (v0.5)", "/api/task/by-name/", False),
-        ("GET /api/task/notification/ (v0.5)", "/api/task/notification/", False),
-        ("GET /api/appsettings/config/ (v0.5)", "/api/appsettings/config/", False),
-        ("GET /api/channel/<id>/nav/ (v0.5)", f"/api/channel/{channel_id(0)}/nav/", False),
-        ("GET /api/channel/<id>/aggs/ (v0.5)", f"/api/channel/{channel_id(0)}/aggs/", False),
-        ("GET /api/download/ (v0.5 token)", "/api/download/", True),
-        ("GET /api/download/aggs/?filter=pending (v0.5)", "/api/download/aggs/?filter=pending", False),
-        ("GET /api/notification/ (v0.5)", "/api/notification/", False),
-        ("GET /api/task/schedule/ (v0.5)", "/api/task/schedule/", False),
-    ]
+def requests(names: dict[str, str]) -> list[tuple[str, str, str, bool]]:
+    """(label, path, dialect, is a list) of every request of ROWS, its items named by `names`."""
+    found = []
+    for template, dialects, is_list in ROWS:
+        label = "GET " + re.sub(r"\{(video|channel|playlist|custom)\}", "<id>", template).replace("{task}", "<name>")
+        for dialect in dialects:
+            found.append(
+                (label + (" (v0.5 token)" if dialect == V05 else ""), template.format(**names), dialect, is_list)
+            )
+    return found
 
 
 def measure(client, calls: DynamoCalls, headers: dict, path: str) -> dict:
@@ -317,7 +360,9 @@ def run_size(size: int, reimport: bool, fast: bool) -> dict:
     from chalice.test import Client
 
     from functions.services import importer, task_runs
+    from functions.services.archive import custom_playlists
     from functions.services.auth import users
+    from infra import dynamo_index
 
     calls = DynamoCalls()
     result = {"size": size, "requests": {}}
@@ -325,6 +370,7 @@ def run_size(size: int, reimport: bool, fast: bool) -> dict:
         create_stack()
         admin = users.create_user("admin", "bench-password", is_admin=True)
         modern = users.create_user("modern", "bench-password", is_admin=True, dialect="v0.5")
+        fill.queue(make_queue(size))  # before the fill: its counters' transaction then copies small tables
         document = make_document(size)
         result["entries"] = sum(len(p["playlist_entries"]) for p in document["playlists"])
         calls.attach_all()
@@ -345,15 +391,23 @@ def run_size(size: int, reimport: bool, fast: bool) -> dict:
             result["reimport_ops"] = calls.summary()
             assert again["videos"]["unchanged"] == size, again  # idempotent: nothing rewritten
             assert again["totals"] == summary["totals"], again
+        custom = custom_playlists.create("Made here").playlist_id
+        for n in range(CUSTOM_ENTRIES):
+            custom_playlists.change(custom, "create", video_id(n))
         fill.watch_states(int(admin.user_id), document["videos"])  # a tenth watched, a tenth half played
         del document
         task_runs.queue(task_runs.DOWNLOAD_PENDING, RUNS)  # a queue started: the runs by-name lists
-        headers = {"Authorization": f"Token {admin.api_token}"}
-        v05_headers = {"Authorization": f"Token {modern.api_token}"}
-        measured = [(row, headers) for row in endpoints(size)] + [(row, v05_headers) for row in v05_endpoints(size)]
+        dynamo_index.install()  # after the fill's direct writes: the indexes are built from the filled tables
+        tokens = {
+            V04: {"Authorization": f"Token {admin.api_token}"},
+            V05: {"Authorization": f"Token {modern.api_token}"},
+        }
+        names = {"video": video_id(3), "channel": channel_id(0), "playlist": playlist_id(0)}
+        names.update(custom=custom, task=task_runs.DOWNLOAD_PENDING)
         with Client(_app(), stage_name="local", project_dir=str(ROOT)) as client:
-            client.http.get("/api/ping/", headers=headers)  # warm: clients created, routes loaded
-            for (label, path, is_list), caller in measured:
+            client.http.get("/api/ping/", headers=tokens[V04])  # warm: clients created, routes loaded
+            for label, path, dialect, is_list in requests(names):
+                caller = tokens[dialect]
                 first = measure(client, calls, caller, path)
                 result["requests"][(label, "0")] = first
                 if not is_list or not isinstance(first["body"], dict) or "paginate" not in first["body"]:
@@ -450,7 +504,7 @@ def print_tables(results: list[dict], start: dict, elapsed: float) -> None:
             f"{r['import_ops']} | {again} |"
         )
 
-    print("\n## DynamoDB per request (admin token; chalice.test.Client; page size 12)\n")
+    print("\n## DynamoDB per request (admin tokens, v0.4 unless named; chalice.test.Client; page size 12)\n")
     head = "| request | page |"
     rule = "|---|---|"
     for size in sizes:

@@ -15,6 +15,8 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
+from infra import dynamo_index
+
 
 def _seed(model, items) -> None:
     """Put items into moto's table as a write would store them, index keys included (moto derives its indexes
@@ -33,6 +35,7 @@ def _seed(model, items) -> None:
             table.items[hash_value] = row
         else:
             table.items[hash_value][range_value] = row
+    dynamo_index.forget(table)  # written behind moto's methods: an indexed engine builds its indexes again
 
 
 def fill(document: dict) -> dict:
@@ -52,6 +55,32 @@ def fill(document: dict) -> dict:
     _seed(Video, planned.videos_put)
     counters.recount(planned.counters, counters.Census(planned.videos_put, planned.entries_put))
     return {**planned.summary, "totals": db.counts([counters.VIDEOS, counters.CHANNELS, counters.PLAYLISTS])}
+
+
+def queue(rows: list[dict], stamp_us: int = 1_700_000_000_000_000) -> None:
+    """Put download queue items ({youtube_id, title, channel_id, channel_name, vid_type, status}) as the intake
+    stores them (their index keys set as it sets them) and move their counters as its transactions do: in one
+    transaction a hundred counters, so best before the archive is filled (moto copies a table per item written)."""
+    from functions.services.downloads import items
+    from functions.storage import db
+    from functions.storage.models import QueueItem
+
+    queued = []
+    for n, row in enumerate(rows):
+        item = QueueItem(
+            row["youtube_id"],
+            timestamp=(stamp_us + n) // 1_000_000,
+            **{k: v for k, v in row.items() if k != "youtube_id"},
+        )
+        queued.append(items.set_keys(item, stamp_us + n))
+    _seed(QueueItem, queued)
+    deltas: dict[str, int] = {}
+    for item in queued:
+        items.merge(deltas, items.counts(item))
+    names = sorted(deltas)
+    for start in range(0, len(names), 100):
+        with db.transaction() as transaction:
+            items.move_counts(transaction, {name: deltas[name] for name in names[start : start + 100]}, queued)
 
 
 def watch_states(user_id: int, videos: list[dict], every: int = 10) -> dict[str, int]:

@@ -3,10 +3,12 @@
 Selected by `YTDLP_TEST_EXTRACTOR=tests.fake_youtube:FakeYoutubeIE` (functions/youtube/ytdlp.py adds it to each
 YoutubeDL and makes it read every URL); it reads the catalog of the media server at FAKE_YOUTUBE_URL and returns
 info dicts whose formats, thumbnails and subtitles point at that server, so yt-dlp's real download path (HTTP
-downloader, progress hooks, thumbnail and subtitle writers, info JSON, comments) runs offline.
+downloader, progress hooks, thumbnail and subtitle writers, info JSON, comments) runs offline. A channel's
+playlists tab lists the server's playlists of that channel, as YouTube's does (flat: url entries).
 """
 
 import os
+from urllib.parse import urlsplit
 
 from yt_dlp.extractor.common import InfoExtractor
 from yt_dlp.utils import ExtractorError
@@ -28,7 +30,7 @@ class FakeYoutubeIE(InfoExtractor):
             return self._video(base, target.youtube_id)
         if target.kind == urls.PLAYLIST:
             return self._playlist(base, target.youtube_id)
-        return self._channel(base, target)
+        return self._channel(base, target, url)
 
     def _api(self, base: str, path: str, item_id: str) -> dict:
         data = self._download_json(f"{base}/api/{path}", item_id, expected_status=404)
@@ -109,6 +111,7 @@ class FakeYoutubeIE(InfoExtractor):
                 duration=row["duration"],
                 channel_id=row["channel_id"],
                 channel=row["channel"],
+                thumbnails=[{"url": row["thumbnail_url"]}] if row.get("thumbnail_url") else None,
             )
             for row in rows
         ]
@@ -126,10 +129,17 @@ class FakeYoutubeIE(InfoExtractor):
             "entries": self._entries(data["entries"]),
         }
 
-    def _channel(self, base: str, target: urls.Target) -> dict:
+    def _channel(self, base: str, target: urls.Target, url: str) -> dict:
         key = target.youtube_id or target.handle
         data = self._api(base, f"channel/{key}", key)
-        if target.tab is None:  # as YouTube's: a channel's page lists its tabs
+        if urlsplit(url).path.rstrip("/").endswith("/playlists"):  # urls.parse_target keeps only the video tabs
+            if not data["playlists"]:
+                raise ExtractorError("This channel does not have a playlists tab", expected=True)
+            entries = [
+                self.url_result(urls.playlist_url(p["id"]), ie=self.ie_key(), video_id=p["id"], video_title=p["title"])
+                for p in data["playlists"]
+            ]
+        elif target.tab is None:  # as YouTube's: a channel's page lists its tabs
             entries = [
                 self.url_result(urls.channel_url(data["channel_id"], tab), ie=self.ie_key()) for tab in data["tabs"]
             ]

@@ -10,7 +10,9 @@ files with an optional per-connection rate limit. Faults are injected per video 
 - `login`: the extractor asks to sign in unless a cookie `SID` (not "expired") is sent;
 - `bot`: the extractor meets YouTube's "Sign in to confirm you're not a bot", whatever is sent;
 - `ratelimited`: the video's page answers HTTP 429.
-A video's `reported_size` is the file size its format claims (a 4K film, say) while a small file is served.
+A video's `reported_size` is the file size its format claims (a 4K film, say) while a small file is served. A
+channel's playlists tab lists the playlists of the catalog made by it; a playlist's fault `unavailable` makes its
+page gone.
 """
 
 import hashlib
@@ -155,7 +157,7 @@ class FakeChannel:
     description: str = ""
     followers: int = 100
 
-    def record(self, base: str, videos: list[FakeVideo]) -> dict:
+    def record(self, base: str, videos: list[FakeVideo], playlists: list["FakePlaylist"]) -> dict:
         return {
             "channel_id": self.channel_id,
             "name": self.name,
@@ -165,7 +167,8 @@ class FakeChannel:
             "avatar_url": f"{base}/avatar/{self.channel_id}.jpg",
             "banner_url": f"{base}/banner/{self.channel_id}.jpg",
             "tabs": sorted({video.tab for video in videos}),
-            "entries": [_entry(video, self) for video in videos],
+            "entries": [_entry(base, video, self) for video in videos],
+            "playlists": [{"id": p.playlist_id, "title": p.title} for p in playlists],  # its playlists tab
         }
 
 
@@ -175,9 +178,10 @@ class FakePlaylist:
     title: str
     channel_id: str
     video_ids: list[str]
+    fault: str | None = None  # "unavailable": listed on its channel's playlists tab, but its page is gone
 
 
-def _entry(video: FakeVideo, channel: FakeChannel) -> dict:
+def _entry(base: str, video: FakeVideo, channel: FakeChannel) -> dict:
     return {
         "id": video.youtube_id,
         "title": video.title,
@@ -185,6 +189,7 @@ def _entry(video: FakeVideo, channel: FakeChannel) -> dict:
         "channel_id": channel.channel_id,
         "channel": channel.name,
         "tab": video.tab,
+        "thumbnail_url": f"{base}/thumb/{video.youtube_id}.jpg",  # a listing shows each video's thumbnail
     }
 
 
@@ -218,6 +223,10 @@ class Catalog:
         if key in self.channels:
             return self.channels[key]
         return next((c for c in self.channels.values() if c.handle.lower() == key.lower()), None)
+
+    def playlists_of(self, channel_id_: str) -> list[FakePlaylist]:
+        """The playlists a channel made, as its playlists tab lists them."""
+        return [p for p in self.playlists.values() if p.channel_id == channel_id_]
 
     def videos_of(self, channel_id_: str) -> list[FakeVideo]:
         """Newest first, as YouTube lists a channel."""
@@ -306,12 +315,13 @@ class MediaServer:
                 channel = catalog.channel_by(key)
                 if channel is None:
                     return 404, "application/json", b'{"error": "This channel does not exist."}', None
-                return 200, "application/json", _json(channel.record(base, catalog.videos_of(channel.channel_id))), None
-            if kind == "playlist" and key in catalog.playlists:
+                listed = catalog.videos_of(channel.channel_id), catalog.playlists_of(channel.channel_id)
+                return 200, "application/json", _json(channel.record(base, *listed)), None
+            if kind == "playlist" and key in catalog.playlists and catalog.playlists[key].fault != "unavailable":
                 playlist = catalog.playlists[key]
                 channel = catalog.channels[playlist.channel_id]
                 entries = [
-                    _entry(catalog.videos[i], catalog.channels[catalog.videos[i].channel_id])
+                    _entry(base, catalog.videos[i], catalog.channels[catalog.videos[i].channel_id])
                     for i in playlist.video_ids
                 ]
                 body = {

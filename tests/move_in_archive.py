@@ -41,6 +41,7 @@ def document() -> dict:
                 "playlist_id": PLAYLIST,
                 "playlist_name": "Moving picks",
                 "playlist_channel_id": CHANNELS[0][0],
+                "playlist_thumb": True,  # its art is put in the bucket below
                 "playlist_entries": [{"youtube_id": v, "title": f"Video {v}", "uploader": "x"} for v, _ in VIDEOS[:2]],
             }
         ],

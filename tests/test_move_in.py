@@ -182,7 +182,7 @@ CHANNEL_V05 = {  # ChannelSerializer's fields (TubeArchivist v0.5)
     "channel_description": "A channel of v0.5",
     "channel_last_refresh": "2025-03-04T10:11:12+00:00",
     "channel_name": "Five",
-    "channel_overwrites": {"autodelete_days": 30, "index_playlists": True},
+    "channel_overwrites": {"autodelete_days": 30, "index_playlists": True, "subscriptions_channel_size": 5},
     "channel_subs": 1234,
     "channel_subscribed": True,
     "channel_video_count": 3,
@@ -356,8 +356,8 @@ def test_tubearchivist_v05_shapes_move_in_and_items_that_fail_are_reported(aws, 
     assert first.duration == 120 and first.playlist == ["PL" + "f" * 16] and first.comment_count == 1
     channel = Channel.get(CHANNEL_V05["channel_id"])
     assert channel.channel_subscribed and channel.channel_last_refresh == "2025-03-04"
-    assert channel.channel_overwrites.as_dict() == {"autodelete_days": 30}
-    assert any("index_playlists" in note for note in report.collected.notes)
+    assert channel.channel_overwrites.as_dict() == {"autodelete_days": 30, "index_playlists": True}
+    assert any("subscriptions_channel_size" in note for note in report.collected.notes)
     stored = objects()
     assert stored[s3.media_key(channel.channel_id, "fivevideo00")] == media_bytes("fivevideo00")
     assert stored[s3.subtitle_key(channel.channel_id, "fivevideo01", "de")].startswith(b"WEBVTT")

@@ -91,6 +91,8 @@ def test_typed_answers_match_their_schemas(client, headers):
             concrete = concrete.replace(name, value)
         if not answer or "$ref" not in answer["schema"] or "{" in concrete:
             continue  # untyped yet, or a path this test holds no item for
+        if path == "/api/appsettings/membership/profile":
+            continue  # the members platform's answer (tests/api/test_membership5.py)
         response = client.http.get(concrete, headers=headers)
         if response.status_code == 404 and path.startswith("/api/download/"):
             continue  # the video is archived, not queued

@@ -1,6 +1,7 @@
 """The schedules the owner changes (functions.services.schedules): crontabs read and refused, the EventBridge
 rules of the cloud changed to match (moto), each job's last run recorded, the rules' names in the template."""
 
+import datetime
 import json
 
 import boto3
@@ -9,11 +10,12 @@ import pytest
 from functions.core import crontab
 from functions.core.errors import BadRequest, NotFound
 from functions.core.settings import DEFAULT_SCHEDULES, SCHEDULE_HANDLERS, get_settings, schedule_rule_prefix
-from functions.services import app_settings, schedules
-from functions.storage.models import AppSetting
+from functions.services import app_settings, schedules, task_runs
+from functions.storage.models import AppSetting, TaskRun
 from infra.merge import load_resources, merge
 from tests.conftest import ROOT
 from tests.test_merge import CONFIG, chalice_template
+from tests.test_snapshots import run_snapshot_jobs
 
 DAY = 86400
 PREFIX = schedule_rule_prefix("local")
@@ -72,7 +74,7 @@ def test_auto_is_the_default_and_0_or_false_turn_a_schedule_off(aws):
     assert app_settings.update({"scheduler": {"autodelete": "0"}})["scheduler"]["autodelete"] is False
     config = app_settings.update({"scheduler": {"autodelete": "auto", "run_snapshot": False}})
     assert config["scheduler"] == {**DEFAULT_SCHEDULES, "run_snapshot": False}
-    assert [row.name for row in schedules.listing(config)] == ["update_subscribed", "autodelete"]
+    assert [row.name for row in schedules.listing(config)] == ["update_subscribed", "autodelete", "run_backup"]
     with pytest.raises(NotFound):
         schedules.one(config, "run_snapshot")
     with pytest.raises(NotFound):
@@ -111,6 +113,16 @@ def test_a_change_is_applied_to_the_rule(rules):
     assert rules("autodelete")["ScheduleExpression"] == "cron(0 4 ? * 7 *)"
 
 
+def test_the_backup_schedule_is_its_own_rule(rules):
+    app_settings.update({"scheduler": {"run_backup": "0 4 * * 6"}})
+    rule = rules("scheduled_backup")
+    assert (rule["ScheduleExpression"], rule["State"]) == ("cron(0 4 ? * 7 *)", "ENABLED")
+    assert rules("daily_snapshot")["ScheduleExpression"] == "cron(0 3 * * ? *)"
+    app_settings.update({"scheduler": {"run_backup": False}})
+    assert rules("scheduled_backup")["State"] == "DISABLED"
+    assert app_settings.current()["scheduler"]["run_backup"] is False
+
+
 def test_a_bad_crontab_leaves_the_rule_alone(rules):
     with pytest.raises(BadRequest):
         app_settings.update({"scheduler": {"update_subscribed": "0 8 1 * 1"}})
@@ -126,17 +138,54 @@ def test_a_rule_eventbridge_refuses_stores_nothing(rules):
     boto3.client("events").put_rule(Name=PREFIX + "autodelete", ScheduleExpression="rate(1 day)")
 
 
-def test_every_job_records_its_last_run(aws):
+def _at(ms: int) -> str:
+    return datetime.datetime.fromtimestamp(ms / 1000, datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def test_the_last_run_shown_is_the_newest_task_runs_end(aws, monkeypatch):
+    clock = iter(range(1_700_000_000_000, 1_800_000_000_000, 60_000))  # each write a minute after the last
+    monkeypatch.setattr(task_runs, "_ms", lambda: next(clock))
+    assert all(row.last_run_at is None for row in schedules.listing(app_settings.current()))  # never ran
+
+    def ended(name: str) -> int:
+        return task_runs.get(task_runs.record(name, lambda run: run.task_id)).finished
+
+    ended(task_runs.AUTODELETE)
+    autodelete, rescan = ended(task_runs.AUTODELETE), ended(task_runs.UPDATE_SUBSCRIBED)
+    shown = {row.name: row.last_run_at for row in schedules.listing(app_settings.current())}
+    assert shown == {
+        "update_subscribed": _at(rescan),
+        "run_snapshot": None,
+        "autodelete": _at(autodelete),
+        "run_backup": None,
+    }
+
+    def watch(run):  # a run under way shows when it started
+        assert schedules.one(app_settings.current(), "autodelete").last_run_at == _at(
+            task_runs.get(run.task_id).started
+        )
+
+    task_runs.record(task_runs.AUTODELETE, watch)
+
+
+def test_each_schedules_job_is_its_last_run(aws):
+    """The scheduled handlers write the task runs the listing reads (the daily snapshot through its job)."""
     from chalice.test import TestEventsClient
 
     from app import app
 
     event = TestEventsClient(app).generate_cw_event("aws.events", "Scheduled Event", {}, [], "us-east-1")
-    assert all(row.last_run_at is None for row in schedules.listing(app_settings.current()))
     for handler in SCHEDULE_HANDLERS.values():
         app.handler_map[handler](event, None)
+    run_snapshot_jobs()
+    ended = {}
+    for run in TaskRun.scan():
+        ended[run.name] = max(ended.get(run.name, 0), run.finished)
     shown = schedules.listing(app_settings.current())
-    assert len(shown) == 3 and all(row.last_run_at and row.last_run_at.endswith("Z") for row in shown)
+    assert {row.name: row.last_run_at for row in shown} == {
+        name: _at(ended[task]) for name, task in schedules.SCHEDULE_TASKS.items()
+    }
+    assert AppSetting.count() == 0  # nothing but the task runs
 
 
 def test_the_template_names_the_rules_the_api_may_change():

@@ -60,8 +60,24 @@ def test_list_entries_per_tab_and_limit(fake_youtube):
     shorts = ytdlp.list_entries(urls.channel_url(channel.handle, "shorts"))
     assert [e["vid_type"] for e in shorts] == ["shorts"]
     assert len(ytdlp.list_entries(urls.channel_url(channel.channel_id, "videos"), limit=1)) == 1
-    with pytest.raises(ytdlp.ExtractionFailed, match="does not have a streams tab"):
+    with pytest.raises(ytdlp.TabMissing, match="does not have a streams tab"):
         ytdlp.list_entries(urls.channel_url(channel.channel_id, "streams"))
+
+
+def test_channel_playlists_lists_the_playlists_tab(fake_youtube):
+    catalog = fake_youtube.catalog
+    channel, other = list(catalog.channels.values())[:2]
+    made = catalog.add_playlist("second", "Second list", channel, catalog.videos_of(channel.channel_id)[:1])
+    listed = ytdlp.channel_playlists(channel.channel_id)
+    expected = [(p.playlist_id, p.title) for p in catalog.playlists.values() if p.channel_id == channel.channel_id]
+    assert [(p["playlist_id"], p["playlist_name"]) for p in listed] == expected and len(expected) == 2
+    assert made.playlist_id in {p["playlist_id"] for p in listed}
+    assert fake_youtube.hits[f"/api/playlist/{made.playlist_id}"] == 0  # flat: the playlists are not read
+    for playlist in catalog.playlists_of(other.channel_id):
+        del catalog.playlists[playlist.playlist_id]
+    assert ytdlp.channel_playlists(other.channel_id) == []  # no playlists tab: nothing listed
+    with pytest.raises(ytdlp.VideoGone, match="This channel does not exist"):
+        ytdlp.channel_playlists("UC" + "x" * 22)
 
 
 def test_download_writes_media_thumbnail_subtitles_info_and_comments(fake_youtube, tmp_path):
@@ -193,6 +209,7 @@ def test_rows_come_back_normalised():
         "duration": 61,
         "published": "2020-01-02",
         "vid_type": "shorts",
+        "thumbnail_url": None,
     }
 
 

@@ -16,6 +16,7 @@ DEFAULT_SCHEDULES: dict[str, str | bool] = {
     "update_subscribed": "0 */6 *",
     "run_snapshot": "0 3 *",
     "autodelete": "30 */6 *",
+    "run_backup": "0 18 0",  # TubeArchivist's: Sundays at 18:00
 }
 # What TubeArchivist clients find under "config" in every envelope; stored overrides are merged on top.
 DEFAULT_APP_CONFIG = {
@@ -52,7 +53,12 @@ DEFAULT_APP_CONFIG = {
 }
 # Each schedule's job: its handler in functions/jobs/triggers.py, and its EventBridge rule's name after the
 # stage's SCHEDULE_RULE_PREFIX (infra/merge.py).
-SCHEDULE_HANDLERS = {"update_subscribed": "rescan", "run_snapshot": "daily_snapshot", "autodelete": "autodelete"}
+SCHEDULE_HANDLERS = {
+    "update_subscribed": "rescan",
+    "run_snapshot": "daily_snapshot",
+    "autodelete": "autodelete",
+    "run_backup": "scheduled_backup",
+}
 
 
 def schedule_rule_prefix(stage: str) -> str:
@@ -73,6 +79,7 @@ class Settings:
     cors_origins: tuple[str, ...]  # web origins besides browser extensions that may call the TA API
     snapshot_queue_url: str
     sponsorblock_url: str
+    membership_url: str  # TubeArchivist's members platform (sponsors' real-time notifications)
     refresh_queue_url: str
     notify_topic_arn: str
     lookup_function: str
@@ -116,6 +123,7 @@ def get_settings() -> Settings:
         cors_origins=tuple(o.strip().rstrip("/") for o in env("CORS_ORIGINS", "").split(",") if o.strip()),
         snapshot_queue_url=env("SNAPSHOT_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         sponsorblock_url=env("SPONSORBLOCK_URL", "https://sponsor.ajay.app").rstrip("/"),
+        membership_url=env("MEMBERSHIP_URL", "https://members.tubearchivist.com").rstrip("/"),
         refresh_queue_url=env("REFRESH_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         notify_topic_arn=env("NOTIFY_TOPIC_ARN", ""),  # empty: found by name (the local stage)
         lookup_function=env("LOOKUP_FUNCTION", ""),  # empty: the lookup runs in this process (local stage, tests)

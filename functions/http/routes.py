@@ -24,6 +24,7 @@ from functions.http.ta import (
 from functions.http.ta5 import aggs, nav, user
 from functions.http.ta5 import appsettings as appsettings5
 from functions.http.ta5 import backup as backup5
+from functions.http.ta5 import membership as membership5
 from functions.http.ta5 import notification as notification5
 from functions.http.ta5 import playlist as playlist5
 from functions.http.ta5 import schedule as schedule5
@@ -58,6 +59,7 @@ ROUTERS = (
     playlist5.router,
     task5.router,
     notification5.router,
+    membership5.router,
     schedule5.router,
     aggs.router,
     stats.router,

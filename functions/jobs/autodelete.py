@@ -1,15 +1,12 @@
 """The autodelete function: on its schedule (scheduler.autodelete), watched videos past their autodelete days are
 deleted and kept out of later downloads (functions.services.autodelete)."""
 
-import time
-
 from functions.jobs import events
 from functions.services import autodelete as autodelete_service
-from functions.services import schedules, task_runs
+from functions.services import task_runs
 
 
 def autodelete(event):
-    schedules.record_run("autodelete", time.time())
     deleted = events.scheduled(event, lambda: task_runs.record(task_runs.AUTODELETE, autodelete_run))
     return {"autodeleted": len(deleted)}
 

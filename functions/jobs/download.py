@@ -103,7 +103,9 @@ def expand(body: dict, run: task_runs.Run | None = None) -> items.Outcome:
     return items.Outcome.EXPANDED
 
 
-def progress_reporter(youtube_id: str, owner: str) -> Callable[[dict], None]:
+def progress_reporter(youtube_id: str, owner: str, run: task_runs.Run | None = None) -> Callable[[dict], None]:
+    """yt-dlp's progress hook: at most once a second, the progress written to the item and (with a run) one read
+    of whether the run was stopped, which aborts the download (ytdlp.DownloadStopped)."""
     last = 0.0
 
     def report(progress: dict) -> None:
@@ -112,6 +114,8 @@ def progress_reporter(youtube_id: str, owner: str) -> Callable[[dict], None]:
         if progress["status"] == "finished" or moment - last >= PROGRESS_SECONDS:
             last = moment
             worker.record_progress(youtube_id, owner, progress["percent"], progress["speed"])
+            if run is not None and progress["status"] != "finished" and run.stop_asked():
+                raise ytdlp.DownloadStopped(f"the download of {youtube_id} was stopped")
 
     return report
 
@@ -154,9 +158,14 @@ def download_video(
                 return items.Outcome.OFFLOADED
             worker.record_worker(youtube_id, owner, RUNS_ON)
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
-            reporter = progress_reporter(youtube_id, owner)
+            reporter = progress_reporter(youtube_id, owner, run)
             result = media.download(youtube_id, workdir, config["downloads"], cookie, reporter, planned)
             archiving.archive(result, item, config, result.media_path.parent, cookie)
+    except ytdlp.DownloadStopped:  # the work folder and its partial files are gone with the `with` above
+        worker.release(youtube_id, owner)
+        if run is not None:
+            run.result = f"stopped: {item.title or youtube_id} stays in the queue"
+        return items.Outcome.STOPPED
     except Exception as error:
         if isinstance(error, ytdlp.BotCheck):
             bot_checks.record(youtube_id, error.message, cookie_sent=bool(cookie))

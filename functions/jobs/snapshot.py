@@ -1,4 +1,5 @@
-"""The snapshot function: the archive's maintenance jobs asked for on the snapshot queue, and the daily snapshot.
+"""The snapshot function: the archive's maintenance jobs asked for on the snapshot queue; the daily snapshot and
+the scheduled backup, which ask for theirs there.
 
 A message's `action` says which: creating or restoring a snapshot (functions.services.snapshots), making or
 restoring a backup (functions.services.backups), the filesystem rescan (functions.services.filesystem), the
@@ -6,10 +7,9 @@ manual import (functions.services.manual_import). Each runs in its own service; 
 """
 
 import importlib
-import time
 
 from functions.jobs import events
-from functions.services import schedules, snapshots, task_runs
+from functions.services import snapshots, task_runs
 
 SNAPSHOT_ACTIONS = ("create", "restore")  # what functions.services.snapshots sends
 
@@ -44,8 +44,14 @@ def handle_record(record: dict, context=None) -> str:
 
 def daily_snapshot(event):
     """On its schedule (scheduler.run_snapshot)."""
-    schedules.record_run("daily_snapshot", time.time())
     events.scheduled(event, snapshots.scheduled_snapshot)
+
+
+def scheduled_backup(event):
+    """On its schedule (scheduler.run_backup): a backup asked for on the snapshot queue, which rotates after it."""
+    from functions.services import backups
+
+    events.scheduled(event, backups.scheduled_backup)
 
 
 def run_snapshot_job(body: dict, run: task_runs.Run) -> None:

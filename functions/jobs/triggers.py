@@ -42,10 +42,11 @@ def _scheduled(module: str, name: str) -> Callable:
 
 
 # The snapshot queue consumer and the scheduled snapshot; the download queue consumer; the subscriptions rescan;
-# the autodelete; the refresh queue consumer (refreshes, requested rescans).
+# the autodelete; the scheduled backup; the refresh queue consumer (refreshes, requested rescans).
 snapshot = blueprint.on_sqs_message(queue=aws.SNAPSHOT, batch_size=1)(_job("snapshot", "snapshot"))
 daily_snapshot = _scheduled("snapshot", "daily_snapshot")
 download = blueprint.on_sqs_message(queue=aws.DOWNLOAD, batch_size=1)(_job("download", "download"))
 rescan = _scheduled("rescan", "rescan")
 autodelete = _scheduled("autodelete", "autodelete")
+scheduled_backup = _scheduled("snapshot", "scheduled_backup")
 refresh = blueprint.on_sqs_message(queue=aws.REFRESH, batch_size=1)(_job("refresh", "refresh"))

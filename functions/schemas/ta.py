@@ -98,11 +98,13 @@ class SponsorPost(Struct, forbid_unknown_fields=True):
 
 
 class Overwrites(Struct, forbid_unknown_fields=True):
-    """A channel's overwrites of the download settings; null (or false, but for integrate_sponsorblock) removes
+    """A channel's overwrites of the download settings, and `index_playlists` (the rescan archives the channel's
+    playlists too: functions.services.channel_playlists); null (or false, but for integrate_sponsorblock) removes
     one, so the app setting applies again; absent ones stay."""
 
     download_format: Annotated[str, Meta(pattern=r"\S", max_length=500)] | Literal[False] | UnsetType | None = UNSET
     autodelete_days: Annotated[int, Meta(ge=1, le=36_500)] | Literal[False] | UnsetType | None = UNSET
+    index_playlists: bool | UnsetType | None = UNSET
     integrate_sponsorblock: bool | UnsetType | None = UNSET
 
 
@@ -162,6 +164,7 @@ class SchedulerSettings(Struct, forbid_unknown_fields=True):
     update_subscribed: Crontab = UNSET  # the rescan of the subscriptions
     run_snapshot: Crontab = UNSET
     autodelete: Crontab = UNSET
+    run_backup: Crontab = UNSET  # a backup (functions.services.backups), then the rotation
 
 
 class SettingsUpdate(Struct, forbid_unknown_fields=True):

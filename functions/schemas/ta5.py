@@ -49,7 +49,7 @@ class TokenQuery(Struct):
 
 class ScheduleChange(Struct):
     """`POST /api/task/schedule/<name>/`: a crontab ("0 8 *", five fields, "auto"; "0" turns it off) and or the
-    task's config (the tasks here take none)."""
+    task's config (run_backup's `rotate`: how many backups are kept; the others take none)."""
 
     schedule: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
     config: dict | UnsetType = UNSET
@@ -161,3 +161,33 @@ class AsyncTask(Struct, omit_defaults=True):
     message: str | UnsetType = UNSET
     status: str | UnsetType = UNSET
     filename: str | UnsetType = UNSET
+
+
+class MembershipToken(Struct):
+    """`/api/appsettings/membership/token/`: the members platform's API key (TokenResponseSerializer); null
+    when none is stored."""
+
+    token: str | None
+
+
+class MembershipUser(Struct):
+    id: int
+    username: str
+
+
+class SponsorTier(Struct):
+    tier_id: int
+    name: str
+    description: str
+    max_subs: int
+
+
+class MembershipProfile(Struct):
+    """`GET /api/appsettings/membership/profile/`: the sponsor's profile on the platform."""
+
+    id: int
+    user: MembershipUser
+    sponsor_tier: SponsorTier
+    subscription_count: int
+    subscription_is_max: bool
+    is_connected: bool

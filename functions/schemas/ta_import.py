@@ -50,6 +50,7 @@ class PlaylistRecord(Struct):
     playlist_active: bool | None = None
     playlist_last_refresh: date | bool | None = None
     playlist_type: Literal["regular", "custom"] | None = None
+    playlist_thumb: bool | None = None  # its thumbnail is stored (s3.playlist_thumb_key)
     playlist_entries: list[EntryRecord] | None = None  # in playlist order
 
 

@@ -114,7 +114,7 @@ class Playlist(Struct):
     playlist_subscribed: bool
     playlist_active: bool
     playlist_last_refresh: str | bool
-    playlist_thumbnail: str
+    playlist_thumbnail: str | bool  # false: the playlist has no art stored
     playlist_type: str
     playlist_entries: list[PlaylistEntry]
     playlist_sort_order: str | UnsetType = UNSET  # v0.5's only: "top" or "bottom"

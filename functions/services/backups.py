@@ -31,7 +31,7 @@ from typing import TypeVar
 from pynamodb.models import Model
 
 from functions.core import logs
-from functions.core.errors import BadRequest, NotFound
+from functions.core.errors import BadRequest, Conflict, NotFound
 from functions.core.settings import get_settings
 from functions.services import app_settings, comments, file_tasks, importer
 from functions.services.archive import playlists
@@ -105,6 +105,16 @@ def delete(filename: str) -> str:
 
 def request_backup(reason: str = "manual") -> str:
     return file_tasks.ask(RUN, {"reason": reason})
+
+
+def scheduled_backup() -> str | None:
+    """The run_backup schedule's backup, as POST /api/appsettings/backup/ asks for one (then rotated); None
+    when one is under way already."""
+    try:
+        return request_backup("auto")
+    except Conflict:
+        log.info("scheduled backup skipped: %s is running already", RUN)
+        return None
 
 
 def request_restore(filename: str) -> str:

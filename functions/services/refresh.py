@@ -232,6 +232,10 @@ def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[Outcome, lis
         _tallied_update(playlist, actions, {"playlist_active": False})
         return Outcome.INACTIVE, []
     channel_key = index_keys.playlist_channel_key(info["playlist_channel_id"], playlist.subscription)
+    with tempfile.TemporaryDirectory(prefix="refresh-") as workdir:
+        thumb = archiving.store_playlist_thumbnail(
+            playlist_id, info["playlist_thumbnail_url"], Path(workdir), cookie, bool(playlist.playlist_thumb)
+        )
     actions = [
         Playlist.playlist_name.set(info["playlist_name"]),
         Playlist.name_key.set(name_key(info["playlist_name"], playlist_id)),
@@ -243,10 +247,10 @@ def refresh_playlist(playlist_id: str, cookie: str | None) -> tuple[Outcome, lis
         Playlist.playlist_description.set(info["playlist_description"]),
         Playlist.playlist_active.set(True),
         Playlist.playlist_last_refresh.set(today()),
+        Playlist.playlist_thumb.set(thumb),
     ]
     changes = {"playlist_active": True, "playlist_channel_id": info["playlist_channel_id"]}
     if _update_indexed(playlist, actions, search.index_playlist, changes) == Outcome.MISSING:
         return Outcome.MISSING, []
-    rows = [dict(row, uploader=row.get("channel_name") or "") for row in info["entries"]]
-    playlists.save_entries(playlist_id, playlists.in_sort_order(playlist, rows))
+    playlists.save_entries(playlist_id, playlists.in_sort_order(playlist, playlists.listing(info["entries"])))
     return Outcome.REFRESHED, info["entries"]

@@ -4,14 +4,17 @@ For each subscribed channel, the latest N videos of each tab are listed flat (N 
 subscriptions.channel_size for videos, shorts_channel_size, live_channel_size; 0 skips the tab); for each
 subscribed playlist, all its entries. What is neither archived nor queued goes to the download queue
 (functions.services.downloads.intake.add_entries skips the rest), and is started at once when
-subscriptions.auto_start is on. Only one rescan runs at a time (functions.services.tasks holds the lock, with a
-lease, so a crashed run frees it).
+subscriptions.auto_start is on. A channel with the `index_playlists` overwrite has its playlists archived and
+refreshed in its step (functions.services.channel_playlists). Only one rescan runs at a time
+(functions.services.tasks holds the lock, with a lease, so a crashed run frees it).
 """
+
+from collections.abc import Callable
 
 from functions.core import logs
 from functions.core.errors import BadRequest
 from functions.schemas.tasks import TaskRunStarted
-from functions.services import app_settings, cookies, network, refresh, task_runs, tasks
+from functions.services import app_settings, channel_playlists, cookies, network, refresh, task_runs, tasks
 from functions.services.downloads import intake
 from functions.storage import aws
 from functions.storage.models import SUBSCRIBED, Channel, Playlist
@@ -91,19 +94,22 @@ def scan(owner: str, progress: task_runs.Run | None = None) -> dict:
     channel_ids = [key.channel_id for key in Channel.by_subscription.query(SUBSCRIBED)]
     playlist_ids = [key.playlist_id for key in Playlist.by_subscription.query(SUBSCRIBED)]
     work = [(refresh.CHANNEL, i) for i in channel_ids] + [(refresh.PLAYLIST, i) for i in playlist_ids]
-    added, errors = [], []
+    added, errors, indexed = [], [], []
     for done, (kind, item_id) in enumerate(work):
         tasks.report(tasks.RESCAN, owner, 100.0 * done / len(work), f"{kind} {item_id}")
+        step = f"Scanning {kind} {item_id} ({done + 1}/{len(work)})"
         if progress is not None:
             if progress.stop_asked():
                 break
-            progress.progress([f"Scanning {kind} {item_id} ({done + 1}/{len(work)})"], done / len(work))
+            progress.progress([step], done / len(work))
         try:
-            rows, playlists = (
-                (channel_rows(item_id, sizes, cookie), None)
-                if kind == refresh.CHANNEL
-                else (refresh.refresh_playlist(item_id, cookie)[1], [item_id])
-            )
+            if kind == refresh.CHANNEL:
+                report = _reporter(progress, step, done / len(work))
+                groups, synced = channel_work(item_id, sizes, cookie, playlist_ids, report)
+                indexed += synced.indexed if synced else []
+                errors += synced.errors if synced else []
+            else:
+                groups = [(refresh.refresh_playlist(item_id, cookie)[1], [item_id])]
         except ytdlp.CookieRejected as error:
             cookies.record_validation(False, error.message)
             errors.append(f"{kind} {item_id}: {error.message}")
@@ -111,22 +117,59 @@ def scan(owner: str, progress: task_runs.Run | None = None) -> dict:
         except ytdlp.YtDlpError as error:
             errors.append(f"{kind} {item_id}: {error.message}")
             continue
-        added += intake.add_entries(rows, auto_start, playlists=playlists)["added"]
+        for rows, playlists in groups:
+            added += intake.add_entries(rows, auto_start, playlists=playlists)["added"]
     if auto_start and added:
         intake.start(added)
     if progress is not None:
-        progress.result = f"Found {len(added)} videos to add to the queue." if added else None
-    return {"added": added, "errors": errors}
+        found = [f"Found {len(added)} videos to add to the queue."] if added else []
+        found += [f"Indexed {len(indexed)} new playlists."] if indexed else []
+        progress.result = " ".join(found) or None
+    return {"added": added, "errors": errors, "playlists_indexed": indexed}
 
 
-def channel_rows(channel_id: str, sizes: dict[str, int], cookie: str | None) -> list[dict]:
-    """The newest videos of each tab of a channel; a channel subscribed before it was ever read (no
-    channel_last_refresh) gets its metadata first. A tab the channel does not have is skipped; when no tab
-    can be read, the first error is raised."""
+def _reporter(progress: task_runs.Run | None, step: str, fraction: float) -> Callable[[str], bool] | None:
+    """A channel's playlist lines under its rescan step, on the run's progress; a stop asked for ends the
+    channel's playlists before the next one (and then the rescan)."""
+    if progress is None:
+        return None
+
+    def report(line: str) -> bool:
+        progress.progress([step, line], fraction)
+        return not progress.stop_asked()
+
+    return report
+
+
+def channel_work(
+    channel_id: str,
+    sizes: dict[str, int],
+    cookie: str | None,
+    subscribed_playlists: list[str],
+    report: Callable[[str], bool] | None,
+) -> tuple[list[tuple[list[dict], list[str] | None]], channel_playlists.Synced | None]:
+    """A channel's step: its newest videos, grouped by the playlists they are in, to queue; and, with the
+    `index_playlists` overwrite, what archiving its playlists did (None without it). The playlists are read
+    before the videos are queued, so a video queued now remembers them and its download marks their entries."""
     try:
         channel = Channel.get(channel_id)
     except Channel.DoesNotExist:
-        return []  # removed meanwhile
+        return [], None  # removed meanwhile
+    rows = channel_rows(channel, sizes, cookie)
+    if not channel_playlists.wanted(channel):
+        return [(rows, None)], None
+    synced = channel_playlists.sync(channel_id, cookie, skip=subscribed_playlists, report=report)
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(synced.memberships.get(row["youtube_id"], ())), []).append(row)
+    return [(grouped, list(key) or None) for key, grouped in groups.items()], synced
+
+
+def channel_rows(channel: Channel, sizes: dict[str, int], cookie: str | None) -> list[dict]:
+    """The newest videos of each tab of a channel; a channel subscribed before it was ever read (no
+    channel_last_refresh) gets its metadata first. A tab the channel does not have is skipped; when no tab
+    can be read, the first error is raised."""
+    channel_id = channel.channel_id
     if channel.channel_last_refresh is None:
         refresh.refresh_channel(channel_id, cookie)
         channel.refresh()

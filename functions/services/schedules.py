@@ -7,7 +7,8 @@ as in TubeArchivist v0.4's form. settings.SCHEDULE_HANDLERS names each schedule'
 In the cloud each schedule is an EventBridge rule, SCHEDULE_RULE_PREFIX + the job's handler (infra/merge.py
 names them so); a change is applied to the rule before the setting is stored, so a rule EventBridge refuses
 leaves the settings as they were. Locally infra/local_schedules.py reads the stored schedules and re-arms its
-timers. Each job records when it last ran (`record_run`: one write of its own item, never the settings').
+timers. A schedule's last run is its task's newest run (functions.services.task_runs, which every job writes):
+SCHEDULE_TASKS names the task of each.
 """
 
 import datetime
@@ -16,13 +17,20 @@ from functions.core.crontab import eventbridge, human, next_run, parse
 from functions.core.errors import BadRequest, NotFound, ServiceUnavailable
 from functions.core.settings import DEFAULT_SCHEDULES, SCHEDULE_HANDLERS, get_settings
 from functions.schemas.ta5 import ScheduleRow
-from functions.storage import aws, db
-from functions.storage.models import AppSetting
+from functions.services import task_runs
+from functions.storage import aws
 
 SECTION = "scheduler"
-LAST_RUN = "schedule-run:"  # + the schedule's name: the AppSetting item of its last run
 OFF_WORDS = ("0", "false", "off")
-BY_HANDLER = {handler: name for name, handler in SCHEDULE_HANDLERS.items()}
+# the task whose runs each schedule starts (the daily snapshot's job records the snapshot it creates)
+SCHEDULE_TASKS = {
+    "update_subscribed": task_runs.UPDATE_SUBSCRIBED,
+    "run_snapshot": task_runs.CREATE_SNAPSHOT,
+    "autodelete": task_runs.AUTODELETE,
+    "run_backup": task_runs.RUN_BACKUP,
+}
+# v0.5's `config` of a schedule: each key is a setting of its task (TubeArchivist's run_backup `rotate`)
+TASK_CONFIG = {"run_backup": {"rotate": ("application", "backup_rotate")}}
 
 
 # ---------------------------------------------------------------- the settings
@@ -83,24 +91,22 @@ def apply(section: dict) -> None:
 # ---------------------------------------------------------------- what the API shows
 
 
-def record_run(handler: str, now: float) -> None:
-    """The job of `handler` runs now (its schedule's last_run_at)."""
-    AppSetting(LAST_RUN + BY_HANDLER[handler], value={"at": int(now)}).save()
-
-
-def _iso(stamp: int | None) -> str | None:
+def last_run_at(name: str) -> str | None:
+    """When the schedule's task last ran: its newest run's end (its start while it runs), in ISO 8601 UTC; None
+    when it never ran. One Query (Limit=1)."""
+    newest = next(iter(task_runs.runs_of(SCHEDULE_TASKS[name], limit=1)), None)
+    stamp = None if newest is None else newest.finished or newest.started
     if stamp is None:
         return None
-    return datetime.datetime.fromtimestamp(stamp, datetime.UTC).isoformat().replace("+00:00", "Z")
+    return datetime.datetime.fromtimestamp(stamp / 1000, datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
 def listing(config: dict, names: list[str] | None = None) -> list[ScheduleRow]:
-    """The schedules that are on (of `names`, else all), as TubeArchivist v0.5 shows them; one read."""
+    """The schedules that are on (of `names`, else all), as TubeArchivist v0.5 shows them; one Query each."""
     on = {name: config[SECTION][name] for name in names or SCHEDULE_HANDLERS if config[SECTION][name]}
-    (runs,) = db.batch_get((AppSetting, [LAST_RUN + name for name in on]))
     shown = []
     for name, text in on.items():
-        crontab, run = parse(text), runs.get(LAST_RUN + name)
+        crontab = parse(text)
         schedule = crontab.text.split()
         if schedule[2:4] == ["*", "*"]:  # TubeArchivist's three fields, where they say it all
             schedule = [schedule[0], schedule[1], schedule[4]]
@@ -109,8 +115,8 @@ def listing(config: dict, names: list[str] | None = None) -> list[ScheduleRow]:
                 name=name,
                 schedule=" ".join(schedule),
                 schedule_human=human(crontab),
-                last_run_at=_iso(int(run.value["at"]) if run is not None else None),
-                config={},
+                last_run_at=last_run_at(name),
+                config={key: config[section][setting] for key, (section, setting) in TASK_CONFIG.get(name, {}).items()},
             )
         )
     return shown
@@ -126,13 +132,20 @@ def one(config: dict, name: str) -> ScheduleRow:
 
 
 def change(name: str, schedule: str | None, task_config: dict | None) -> dict:
-    """The partial settings object that sets a schedule (`POST /api/task/schedule/<name>/`); the tasks here take
-    no config."""
+    """The partial settings object that sets a schedule and or its task's config (`POST
+    /api/task/schedule/<name>/`); app_settings.update checks the values."""
     known(name)
     if not schedule and not task_config:
         raise BadRequest("expected schedule or config key")
-    if task_config:
+    keys = TASK_CONFIG.get(name, {})
+    if task_config and not keys:
         raise BadRequest(f"task '{name}' doesn't take config")
     if schedule and schedule.strip().lower() in OFF_WORDS:  # v0.5 turns a schedule off with DELETE
         raise BadRequest("expected three cron schedule fields (minute hour day_of_week), or DELETE the schedule")
-    return {SECTION: {name: schedule}}
+    changes: dict[str, dict] = {SECTION: {name: schedule}} if schedule else {}
+    for key, value in (task_config or {}).items():
+        if key not in keys:
+            raise BadRequest(f"task '{name}' takes config {', '.join(keys)}, not {key!r}")
+        section, setting = keys[key]
+        changes.setdefault(section, {})[setting] = value
+    return changes

@@ -11,8 +11,10 @@ reads the history. Runs expire after KEEP_DAYS (DynamoDB's TTL).
 
 Names, titles, groups and `api_start`/`api_stop` are TubeArchivist's where it has the task, plus this archive's
 own (autodelete, snapshots). `api_stop` here: a run still PENDING can be stopped (its job skips it); a running
-rescan stops before its next channel or playlist; a running download, reindex or snapshot cannot be stopped (a
-Lambda invocation cannot be interrupted from outside), so a stop for it is a 400. `kill` is `stop`.
+rescan stops before its next channel or playlist; a running download aborts within a second (its yt-dlp
+progress hook reads the run's command, functions/jobs/download.py: the partial files are removed and the video
+stays pending in the queue); a reindex or snapshot cannot be stopped (a Lambda invocation cannot be interrupted
+from outside), so a stop for it is a 400. `kill` is `stop`.
 """
 
 import time
@@ -50,7 +52,7 @@ class Task:
     group: str
     api_start: bool
     api_stop: bool
-    stops_running: bool = False  # the job looks for a stop between its steps
+    stops_running: bool = False  # the job looks for a stop while it runs
 
 
 UPDATE_SUBSCRIBED, DOWNLOAD_PENDING, EXTRACT_DOWNLOAD = "update_subscribed", "download_pending", "extract_download"
@@ -58,9 +60,11 @@ CHECK_REINDEX, AUTODELETE = "check_reindex", "autodelete"
 CREATE_SNAPSHOT, RESTORE_SNAPSHOT = "create_snapshot", "restore_snapshot"
 RUN_BACKUP, RESTORE_BACKUP = "run_backup", "restore_backup"
 RESCAN_FILESYSTEM, MANUAL_IMPORT = "rescan_filesystem", "manual_import"
+INDEX_PLAYLISTS = "index_playlists"
+SUBSCRIBE_TO = "subscribe_to"
 TASKS = {
     UPDATE_SUBSCRIBED: Task("Rescan your Subscriptions", "download:scan", True, True, stops_running=True),
-    DOWNLOAD_PENDING: Task("Downloading", "download:run", True, True),
+    DOWNLOAD_PENDING: Task("Downloading", "download:run", True, True, stops_running=True),
     EXTRACT_DOWNLOAD: Task("Add to download queue", "download:add", False, False),
     CHECK_REINDEX: Task("Reindex Documents", "reindex:run", False, False),
     AUTODELETE: Task("Delete watched videos", "download:autodelete", False, False),
@@ -70,6 +74,8 @@ TASKS = {
     RESTORE_BACKUP: Task("Restore Backup", "setting:restore", False, False),
     RESCAN_FILESYSTEM: Task("Rescan your Filesystem", "setting:filesystemscan", False, False),
     MANUAL_IMPORT: Task("Manual video import", "setting:import", False, False),
+    INDEX_PLAYLISTS: Task("Index Channel Playlist", "channel:indexplaylist", False, False),
+    SUBSCRIBE_TO: Task("Add Subscription", "subscription:add", False, False),
 }
 FILTER_GROUPS = {"download": "download:", "settings": "setting:", "channel": "channel:"}  # the poll's ?filter=
 
@@ -101,6 +107,14 @@ def queue(name: str, count: int = 1) -> list[str]:
         for run in runs:
             batch.save(run)
     return [run.task_id for run in runs]
+
+
+def nothing_to_do(name: str, result: str) -> str:
+    """A run asked for with nothing to do (a download with an empty queue): recorded as started and ended at
+    once with `result`, as TubeArchivist's task runs and finds nothing; its id."""
+    (task_id,) = queue(name)
+    record(name, lambda run: result, task_id)
+    return task_id
 
 
 def forget(task_id: str) -> None:
@@ -243,8 +257,9 @@ def get(task_id: str) -> TaskRun:
         raise NotFound("task ID not found") from None
 
 
-def runs_of(name: str) -> list[TaskRun]:
-    return list(TaskRun.by_name.query(name, scan_index_forward=False, limit=NAME_PAGE))
+def runs_of(name: str, limit: int = NAME_PAGE) -> list[TaskRun]:
+    """The newest `limit` runs of a task, newest first: one Query of `by_name`."""
+    return list(TaskRun.by_name.query(name, scan_index_forward=False, limit=limit))
 
 
 def board(group_filter: str | None = None) -> list[TaskRun]:

@@ -278,6 +278,7 @@ class Playlist(Model):
     playlist_last_refresh = UnicodeAttribute(null=True)
     playlist_type = UnicodeAttribute(default="regular")
     playlist_sort_order = UnicodeAttribute(null=True)  # v0.5's "bottom": YouTube's list read reversed; None is "top"
+    playlist_thumb = BooleanAttribute(null=True)  # its thumbnail is stored (s3.playlist_thumb_key)
     all_playlists = UnicodeAttribute(default=ALL_PLAYLISTS)
     name_key = UnicodeAttribute()
     subscription = UnicodeAttribute(default=UNSUBSCRIBED)

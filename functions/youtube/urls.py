@@ -187,5 +187,10 @@ def channel_url(channel_id_or_handle: str, tab: str | None = None) -> str:
     return f"{base}/{tab}" if tab else base
 
 
+def channel_playlists_url(channel_id: str) -> str:
+    """The channel's playlists tab: the playlists it made (view=1), newest first, as one list (no shelves)."""
+    return channel_url(channel_id, "playlists") + "?view=1&sort=dd&shelf_id=0"
+
+
 def playlist_url(playlist_id: str) -> str:
     return f"https://www.youtube.com/playlist?list={playlist_id}"

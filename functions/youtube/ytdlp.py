@@ -1,12 +1,13 @@
 """The yt-dlp adapter: the only module that imports yt_dlp, and only inside the functions that need it.
 
-Metadata (`video_info`, `channel_info`, `playlist_info`), flat listings (`list_entries`), and the session
-functions.youtube.media downloads in (`open_session`). The user's cookie (Netscape cookies.txt text) is written
-to a private temp file for yt-dlp and removed afterwards. yt-dlp failures become this module's errors
-(YtDlpError, no HTTP status: callers decide what each means) with a readable message: CookieRejected when the
-cookie is unreadable or YouTube refuses it, VideoGone when YouTube no longer has the video, channel or playlist,
-BotCheck when YouTube asks to prove this is no bot or answers 429, ExtractionFailed otherwise. Rows come back
-normalised (functions.youtube.rows): no caller reads yt-dlp's keys.
+Metadata (`video_info`, `channel_info`, `playlist_info`), flat listings (`list_entries`, a channel's
+`channel_playlists`), and the session functions.youtube.media downloads in (`open_session`). The user's cookie
+(Netscape cookies.txt text) is written to a private temp file for yt-dlp and removed afterwards. yt-dlp failures
+become this module's errors (YtDlpError, no HTTP status: callers decide what each means) with a readable message:
+CookieRejected when the cookie is unreadable or YouTube refuses it, VideoGone when YouTube no longer has the video,
+channel or playlist, TabMissing when a channel has no such tab, BotCheck when YouTube asks to prove this is no bot
+or answers 429, ExtractionFailed otherwise. Rows come back normalised (functions.youtube.rows): no caller reads
+yt-dlp's keys.
 
 YouTube's signature challenges are solved by deno, named to yt-dlp explicitly (functions.youtube.runtime). The
 jobs set the proxy and PO token provider every session uses (`set_network`).
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from functions.core import logs
-from functions.core.ids import is_video_id
+from functions.core.ids import is_playlist_id, is_video_id
 from functions.youtube import urls
 from functions.youtube.rows import day_of, vid_type_of, video_row
 from functions.youtube.runtime import runtime_params
@@ -44,6 +45,7 @@ GONE_WORDS = (
     "does not exist",
     "this channel is not available",
 )
+TAB_MISSING_WORDS = ("does not have a",)  # "This channel does not have a playlists tab"
 log = logs.logger(__name__)
 
 
@@ -63,8 +65,16 @@ class VideoGone(ExtractionFailed):
     """YouTube no longer has the video, channel or playlist (removed, private, terminated)."""
 
 
+class TabMissing(ExtractionFailed):
+    """The channel has no such tab (no shorts, no playlists): nothing is listed there."""
+
+
 class CookieRejected(YtDlpError):
     """The cookie is not a Netscape cookies.txt file, or YouTube asked to sign in despite it."""
+
+
+class DownloadStopped(YtDlpError):
+    """The download was asked to stop while yt-dlp ran (raised from its progress hook, passed through as it is)."""
 
 
 class BotCheck(ExtractionFailed):
@@ -136,6 +146,8 @@ def _classify(error: Exception, cookie: str | None) -> YtDlpError:
         return BotCheck(f"YouTube's bot check: {text}")
     if cookie is not None and any(word in lowered for word in COOKIE_WORDS):
         return CookieRejected(f"YouTube refused the cookie: {text}" if cookie else text)
+    if any(words in lowered for words in TAB_MISSING_WORDS) and " tab" in lowered:
+        return TabMissing(text)
     if any(words in lowered for words in GONE_WORDS):
         return VideoGone(text)
     return ExtractionFailed(text or type(error).__name__)
@@ -346,6 +358,21 @@ def list_entries(url: str, limit: int | None = None, cookie: str | None = None) 
     with open_session(options, cookie) as session:
         info = session.sanitize(session.extract(url, download=False))
     return _flat_entries(info, target.tab)
+
+
+def channel_playlists(channel_id: str, cookie: str | None = None) -> list[dict]:
+    """The playlists a channel made, newest first, as its playlists tab lists them, without reading each (flat):
+    [{playlist_id, playlist_name}]; none when the channel has no playlists tab."""
+    try:
+        with open_session({"extract_flat": True}, cookie) as session:
+            info = session.sanitize(session.extract(urls.channel_playlists_url(channel_id), download=False))
+    except TabMissing:
+        return []
+    found: dict[str, str] = {}
+    for entry in info.get("entries") or []:
+        if entry and is_playlist_id(entry.get("id")):
+            found.setdefault(entry["id"], entry.get("title") or entry["id"])
+    return [{"playlist_id": key, "playlist_name": name} for key, name in found.items()]
 
 
 def fetch(url: str, cookie: str | None = None) -> bytes:

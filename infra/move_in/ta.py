@@ -197,9 +197,11 @@ class TubeArchivist:
 
     def playlist(self, row: dict, collected: Collected) -> dict:
         thumb = row.get("playlist_thumbnail")
-        if isinstance(thumb, str) and thumb and isinstance(row.get("playlist_id"), str):
+        has_thumb = isinstance(thumb, str) and bool(thumb) and isinstance(row.get("playlist_id"), str)
+        if has_thumb:
             collected.files.append(File(s3.playlist_thumb_key(row["playlist_id"]), "image/jpeg", url=thumb))
         return {
+            "playlist_thumb": has_thumb or None,
             **{k: row.get(k) for k in ("playlist_id", "playlist_name", "playlist_channel", "playlist_channel_id")},
             "playlist_description": row.get("playlist_description") or "",
             "playlist_subscribed": row.get("playlist_subscribed"),

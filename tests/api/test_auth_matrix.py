@@ -120,6 +120,13 @@ CASES = {
     ("DELETE", "/api/appsettings/cookie"): Case(ADMIN, "/api/appsettings/cookie/", 204),
     ("GET", "/api/appsettings/token"): Case(ADMIN, "/api/appsettings/token/"),
     ("DELETE", "/api/appsettings/token"): Case(ADMIN, "/api/appsettings/token/", 204),
+    ("GET", "/api/appsettings/membership/token"): Case(ADMIN, "/api/appsettings/membership/token/"),
+    ("POST", "/api/appsettings/membership/token"): Case(
+        ADMIN, "/api/appsettings/membership/token/", body={"token": "key"}
+    ),
+    ("DELETE", "/api/appsettings/membership/token"): Case(ADMIN, "/api/appsettings/membership/token/", 204),
+    ("GET", "/api/appsettings/membership/profile"): Case(ADMIN, "/api/appsettings/membership/profile/", 400),
+    ("POST", "/api/appsettings/membership/sync"): Case(ADMIN, "/api/appsettings/membership/sync/", 400),
     ("GET", "/api/appsettings/snapshot"): Case(ADMIN, "/api/appsettings/snapshot/"),
     ("POST", "/api/appsettings/snapshot"): Case(ADMIN, "/api/appsettings/snapshot/"),
     ("GET", "/api/appsettings/snapshot/{snapshot_id}"): Case(ADMIN, "/api/appsettings/snapshot/{snapshot}/"),

@@ -1,7 +1,9 @@
 """/api/appsettings/backup/ (+ `<filename>/`): a backup made by the job, listed, restored into an emptied archive
 (every row it held comes back), rotated, deleted; unknown names 404, a second run while one is asked for 409."""
 
+import datetime
 import gzip
+import io
 import json
 import re
 
@@ -194,3 +196,31 @@ def test_users_need_admin(client, archive, other):
 
     for method, path in (("get", "/api/appsettings/backup/"), ("post", "/api/appsettings/backup/")):
         assert getattr(client.http, method)(path, headers=token_headers(other)).status_code == 403
+
+
+def test_the_scheduled_backup_is_written_and_rotated(client, headers, archive):
+    """The run_backup schedule's handler asks for a backup as the POST does (one asked for already: skipped); the
+    job writes it and keeps the newest backup_rotate (2); the schedule's last run is that run's end."""
+    from chalice.test import TestEventsClient
+
+    from app import app
+    from functions.services import schedules, task_runs
+
+    made = [backups.export("manual", now=1_750_000_000 + n * 3600) for n in range(2)]
+    event = TestEventsClient(app).generate_cw_event("aws.events", "Scheduled Event", {}, [], "us-east-1")
+    app.handler_map["scheduled_backup"](event, None)
+    app.handler_map["scheduled_backup"](event, None)  # fired again before the job ran: no second backup
+    assert run_snapshot_jobs() == 1
+    listed = client.http.get("/api/appsettings/backup/", headers=headers).json_body
+    assert [item["reason"] for item in listed] == ["auto", "manual"]
+    assert listed[1]["filename"] == made[1]
+    with gzip.open(io.BytesIO(s3.read(s3.backup_key(listed[0]["filename"])))) as packed:
+        header = json.loads(packed.readline())["backup"]
+    assert header["reason"] == "auto" and header["counts"]["video"] == 3
+
+    (run,) = task_runs.runs_of(task_runs.RUN_BACKUP)
+    assert run.status == task_runs.SUCCESS
+    shown = schedules.one(app_settings.current(), "run_backup")
+    ended = datetime.datetime.fromtimestamp(run.finished / 1000, datetime.UTC)
+    assert shown.last_run_at == ended.isoformat().replace("+00:00", "Z")
+    assert shown.config == {"rotate": 2}

@@ -34,10 +34,35 @@ def test_set_and_remove(client, admin, channel):
     assert stored() == {}
 
 
+@pytest.mark.parametrize("removal", [False, None])
+def test_index_playlists_round_trip_in_both_dialects(client, admin, v05, channel, removal):
+    body = {"channel_overwrites": {"index_playlists": True, "autodelete_days": 5}}
+    response = send(client, "POST", PATH, admin, body)
+    assert response.status_code == 200
+    assert response.json_body["data"]["channel_overwrites"] == {"index_playlists": True, "autodelete_days": 5}
+    assert stored() == {"index_playlists": True, "autodelete_days": 5}
+    shown5 = send(client, "GET", PATH, v05).json_body  # v0.5: the channel itself, the same overwrites
+    assert shown5["channel_overwrites"] == {"index_playlists": True, "autodelete_days": 5}
+    listed = send(client, "GET", "/api/channel/", admin).json_body["data"]
+    assert listed[0]["channel_overwrites"]["index_playlists"] is True
+    send(client, "POST", PATH, admin, {"channel_overwrites": {"index_playlists": removal}})
+    assert stored() == {"autodelete_days": 5}
+    assert send(client, "GET", PATH, admin).json_body["data"]["channel_overwrites"] == {"autodelete_days": 5}
+
+
+def test_a_wrong_index_playlists_type_says_which_field(client, admin, channel):
+    response = send(client, "POST", PATH, admin, {"channel_overwrites": {"index_playlists": "true"}})
+    assert response.status_code == 400
+    assert response.json_body == {"error": "$.channel_overwrites.index_playlists: expected bool | null, got str"}
+    assert stored() == {}
+
+
 @pytest.mark.parametrize(
     "body",
     [
-        {"channel_overwrites": {"index_playlists": True}},
+        {"channel_overwrites": {"index_playlists": "yes"}},
+        {"channel_overwrites": {"index_playlists": 1}},
+        {"channel_overwrites": {"index_playlist": True}},
         {"channel_overwrites": {"autodelete_days": "7"}},
         {"channel_overwrites": {"autodelete_days": 0}},
         {"channel_overwrites": {"download_format": ""}},

@@ -2,6 +2,7 @@
 
 import pytest
 
+from functions.storage import s3
 from functions.storage.models import Counter, PlaylistEntry, Video
 from tests.api.calls import send
 from tests.factories import make_channel, make_playlist, make_video, playlist_id, video_id
@@ -117,3 +118,18 @@ def test_subscribe_to_a_playlist(client, admin, archive):
         send(client, "POST", f"/api/playlist/{playlist_id(1)}/", admin, body={"playlist_sort_order": "up"}).status_code
         == 400
     )
+
+
+def test_a_custom_playlists_art_is_its_first_videos_thumbnail(client, admin, archive):
+    custom_id = send(client, "POST", "/api/playlist/custom/", admin, body={"playlist_name": "Mine"}).json_body[
+        "playlist_id"
+    ]
+    assert send(client, "GET", f"/api/playlist/{custom_id}/", admin).json_body["data"]["playlist_thumbnail"] is False
+    path = f"/api/playlist/custom/{custom_id}/"
+    for n in (2, 1):
+        send(client, "POST", path, admin, body={"action": "create", "video_id": video_id(n)})
+    shown = send(client, "GET", f"/api/playlist/{custom_id}/", admin).json_body["data"]["playlist_thumbnail"]
+    assert shown == s3.url_of(s3.video_thumb_key(video_id(2)))
+    send(client, "POST", path, admin, body={"action": "top", "video_id": video_id(1)})
+    listed = send(client, "GET", "/api/playlist/?type=custom", admin).json_body["data"]
+    assert [row["playlist_thumbnail"] for row in listed] == [s3.url_of(s3.video_thumb_key(video_id(1)))]

@@ -104,7 +104,7 @@ def test_item_with_entries_in_order(client, admin, archive):
     playlist = body["data"]
     assert set(playlist) == PLAYLIST_KEYS
     assert playlist["playlist_name"] == "Playlist 1" and playlist["playlist_channel_id"] == channel_id(1)
-    assert playlist["playlist_thumbnail"] == f"/cache/playlists/{PLAYLIST}.jpg"
+    assert playlist["playlist_thumbnail"] is False  # none stored: no link to a 404
     assert playlist["playlist_last_refresh"] is False and playlist["playlist_subscribed"] is False
     assert playlist["playlist_entries"] == [
         {"youtube_id": video_id(1), "title": "Video 1", "uploader": "Channel 1", "idx": 0, "downloaded": True},

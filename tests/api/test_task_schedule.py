@@ -21,7 +21,7 @@ def test_the_list_shows_every_schedule_that_is_on(client, modern):
     response = send(client, "GET", "/api/task/schedule/", modern)
     assert response.status_code == 200
     rows = response.json_body
-    assert [row["name"] for row in rows] == ["update_subscribed", "run_snapshot", "autodelete"]
+    assert [row["name"] for row in rows] == ["update_subscribed", "run_snapshot", "autodelete", "run_backup"]
     assert all(set(row) == ROW_FIELDS for row in rows)
     rescan = rows[0]
     assert rescan["schedule"] == "0 */6 *" and rescan["config"] == {} and rescan["last_run_at"] is None
@@ -46,7 +46,7 @@ def test_post_changes_a_schedule_delete_turns_it_off(client, modern):
     assert send(client, "GET", "/api/task/schedule/run_snapshot/", modern).status_code == 404
     assert send(client, "DELETE", "/api/task/schedule/run_snapshot/", modern).status_code == 404
     names = [row["name"] for row in send(client, "GET", "/api/task/schedule/", modern).json_body]
-    assert names == ["update_subscribed", "autodelete"]
+    assert names == ["update_subscribed", "autodelete", "run_backup"]
 
     response = send(client, "POST", "/api/task/schedule/run_snapshot/", modern, {"schedule": "auto"})
     assert response.status_code == 200 and response.json_body["schedule"] == DEFAULT_SCHEDULES["run_snapshot"]
@@ -68,6 +68,46 @@ def test_a_bad_change_is_a_400_and_changes_nothing(client, modern, body, says):
     response = send(client, "POST", "/api/task/schedule/update_subscribed/", modern, body)
     assert response.status_code == 400 and says in response.json_body["error"]
     assert app_settings.current()["scheduler"] == DEFAULT_SCHEDULES
+
+
+def test_the_backup_schedule_and_its_rotation_round_trip(client, admin, modern):
+    """run_backup's row carries TubeArchivist's `rotate` config: application.backup_rotate, the same setting v0.4
+    reads and changes."""
+    row = send(client, "GET", "/api/task/schedule/run_backup/", modern).json_body
+    assert (row["schedule"], row["config"]) == ("0 18 0", {"rotate": 5})
+    assert "Sunday" in row["schedule_human"]
+    response = send(
+        client, "POST", "/api/task/schedule/run_backup/", modern, {"schedule": "15 2 6", "config": {"rotate": 3}}
+    )
+    assert response.status_code == 200
+    assert (response.json_body["schedule"], response.json_body["config"]) == ("15 2 6", {"rotate": 3})
+    assert send(client, "GET", "/api/task/schedule/run_backup/", modern).json_body == response.json_body
+    config = send(client, "GET", "/api/appsettings/config/", admin).json_body
+    assert config["scheduler"]["run_backup"] == "15 2 6" and config["application"]["backup_rotate"] == 3
+
+    response = send(client, "POST", "/api/appsettings/config/", admin, {"scheduler": {"run_backup": "auto"}})
+    assert response.status_code == 200 and response.json_body["scheduler"]["run_backup"] == "0 18 0"
+    response = send(client, "POST", "/api/task/schedule/run_backup/", modern, {"config": {"rotate": 7}})
+    assert response.status_code == 200 and response.json_body["config"] == {"rotate": 7}
+    assert response.json_body["schedule"] == "0 18 0"
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"schedule": "0 25 6"}, "hour"),
+        ({"schedule": "*/5 * *"}, "minutes"),
+        ({"config": {"rotate": 0}}, "backup_rotate"),
+        ({"config": {"rotate": "five"}}, "backup_rotate"),
+        ({"config": {"keep": 3}}, "rotate"),
+        ({"schedule": "0 3 *", "config": {"days": 9}}, "rotate"),
+    ],
+)
+def test_a_bad_backup_schedule_is_a_400_and_changes_nothing(client, modern, body, says):
+    before = app_settings.current()
+    response = send(client, "POST", "/api/task/schedule/run_backup/", modern, body)
+    assert response.status_code == 400 and says in response.json_body["error"]
+    assert app_settings.current() == before
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
@@ -96,6 +136,7 @@ def test_v04_settings_and_v05_schedules_are_one_setting(client, admin, modern):
     assert [(row["name"], row["schedule"]) for row in rows] == [
         ("update_subscribed", "0 7,19 *"),
         ("run_snapshot", "0 3 *"),
+        ("run_backup", "0 18 0"),
     ]
 
     response = send(client, "POST", "/api/appsettings/config/", admin, {"scheduler": {"run_snapshot": "0 61 *"}})

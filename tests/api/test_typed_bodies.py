@@ -85,8 +85,8 @@ def test_rows_are_answered_as_decoded(client, admin):
         (
             "POST",
             f"/api/channel/{channel_id(1)}/",
-            {"channel_overwrites": {"index_playlists": True}},
-            "$.channel_overwrites: object contains unknown field index_playlists",
+            {"channel_overwrites": {"index_playlists": "yes"}},
+            "$.channel_overwrites.index_playlists: expected bool | null, got str",
         ),
         ("PUT", "/api/proxy/", {}, "$: object missing required field proxy"),
     ],

@@ -88,3 +88,37 @@ def test_continue_watching_lists_started_unfinished_videos(client, admin, other)
     started = body(send(client, "GET", "/api/users/me/continue/", admin))["data"]
     assert [(v["youtube_id"], v["player"]["position"]) for v in started] == [(video_id(1), 120.0)]
     assert send(client, "GET", "/api/users/me/continue/").status_code == 403
+
+
+def test_continue_watching_reads_the_newest_unfinished_videos_only(client, admin, monkeypatch):
+    from functions.services.archive import continue_watching
+    from tests.api.calls import record_dynamodb
+
+    make_channel(1)
+    for n in range(1, 31):
+        make_video(n, published=f"2024-{(n - 1) // 28 + 1:02d}-{(n - 1) % 28 + 1:02d}", duration=600)
+        send(client, "POST", f"/api/video/{video_id(n)}/progress/", admin, {"position": 60})
+    send(client, "POST", f"/api/video/{video_id(30)}/progress/", admin, {"position": 590})  # now watched
+    calls = record_dynamodb(monkeypatch)
+    started = body(send(client, "GET", "/api/users/me/continue/", admin))["data"]
+    newest_first = [video_id(n) for n in range(29, 0, -1)]
+    assert [v["youtube_id"] for v in started] == newest_first[: continue_watching.LIMIT]
+    queries = [kwargs for operation, kwargs in calls if operation in ("Query", "Scan")]
+    assert len(queries) == 1 and queries[0]["Limit"] == continue_watching.LIMIT, queries  # not every state read
+
+
+def test_the_users_list_is_the_counter_creates_and_removes_keep(client, admin, other, monkeypatch):
+    from functions.storage import counters
+    from functions.storage.models import Counter
+    from tests.api.calls import record_dynamodb
+
+    def listed() -> list[str]:
+        return [user["username"] for user in body(send(client, "GET", "/api/users/", admin))["data"]]
+
+    Counter(counters.USERS).delete()  # an archive from before the counter: counted from the table once
+    assert listed() == ["admin", "other"]
+    assert send(client, "DELETE", "/api/users/other/", admin).status_code == 204
+    users.create_user("newcomer", "pw-1")
+    calls = record_dynamodb(monkeypatch)
+    assert listed() == ["admin", "newcomer"]
+    assert "Scan" not in [operation for operation, _ in calls]

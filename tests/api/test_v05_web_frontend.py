@@ -152,3 +152,22 @@ def test_base_loader_after_sign_in(client, admin):
     assert {"subscriptions", "downloads", "application"} <= set(config)
     changed = send(client, "POST", "/api/user/me/", body={"page_size": 24}, headers=headers).json_body
     assert changed["page_size"] == 24
+
+
+def test_marking_a_channel_or_playlist_watched_clears_its_id_first(client, admin):
+    """updateWatchedState deletes `/api/video/<id>/progress/` before posting `/api/watched/`, with whatever id
+    it marks: the channel page's and the playlist page's "Mark as watched" send the channel's or the playlist's
+    id, which TubeArchivist answers with a 204 (walked: they were 404s, a console error on each). A v0.4 token
+    still gets its 404 for what is no video."""
+    make_channel(1)
+    make_video(1)
+    make_playlist(1, [1])
+    headers = session(client)
+    for item in (channel_id(1), playlist_id(1)):
+        cleared = send(client, "DELETE", f"/api/video/{item}/progress/", headers=headers)
+        assert (cleared.status_code, cleared.body) == (204, b"")
+        marked = send(client, "POST", "/api/watched/", body={"id": item, "is_watched": True}, headers=headers)
+        assert marked.status_code == 200
+    watched = send(client, "GET", f"/api/video/{video_id(1)}/", headers=headers).json_body["player"]["watched"]
+    assert watched is True
+    assert send(client, "DELETE", f"/api/video/{channel_id(1)}/progress/", admin).status_code == 404

@@ -243,7 +243,7 @@ def test_youtube_playlists_of_the_archive_on_both_routes(client, admin, archive,
     assert [v["videoId"] for v in body["videos"]] == fake.video_ids
     assert [v["index"] for v in body["videos"]] == list(range(len(fake.video_ids)))
     assert all(v["lengthSeconds"] == archive[v["videoId"]].duration for v in body["videos"])
-    assert signed_key(body["playlistThumbnail"]) == s3.video_thumb_key(fake.video_ids[0])
+    assert signed_key(body["playlistThumbnail"]) == s3.playlist_thumb_key(fake.playlist_id)  # stored at download
     assert (
         client.http.get(route + fake.playlist_id + "?page=2", headers=auth(admin) if "auth" in route else {}).json_body[
             "videos"

@@ -2,8 +2,10 @@
 and the faults: a crash mid-download, duplicate messages, a video that always fails, S3 failing, bad cookies."""
 
 import json
+import tempfile
 import threading
 import time
+import urllib.request
 
 import boto3
 import pytest
@@ -112,7 +114,13 @@ def test_playlist_is_queued_and_its_entries_marked_as_downloaded(fake_youtube, a
     assert all(e.downloaded for e in entries)
     assert count(f"videos#playlist#{playlist.playlist_id}") == len(playlist.video_ids)
     assert all(Video.get(i).playlist == [playlist.playlist_id] for i in playlist.video_ids)
-    assert Playlist.get(playlist.playlist_id).playlist_last_refresh == today()  # its page was read now
+    stored = Playlist.get(playlist.playlist_id)
+    assert stored.playlist_last_refresh == today()  # its page was read now
+    # its thumbnail, the one its page links, fetched as the channel art is and stored where /cache/playlists/ points
+    assert stored.playlist_thumb is True
+    art = boto3.client("s3").get_object(Bucket=BUCKET, Key=s3.playlist_thumb_key(playlist.playlist_id))["Body"].read()
+    with urllib.request.urlopen(f"{fake_youtube.url}/thumb/{playlist.video_ids[0]}.jpg") as served:
+        assert art == served.read() and art[:2] == b"\xff\xd8"
 
 
 def test_progress_is_stored_while_downloading(fake_youtube, aws):
@@ -300,3 +308,56 @@ def test_a_playlist_of_videos_already_queued_gets_its_entries_marked(fake_youtub
     assert [e.youtube_id for e in entries] == playlist.video_ids and all(e.downloaded for e in entries)
     assert all(Video.get(i).playlist == [playlist.playlist_id] for i in playlist.video_ids)
     assert count(f"videos#playlist#{playlist.playlist_id}") == len(playlist.video_ids)
+
+
+def test_a_running_download_stops_when_its_run_is_stopped(fake_youtube, aws, client, headers, tmp_path, monkeypatch):
+    fake_youtube.rate = 3_000  # seconds of media: the stop arrives mid-download
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the work folder and its partial files go
+    video = first_video(fake_youtube)
+    intake.add_entries([{"youtube_id": video.youtube_id, "title": video.title}])
+    (task_id,) = task_runs.queue(task_runs.DOWNLOAD_PENDING)
+    body = json.dumps({"action": "download", "youtube_id": video.youtube_id, "task_id": task_id})
+    message = {"messageId": "m-1", "body": body, "attributes": {"ApproximateReceiveCount": "1"}}
+    results = []
+    downloading = threading.Thread(target=lambda: results.append(job.handle_record(message)))
+    downloading.start()
+    wait_for(lambda: QueueItem.get(video.youtube_id).progress is not None)  # the media is coming in
+    assert list(tmp_path.glob(f"dl-{video.youtube_id}-*/*"))  # its partial file
+    path = f"/api/task/by-id/{task_id}/"
+    stop = json.dumps({"command": "stop"})
+    response = client.http.post(path, headers={**headers, "Content-Type": "application/json"}, body=stop)
+    assert response.status_code == 204
+    asked = time.monotonic()
+    downloading.join(timeout=30)
+    assert time.monotonic() - asked < 3  # one read a second at most, then the abort
+    assert results == ["stopped"]
+    run = client.http.get(path, headers=headers).json_body
+    assert run["status"] == "REVOKED" and run["command"] == "STOP"
+    assert run["result"] == f"stopped: {video.title} stays in the queue"
+    item = QueueItem.get(video.youtube_id)
+    assert item.status == "pending" and item.message is None and item.attempts == 0
+    assert item.lease_owner is None and item.progress is None
+    assert list(tmp_path.iterdir()) == []  # partial files removed
+    assert Video.count(video.youtube_id) == 0 and objects() == []
+    assert count("queue#pending") == 1
+
+
+def test_queued_videos_have_their_thumbnails_before_they_are_downloaded(fake_youtube, aws, sqs, client, headers):
+    """TubeArchivist caches a video's thumbnail when it queues it, and its Downloads page shows each pending item's
+    `vid_thumb_url` (walked: every pending item's thumbnail was a 404, a console error each): queued by channel
+    (the listing's thumbnails) or by id (the video's), the file is there while the item waits."""
+    import urllib.request
+
+    first, second = list(fake_youtube.catalog.channels.values())[:2]
+    by_id = next(v for v in fake_youtube.catalog.videos.values() if v.channel_id == second.channel_id)
+    intake.add([f"https://www.youtube.com/{first.handle}", by_id.youtube_id])
+    drain(aws, sqs)  # the expand message only: nothing is started
+    queued = [item.youtube_id for item in QueueItem.scan()]
+    assert by_id.youtube_id in queued and len(queued) > 1 and Video.count() == 0
+    for youtube_id in queued:
+        key = s3.video_thumb_key(youtube_id)
+        with urllib.request.urlopen(f"{fake_youtube.url}/thumb/{youtube_id}.jpg") as served:
+            assert boto3.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"].read() == served.read()
+    listed = client.http.get("/api/download/?filter=pending", headers=headers).json_body["data"]
+    for item in listed:
+        assert client.http.get(item["vid_thumb_url"], headers=headers).status_code == 302

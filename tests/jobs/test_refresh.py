@@ -8,7 +8,7 @@ import pytest
 from functions.jobs import events
 from functions.jobs import refresh as job
 from functions.services import refresh
-from functions.services.archive import channels, videos
+from functions.services.archive import channels, render, videos
 from functions.storage import s3
 from functions.storage.models import Channel, Playlist, PlaylistEntry, RefreshItem, Video
 from functions.youtube import ytdlp
@@ -177,3 +177,13 @@ def test_a_refresh_writes_only_what_it_read(fake_youtube, aws, monkeypatch):
     assert job.handle(message("playlist", playlist.playlist_id)) == "refreshed"
     stored = Playlist.get(playlist.playlist_id)
     assert stored.playlist_name == playlist.title and stored.playlist_subscribed is True
+
+
+def test_a_refresh_stores_the_playlists_thumbnail_and_the_api_links_it_then(fake_youtube, aws):
+    playlist = next(iter(fake_youtube.catalog.playlists.values()))
+    Playlist(playlist.playlist_id, playlist_name="old", name_key="old").save()
+    assert render.playlist(Playlist.get(playlist.playlist_id), []).playlist_thumbnail is False  # none stored yet
+    assert job.handle(message("playlist", playlist.playlist_id)) == "refreshed"
+    stored = Playlist.get(playlist.playlist_id)
+    assert stored.playlist_thumb is True and s3.playlist_thumb_key(playlist.playlist_id) in objects()
+    assert render.playlist(stored, []).playlist_thumbnail == f"/cache/playlists/{playlist.playlist_id}.jpg"

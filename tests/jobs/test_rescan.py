@@ -169,4 +169,5 @@ def test_the_jobs_are_scheduled_on_the_default_schedules():
         "rescan": "cron(0 0,6,12,18 * * ? *)",
         "autodelete": "cron(30 0,6,12,18 * * ? *)",
         "daily_snapshot": "cron(0 3 * * ? *)",
+        "scheduled_backup": "cron(0 18 ? * 1 *)",  # Sundays
     }

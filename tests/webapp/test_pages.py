@@ -267,3 +267,57 @@ def test_an_admin_manages_users(site):
     assert not other.errors and not user.errors, (other.errors, user.errors)
     other.close()
     user.close()
+
+
+def test_a_playlist_card_shows_the_playlists_stored_art(site):
+    browser, base, archive = site
+    playlist = next(
+        p for p, pl in archive["catalog"].playlists.items() if pl.channel_id == archive["archived"].channel_id
+    )
+    user = Page(browser, base)
+    user.goto("/")
+    user.sign_in()
+    page = user.goto("/playlists")
+    image = f"article.playlist[data-id='{playlist}'] .thumb img"
+    page.wait_for_selector(image)
+    wait_js(page, f'document.querySelector("{image}").complete')
+    assert page.evaluate(f'document.querySelector("{image}").naturalWidth') > 0  # the image loaded, not a 404
+    assert not user.errors, user.errors
+    user.close()
+
+
+def test_an_admin_has_a_channels_playlists_archived_by_the_rescan(site):
+    browser, base, archive = site
+    channel, catalog = archive["archived"], archive["catalog"]
+    made = catalog.add_playlist("more", "More from the lab", channel, catalog.videos_of(channel.channel_id)[:2])
+    user = Page(browser, base)
+    user.goto("/")
+    user.sign_in()
+    page = user.goto(f"/channels/{channel.channel_id}")
+    page.wait_for_selector("form.overrides")
+    assert page.locator("text=More from the lab").count() == 0
+    if page.inner_text("#subscribe") == "Subscribe":
+        page.click("#subscribe")
+        expect_toast(page, "Subscribed")
+        page.wait_for_selector("#subscribe:text('Unsubscribe')")
+        page.wait_for_selector("form.overrides")
+    page.select_option("form.overrides select[name=index_playlists]", "true")
+    page.click("form.overrides button[type=submit]")
+    expect_toast(page, "Overrides saved")
+    shown = api_call(page, "GET", f"/api/channel/{channel.channel_id}/")
+    assert json.loads(shown["body"])["data"]["channel_overwrites"] == {"index_playlists": True}
+    page.click("header nav a:text('Downloads')")
+    page.click("button:text('Rescan subscriptions now')")
+    expect_toast(page, "Rescan started")
+
+    def listed() -> bool:
+        page.goto(f"{base}/channels/{channel.channel_id}")
+        page.wait_for_selector("form.overrides")
+        return page.locator("text=More from the lab").count() == 1
+
+    wait_until(listed, timeout=90, every=2)
+    assert page.locator(f"a[href$='/playlists/{made.playlist_id}']").count() == 1
+    assert page.locator("form.overrides select[name=index_playlists]").input_value() == "true"
+    user.shot("channel-playlists-indexed")
+    assert not user.errors, user.errors
+    user.close()

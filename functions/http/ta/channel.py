@@ -61,8 +61,9 @@ def get_channel(call: Call, channel_id: str):
     "/api/channel/{channel_id}", methods=("POST",), auth=ADMIN, body=ChannelOverwritesUpdate, as_v05=shapes.bare
 )
 def set_overwrites(call: Call, channel_id: str):
-    """`{"channel_overwrites": {...}}`: this channel's download format, autodelete days, SponsorBlock; and v0.5's
-    `channel_subscribed` (the web frontend's Subscribe button). 404 for a channel the archive does not have."""
+    """`{"channel_overwrites": {...}}`: this channel's download format, autodelete days, SponsorBlock, playlist
+    indexing; and v0.5's `channel_subscribed` (the web frontend's Subscribe button). 404 for a channel the archive
+    does not have."""
     body = call.body
     if body.channel_overwrites is UNSET and body.channel_subscribed is UNSET:
         raise BadRequest("expect channel_subscribed or channel_overwrites")

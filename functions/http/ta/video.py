@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING
 from chalice import Response
 
 from functions.core import lazy
+from functions.core.dialects import V05
+from functions.core.errors import NotFound
 from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
@@ -53,9 +55,17 @@ def set_progress(call: Call, video_id: str):
     return progress.set_position(call.viewer, video_id, call.body.position)
 
 
-@router.route("/api/video/{video_id}/progress", methods=("DELETE",), auth=USER, returns=NO_CONTENT)
+@router.route(
+    "/api/video/{video_id}/progress", methods=("DELETE",), auth=USER, returns=NO_CONTENT, as_v05=shapes.no_content
+)
 def delete_progress(call: Call, video_id: str):
-    progress.clear_position(call.viewer, video_id)
+    """v0.5 clears a position that is not there too: its web app clears the id it marks watched first, which
+    may be a channel's or a playlist's (TubeArchivist deletes a key that may not exist)."""
+    try:
+        progress.clear_position(call.viewer, video_id)
+    except NotFound:
+        if call.dialect != V05:
+            raise
     return Response(body="", status_code=204)
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from functions.core import lazy
 from functions.core.dialects import V05
-from functions.core.errors import BadRequest, NotFound
+from functions.core.errors import NotFound
 from functions.http.routing import ADMIN, NO_CONTENT, Call, Router
 from functions.http.ta5.shapes import no_content
 from functions.schemas.tasks import TaskCommand, TaskResult, TaskRunStarted
@@ -37,14 +37,15 @@ def runs_of(call: Call, task_name: str):
 @router.route("/api/task/by-name/{task_name}", methods=("POST",), auth=ADMIN, returns=TaskRunStarted)
 def start(call: Call, task_name: str):
     """Start a task (v0.5: those with `api_start`; 404 for the others): a rescan, or one download per pending
-    video (the answer names the first; 400 when none is pending)."""
+    video (the answer names the first; with none pending, a run that ends at once)."""
     if not task_runs.task(task_name).api_start:
         raise NotFound("can not start task through this endpoint")
     if task_name == task_runs.UPDATE_SUBSCRIBED:
         return rescan.request_run()
     run_ids = intake.start_runs()
     if not run_ids:
-        raise BadRequest("no pending videos to download")
+        task_id = task_runs.nothing_to_do(task_runs.DOWNLOAD_PENDING, "no pending videos to download")
+        return TaskRunStarted(task_id=task_id, status="SUCCESS", message="no pending videos to download")
     return TaskRunStarted(task_id=run_ids[0], status="PENDING", message=f"{len(run_ids)} video(s) sent to download")
 
 

@@ -119,15 +119,35 @@ def store_channel_art(channel_id: str, meta: dict, workdir: Path, cookie: str | 
     for kind, field in ART_KINDS.items():
         if meta.get(field):
             try:
-                path = workdir / f"{channel_id}_{kind}.jpg"
-                path.write_bytes(ytdlp.fetch(meta[field], cookie))
-                s3.upload_file(path, s3.channel_art_key(channel_id, kind), "image/jpeg")
+                store_image(
+                    meta[field], workdir / f"{channel_id}_{kind}.jpg", s3.channel_art_key(channel_id, kind), cookie
+                )
                 stored.add(kind)
             except ytdlp.YtDlpError as error:
                 log.warning("channel %s %s: %s", channel_id, kind, error.message)
                 if known is None or kind in known:
                     stored.add(kind)  # what was there stays
     return Channel.channel_art.set(sorted(stored))
+
+
+def store_image(url: str, path: Path, key: str, cookie: str | None) -> None:
+    """An image YouTube serves, fetched through yt-dlp into `path`, then to S3 at `key`; YtDlpError when YouTube
+    does not serve it."""
+    path.write_bytes(ytdlp.fetch(url, cookie))
+    s3.upload_file(path, key, "image/jpeg")
+
+
+def store_playlist_thumbnail(playlist_id: str, url: str | None, workdir: Path, cookie: str | None, known: bool) -> bool:
+    """The thumbnail the playlist's page links (ytdlp.playlist_info's `playlist_thumbnail_url`) into S3: whether
+    the playlist has one stored now (`known`: it had one before, which stays when YouTube fails to serve it)."""
+    if not url:
+        return known
+    try:
+        store_image(url, workdir / f"{playlist_id}.jpg", s3.playlist_thumb_key(playlist_id), cookie)
+    except ytdlp.YtDlpError as error:
+        log.warning("playlist %s thumbnail: %s", playlist_id, error.message)
+        return known
+    return True
 
 
 def channel_page_actions(meta: dict, channel_id: str) -> list:

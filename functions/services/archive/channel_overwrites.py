@@ -1,12 +1,15 @@
 """A channel's overwrites of the download settings (`channel_overwrites`), as TubeArchivist's
 POST /api/channel/<id>/ sets them: `download_format` (yt-dlp's format for this channel's downloads),
-`autodelete_days` (functions.services.autodelete) and `integrate_sponsorblock`. A value of false or null removes
-the overwrite, so the app setting applies again. The download job applies them through `effective_config`."""
+`autodelete_days` (functions.services.autodelete), `integrate_sponsorblock`, and `index_playlists` (the rescan
+archives the channel's playlists too, and turning it on looks for them at once: functions.services.
+channel_playlists). A value of false or null removes the overwrite, so the app setting applies again. The download
+job applies them through `effective_config`."""
 
 import msgspec
 from pynamodb.exceptions import DoesNotExist
 
 from functions.schemas.ta import ChannelOverwritesUpdate
+from functions.services import channel_playlists
 from functions.services.archive import channels
 from functions.storage import db
 from functions.storage.models import Channel
@@ -37,6 +40,8 @@ def update(channel_id: str, body: ChannelOverwritesUpdate) -> Channel:
     action = Channel.channel_overwrites.set(merged) if merged else Channel.channel_overwrites.remove()
     if not db.update_existing(channel, [action]):
         raise channels.not_found(channel_id)  # deleted meanwhile
+    if changes.get(channel_playlists.OVERWRITE) is True:  # as TubeArchivist: its playlists are looked for at once
+        channel_playlists.request(channel_id)
     return channel
 
 

@@ -13,10 +13,10 @@ from functions.core.dates import today
 from functions.core.errors import BadRequest, NotFound
 from functions.services import search
 from functions.services.archive import playlists, videos
+from functions.services.archive.render import CUSTOM
 from functions.storage import counters, db, s3, tallied
 from functions.storage.models import Channel, Playlist, PlaylistEntry, Video
 
-CUSTOM = "custom"
 MOVES = ("up", "down", "top", "bottom")
 ACTIONS = ("create", "remove", *MOVES)
 

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pynamodb.exceptions import DoesNotExist
 
+from functions.core.dates import today
 from functions.core.errors import NotFound
 from functions.core.ids import is_custom_playlist_id, is_playlist_id
 from functions.core.pagination import Page
@@ -127,6 +128,35 @@ def save(playlist: Playlist, listed: list[dict]) -> bool:
     search.index_playlist(playlist, known_new=created)
     save_entries(playlist.playlist_id, listed)
     return created
+
+
+def index(info: dict, subscribed: bool = False, thumb: bool = False) -> Playlist:
+    """Archive a YouTube playlist as yt-dlp read its page (functions.youtube.ytdlp.playlist_info): stored
+    (counted, searchable) with its entries, the archived videos among them marked; its videos are not queued.
+    The one way a YouTube playlist enters the archive (functions.services.archive.playlist_index, which stores
+    its thumbnail first: `thumb`). One archived before keeps its subscription, sort order and thumbnail."""
+    try:
+        stored: Playlist | None = Playlist.get(info["playlist_id"])
+    except DoesNotExist:
+        stored = None
+    playlist = Playlist(
+        info["playlist_id"],
+        playlist_name=info["playlist_name"],
+        playlist_channel=info["playlist_channel"],
+        playlist_channel_id=info["playlist_channel_id"],
+        playlist_description=info["playlist_description"],
+        playlist_subscribed=subscribed or bool(stored and stored.playlist_subscribed),
+        playlist_last_refresh=today(),  # its page was just read, as a refresh reads it
+        playlist_sort_order=stored.playlist_sort_order if stored else None,
+        playlist_thumb=thumb or bool(stored and stored.playlist_thumb),
+    )
+    save(playlist, in_sort_order(playlist, listing(info["entries"])))
+    return playlist
+
+
+def listing(entries: list[dict]) -> list[dict]:
+    """The adapter's flat entries of a playlist as its stored entries name them (the uploader)."""
+    return [dict(row, uploader=row.get("channel_name") or "") for row in entries]
 
 
 def in_sort_order(playlist: Playlist, listed: list[dict]) -> list[dict]:

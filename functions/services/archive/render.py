@@ -105,6 +105,16 @@ def subtitle(item: Video, sub: dict, file_url: Callable[[str], str] = s3.url_of)
 
 
 TOP = "top"  # a playlist's entries in YouTube's order; "bottom" reversed
+CUSTOM = "custom"  # the playlist_type of the archive's own playlists (functions.services.archive.custom_playlists)
+
+
+def playlist_thumb_key(item: Playlist, entries: list[dict]) -> str | None:
+    """The S3 key of the playlist's art, None when it has none: a YouTube playlist's own thumbnail once stored,
+    a custom playlist's first archived video's (as TubeArchivist shows it). `entries`: as for `playlist`."""
+    if item.playlist_type == CUSTOM:
+        first = next((row["youtube_id"] for row in entries if row["downloaded"]), None)
+        return s3.video_thumb_key(first) if first else None
+    return s3.playlist_thumb_key(item.playlist_id) if item.playlist_thumb else None
 
 
 def playlist(item: Playlist, entries: list[dict], dialect: str = V04) -> wire.Playlist:
@@ -119,7 +129,7 @@ def playlist(item: Playlist, entries: list[dict], dialect: str = V04) -> wire.Pl
         playlist_subscribed=item.playlist_subscribed,
         playlist_active=item.playlist_active,
         playlist_last_refresh=item.playlist_last_refresh or False,
-        playlist_thumbnail=s3.url_of(s3.playlist_thumb_key(item.playlist_id)),
+        playlist_thumbnail=s3.url_of(key) if (key := playlist_thumb_key(item, entries)) else False,
         playlist_type=item.playlist_type,
         playlist_entries=[wire.PlaylistEntry(**row) for row in entries],
         playlist_sort_order=(item.playlist_sort_order or TOP) if dialect == V05 else UNSET,

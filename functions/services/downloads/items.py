@@ -28,6 +28,7 @@ class Outcome(StrEnum):
     ARCHIVED = "archived"
     SKIPPED = "skipped"  # nothing to do: ignored, removed, archived already, or another message holds it
     EXPANDED = "expanded"
+    STOPPED = "stopped"  # its run was stopped mid-download: the item is pending again, nothing stored
     OFFLOADED = "offloaded"  # too large for the function: a download task took it (functions.services.offload)
     TASK_DONE = "task done"  # a download task ended well
     RETRIED = "retried"  # a download task failed: its download is queued again

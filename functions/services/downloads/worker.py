@@ -5,13 +5,16 @@ import time
 
 from pynamodb.exceptions import DoesNotExist
 
-from functions.core.dates import duration_str, today
+from functions.core import logs
+from functions.core.dates import duration_str
 from functions.core.ids import is_channel_id
-from functions.services.archive import playlists
+from functions.services.archive import playlist_index
 from functions.services.downloads import intake, items
-from functions.storage import db
-from functions.storage.models import Playlist, QueueItem
+from functions.storage import db, s3
+from functions.storage.models import QueueItem
 from functions.youtube import urls, ytdlp
+
+log = logs.logger(__name__)
 
 
 def describe(youtube_ids: list[str], cookie: str | None = None) -> None:
@@ -23,7 +26,22 @@ def describe(youtube_ids: list[str], cookie: str | None = None) -> None:
         except ytdlp.YtDlpError as error:
             _update(youtube_id, {"message": f"metadata: {error.message}"})
             continue
-        _update(youtube_id, queue_fields(row))
+        if _update(youtube_id, queue_fields(row)):  # still queued: not downloaded meanwhile, with its own
+            store_thumbnails([row], [youtube_id], cookie)
+
+
+def store_thumbnails(rows: list[dict], youtube_ids: list[str], cookie: str | None = None) -> None:
+    """The thumbnails of newly queued videos (of `youtube_ids`, from their rows' `thumbnail_url`) at the keys
+    their items link (`vid_thumb_url`), as TubeArchivist caches them when it queues; the download replaces each
+    with its own. One YouTube fails to serve is left out (the item links a missing file until then)."""
+    wanted = set(youtube_ids)
+    for row in rows:
+        if row.get("youtube_id") not in wanted or not row.get("thumbnail_url"):
+            continue
+        try:
+            s3.put(s3.video_thumb_key(row["youtube_id"]), ytdlp.fetch(row["thumbnail_url"], cookie), "image/jpeg")
+        except ytdlp.YtDlpError as error:
+            log.warning("thumbnail of queued %s: %s", row["youtube_id"], error.message)
 
 
 def queue_fields(row: dict) -> dict:
@@ -67,18 +85,11 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
         try:
             if target.kind == urls.PLAYLIST:
                 info = ytdlp.playlist_info(target.youtube_id or "", cookie)
-                playlist = Playlist(
-                    info["playlist_id"],
-                    playlist_name=info["playlist_name"],
-                    playlist_channel=info["playlist_channel"],
-                    playlist_channel_id=info["playlist_channel_id"],
-                    playlist_description=info["playlist_description"],
-                    playlist_last_refresh=today(),  # its page was just read, as a refresh reads it
-                )
                 # queued first, so a video archived meanwhile is either marked by the download (its item names
-                # the playlist) or found archived by playlists.save, which marks it
+                # the playlist) or found archived by playlist_index.index, which marks it
                 result = intake.add_entries(info["entries"], auto_start, playlists=[info["playlist_id"]])
-                playlists.save(playlist, info["entries"])
+                playlist_index.index(info, cookie)
+                store_thumbnails(info["entries"], result["added"], cookie)
             else:
                 channel = ytdlp.channel_info(target, cookie)
                 rows = []
@@ -93,6 +104,7 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
                         row.update(channel_id=channel["channel_id"], channel_name=channel["channel_name"])
                     rows += listed
                 result = intake.add_entries(rows, auto_start)
+                store_thumbnails(rows, result["added"], cookie)
         except ytdlp.YtDlpError as error:
             summary["errors"].append(f"{target.url}: {error.message}")
             continue
@@ -141,19 +153,31 @@ def holds(youtube_id: str, owner: str) -> bool:
         return False
 
 
+def _let_go() -> list:
+    """The actions that end a download's hold on its item."""
+    return [
+        QueueItem.lease_owner.remove(),
+        QueueItem.lease_until.remove(),
+        QueueItem.progress.remove(),
+        QueueItem.speed.remove(),
+        QueueItem.runs_on.remove(),
+    ]
+
+
 def record_failure(youtube_id: str, owner: str, message: str) -> None:
     """Keep the error on the item and let go of it, so the next delivery (or the user) can retry."""
     db.conditional(
         QueueItem(youtube_id).update,
-        actions=[
-            QueueItem.message.set(message[:2000]),
-            QueueItem.attempts.add(1),
-            QueueItem.lease_owner.remove(),
-            QueueItem.lease_until.remove(),
-            QueueItem.progress.remove(),
-            QueueItem.speed.remove(),
-            QueueItem.runs_on.remove(),
-        ],
+        actions=[QueueItem.message.set(message[:2000]), QueueItem.attempts.add(1), *_let_go()],
+        condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
+    )
+
+
+def release(youtube_id: str, owner: str) -> None:
+    """Let go of an item whose download was stopped: pending as before, no error, no attempt counted."""
+    db.conditional(
+        QueueItem(youtube_id).update,
+        actions=_let_go(),
         condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
     )
 

@@ -6,7 +6,8 @@ spelled as the API renders them (API.md, Objects):
   `channel_active`, `channel_last_refresh`, `channel_subs`, `channel_views`, `channel_overwrites`;
 - playlist: `playlist_id`, `playlist_name` (required), `playlist_channel`, `playlist_channel_id`,
   `playlist_description`, `playlist_subscribed`, `playlist_active`, `playlist_last_refresh`, `playlist_type`,
-  `playlist_entries` `[{youtube_id, title, uploader}]` in playlist order;
+  `playlist_thumb` (its thumbnail is in the bucket), `playlist_entries` `[{youtube_id, title, uploader}]` in
+  playlist order;
 - video: `youtube_id`, `title`, `published` (`YYYY-MM-DD`), `date_downloaded` (epoch seconds) and its channel
   (required), as `channel_id` or a nested `channel` object (which, when it has a `channel_name`, also imports
   the channel unless `channels` lists it); `description`, `vid_type`, `vid_last_refresh`, `active`, `duration`

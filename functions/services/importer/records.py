@@ -76,6 +76,7 @@ def parse_playlist(row) -> tuple[Playlist, list[dict]]:
         playlist_active=_or(record.playlist_active, True),
         playlist_last_refresh=_day(record.playlist_last_refresh, "playlist_last_refresh"),
         playlist_type=_or(record.playlist_type, "regular"),
+        playlist_thumb=record.playlist_thumb,
     )
     return playlist, list(listed.values())
 

@@ -13,6 +13,7 @@ from msgspec import structs
 
 from functions.schemas.invidious import Caption, FormatStream, Image, RecommendedVideo
 from functions.schemas.invidious import Video as WireVideo
+from functions.services.archive import render as archive_render
 from functions.services.invidious import dash, links, render
 from functions.storage import s3
 
@@ -313,7 +314,9 @@ def channel_item(item, video_count: int) -> dict:
 
 
 def playlist_thumbnail(item, rows: list[dict]) -> str:
-    return links.file_url(s3.video_thumb_key(rows[0]["youtube_id"])) if rows else ""
+    """The playlist's art (archive.render.playlist_thumb_key), "" when it has none."""
+    key = archive_render.playlist_thumb_key(item, rows)
+    return links.file_url(key) if key else ""
 
 
 def _playlist_head(item, rows: list[dict]) -> dict:

@@ -37,6 +37,7 @@ const OVERRIDES = [
   ["download_format", "Download format", "text", "e.g. bestvideo[height<=720]+bestaudio"],
   ["autodelete_days", "Delete watched videos after (days)", "number", ""],
   ["integrate_sponsorblock", "Skip SponsorBlock segments", "bool", ""],
+  ["index_playlists", "Archive its playlists at each rescan", "bool", ""],
 ];
 
 function overridesForm(channel, done) {
@@ -82,7 +83,7 @@ export async function channelPage(channelId) {
   const [answer, videos, playlists] = await Promise.all([
     api(`/api/channel/${id}/`),
     api(`/api/channel/${id}/video/`, { query: { page } }).catch(() => ({ data: [] })),
-    api("/api/playlist/").catch(() => ({ data: [] })),
+    api("/api/playlist/", { query: { channel: channelId } }).catch(() => ({ data: [] })),
   ]);
   const channel = answer.data;
   const reload = () => navigate(`/channels/${id}${location.search}`, { replace: true });
@@ -90,7 +91,7 @@ export async function channelPage(channelId) {
   subscribe.addEventListener("click", () =>
     act(subscribe, () => api("/api/channel/", { method: "POST", body: { data: [{ channel_id: channel.channel_id, channel_subscribed: !channel.channel_subscribed }] } }), channel.channel_subscribed ? "Unsubscribed" : "Subscribed").then(reload),
   );
-  const own = playlists.data.filter((p) => p.playlist_channel_id === channel.channel_id);
+  const own = playlists.data;
   mount(
     channel.channel_banner_url ? h("img", { class: "banner", src: url(channel.channel_banner_url), alt: "" }) : null,
     title(channel.channel_name || channel.channel_id),

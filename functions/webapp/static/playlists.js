@@ -1,16 +1,20 @@
-// Playlists: the list, and a playlist's page with its videos in the playlist's own order. No playlist art: the
-// archive stores none (playlist_thumbnail names an object nothing writes), and a card of 404s helps no one.
-import { api } from "./api.js";
+// Playlists: the list, and a playlist's page with its videos in the playlist's own order. A card shows the
+// playlist's art when the archive has some (playlist_thumbnail is false otherwise).
+import { api, url } from "./api.js";
 import { h, link, mount, title, grid, videoCard, pager, navigate } from "./ui.js";
 
 function playlistCard(playlist) {
+  const path = `/playlists/${encodeURIComponent(playlist.playlist_id)}`;
   return h(
     "article",
     { class: "card playlist", "data-id": playlist.playlist_id },
+    playlist.playlist_thumbnail
+      ? link(path, { class: "thumb", tabindex: "-1", "aria-hidden": "true" }, h("img", { src: url(playlist.playlist_thumbnail), alt: "", loading: "lazy", width: 320, height: 180 }))
+      : null,
     h(
       "div",
       { class: "meta" },
-      link(`/playlists/${encodeURIComponent(playlist.playlist_id)}`, { class: "title" }, playlist.playlist_name),
+      link(path, { class: "title" }, playlist.playlist_name),
       h("span", { class: "muted small" }, `${playlist.playlist_channel || ""} · ${(playlist.playlist_entries || []).length} entries`),
     ),
   );
