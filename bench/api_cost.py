@@ -397,7 +397,8 @@ def run_size(size: int, reimport: bool, fast: bool) -> dict:
         custom = custom_playlists.create("Made here").playlist_id
         for n in range(CUSTOM_ENTRIES):
             custom_playlists.change(custom, "create", video_id(n))
-        fill.watch_states(int(admin.user_id), document["videos"])  # a tenth watched, a tenth half played
+        for user in (admin, modern):  # each: a tenth watched, a tenth half played (the `watch` rows of both tokens)
+            fill.watch_states(int(user.user_id), document["videos"])
         del document
         task_runs.queue(task_runs.DOWNLOAD_PENDING, RUNS)  # a queue started: the runs by-name lists
         dynamo_index.install()  # after the fill's direct writes: the indexes are built from the filled tables
