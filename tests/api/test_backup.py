@@ -32,6 +32,7 @@ from tests.test_snapshots import run_snapshot_jobs
 
 BACKED_UP = (Channel, Playlist, PlaylistEntry, Video, UserVideo, QueueItem, AppSetting, SubtitleChunk)
 DERIVED = (Counter, SearchTerm, SearchWords)  # rebuilt by the restore
+USER_COUNTERS = (counters.USER_IDS, counters.USERS)
 VTT = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nthe backup keeps every word\n"
 
 
@@ -39,8 +40,8 @@ def rows(models=BACKED_UP + DERIVED) -> dict[str, list[str]]:
     kept = {}
     for model in models:
         items = snapshots._scan(model)
-        if model is Counter:  # the last user id handed out is not the archive's content: users are not backed up
-            items = [item for item in items if item["name"]["S"] != counters.USER_IDS]
+        if model is Counter:  # the users' counters are not the archive's content: users are not backed up
+            items = [item for item in items if item["name"]["S"] not in USER_COUNTERS]
         kept[snapshots.table_label(model)] = sorted(snapshots._line(item) for item in items)
     return kept
 
@@ -48,7 +49,7 @@ def rows(models=BACKED_UP + DERIVED) -> dict[str, list[str]]:
 def empty_archive() -> None:
     for model in BACKED_UP + DERIVED:
         for item in model.scan():
-            if not (model is Counter and item.name == counters.USER_IDS):
+            if not (model is Counter and item.name in USER_COUNTERS):
                 item.delete()
     s3.delete_objects([o["Key"] for o in s3.listing("media/") + s3.listing("comments/")])
 
