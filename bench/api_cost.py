@@ -5,12 +5,15 @@
 
 For each size, in a fresh moto (`mock_aws`, the stack created from infra/resources.yaml as tests/conftest.py
 does), an archive of that many videos over 50 channels and 20 playlists is filled by bench/fill.py (the importer's
-rows put into moto directly, counters recounted: minutes at 100k; `--fill import` runs the importer itself), then
-every list and detail endpoint is requested through chalice's test client with an admin's token, at page 0 and at
-a deep page (offset 9,000: page 751 of 12). A botocore hook on every DynamoDB client of pynamodb and
-functions.storage.db counts the calls by operation and the items they read. Then `import app` is timed in
-subprocesses against `import boto3`, with the project's bytecode as the package ships it (infra/bytecode.py) and
-without. Prints Markdown tables; asserts nothing that is timed.
+rows put into moto directly, counters recounted: minutes at 100k; `--fill import` runs the importer itself), with a
+download queue of a twentieth as many items, a custom playlist and an admin's watch states; then every request of
+ROWS (a data table: a line a row) is sent through chalice's test client with a v0.4 and/or a v0.5 admin token, at
+page 0 and, for lists, at a deep page (offset 9,000: page 751 of 12). The requests are answered over the local
+run's indexed engine (infra/dynamo_index.install, as bench/local_api.py builds): the same calls as plain moto, but
+a Query no longer sorts the whole table, so 100,000 videos take minutes, not hours. A botocore hook on every
+DynamoDB client of pynamodb and functions.storage.db counts the calls by operation and the items they read. Then
+`import app` is timed in subprocesses against `import boto3`, with the project's bytecode as the package ships it
+(infra/bytecode.py) and without. Prints Markdown tables; asserts nothing that is timed.
 
 The archive: channel 0 holds a fifth of the videos (so its video list reaches a deep page at 100k), the other
 videos are spread over 49 channels; video i is in playlist i % 20 while that playlist has fewer than 5,000
@@ -87,7 +90,7 @@ def video_id(n: int) -> str:
 
 def make_queue(videos: int) -> list[dict]:
     """The download queue beside an archive of `videos`: a twentieth as many items (a quarter ignored, a third
-    shorts), a fifth of them from channel 0, as bench/fill.py's queue() takes them."""
+    shorts, a seventh failed), a fifth of them from channel 0, as bench/fill.py's queue() takes them."""
     rows = []
     for i in range(videos // 20):
         channel = 0 if i % 5 == 0 else 1 + i % (CHANNELS - 1)
@@ -99,6 +102,7 @@ def make_queue(videos: int) -> list[dict]:
                 "channel_name": f"Channel {channel}",
                 "vid_type": "shorts" if i % 3 == 0 else "videos",
                 "status": "ignore" if i % 4 == 0 else "pending",
+                **({"message": "download failed (attempt 1 of 3): HTTP Error 500"} if i % 7 == 0 else {}),
             }
         )
     return rows
@@ -300,6 +304,8 @@ ROWS: list[tuple[str, tuple[str, ...], bool]] = [
     ("/api/download/?filter=ignore", (V04,), True),
     ("/api/download/?filter=pending&vid_type=shorts", (V05,), True),
     ("/api/download/?filter=pending&channel={channel}", (V05,), True),
+    ("/api/download/?filter=pending&error=true", (V05,), True),
+    ("/api/download/?error=false", (V05,), True),
     ("/api/download/aggs/?filter=pending", (V05,), False),
     ("/api/channel/{channel}/nav/", (V05,), False),
     ("/api/channel/{channel}/aggs/", (V05,), False),
@@ -307,6 +313,7 @@ ROWS: list[tuple[str, tuple[str, ...], bool]] = [
     *((f"/api/stats/{name}/", BOTH, False) for name in STATS),
     ("/api/stats/biggestchannels/?order=media_size", BOTH, False),
     ("/api/users/me/continue/", (V04,), False),
+    ("/api/users/", (V04,), False),
     ("/api/user/me/", (V05,), False),
     ("/api/user/account/", (V05,), False),
     ("/api/appsettings/token/", (V05,), False),
@@ -390,7 +397,8 @@ def run_size(size: int, reimport: bool, fast: bool) -> dict:
         custom = custom_playlists.create("Made here").playlist_id
         for n in range(CUSTOM_ENTRIES):
             custom_playlists.change(custom, "create", video_id(n))
-        fill.watch_states(int(admin.user_id), document["videos"])  # a tenth watched, a tenth half played
+        for user in (admin, modern):  # each: a tenth watched, a tenth half played (the `watch` rows of both tokens)
+            fill.watch_states(int(user.user_id), document["videos"])
         del document
         task_runs.queue(task_runs.DOWNLOAD_PENDING, RUNS)  # a queue started: the runs by-name lists
         dynamo_index.install()  # after the fill's direct writes: the indexes are built from the filled tables
@@ -500,7 +508,7 @@ def print_tables(results: list[dict], start: dict, elapsed: float) -> None:
             f"{r['import_ops']} | {again} |"
         )
 
-    print("\n## DynamoDB per request (admin token; chalice.test.Client; page size 12)\n")
+    print("\n## DynamoDB per request (admin tokens, v0.4 unless named; chalice.test.Client; page size 12)\n")
     head = "| request | page |"
     rule = "|---|---|"
     for size in sizes:

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.api_cost import create_stack, make_document  # noqa: E402  (sets the environment first, as here)
-from bench.snapshot import _timed, _wipe  # noqa: E402
+from bench.snapshot import _timed, _wipe, step_table  # noqa: E402
 
 VIDEOS = 2_000
 
@@ -73,14 +73,7 @@ def table(result: dict) -> str:
         ("restore onto the emptied archive", f"{result['restore_empty_s']:.1f} s", f"{result['items']:,} items back"),
         ("rows identical after restore", "yes" if result["identical"] else "NO", ""),
     ]
-    lines = [
-        f"### Backup and restore, {result['videos']:,} videos (moto)",
-        "",
-        "| step | result | note |",
-        "|---|---|---|",
-    ]
-    lines += [f"| {step} | {value} | {note} |" for step, value, note in rows]
-    return "\n".join(lines)
+    return step_table(f"Backup and restore, {result['videos']:,} videos (moto)", rows)
 
 
 def main(argv=None) -> None:

@@ -92,12 +92,12 @@ def table(result: dict) -> str:
         ("restore onto the wiped archive", f"{result['restore_empty_s']:.1f} s", f"writes {items:,} items"),
         ("tables identical after restore", "yes" if result["identical"] else "NO", ""),
     ]
-    lines = [
-        f"### Snapshot and restore, {result['videos']:,} videos (moto)",
-        "",
-        "| step | result | note |",
-        "|---|---|---|",
-    ]
+    return step_table(f"Snapshot and restore, {result['videos']:,} videos (moto)", rows)
+
+
+def step_table(title: str, rows: list[tuple[str, str, str]]) -> str:
+    """A Markdown table of (step, result, note) rows under a heading (bench/backup.py prints one too)."""
+    lines = [f"### {title}", "", "| step | result | note |", "|---|---|---|"]
     lines += [f"| {step} | {value} | {note} |" for step, value, note in rows]
     return "\n".join(lines)
 

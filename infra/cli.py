@@ -7,6 +7,7 @@
     python -m infra.cli show-token NAME [--dialect v0.4|v0.5]       # a new token if the old one speaks the other
     python -m infra.cli import FILE.json                            # see functions/services/importer/ for the format
     python -m infra.cli recount                                     # set every counter from its index
+    python -m infra.cli reindex                                     # set every derived index key again
     python -m infra.cli settings [SECTION.KEY=JSON ...]             # show the app settings, or change some
     python -m infra.cli move-in --from-ta URL --token T [--media DIR] | --from-folder DIR [--dry-run]
                                                                     # see infra/move_in/
@@ -143,6 +144,20 @@ def recount(args) -> None:
     )
 
 
+def reindex(args) -> None:
+    """Every derived index key set again (functions.services.index_backfill): what an older version wrote is
+    found by the filters that query them."""
+    from functions.services import index_backfill
+
+    def report(table: str, tally) -> None:
+        print(f"  {table}: {tally.scanned} read, {tally.rewritten} rewritten", end="\r", flush=True)
+
+    tallies = index_backfill.run(report if sys.stdout.isatty() else None)
+    for table, tally in tallies.items():
+        print(f"{table}: {tally.scanned} read, {tally.rewritten} rewritten")
+    print(f"rewrote {sum(t.rewritten for t in tallies.values())} of {sum(t.scanned for t in tallies.values())} items")
+
+
 def dash(args) -> None:
     from functions.services.archive import dash as renditions
 
@@ -251,6 +266,9 @@ def parser() -> argparse.ArgumentParser:
 
     command = commands.add_parser("recount", parents=[local], help="set every counter from its index")
     command.set_defaults(run=recount)
+
+    command = commands.add_parser("reindex", parents=[local], help="set every derived index key again")
+    command.set_defaults(run=reindex)
 
     command = commands.add_parser("dash", parents=[local], help="give archived videos their missing DASH renditions")
     command.add_argument("video_ids", nargs="*", metavar="VIDEO_ID", help="these videos only (default: every one)")

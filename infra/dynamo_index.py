@@ -21,12 +21,13 @@ changed; a plain moto behaves as before). tests/conftest.py runs the suite over 
 import bisect
 import copy
 import threading
+from operator import itemgetter
 
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, GlobalSecondaryIndex, Table
 
-from infra.dynamo_items import StoredItem, key_value, native
+from infra.dynamo_items import StoredItem, key_attributes, key_values, native
 
 _narrowed = threading.local()  # the candidates of the Query being answered in this thread
 _in_transaction = threading.local()  # moto's copy of a table for a transaction is the table itself then
@@ -34,35 +35,49 @@ _lock = threading.RLock()
 
 
 class _Index:
-    """One index of one table: hash value -> entries (sort tuple, primary key) in moto's order."""
+    """One index of one table: hash value -> entries (sort tuple, the item's key) in moto's order. Every value is
+    native but the item's key (its DynamoTypes, to find it in moto's table); a sort tuple holds the table's key
+    too, so no two items of a partition have the same one."""
 
     def __init__(self, hash_attr: str, sort_attrs: list[str], range_attr: str | None, needs: list[str]):
-        self.hash_attr, self.sort_attrs, self.range_attr, self.needs = hash_attr, sort_attrs, range_attr, needs
+        self.hash_attr, self.sort_attrs, self.range_attr = hash_attr, sort_attrs, range_attr
+        self.required = frozenset([hash_attr, *needs])  # an item lacking one is not in the index, as in DynamoDB
+        getter = itemgetter(*sort_attrs)
+        self.sort_of = getter if len(sort_attrs) > 1 else lambda values: (getter(values),)
         self.partitions: dict = {}
-        self.entries: dict = {}  # primary key -> (hash value, entry), to find an item's old place
 
-    def remove(self, key: tuple) -> None:
-        old = self.entries.pop(key, None)
-        if old is not None:
-            partition = self.partitions[old[0]]
-            at = bisect.bisect_left(partition, old[1])
-            if at < len(partition) and partition[at] == old[1]:
-                del partition[at]
-            if not partition:
-                del self.partitions[old[0]]
+    def fill(self, rows: list) -> None:
+        """Enter every (key values, item key) row at once, then sort each partition once."""
+        partitions, hash_attr, required, sort_of = self.partitions, self.hash_attr, self.required, self.sort_of
+        for values, item_key in rows:
+            if required <= values.keys():
+                partition = partitions.get(values[hash_attr])
+                if partition is None:
+                    partitions[values[hash_attr]] = [(sort_of(values), item_key)]
+                else:
+                    partition.append((sort_of(values), item_key))
+        for partition in partitions.values():
+            partition.sort(key=_sort_tuple)  # tuples of strs or ints first: list.sort's fast comparisons
 
-    def add(self, key: tuple, item, keep_sorted: bool = True) -> None:
-        hash_value = key_value(item, self.hash_attr)
-        if hash_value is None or any(key_value(item, name) is None for name in self.needs):
-            return  # not in this index, as in DynamoDB (and in moto's walk)
-        hash_value = native(hash_value)
-        entry = (tuple(native(key_value(item, name)) for name in self.sort_attrs), key)
-        partition = self.partitions.setdefault(hash_value, [])
-        if keep_sorted:
-            bisect.insort(partition, entry)
-        else:
-            partition.append(entry)
-        self.entries[key] = (hash_value, entry)
+    def add(self, values: dict, item_key: tuple) -> None:
+        if self.required <= values.keys():
+            partition = self.partitions.setdefault(values[self.hash_attr], [])
+            bisect.insort(partition, (self.sort_of(values), item_key), key=_sort_tuple)
+
+    def remove(self, values: dict) -> None:
+        """Take out the entry an item had when its key values were `values`."""
+        partition = self.partitions.get(values[self.hash_attr]) if self.required <= values.keys() else None
+        if partition is None:
+            return
+        sort = self.sort_of(values)
+        at = bisect.bisect_left(partition, sort, key=_sort_tuple)
+        if at < len(partition) and partition[at][0] == sort:
+            del partition[at]
+        if not partition:
+            del self.partitions[values[self.hash_attr]]
+
+
+_sort_tuple = itemgetter(0)
 
 
 class SizedItem(StoredItem):
@@ -78,6 +93,21 @@ class SizedItem(StoredItem):
             self._size = super().size()
         return self._size
 
+    def project(self, projection_expressions: list[list[str]]) -> Item:
+        """The item with only the top-level attributes named, their values shared (as moto's GetItem answers with
+        the stored item itself; a part of a valid item needs no size check): moto's projection turns the whole
+        item into Python values and back once per name (an index's keys, a ProjectionExpression's names), most of
+        a Query's CPU. A nested path or a list element goes moto's way."""
+        names = [path[0] for path in projection_expressions if len(path) == 1 and "[" not in path[0]]
+        if len(names) != len(projection_expressions):
+            return super().project(projection_expressions)
+        attrs = self.attrs
+        projected = SizedItem.__new__(SizedItem)
+        projected.hash_key, projected.range_key = self.hash_key, self.range_key
+        projected.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.update(projected.attrs, {name: attrs[name] for name in names if name in attrs})
+        return projected
+
 
 def _sized(item) -> None:
     item.__class__ = SizedItem
@@ -88,7 +118,8 @@ class _TableIndexes:
     def __init__(self, table: Table):
         for items in table.items.values():
             for item in items.values() if table.range_key_attr else (items,):
-                _sized(item)
+                item.__class__ = SizedItem
+                item.__dict__.pop("_size", None)  # summed again when asked for (PartiQL changes items in place)
         self.by_name: dict[str | None, _Index] = {}
         if table.range_key_attr:  # the table's own key; a table without a range key has one item a hash
             self.by_name[None] = _Index(table.hash_key_attr, [table.range_key_attr], table.range_key_attr, [])
@@ -105,32 +136,34 @@ class _TableIndexes:
                 range_attrs = [table.hash_key_attr, table.range_key_attr]
             order = table._generate_attr_to_sort_by([hashes[0], table.hash_key_attr], range_attrs)
             self.by_name[index.name] = _Index(hashes[0], order[1:], ranges[0] if ranges else None, ranges)
-        indexes = list(self.by_name.values())
+        self.names = key_attributes(table)
+        self.range_attr = table.range_key_attr
+        # native key -> the key values its item was entered with (an item changed in place has others by then)
+        self.values: dict = {}
+        rows = []
         for items in table.items.values():  # all at once, then one sort a partition (not an insort an item)
             for item in items.values() if table.range_key_attr else (items,):
-                key = self.key_of(item)
-                for index in indexes:
-                    index.add(key, item, keep_sorted=False)
-        for index in indexes:
-            for partition in index.partitions.values():
-                partition.sort()
-
-    @staticmethod
-    def key_of(item) -> tuple:
-        return (item.hash_key, item.range_key)
-
-    def add(self, item) -> None:
-        _sized(item)
+                values = key_values(item, self.names)
+                self.values[self.key_of(values)] = values
+                rows.append((values, (item.hash_key, item.range_key)))
         for index in self.by_name.values():
-            index.add(self.key_of(item), item)
+            index.fill(rows)
+
+    def key_of(self, values: dict) -> tuple:
+        return (values[self.names[0]], values.get(self.range_attr) if self.range_attr else None)
 
     def refresh(self, table: Table, hash_value: DynamoType, range_value: DynamoType | None) -> None:
-        key = (hash_value, range_value)
-        for index in self.by_name.values():
-            index.remove(key)
+        old = self.values.pop((native(hash_value), native(range_value) if range_value is not None else None), None)
+        if old is not None:
+            for index in self.by_name.values():
+                index.remove(old)
         item = _item(table, hash_value, range_value)
         if item is not None:
-            self.add(item)
+            _sized(item)
+            values = key_values(item, self.names)
+            self.values[self.key_of(values)] = values
+            for index in self.by_name.values():
+                index.add(values, (item.hash_key, item.range_key))
 
 
 def _item(table: Table, hash_value, range_value):
@@ -211,6 +244,8 @@ class IndexedTable(Table):
             candidates = self._candidates(
                 hash_key_conditions, range_key_conditions, limit, exclusive_start_key, scan_index_forward, index_name
             )
+        if candidates and index_name:
+            candidates = _as_indexed(self.get_index(index_name), candidates)
         _narrowed.items = candidates
         try:
             return super().query(
@@ -266,6 +301,19 @@ class IndexedTable(Table):
                     break
                 size += item_size
             return picked
+
+
+def _as_indexed(index, items: list) -> list:
+    """A page's candidates as a KEYS_ONLY or INCLUDE index holds them, each the size of its item (what moto's
+    page limit counts): moto deep-copies every candidate before it projects them, the whole items."""
+    if (index.projection or {}).get("ProjectionType") not in ("KEYS_ONLY", "INCLUDE"):
+        return items
+    projected = []
+    for item in items:
+        held = index.project(item)
+        held._size = item.size()
+        projected.append(held)
+    return projected
 
 
 def _head(value, length: int):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from infra.dynamo_calls import IN_PROCESS, answer_in_process, call, request_environ
 from infra.store import NotDurable, s3_backend, write_atomic
 
 log = logging.getLogger("ytarchive.local")
@@ -210,9 +211,6 @@ def _collected(app, environ, start_response) -> list[bytes]:
             result.close()
 
 
-IN_PROCESS = "ytarchive.in_process"  # an environ key no HTTP request can set (their headers are HTTP_*)
-
-
 def gate(moto_app, credentials: Credentials, store=None):
     """The WSGI app in front of moto; `store` None records nothing (while loading the data folder)."""
 
@@ -324,30 +322,19 @@ def _take_back(answer: bytes) -> None:
 
 def in_process_caller(moto_app):
     """Run one recorded DynamoDB request against moto in this process, without the gate (journal replay)."""
-    from werkzeug.test import EnvironBuilder
 
-    def call(target: str, body: str) -> None:
-        headers = {
-            "X-Amz-Target": target,
-            "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=replay/20260101/us-east-1/dynamodb/aws4_request",
-        }
-        builder = EnvironBuilder(path="/", method="POST", headers=headers, data=body.encode())
-        try:
-            environ = builder.get_environ()
-        finally:
-            builder.close()
-        result = moto_app(environ, lambda *_: None)
-        b"".join(result)
+    def replay(target: str, body: str) -> None:
+        call(moto_app, request_environ("localhost", target, body.encode()))
 
-    return call
+    return replay
 
 
 def serve_in_process(front, endpoint_url: str) -> None:
     """Answer this process's AWS clients for `endpoint_url` by calling the gate in the process, with no HTTP hop
     (a socket, a server thread, and urllib3 and werkzeug parsing each request): what moto's mock does, through
     the gate, so every write is still recorded before its answer. Other processes (the CLI, task runs, a browser
-    given a presigned URL) still reach the gate over its port, signed. Sessions made from now on use it."""
+    given a presigned URL) still reach the gate over its port, signed. DynamoDB calls skip botocore's sending and
+    parsing too (infra/dynamo_calls.py). Sessions made from now on use it."""
     from botocore import UNSIGNED
     from botocore.awsrequest import AWSResponse
     from botocore.handlers import BUILTIN_HANDLERS
@@ -387,25 +374,17 @@ def serve_in_process(front, endpoint_url: str) -> None:
             builder.close()
         environ[IN_PROCESS] = True
         environ["RAW_URI"] = request.url[len(prefix) - 1 :]  # S3 reads the path as sent
-        answer = {}
+        status, headers, content = call(front, environ)
+        return AWSResponse(request.url, status, headers, MockRawResponse(content))
 
-        def start(status, headers, exc_info=None):
-            answer.update(status=int(status.split(" ", 1)[0]), headers=headers)
-
-        result = front(environ, start)
-        try:
-            content = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        return AWSResponse(request.url, answer["status"], answer["headers"], MockRawResponse(content))
-
+    BUILTIN_HANDLERS.append(("before-call.dynamodb", answer_in_process(front, endpoint_url)))
     BUILTIN_HANDLERS.append(("before-send", send))
     BUILTIN_HANDLERS.append(("choose-signer.dynamodb", unsigned))  # no presigned DynamoDB URLs to keep signing
 
 
 def start_moto(port: int, credentials: Credentials, store=None):
     """moto's server on loopback behind the gate, in a thread; the server (its `gate.store` may be set later)."""
+    from moto.core import responses
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import make_server
 
@@ -419,6 +398,11 @@ def start_moto(port: int, credentials: Credentials, store=None):
 
     class Handler(MotoRequestHandler):
         disable_nagle_algorithm = True  # an answer's header and body are separate writes
+
+    # moto finds a request's method by listing every function of its handler class (inspect.getmembers over the
+    # class tree) at each request: a seventh of a local /api/ping/'s CPU. A class's functions do not change.
+    if not hasattr(responses.method_names_from_class, "cache_info"):
+        responses.method_names_from_class = functools.cache(responses.method_names_from_class)
 
     moto_app = CachingDispatcher(create_backend_app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request to moto is noise, and costs CPU

@@ -111,6 +111,7 @@ class FakeYoutubeIE(InfoExtractor):
                 duration=row["duration"],
                 channel_id=row["channel_id"],
                 channel=row["channel"],
+                thumbnails=[{"url": row["thumbnail_url"]}] if row.get("thumbnail_url") else None,
             )
             for row in rows
         ]

@@ -167,7 +167,7 @@ class FakeChannel:
             "avatar_url": f"{base}/avatar/{self.channel_id}.jpg",
             "banner_url": f"{base}/banner/{self.channel_id}.jpg",
             "tabs": sorted({video.tab for video in videos}),
-            "entries": [_entry(video, self) for video in videos],
+            "entries": [_entry(base, video, self) for video in videos],
             "playlists": [{"id": p.playlist_id, "title": p.title} for p in playlists],  # its playlists tab
         }
 
@@ -181,7 +181,7 @@ class FakePlaylist:
     fault: str | None = None  # "unavailable": listed on its channel's playlists tab, but its page is gone
 
 
-def _entry(video: FakeVideo, channel: FakeChannel) -> dict:
+def _entry(base: str, video: FakeVideo, channel: FakeChannel) -> dict:
     return {
         "id": video.youtube_id,
         "title": video.title,
@@ -189,6 +189,7 @@ def _entry(video: FakeVideo, channel: FakeChannel) -> dict:
         "channel_id": channel.channel_id,
         "channel": channel.name,
         "tab": video.tab,
+        "thumbnail_url": f"{base}/thumb/{video.youtube_id}.jpg",  # a listing shows each video's thumbnail
     }
 
 
@@ -320,7 +321,7 @@ class MediaServer:
                 playlist = catalog.playlists[key]
                 channel = catalog.channels[playlist.channel_id]
                 entries = [
-                    _entry(catalog.videos[i], catalog.channels[catalog.videos[i].channel_id])
+                    _entry(base, catalog.videos[i], catalog.channels[catalog.videos[i].channel_id])
                     for i in playlist.video_ids
                 ]
                 body = {

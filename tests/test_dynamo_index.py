@@ -49,6 +49,14 @@ def create(dynamodb) -> None:
                 "KeySchema": [{"AttributeName": "group", "KeyType": "HASH"}],
                 "Projection": {"ProjectionType": "ALL"},
             },
+            {
+                "IndexName": "by_rank_sized",
+                "KeySchema": [
+                    {"AttributeName": "group", "KeyType": "HASH"},
+                    {"AttributeName": "rank", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["size"]},
+            },
         ],
     )
 
@@ -88,6 +96,13 @@ def queries(rng: random.Random):
                 "ExpressionAttributeValues": {**values, **more},
             }
         yield {**base, "FilterExpression": "attribute_exists(word)", "ExpressionAttributeValues": values}
+        yield {
+            **base,
+            "ExpressionAttributeValues": values,
+            "ProjectionExpression": "#g, #s, sk, nope",
+            "ExpressionAttributeNames": {"#g": "group", "#s": "size"},
+        }
+        yield {**base, "IndexName": "by_rank_sized", "ExpressionAttributeValues": values}
         for prefix in ("ap", "ban", "b", "z"):
             yield {
                 "IndexName": "by_word",
@@ -108,6 +123,12 @@ def queries(rng: random.Random):
             "ExpressionAttributeValues": {":p": {"S": pk}, ":a": {"N": "20"}, ":b": {"N": "90"}},
         }
         yield {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": pk}}, "Select": "COUNT"}
+        yield {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": pk}},
+            "ProjectionExpression": "word, #r",
+            "ExpressionAttributeNames": {"#r": "rank"},
+        }
 
 
 def every_page(dynamodb, query: dict, limit, forward: bool) -> list:
@@ -139,6 +160,9 @@ def plain(backend) -> None:
     backend.__class__ = DynamoDBBackend
     for table in backend.tables.values():
         table.__class__ = Table
+        for items in table.items.values():  # moto's own items: its projection, its size sums
+            for item in items.values():
+                item.__class__ = Item
 
 
 def change_things(dynamodb, rng: random.Random) -> None:

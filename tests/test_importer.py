@@ -98,6 +98,7 @@ def test_import_counts_and_api(client, headers):
         counters.playlists_of_type("regular", "subscribed"): 1,
         counters.playlists_of_type("regular", "unsubscribed"): 1,
         counters.channel_playlists(channel_id(1), "unsubscribed"): 1,
+        counters.USERS: 1,  # the admin who imports
     }
     assert {name: value for name, value in stored_counts().items() if value} == expected
     assert_counters_exact()

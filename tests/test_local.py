@@ -142,6 +142,41 @@ def test_started_jobs_poll_the_queue_and_fire_schedules(aws, monkeypatch):
     assert queue_counts(sqs, aws["DownloadQueueUrl"]) == (0, 0)
 
 
+def test_idle_pollers_wait_on_the_queue_without_receiving(aws, monkeypatch):
+    from chalice.cli.factory import CLIFactory
+
+    config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name="local")
+    receives, idle_waits = [], threading.Semaphore(0)
+    real_batch, real_wait = local.process_batch, local.wait_for_message
+
+    def waited(*args):
+        found = real_wait(*args)
+        if not found:
+            idle_waits.release()
+        return found
+
+    monkeypatch.setattr(
+        local, "process_batch", lambda *args, **kwargs: receives.append(1) or real_batch(*args, **kwargs)
+    )
+    monkeypatch.setattr(local, "wait_for_message", waited)
+    app, stop = jobs_app(), threading.Event()
+    threads = local.start_jobs(app, config, stop, workers=2)
+    try:
+        for _ in range(4):  # both pollers woke from an empty wait, twice each or one of them four times
+            assert idle_waits.acquire(timeout=20)
+        assert receives == []  # no ReceiveMessage while nothing was there
+        boto3.client("sqs").send_message(QueueUrl=aws["DownloadQueueUrl"], MessageBody="vid8")
+        deadline = time.monotonic() + 20
+        while "vid8" not in app.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert "vid8" in app.received
+    assert not any(thread.is_alive() for thread in threads)
+
+
 # ---------------------------------------------------------------- the real thing, restarted
 
 

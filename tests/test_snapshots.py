@@ -13,7 +13,7 @@ from functions.core.errors import BadRequest, NotFound
 from functions.core.settings import DEFAULT_APP_CONFIG, get_settings
 from functions.services import app_settings, schedules, snapshots
 from functions.services.auth import users
-from functions.storage import s3
+from functions.storage import index_keys, s3
 from functions.storage.aws import client as bucket_client
 from functions.storage.models import ALL_MODELS, AppSetting, Counter, Snapshot, TaskRun, TaskState, UserVideo, Video
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
@@ -56,7 +56,8 @@ def make_archive():
     for n in range(1, 7):
         make_video(n, channel=1 + n % 2)
     make_playlist(1, [1, 2, 3, 9])
-    UserVideo(admin.user_id, video_id(1), position=42, watched=True, watched_date=1_700_000_000).save()
+    state = UserVideo(admin.user_id, video_id(1), position=42, watched=True, watched_date=1_700_000_000)
+    index_keys.set_watch_keys(state, Video.get(video_id(1))).save()  # keyed as the API writes it
     return admin
 
 

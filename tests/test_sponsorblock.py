@@ -1,8 +1,7 @@
 """functions/services/sponsorblock.py against a local stand-in of SponsorBlock's API (no network)."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -13,6 +12,7 @@ from functions.schemas import decode
 from functions.schemas.ta import SponsorPost
 from functions.services import sponsorblock
 from tests.factories import make_video, video_id
+from tests.http_stand_in import serving
 
 SEGMENTS = [
     {
@@ -53,23 +53,14 @@ class FakeSponsorBlock(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def sponsor_server(monkeypatch):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeSponsorBlock)
     FakeSponsorBlock.answers = {
         video_id(1): (200, json.dumps(SEGMENTS).encode()),
         video_id(2): (500, b"oops"),
         video_id(3): (200, b"not json"),
     }
     FakeSponsorBlock.requests = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("SPONSORBLOCK_URL", f"http://127.0.0.1:{server.server_port}/")
-    get_settings.cache_clear()
-    try:
+    with serving(FakeSponsorBlock, monkeypatch, "SPONSORBLOCK_URL"):
         yield FakeSponsorBlock
-    finally:
-        server.shutdown()
-        server.server_close()
-        monkeypatch.undo()
-        get_settings.cache_clear()
 
 
 def test_segments_are_fetched_and_kept_in_the_stored_shape(sponsor_server):

@@ -209,6 +209,7 @@ def test_rows_come_back_normalised():
         "duration": 61,
         "published": "2020-01-02",
         "vid_type": "shorts",
+        "thumbnail_url": None,
     }
 
 

@@ -1,6 +1,7 @@
 """The refresh function: consumes the refresh queue, one message per video, channel or playlist to read again,
-the rescans asked for through /api/task/, and the passes over a channel's playlists
-(functions.services.channel_playlists).
+the rescans asked for through /api/task/, the passes over a channel's playlists
+(functions.services.channel_playlists), and the playlists v0.5's bulk subscribe names that the archive does not
+hold yet (functions.services.archive.playlist_subscriptions: archived and subscribed as a `subscribe_to` run).
 
 A refresh that fails (yt-dlp or the network) raises, so SQS delivers the message again; the third failure sends it
 to the dead-letter queue, and its RefreshItem is removed then, so /api/refresh/ does not count it forever.
@@ -13,6 +14,7 @@ from functions.core.ids import is_channel_id
 from functions.jobs import events
 from functions.services import app_settings, channel_playlists, cookies, network, rescan, task_runs
 from functions.services import refresh as refresh_service
+from functions.services.archive import playlist_index, playlist_subscriptions
 from functions.youtube import ytdlp
 
 log = logs.logger(__name__)
@@ -36,6 +38,10 @@ def handle(raw: str | None, receives: int = 1) -> str:
     if body["action"] == channel_playlists.ACTION and is_channel_id(body.get("id")):
         work = functools.partial(channel_playlists.run, body["id"])
         return "indexed" if task_runs.record(task_runs.INDEX_PLAYLISTS, work, body.get("task_id")) else "skipped"
+    if body["action"] == playlist_subscriptions.SUBSCRIBE and isinstance(body.get("playlists"), list):
+        return task_runs.record(
+            task_runs.SUBSCRIBE_TO, lambda run: subscribe_run(body["playlists"], run), body.get("task_id")
+        )
     kind, item_id = body.get("kind"), body.get("id")
     if (
         body["action"] != refresh_service.REFRESH
@@ -53,6 +59,13 @@ def rescan_run(run: task_runs.Run) -> str:
         return "rescanned"
     run.result = "Rescan already in progress."
     return "busy"
+
+
+def subscribe_run(playlist_ids: list, run: task_runs.Run) -> str:
+    network.apply(app_settings.current())
+    done, errors = playlist_index.subscribe(playlist_ids, cookies.current_cookie())
+    run.result = f"subscribed to {len(done)} playlists" + (f"; not read: {'; '.join(errors)}" if errors else "")
+    return "subscribed"
 
 
 def refresh_item(body: dict, kind: str, item_id: str, receives: int, run: task_runs.Run) -> str:

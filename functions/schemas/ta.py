@@ -42,7 +42,9 @@ class DownloadListQuery(ListQuery):
     channel: Annotated[str, Meta(description="a channel id: its items only")] | None = None
     vid_type: Annotated[str, Meta(description="videos, shorts or streams (not with channel)")] | None = None
     q: Annotated[str, Meta(description="not supported: no index searches the queue's titles")] | None = None
-    error: Annotated[bool, Meta(description="not supported: no index lists the failed items")] | None = None
+    error: Annotated[bool, Meta(description="true: the items with an error message; false: those without")] | None = (
+        None
+    )
 
 
 class VideoListQuery(ListQuery):

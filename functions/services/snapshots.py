@@ -339,13 +339,18 @@ def restore_table(model: type[Model], items: list[dict]) -> tuple[int, int]:
 
 
 def restore(snapshot_id: str) -> dict:
-    """Replace every snapshotted table with the snapshot's; tables it does not hold (added since) end empty."""
+    """Replace every snapshotted table with the snapshot's; tables it does not hold (added since) end empty. A
+    snapshot an older version took lacks the index keys added since: they are set again after (a second Scan of
+    the rekeyed tables, which writes only what lacks them)."""
+    from functions.services import index_backfill
+
     files = verify(get(snapshot_id))
     changes = {}
     for model in snapshot_models():
         data = files.get(table_label(model))
         changes[table_label(model)] = restore_table(model, _items(data) if data else [])
-    log.info("restored snapshot %s: %s", snapshot_id, changes)
+    rekeyed = index_backfill.run()
+    log.info("restored snapshot %s: %s; index keys set again on %s", snapshot_id, changes, rekeyed)
     return changes
 
 

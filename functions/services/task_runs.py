@@ -61,6 +61,7 @@ CREATE_SNAPSHOT, RESTORE_SNAPSHOT = "create_snapshot", "restore_snapshot"
 RUN_BACKUP, RESTORE_BACKUP = "run_backup", "restore_backup"
 RESCAN_FILESYSTEM, MANUAL_IMPORT = "rescan_filesystem", "manual_import"
 INDEX_PLAYLISTS = "index_playlists"
+SUBSCRIBE_TO = "subscribe_to"
 TASKS = {
     UPDATE_SUBSCRIBED: Task("Rescan your Subscriptions", "download:scan", True, True, stops_running=True),
     DOWNLOAD_PENDING: Task("Downloading", "download:run", True, True, stops_running=True),
@@ -74,6 +75,7 @@ TASKS = {
     RESCAN_FILESYSTEM: Task("Rescan your Filesystem", "setting:filesystemscan", False, False),
     MANUAL_IMPORT: Task("Manual video import", "setting:import", False, False),
     INDEX_PLAYLISTS: Task("Index Channel Playlist", "channel:indexplaylist", False, False),
+    SUBSCRIBE_TO: Task("Add Subscription", "subscription:add", False, False),
 }
 FILTER_GROUPS = {"download": "download:", "settings": "setting:", "channel": "channel:"}  # the poll's ?filter=
 

@@ -101,6 +101,13 @@ def queue_of_type(status: str, vid_type: str) -> str:
     return f"queue#{status}#type#{vid_type}"
 
 
+ERROR_STATES = ("error", "ok")  # a queue item with an error message, or without one
+
+
+def queue_by_error(status: str, has_error: bool) -> str:
+    return f"queue#{status}#errors#{ERROR_STATES[0 if has_error else 1]}"
+
+
 def sums(name: str) -> bool:
     """Whether a counter sums bytes and seconds besides counting."""
     return name.startswith(("videos", "downloads#", "watched#")) and not name.startswith("videos#playlist#")
@@ -182,6 +189,7 @@ def parse_channel_queue(name: str) -> str:
 
 
 USER_IDS = "user_id"  # the last user id handed out
+USERS = "users"  # every user, their names its members: the admin's list of users is one read, never a scan
 
 
 def user_playlists(user_id: int) -> str:
@@ -214,6 +222,8 @@ def parse(name: str) -> tuple[str, str, str]:
         return kind, group, item_id  # item_id: `<channel id or type>#<subscription>`, the index partition
     if (kind, group) in (("downloads", "day"), ("watched", "user")) and item_id:
         return kind, group, item_id
+    if name == USERS:
+        return kind, "", ""
     if kind == "queue" and group in ("pending", "ignore"):
         of_type, _, vid_type = item_id.partition("#")
         if of_type == "type" and vid_type:
@@ -269,6 +279,9 @@ class Census:
         (archived,) = db.batch_get((Video, ids))
         return Totals(len(archived), 0, sum(int(video.duration or 0) for video in archived.values()))
 
+    def usernames(self) -> set[str]:
+        return {user.username for user in User.scan(attributes_to_get=["username"])}
+
     def queued(self, status: str, vid_type: str) -> int:
         condition = (QueueItem.status == status) & (QueueItem.vid_type == vid_type)
         return sum(1 for _ in QueueItem.scan(condition, attributes_to_get=["youtube_id"]))
@@ -280,6 +293,8 @@ def _true_totals(name: str, census: Census) -> Totals:
         return census.videos.get(name, Totals(0))
     if kind == "watched":
         return census.watched(int(item_id))
+    if name == USERS:
+        return Totals(len(census.usernames()))
     if kind == "queue":
         return Totals(census.queued(group, item_id))
     if group == "inactive":
@@ -310,8 +325,8 @@ def true_counter(name: str, census: Census | None = None) -> Counter:
     """A counter as the archive says it must be: its count, its sums, and for a playlist's counter the ids."""
     kind, group, playlist_id = parse(name)
     census = census or Census()
-    if kind == VIDEOS and group == "playlist":
-        members = census.members(playlist_id)
+    if (kind == VIDEOS and group == "playlist") or name == USERS:
+        members = census.members(playlist_id) if name != USERS else census.usernames()
         return Counter(name, count=len(members), members=members or None)
     totals = _true_totals(name, census)
     if not sums(name):
@@ -359,7 +374,7 @@ def all_counter_names() -> set[str]:
     """Every counter the recount sets: the totals, one per channel and playlist, and any stored one of a kind it
     recounts, such as a channel's since removed (the counters table is small; this reads it whole, for repairs
     only)."""
-    names = {VIDEOS, INACTIVE_VIDEOS, *subscription_totals(CHANNELS), *subscription_totals(PLAYLISTS)}
+    names = {VIDEOS, INACTIVE_VIDEOS, USERS, *subscription_totals(CHANNELS), *subscription_totals(PLAYLISTS)}
     names.update((INACTIVE_CHANNELS, INACTIVE_PLAYLISTS))
     names.update(channel_videos(key.channel_id) for key in Channel.by_name.query(ALL_CHANNELS))
     names.update(playlist_videos(key.playlist_id) for key in Playlist.by_name.query(ALL_PLAYLISTS))

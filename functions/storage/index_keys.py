@@ -1,5 +1,6 @@
-"""The derived attributes behind the list indexes (all by date or name, by subscription, by channel), set before a
-write."""
+"""The derived attributes behind the list indexes (all by date or name, by subscription, by channel, a user's
+watched and unfinished videos), set before a write; `python -m infra.cli reindex` sets them again on what an older
+version wrote (functions.services.index_backfill)."""
 
 from functions.storage.models import (
     ALL_CHANNELS,
@@ -9,10 +10,14 @@ from functions.storage.models import (
     UNSUBSCRIBED,
     Channel,
     Playlist,
+    UserVideo,
     Video,
     name_key,
     published_key,
+    watch_state_key,
 )
+
+WATCHED, CONTINUE = "watched", "continue"  # the by_watch_state partitions of a user
 
 
 def subscription_of(subscribed: bool) -> str:
@@ -50,3 +55,15 @@ def set_playlist_keys(playlist: Playlist) -> Playlist:
 def playlist_channel_key(channel_id: str | None, subscription: str) -> str | None:
     """The by_channel partition of a playlist: its channel's and subscription's (none without a channel)."""
     return f"{channel_id}#{subscription}" if channel_id else None
+
+
+def set_watch_keys(state: UserVideo, video: Video | None) -> UserVideo:
+    """A user's state of a video in their by_watch_state partition (watched, or unfinished: a player position,
+    not watched), by the video's publish date; out of the index otherwise, or when the video is not archived."""
+    partition = WATCHED if state.watched else CONTINUE if (state.position or 0) > 0 else None
+    if partition is None or video is None:
+        state.watch_state = None
+        return state
+    state.watch_state = watch_state_key(int(state.user_id), partition)
+    state.published_key, state.channel_id = video.published_key, video.channel_id
+    return state

@@ -425,6 +425,12 @@ class QueueByType(GlobalSecondaryIndex):
     order_key = UnicodeAttribute(range_key=True)
 
 
+class QueueByErrorState(GlobalSecondaryIndex):
+    Meta = _index_meta("by_error_status", KeysOnlyProjection())
+    error_status = UnicodeAttribute(hash_key=True)
+    order_key = UnicodeAttribute(range_key=True)
+
+
 class QueueItem(Model):
     """A video waiting in the download queue; ordered auto_start first, then oldest first."""
 
@@ -444,6 +450,7 @@ class QueueItem(Model):
     order_key = UnicodeAttribute()
     channel_status = UnicodeAttribute()
     type_status = UnicodeAttribute(null=True)  # `<vid_type>#<status>` (by_type_status)
+    error_status = UnicodeAttribute(null=True)  # `<status>#error` with a message, else `<status>#ok` (v0.5's ?error=)
     # set by functions.services.downloads and the download job
     playlists = _strings(null=True)  # playlists it was queued from
     attempts = NumberAttribute(default=0)  # failed downloads so far
@@ -455,6 +462,7 @@ class QueueItem(Model):
     by_status = QueueByStatus()
     by_channel_status = QueueByChannel()
     by_type_status = QueueByType()
+    by_error_status = QueueByErrorState()
 
 
 class TaskState(Model):

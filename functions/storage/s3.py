@@ -140,6 +140,11 @@ def upload_file(path, key: str, content_type: str | None = None, download_name: 
     _transfer().upload_file(str(path), get_settings().media_bucket, key, extra_args=extra or None)
 
 
+def put(key: str, body: bytes, content_type: str) -> None:
+    """A small object (a thumbnail) from memory."""
+    aws.client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=body, ContentType=content_type)
+
+
 def copy(source_key: str, key: str, content_type: str) -> None:
     """Copy an object within the bucket; over 64 MB as a multipart copy (CopyObject stops at 5 GB)."""
     from boto3.s3.inject import copy as managed_copy

@@ -23,7 +23,7 @@ def vid_type_of(url: str | None, live_status: str | None = None, default: str = 
 
 def video_row(info: dict) -> dict:
     """The fields of a video the queue and the lookup show, from yt-dlp's info of it: {youtube_id, title,
-    channel_id, channel_name, duration, published, vid_type}."""
+    channel_id, channel_name, duration, published, vid_type, thumbnail_url}."""
     return {
         "youtube_id": info.get("id"),
         "title": info.get("title") or "",
@@ -32,4 +32,5 @@ def video_row(info: dict) -> dict:
         "duration": int(info.get("duration") or 0),
         "published": day_of(info.get("upload_date")),
         "vid_type": vid_type_of(info.get("webpage_url"), info.get("live_status")),
+        "thumbnail_url": info.get("thumbnail") or ((info.get("thumbnails") or [{}])[-1].get("url")),
     }

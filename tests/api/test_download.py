@@ -265,3 +265,32 @@ def test_api_function_never_imports_yt_dlp(client, headers, aws):
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_the_error_filter_lists_the_failed_items_or_the_others(client, headers, aws):
+    """v0.5's ?error=true|false: one Query of the by_error_status index, its total a counter; the items move
+    between the two as a download fails and a retry clears the error."""
+    intake.add_entries([{"youtube_id": video_id(n)} for n in range(6)])
+    for n in (1, 4):
+        assert worker.claim(video_id(n), f"m-{n}", 60) is not None
+        worker.record_failure(video_id(n), f"m-{n}", "download failed (attempt 1 of 3): HTTP Error 500")
+    worker.record_failure(video_id(4), "m-4", "a second failure of a message that let go: not recorded")
+    intake.set_status(video_id(5), "ignore")
+
+    def listed(query: str) -> tuple[int, list[str]]:
+        body = client.http.get(f"/api/download/?{query}", headers=headers).json_body
+        return body["paginate"]["total_hits"], [i["youtube_id"] for i in body["data"]]
+
+    assert listed("error=true") == (2, [video_id(1), video_id(4)])
+    assert listed("error=true&filter=pending") == (2, [video_id(1), video_id(4)])
+    assert listed("error=false&filter=pending") == (3, [video_id(0), video_id(2), video_id(3)])
+    assert listed("error=false") == (4, [video_id(0), video_id(2), video_id(3), video_id(5)])
+    assert listed("error=true&filter=ignore") == (0, [])
+    assert QueueItem.get(video_id(4)).message.startswith("download failed")
+    intake.set_status(video_id(1), "pending")  # a retry starts clean
+    assert listed("error=true") == (1, [video_id(4)])
+    assert listed("error=false&filter=pending")[0] == 4
+    intake.delete(video_id(4))
+    assert listed("error=true") == (0, [])
+    for query in ("error=maybe", f"error=true&channel={channel_id(1)}", "error=true&vid_type=videos"):
+        assert client.http.get(f"/api/download/?{query}", headers=headers).status_code == 400, query

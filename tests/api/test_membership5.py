@@ -4,13 +4,13 @@ deletes the key, reads the profile and syncs the subscriptions; the platform her
 
 import http.server
 import json
-import threading
 
 import pytest
 
 from functions.core.settings import get_settings
 from tests.api.calls import send
 from tests.factories import channel_id, make_channel
+from tests.http_stand_in import serving
 
 PROFILE = {
     "id": 7,
@@ -50,18 +50,9 @@ class FakePlatform(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def platform(monkeypatch):
-    server = http.server.HTTPServer(("127.0.0.1", 0), FakePlatform)
     FakePlatform.requests = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("MEMBERSHIP_URL", f"http://127.0.0.1:{server.server_port}/")
-    get_settings.cache_clear()
-    try:
+    with serving(FakePlatform, monkeypatch, "MEMBERSHIP_URL"):
         yield FakePlatform
-    finally:
-        server.shutdown()
-        server.server_close()
-        monkeypatch.undo()
-        get_settings.cache_clear()
 
 
 TOKEN = "/api/appsettings/membership/token/"

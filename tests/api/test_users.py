@@ -105,3 +105,20 @@ def test_continue_watching_reads_the_newest_unfinished_videos_only(client, admin
     assert [v["youtube_id"] for v in started] == newest_first[: continue_watching.LIMIT]
     queries = [kwargs for operation, kwargs in calls if operation in ("Query", "Scan")]
     assert len(queries) == 1 and queries[0]["Limit"] == continue_watching.LIMIT, queries  # not every state read
+
+
+def test_the_users_list_is_the_counter_creates_and_removes_keep(client, admin, other, monkeypatch):
+    from functions.storage import counters
+    from functions.storage.models import Counter
+    from tests.api.calls import record_dynamodb
+
+    def listed() -> list[str]:
+        return [user["username"] for user in body(send(client, "GET", "/api/users/", admin))["data"]]
+
+    Counter(counters.USERS).delete()  # an archive from before the counter: counted from the table once
+    assert listed() == ["admin", "other"]
+    assert send(client, "DELETE", "/api/users/other/", admin).status_code == 204
+    users.create_user("newcomer", "pw-1")
+    calls = record_dynamodb(monkeypatch)
+    assert listed() == ["admin", "newcomer"]
+    assert "Scan" not in [operation for operation, _ in calls]

@@ -54,6 +54,29 @@ def test_browser_extension(client, modern, archive):
     assert missing.status_code == 404 and "error" in missing.json_body
 
 
+def test_browser_extension_buttons(client, modern, archive):
+    """Its buttons on YouTube's pages (background.js): "videoExists" GETs `video/<id>/` and links the archive's page
+    unless the answer has `error`; "download" POSTs `download/` (`?autostart=true` when ticked) and counts any
+    answer but null or `detail: "Invalid token."` a success; "subscribe" and "unsubscribe" POST `channel/` with
+    `data: [{channel_id: <the page's channel URL>, channel_subscribed}]`, then "getChannel" reads the bare
+    channel's `channel_subscribed`."""
+    archived = send(client, "GET", f"/api/video/{video_id(1)}/", modern).json_body
+    assert "error" not in archived and archived["youtube_id"] == video_id(1)
+    assert "error" in send(client, "GET", f"/api/video/{video_id(9)}/", modern).json_body
+    row = {"youtube_id": f"https://www.youtube.com/watch?v={video_id(9)}", "status": "pending"}
+    queued = send(client, "POST", "/api/download/", modern, body={"data": [row]})
+    assert queued.status_code == 200 and queued.json_body is not None and "detail" not in queued.json_body
+    listed = send(client, "GET", "/api/download/", modern).json_body["data"]
+    assert [item["youtube_id"] for item in listed] == [video_id(9)]
+    url = f"https://www.youtube.com/channel/{channel_id(2)}"
+    for subscribed in (True, False):
+        rows = [{"channel_id": url, "channel_subscribed": subscribed}]
+        answer = send(client, "POST", "/api/channel/", modern, body={"data": rows})
+        assert answer.status_code == 200 and "detail" not in answer.json_body
+        found = send(client, "GET", f"/api/channel/search/?q={channel_id(2)}", modern).json_body
+        assert found["channel_subscribed"] is subscribed
+
+
 def test_jellyfin_plugin(client, modern, archive):
     """It maps bare Video and Channel objects onto its items and reads custom playlists as collections."""
     video = send(client, "GET", f"/api/video/{video_id(1)}/", modern).json_body
@@ -71,6 +94,31 @@ def test_jellyfin_plugin(client, modern, archive):
     assert set(videos) == {"data", "paginate"} and [v["youtube_id"] for v in videos["data"]] == [video_id(3)]
     filtered = send(client, "GET", f"/api/video/?playlist={custom['playlist_id']}", modern).json_body
     assert [v["youtube_id"] for v in filtered["data"]] == [video_id(3)]
+
+
+def test_jellyfin_plugin_playlist_sync(client, modern, admin, archive):
+    """Its playlist sync (TubeArchivistApi.cs) reads `playlist/` as `ResponseContainer<ISet<Playlist>>` and pages
+    while `current_page < last_page`; PaginationInfo types `prev_pages` `Collection<int>` and `last_page` `int`,
+    so the first page's `prev_pages` is null as TubeArchivist v0.5 answers it, never false (a JSON boolean there
+    fails Json.NET's deserialization). It creates custom playlists, moves their entries (`up`, `down`, `top`,
+    `bottom`, `remove`) and deletes a playlist expecting a 204."""
+    first = send(client, "GET", "/api/playlist/", modern).json_body
+    assert first["paginate"]["prev_pages"] is None and first["paginate"]["current_page"] == 0
+    assert isinstance(first["paginate"]["next_pages"], list)
+    assert send(client, "GET", "/api/playlist/", admin).json_body["paginate"]["prev_pages"] is False
+    assert send(client, "GET", "/api/playlist/?page=2", modern).json_body["paginate"]["prev_pages"] == []
+    custom = send(client, "POST", "/api/playlist/custom/", modern, body={"playlist_name": "Sync"}).json_body
+    path = f"/api/playlist/custom/{custom['playlist_id']}/"
+    for n in (1, 2, 3):
+        assert send(client, "POST", path, modern, body={"action": "create", "video_id": video_id(n)}).status_code == 200
+    for action in ("up", "down", "top", "bottom"):
+        moved = send(client, "POST", path, modern, body={"action": action, "video_id": video_id(2)})
+        assert moved.status_code == 200, (action, moved.json_body)
+    send(client, "POST", path, modern, body={"action": "remove", "video_id": video_id(1)})
+    entries = send(client, "GET", f"/api/playlist/{custom['playlist_id']}/", modern).json_body["playlist_entries"]
+    assert [e["youtube_id"] for e in entries] == [video_id(3), video_id(2)]
+    deleted = send(client, "DELETE", f"/api/playlist/{custom['playlist_id']}/", modern)
+    assert deleted.status_code == 204
 
 
 def test_kodi_addon_in_progress_and_watched(client, modern, archive):

@@ -1,13 +1,17 @@
-"""TubeArchivist v0.5's bulk subscribe (`POST /api/playlist/`): archived YouTube playlists by id or URL, all
-checked before any changes."""
+"""TubeArchivist v0.5's bulk subscribe (`POST /api/playlist/`): YouTube playlists by id or URL, all checked before
+any changes; those not archived yet are archived and subscribed by a task (through the local YouTube)."""
 
 import pytest
 
 from functions.core.dialects import V05
+from functions.services import task_runs
 from functions.services.auth import users
-from functions.storage.models import Playlist
+from functions.storage import s3
+from functions.storage.models import Playlist, PlaylistEntry, QueueItem, TaskRun
 from tests.api.calls import send
+from tests.api.test_task5 import drain
 from tests.factories import make_channel, make_playlist, make_video, playlist_id, video_id
+from tests.jobs.test_download import objects
 
 
 @pytest.fixture
@@ -45,9 +49,9 @@ def test_bulk_subscribe(client, v05, archive):
         (
             [
                 {"playlist_id": playlist_id(1), "playlist_subscribed": True},
-                {"playlist_id": playlist_id(9), "playlist_subscribed": True},
+                {"playlist_id": "TA_playlist_nope", "playlist_subscribed": True},  # a custom one: not YouTube's
             ],
-            404,
+            400,
         ),
     ],
 )
@@ -60,3 +64,37 @@ def test_bulk_subscribe_is_for_admins(client, aws, archive):
     reader = users.create_user("reader", "reader-password", dialect=V05)
     rows = [{"playlist_id": playlist_id(1), "playlist_subscribed": True}]
     assert post(client, reader, "/api/playlist/", {"data": rows}).status_code == 403
+
+
+def test_playlists_not_archived_yet_are_archived_and_subscribed_by_a_task(client, v05, archive, fake_youtube):
+    fresh = next(iter(fake_youtube.catalog.playlists.values()))
+    rows = [
+        {"playlist_id": playlist_id(1), "playlist_subscribed": True},
+        {"playlist_id": f"https://www.youtube.com/playlist?list={fresh.playlist_id}", "playlist_subscribed": True},
+        {"playlist_id": "PL" + "z" * 16, "playlist_subscribed": True},  # YouTube has no such playlist
+    ]
+    answer = post(client, v05, "/api/playlist/", {"data": rows})
+    assert answer.status_code == 200, answer.json_body
+    body = answer.json_body
+    assert [row["playlist_id"] for row in body["data"]] == [playlist_id(1)]  # archived: subscribed at once
+    assert Playlist.get(playlist_id(1)).playlist_subscribed and Playlist.count(fresh.playlist_id) == 0
+    run = send(client, "GET", f"/api/task/by-id/{body['task_id']}/", v05).json_body
+    assert run["name"] == "subscribe_to" and run["status"] == "PENDING"
+    assert drain("refresh", "refresh") == 1
+    stored = Playlist.get(fresh.playlist_id)
+    assert stored.playlist_subscribed and stored.playlist_name == fresh.title and stored.playlist_thumb
+    assert [e.youtube_id for e in PlaylistEntry.by_position.query(fresh.playlist_id)] == fresh.video_ids
+    assert s3.playlist_thumb_key(fresh.playlist_id) in objects()
+    assert QueueItem.count() == 0  # its videos are the rescan's to queue, as v0.5 leaves them
+    done = TaskRun.get(body["task_id"])
+    assert done.status == task_runs.SUCCESS and done.result.startswith("subscribed to 1 playlists; not read: PLzzz")
+    listed = send(client, "GET", "/api/playlist/?subscribed=true", v05).json_body["data"]
+    assert {row["playlist_id"] for row in listed} == {playlist_id(1), fresh.playlist_id}
+    shown = send(client, "GET", f"/api/playlist/{fresh.playlist_id}/", v05).json_body
+    assert shown["playlist_thumbnail"] == f"/cache/playlists/{fresh.playlist_id}.jpg"
+
+
+def test_a_bulk_subscribe_of_archived_playlists_starts_no_task(client, v05, archive):
+    rows = [{"playlist_id": playlist_id(2), "playlist_subscribed": True}]
+    assert post(client, v05, "/api/playlist/", {"data": rows}).json_body["task_id"] is None
+    assert TaskRun.count() == 0

@@ -340,3 +340,24 @@ def test_a_running_download_stops_when_its_run_is_stopped(fake_youtube, aws, cli
     assert list(tmp_path.iterdir()) == []  # partial files removed
     assert Video.count(video.youtube_id) == 0 and objects() == []
     assert count("queue#pending") == 1
+
+
+def test_queued_videos_have_their_thumbnails_before_they_are_downloaded(fake_youtube, aws, sqs, client, headers):
+    """TubeArchivist caches a video's thumbnail when it queues it, and its Downloads page shows each pending item's
+    `vid_thumb_url` (walked: every pending item's thumbnail was a 404, a console error each): queued by channel
+    (the listing's thumbnails) or by id (the video's), the file is there while the item waits."""
+    import urllib.request
+
+    first, second = list(fake_youtube.catalog.channels.values())[:2]
+    by_id = next(v for v in fake_youtube.catalog.videos.values() if v.channel_id == second.channel_id)
+    intake.add([f"https://www.youtube.com/{first.handle}", by_id.youtube_id])
+    drain(aws, sqs)  # the expand message only: nothing is started
+    queued = [item.youtube_id for item in QueueItem.scan()]
+    assert by_id.youtube_id in queued and len(queued) > 1 and Video.count() == 0
+    for youtube_id in queued:
+        key = s3.video_thumb_key(youtube_id)
+        with urllib.request.urlopen(f"{fake_youtube.url}/thumb/{youtube_id}.jpg") as served:
+            assert boto3.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"].read() == served.read()
+    listed = client.http.get("/api/download/?filter=pending", headers=headers).json_body["data"]
+    for item in listed:
+        assert client.http.get(item["vid_thumb_url"], headers=headers).status_code == 302

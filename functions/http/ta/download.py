@@ -29,9 +29,9 @@ router = Router(__name__)
 )
 def list_queue(call: Call):
     params = call.params
-    if params.q is not None or params.error is not None:  # v0.5's, refused rather than silently ignored
-        raise BadRequest("the q and error filters of the queue are not supported: no index answers them")
-    return intake.list_page(call.viewer, call.page(), params.filter, params.channel, params.vid_type)
+    if params.q is not None:  # v0.5's, refused rather than silently ignored
+        raise BadRequest("the q filter of the queue is not supported: no index searches its titles")
+    return intake.list_page(call.viewer, call.page(), params.filter, params.channel, params.vid_type, params.error)
 
 
 @router.route("/api/download", methods=("POST",), auth=ADMIN, body=DownloadRequest, query=DownloadQuery)

@@ -36,11 +36,16 @@ def list_playlists(call: Call):
 
 @router.route("/api/playlist", methods=("POST",), auth=ADMIN, body=PlaylistSubscriptions)
 def subscribe_playlists(call: Call):
-    """v0.5's bulk subscribe of archived YouTube playlists (ids or URLs): all are checked first, then subscribed."""
-    subscribed = playlist_subscriptions.subscribe_many([row.playlist_id for row in call.body.data])
+    """v0.5's bulk subscribe of YouTube playlists (ids or URLs): all are checked first; the archived ones are
+    subscribed (in `data`), the others archived and subscribed by the task `task_id`."""
+    subscribed, task_id = playlist_subscriptions.subscribe_many([row.playlist_id for row in call.body.data])
+    message = f"subscribed to {len(subscribed)} playlists"
+    if task_id is not None:
+        message += "; the others are being archived and subscribed"
     return {
-        "message": f"subscribed to {len(subscribed)} playlists",
+        "message": message,
         "data": [shapes.bare(playlists.detail(call.viewer, playlist.playlist_id)) for playlist in subscribed],
+        "task_id": task_id,
     }
 
 

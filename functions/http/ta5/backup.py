@@ -48,29 +48,36 @@ def delete_backup(call: Call, filename: str):
     return no_content()
 
 
-@router.route("/api/appsettings/rescan-filesystem", auth=ADMIN)
-def rescan_filesystem_report(call: Call):
-    """What the last filesystem rescan found; `{"state": "never"}` before the first."""
-    return filesystem.last_report()
+def _file_task(path: str, service, body: type, name: str, report_doc: str, start_doc: str) -> None:
+    """A file task's two routes: GET what its last run left, POST starts it (v0.5's AsyncTask, PENDING). `service`
+    has last_report() and request(body)."""
+
+    def report(call: Call):
+        return service.last_report()
+
+    def start(call: Call):
+        return AsyncTask(task_id=service.request(call.body), status="PENDING")
+
+    for view, view_name, doc in ((report, f"{name}_report", report_doc), (start, f"start_{name}", start_doc)):
+        view.__name__ = view.__qualname__ = view_name  # Chalice names a route after its view: one name each
+        view.__doc__ = doc
+    router.route(path, auth=ADMIN)(report)
+    router.route(path, methods=("POST",), auth=ADMIN, body=body, returns=AsyncTask)(start)
 
 
-@router.route(
-    "/api/appsettings/rescan-filesystem", methods=("POST",), auth=ADMIN, body=RescanFilesystemRequest, returns=AsyncTask
+_file_task(
+    "/api/appsettings/rescan-filesystem",
+    filesystem,
+    RescanFilesystemRequest,
+    "rescan_filesystem",
+    'What the last filesystem rescan found; `{"state": "never"}` before the first.',
+    "Start reconciling the bucket with the tables (409 while a rescan runs).",
 )
-def start_rescan_filesystem(call: Call):
-    """Start reconciling the bucket with the tables (409 while a rescan runs)."""
-    return AsyncTask(task_id=filesystem.request(call.body), status="PENDING")
-
-
-@router.route("/api/appsettings/manual-import", auth=ADMIN)
-def manual_import_report(call: Call):
-    """What the last manual import (or dry run) did or would do; `{"state": "never"}` before the first."""
-    return manual_import.last_report()
-
-
-@router.route(
-    "/api/appsettings/manual-import", methods=("POST",), auth=ADMIN, body=ManualImportRequest, returns=AsyncTask
+_file_task(
+    "/api/appsettings/manual-import",
+    manual_import,
+    ManualImportRequest,
+    "manual_import",
+    'What the last manual import (or dry run) did or would do; `{"state": "never"}` before the first.',
+    "Start importing the media files of the bucket's `import/` folder (409 while an import runs).",
 )
-def start_manual_import(call: Call):
-    """Start importing the media files of the bucket's `import/` folder (409 while an import runs)."""
-    return AsyncTask(task_id=manual_import.request(call.body), status="PENDING")

@@ -21,10 +21,15 @@ def bare(answer):
 
 
 def listing(answer):
-    """A page: `{"data": [...], "paginate": {...}}`, v0.4's envelope without the config."""
+    """A page: `{"data": [...], "paginate": {...}}`, v0.4's envelope without the config; the first page's
+    `prev_pages` is null, not v0.4's false (typed clients, the Jellyfin plugin's `Collection<int>`, refuse a
+    boolean there)."""
     answer = _plain(answer)
     if isinstance(answer, dict) and "config" in answer:
-        return {key: answer[key] for key in ("data", "paginate") if key in answer}
+        answer = {key: answer[key] for key in ("data", "paginate") if key in answer}
+        paginate = answer.get("paginate")
+        if isinstance(paginate, dict) and paginate.get("prev_pages") is False:
+            answer["paginate"] = {**paginate, "prev_pages": None}
     return answer
 
 

@@ -10,9 +10,9 @@ from functions.services.archive import channels, playlists, videos
 from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
 from functions.storage import counters, db, tallied
+from functions.storage.index_keys import CONTINUE, WATCHED
 from functions.storage.models import Channel, Playlist, PlaylistEntry, UserVideo, Video, watch_state_key
 
-WATCHED, CONTINUE = "watched", "continue"  # the by_watch_state partitions of a user
 MAX_POSITION = 10**9  # seconds; DynamoDB refuses numbers past 38 digits (moto does not)
 
 

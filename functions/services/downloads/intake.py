@@ -206,19 +206,30 @@ def _check_filter(status: str | None) -> list[str]:
 
 
 def list_page(
-    viewer: Viewer, page: Page, status: str | None = None, channel_id: str | None = None, vid_type: str | None = None
+    viewer: Viewer,
+    page: Page,
+    status: str | None = None,
+    channel_id: str | None = None,
+    vid_type: str | None = None,
+    error: bool | None = None,
 ) -> wire.Envelope:
-    """One page of the queue, auto_start first then oldest; `status` and `channel_id` or `vid_type` (v0.5's
-    filters, one index each) narrow it."""
+    """One page of the queue, auto_start first then oldest; `status` and one of `channel_id`, `vid_type` or
+    `error` (v0.5's filters, one index each: `error` true lists the items with an error message, false those
+    without) narrow it."""
     statuses = _check_filter(status)
     if channel_id is not None and not is_channel_id(channel_id):
         raise BadRequest(f"channel must be a channel id, got {channel_id!r}")
     if vid_type is not None and vid_type not in counters.VID_TYPES:
         raise BadRequest(f"vid_type must be {' or '.join(counters.VID_TYPES)}, got {vid_type[:40]!r}")
-    if channel_id and vid_type:
-        raise BadRequest("filter by channel or by vid_type, not both")
+    if sum(given is not None for given in (channel_id, vid_type, error)) > 1:
+        raise BadRequest("filter by one of channel, vid_type and error, not more")
     lists: list[tuple[str, GlobalSecondaryIndex, str]]
-    if vid_type:
+    if error is not None:
+        lists = [
+            (counters.queue_by_error(s, error), QueueItem.by_error_status, items.error_status(s, error))
+            for s in statuses
+        ]
+    elif vid_type:
         lists = [(counters.queue_of_type(s, vid_type), QueueItem.by_type_status, f"{vid_type}#{s}") for s in statuses]
     elif channel_id:
         lists = [
@@ -239,7 +250,7 @@ def set_status(youtube_id: str, status: str) -> QueueItem:
     if status not in (*items.STATUSES, items.PRIORITY):
         raise BadRequest(f"status must be pending, ignore or priority, got {status!r}")
     item = items.get(youtube_id)
-    old, previous = items.counts(item, -1), item.channel_status
+    old, previous = items.counts(item, -1), items.unchanged(item)
     item.status = items.IGNORE if status == items.IGNORE else items.PENDING
     if status == items.PRIORITY:
         item.auto_start = True
@@ -256,9 +267,9 @@ def set_status(youtube_id: str, status: str) -> QueueItem:
                 *items.key_actions(item),
                 QueueItem.message.set(item.message) if item.message else QueueItem.message.remove(),
             ],
-            condition=QueueItem.channel_status == previous,
+            condition=previous,
         )
-        items.move_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v}, [item])
+        items.move_counts(transaction, items.moved_counts(old, item), [item])
     if not transaction.committed:  # changed or removed meanwhile: report what is there now
         return items.get(youtube_id)
     if status == items.PRIORITY:

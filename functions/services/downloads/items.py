@@ -52,16 +52,36 @@ def set_keys(item: QueueItem, stamp_us: int | None = None) -> QueueItem:
     item.order_key = order_key(item.auto_start, _stamp_us(item) if stamp_us is None else stamp_us, item.youtube_id)
     item.channel_status = f"{item.channel_id or '-'}#{item.status}"
     item.type_status = f"{item.vid_type or 'videos'}#{item.status}"
+    item.error_status = error_status(item.status, bool(item.message))
     return item
+
+
+def error_status(status: str, has_error: bool) -> str:
+    """The by_error_status partition of items of `status` with an error message, or without one."""
+    return f"{status}#{counters.ERROR_STATES[0 if has_error else 1]}"
 
 
 def key_actions(item: QueueItem) -> list:
     """The update actions that store the index keys set_keys set (the order key aside)."""
-    return [QueueItem.channel_status.set(item.channel_status), QueueItem.type_status.set(item.type_status)]
+    return [
+        QueueItem.channel_status.set(item.channel_status),
+        QueueItem.type_status.set(item.type_status),
+        QueueItem.error_status.set(item.error_status),
+    ]
+
+
+def unchanged(item: QueueItem):
+    """The condition that the stored item is still in the lists (and counters) `item` was read in."""
+    had_error = QueueItem.message.exists() if item.message else QueueItem.message.does_not_exist()
+    return (QueueItem.channel_status == item.channel_status) & had_error
 
 
 def counts(item: QueueItem, sign: int = 1) -> dict[str, int]:
-    names = [counters.queue(item.status), counters.queue_of_type(item.status, item.vid_type or "videos")]
+    names = [
+        counters.queue(item.status),
+        counters.queue_of_type(item.status, item.vid_type or "videos"),
+        counters.queue_by_error(item.status, bool(item.message)),
+    ]
     if item.channel_id:
         names.append(counters.channel_queue(item.channel_id, item.status))
     return {name: sign for name in names}
@@ -78,6 +98,11 @@ def move_counts(transaction, deltas: dict[str, int], named: list[QueueItem]) -> 
     tallied.add_totals(transaction, {name: Totals(delta) for name, delta in deltas.items()}, labels)
 
 
+def moved_counts(old: dict[str, int], item: QueueItem) -> dict[str, int]:
+    """The counters that move when an item counted in `old` (counts(item, -1) before the change) is now `item`."""
+    return {name: delta for name, delta in merge(old, counts(item)).items() if delta}
+
+
 def merge(into: dict[str, int], deltas: dict[str, int]) -> dict[str, int]:
     for name, delta in deltas.items():
         into[name] = into.get(name, 0) + delta
@@ -87,7 +112,7 @@ def merge(into: dict[str, int], deltas: dict[str, int]) -> dict[str, int]:
 def remove(item: QueueItem) -> bool:
     """Delete an item and take it off its counters, unless it changed list meanwhile; False then, or when gone."""
     with db.transaction() as transaction:
-        transaction.delete(item, condition=QueueItem.channel_status == item.channel_status)
+        transaction.delete(item, condition=unchanged(item))
         move_counts(transaction, counts(item, -1), [item])
     return transaction.committed
 

@@ -5,13 +5,16 @@ import time
 
 from pynamodb.exceptions import DoesNotExist
 
+from functions.core import logs
 from functions.core.dates import duration_str
 from functions.core.ids import is_channel_id
 from functions.services.archive import playlist_index
 from functions.services.downloads import intake, items
-from functions.storage import db
+from functions.storage import db, s3
 from functions.storage.models import QueueItem
 from functions.youtube import urls, ytdlp
+
+log = logs.logger(__name__)
 
 
 def describe(youtube_ids: list[str], cookie: str | None = None) -> None:
@@ -23,7 +26,22 @@ def describe(youtube_ids: list[str], cookie: str | None = None) -> None:
         except ytdlp.YtDlpError as error:
             _update(youtube_id, {"message": f"metadata: {error.message}"})
             continue
-        _update(youtube_id, queue_fields(row))
+        if _update(youtube_id, queue_fields(row)):  # still queued: not downloaded meanwhile, with its own
+            store_thumbnails([row], [youtube_id], cookie)
+
+
+def store_thumbnails(rows: list[dict], youtube_ids: list[str], cookie: str | None = None) -> None:
+    """The thumbnails of newly queued videos (of `youtube_ids`, from their rows' `thumbnail_url`) at the keys
+    their items link (`vid_thumb_url`), as TubeArchivist caches them when it queues; the download replaces each
+    with its own. One YouTube fails to serve is left out (the item links a missing file until then)."""
+    wanted = set(youtube_ids)
+    for row in rows:
+        if row.get("youtube_id") not in wanted or not row.get("thumbnail_url"):
+            continue
+        try:
+            s3.put(s3.video_thumb_key(row["youtube_id"]), ytdlp.fetch(row["thumbnail_url"], cookie), "image/jpeg")
+        except ytdlp.YtDlpError as error:
+            log.warning("thumbnail of queued %s: %s", row["youtube_id"], error.message)
 
 
 def queue_fields(row: dict) -> dict:
@@ -46,16 +64,15 @@ def _update(youtube_id: str, fields: dict) -> bool:
     except DoesNotExist:
         return False
     fields = {name: value for name, value in fields.items() if value is not None}
-    old, previous, previous_type = items.counts(item, -1), item.channel_status, item.vid_type
+    old, previous = items.counts(item, -1), items.unchanged(item) & (QueueItem.vid_type == item.vid_type)
     for name, value in fields.items():
         setattr(item, name, value)
     items.set_keys(item)
     actions = [getattr(QueueItem, name).set(value) for name, value in fields.items()]
     actions += items.key_actions(item)
     with db.transaction() as transaction:
-        unchanged = (QueueItem.channel_status == previous) & (QueueItem.vid_type == previous_type)
-        transaction.update(item, actions=actions, condition=unchanged)
-        items.move_counts(transaction, {k: v for k, v in items.merge(old, items.counts(item)).items() if v}, [item])
+        transaction.update(item, actions=actions, condition=previous)
+        items.move_counts(transaction, items.moved_counts(old, item), [item])
     return transaction.committed
 
 
@@ -68,9 +85,10 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
             if target.kind == urls.PLAYLIST:
                 info = ytdlp.playlist_info(target.youtube_id or "", cookie)
                 # queued first, so a video archived meanwhile is either marked by the download (its item names
-                # the playlist) or found archived by playlists.index, which marks it
+                # the playlist) or found archived by playlist_index.index, which marks it
                 result = intake.add_entries(info["entries"], auto_start, playlists=[info["playlist_id"]])
                 playlist_index.index(info, cookie)
+                store_thumbnails(info["entries"], result["added"], cookie)
             else:
                 channel = ytdlp.channel_info(target, cookie)
                 rows = []
@@ -85,6 +103,7 @@ def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | N
                         row.update(channel_id=channel["channel_id"], channel_name=channel["channel_name"])
                     rows += listed
                 result = intake.add_entries(rows, auto_start)
+                store_thumbnails(rows, result["added"], cookie)
         except ytdlp.YtDlpError as error:
             summary["errors"].append(f"{target.url}: {error.message}")
             continue
@@ -145,12 +164,24 @@ def _let_go() -> list:
 
 
 def record_failure(youtube_id: str, owner: str, message: str) -> None:
-    """Keep the error on the item and let go of it, so the next delivery (or the user) can retry."""
-    db.conditional(
-        QueueItem(youtube_id).update,
-        actions=[QueueItem.message.set(message[:2000]), QueueItem.attempts.add(1), *_let_go()],
-        condition=QueueItem.youtube_id.exists() & (QueueItem.lease_owner == owner),
-    )
+    """Keep the error on the item and let go of it, so the next delivery (or the user) can retry; the item moves
+    to the queue's errors (v0.5's ?error=true) with its counters."""
+    for _ in range(3):  # its error or list changed between the read and the write: read it again
+        try:
+            item = QueueItem.get(youtube_id, consistent_read=True)
+        except DoesNotExist:
+            return
+        if item.lease_owner != owner:
+            return
+        old, previous = items.counts(item, -1), items.unchanged(item) & (QueueItem.lease_owner == owner)
+        item.message = message[:2000]
+        items.set_keys(item)
+        actions = [QueueItem.message.set(item.message), QueueItem.attempts.add(1), *items.key_actions(item), *_let_go()]
+        with db.transaction() as transaction:
+            transaction.update(item, actions=actions, condition=previous)
+            items.move_counts(transaction, items.moved_counts(old, item), [item])
+        if transaction.committed:
+            return
 
 
 def release(youtube_id: str, owner: str) -> None:

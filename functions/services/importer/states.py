@@ -3,19 +3,9 @@ the archive holds, then the watched counter recounted and the subscriber feed ma
 
 from collections.abc import Iterable
 
-from functions.services.archive.progress import CONTINUE, WATCHED
 from functions.storage import counters, db
-from functions.storage.models import UserVideo, Video, watch_state_key
-
-
-def _indexed(user_id: int, state: UserVideo, video: Video) -> UserVideo:
-    """The state in the user's by_watch_state partition (watched, or unfinished with a position), as
-    functions.services.archive.progress keeps it on every write."""
-    partition = WATCHED if state.watched else CONTINUE if (state.position or 0) > 0 else None
-    if partition is not None:
-        state.watch_state = watch_state_key(user_id, partition)
-        state.published_key, state.channel_id = video.published_key, video.channel_id
-    return state
+from functions.storage.index_keys import set_watch_keys
+from functions.storage.models import UserVideo, Video
 
 
 def import_states(user_id: int, states: Iterable[dict]) -> int:
@@ -39,7 +29,7 @@ def import_states(user_id: int, states: Iterable[dict]) -> int:
                 watched=state["watched"],
                 watched_date=int(when) if state["watched"] and isinstance(when, int | float) else None,
             )
-            batch.save(_indexed(user_id, item, video))
+            batch.save(set_watch_keys(item, video))
             written += 1
             if state["watched"]:
                 watched.append(video.published_key)
