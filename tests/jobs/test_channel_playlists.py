@@ -11,7 +11,7 @@ from functions.services import rescan, task_runs
 from functions.services.archive import channels
 from functions.storage import counters, index_keys
 from functions.storage.models import UNSUBSCRIBED, Counter, Playlist, PlaylistEntry, QueueItem, TaskRun
-from tests.api.calls import send
+from tests.api.calls import record_dynamodb, send
 from tests.api.test_refresh import refresh_messages
 
 
@@ -88,14 +88,17 @@ def test_the_listings_of_the_channel_show_its_playlists(client, admin, catalog):
     assert counts == {p.title: len(p.video_ids) for p in catalog.playlists_of(first.channel_id)}
 
 
-def test_a_second_rescan_refreshes_and_adds_nothing(client, admin, catalog, fake_youtube):
+def test_a_second_rescan_refreshes_and_adds_nothing(client, admin, catalog, fake_youtube, monkeypatch):
     first, _ = subscribed_with_overwrite(client, admin, catalog)
     rescan.run()
     entries_before = {p.playlist_id: list(PlaylistEntry.query(p.playlist_id)) for p in Playlist.scan()}
     mixed = next(p for p in catalog.playlists_of(first.channel_id) if p.title == "Mixed bag")
     mixed.title = "Mixed bag, renamed"
     mixed.video_ids = mixed.video_ids[:2]
+    calls = record_dynamodb(monkeypatch)
     again = rescan.run()
+    # the queued videos already remember their playlists: nothing is written to the queue again
+    assert not [kwargs for op, kwargs in calls if op == "UpdateItem" and kwargs["TableName"].endswith("queue")]
     assert again["playlists_indexed"] == [] and again["added"] == [] and again["errors"] == []
     assert playlist_total() == 2 and len(list(Playlist.scan())) == 2
     assert Playlist.get(mixed.playlist_id).playlist_name == "Mixed bag, renamed"  # refreshed from its page

@@ -80,9 +80,10 @@ def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None) 
     fresh = [i for i in wanted if i not in archived and i not in queued]
     base = time.time_ns() // 1000
     added = _store([_new_item(i, base + n, auto_start, wanted[i], playlists) for n, i in enumerate(fresh)])
-    for youtube_id in queued:
+    for youtube_id, item in queued.items():
         for playlist_id in playlists or []:
-            add_playlist(youtube_id, playlist_id)
+            if playlist_id not in (item.playlists or []):  # each rescan lists them again: write only what is new
+                add_playlist(youtube_id, playlist_id)
     return {"added": added, "skipped": [i for i in wanted if i not in added]}
 
 
