@@ -20,6 +20,7 @@ from functions.storage.models import SUBSCRIBED, AppSetting, Channel
 
 ITEM = "membership"
 TIMEOUT_SECONDS = 30
+MAX_TOKEN_LENGTH = 200
 # the kinds of uploads the platform notifies, and the app's scan size of each (0: not scanned)
 NOTIFY = {
     "notify_videos": "channel_size",
@@ -36,10 +37,14 @@ def token() -> str | None:
 
 
 def store_token(value: str) -> str:
-    if not value.strip():
+    key = value.strip()
+    if not key:
         raise BadRequest("token: this field may not be blank")
-    AppSetting(ITEM, value={"token": value.strip()}).save()
-    return value.strip()
+    # it is sent as an HTTP header: printable ASCII without spaces, as the platform's keys are
+    if len(key) > MAX_TOKEN_LENGTH or not key.isascii() or not key.isprintable() or " " in key:
+        raise BadRequest(f"token: at most {MAX_TOKEN_LENGTH} printable ASCII characters without spaces")
+    AppSetting(ITEM, value={"token": key}).save()
+    return key
 
 
 def forget_token() -> None:
@@ -60,7 +65,7 @@ def _call(method: str, path: str, body=None) -> tuple[int, object]:
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:  # ValueError: a URL it cannot send
         raise BadRequest(f"Connection to remote server failed: {error}") from None
     try:
         return status, json.loads(raw) if raw else None

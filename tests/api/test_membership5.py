@@ -63,8 +63,9 @@ def test_the_key_is_stored_shown_and_deleted(client, v05):
     stored = send(client, "POST", TOKEN, v05, {"token": "good-key"})
     assert (stored.status_code, stored.json_body) == (200, {"token": "good-key"})
     assert send(client, "GET", TOKEN, v05).json_body == {"token": "good-key"}
-    blank = send(client, "POST", TOKEN, v05, {"token": " "})
-    assert blank.status_code == 400 and send(client, "GET", TOKEN, v05).json_body == {"token": "good-key"}
+    for refused in (" ", "a\nb", "clé", "a b", "k" * 201):  # blank, or not one HTTP header's value
+        answer = send(client, "POST", TOKEN, v05, {"token": refused})
+        assert answer.status_code == 400 and send(client, "GET", TOKEN, v05).json_body == {"token": "good-key"}
     deleted = send(client, "DELETE", TOKEN, v05)
     assert (deleted.status_code, deleted.body) == (204, b"")
     assert send(client, "GET", TOKEN, v05).json_body == {"token": None}
