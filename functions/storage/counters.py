@@ -228,6 +228,8 @@ def parse(name: str) -> tuple[str, str, str]:
         of_type, _, vid_type = item_id.partition("#")
         if of_type == "type" and vid_type:
             return kind, group, vid_type
+        if of_type == "errors" and vid_type in ERROR_STATES:
+            return kind, group, item_id  # item_id: `errors#<error|ok>`
     raise ValueError(f"not a counter of the archive: {name!r}")
 
 
@@ -295,6 +297,8 @@ def _true_totals(name: str, census: Census) -> Totals:
         return census.watched(int(item_id))
     if name == USERS:
         return Totals(len(census.usernames()))
+    if kind == "queue" and item_id.startswith("errors#"):
+        return Totals(count(name))
     if kind == "queue":
         return Totals(census.queued(group, item_id))
     if group == "inactive":
@@ -314,6 +318,8 @@ def count(name: str) -> int:
         return PlaylistEntry.by_published.count(item_id)
     if kind == PLAYLISTS and group in ("channel", "type"):
         return (Playlist.by_channel if group == "channel" else Playlist.by_type).count(item_id)
+    if kind == "queue" and item_id.startswith("errors#"):
+        return QueueItem.by_error_status.count(f"{group}#{item_id.removeprefix('errors#')}")
     if kind in (CHANNELS, PLAYLISTS) and group != "inactive":
         if kind == CHANNELS:
             return Channel.by_subscription.count(group) if group else Channel.by_name.count(ALL_CHANNELS)
@@ -384,6 +390,7 @@ def all_counter_names() -> set[str]:
     names.update(watched_by(int(user.user_id)) for user in User.scan(attributes_to_get=["username", "user_id"]))
     for status in ("pending", "ignore"):
         names.update(queue_of_type(status, vid_type) for vid_type in VID_TYPES)
+        names.update(queue_by_error(status, has_error) for has_error in (True, False))
     condition = None
     for prefix in RECOUNTED_PREFIXES:
         starts = Counter.name.startswith(prefix)

@@ -6,6 +6,7 @@ import boto3
 import pytest
 
 from functions.services.downloads import intake, worker
+from functions.storage import counters
 from functions.storage.models import Counter, QueueItem
 from tests.conftest import token_headers
 from tests.factories import channel_id, make_channel, make_video, video_id
@@ -294,3 +295,18 @@ def test_the_error_filter_lists_the_failed_items_or_the_others(client, headers, 
     assert listed("error=true") == (0, [])
     for query in ("error=maybe", f"error=true&channel={channel_id(1)}", "error=true&vid_type=videos"):
         assert client.http.get(f"/api/download/?{query}", headers=headers).status_code == 400, query
+
+
+def test_a_recount_restores_the_error_filters_totals(client, headers, aws):
+    """An archive whose queue counters are lost or wrong (one older than the error filter, after
+    `infra.cli reindex`) gets them back from `infra.cli recount`."""
+    intake.add_entries([{"youtube_id": video_id(n)} for n in range(3)])
+    assert worker.claim(video_id(1), "m-1", 60) is not None
+    worker.record_failure(video_id(1), "m-1", "download failed (attempt 1 of 3): HTTP Error 500")
+    for has_error in (True, False):
+        Counter(counters.queue_by_error("pending", has_error), count=99).save()
+    counters.recount_all()
+    assert Counter.get(counters.queue_by_error("pending", True)).count == 1
+    assert Counter.get(counters.queue_by_error("pending", False)).count == 2
+    total = client.http.get("/api/download/?error=false&filter=pending", headers=headers).json_body["paginate"]
+    assert total["total_hits"] == 2
