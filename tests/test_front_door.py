@@ -4,6 +4,7 @@ route, the REST API's as API Gateway sends it for one of the app's routes) and t
 
 import base64
 import json
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -149,6 +150,8 @@ def test_gets_answer_the_same(app, admin, archived, path, status):
     headers = [*auth(admin), ("Accept", "application/json"), ("Accept", "text/html"), ("X-Forwarded-Proto", "https")]
     rest, http = both(app, "GET", path, headers)
     assert rest["statusCode"] == status
+    for answer in (rest, http):  # the Invidious stats' updatedAt is the second it answers: the two may differ
+        answer["body"] = re.sub(r'"updatedAt":\d+', '"updatedAt":0', answer["body"])
     assert http == rest
 
 
