@@ -37,7 +37,8 @@ def test_v05_lists_are_data_and_paginate(client, admin, v05, archive, path):
     old = send(client, "GET", path, admin).json_body
     new = send(client, "GET", path, v05).json_body
     assert set(new) == {"data", "paginate"}
-    assert new == {"data": old["data"], "paginate": old["paginate"]}
+    assert old["paginate"]["prev_pages"] is False  # page 0: v0.4 says false, v0.5 null
+    assert new == {"data": old["data"], "paginate": {**old["paginate"], "prev_pages": None}}
 
 
 @pytest.mark.parametrize(
