@@ -321,3 +321,25 @@ def test_an_admin_has_a_channels_playlists_archived_by_the_rescan(site):
     user.shot("channel-playlists-indexed")
     assert not user.errors, user.errors
     user.close()
+
+
+def test_a_page_left_before_its_answers_arrive_never_replaces_the_next_one(site):
+    browser, base, archive = site
+    channel = archive["archived"]
+    user = Page(browser, base)
+    page = user.goto("/")
+    user.sign_in()
+    held = []
+    page.route(f"**/api/channel/{channel.channel_id}/video/*", lambda route: held.append(route))
+    page.click("header nav a:text('Channels')")
+    page.click(f"article.channel[data-id='{channel.channel_id}'] a.title")
+    wait_until(lambda: held, timeout=15, every=0.1)
+    page.click("header nav a:text('Downloads')")
+    page.wait_for_selector("button:text('Rescan subscriptions now')")
+    for route in held:
+        route.continue_()
+    page.wait_for_timeout(1000)  # the channel page's answers have arrived and were dropped
+    assert page.locator("button:text('Rescan subscriptions now')").count() == 1
+    assert page.locator("form.overrides").count() == 0
+    assert not user.errors, user.errors
+    user.close()

@@ -21,7 +21,16 @@ function withQuery(path, query) {
   return text ? `${path}?${text}` : path;
 }
 
+// Bumped when the user leaves a page: an answer to a page that was left never settles, so that page's late
+// render cannot replace the page the user went to.
+let pageEpoch = 0;
+export const pageLeft = () => {
+  pageEpoch += 1;
+};
+const pending = () => new Promise(() => {});
+
 export async function api(path, { method = "GET", body, query, keepalive = false } = {}) {
+  const epoch = pageEpoch;
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json" }, keepalive };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
@@ -29,6 +38,7 @@ export async function api(path, { method = "GET", body, query, keepalive = false
   }
   const answer = await fetch(BASE + withQuery(path, query), init);
   const text = answer.status === 204 ? "" : await answer.text();
+  if (epoch !== pageEpoch) return pending();
   let data = null;
   try {
     data = text ? JSON.parse(text) : null;

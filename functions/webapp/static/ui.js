@@ -1,5 +1,5 @@
 // DOM helpers: elements are built with text nodes, never from HTML strings, so nothing stored becomes markup.
-import { BASE, url } from "./api.js";
+import { BASE, url, pageLeft } from "./api.js";
 
 export function h(tag, attrs = {}, ...children) {
   const element = document.createElement(tag);
@@ -152,6 +152,7 @@ export const session = { me: null };
 const leaving = [];
 export const onLeave = (callback) => leaving.push(callback);
 export function leave() {
+  pageLeft();
   for (const callback of leaving.splice(0)) {
     try {
       callback();
