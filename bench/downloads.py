@@ -33,11 +33,10 @@ sys.path.insert(0, str(ROOT))
 
 MOTO_SCRIPT = """
 import sys, threading
-import boto3
-from infra import local
+from infra import local_stack
 from infra.moto_server import Credentials, start_moto
 server = start_moto(int(sys.argv[1]), Credentials("bench", "bench"))  # the keys aws_environment gives boto3
-local.create_stack(boto3.client("cloudformation"), "local")
+local_stack.create_stack("local")
 print("ready", flush=True)
 threading.Event().wait()
 """

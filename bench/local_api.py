@@ -46,12 +46,10 @@ def build(videos: int, folder: Path) -> None:
     from bench.api_cost import make_document  # sets the environment first
 
     with mock_aws():
-        import boto3
-
         from functions.services import importer
-        from infra import dynamo_index, local, store
+        from infra import dynamo_index, local, local_stack, store
 
-        local.create_stack(boto3.client("cloudformation"), local.STAGE)
+        local_stack.create_stack(local.STAGE)
         dynamo_index.install()  # the local run's engine: an import's Queries and answers cost what they will there
         # the importer itself up to 10,000 videos (minutes); bench/fill.py's rows put into moto directly above
         # (the importer's own rows, without the search index: the search row then reads an empty index)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import boto3
 
+from infra.local_stack import create_stack
 from infra.moto_server import HOST, Credentials, in_process_caller, serve_in_process, start_moto
 from infra.store import Store, write_atomic
 
@@ -50,23 +51,6 @@ def load_objects(s3, folder: Path, bucket: str, manifest: dict) -> dict:
 
 
 # ---------------------------------------------------------------- moto
-
-
-def create_stack(cloudformation, stage: str) -> dict:
-    """Create infra/resources.yaml for this stage; its outputs."""
-    from infra import moto_cloudformation
-
-    moto_cloudformation.register()
-    name = f"ytarchive-{stage}-infra"
-    cloudformation.create_stack(
-        StackName=name,
-        TemplateBody=(ROOT / "infra" / "resources.yaml").read_text(),
-        Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage}],
-    )
-    stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
-    if stack["StackStatus"] != "CREATE_COMPLETE":
-        raise RuntimeError(f"stack {name}: {stack['StackStatus']} {stack.get('StackStatusReason', '')}")
-    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
 def keep_secret(secretsmanager, secret_id: str, path: Path) -> str:
@@ -336,7 +320,7 @@ def main() -> None:
     moto = start_moto(moto_port, credentials)  # records nothing until the data folder is loaded
     serve_in_process(moto.gate, os.environ["AWS_ENDPOINT_URL"])  # before this process makes its first client
     s3 = boto3.client("s3")
-    outputs = create_stack(boto3.client("cloudformation"), STAGE)
+    outputs = create_stack(STAGE)
     for setting, output in (("TABLE_PREFIX", "TablePrefix"), ("MEDIA_BUCKET", "MediaBucket")):
         if os.environ[setting] != outputs[output]:  # the stage's config and the template disagree
             raise RuntimeError(f"{setting}={os.environ[setting]} but the stack made {outputs[output]}")

@@ -3,13 +3,13 @@
 moto 5.2 creates tables, buckets and queues from a template but only warns on AWS::SecretsManager::Secret,
 AWS::CloudWatch::Alarm and AWS::S3::BucketPolicy, and leaves out the outputs that name them. `register()` teaches
 it these types through moto's own extension point (every CloudFormationModel subclass is a resource type), so the
-local stack has the HMAC secret the functions read and the dead-letter alarm, like the cloud's.
+stack the tests create has the HMAC secret the functions read and the dead-letter alarm, like the cloud's; the
+local run creates the same types from these classes without moto's CloudFormation (infra/local_stack.py).
 """
 
 import functools
 import json
 
-from moto.cloudformation import parsing
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 from moto.secretsmanager.models import secretsmanager_backends
@@ -130,5 +130,7 @@ class StackBucketPolicy(CloudFormationModel):
 @functools.cache
 def register() -> None:
     """Make moto's CloudFormation create these types (it caches its type map on first use: drop the cache)."""
+    from moto.cloudformation import parsing
+
     parsing.get_model_map.cache_clear()
     parsing.get_name_type_map.cache_clear()

@@ -22,7 +22,7 @@ import pytest
 from chalice import Chalice
 from moto import mock_aws
 
-from infra import local, moto_server
+from infra import local, local_stack, moto_server
 from tests.conftest import ROOT
 
 PREFIX = "ytarchive-local-"
@@ -350,7 +350,7 @@ def test_the_hmac_secret_survives_a_restart(tmp_path):
     keys = []
     for _ in range(2):
         with mock_aws():
-            outputs = local.create_stack(boto3.client("cloudformation"), "local")
+            outputs = local_stack.create_stack("local")
             secretsmanager = boto3.client("secretsmanager")
             kept = local.keep_secret(secretsmanager, outputs["HmacSecretArn"], tmp_path / "hmac-key")
             keys.append(secretsmanager.get_secret_value(SecretId="ytarchive-local-hmac")["SecretString"])

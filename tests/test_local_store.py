@@ -15,7 +15,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from infra import local, moto_server, store
+from infra import local, local_stack, moto_server, store
 from tests.conftest import wipe_moto
 
 PREFIX = "ytarchive-local-"
@@ -37,7 +37,7 @@ class Run:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = moto_server.start_moto(self.port, self.credentials)
-        local.create_stack(self.client("cloudformation"), "local")
+        local_stack.create_stack("local")
         self.dynamodb, self.s3 = self.client("dynamodb"), self.client("s3")
         self.store = store.Store(folder, apply=moto_server.in_process_caller(self.server.moto_app))
         self.loaded = self.store.open(lambda bucket, manifest: local.load_objects(self.s3, folder, bucket, manifest))
