@@ -12,6 +12,8 @@ ports 8610/8611 unless LOCAL_PORT / LOCAL_MOTO_PORT say otherwise), and measured
 - p50 of page 0 of each list view and of a video's detail, and of /api/ping/, at 1 client;
 - /api/video/ requests per second and p50 at 8 clients (5 s);
 - RSS once measured; stop: SIGINT to exit (every write is in the journal already: nothing is dumped);
+- a checkpoint after one write to the videos table (infra/store.py), in a process of its own over a fresh copy of
+  the data folder: its wall and CPU time and the bytes it wrote (the files it linked are not counted);
 - the CPU time of the local run's process for its start and per request of each of those (what it costs on a
   loaded machine, where wall times mostly measure the wait for a core; it includes the idle SQS pollers').
 Asserts nothing; times depend on the machine and its load.
@@ -19,6 +21,7 @@ Asserts nothing; times depend on the machine and its load.
 
 import argparse
 import http.client
+import json
 import os
 import re
 import shutil
@@ -61,6 +64,45 @@ def build(videos: int, folder: Path) -> None:
         backend = store.dynamodb_backend()
         for name, table in backend.tables.items():
             store.write_atomic(folder / "tables" / f"{name}.jsonl", store.table_lines(table))
+
+
+def checkpoint_after_one_write(folder: Path, moto_port: int) -> dict:
+    """Load the data folder as the local run does, change one video's title, then time one checkpoint."""
+    import boto3
+
+    from bench.api_cost import video_id
+    from infra import dynamo_index, local, local_stack, store
+    from infra.moto_server import Credentials, in_process_caller, serve_in_process, start_moto
+
+    credentials = Credentials.create(folder / "moto-credentials")
+    local._aws_environment(moto_port, credentials)
+    server = start_moto(moto_port, credentials)
+    serve_in_process(server.gate, os.environ["AWS_ENDPOINT_URL"])
+    local_stack.create_stack(local.STAGE)
+    dynamo_index.install()
+    kept = store.Store(folder, apply=in_process_caller(server.moto_app))
+    s3 = boto3.client("s3")
+    kept.open(lambda bucket, manifest: local.load_objects(s3, folder, bucket, manifest))
+    dynamo_index.build()
+    server.gate.store = kept
+    boto3.client("dynamodb").update_item(
+        TableName=os.environ["TABLE_PREFIX"] + "videos",
+        Key={"youtube_id": {"S": video_id(3)}},
+        UpdateExpression="SET title = :t",
+        ExpressionAttributeValues={":t": {"S": "Renamed once"}},
+    )
+    before = {path.stat().st_ino for path in folder.rglob("*") if path.is_file()}
+    wall, cpu = time.perf_counter(), time.process_time()
+    assert kept.checkpoint()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    snapshot = folder / "snapshots" / (folder / "CURRENT").read_text()
+    new_files = [path.stat() for path in snapshot.rglob("*") if path.is_file()]
+    written = sum(stat.st_size for stat in new_files if stat.st_ino not in before)
+    return {
+        "checkpoint after one write (ms)": wall * 1000,
+        "checkpoint after one write, CPU (ms)": cpu * 1000,
+        "checkpoint after one write, written (KB)": written / 1024,
+    }
 
 
 class Client:
@@ -174,9 +216,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="15,10000,100000")
     parser.add_argument("--data", default=str(ROOT / "tmpdata" / "bench"))
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)  # in a fresh process: see build()
+    parser.add_argument("--checkpoint", help=argparse.SUPPRESS)  # in a fresh process: see checkpoint_after_...
     args = parser.parse_args()
     if args.build is not None:
         build(args.build, Path(args.data))
+        return
+    if args.checkpoint is not None:
+        print(json.dumps(checkpoint_after_one_write(Path(args.data), int(args.checkpoint))))
         return
     port, moto_port = int(os.environ.get("LOCAL_PORT", "8610")), int(os.environ.get("LOCAL_MOTO_PORT", "8611"))
     columns = {}
@@ -191,6 +237,11 @@ def main() -> None:
         shutil.rmtree(run_folder, ignore_errors=True)
         shutil.copytree(kept, run_folder)
         columns[size] = measure(run_folder, port, moto_port)
+        shutil.rmtree(run_folder)
+        shutil.copytree(kept, run_folder)
+        command = [sys.executable, __file__, "--checkpoint", str(moto_port), "--data", str(run_folder)]
+        done = subprocess.run(command, check=True, cwd=ROOT, capture_output=True, text=True)
+        columns[size].update(json.loads(done.stdout.splitlines()[-1]))
         print(f"measured {size} videos", file=sys.stderr, flush=True)
         print_table(columns)  # after each size: a larger one that fails keeps the smaller ones' table
 

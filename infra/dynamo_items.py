@@ -112,21 +112,26 @@ def line_of(item: Item) -> bytes:
 
 def key_attributes(table) -> list[str]:
     """The attributes of a table's key and of each of its indexes' keys."""
-    names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+    names = key_names(table)
     for index in table.all_indexes():
         names += [key["AttributeName"] for key in index.schema if key["AttributeName"] not in names]
     return names
+
+
+def attributes_decoder(names: list[str]) -> msgspec.json.Decoder:
+    """A decoder of a line's values of these attributes alone (None for one it lacks): a Struct of only these
+    fields, so msgspec skips every other value of the line without building it."""
+    fields = [(f"a{n}", dict[str, Any] | None, None) for n in range(len(names))]
+    return msgspec.json.Decoder(
+        msgspec.defstruct("Keys", fields, rename={f"a{n}": name for n, name in enumerate(names)}, gc=False)
+    )
 
 
 def load_lines(table, lines: Iterable[bytes]) -> int:
     """Put a snapshot's items into moto's table as StoredItems (without PutItem's checks: the items were moto's).
     The number loaded."""
     names = key_attributes(table)
-    # a Struct of only these attributes: msgspec skips every other value of the line without building it
-    fields = [(f"a{n}", dict[str, Any] | None, None) for n in range(len(names))]
-    decoder = msgspec.json.Decoder(
-        msgspec.defstruct("Keys", fields, rename={f"a{n}": name for n, name in enumerate(names)}, gc=False)
-    )
+    decoder = attributes_decoder(names)
     hash_attr, range_attr, count = table.hash_key_attr, table.range_key_attr, 0
     partitions: dict = {}  # native hash value -> the table's partition: a DynamoType's hash costs a Decimal
     for line in lines:
@@ -150,3 +155,57 @@ def load_lines(table, lines: Iterable[bytes]) -> int:
             table.items[item.hash_key] = item
         count += 1
     return count
+
+
+# ---------------------------------------------------------------- items by key (the store's checkpoints)
+
+
+def item_key(table, attributes: dict) -> tuple:
+    """The key of the item whose attributes (DynamoDB JSON, as in a request's Item or Key) are given: its hash
+    and range DynamoTypes, as moto's table is keyed. KeyError when a key attribute is missing."""
+    range_attr = table.range_key_attr
+    return typed(attributes[table.hash_key_attr]), typed(attributes[range_attr]) if range_attr else None
+
+
+def stored_item(table, key: tuple) -> Item | None:
+    hash_key, range_key = key
+    if range_key is None:
+        return table.items.get(hash_key)
+    partition = table.items.get(hash_key)  # .get: moto's partitions are a defaultdict
+    return partition.get(range_key) if partition else None
+
+
+def key_names(table) -> list[str]:
+    return [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+
+
+def key_line(table, key: tuple) -> bytes:
+    """A deleted item's key as a line of DynamoDB JSON."""
+    attributes = {name: value.to_json() for name, value in zip(key_names(table), key, strict=False)}
+    return json.dumps(attributes, sort_keys=True, default=binary_to_text).encode() + b"\n"
+
+
+def line_keys(table, lines: Iterable[bytes]) -> set[tuple]:
+    """The keys of the items (or keys) the lines hold; only their key attributes are read."""
+    decoder = attributes_decoder(key_names(table))
+    keys = set()
+    for line in lines:
+        if line.strip():
+            found = msgspec.structs.astuple(decoder.decode(line))
+            keys.add((typed(found[0]), typed(found[1]) if len(found) > 1 else None))
+    return keys
+
+
+def remove_lines(table, lines: Iterable[bytes]) -> None:
+    """Remove the items whose keys the lines hold (a deleted item's key, as `key_line` writes it)."""
+    for hash_key, range_key in line_keys(table, lines):
+        if range_key is None:
+            table.items.pop(hash_key, None)
+        elif hash_key in table.items:
+            table.items[hash_key].pop(range_key, None)
+
+
+def item_count(table) -> int:
+    if table.range_key_attr:
+        return sum(len(partition) for partition in table.items.values())
+    return len(table.items)

@@ -3,13 +3,21 @@
 Every write the moto endpoint accepts is made durable before its answer (infra/moto_server.py): a DynamoDB write
 request is appended to the journal and fsync'd before moto applies it (replaying it on the same state gives the
 same result, failures included); an S3 write is applied, then its object is copied to a file of its own and a
-manifest record appended. A checkpoint folds the journal into a new snapshot folder (only the tables written since
-the last one are dumped; the others are hard links) and switches `CURRENT` to it in one rename, so a crash at any
-point leaves either the old snapshot and its journal or the new one.
+manifest record appended. A checkpoint folds the journal into a new snapshot folder and switches `CURRENT` to it in
+one rename, so a crash at any point leaves either the old snapshot and its journal or the new one.
 
-    data/CURRENT                      the number n of the snapshot in use
-    data/snapshots/n/tables/T.jsonl   one item of table T a line, DynamoDB JSON as on the wire
-    data/snapshots/n/s3/B.json        bucket B's manifest: key -> file, ETag, content type, metadata
+A checkpoint writes what changed, not whole tables: for each table the journal wrote, the items its requests named
+(their keys are in the requests), as they are at the cut, go to a change file of that checkpoint, and the keys of
+those found deleted to another; every other file of the snapshot is a hard link to the last one's. A start reads a
+table's whole file, then its change files in order. A table's change files are merged into a new whole file once
+they hold more than half of its bytes (so a start reads at most one and a half times the table, and a merge's cost
+is spread over at least half a table of changes), and into one change file once there are MAX_CHANGE_FILES.
+
+    data/CURRENT                           the number n of the snapshot in use
+    data/snapshots/n/tables/T.jsonl        one item of table T a line, DynamoDB JSON as on the wire
+    data/snapshots/n/changes/T/k.jsonl     the items checkpoint k found changed since T.jsonl, as they then were
+    data/snapshots/n/changes/T/k.gone      the keys of the items checkpoint k found deleted (a line each)
+    data/snapshots/n/s3/B.json             bucket B's manifest: key -> file, ETag, content type, metadata
     data/journal/n.log                records after snapshot n, one JSON line each, in the order applied
     data/s3/B/objects/…               object files, one per version (a manifest or a record names each)
     data/sqs.json                     every queue's messages, rewritten whole after each change (see below)
@@ -40,6 +48,7 @@ log = logging.getLogger("ytarchive.local")
 # A checkpoint once the journal holds this many records: replaying them is what a start costs on top of the
 # snapshot (about a millisecond each).
 CHECKPOINT_RECORDS = 2000
+MAX_CHANGE_FILES = 16  # a table's change files (two a checkpoint at most), folded into one at that: each is linked
 
 
 class NotDurable(Exception):
@@ -244,24 +253,97 @@ def object_entry(fake_key, file: str) -> dict:
     }
 
 
-EVERY_TABLE = "*"
-
-
-def tables_written(body: str) -> set[str]:
-    """The tables a DynamoDB write request names; EVERY_TABLE for PartiQL (and what does not parse)."""
+def items_named(body: str) -> dict[str, list[dict]] | None:
+    """The items (their Item, or their Key) a DynamoDB write request names, by table; None when it names none
+    that way (PartiQL, or what does not parse): then any item of any table may have changed."""
     try:
         request = json.loads(body)
-    except ValueError:
-        return {EVERY_TABLE}
-    if not isinstance(request, dict):
-        return {EVERY_TABLE}
-    if "TableName" in request:
-        return {request["TableName"]}
-    if "RequestItems" in request:
-        return set(request["RequestItems"])
-    if "TransactItems" in request:
-        return {op.get("TableName") for item in request["TransactItems"] for op in item.values()}
-    return {EVERY_TABLE}
+        named: dict[str, list[dict]] = {}
+        if "TableName" in request:
+            parts = [(request["TableName"], request)]
+        elif "RequestItems" in request:
+            parts = [
+                (table, entry.get("PutRequest") or entry.get("DeleteRequest") or {})
+                for table, entries in request["RequestItems"].items()
+                for entry in entries
+            ]
+        elif "TransactItems" in request:
+            parts = [(op.get("TableName"), op) for item in request["TransactItems"] for op in item.values()]
+        else:
+            return None
+        for table, part in parts:
+            named.setdefault(table, []).append(part.get("Item") or part.get("Key") or {})
+        return named
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def changed_keys(backend, bodies: list[str]) -> tuple[dict[str, set], bool]:
+    """The keys of the items the write requests may have changed, by table, and whether one of them named none
+    (every table then written whole). A key a request lacks is skipped: moto refused that request."""
+    from infra.dynamo_items import item_key
+
+    keys: dict[str, set] = {}
+    for body in bodies:
+        named = items_named(body)
+        if named is None:
+            return keys, True
+        for name, parts in named.items():
+            table = backend.tables.get(name)
+            if table is None:
+                continue
+            changed = keys.setdefault(name, set())
+            for attributes in parts:
+                try:
+                    changed.add(item_key(table, attributes))
+                except (KeyError, ValueError, TypeError, AttributeError):
+                    continue
+    return keys, False
+
+
+@dataclass
+class TableWrite:
+    """What a checkpoint writes of one table: every item (`whole`), or the lines of a change file (`items`,
+    `gone`) that follows the table's change files but those it `replaces`."""
+
+    whole: list[bytes] | None = None
+    items: list[bytes] = field(default_factory=list)
+    gone: list[bytes] = field(default_factory=list)
+    replaces: list[Path] = field(default_factory=list)
+
+
+def change_files(snapshot_folder: Path, table: str) -> list[Path]:
+    """A table's change files in a snapshot, in the order they apply (both files of a checkpoint: items, gone)."""
+    folder = snapshot_folder / "changes" / table
+    if not folder.exists():
+        return []
+    named = [path for path in folder.iterdir() if path.name.partition(".")[0].isdigit()]
+    return sorted(named, key=lambda path: (int(path.name.partition(".")[0]), path.suffix == ".gone"))
+
+
+def plan_table_write(table, snapshot_folder: Path, keys: set | None) -> TableWrite:
+    """What a checkpoint writes of a moto table whose items with `keys` may have changed (None: any of them)."""
+    from infra.dynamo_items import key_line, line_keys, line_of, stored_item
+
+    whole_file = snapshot_folder / "tables" / f"{table.name}.jsonl"
+    changes = change_files(snapshot_folder, table.name)
+    if keys is not None and whole_file.exists():
+        if len(changes) >= MAX_CHANGE_FILES:  # folded into one: every key they name, as it is now
+            for path in changes:
+                with path.open("rb") as lines:
+                    keys = keys | line_keys(table, lines)
+        write = TableWrite(replaces=changes if len(changes) >= MAX_CHANGE_FILES else [])
+        for key in keys:
+            item = stored_item(table, key)
+            if item is None:
+                write.gone.append(key_line(table, key))
+            else:
+                write.items.append(line_of(item))
+        kept = sum(path.stat().st_size for path in changes if path not in write.replaces)
+        added = sum(map(len, write.items)) + sum(map(len, write.gone))
+        if kept + added <= whole_file.stat().st_size // 2:
+            return write
+    return TableWrite(whole=table_lines(table))
 
 
 # ---------------------------------------------------------------- the store
@@ -287,7 +369,7 @@ class Store:
     journal: Journal | None = None
     journal_number: int = 0
     snapshot: Snapshot | None = None
-    _dirty_tables: set = field(default_factory=set)
+    _written: list = field(default_factory=list)  # the DynamoDB write requests since the last cut (their bodies)
     _garbage: list = field(default_factory=list)  # object files superseded since the snapshot
     _checkpointing: threading.Lock = field(default_factory=threading.Lock)
 
@@ -304,15 +386,7 @@ class Store:
         """Load the snapshot, replay its journal, put the objects back; then start recording. Counts loaded."""
         self.folder.mkdir(parents=True, exist_ok=True)
         self.snapshot = self._current()
-        backend = dynamodb_backend()
-        counts = {"items": 0, "records": 0, "objects": 0, "messages": 0}
-        for path in sorted((self.snapshot.folder / "tables").glob("*.jsonl")):
-            table = backend.tables.get(path.stem)
-            if table is None:  # the file stays, copied into later snapshots, until the table is back
-                log.warning("not loading %s: no table %s in the stack", path, path.stem)
-                continue
-            with path.open("rb") as lines:
-                counts["items"] += load_table_lines(table, lines)
+        counts = {"items": self._load_tables(), "records": 0, "objects": 0, "messages": 0}
         for path in sorted((self.snapshot.folder / "s3").glob("*.json")):
             self.manifests[path.stem] = json.loads(path.read_text())
         journal_paths = self._journal_paths()
@@ -335,6 +409,28 @@ class Store:
         self.journal.records = counts["records"]
         return counts
 
+    def _load_tables(self) -> int:
+        """Each table's whole file, then its change files in order; the number of items loaded."""
+        from infra.dynamo_items import item_count, remove_lines
+
+        backend, count = dynamodb_backend(), 0
+        whole = {path.stem for path in (self.snapshot.folder / "tables").glob("*.jsonl")}
+        changed = {path.name for path in (self.snapshot.folder / "changes").glob("*")}
+        for name in sorted(whole | changed):
+            table = backend.tables.get(name)
+            if table is None:  # the files stay, linked into later snapshots, until the table is back
+                log.warning("not loading table %s: not in the stack", name)
+                continue
+            paths = [self.snapshot.folder / "tables" / f"{name}.jsonl"] if name in whole else []
+            for path in paths + change_files(self.snapshot.folder, name):
+                with path.open("rb") as lines:
+                    if path.suffix == ".gone":
+                        remove_lines(table, lines)
+                    else:
+                        load_table_lines(table, lines)
+            count += item_count(table)
+        return count
+
     def _journal_path(self, number: int) -> Path:
         return self.folder / "journal" / f"{number}.log"
 
@@ -346,14 +442,13 @@ class Store:
     def _replay(self, record: dict) -> None:
         if "t" in record:
             self.apply(record["t"], record["b"])
-            self._dirty_tables |= tables_written(record["b"])
+            self._written.append(record["b"])
         else:
             manifest = self.manifests.setdefault(record["s3"], {})
             if record["e"] is None:
                 manifest.pop(record["k"], None)
             else:
                 manifest[record["k"]] = record["e"]
-            self._dirty_tables.add(None)
 
     def _sweep_unreferenced_objects(self) -> None:
         """Object files no manifest names: copies a crash left before their record was written."""
@@ -370,7 +465,7 @@ class Store:
         """Before moto applies a DynamoDB write (under `dynamodb_lock`): on disk, or NotDurable."""
         text = body.decode()
         self.journal.append({"t": target, "b": text})
-        self._dirty_tables |= tables_written(text)
+        self._written.append(text)
 
     def record_object(self, bucket: str, key: str, fake_key) -> dict | None:
         """After moto applied an S3 write (under `s3_lock`): the object's bytes in a file of their own, then its
@@ -400,7 +495,6 @@ class Store:
             self.manifests[bucket].pop(key, None)
         else:
             self.manifests[bucket][key] = entry
-        self._dirty_tables.add(None)
         return entry
 
     @property
@@ -439,11 +533,15 @@ class Store:
             with self.dynamodb_lock, self.s3_lock:  # a cut between two writes: nothing is half in the snapshot
                 if not self.journal.records:
                     return True
-                dirty, self._dirty_tables = self._dirty_tables, set()
+                written, self._written = self._written, []
                 garbage, self._garbage = self._garbage, []
                 backend = dynamodb_backend()
-                names = backend.tables.keys() if EVERY_TABLE in dirty else dirty
-                dumps = {name: table_lines(backend.tables[name]) for name in names if name in backend.tables}
+                keys, every = changed_keys(backend, written)
+                names = backend.tables.keys() if every else keys.keys()
+                writes = {
+                    name: plan_table_write(backend.tables[name], self.snapshot.folder, None if every else keys[name])
+                    for name in names
+                }
                 manifests = json.loads(json.dumps(self.manifests))
                 # The new snapshot holds every journal before its number; a failed attempt's journal stays below.
                 number = self.journal_number + 1
@@ -451,19 +549,19 @@ class Store:
                 try:
                     self.journal = Journal(self._journal_path(number))
                 except OSError as error:
-                    self._dirty_tables |= dirty
+                    self._written = written + self._written
                     self._garbage = garbage + self._garbage
                     log.error("checkpoint skipped: %s", error)
                     return False
                 old_journal.close()
                 self.journal_number = number
             try:
-                self._write_snapshot(number, dumps, manifests)
+                self._write_snapshot(number, writes, manifests)
             except OSError as error:
                 log.error("checkpoint %d failed (the journals keep every write): %s", number, error)
                 shutil.rmtree(self.folder / "snapshots" / str(number), ignore_errors=True)
                 with self.dynamodb_lock, self.s3_lock:
-                    self._dirty_tables |= dirty
+                    self._written = written + self._written
                     self._garbage = garbage + self._garbage
                     self.journal.records += old_journal.records
                 return False
@@ -471,20 +569,39 @@ class Store:
             self._remove_before(previous, garbage)
             return True
 
-    def _write_snapshot(self, number: int, dumps: dict, manifests: dict) -> None:
-        target = self.folder / "snapshots" / str(number)
+    def _write_snapshot(self, number: int, writes: dict[str, TableWrite], manifests: dict) -> None:
+        """The new snapshot folder: the last one's files linked, but those `writes` replace, then `writes`."""
+        source, target = self.snapshot.folder, self.folder / "snapshots" / str(number)
         shutil.rmtree(target, ignore_errors=True)  # a failed attempt's leftovers
         (target / "tables").mkdir(parents=True)
+        (target / "changes").mkdir()
         (target / "s3").mkdir()
-        for path in (self.snapshot.folder / "tables").glob("*.jsonl"):
-            if path.stem not in dumps:
+        for path in (source / "tables").glob("*.jsonl"):
+            if path.stem not in writes or writes[path.stem].whole is None:
                 os.link(path, target / "tables" / path.name)
-        for name, lines in dumps.items():
-            write_atomic(target / "tables" / f"{name}.jsonl", lines)
+        folders = [target / "tables", target / "changes", target / "s3", target, target.parent]
+        for folder in (source / "changes").glob("*"):
+            write = writes.get(folder.name)
+            kept = [p for p in change_files(source, folder.name) if write is None or p not in write.replaces]
+            if write is None or (write.whole is None and kept):
+                (target / "changes" / folder.name).mkdir()
+                folders.append(target / "changes" / folder.name)
+                for path in kept:
+                    os.link(path, target / "changes" / folder.name / path.name)
+        for name, write in writes.items():
+            if write.whole is not None:
+                write_atomic(target / "tables" / f"{name}.jsonl", write.whole)
+                continue
+            changes = target / "changes" / name
+            for suffix, lines in ((".jsonl", write.items), (".gone", write.gone)):
+                if lines:
+                    write_atomic(changes / f"{number}{suffix}", lines)
+            folders.append(changes)
         for bucket, manifest in manifests.items():
             write_atomic(target / "s3" / f"{bucket}.json", [json.dumps(manifest, indent=1, sort_keys=True).encode()])
-        for folder in (target / "tables", target / "s3", target, target.parent):
-            _fsync_folder(folder)
+        for folder in dict.fromkeys(folders):
+            if folder.exists():
+                _fsync_folder(folder)
         write_atomic(self.folder / "CURRENT", [str(number).encode()])
         _fsync_folder(self.folder)
 

@@ -198,6 +198,66 @@ def test_a_checkpoint_folds_the_journal_into_a_snapshot(runs, tmp_path):
     assert len(list((tmp_path / "s3" / BUCKET / "objects").iterdir())) == len(objects) == 2
 
 
+def put_videos(run: Run, numbers, **attributes) -> None:
+    rows = [
+        {"PutRequest": {"Item": {"youtube_id": {"S": f"vid{n:08d}"}, "n": {"N": str(n)}, **attributes}}}
+        for n in numbers
+    ]
+    for start in range(0, len(rows), 25):
+        run.dynamodb.batch_write_item(RequestItems={PREFIX + "videos": rows[start : start + 25]})
+
+
+def test_a_checkpoint_writes_only_the_items_that_changed(runs, tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "MAX_CHANGE_FILES", 4)
+    first = runs()
+    put_videos(first, range(200), title={"S": "a title long enough to weigh something in the table's file"})
+    assert first.store.checkpoint()
+    whole = tmp_path / "snapshots" / "1" / "tables" / f"{PREFIX}videos.jsonl"
+    written_whole = os.stat(whole).st_ino
+    first.dynamodb.update_item(
+        TableName=PREFIX + "videos", Key={"youtube_id": {"S": "vid00000003"}}, UpdateExpression="SET n = :n",
+        ExpressionAttributeValues={":n": {"N": "-3"}},
+    )  # fmt: skip
+    first.dynamodb.delete_item(TableName=PREFIX + "videos", Key={"youtube_id": {"S": "vid00000004"}})
+    put_videos(first, [500])
+    assert first.store.checkpoint()
+    snapshot = tmp_path / "snapshots" / "2"
+    assert os.stat(snapshot / "tables" / f"{PREFIX}videos.jsonl").st_ino == written_whole  # linked, not written
+    changes = snapshot / "changes" / f"{PREFIX}videos"
+    changed = sorted(json.loads(line)["youtube_id"]["S"] for line in (changes / "2.jsonl").read_text().splitlines())
+    assert changed == ["vid00000003", "vid00000500"]
+    assert [json.loads(line) for line in (changes / "2.gone").read_text().splitlines()] == [
+        {"youtube_id": {"S": "vid00000004"}}
+    ]
+    for step in range(3):  # change files pile up to MAX_CHANGE_FILES, then are folded into one
+        first.dynamodb.delete_item(TableName=PREFIX + "videos", Key={"youtube_id": {"S": f"vid{10 + step:08d}"}})
+        put_videos(first, [4])  # back, then gone again, then back: the last state wins
+        first.dynamodb.delete_item(TableName=PREFIX + "videos", Key={"youtube_id": {"S": "vid00000004"}})
+        put_videos(first, [4])
+        assert first.store.checkpoint()
+    changes = tmp_path / "snapshots" / "5" / "changes" / f"{PREFIX}videos"
+    assert sorted(p.name for p in changes.iterdir()) == ["4.gone", "4.jsonl", "5.gone", "5.jsonl"]  # 2, 3 in 4
+    gone = sorted(json.loads(line)["youtube_id"]["S"] for line in (changes / "4.gone").read_text().splitlines())
+    assert gone == ["vid00000010", "vid00000011"]  # vid00000004 was deleted in 2 and is back
+    assert os.stat(tmp_path / "snapshots" / "5" / "tables" / f"{PREFIX}videos.jsonl").st_ino == written_whole
+    tables = first.tables()
+    first.bump()  # in the journal only
+    first.crash()
+
+    second = runs()
+    assert (second.loaded["items"], second.loaded["records"]) == (200 - 3 + 1, 1)  # 10, 11, 12 gone; 500 new
+    assert second.tables() == {**tables, "counters": second.tables()["counters"]} and second.count() == 1
+    # More than half of the table's bytes in change files: the table is written whole again.
+    put_videos(second, range(100, 200), title={"S": "renamed"}, more={"S": "x" * 100})
+    assert second.store.checkpoint()
+    snapshot = tmp_path / "snapshots" / "6"
+    assert (snapshot / "tables" / f"{PREFIX}videos.jsonl").read_bytes().count(b'"renamed"') == 100
+    assert not (snapshot / "changes" / f"{PREFIX}videos").exists()
+    tables = second.tables()
+    second.crash()
+    assert runs().tables() == tables
+
+
 def test_a_failed_checkpoint_keeps_every_write_once(runs, tmp_path, monkeypatch):
     first = runs()
     for _ in range(3):
