@@ -151,3 +151,28 @@ def test_a_restored_old_snapshot_gets_its_keys(old_archive):
     snapshots.request_restore(snapshot_id)
     assert run_snapshot_jobs() == 1
     assert all(found(old_archive.user_id).values())
+
+
+def test_a_restored_current_snapshot_is_not_scanned_again(old_archive, monkeypatch):
+    """The restored items carry every key already: no run's five Scans after the restore."""
+    from functions.services import app_settings, snapshots
+    from tests.test_snapshots import run_snapshot_jobs
+
+    index_backfill.run()
+    snapshot_id = snapshots.start(app_settings.current())
+    assert run_snapshot_jobs() == 1
+    as_an_old_version_wrote_them()  # the archive changed since; the snapshot is current
+    assert index_backfill.stale_tables(stored_tables()) == ["Video", "Playlist", "QueueItem", "UserVideo"]
+    runs = []
+    real_run = index_backfill.run
+    monkeypatch.setattr(index_backfill, "run", lambda *args: runs.append(args) or real_run(*args))
+    snapshots.request_restore(snapshot_id)
+    assert run_snapshot_jobs() == 1
+    assert runs == []
+    assert all(found(old_archive.user_id).values())
+    assert index_backfill.stale_tables(stored_tables()) == []
+    assert sum(len(items) for items in stored_tables().values()) == 7
+
+
+def stored_tables() -> dict:
+    return {model: [item.serialize() for item in model.scan()] for model, _ in index_backfill.REKEYED}

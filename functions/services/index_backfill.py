@@ -30,22 +30,30 @@ class Tally:
     rewritten: int = 0
 
 
-def _each(set_keys: Callable[[Any], object]) -> Callable[[list], None]:
-    def rekey(page: list) -> None:
+VideosOf = Callable[[set[str]], dict[str, Video]]  # the archived videos of some ids, by id
+
+
+def stored_videos(youtube_ids: set[str]) -> dict[str, Video]:
+    (videos,) = db.batch_get((Video, youtube_ids))
+    return videos
+
+
+def _each(set_keys: Callable[[Any], object]) -> Callable[..., None]:
+    def rekey(page: list, videos_of: VideosOf = stored_videos) -> None:
         for item in page:
             set_keys(item)
 
     return rekey
 
 
-def _rekey_states(page: list[UserVideo]) -> None:
-    (videos,) = db.batch_get((Video, {state.youtube_id for state in page}))
+def _rekey_states(page: list[UserVideo], videos_of: VideosOf = stored_videos) -> None:
+    videos = videos_of({state.youtube_id for state in page})
     for state in page:
         index_keys.set_watch_keys(state, videos.get(state.youtube_id))
 
 
-# (model, how a page of its items gets its keys), in the order a run takes them
-REKEYED: tuple[tuple[type[Model], Callable[[list], None]], ...] = (
+# (model, how a page of its items gets its keys: `rekey(page, videos_of)`), in the order a run takes them
+REKEYED: tuple[tuple[type[Model], Callable[..., None]], ...] = (
     (Video, _each(index_keys.set_video_keys)),
     (Channel, _each(index_keys.set_channel_keys)),
     (Playlist, _each(index_keys.set_playlist_keys)),
@@ -75,6 +83,27 @@ def _rewrite(model: type[Model], item: Model, before: dict) -> bool:
         field, attribute = by_name[name]
         actions.append(attribute.set(getattr(item, field)) if name in after else attribute.remove())
     return db.update_existing(item, actions)
+
+
+def stale_tables(items: dict[type[Model], list[dict]]) -> list[str]:
+    """The rekeyed tables (their models' names) of which a run would rewrite an item, were the tables to hold
+    exactly `items` (DynamoDB JSON, by model, as a snapshot holds them): what a restore checks in memory before
+    it scans for a run. A user's states are keyed by the videos among `items`."""
+    videos: dict[str, Video] = {}  # filled once the videos are rekeyed (REKEYED takes them first)
+
+    def restored_videos(youtube_ids: set[str]) -> dict[str, Video]:
+        return {youtube_id: videos[youtube_id] for youtube_id in youtube_ids if youtube_id in videos}
+
+    stale = []
+    for model, rekey in REKEYED:
+        page = [model.from_raw_data(item) for item in items.get(model, [])]
+        before = [item.serialize() for item in page]
+        rekey(page, restored_videos)
+        if model is Video:
+            videos.update((video.youtube_id, video) for video in page if isinstance(video, Video))
+        if any(item.serialize() != stored for item, stored in zip(page, before, strict=True)):
+            stale.append(model.__name__)
+    return stale
 
 
 def run(report: Callable[[str, Tally], None] | None = None) -> dict[str, Tally]:

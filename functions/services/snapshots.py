@@ -341,16 +341,17 @@ def restore_table(model: type[Model], items: list[dict]) -> tuple[int, int]:
 def restore(snapshot_id: str) -> dict:
     """Replace every snapshotted table with the snapshot's; tables it does not hold (added since) end empty. A
     snapshot an older version took lacks the index keys added since: they are set again after (a second Scan of
-    the rekeyed tables, which writes only what lacks them)."""
+    the rekeyed tables, which writes only what lacks them), when the restored items show one lacking."""
     from functions.services import index_backfill
 
     files = verify(get(snapshot_id))
-    changes = {}
-    for model in snapshot_models():
-        data = files.get(table_label(model))
-        changes[table_label(model)] = restore_table(model, _items(data) if data else [])
-    rekeyed = index_backfill.run()
-    log.info("restored snapshot %s: %s; index keys set again on %s", snapshot_id, changes, rekeyed)
+    restored = {
+        model: _items(files[table_label(model)]) if table_label(model) in files else [] for model in snapshot_models()
+    }
+    changes = {table_label(model): restore_table(model, items) for model, items in restored.items()}
+    stale = index_backfill.stale_tables(restored)
+    rekeyed = index_backfill.run() if stale else {}
+    log.info("restored snapshot %s: %s; index keys set again on %s (%s)", snapshot_id, changes, rekeyed, stale)
     return changes
 
 
