@@ -606,15 +606,16 @@ class Store:
         _fsync_folder(self.folder)
 
     def _remove_before(self, previous: Snapshot, garbage: list[Path]) -> None:
-        """What the new snapshot replaced: the old snapshot folder (or the old layout), older journals, and the
+        """What the new snapshot replaced: the older snapshot folders (or the old layout), older journals, and the
         object files superseded before the cut."""
         try:
             if previous.folder == self.folder:  # the layout before journals
                 shutil.rmtree(self.folder / "tables", ignore_errors=True)
                 for path in (self.folder / "s3").glob("*.json"):
                     path.unlink()
-            else:
-                shutil.rmtree(previous.folder, ignore_errors=True)
+            for folder in (self.folder / "snapshots").glob("*"):  # and any a crash left half written
+                if folder.name.isdigit() and int(folder.name) < self.snapshot.number:
+                    shutil.rmtree(folder, ignore_errors=True)
             for path in (self.folder / "journal").glob("*.log"):
                 if path.stem.isdigit() and int(path.stem) < self.snapshot.number:
                     path.unlink()

@@ -258,6 +258,39 @@ def test_a_checkpoint_writes_only_the_items_that_changed(runs, tmp_path, monkeyp
     assert runs().tables() == tables
 
 
+class Killed(BaseException):
+    """kill -9 in the middle of a checkpoint: nothing after it runs, nothing is cleaned up."""
+
+
+def test_a_crash_before_a_checkpoint_switches_loses_nothing(runs, tmp_path, monkeypatch):
+    first = runs()
+    put_videos(first, range(100))
+    assert first.store.checkpoint()
+    put_videos(first, [3, 200], title={"S": "changed"})
+    first.dynamodb.delete_item(TableName=PREFIX + "videos", Key={"youtube_id": {"S": "vid00000004"}})
+    tables = first.tables()
+    real_write = store.write_atomic
+
+    def killed_at_the_switch(path, chunks):
+        if path.name == "CURRENT":
+            raise Killed
+        real_write(path, chunks)
+
+    monkeypatch.setattr(store, "write_atomic", killed_at_the_switch)
+    with pytest.raises(Killed):
+        first.store.checkpoint()
+    monkeypatch.undo()
+    assert (tmp_path / "snapshots" / "2" / "changes" / f"{PREFIX}videos" / "2.gone").exists()  # written, not in use
+    first.crash()
+
+    second = runs()
+    assert second.loaded["records"] == 2 and second.tables() == tables  # snapshot 1 and its journal
+    assert second.store.checkpoint()
+    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == ["3"]
+    second.crash()
+    assert runs().tables() == tables
+
+
 def test_a_failed_checkpoint_keeps_every_write_once(runs, tmp_path, monkeypatch):
     first = runs()
     for _ in range(3):
