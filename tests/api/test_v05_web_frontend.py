@@ -4,6 +4,7 @@ v0.5.10's frontend against `make demo` and from its source (frontend/src/api/, p
 
 from functions.core.dates import today
 from functions.core.settings import TA_API_VERSION, TA_V05_API_VERSION
+from functions.storage.models import QueueItem
 from tests.api.calls import send
 from tests.api.test_user_login import SAME_ORIGIN, login
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
@@ -110,6 +111,37 @@ def test_download_queue_ignore_and_delete(client, admin):
     intake.add_entries([{"youtube_id": video_id(3)}])
     old = send(client, "DELETE", f"/api/download/{video_id(3)}/", admin)
     assert old.status_code == 200 and old.json_body == {"success": True, "youtube_id": video_id(3)}
+
+
+def test_delete_and_ignore_queues_the_deleted_video_as_ignored(client, admin, aws):
+    """Video's "Delete and Ignore" deletes the video, then posts `{"status": "ignore-force"}` to
+    `/api/download/<id>/` for a video not in the queue: it is queued as ignored (described later by the
+    download function), so a rescan never brings it back; one already queued is set to ignore."""
+    from functions.services.downloads import intake
+    from tests.api.test_download import messages
+
+    make_channel(1)
+    make_video(1)
+    headers = session(client)
+    assert send(client, "DELETE", f"/api/video/{video_id(1)}/", headers=headers).status_code == 204
+    messages(aws)  # the deletion's own
+    path = f"/api/download/{video_id(1)}/"
+    answer = send(client, "POST", path, body={"status": "ignore-force"}, headers=headers)
+    assert answer.status_code == 200 and answer.json_body == {"youtube_id": video_id(1), "status": "ignore-force"}
+    item = send(client, "GET", path, headers=headers).json_body
+    assert (item["youtube_id"], item["status"]) == (video_id(1), "ignore")
+    ignored = send(client, "GET", "/api/download/?filter=ignore", headers=headers).json_body
+    assert [i["youtube_id"] for i in ignored["data"]] == [video_id(1)] and ignored["paginate"]["total_hits"] == 1
+    assert send(client, "GET", "/api/download/?filter=pending", headers=headers).json_body["data"] == []
+    assert messages(aws) == [{"action": "expand", "targets": [], "describe": [video_id(1)], "auto_start": False}]
+    intake.add_entries([{"youtube_id": video_id(2)}])
+    again = send(client, "POST", f"/api/download/{video_id(2)}/", body={"status": "ignore-force"}, headers=headers)
+    assert again.status_code == 200 and intake.items.get(video_id(2)).status == "ignore"
+    make_video(3)
+    archived = send(client, "POST", f"/api/download/{video_id(3)}/", body={"status": "ignore-force"}, headers=headers)
+    assert archived.status_code == 404 and QueueItem.count(video_id(3)) == 0
+    bad = send(client, "POST", "/api/download/not-an-id/", body={"status": "ignore-force"}, headers=headers)
+    assert bad.status_code == 400
 
 
 ACCOUNT_FIELDS = {"id", "name", "is_superuser", "is_staff", "groups", "user_permissions", "last_login"}
