@@ -113,6 +113,36 @@ def test_download_queue_ignore_and_delete(client, admin):
     assert old.status_code == 200 and old.json_body == {"success": True, "youtube_id": video_id(3)}
 
 
+def test_a_custom_playlists_moves_show_in_its_video_list(client, admin):
+    """Playlist lists `/api/video/?playlist=<id>` (TubeArchivist sorts it by the entries' idx, whatever the
+    publish dates); MoveVideoMenu posts `{"action": "top"|"up"|"down"|"bottom"|"remove", "video_id"}` to
+    `/api/playlist/custom/<id>/` and reloads that list: the moves show there."""
+    make_channel(1)
+    for n in (1, 2, 3):
+        make_video(n)
+    headers = session(client)
+    created = send(client, "POST", "/api/playlist/custom/", body={"playlist_name": "Evening"}, headers=headers)
+    path = f"/api/playlist/custom/{created.json_body['playlist_id']}/"
+    listing = f"/api/video/?playlist={created.json_body['playlist_id']}"
+
+    def listed() -> list[str]:
+        answer = send(client, "GET", listing, headers=headers).json_body
+        assert answer["paginate"]["total_hits"] == len(answer["data"])
+        return [video["youtube_id"] for video in answer["data"]]
+
+    for n in (1, 2, 3):
+        send(client, "POST", path, body={"action": "create", "video_id": video_id(n)}, headers=headers)
+    assert listed() == [video_id(1), video_id(2), video_id(3)]  # the order added, not the newest first
+    moves = [("top", 3, [3, 1, 2]), ("down", 3, [1, 3, 2]), ("bottom", 1, [3, 2, 1]), ("up", 1, [3, 1, 2])]
+    for action, moved, expected in moves:
+        answer = send(client, "POST", path, body={"action": action, "video_id": video_id(moved)}, headers=headers)
+        assert answer.status_code == 200
+        assert [e["youtube_id"] for e in answer.json_body["playlist_entries"]] == [video_id(n) for n in expected]
+        assert listed() == [video_id(n) for n in expected], action
+    send(client, "POST", path, body={"action": "remove", "video_id": video_id(1)}, headers=headers)
+    assert listed() == [video_id(3), video_id(2)]
+
+
 def test_delete_and_ignore_queues_the_deleted_video_as_ignored(client, admin, aws):
     """Video's "Delete and Ignore" deletes the video, then posts `{"status": "ignore-force"}` to
     `/api/download/<id>/` for a video not in the queue: it is queued as ignored (described later by the
