@@ -143,6 +143,24 @@ def test_a_custom_playlists_moves_show_in_its_video_list(client, admin):
     assert listed() == [video_id(3), video_id(2)]
 
 
+def test_a_queued_video_not_described_yet_has_no_thumbnail_link(client, admin):
+    """Download's VideoThumbnail shows its default image when `vid_thumb_url` is undefined; a link to a
+    thumbnail not stored (the item yt-dlp has not described, or could not: its `message`) was a 404 in the
+    console. A described item links its thumbnail; a v0.4 token keeps the link on every item."""
+    from functions.services.downloads import intake
+
+    intake.add_entries([{"youtube_id": video_id(1)}, {"youtube_id": video_id(2), "title": "Video 2"}])
+    headers = session(client)
+    listed = send(client, "GET", "/api/download/?filter=pending", headers=headers).json_body["data"]
+    thumbs = {item["youtube_id"]: item.get("vid_thumb_url") for item in listed}
+    assert thumbs == {video_id(1): None, video_id(2): f"/cache/videos/{video_id(2)[0]}/{video_id(2)}.jpg"}
+    assert "vid_thumb_url" not in send(client, "GET", f"/api/download/{video_id(1)}/", headers=headers).json_body
+    old = send(client, "GET", "/api/download/?filter=pending", admin).json_body["data"]
+    assert [item["vid_thumb_url"] for item in old] == [
+        f"/cache/videos/{i[0]}/{i}.jpg" for i in (video_id(1), video_id(2))
+    ]
+
+
 def test_delete_and_ignore_queues_the_deleted_video_as_ignored(client, admin, aws):
     """Video's "Delete and Ignore" deletes the video, then posts `{"status": "ignore-force"}` to
     `/api/download/<id>/` for a video not in the queue: it is queued as ignored (described later by the

@@ -13,6 +13,7 @@ from msgspec import UNSET
 from pynamodb.indexes import GlobalSecondaryIndex
 
 from functions.core.dates import duration_str
+from functions.core.dialects import V04
 from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_video_id
 from functions.core.pagination import Page
@@ -167,8 +168,12 @@ def downloading() -> bool:
     return aws.has_messages(aws.DOWNLOAD)
 
 
-def render(item: QueueItem, channel_indexed: bool, now: float | None = None) -> wire.DownloadItem:
+def render(item: QueueItem, channel_indexed: bool, dialect: str, now: float | None = None) -> wire.DownloadItem:
+    """An item as listed. v0.5 leaves out the thumbnail of an item yt-dlp has not described (yet, or ever: its
+    `message` says why), as none is stored: TubeArchivist's frontend shows its default thumbnail for a missing
+    `vid_thumb_url` where a link to nothing was a 404 in the console."""
     running = is_downloading(item, now)
+    thumbnail = s3.url_of(s3.video_thumb_key(item.youtube_id))
     return wire.DownloadItem(
         youtube_id=item.youtube_id,
         title=item.title,
@@ -179,7 +184,7 @@ def render(item: QueueItem, channel_indexed: bool, now: float | None = None) -> 
         published=item.published or False,
         status=item.status,
         timestamp=int(item.timestamp),
-        vid_thumb_url=s3.url_of(s3.video_thumb_key(item.youtube_id)),
+        vid_thumb_url=thumbnail if item.title or dialect == V04 else UNSET,
         vid_type=item.vid_type,
         auto_start=item.auto_start,
         message=item.message or UNSET,
@@ -197,7 +202,7 @@ def _render_all(viewer: Viewer, queued: list[QueueItem]) -> list[wire.DownloadIt
     channel_ids = {item.channel_id for item in queued if item.channel_id}
     (channels,) = viewer.fetch((Channel, channel_ids))
     now = time.time()
-    return [render(item, item.channel_id in channels, now) for item in queued]
+    return [render(item, item.channel_id in channels, viewer.dialect, now) for item in queued]
 
 
 def detail(viewer: Viewer, youtube_id: str) -> wire.Envelope:
