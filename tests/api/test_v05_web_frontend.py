@@ -161,6 +161,23 @@ def test_a_queued_video_not_described_yet_has_no_thumbnail_link(client, admin):
     ]
 
 
+def test_one_row_may_name_several_videos(client, admin, aws):
+    """Filterbar's "Redownload" posts the selected ids in one row, `ids.join(' ')`, and Download's form sends a
+    line as it is: TubeArchivist splits every row's `youtube_id` on whitespace."""
+    headers = session(client)
+    row = {
+        "youtube_id": f"{video_id(1)} https://www.youtube.com/watch?v={video_id(2)}\t{video_id(3)}",
+        "status": "pending",
+    }
+    answer = send(client, "POST", "/api/download/", body={"data": [row]}, headers=headers)
+    assert answer.status_code == 200 and answer.json_body["added"] == [video_id(1), video_id(2), video_id(3)]
+    listed = send(client, "GET", "/api/download/?filter=pending", headers=headers).json_body
+    assert listed["paginate"]["total_hits"] == 3
+    bad = {"youtube_id": f"{video_id(4)} https://example.com/clip", "status": "pending"}
+    refused = send(client, "POST", "/api/download/", body={"data": [bad]}, headers=headers)
+    assert refused.status_code == 400 and QueueItem.count(video_id(4)) == 0
+
+
 def test_delete_and_ignore_queues_the_deleted_video_as_ignored(client, admin, aws):
     """Video's "Delete and Ignore" deletes the video, then posts `{"status": "ignore-force"}` to
     `/api/download/<id>/` for a video not in the queue: it is queued as ignored (described later by the
