@@ -178,6 +178,20 @@ def test_one_row_may_name_several_videos(client, admin, aws):
     assert refused.status_code == 400 and QueueItem.count(video_id(4)) == 0
 
 
+def test_filterbar_reindexes_the_selected_videos(client, admin, aws):
+    """Filterbar's "Reindex" (new after v0.5.10) posts the selected ids as one list, `{"video": ids}`, to
+    `/api/refresh/`, as the video and channel pages post one id in a list."""
+    make_channel(1)
+    for n in (1, 2):
+        make_video(n)
+    headers = session(client)
+    body = {"video": [video_id(1), video_id(2)]}
+    answer = send(client, "POST", "/api/refresh/", body=body, headers=headers)
+    assert answer.status_code == 200 and answer.json_body["videos"] == [video_id(1), video_id(2)]
+    queued = send(client, "GET", "/api/refresh/?type=video", headers=headers).json_body
+    assert queued["total_queued"] == 2
+
+
 def test_delete_and_ignore_queues_the_deleted_video_as_ignored(client, admin, aws):
     """Video's "Delete and Ignore" deletes the video, then posts `{"status": "ignore-force"}` to
     `/api/download/<id>/` for a video not in the queue: it is queued as ignored (described later by the
