@@ -11,7 +11,9 @@ from chalice import Response
 from functions.core.settings import get_settings
 
 EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://", "safari-web-extension://")
-ALLOW_HEADERS = "Authorization, Content-Type"
+# The extension's background.js also sends a `mode: no-cors` header (fetch's option, put among the headers), which
+# TubeArchivist allows (its CORS_ALLOW_HEADERS adds "mode"): unlisted, the browser refuses every preflight.
+ALLOW_HEADERS = "Authorization, Content-Type, Mode"
 MAX_AGE = "600"
 
 

@@ -132,7 +132,7 @@ class DownloadItem(Struct):
     published: str | bool
     status: str
     timestamp: int
-    vid_thumb_url: str
+    vid_thumb_url: str | UnsetType  # left out in v0.5 until yt-dlp described the item (no thumbnail is stored)
     vid_type: str
     auto_start: bool
     message: str | UnsetType = UNSET

@@ -72,7 +72,7 @@ def test_kodi_lists_a_channel_and_a_playlist(client, admin):
     assert [v["youtube_id"] for v in by_channel["data"]] == [video_id(5), video_id(4)]
     assert all(v["channel"]["channel_id"] == channel_id(2) for v in by_channel["data"])
     by_playlist = send(client, "GET", f"/api/video/?playlist={playlist_id(1)}", admin).json_body
-    assert [v["youtube_id"] for v in by_playlist["data"]] == [video_id(5), video_id(1)]
+    assert [v["youtube_id"] for v in by_playlist["data"]] == [video_id(1), video_id(5)]  # the playlist's order
     for video in by_playlist["data"]:
         assert {"media_url", "vid_thumb_url", "player", "title", "published"} <= set(video)
 

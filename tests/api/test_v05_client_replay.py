@@ -77,6 +77,32 @@ def test_browser_extension_buttons(client, modern, archive):
         assert found["channel_subscribed"] is subscribed
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/ping/"),
+        ("GET", "/api/appsettings/cookie/"),
+        ("PUT", "/api/appsettings/cookie/"),
+        ("POST", "/api/download/?autostart=true"),
+        ("POST", "/api/channel/"),
+        ("GET", "/api/video/vid00000001/"),
+        ("GET", "/api/channel/search/?q=@handle"),
+    ],
+)
+def test_browser_extension_preflights(client, method, path):
+    """background.js sends Accept, Content-Type, Authorization and a `mode: no-cors` header from the extension's
+    origin, which has no host permission on the archive: each call is preflighted, and the browser refuses the
+    call unless every header it asks for is allowed (TubeArchivist allows `mode`)."""
+    origin = "chrome-extension://kdjaehpgjpkbkmchpknbbmkbgnkbgpml"
+    asked = "authorization,content-type,mode"
+    headers = {"Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": asked}
+    response = client.http.request("OPTIONS", path, headers=headers)
+    assert response.status_code == 204 and response.headers["Access-Control-Allow-Origin"] == origin
+    allowed = {name.strip().lower() for name in response.headers["Access-Control-Allow-Headers"].split(",")}
+    assert set(asked.split(",")) <= allowed
+    assert method in response.headers["Access-Control-Allow-Methods"].split(", ")
+
+
 def test_jellyfin_plugin(client, modern, archive):
     """It maps bare Video and Channel objects onto its items and reads custom playlists as collections."""
     video = send(client, "GET", f"/api/video/{video_id(1)}/", modern).json_body

@@ -4,6 +4,7 @@ v0.5.10's frontend against `make demo` and from its source (frontend/src/api/, p
 
 from functions.core.dates import today
 from functions.core.settings import TA_API_VERSION, TA_V05_API_VERSION
+from functions.storage.models import QueueItem
 from tests.api.calls import send
 from tests.api.test_user_login import SAME_ORIGIN, login
 from tests.factories import channel_id, make_channel, make_playlist, make_video, playlist_id, video_id
@@ -110,6 +111,116 @@ def test_download_queue_ignore_and_delete(client, admin):
     intake.add_entries([{"youtube_id": video_id(3)}])
     old = send(client, "DELETE", f"/api/download/{video_id(3)}/", admin)
     assert old.status_code == 200 and old.json_body == {"success": True, "youtube_id": video_id(3)}
+
+
+def test_a_custom_playlists_moves_show_in_its_video_list(client, admin):
+    """Playlist lists `/api/video/?playlist=<id>` (TubeArchivist sorts it by the entries' idx, whatever the
+    publish dates); MoveVideoMenu posts `{"action": "top"|"up"|"down"|"bottom"|"remove", "video_id"}` to
+    `/api/playlist/custom/<id>/` and reloads that list: the moves show there."""
+    make_channel(1)
+    for n in (1, 2, 3):
+        make_video(n)
+    headers = session(client)
+    created = send(client, "POST", "/api/playlist/custom/", body={"playlist_name": "Evening"}, headers=headers)
+    path = f"/api/playlist/custom/{created.json_body['playlist_id']}/"
+    listing = f"/api/video/?playlist={created.json_body['playlist_id']}"
+
+    def listed() -> list[str]:
+        answer = send(client, "GET", listing, headers=headers).json_body
+        assert answer["paginate"]["total_hits"] == len(answer["data"])
+        return [video["youtube_id"] for video in answer["data"]]
+
+    for n in (1, 2, 3):
+        send(client, "POST", path, body={"action": "create", "video_id": video_id(n)}, headers=headers)
+    assert listed() == [video_id(1), video_id(2), video_id(3)]  # the order added, not the newest first
+    moves = [("top", 3, [3, 1, 2]), ("down", 3, [1, 3, 2]), ("bottom", 1, [3, 2, 1]), ("up", 1, [3, 1, 2])]
+    for action, moved, expected in moves:
+        answer = send(client, "POST", path, body={"action": action, "video_id": video_id(moved)}, headers=headers)
+        assert answer.status_code == 200
+        assert [e["youtube_id"] for e in answer.json_body["playlist_entries"]] == [video_id(n) for n in expected]
+        assert listed() == [video_id(n) for n in expected], action
+    send(client, "POST", path, body={"action": "remove", "video_id": video_id(1)}, headers=headers)
+    assert listed() == [video_id(3), video_id(2)]
+
+
+def test_a_queued_video_not_described_yet_has_no_thumbnail_link(client, admin):
+    """Download's VideoThumbnail shows its default image when `vid_thumb_url` is undefined; a link to a
+    thumbnail not stored (the item yt-dlp has not described, or could not: its `message`) was a 404 in the
+    console. A described item links its thumbnail; a v0.4 token keeps the link on every item."""
+    from functions.services.downloads import intake
+
+    intake.add_entries([{"youtube_id": video_id(1)}, {"youtube_id": video_id(2), "title": "Video 2"}])
+    headers = session(client)
+    listed = send(client, "GET", "/api/download/?filter=pending", headers=headers).json_body["data"]
+    thumbs = {item["youtube_id"]: item.get("vid_thumb_url") for item in listed}
+    assert thumbs == {video_id(1): None, video_id(2): f"/cache/videos/{video_id(2)[0]}/{video_id(2)}.jpg"}
+    assert "vid_thumb_url" not in send(client, "GET", f"/api/download/{video_id(1)}/", headers=headers).json_body
+    old = send(client, "GET", "/api/download/?filter=pending", admin).json_body["data"]
+    assert [item["vid_thumb_url"] for item in old] == [
+        f"/cache/videos/{i[0]}/{i}.jpg" for i in (video_id(1), video_id(2))
+    ]
+
+
+def test_one_row_may_name_several_videos(client, admin, aws):
+    """Filterbar's "Redownload" posts the selected ids in one row, `ids.join(' ')`, and Download's form sends a
+    line as it is: TubeArchivist splits every row's `youtube_id` on whitespace."""
+    headers = session(client)
+    row = {
+        "youtube_id": f"{video_id(1)} https://www.youtube.com/watch?v={video_id(2)}\t{video_id(3)}",
+        "status": "pending",
+    }
+    answer = send(client, "POST", "/api/download/", body={"data": [row]}, headers=headers)
+    assert answer.status_code == 200 and answer.json_body["added"] == [video_id(1), video_id(2), video_id(3)]
+    listed = send(client, "GET", "/api/download/?filter=pending", headers=headers).json_body
+    assert listed["paginate"]["total_hits"] == 3
+    bad = {"youtube_id": f"{video_id(4)} https://example.com/clip", "status": "pending"}
+    refused = send(client, "POST", "/api/download/", body={"data": [bad]}, headers=headers)
+    assert refused.status_code == 400 and QueueItem.count(video_id(4)) == 0
+
+
+def test_filterbar_reindexes_the_selected_videos(client, admin, aws):
+    """Filterbar's "Reindex" (new after v0.5.10) posts the selected ids as one list, `{"video": ids}`, to
+    `/api/refresh/`, as the video and channel pages post one id in a list."""
+    make_channel(1)
+    for n in (1, 2):
+        make_video(n)
+    headers = session(client)
+    body = {"video": [video_id(1), video_id(2)]}
+    answer = send(client, "POST", "/api/refresh/", body=body, headers=headers)
+    assert answer.status_code == 200 and answer.json_body["videos"] == [video_id(1), video_id(2)]
+    queued = send(client, "GET", "/api/refresh/?type=video", headers=headers).json_body
+    assert queued["total_queued"] == 2
+
+
+def test_delete_and_ignore_queues_the_deleted_video_as_ignored(client, admin, aws):
+    """Video's "Delete and Ignore" deletes the video, then posts `{"status": "ignore-force"}` to
+    `/api/download/<id>/` for a video not in the queue: it is queued as ignored (described later by the
+    download function), so a rescan never brings it back; one already queued is set to ignore."""
+    from functions.services.downloads import intake
+    from tests.api.test_download import messages
+
+    make_channel(1)
+    make_video(1)
+    headers = session(client)
+    assert send(client, "DELETE", f"/api/video/{video_id(1)}/", headers=headers).status_code == 204
+    messages(aws)  # the deletion's own
+    path = f"/api/download/{video_id(1)}/"
+    answer = send(client, "POST", path, body={"status": "ignore-force"}, headers=headers)
+    assert answer.status_code == 200 and answer.json_body == {"youtube_id": video_id(1), "status": "ignore-force"}
+    item = send(client, "GET", path, headers=headers).json_body
+    assert (item["youtube_id"], item["status"]) == (video_id(1), "ignore")
+    ignored = send(client, "GET", "/api/download/?filter=ignore", headers=headers).json_body
+    assert [i["youtube_id"] for i in ignored["data"]] == [video_id(1)] and ignored["paginate"]["total_hits"] == 1
+    assert send(client, "GET", "/api/download/?filter=pending", headers=headers).json_body["data"] == []
+    assert messages(aws) == [{"action": "expand", "targets": [], "describe": [video_id(1)], "auto_start": False}]
+    intake.add_entries([{"youtube_id": video_id(2)}])
+    again = send(client, "POST", f"/api/download/{video_id(2)}/", body={"status": "ignore-force"}, headers=headers)
+    assert again.status_code == 200 and intake.items.get(video_id(2)).status == "ignore"
+    make_video(3)
+    archived = send(client, "POST", f"/api/download/{video_id(3)}/", body={"status": "ignore-force"}, headers=headers)
+    assert archived.status_code == 404 and QueueItem.count(video_id(3)) == 0
+    bad = send(client, "POST", "/api/download/not-an-id/", body={"status": "ignore-force"}, headers=headers)
+    assert bad.status_code == 400
 
 
 ACCOUNT_FIELDS = {"id", "name", "is_superuser", "is_staff", "groups", "user_permissions", "last_login"}

@@ -41,9 +41,22 @@ def test_channel_filter(client, admin, archive):
     assert ids(send(client, "GET", f"/api/video/?channel={channel_id(9)}", admin)) == []
 
 
-def test_playlist_filter(client, admin, archive):
-    response = send(client, "GET", f"/api/video/?playlist={playlist_id(1)}", admin)
-    assert ids(response) == vids(6, 4, 2) and response.json_body["paginate"]["total_hits"] == 3
+def test_playlist_filter_lists_the_archived_entries_in_the_playlists_order(client, admin, archive):
+    """TubeArchivist sorts a playlist's videos by their entries' idx, whatever `sort` and `order` say."""
+    make_playlist(2, [6, 20, 2, 4])
+    response = send(client, "GET", f"/api/video/?playlist={playlist_id(2)}", admin)
+    assert ids(response) == vids(6, 2, 4) and response.json_body["paginate"]["total_hits"] == 3
+    assert ids(send(client, "GET", f"/api/video/?playlist={playlist_id(2)}&order=asc", admin)) == vids(6, 2, 4)
+    assert ids(send(client, "GET", f"/api/video/?playlist={playlist_id(1)}", admin)) == vids(2, 4, 6)
+    assert ids(send(client, "GET", f"/api/video/?playlist={playlist_id(9)}", admin)) == []
+
+
+def test_a_long_playlists_pages_follow_its_order(client, admin, archive):
+    make_playlist(3, list(range(15, 0, -1)))
+    first = send(client, "GET", f"/api/video/?playlist={playlist_id(3)}", admin)
+    assert ids(first) == vids(*range(15, 3, -1)) and first.json_body["paginate"]["total_hits"] == 15
+    assert ids(send(client, "GET", f"/api/video/?playlist={playlist_id(3)}&page=2", admin)) == vids(3, 2, 1)
+    assert ids(send(client, "GET", f"/api/video/?playlist={playlist_id(3)}&page=3", admin)) == []
 
 
 def test_sort_and_order(client, admin, archive):
@@ -109,7 +122,6 @@ def test_bad_or_unserved_filters_are_400(client, admin, archive, query):
     [
         "",
         f"channel={channel_id(1)}",
-        f"playlist={playlist_id(1)}",
         "sort=published&order=asc",
         "type=videos",
         f"channel={channel_id(1)}&type=videos",
@@ -124,3 +136,13 @@ def test_each_filter_costs_one_query_on_an_index(client, admin, archive, monkeyp
     assert operations == ["BatchGetItem", "Query", "BatchGetItem"], operations
     (query_call,) = [kwargs for operation, kwargs in calls if operation == "Query"]
     assert "IndexName" in query_call and "Scan" not in json.dumps([op for op, _ in calls])
+
+
+def test_a_playlist_page_reads_its_packed_listing_and_no_index(client, admin, archive, monkeypatch):
+    """The viewer's batch with the playlist and its counter (its packed listing and archived members), the
+    page's batch, and the batch of their channels (the listing names none)."""
+    send(client, "GET", "/api/ping/", admin)
+    calls = record_dynamodb(monkeypatch)
+    assert send(client, "GET", f"/api/video/?playlist={playlist_id(1)}", admin).status_code == 200
+    operations = [operation for operation, _ in calls if operation not in ("GetItem",)]
+    assert operations == ["BatchGetItem", "BatchGetItem", "BatchGetItem"], operations

@@ -36,10 +36,12 @@ def list_queue(call: Call):
 
 @router.route("/api/download", methods=("POST",), auth=ADMIN, body=DownloadRequest, query=DownloadQuery)
 def add_to_queue(call: Call):
-    """Queue videos, channels and playlists by id or URL; rows whose status is not pending are left out. Every
-    row is checked before anything is stored: one bad row is a 400 and nothing of the batch is queued."""
+    """Queue videos, channels and playlists by id or URL; rows whose status is not pending are left out. A row
+    may name several, separated by whitespace, as TubeArchivist splits them (its web frontend's "Redownload"
+    sends the selected ids in one row). Every one is checked before anything is stored: one bad one is a 400
+    and nothing of the batch is queued."""
     rows = call.body.data
-    wanted = [row.youtube_id for row in rows if row.status == items.PENDING]
+    wanted = [text for row in rows if row.status == items.PENDING for text in row.youtube_id.split() or [""]]
     summary = intake.add(wanted, auto_start=call.params.autostart)
     return {"data": msgspec.to_builtins(rows), **summary}
 

@@ -56,6 +56,18 @@ def entries(playlist_id: str) -> list[PlaylistEntry]:
     return list(PlaylistEntry.by_position.query(playlist_id))
 
 
+def archived_ids(viewer: Viewer, playlist_id: str) -> list[str]:
+    """The playlist's archived videos in the playlist's order, as TubeArchivist lists `/api/video/?playlist=`
+    (by the entries' idx): from its packed listing and its counter's members, read with the viewer's settings
+    (its entries when it has no packed listing); [] for a playlist that is not there."""
+    counter = counters.playlist_videos(playlist_id)
+    found, stored_counters = viewer.fetch((Playlist, [playlist_id]), (Counter, [counter]))
+    if playlist_id not in found:
+        return []
+    rows = entry_rows([found[playlist_id]], stored_counters)[playlist_id]
+    return [row["youtube_id"] for row in rows if row["downloaded"]]
+
+
 # ---------------------------------------------------------------- the packed listing
 
 

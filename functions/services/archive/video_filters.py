@@ -1,8 +1,9 @@
 """TubeArchivist v0.5's filters of `/api/video/`, additive to v0.4's list: each page is one Query on an index
-already in the order asked for (a channel's, a playlist's, a type's videos by publish date), with its total from
-a counter, so a filtered page costs what an unfiltered one does; `channel` and `type` together are a channel's
-tab, one Query on Video.by_channel_type. Without parameters the list is v0.4's (all
-videos, newest published first).
+already in the order asked for (a channel's, a type's videos by publish date), with its total from a counter, so
+a filtered page costs what an unfiltered one does; `channel` and `type` together are a channel's tab, one Query on
+Video.by_channel_type. A playlist's videos are in the playlist's order, as TubeArchivist sorts them: its packed
+listing (read with the settings) less what its counter does not count as archived. Without parameters the list
+is v0.4's (all videos, newest published first).
 
 `watch` is the viewer's own state (UserVideo.by_watch_state, kept by functions.services.archive.progress):
 `watched` is one Query on the user's watched partition (total: their watched counter); `continue` one on their
@@ -19,13 +20,13 @@ from functions.core.ids import is_channel_id, is_custom_playlist_id, is_playlist
 from functions.core.pagination import Page, is_past_end, paginate
 from functions.schemas.ta import VideoListQuery
 from functions.schemas.ta_objects import Envelope
-from functions.services.archive import render
+from functions.services.archive import playlists, render
 from functions.services.archive.progress import CONTINUE, WATCHED
 from functions.services.archive.videos import list_page, render_page
 from functions.services.auth.viewer import Viewer
 from functions.storage import counters, pages
 from functions.storage.index_keys import channel_type_key
-from functions.storage.models import ALL_VIDEOS, Counter, PlaylistEntry, UserVideo, Video, watch_state_key
+from functions.storage.models import ALL_VIDEOS, Counter, UserVideo, Video, watch_state_key
 
 # `sort`: what the indexes can order by is the publish date (VideoListQuery); v0.5's other sort keys (downloaded,
 # views, likes, duration, filesize) have no index.
@@ -62,10 +63,20 @@ def videos_page(viewer: Viewer, page: Page, query: VideoListQuery) -> Envelope:
     if playlist_id:
         if not is_playlist_id(playlist_id) and not is_custom_playlist_id(playlist_id):
             raise BadRequest(f"playlist must be a playlist id, got {playlist_id[:40]!r}")
-        return page_of(counters.playlist_videos(playlist_id), PlaylistEntry.by_published, playlist_id, rows_of=_row)
+        return _playlist_page(viewer, page, playlist_id)
     if vid_type:
         return page_of(counters.videos_of_type(vid_type), Video.by_type, vid_type, rows_of=_row)
     return page_of(counters.VIDEOS, Video.by_published, ALL_VIDEOS, rows_of=_row)
+
+
+def _playlist_page(viewer: Viewer, page: Page, playlist_id: str) -> Envelope:
+    """A playlist's archived videos in its order (TubeArchivist sorts them by idx, whatever `sort` and `order`
+    say), so that its moves and sort order show."""
+    ids = playlists.archived_ids(viewer, playlist_id)
+    size, total = viewer.page_size, len(ids)
+    paging = paginate(page, size, total, past_end_empty=True)
+    shown = [] if is_past_end(page, size, total) else ids[page.offset(size) : page.offset(size) + size]
+    return render.envelope(render_page(viewer, [(i, None) for i in shown]), viewer.config, paging)
 
 
 def _row(key) -> tuple[str, str]:

@@ -37,13 +37,18 @@ def check_id(youtube_id: str) -> str:
 # ---------------------------------------------------------------- reading
 
 
-def render_page(viewer: Viewer, rows: list[tuple[str, str]]) -> list[wire.Video]:
-    """Render (youtube_id, channel_id) rows in order, reading videos, the viewer's state and channels at once."""
+def render_page(viewer: Viewer, rows: list[tuple[str, str | None]]) -> list[wire.Video]:
+    """Render (youtube_id, channel_id) rows in order, reading videos, the viewer's state and channels at once;
+    the channels of rows without a channel_id are read after their videos."""
     ids = [youtube_id for youtube_id, _ in rows]
     channel_ids = {channel_id for _, channel_id in rows if channel_id}
     videos, states, channels = viewer.fetch(
         (Video, ids), (UserVideo, [(viewer.user_id, i) for i in ids]), (Channel, channel_ids)
     )
+    unread = {video.channel_id for video in videos.values()} - channel_ids
+    if unread:
+        (more,) = viewer.fetch((Channel, unread))
+        channels = {**channels, **more}
     file_url = render.file_links(viewer.config)
     return [
         render.video(videos[i], channels.get(videos[i].channel_id), states.get((viewer.user_id, i)), file_url)

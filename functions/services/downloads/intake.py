@@ -13,6 +13,7 @@ from msgspec import UNSET
 from pynamodb.indexes import GlobalSecondaryIndex
 
 from functions.core.dates import duration_str
+from functions.core.dialects import V04
 from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_video_id
 from functions.core.pagination import Page
@@ -25,7 +26,14 @@ from functions.storage.models import Channel, QueueItem, Video
 from functions.youtube import urls
 
 
-def _new_item(youtube_id: str, stamp_us: int, auto_start: bool, row: dict | None = None, playlists=None) -> QueueItem:
+def _new_item(
+    youtube_id: str,
+    stamp_us: int,
+    auto_start: bool,
+    row: dict | None = None,
+    playlists=None,
+    status: str = items.PENDING,
+) -> QueueItem:
     row = row or {}
     item = QueueItem(
         youtube_id,
@@ -34,7 +42,7 @@ def _new_item(youtube_id: str, stamp_us: int, auto_start: bool, row: dict | None
         channel_name=row.get("channel_name") or "",
         duration=duration_str(row["duration"]) if row.get("duration") else "",
         published=row.get("published"),
-        status=items.PENDING,
+        status=status,
         timestamp=stamp_us // 1_000_000,
         vid_type=row.get("vid_type") or "videos",
         auto_start=auto_start,
@@ -68,10 +76,11 @@ def store_new(restored: list[QueueItem]) -> list[str]:
     return _store([items.set_keys(item) for item in restored])
 
 
-def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None) -> dict:
+def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None, status: str = items.PENDING) -> dict:
     """Queue videos given as rows ({youtube_id, title?, channel_id?, channel_name?, duration?, published?,
-    vid_type?}), skipping those already archived or queued. With `playlists`, the items (new or already
-    queued) remember those playlists, for the download to mark their entries. {"added": [ids], "skipped": [ids]}."""
+    vid_type?}) with `status`, skipping those already archived or queued. With `playlists`, the items (new or
+    already queued) remember those playlists, for the download to mark their entries.
+    {"added": [ids], "skipped": [ids]}."""
     wanted: dict[str, dict] = {}
     for row in rows:
         if is_video_id(row.get("youtube_id")):
@@ -79,7 +88,7 @@ def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None) 
     archived, queued = db.batch_get((Video, list(wanted)), (QueueItem, list(wanted)))
     fresh = [i for i in wanted if i not in archived and i not in queued]
     base = time.time_ns() // 1000
-    added = _store([_new_item(i, base + n, auto_start, wanted[i], playlists) for n, i in enumerate(fresh)])
+    added = _store([_new_item(i, base + n, auto_start, wanted[i], playlists, status) for n, i in enumerate(fresh)])
     for youtube_id, item in queued.items():
         for playlist_id in playlists or []:
             if playlist_id not in (item.playlists or []):  # each rescan lists them again: write only what is new
@@ -159,8 +168,12 @@ def downloading() -> bool:
     return aws.has_messages(aws.DOWNLOAD)
 
 
-def render(item: QueueItem, channel_indexed: bool, now: float | None = None) -> wire.DownloadItem:
+def render(item: QueueItem, channel_indexed: bool, dialect: str, now: float | None = None) -> wire.DownloadItem:
+    """An item as listed. v0.5 leaves out the thumbnail of an item yt-dlp has not described (yet, or ever: its
+    `message` says why), as none is stored: TubeArchivist's frontend shows its default thumbnail for a missing
+    `vid_thumb_url` where a link to nothing was a 404 in the console."""
     running = is_downloading(item, now)
+    thumbnail = s3.url_of(s3.video_thumb_key(item.youtube_id))
     return wire.DownloadItem(
         youtube_id=item.youtube_id,
         title=item.title,
@@ -171,7 +184,7 @@ def render(item: QueueItem, channel_indexed: bool, now: float | None = None) -> 
         published=item.published or False,
         status=item.status,
         timestamp=int(item.timestamp),
-        vid_thumb_url=s3.url_of(s3.video_thumb_key(item.youtube_id)),
+        vid_thumb_url=thumbnail if item.title or dialect == V04 else UNSET,
         vid_type=item.vid_type,
         auto_start=item.auto_start,
         message=item.message or UNSET,
@@ -189,7 +202,7 @@ def _render_all(viewer: Viewer, queued: list[QueueItem]) -> list[wire.DownloadIt
     channel_ids = {item.channel_id for item in queued if item.channel_id}
     (channels,) = viewer.fetch((Channel, channel_ids))
     now = time.time()
-    return [render(item, item.channel_id in channels, now) for item in queued]
+    return [render(item, item.channel_id in channels, viewer.dialect, now) for item in queued]
 
 
 def detail(viewer: Viewer, youtube_id: str) -> wire.Envelope:
@@ -246,9 +259,12 @@ def list_page(
 
 
 def set_status(youtube_id: str, status: str) -> QueueItem:
-    """pending, ignore, or priority (pending, auto_start, and started now)."""
+    """pending, ignore, priority (pending, auto_start, and started now) or ignore-force (ignored, queued first
+    when it is not: `ignore`)."""
+    if status == items.IGNORE_FORCE:
+        return ignore(youtube_id)
     if status not in (*items.STATUSES, items.PRIORITY):
-        raise BadRequest(f"status must be pending, ignore or priority, got {status!r}")
+        raise BadRequest(f"status must be pending, ignore, ignore-force or priority, got {status!r}")
     item = items.get(youtube_id)
     old, previous = items.counts(item, -1), items.unchanged(item)
     item.status = items.IGNORE if status == items.IGNORE else items.PENDING
@@ -275,6 +291,19 @@ def set_status(youtube_id: str, status: str) -> QueueItem:
     if status == items.PRIORITY:
         start([youtube_id])
     return item
+
+
+def ignore(youtube_id: str) -> QueueItem:
+    """Ignore a video, queued or not (TubeArchivist's `ignore-force`: the video page's "Delete and Ignore"), so
+    no rescan queues it again. One not queued is stored as ignored and described later, as `add` does; an
+    archived video is never queued (404, as for any other status of an item that is not there)."""
+    if not is_video_id(youtube_id):
+        raise BadRequest(f"not a video id: {youtube_id[:40]!r}")
+    added = add_entries([{"youtube_id": youtube_id}], status=items.IGNORE)["added"]
+    if not added:  # queued already, or archived
+        return set_status(youtube_id, items.IGNORE)
+    aws.send(aws.DOWNLOAD, [{"action": items.EXPAND, "targets": [], "describe": added, "auto_start": False}])
+    return items.get(youtube_id)
 
 
 def delete(youtube_id: str) -> None:

@@ -18,6 +18,7 @@ from functions.storage.models import QueueItem
 PENDING, IGNORE = "pending", "ignore"
 STATUSES = (PENDING, IGNORE)
 PRIORITY = "priority"  # not a stored status: pending, auto_start, and sent to the download function now
+IGNORE_FORCE = "ignore-force"  # not a stored status: queued as ignored, whether it was queued before or not
 DOWNLOAD, EXPAND = "download", "expand"  # the actions of the download function's messages
 TRANSACTION_ITEMS = 25  # queue items per transaction; their counters ride along (DynamoDB allows 100 items)
 
