@@ -12,6 +12,9 @@ kinds on the way down: a tenth of a local `/api/video/`'s CPU. `install()` has m
 `plain_values` instead, which gives the same dicts (the exact types item answers hold, built directly; anything
 else handed to moto's own function).
 
+This process's own DynamoDB calls (infra/dynamo_calls.py) reach the handler directly (`answer_directly`), past
+moto's Flask app: its routing, request context and response object were a tenth of such a call's CPU.
+
 `url_paths` routes DynamoDB to the handler below; the indexed backend (infra/dynamo_index.py) names this module as
 its URLs and installs the converter, so the local run's moto and the suite's indexed mode both use them, and a
 plain moto is unchanged.
@@ -90,6 +93,24 @@ class DirectJsonHandler(DynamoHandler):
             if body is not None:
                 return 200, {"Content-Type": CONTENT_TYPE, **self.response_headers}, body
         return super().serialized(action_result)
+
+
+def answer_directly(environ: dict, start_response) -> list[bytes]:
+    """A DynamoDB request answered as moto's Flask app answers it (the same handler, request class and status
+    for a ClientError), without the app: only Flask-CORS's headers are missing, which the gate removes anyway."""
+    from botocore.exceptions import ClientError
+    from moto.moto_server.werkzeug_app import BackendRequest
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    request = BackendRequest(environ)
+    try:
+        status, headers, body = DirectJsonHandler.dispatch(request, request.raw_url, dict(request.headers))
+    except ClientError as error:
+        status, headers, body = 400, {}, error.response["Error"]["Message"]
+    body = body.encode() if isinstance(body, str) else body
+    headers = {"Content-Type": "text/html; charset=utf-8", **headers, "Content-Length": str(len(body))}
+    start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'UNKNOWN')}", list(headers.items()))
+    return [body]
 
 
 url_paths = {"{0}/": DirectJsonHandler.dispatch}
