@@ -51,6 +51,8 @@ def plain_values(value):
                 return {value.type: inner}
         elif inner_kind is dict and value.type == "M":
             return {"M": {name: plain_values(part) for name, part in inner.items()}}
+        elif inner_kind is list and value.type in ("SS", "NS") and all(type(part) is str for part in inner):
+            return {value.type: list(inner)}  # a playlist counter's members: thousands of ids
         elif inner_kind is list and value.type in ("L", "SS", "NS"):
             return {value.type: [plain_values(part) for part in inner]}
         return dynamo_to_dict(value)
