@@ -5,16 +5,7 @@ the models read an item as pynamodb does."""
 from datetime import UTC, datetime
 
 import pytest
-from pynamodb.attributes import (
-    AttributeContainer,
-    BooleanAttribute,
-    ListAttribute,
-    MapAttribute,
-    NumberAttribute,
-    TTLAttribute,
-    UnicodeAttribute,
-    UnicodeSetAttribute,
-)
+from pynamodb import attributes
 from pynamodb.exceptions import PutError
 
 from functions.storage import db, models
@@ -74,23 +65,23 @@ def test_key_attributes_of_hash_and_range_models():
 
 
 SAMPLES = {
-    UnicodeAttribute: "text",
-    NumberAttribute: 3,
-    BooleanAttribute: True,
-    MapAttribute: {"a": 1, "nested": {"b": [1, "two"]}},
-    TTLAttribute: datetime(2030, 1, 2, tzinfo=UTC),
-    UnicodeSetAttribute: {"x", "y"},
+    attributes.UnicodeAttribute: "text",
+    attributes.NumberAttribute: 3,
+    attributes.BooleanAttribute: True,
+    attributes.MapAttribute: {"a": 1, "nested": {"b": [1, "two"]}},
+    attributes.TTLAttribute: datetime(2030, 1, 2, tzinfo=UTC),
+    attributes.UnicodeSetAttribute: {"x", "y"},
 }
 
 
 def _sample(attribute):
-    if isinstance(attribute, ListAttribute):
-        return ["a", "b"] if attribute.element_type is UnicodeAttribute else [{"ext": "vtt", "n": 2}]
+    if isinstance(attribute, attributes.ListAttribute):
+        return ["a", "b"] if attribute.element_type is attributes.UnicodeAttribute else [{"ext": "vtt", "n": 2}]
     return next(value for kind, value in SAMPLES.items() if isinstance(attribute, kind))
 
 
 def _as_pynamodb_reads(model, data):
-    return AttributeContainer._instantiate.__func__(model, data)  # pynamodb's own, past the override
+    return attributes.AttributeContainer._instantiate.__func__(model, data)  # pynamodb's own, past the override
 
 
 @pytest.mark.parametrize("model", models.Model.__subclasses__(), ids=lambda model: model.__name__)
@@ -105,5 +96,5 @@ def test_an_item_reads_as_pynamodb_reads_it(model):
         assert fast.serialize(null_check=False) == slow.serialize(null_check=False)
         for name, value in slow.attribute_values.items():
             assert type(fast.attribute_values[name]) is type(value)
-            if not isinstance(value, MapAttribute):
+            if not isinstance(value, attributes.MapAttribute):
                 assert fast.attribute_values[name] == value
