@@ -13,7 +13,8 @@ kinds on the way down: a tenth of a local `/api/video/`'s CPU. `install()` has m
 else handed to moto's own function).
 
 This process's own DynamoDB calls (infra/dynamo_calls.py) reach the handler directly (`answer_directly`), past
-moto's Flask app: its routing, request context and response object were a tenth of such a call's CPU.
+moto's Flask app: its routing, request context and response object were about a quarter of a local
+`/api/video/`'s CPU.
 
 `url_paths` routes DynamoDB to the handler below; the indexed backend (infra/dynamo_index.py) names this module as
 its URLs and installs the converter, so the local run's moto and the suite's indexed mode both use them, and a

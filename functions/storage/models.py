@@ -41,17 +41,15 @@ UNSUBSCRIBED = "unsubscribed"
 
 class Model(pynamodb_models.Model):
     """pynamodb's Model, read faster: pynamodb builds an item from DynamoDB's answer by setting every default
-    twice and then every value through its attribute's descriptor, a quarter of a local `/api/video/`'s CPU.
+    twice and then every value through its attribute's descriptor: a tenth of a local `/api/video/`'s CPU.
     Here each default is set once and each value put in `attribute_values` directly (the same values in the same
     order), through the descriptor only where an attribute's own converts the value (a map, a TTL). Each value
     is still deserialized by its attribute (tests/test_db.py compares both ways for every model)."""
 
     @classmethod
     def _instantiate(cls, attribute_values: dict[str, dict[str, Any]]):
-        if (
-            cls._get_discriminator_attribute() is not None
-        ):  # a polymorphic model picks its class from the item: pynamodb's way
-            return super()._instantiate(attribute_values)
+        if cls._get_discriminator_attribute() is not None:
+            return super()._instantiate(attribute_values)  # a polymorphic model's class comes from the item
         instance = cls.__new__(cls)
         values = instance.attribute_values = {}
         readers = _readers(cls)
