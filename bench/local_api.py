@@ -10,7 +10,7 @@ filled by bench/fill.py: the importer's rows without the search index), its tabl
 ports 8610/8611 unless LOCAL_PORT / LOCAL_MOTO_PORT say otherwise), and measured over keep-alive HTTP connections:
 - start: from the process's start to the first answer of /api/ping/;
 - p50 of page 0 of each list view and of a video's detail, and of /api/ping/, at 1 client;
-- /api/video/ requests per second and p50 at 8 clients (5 s);
+- /api/video/ requests per second, p50 and CPU per request at 8 clients (5 s);
 - RSS once measured; stop: SIGINT to exit (every write is in the journal already: nothing is dumped);
 - a checkpoint after one write to the videos table (infra/store.py), in a process of its own over a fresh copy of
   the data folder: its wall and CPU time and the bytes it wrote (the files it linked are not counted);
@@ -128,7 +128,8 @@ def p50_ms(client: Client, path: str, runs: int, pid: int) -> tuple[float, float
     return p50, (cpu_seconds(pid) - before) / runs * 1000
 
 
-def throughput(port: int, token: str, path: str, clients: int, seconds: float) -> tuple[float, float]:
+def throughput(port: int, token: str, path: str, clients: int, seconds: float, pid: int) -> tuple[float, float, float]:
+    """Requests per second, their p50 (ms) and the local run's CPU time per request (ms)."""
     times: list[float] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
@@ -142,12 +143,14 @@ def throughput(port: int, token: str, path: str, clients: int, seconds: float) -
             times.extend(mine)
 
     threads = [threading.Thread(target=work) for _ in range(clients)]
+    before = cpu_seconds(pid)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return len(times) / (time.perf_counter() - started), statistics.median(times) * 1000
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds(pid) - before
+    return len(times) / elapsed, statistics.median(times) * 1000, cpu / len(times) * 1000
 
 
 def cpu_seconds(pid: int) -> float:
@@ -196,9 +199,10 @@ def measure(folder: Path, port: int, moto_port: int) -> dict:
         for name, path, runs in timed:
             p50, cpu = p50_ms(client, path, runs, process.pid)
             result[f"GET {name} p50 (ms)"], result[f"GET {name} CPU/request (ms)"] = p50, cpu
-        rate, p50 = throughput(port, token, "/api/video/", 8, 5)
+        rate, p50, cpu = throughput(port, token, "/api/video/", 8, 5, process.pid)
         result["GET /api/video/ at 8 clients (req/s)"] = rate
         result["GET /api/video/ at 8 clients p50 (ms)"] = p50
+        result["GET /api/video/ at 8 clients CPU/request (ms)"] = cpu
         result["RSS (MB)"] = rss_mb(process.pid)
         stopping = time.perf_counter()
         process.send_signal(signal.SIGINT)

@@ -7,13 +7,26 @@ dicts (`DynamoResult`), so they are dumped as they are: binary values base64 as 
 other value the shape would convert (a datetime, an object) sends the answer back to moto's serializer.
 tests/test_dynamo_index.py checks that both give the same answer.
 
+Before that, moto turns an answer's DynamoTypes into dicts (`dynamo_to_dict`), testing each value against five
+kinds on the way down: a tenth of a local `/api/video/`'s CPU. `install()` has moto's DynamoDB answers use
+`plain_values` instead, which gives the same dicts (the exact types item answers hold, built directly; anything
+else handed to moto's own function).
+
+This process's own DynamoDB calls (infra/dynamo_calls.py) reach the handler directly (`answer_directly`), past
+moto's Flask app: its routing, request context and response object were about a quarter of a local
+`/api/video/`'s CPU.
+
 `url_paths` routes DynamoDB to the handler below; the indexed backend (infra/dynamo_index.py) names this module as
-its URLs, so the local run's moto and the suite's indexed mode both use it, and a plain moto is unchanged.
+its URLs and installs the converter, so the local run's moto and the suite's indexed mode both use them, and a
+plain moto is unchanged.
 """
 
 import base64
 import json
 
+from moto.dynamodb import responses
+from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+from moto.dynamodb.models.utilities import dynamo_to_dict
 from moto.dynamodb.responses import DynamoHandler, DynamoResult
 from moto.dynamodb.urls import url_bases  # noqa: F401 (moto reads a backend's URLs from its module)
 
@@ -21,6 +34,41 @@ from moto.dynamodb.urls import url_bases  # noqa: F401 (moto reads a backend's U
 ITEM_OPERATIONS = {"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem", "DeleteItem"}
 ITEM_OPERATIONS |= {"TransactGetItems"}
 CONTENT_TYPE = "application/x-amz-json-1.0"
+
+
+_SCALARS = (str, bool, int, float, type(None))
+_MAPS = (dict, LimitedSizeDict)  # an item's attributes are a LimitedSizeDict (a dict with no `to_json`)
+
+
+def plain_values(value):
+    """moto's `dynamo_to_dict` of an answer: DynamoTypes as {type: value} dicts, new dicts and lists throughout,
+    binary values as bytes (moto's own function makes those)."""
+    kind = type(value)
+    if kind is DynamoType:
+        inner = value.value
+        inner_kind = type(inner)
+        if inner_kind is str or inner_kind is bool:  # S, N, BOOL, NULL (a B of base64 text goes moto's way)
+            if value.type != "B":
+                return {value.type: inner}
+        elif inner_kind is dict and value.type == "M":
+            return {"M": {name: plain_values(part) for name, part in inner.items()}}
+        elif inner_kind is list and value.type in ("SS", "NS") and all(type(part) is str for part in inner):
+            return {value.type: list(inner)}  # a playlist counter's members: thousands of ids
+        elif inner_kind is list and value.type in ("L", "SS", "NS"):
+            return {value.type: [plain_values(part) for part in inner]}
+        return dynamo_to_dict(value)
+    if kind in _MAPS:
+        return {name: plain_values(part) for name, part in value.items()}
+    if kind is list:
+        return [plain_values(part) for part in value]
+    if kind in _SCALARS:
+        return value
+    return dynamo_to_dict(value)  # a datetime, an object with `to_json`, a subclass
+
+
+def install() -> None:
+    """moto's DynamoDB answers made with `plain_values` (DynamoResult reads the name from its module)."""
+    responses.dynamo_to_dict = plain_values
 
 
 class _NotPlain(Exception):
@@ -48,6 +96,24 @@ class DirectJsonHandler(DynamoHandler):
             if body is not None:
                 return 200, {"Content-Type": CONTENT_TYPE, **self.response_headers}, body
         return super().serialized(action_result)
+
+
+def answer_directly(environ: dict, start_response) -> list[bytes]:
+    """A DynamoDB request answered as moto's Flask app answers it (the same handler, request class and status
+    for a ClientError), without the app: only Flask-CORS's headers are missing, which the gate removes anyway."""
+    from botocore.exceptions import ClientError
+    from moto.moto_server.werkzeug_app import BackendRequest
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    request = BackendRequest(environ)
+    try:
+        status, headers, body = DirectJsonHandler.dispatch(request, request.raw_url, dict(request.headers))
+    except ClientError as error:
+        status, headers, body = 400, {}, error.response["Error"]["Message"]
+    body = body.encode() if isinstance(body, str) else body
+    headers = {"Content-Type": "text/html; charset=utf-8", **headers, "Content-Length": str(len(body))}
+    start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'UNKNOWN')}", list(headers.items()))
+    return [body]
 
 
 url_paths = {"{0}/": DirectJsonHandler.dispatch}

@@ -14,8 +14,9 @@ of 100,000 videos' keys that way took most of a minute). `build()` makes every t
 A transaction keeps a copy of only the items it names, to put back if it fails, where moto keeps a deep copy of
 every table it names (seconds for a table of 100,000 videos, at every write of a video with its counters).
 
-`install()` changes the classes of the backend and its tables to the subclasses below (nothing of moto's code is
-changed; a plain moto behaves as before). tests/conftest.py runs the suite over it with YTARCHIVE_DYNAMO=indexed.
+`install()` changes the classes of the backend and its tables to the subclasses below, and has moto's DynamoDB
+answers converted by infra/dynamo_answers.py (nothing of moto's code is changed; a plain moto behaves as before).
+tests/conftest.py runs the suite over it with YTARCHIVE_DYNAMO=indexed.
 """
 
 import bisect
@@ -443,6 +444,9 @@ def install(backend=None) -> None:
         from infra.store import dynamodb_backend
 
         backend = dynamodb_backend()
+    from infra import dynamo_answers
+
+    dynamo_answers.install()
     backend.__class__ = IndexedBackend
     for table in backend.tables.values():
         table.__class__ = IndexedTable

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from infra import dynamo_answers
 from infra.dynamo_calls import IN_PROCESS, answer_in_process, call, request_environ
 from infra.store import NotDurable, s3_backend, write_atomic
 
@@ -395,6 +396,11 @@ def start_moto(port: int, credentials: Credentials, store=None):
         @functools.cache  # noqa: B019 (one dispatcher per server, kept for the process's life)
         def get_backend_for_host(self, host):
             return super().get_backend_for_host(host)
+
+        def __call__(self, environ, start_response):
+            if environ.get(IN_PROCESS) and environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+                return dynamo_answers.answer_directly(environ, start_response)
+            return super().__call__(environ, start_response)
 
     class Handler(MotoRequestHandler):
         disable_nagle_algorithm = True  # an answer's header and body are separate writes

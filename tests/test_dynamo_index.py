@@ -315,6 +315,30 @@ def test_item_answers_written_directly_are_what_motos_serializer_writes(monkeypa
         assert len(written) == len(expected) and None not in written  # every one written directly
 
 
+def test_answer_values_convert_as_motos_own_converter_does():
+    from datetime import UTC, datetime
+
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+    from moto.dynamodb.models.utilities import dynamo_to_dict
+
+    from infra.dynamo_answers import plain_values
+
+    item = Item(DynamoType({"S": "p0"}), DynamoType({"N": "2"}), every_kind_of_value(2))
+    texts = DynamoType({"B": "AAE="})  # a binary value still in base64 text, as a request carries it
+    answers = [
+        {"Item": item.attrs, "ConsumedCapacity": {"TableName": TABLE, "CapacityUnits": 0.5}},
+        {"Items": [item.attrs, LimitedSizeDict(blob=texts)], "Count": 2, "LastEvaluatedKey": {"pk": item.hash_key}},
+        {"Responses": {TABLE: [item.attrs]}, "UnprocessedKeys": {}, "When": datetime(2026, 1, 1, tzinfo=UTC)},
+        {"Attributes": item.attrs, "Table": item},  # an object moto converts through its `to_json`
+    ]
+    for answer in answers:
+        converted, expected = plain_values(answer), dynamo_to_dict(answer)
+        assert converted == expected
+        assert repr(converted) == repr(expected)  # the same types too: bytes, lists, plain dicts
+    converted = plain_values(answers[0])["Item"]
+    assert converted is not item.attrs and converted["words"]["SS"] is not item.attrs["words"].value  # new ones
+
+
 def test_an_items_kept_size_follows_its_writes():
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")

@@ -1,8 +1,11 @@
 """The local run's in-process transport (infra/dynamo_calls.py, `moto_server.serve_in_process`): this process's
 DynamoDB calls reach the gate without HTTP and get what botocore makes of the same answers (binary values, errors
-with their modeled members), a write the disk refuses is still refused, what is acknowledged survives a crash,
-and a client of any other endpoint is not answered in process."""
+with their modeled members) and the answers moto's app gives (its handler is called past the app), a write the
+disk refuses is still refused, what is acknowledged survives a crash, and a client of any other endpoint is not
+answered in process."""
 
+import base64
+import json
 import os
 
 import boto3
@@ -172,3 +175,33 @@ def test_another_endpoint_is_not_answered_in_process(in_process):
     elsewhere = client(f"http://127.0.0.1:{free_port()}", retries={"total_max_attempts": 1})
     with pytest.raises(EndpointConnectionError):
         elsewhere.get_item(TableName=TABLE, Key={"youtube_id": {"S": "vid00000001"}})
+
+
+def test_this_processs_dynamodb_requests_are_answered_as_motos_app_answers_them(in_process, monkeypatch):
+    run, _ = in_process
+    direct = []
+    real_answer = dynamo_answers.answer_directly
+    monkeypatch.setattr(dynamo_answers, "answer_directly", lambda *args: direct.append(1) or real_answer(*args))
+    key = {"youtube_id": {"S": "vid00000001"}}
+    requests = [
+        ("PutItem", {"TableName": TABLE, "Item": every_kind_of_value("vid00000001")}),
+        ("GetItem", {"TableName": TABLE, "Key": key}),
+        ("BatchGetItem", {"RequestItems": {TABLE: {"Keys": [key, {"youtube_id": {"S": "vid00000404"}}]}}}),
+        ("GetItem", {"TableName": PREFIX + "nope", "Key": key}),
+        ("Query", {"TableName": TABLE, "KeyConditionExpression": "nope = :x"}),
+        ("DescribeTable", {"TableName": TABLE}),
+    ]
+    for operation, request in requests:
+        answers = []
+        for directly in (False, True):
+            body = json.dumps(request, default=lambda blob: base64.b64encode(blob).decode()).encode()
+            environ = dynamo_calls.request_environ("localhost", f"DynamoDB_20120810.{operation}", body)
+            if directly:
+                environ[dynamo_calls.IN_PROCESS] = True
+            status, headers, body = dynamo_calls.call(run.server.moto_app, environ)
+            kept = {name.lower(): value for name, value in headers if name.lower() not in ("x-amzn-requestid", "date")}
+            kept.pop("access-control-allow-origin", None)  # Flask-CORS's, which the gate removes
+            answers.append((status, kept, json.loads(body)))
+        assert answers[0] == answers[1], operation
+    assert answers[0][0] == 200 and answers[0][2]["Table"]["TableName"] == TABLE
+    assert len(direct) == len(requests)  # each once, the second time: past moto's app

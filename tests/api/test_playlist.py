@@ -196,3 +196,15 @@ def test_a_page_of_playlists_reads_no_entries(client, admin, aws):
         body = client.http.get("/api/playlist/", headers=headers).json_body
     assert len(body["data"]) == 5 and all(p["playlist_entries"][0]["downloaded"] for p in body["data"])
     assert sum(calls.values()) <= 4 and calls["Query"] <= 1, calls  # the page's keys; no Query per playlist
+
+
+def test_a_packed_listing_reads_back_every_title_as_written():
+    rows = [
+        {"youtube_id": "aaaaaaaaaaa", "title": "Ünïcode 😀 \u2028", "uploader": "Ch"},
+        {"youtube_id": "bbbbbbbbbbb", "title": "", "uploader": ""},
+        {"youtube_id": "ccccccccccc", "title": "lone \udc80 surrogate", "uploader": "x"},  # read by Python's json
+    ]
+    for listed in (rows[:2], rows):
+        assert playlists.unpack(playlists.pack(listed), {"bbbbbbbbbbb"}) == [
+            {**row, "idx": idx, "downloaded": row["youtube_id"] == "bbbbbbbbbbb"} for idx, row in enumerate(listed)
+        ]
