@@ -16,6 +16,7 @@ from functions.storage.index_keys import CONTINUE
 from functions.storage.models import Channel, Playlist, PlaylistEntry, UserVideo, Video, watch_state_key
 
 MAX_POSITION = 10**9  # seconds; DynamoDB refuses numbers past 38 digits (moto does not)
+ATTEMPTS = 3  # writes of one state racing each other: each reads the state again and retries
 
 
 def watched_threshold(duration: float) -> float:
@@ -37,9 +38,6 @@ def _read(viewer: Viewer, model, item_id: str, not_found):
 
 def _video(viewer: Viewer, youtube_id: str) -> Video:
     return _read(viewer, Video, videos.check_id(youtube_id), videos.not_found)
-
-
-ATTEMPTS = 3  # writes of one state racing each other: each reads the state again and retries
 
 
 def watch_keys(user_id: int, video: Video | None, state: str | None) -> list[Action]:
