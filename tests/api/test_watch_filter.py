@@ -177,21 +177,22 @@ def test_unwatched_reads_up_to_its_page_whatever_the_user_watched_after_it(clien
     assert ids(response) == vids(*range(200, 188, -1)) and response.json_body["paginate"]["total_hits"] == 150
     operations = [operation for operation, _ in calls if operation != "GetItem"]
     assert operations == ["BatchGetItem", "Query", "Query", "BatchGetItem"], operations
-    # the page's 12, twice the 4 the user's share (1 in 3 unwatched) predicts before it, and a page: not 12 + 50
-    assert [kwargs["Limit"] for kwargs in queries(calls, "by_published")] == [12 + 2 * 4 + 12]
+    # the page's 12, the 4 the user's share (1 in 4 watched) predicts before it and 1 more, 2 pages: not 12 + 50
+    assert [kwargs["Limit"] for kwargs in queries(calls, "by_published")] == [12 + 4 + 1 + 2 * 12]
 
 
 def test_unwatched_after_a_run_of_watched_reads_on_in_a_second_round(client, admin, monkeypatch):
-    long_archive(client, admin, 100, range(71, 101))  # the 30 newest: the first unwatched is the 31st video
+    long_archive(client, admin, 150, range(91, 151))  # the 60 newest: the first unwatched is the 61st video
     calls = record_dynamodb(monkeypatch)
     response = watch(client, admin, "unwatched")
-    assert ids(response) == vids(*range(70, 58, -1)) and response.json_body["paginate"]["total_hits"] == 70
+    assert ids(response) == vids(*range(90, 78, -1)) and response.json_body["paginate"]["total_hits"] == 90
     operations = [operation for operation, _ in calls if operation != "GetItem"]
     assert operations == ["BatchGetItem", *["Query"] * 4, "BatchGetItem"], operations
-    # round one: the page, twice the 6 the share (3 in 7) predicts and a page; round two: on to 12 + 30 videos
-    assert [kwargs["Limit"] for kwargs in queries(calls, "by_published")] == [12 + 2 * 6 + 12, 12 + 30 - 36]
-    last = watch(client, admin, "unwatched", "&page=6")  # 60 unwatched before it
-    assert ids(last) == vids(10, 9, 8, 7, 6, 5, 4, 3, 2, 1)
+    # round one: the page, the 8 the share (2 in 5) predicts and 2 more, 2 pages; round two: on to 12 + 60 videos
+    first = 12 + 8 + 2 + 2 * 12
+    assert [kwargs["Limit"] for kwargs in queries(calls, "by_published")] == [first, 12 + 60 - first]
+    last = watch(client, admin, "unwatched", "&page=8")  # 84 unwatched before it
+    assert ids(last) == vids(6, 5, 4, 3, 2, 1)
 
 
 def test_the_in_progress_counter_is_what_a_recount_finds(client, admin, other, archive):

@@ -33,6 +33,7 @@ from functions.storage.models import ALL_VIDEOS, Counter, PlaylistEntry, UserVid
 # views, likes, duration, filesize) have no index.
 TYPES = counters.VID_TYPES
 WATCH = (WATCHED, "unwatched", CONTINUE)
+MARGIN_PAGES = 2  # unwatched_keys' first round reads this many pages more than the user's watched share predicts
 
 
 def videos_page(viewer: Viewer, page: Page, query: VideoListQuery) -> Envelope:
@@ -116,16 +117,16 @@ def unwatched_keys(watched_key: str, wanted: int, size: int, everything: int, wa
     """The first `wanted` video keys (a page's end) that are not in the user's watched partition `watched_key`.
 
     What it costs. A sparse index of the watched cannot list what is absent, so the videos are read in order and
-    the user's watched among them left out. The first round reads the videos up to the page's end plus twice as
-    many as the user's share of watched videos puts before it, and a page more (`extra`), then the watched in that
-    stretch: one Query each, so with the counters and the page's batch 4 calls, reading the page's end, `extra`
-    and the watched found, however many videos the user watched overall. That suffices while the user's watched
-    videos before the page are at most about twice as dense as over the archive. When they are denser (a user
-    who watched the newest videos, asking for the newest unwatched), a second round reads on to `wanted +
-    watched` videos, the farthest the page's end can lie, and the watched in that stretch: 6 calls, reading as
-    many more as the user watched."""
+    the user's watched among them left out. The first round reads the videos up to the page's end plus `extra`:
+    as many as the user's share of watched videos puts before it, a quarter more, and MARGIN_PAGES pages (a run of
+    watched videos); then the watched in that stretch: one Query each, so with the token, the counters and the
+    page's batch 5 calls, reading the page's end, `extra` and the watched found, however many videos the user
+    watched overall. That suffices while the watched before the page are about as dense as over the archive, or
+    a run of them is shorter than the margin. When they are denser (a user who watched the newest videos, asking
+    for the newest unwatched), a second round reads on to `wanted + watched` videos, the farthest the page's end
+    can lie, and the watched in that stretch: 7 calls, reading as many more as the user watched."""
     expected = math.ceil(wanted * watched / (everything - watched))
-    extra = min(watched, 2 * expected + size)
+    extra = min(watched, expected + expected // 4 + MARGIN_PAGES * size)
     videos = Video.by_published.query(ALL_VIDEOS, scan_index_forward=ascending, limit=wanted + extra)
     candidates = list(videos)
     if not candidates or not watched:
