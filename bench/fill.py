@@ -85,7 +85,7 @@ def queue(rows: list[dict], stamp_us: int = 1_700_000_000_000_000) -> None:
 
 def watch_states(user_id: int, videos: list[dict], every: int = 10) -> dict[str, int]:
     """Give a user a state of the archive: every `every`-th video watched, the one after it half played (on their
-    continue list), as the progress service's writes leave them; their watched counter recounted."""
+    continue list), as the progress service's writes leave them; their watched and in-progress counters recounted."""
     from functions.storage import counters
     from functions.storage.models import UserVideo, published_key, watch_state_key
 
@@ -107,4 +107,4 @@ def watch_states(user_id: int, videos: list[dict], every: int = 10) -> dict[str,
             )
         )
     _seed(UserVideo, states)
-    return counters.recount([counters.watched_by(user_id)])
+    return counters.recount([counters.watched_by(user_id), counters.in_progress_by(user_id)])

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from functions.core.dates import day_of
 from functions.storage import db
+from functions.storage.index_keys import CONTINUE
 from functions.storage.models import (
     ALL_CHANNELS,
     ALL_PLAYLISTS,
@@ -31,6 +32,7 @@ from functions.storage.models import (
     User,
     UserVideo,
     Video,
+    watch_state_key,
 )
 
 VID_TYPES = ("videos", "shorts", "streams")  # Video.vid_type (functions.youtube.urls.TABS)
@@ -95,6 +97,11 @@ def downloads_on(day: str) -> str:
 def watched_by(user_id: int) -> str:
     """The archived videos a user marked watched, with their seconds."""
     return f"watched#user#{user_id}"
+
+
+def in_progress_by(user_id: int) -> str:
+    """The archived videos a user has a player position in and has not watched (their `continue` partition)."""
+    return f"continue#user#{user_id}"
 
 
 def queue_of_type(status: str, vid_type: str) -> str:
@@ -220,7 +227,7 @@ def parse(name: str) -> tuple[str, str, str]:
         return kind, rest, ""
     if kind == PLAYLISTS and group in ("channel", "type") and item_id.rpartition("#")[2] in SUBSCRIPTIONS:
         return kind, group, item_id  # item_id: `<channel id or type>#<subscription>`, the index partition
-    if (kind, group) in (("downloads", "day"), ("watched", "user")) and item_id:
+    if (kind, group) in (("downloads", "day"), ("watched", "user"), ("continue", "user")) and item_id:
         return kind, group, item_id
     if name == USERS:
         return kind, "", ""
@@ -297,7 +304,7 @@ def _true_totals(name: str, census: Census) -> Totals:
         return census.watched(int(item_id))
     if name == USERS:
         return Totals(len(census.usernames()))
-    if kind == "queue" and item_id.startswith("errors#"):
+    if kind == "continue" or (kind == "queue" and item_id.startswith("errors#")):
         return Totals(count(name))
     if kind == "queue":
         return Totals(census.queued(group, item_id))
@@ -320,6 +327,8 @@ def count(name: str) -> int:
         return (Playlist.by_channel if group == "channel" else Playlist.by_type).count(item_id)
     if kind == "queue" and item_id.startswith("errors#"):
         return QueueItem.by_error_status.count(f"{group}#{item_id.removeprefix('errors#')}")
+    if kind == "continue":
+        return UserVideo.by_watch_state.count(watch_state_key(int(item_id), CONTINUE))
     if kind in (CHANNELS, PLAYLISTS) and group != "inactive":
         if kind == CHANNELS:
             return Channel.by_subscription.count(group) if group else Channel.by_name.count(ALL_CHANNELS)
@@ -369,6 +378,7 @@ RECOUNTED_PREFIXES = (
     "videos#",
     "downloads#",
     "watched#",
+    "continue#",
     "queue#pending#type#",
     "queue#ignore#type#",
     "playlists#channel#",
@@ -387,7 +397,8 @@ def all_counter_names() -> set[str]:
     names.update(playlists_of_type(kind, subscription) for kind in PLAYLIST_TYPES for subscription in SUBSCRIPTIONS)
     keyed = Playlist.scan(Playlist.channel_key.exists(), attributes_to_get=["playlist_id", "channel_key"])
     names.update(f"playlists#channel#{playlist.channel_key}" for playlist in keyed)
-    names.update(watched_by(int(user.user_id)) for user in User.scan(attributes_to_get=["username", "user_id"]))
+    for user in User.scan(attributes_to_get=["username", "user_id"]):
+        names.update((watched_by(int(user.user_id)), in_progress_by(int(user.user_id))))
     for status in ("pending", "ignore"):
         names.update(queue_of_type(status, vid_type) for vid_type in VID_TYPES)
         names.update(queue_by_error(status, has_error) for has_error in (True, False))

@@ -57,10 +57,20 @@ def playlist_channel_key(channel_id: str | None, subscription: str) -> str | Non
     return f"{channel_id}#{subscription}" if channel_id else None
 
 
+def watch_partition(watched: bool, position) -> str | None:
+    """The by_watch_state partition of a state: watched, or unfinished (a player position, not watched), or none."""
+    return WATCHED if watched else CONTINUE if (position or 0) > 0 else None
+
+
+def stored_partition(state: UserVideo | None) -> str | None:
+    """The by_watch_state partition a stored state is in (its key `<user id>#<partition>`), if any."""
+    return state.watch_state.rpartition("#")[2] if state is not None and state.watch_state else None
+
+
 def set_watch_keys(state: UserVideo, video: Video | None) -> UserVideo:
-    """A user's state of a video in their by_watch_state partition (watched, or unfinished: a player position,
-    not watched), by the video's publish date; out of the index otherwise, or when the video is not archived."""
-    partition = WATCHED if state.watched else CONTINUE if (state.position or 0) > 0 else None
+    """A user's state of a video in their by_watch_state partition (watch_partition), by the video's publish
+    date; out of the index when it is in none, or when the video is not archived."""
+    partition = watch_partition(bool(state.watched), state.position)
     if partition is None or video is None:
         state.watch_state = None
         return state

@@ -454,7 +454,9 @@ class AppSetting(Model):
 
 
 class QueueByStatus(GlobalSecondaryIndex):
-    Meta = _index_meta("by_status", KeysOnlyProjection())
+    """With each item's channel: the unfiltered queue list reads its items and their channels in one batch."""
+
+    Meta = _index_meta("by_status", IncludeProjection(["channel_id"]))
     status = UnicodeAttribute(hash_key=True)
     order_key = UnicodeAttribute(range_key=True)
 

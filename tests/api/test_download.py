@@ -8,6 +8,7 @@ import pytest
 from functions.services.downloads import intake, worker
 from functions.storage import counters
 from functions.storage.models import Counter, QueueItem
+from tests.api.calls import record_dynamodb
 from tests.conftest import token_headers
 from tests.factories import channel_id, make_channel, make_video, video_id
 
@@ -169,6 +170,29 @@ def test_filter_channel_and_pages(client, headers, aws):
     assert [i["youtube_id"] for i in both["data"]] == [video_id(25), video_id(27), video_id(29)]
     everything = client.http.get("/api/download/?page=3", headers=headers).json_body
     assert everything["paginate"]["total_hits"] == 30 and len(everything["data"]) == 6
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["BatchGetItem", "Query", "Query", "BatchGetItem"]),  # counters, each status, items and channels
+        ("?filter=pending", ["BatchGetItem", "Query", "BatchGetItem"]),
+        (f"?channel={channel_id(1)}", ["BatchGetItem", "Query", "Query", "BatchGetItem"]),
+        ("?vid_type=videos", ["BatchGetItem", "Query", "Query", "BatchGetItem", "BatchGetItem"]),  # then channels
+    ],
+)
+def test_a_queue_page_reads_its_items_and_their_channels_in_one_batch(
+    client, headers, aws, monkeypatch, query, expected
+):
+    make_channel(1)  # archived: its items say channel_indexed
+    intake.add_entries([{"youtube_id": video_id(n), "channel_id": channel_id(n % 2)} for n in range(6)])
+    intake.set_status(video_id(5), "ignore")
+    client.http.get("/api/ping/", headers=headers)  # the token records its day of use once a day, not in the count
+    calls = record_dynamodb(monkeypatch)
+    body = client.http.get(f"/api/download/{query}", headers=headers).json_body
+    assert [operation for operation, _ in calls if operation != "GetItem"] == expected  # GetItem: the token's key
+    indexed = {item["youtube_id"]: item["channel_indexed"] for item in body["data"]}
+    assert indexed and indexed == {youtube_id: youtube_id in map(video_id, (1, 3, 5)) for youtube_id in indexed}
 
 
 def test_empty_queue_is_an_empty_first_page(client, headers, aws):

@@ -5,8 +5,8 @@ read of those states and videos and one of their channels."""
 
 from functions.schemas import ta_objects as wire
 from functions.services.archive import render
-from functions.services.archive.progress import CONTINUE
 from functions.services.auth.viewer import Viewer
+from functions.storage.index_keys import CONTINUE
 from functions.storage.models import Channel, UserVideo, Video, watch_state_key
 
 LIMIT = 24

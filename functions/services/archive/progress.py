@@ -1,19 +1,22 @@
 """A user's state of the archive: player positions and watched flags, never shared between users."""
 
 import time
+from collections.abc import Callable
+from typing import NamedTuple
 
 from pynamodb.expressions.update import Action
 
-from functions.core.errors import BadRequest, NotFound
+from functions.core.errors import BadRequest, Conflict, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.services.archive import channels, playlists, videos
 from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
-from functions.storage import counters, db, tallied
-from functions.storage.index_keys import CONTINUE, WATCHED
+from functions.storage import counters, db, index_keys, tallied
+from functions.storage.index_keys import CONTINUE
 from functions.storage.models import Channel, Playlist, PlaylistEntry, UserVideo, Video, watch_state_key
 
 MAX_POSITION = 10**9  # seconds; DynamoDB refuses numbers past 38 digits (moto does not)
+ATTEMPTS = 3  # writes of one state racing each other: each reads the state again and retries
 
 
 def watched_threshold(duration: float) -> float:
@@ -37,10 +40,6 @@ def _video(viewer: Viewer, youtube_id: str) -> Video:
     return _read(viewer, Video, videos.check_id(youtube_id), videos.not_found)
 
 
-def _not_watched():
-    return UserVideo.watched.does_not_exist() | (UserVideo.watched == False)  # noqa: E712
-
-
 def watch_keys(user_id: int, video: Video | None, state: str | None) -> list[Action]:
     """The by_watch_state keys of a user's state of a video: in the user's `state` partition (WATCHED or
     CONTINUE), by the video's publish date; out of the index when None (or the video is not archived)."""
@@ -53,27 +52,63 @@ def watch_keys(user_id: int, video: Video | None, state: str | None) -> list[Act
     ]
 
 
-def _unwatched_state(state: UserVideo | None) -> str | None:
-    """Where a video marked unwatched goes: on the user's `continue` list while it keeps a player position."""
-    return CONTINUE if state is not None and (state.position or 0) > 0 else None
+class Change(NamedTuple):
+    """A state's new watched flag and player position (None: removed), and the actions that write them."""
+
+    watched: bool
+    position: float | None
+    actions: list[Action]
 
 
-def mark(user_id: int, youtube_id: str, duration, watched: bool, actions: list, create: bool = True) -> None:
-    """Write a user's state of a video; when its watched flag changes, the user's watched counter (videos and
-    seconds, for /api/stats/watch/) moves in the same transaction, so it counts each video once."""
-    state = UserVideo(user_id, youtube_id)
-    was = _not_watched() if watched else UserVideo.watched == True  # noqa: E712
-    sign = 1 if watched else -1
-    with db.transaction() as transaction:
-        transaction.update(state, actions=actions, condition=was)
-        delta = counters.Totals(sign, 0, sign * int(duration or 0))
-        tallied.add_totals(transaction, {counters.watched_by(user_id): delta})
-    if transaction.committed:
-        return
-    if create:  # the flag was already so: the rest of the state still changes
-        state.update(actions=actions)
-    else:
-        db.update_existing(state, actions)
+def moved_counters(user_id: int, video: Video | None, stored: UserVideo | None, change: Change) -> dict:
+    """The user's counters a change moves: watched (videos and seconds, for /api/stats/watch/) when the flag
+    changes, in progress (?watch=continue's total) when the state enters or leaves the continue partition."""
+    moved = {}
+    if change.watched != bool(stored is not None and stored.watched):
+        sign = 1 if change.watched else -1
+        moved[counters.watched_by(user_id)] = counters.Totals(sign, 0, sign * int(video.duration or 0) if video else 0)
+    after = index_keys.watch_partition(change.watched, change.position) if video is not None else None
+    before = index_keys.stored_partition(stored)
+    if (before == CONTINUE) != (after == CONTINUE):
+        moved[counters.in_progress_by(user_id)] = counters.Totals(1 if after == CONTINUE else -1)
+    return moved
+
+
+def write_state(
+    user_id: int,
+    youtube_id: str,
+    video: Video | None,
+    stored: UserVideo | None,
+    change_of: Callable[[UserVideo | None], Change],
+    create: bool = True,
+) -> None:
+    """Write a user's state of a video as `change_of(stored state)` says, with its by_watch_state keys, and the
+    counters it moves in the same transaction, conditioned on the state read (`stored`), so each counter counts
+    a video once; a state changed meanwhile is read again. `create`: False writes only an existing state."""
+    key = (user_id, youtube_id)
+    for _ in range(ATTEMPTS):
+        if stored is None and not create:
+            return
+        change = change_of(stored)
+        partition = index_keys.watch_partition(change.watched, change.position)
+        actions = change.actions + watch_keys(user_id, video, partition)
+        state = UserVideo(user_id, youtube_id)
+        if stored is None:
+            condition = UserVideo.youtube_id.does_not_exist()
+        else:
+            condition = tallied.unchanged(UserVideo, stored, ["watched", "watch_state"])
+        moved = moved_counters(user_id, video, stored, change)
+        if not moved and db.conditional(state.update, actions=actions, condition=condition):
+            return
+        if moved:
+            with db.transaction() as transaction:
+                transaction.update(state, actions=actions, condition=condition)
+                tallied.add_totals(transaction, moved)
+            if transaction.committed:
+                return
+        (states,) = db.batch_get((UserVideo, [key]))
+        stored = states.get(key)
+    raise Conflict(f"the state of {youtube_id} changed while it was written, try again")
 
 
 def _body(viewer: Viewer, youtube_id: str, position) -> dict:
@@ -88,34 +123,42 @@ def get_position(viewer: Viewer, youtube_id: str) -> dict:
     return _body(viewer, youtube_id, state.position if state else 0)
 
 
+def _video_and_state(viewer: Viewer, youtube_id: str) -> tuple[Video, UserVideo | None]:
+    """An archived video (404 otherwise) and the viewer's state of it, in one batch."""
+    key = (viewer.user_id, videos.check_id(youtube_id))
+    found, states = viewer.fetch((Video, [youtube_id]), (UserVideo, [key]))
+    if youtube_id not in found:
+        raise videos.not_found(youtube_id)
+    return found[youtube_id], states.get(key)
+
+
 def set_position(viewer: Viewer, youtube_id: str, position) -> dict:
     if isinstance(position, bool) or not isinstance(position, int | float) or not 0 <= position <= MAX_POSITION:
         raise BadRequest(f"position must be a number of seconds, from 0 to {MAX_POSITION}")
     position = round(position, 3)  # DynamoDB refuses numbers below 1e-130 (moto does not)
-    video = _video(viewer, youtube_id)
-    actions: list[Action] = [UserVideo.position.set(position)]
-    watched = position > watched_threshold(float(video.duration or 0))
-    if watched:
-        actions += [UserVideo.watched.set(True), UserVideo.watched_date.set(int(time.time()))]
-        mark(viewer.user_id, youtube_id, video.duration, True, actions + watch_keys(viewer.user_id, video, WATCHED))
-    else:
-        state = UserVideo(viewer.user_id, youtube_id)
-        unfinished = actions + watch_keys(viewer.user_id, video, CONTINUE if position > 0 else None)
-        if not db.conditional(state.update, actions=unfinished, condition=_not_watched()):
-            state.update(actions=actions)  # watched already: it stays on the watched list
-    if watched:
+    video, stored = _video_and_state(viewer, youtube_id)
+    reached = position > watched_threshold(float(video.duration or 0))
+
+    def change_of(state: UserVideo | None) -> Change:
+        actions: list[Action] = [UserVideo.position.set(position)]
+        if reached:
+            actions += [UserVideo.watched.set(True), UserVideo.watched_date.set(int(time.time()))]
+        # a watched video played again stays watched (and on the watched list)
+        return Change(reached or bool(state is not None and state.watched), position, actions)
+
+    write_state(viewer.user_id, youtube_id, video, stored, change_of)
+    if reached:
         feed.mark_watched(viewer.user_id, [video.published_key])
     return _body(viewer, youtube_id, position)
 
 
 def clear_position(viewer: Viewer, youtube_id: str) -> None:
-    _video(viewer, youtube_id)
-    state = UserVideo(viewer.user_id, youtube_id)
-    unfinished = UserVideo.youtube_id.exists() & _not_watched()  # none: clear already
-    if not db.conditional(
-        state.update, actions=[UserVideo.position.remove(), UserVideo.watch_state.remove()], condition=unfinished
-    ):
-        db.update_existing(state, [UserVideo.position.remove()])  # watched: it stays on the watched list
+    video, stored = _video_and_state(viewer, youtube_id)
+
+    def change_of(state: UserVideo | None) -> Change:
+        return Change(bool(state is not None and state.watched), None, [UserVideo.position.remove()])
+
+    write_state(viewer.user_id, youtube_id, video, stored, change_of, create=False)  # none: clear already
 
 
 def set_watched(viewer: Viewer, item_id: str, is_watched: bool) -> list[str]:
@@ -132,19 +175,25 @@ def set_watched(viewer: Viewer, item_id: str, is_watched: bool) -> list[str]:
         raise NotFound(f"{item_id} not found")
     ids = [key.youtube_id for key in keys]
     archived, states = db.batch_get((Video, ids), (UserVideo, [(viewer.user_id, i) for i in ids]))
-    now = int(time.time())
     for youtube_id in ids:
-        found = archived.get(youtube_id)
-        if is_watched:
-            actions: list[Action] = [UserVideo.watched.set(True), UserVideo.watched_date.set(now)]
-            actions += watch_keys(viewer.user_id, found, WATCHED)
-        else:
-            actions = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
-            state = states.get((viewer.user_id, youtube_id))
-            actions += watch_keys(viewer.user_id, found, _unwatched_state(state))
-        mark(viewer.user_id, youtube_id, found.duration if found else 0, is_watched, actions)
+        stored = states.get((viewer.user_id, youtube_id))
+        write_state(viewer.user_id, youtube_id, archived.get(youtube_id), stored, marked(is_watched))
     feed.mark_watched(viewer.user_id, [key.published_key for key in keys], is_watched)
     return ids
+
+
+def marked(is_watched: bool) -> Callable[[UserVideo | None], Change]:
+    """The change of marking a state watched (now) or unwatched: its position stays, so a video marked
+    unwatched goes back to the continue list while it has one."""
+    now = int(time.time())
+
+    def change_of(state: UserVideo | None) -> Change:
+        position = state.position if state is not None else None
+        if is_watched:
+            return Change(True, position, [UserVideo.watched.set(True), UserVideo.watched_date.set(now)])
+        return Change(False, position, [UserVideo.watched.set(False), UserVideo.watched_date.remove()])
+
+    return change_of
 
 
 def unwatch(viewer: Viewer, youtube_ids: list[str]) -> None:
@@ -152,8 +201,5 @@ def unwatch(viewer: Viewer, youtube_ids: list[str]) -> None:
     archived, states = db.batch_get((Video, youtube_ids), (UserVideo, [(viewer.user_id, i) for i in youtube_ids]))
     feed.mark_watched(viewer.user_id, [video.published_key for video in archived.values()], False)
     for youtube_id in youtube_ids:
-        found = archived.get(youtube_id)
-        state = states.get((viewer.user_id, youtube_id))
-        actions: list[Action] = [UserVideo.watched.set(False), UserVideo.watched_date.remove()]
-        actions += watch_keys(viewer.user_id, found, _unwatched_state(state))
-        mark(viewer.user_id, youtube_id, found.duration if found else 0, False, actions, create=False)
+        stored = states.get((viewer.user_id, youtube_id))
+        write_state(viewer.user_id, youtube_id, archived.get(youtube_id), stored, marked(False), create=False)

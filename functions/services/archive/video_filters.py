@@ -7,13 +7,16 @@ is v0.4's (all videos, newest published first).
 
 `watch` is the viewer's own state (UserVideo.by_watch_state, kept by functions.services.archive.progress):
 `watched` is one Query on the user's watched partition (total: their watched counter); `continue` one on their
-unfinished partition (total: a COUNT Query of it); `unwatched`, the archive less the watched, is two: all videos
-in order up to the page's end plus as many as the user watched, and the user's watched videos in that range, left
-out (total: the two counters' difference). `watch` combines with `sort` and `order`, not with `channel`,
+unfinished partition (total: their in-progress counter); `unwatched`, the archive less the watched, is the videos
+in order and the user's watched among them left out (unwatched_keys says what that reads; total: the counters'
+difference). `watch` combines with `sort` and `order`, not with `channel`,
 `playlist` or `type` (400): the watch index orders a user's videos over the whole archive, so such a page would
 read every watched video of the user, however far the page."""
 
+import math
 from functools import partial
+
+from pynamodb.expressions.condition import Condition
 
 from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_custom_playlist_id, is_playlist_id
@@ -21,17 +24,17 @@ from functions.core.pagination import Page, is_past_end, paginate
 from functions.schemas.ta import VideoListQuery
 from functions.schemas.ta_objects import Envelope
 from functions.services.archive import playlists, render
-from functions.services.archive.progress import CONTINUE, WATCHED
 from functions.services.archive.videos import list_page, render_page
 from functions.services.auth.viewer import Viewer
-from functions.storage import counters, pages
-from functions.storage.index_keys import channel_type_key
+from functions.storage import counters
+from functions.storage.index_keys import CONTINUE, WATCHED, channel_type_key
 from functions.storage.models import ALL_VIDEOS, Counter, UserVideo, Video, watch_state_key
 
 # `sort`: what the indexes can order by is the publish date (VideoListQuery); v0.5's other sort keys (downloaded,
 # views, likes, duration, filesize) have no index.
 TYPES = counters.VID_TYPES
 WATCH = (WATCHED, "unwatched", CONTINUE)
+MARGIN_PAGES = 2  # unwatched_keys' first round reads this many pages more than the user's watched share predicts
 
 
 def videos_page(viewer: Viewer, page: Page, query: VideoListQuery) -> Envelope:
@@ -88,53 +91,82 @@ def _own(channel_id: str):
 
 
 def _watch_page(viewer: Viewer, page: Page, watch: str, ascending: bool) -> Envelope:
-    if watch == WATCHED:
-        hash_key = watch_state_key(viewer.user_id, WATCHED)
-        return list_page(
-            viewer,
-            counters.watched_by(viewer.user_id),
-            UserVideo.by_watch_state,
-            hash_key,
-            page,
-            rows_of=_row,
-            past_end_empty=True,
-            scan_forward=ascending,
-        )
-    if watch == CONTINUE:
-        hash_key = watch_state_key(viewer.user_id, CONTINUE)
-        total = UserVideo.by_watch_state.count(hash_key)
-        return _page(viewer, page, total, lambda offset, size: _keys(hash_key, offset, size, ascending))
-    return _unwatched_page(viewer, page, ascending)
-
-
-def _keys(hash_key: str, offset: int, size: int, ascending: bool) -> list:
-    return pages.query_page(UserVideo.by_watch_state, hash_key, offset, size, ascending)
-
-
-def _page(viewer: Viewer, page: Page, total: int, keys_of) -> Envelope:
-    """A page of `total` videos whose keys `keys_of(offset, size)` reads; past the end: empty, as the list is."""
-    size = viewer.page_size
-    paging = paginate(page, size, total, past_end_empty=True)
-    keys = [] if not total or is_past_end(page, size, total) else keys_of(page.offset(size), size)
-    return render.envelope(render_page(viewer, [_row(key) for key in keys]), viewer.config, paging)
+    if watch == "unwatched":
+        return _unwatched_page(viewer, page, ascending)
+    counter = counters.watched_by if watch == WATCHED else counters.in_progress_by
+    hash_key = watch_state_key(viewer.user_id, watch)
+    return list_page(
+        viewer,
+        counter(viewer.user_id),
+        UserVideo.by_watch_state,
+        hash_key,
+        page,
+        rows_of=_row,
+        past_end_empty=True,
+        scan_forward=ascending,
+    )
 
 
 def _unwatched_page(viewer: Viewer, page: Page, ascending: bool) -> Envelope:
-    """The archive less the viewer's watched videos: every video up to the page's end plus as many as the user
-    watched (so enough remain), less those of the user's watched partition within that range."""
+    """The archive less the viewer's watched videos (total: the two counters' difference)."""
     watched_name = counters.watched_by(viewer.user_id)
     (found,) = viewer.fetch((Counter, [counters.VIDEOS, watched_name]))
     everything = int(found[counters.VIDEOS].count) if counters.VIDEOS in found else 0
     watched = min(int(found[watched_name].count) if watched_name in found else 0, everything)
-
-    def keys_of(offset: int, size: int) -> list:
-        candidates = pages.query_page(Video.by_published, ALL_VIDEOS, 0, offset + size + watched, ascending)
-        if not candidates or not watched:
-            return candidates[offset : offset + size]
-        last = candidates[-1].published_key
-        within = UserVideo.published_key <= last if ascending else UserVideo.published_key >= last
+    total = everything - watched
+    size = viewer.page_size
+    paging = paginate(page, size, total, past_end_empty=True)
+    keys = []
+    if total and not is_past_end(page, size, total):
+        offset = page.offset(size)
         hash_key = watch_state_key(viewer.user_id, WATCHED)
-        seen = {key.youtube_id for key in UserVideo.by_watch_state.query(hash_key, range_key_condition=within)}
-        return [key for key in candidates if key.youtube_id not in seen][offset : offset + size]
+        keys = unwatched_keys(hash_key, offset + size, size, everything, watched, ascending)[offset : offset + size]
+    return render.envelope(render_page(viewer, [_row(key) for key in keys]), viewer.config, paging)
 
-    return _page(viewer, page, everything - watched, keys_of)
+
+def unwatched_keys(watched_key: str, wanted: int, size: int, everything: int, watched: int, ascending: bool) -> list:
+    """The first `wanted` video keys (a page's end) that are not in the user's watched partition `watched_key`.
+
+    What it costs. A sparse index of the watched cannot list what is absent, so the videos are read in order and
+    the user's watched among them left out. The first round reads the videos up to the page's end plus `extra`:
+    as many as the user's share of watched videos puts before it, a quarter more, and MARGIN_PAGES pages (a run of
+    watched videos); then the watched in that stretch: one Query each, so with the token, the counters and the
+    page's batch 5 calls, reading the page's end, `extra` and the watched found, however many videos the user
+    watched overall. That suffices while the watched before the page are about as dense as over the archive, or
+    a run of them is shorter than the margin. When they are denser (a user who watched the newest videos, asking
+    for the newest unwatched), a second round reads on to `wanted + watched` videos, the farthest the page's end
+    can lie, and the watched in that stretch: 7 calls, reading as many more as the user watched."""
+    expected = math.ceil(wanted * watched / (everything - watched))
+    extra = min(watched, expected + expected // 4 + MARGIN_PAGES * size)
+    videos = Video.by_published.query(ALL_VIDEOS, scan_index_forward=ascending, limit=wanted + extra)
+    candidates = list(videos)
+    if not candidates or not watched:
+        return candidates
+    seen = _watched_within(watched_key, None, candidates[-1].published_key, ascending)
+    unwatched = [key for key in candidates if key.youtube_id not in seen]
+    if len(unwatched) >= wanted or len(candidates) < wanted + extra:  # the page's end, or the archive's
+        return unwatched
+    since = candidates[-1].published_key
+    more = list(
+        Video.by_published.query(
+            ALL_VIDEOS,
+            scan_index_forward=ascending,
+            limit=wanted + watched - len(candidates),
+            last_evaluated_key=videos.last_evaluated_key,
+        )
+    )
+    if not more:
+        return unwatched
+    seen = _watched_within(watched_key, since, more[-1].published_key, ascending)
+    return unwatched + [key for key in more if key.youtube_id not in seen]
+
+
+def _watched_within(watched_key: str, since: str | None, until: str, ascending: bool) -> set[str]:
+    """The ids in the user's watched partition from `since` (the list's start when None) to `until`, in the
+    list's order."""
+    within: Condition
+    if since is None:
+        within = UserVideo.published_key <= until if ascending else UserVideo.published_key >= until
+    else:
+        within = UserVideo.published_key.between(*sorted((since, until)))
+    return {key.youtube_id for key in UserVideo.by_watch_state.query(watched_key, range_key_condition=within)}

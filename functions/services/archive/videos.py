@@ -173,15 +173,18 @@ def _delete_records(video: Video) -> bool:
 
 
 def forget_watched(video: Video) -> None:
-    """The users' states of a deleted video go, each taken off its user's watched counter once."""
+    """The users' states of a deleted video go, each taken off its user's watched or in-progress counter once."""
     users = [int(user.user_id) for user in User.scan(attributes_to_get=["username", "user_id"])]
     (states,) = db.batch_get((UserVideo, [(user_id, video.youtube_id) for user_id in users]))
     for state in states.values():
+        user_id = int(state.user_id)
         with db.transaction() as transaction:
-            transaction.delete(state, condition=tallied.unchanged(UserVideo, state, ["watched"]))
+            transaction.delete(state, condition=tallied.unchanged(UserVideo, state, ["watched", "watch_state"]))
             if state.watched:
                 delta = counters.Totals(-1, 0, -int(video.duration or 0))
-                tallied.add_totals(transaction, {counters.watched_by(int(state.user_id)): delta})
+                tallied.add_totals(transaction, {counters.watched_by(user_id): delta})
+            elif index_keys.stored_partition(state) == index_keys.CONTINUE:
+                tallied.add_totals(transaction, {counters.in_progress_by(user_id): counters.Totals(-1)})
 
 
 def delete(youtube_id: str) -> None:

@@ -180,11 +180,12 @@ def remove_user(username: str) -> None:
 
 def forget_states(user_id: int) -> None:
     """A removed user's watched and unfinished videos go (their rows, so their watch index entries, and their
-    watched counter): user ids are never handed out again, but nothing of theirs lingers."""
+    watched and in-progress counters): user ids are never handed out again, but nothing of theirs lingers."""
     with UserVideo.batch_write() as batch:
         for state in UserVideo.query(user_id, attributes_to_get=["user_id", "youtube_id"]):
             batch.delete(state)
     Counter(counters.watched_by(user_id)).delete()
+    Counter(counters.in_progress_by(user_id)).delete()
 
 
 def end_sessions(user: User, keep_api_token: bool) -> None:

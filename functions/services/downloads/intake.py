@@ -198,9 +198,10 @@ def is_downloading(item: QueueItem, now: float | None = None) -> bool:
     return bool(item.lease_owner and item.lease_until and item.lease_until > (now or time.time()))
 
 
-def _render_all(viewer: Viewer, queued: list[QueueItem]) -> list[wire.DownloadItem]:
-    channel_ids = {item.channel_id for item in queued if item.channel_id}
-    (channels,) = viewer.fetch((Channel, channel_ids))
+def _render_all(viewer: Viewer, queued: list[QueueItem], channels: dict | None = None) -> list[wire.DownloadItem]:
+    """The items rendered, with whether their channel is archived (`channels`: read already, else read here)."""
+    if channels is None:
+        (channels,) = viewer.fetch((Channel, {item.channel_id for item in queued if item.channel_id}))
     now = time.time()
     return [render(item, item.channel_id in channels, viewer.dialect, now) for item in queued]
 
@@ -254,6 +255,12 @@ def list_page(
         viewer, lists, page, scan_forward=True, order=lambda key: key.order_key, past_end_empty=True
     )
     ids = [key.youtube_id for key in keys]
+    if channel_id or lists[0][1] is QueueItem.by_status:
+        # a channel's list names its channel, by_status projects each item's: items and channels in one batch
+        channel_ids = {channel_id} if channel_id else {key.channel_id for key in keys if key.channel_id}
+        found, channels = viewer.fetch((QueueItem, ids), (Channel, channel_ids))
+        queued = [found[i] for i in ids if i in found]
+        return wire.Envelope(_render_all(viewer, queued, channels), viewer.config, paging)
     (found,) = viewer.fetch((QueueItem, ids))
     return wire.Envelope(_render_all(viewer, [found[i] for i in ids if i in found]), viewer.config, paging)
 

@@ -1,5 +1,5 @@
 """A user's watched flags and positions brought in (a move-in, a backup's restore): batch writes for the videos
-the archive holds, then the watched counter recounted and the subscriber feed marked."""
+the archive holds, then the watched and in-progress counters recounted and the subscriber feed marked."""
 
 from collections.abc import Iterable
 
@@ -34,5 +34,6 @@ def import_states(user_id: int, states: Iterable[dict]) -> int:
             if state["watched"]:
                 watched.append(video.published_key)
     feed.mark_watched(user_id, watched)
-    counters.recount([counters.watched_by(user_id)])  # batch writes are not counted one by one (the importer's way)
+    # batch writes are not counted one by one (the importer's way)
+    counters.recount([counters.watched_by(user_id), counters.in_progress_by(user_id)])
     return written
