@@ -49,7 +49,9 @@ def _is_art(key: str) -> bool:
 
 def _owned() -> tuple[dict[str, str], dict[str, tuple[str, str]], set[str]]:
     """The art keys the tables link: videos' thumbnails {key: youtube_id}, channels' and playlists' art
-    {key: (kind, id)}, and the queue's thumbnails (kept, never fetched here)."""
+    {key: (kind, id)}, and the queue's thumbnails (kept, never fetched here). The queue is read first: a video
+    downloaded meanwhile leaves the queue only once its row is stored, so its thumbnail is owned either way."""
+    queued = {s3.video_thumb_key(item.youtube_id) for item in QueueItem.scan(attributes_to_get=["youtube_id"])}
     videos = {s3.video_thumb_key(v.youtube_id): v.youtube_id for v in Video.scan(attributes_to_get=["youtube_id"])}
     pages: dict[str, tuple[str, str]] = {}
     for channel in Channel.scan(attributes_to_get=["channel_id", "channel_art"]):
@@ -58,7 +60,6 @@ def _owned() -> tuple[dict[str, str], dict[str, tuple[str, str]], set[str]]:
     for playlist in Playlist.scan(attributes_to_get=["playlist_id", "playlist_thumb"]):
         if playlist.playlist_thumb:
             pages[s3.playlist_thumb_key(playlist.playlist_id)] = (refresh.PLAYLIST, playlist.playlist_id)
-    queued = {s3.video_thumb_key(item.youtube_id) for item in QueueItem.scan(attributes_to_get=["youtube_id"])}
     return videos, pages, queued
 
 
@@ -69,8 +70,7 @@ def _fetch_video_thumbnail(youtube_id: str, cookie: str | None) -> bool:
     except ytdlp.YtDlpError as error:
         log.warning("thumbnail of %s: %s", youtube_id, error.message)
         return False
-    worker.store_thumbnails([row], [youtube_id], cookie)
-    return bool(row.get("thumbnail_url"))
+    return bool(worker.store_thumbnails([row], [youtube_id], cookie))
 
 
 def check(cookie: str | None, run: task_runs.Run | None = None) -> dict:

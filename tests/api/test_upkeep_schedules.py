@@ -158,6 +158,19 @@ def test_check_reindex_sends_the_stale_items_to_refresh(aws):
     assert ("video", video_id(1)) in {(item.kind, item.item_id) for item in RefreshItem.scan()}
 
 
+def test_a_stale_video_is_read_again(fake_youtube, aws):
+    """The schedule's batch goes through the refresh function: the video's metadata is YouTube's again."""
+    source = next(iter(fake_youtube.catalog.videos.values()))
+    archive(fake_youtube, source.youtube_id)  # stored as "old title", never refreshed
+    assert fire("check_reindex")["video"] == 1
+    assert run_queued_jobs("refresh", "refresh") == 1
+    stored = Video.get(source.youtube_id)
+    assert stored.title == source.title
+    assert stored.vid_last_refresh == datetime.datetime.now(datetime.UTC).date().isoformat()
+    assert RefreshItem.count("video") == 0
+    assert {run.status for run in task_runs.runs_of(task_runs.CHECK_REINDEX)} == {task_runs.SUCCESS}
+
+
 def test_check_reindex_takes_a_days_share_oldest_first(aws):
     """TubeArchivist's batch: (active // days + 1) * 1.2 a run, at most MAX_BATCH."""
     assert [reindex.share(n, 90) for n in (0, 89, 90, 900, 10**6)] == [1, 1, 2, 13, reindex.MAX_BATCH]
