@@ -138,12 +138,15 @@ def one(config: dict, name: str) -> ScheduleRow:
     return shown[0]
 
 
-def change(name: str, schedule: str | None, task_config: dict | None) -> dict:
+def change(config: dict, name: str, schedule: str | None, task_config: dict | None) -> dict:
     """The partial settings object that sets a schedule and or its task's config (`POST
-    /api/task/schedule/<name>/`); app_settings.update checks the values."""
+    /api/task/schedule/<name>/`) over the current `config`; app_settings.update checks the values. A config
+    alone is for a schedule that is on (NotFound otherwise, before anything is stored)."""
     known(name)
     if not schedule and not task_config:
         raise BadRequest("expected schedule or config key")
+    if not schedule:
+        one(config, name)
     keys = TASK_CONFIG.get(name, {})
     if task_config and not keys:
         raise BadRequest(f"task '{name}' doesn't take config")

@@ -91,7 +91,10 @@ def test_an_upkeep_schedule_starts_off_and_is_turned_on_and_off(client, modern, 
 
 
 def test_check_reindex_takes_its_days(client, admin, modern):
-    """TubeArchivist's check_reindex `days`: application.reindex_days, the same setting v0.4's config shows."""
+    """TubeArchivist's check_reindex `days`: application.reindex_days, the same setting v0.4's config shows; a
+    config alone for a schedule that is off is a 404 that stores nothing."""
+    response = send(client, "POST", "/api/task/schedule/check_reindex/", modern, {"config": {"days": 30}})
+    assert response.status_code == 404 and app_settings.current()["application"]["reindex_days"] == 90
     body = {"schedule": "0 12 *", "config": {"days": 30}}
     response = send(client, "POST", "/api/task/schedule/check_reindex/", modern, body)
     assert response.status_code == 200 and response.json_body["config"] == {"days": 30}
@@ -100,8 +103,10 @@ def test_check_reindex_takes_its_days(client, admin, modern):
     for bad, says in (({"days": 0}, "reindex_days"), ({"days": "ninety"}, "reindex_days"), ({"rotate": 3}, "days")):
         response = send(client, "POST", "/api/task/schedule/check_reindex/", modern, {"config": bad})
         assert response.status_code == 400 and says in response.json_body["error"], bad
-    response = send(client, "POST", "/api/task/schedule/download_pending/", modern, {"config": {"days": 3}})
+    body = {"schedule": "0 16 *", "config": {"days": 3}}
+    response = send(client, "POST", "/api/task/schedule/download_pending/", modern, body)
     assert response.status_code == 400 and "doesn't take config" in response.json_body["error"]
+    assert app_settings.current()["scheduler"]["download_pending"] is False
     assert app_settings.current()["application"]["reindex_days"] == 30
 
 
