@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from functions.core.settings import SCHEDULE_HANDLERS, schedule_rule_prefix
+from functions.core.settings import DEFAULT_SCHEDULES, SCHEDULE_HANDLERS, schedule_rule_prefix
 from infra.package import LAMBDA_RUNTIME
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,9 +134,11 @@ def _function_extras(functions: dict, config: dict, stage: str) -> None:
 
 
 def _schedule_rules(functions: dict, stage: str) -> None:
-    """Each schedule's rule named after its job (the API's policy names the same rules), the prefix in the API
-    function's environment (functions.services.schedules)."""
+    """Each schedule's rule named after its job (the API's policy names the same rules), disabled when the
+    schedule starts off (settings.DEFAULT_SCHEDULES: the owner turns it on), the prefix in the API function's
+    environment (functions.services.schedules)."""
     prefix = schedule_rule_prefix(stage)
+    starts_off = {SCHEDULE_HANDLERS[name] for name, schedule in DEFAULT_SCHEDULES.items() if schedule is False}
     for function in functions.values():
         properties = function["Properties"]
         handler = properties["Handler"].rpartition(".")[2]
@@ -146,6 +148,8 @@ def _schedule_rules(functions: dict, stage: str) -> None:
             if handler not in SCHEDULE_HANDLERS.values():
                 raise MergeError(f"{handler} runs on a schedule settings.SCHEDULE_HANDLERS does not name")
             event["Properties"]["Name"] = prefix + handler
+            if handler in starts_off:
+                event["Properties"]["State"] = "DISABLED"
         if properties["Handler"] == "app.app":
             properties.setdefault("Environment", {}).setdefault("Variables", {})["SCHEDULE_RULE_PREFIX"] = prefix
 

@@ -9,13 +9,20 @@ import pytest
 
 from functions.core import crontab
 from functions.core.errors import BadRequest, NotFound
-from functions.core.settings import DEFAULT_SCHEDULES, SCHEDULE_HANDLERS, get_settings, schedule_rule_prefix
+from functions.core.settings import (
+    AUTO_SCHEDULES,
+    DEFAULT_SCHEDULES,
+    OFF_AT_START,
+    SCHEDULE_HANDLERS,
+    get_settings,
+    schedule_rule_prefix,
+)
 from functions.services import app_settings, schedules, task_runs
 from functions.storage.models import AppSetting, TaskRun
 from infra.merge import load_resources, merge
 from tests.conftest import ROOT
 from tests.test_merge import CONFIG, chalice_template
-from tests.test_snapshots import run_snapshot_jobs
+from tests.test_snapshots import run_queued_jobs, run_snapshot_jobs
 
 DAY = 86400
 PREFIX = schedule_rule_prefix("local")
@@ -83,11 +90,13 @@ def test_auto_is_the_default_and_0_or_false_turn_a_schedule_off(aws):
 
 @pytest.fixture
 def rules(aws, monkeypatch):
-    """The stage's schedule rules as the stack makes them (infra/merge.py's names), and the API's setting."""
+    """The stage's schedule rules as the stack makes them (infra/merge.py's names, disabled for the schedules off
+    at the start), and the API's setting."""
     events = boto3.client("events")
     for name, handler in SCHEDULE_HANDLERS.items():
-        expression = crontab.eventbridge(crontab.parse(str(DEFAULT_SCHEDULES[name])))
-        events.put_rule(Name=PREFIX + handler, ScheduleExpression=expression, State="ENABLED")
+        expression = crontab.eventbridge(crontab.parse(AUTO_SCHEDULES[name]))
+        state = "ENABLED" if DEFAULT_SCHEDULES[name] else "DISABLED"
+        events.put_rule(Name=PREFIX + handler, ScheduleExpression=expression, State=state)
     monkeypatch.setenv("SCHEDULE_RULE_PREFIX", PREFIX)
     get_settings.cache_clear()
     yield lambda handler: events.describe_rule(Name=PREFIX + handler)
@@ -169,15 +178,18 @@ def test_the_last_run_shown_is_the_newest_task_runs_end(aws, monkeypatch):
 
 
 def test_each_schedules_job_is_its_last_run(aws):
-    """The scheduled handlers write the task runs the listing reads (the daily snapshot through its job)."""
+    """The scheduled handlers write the task runs the listing reads (the daily snapshot and the thumbnail check
+    through their jobs)."""
     from chalice.test import TestEventsClient
 
     from app import app
 
+    app_settings.update({"scheduler": dict.fromkeys(OFF_AT_START, "auto")})  # those off at the start, shown when on
     event = TestEventsClient(app).generate_cw_event("aws.events", "Scheduled Event", {}, [], "us-east-1")
     for handler in SCHEDULE_HANDLERS.values():
         app.handler_map[handler](event, None)
     run_snapshot_jobs()
+    assert run_queued_jobs("refresh", "refresh") == 1  # the thumbnail check, nothing to refresh
     ended = {}
     for run in TaskRun.scan():
         ended[run.name] = max(ended.get(run.name, 0), run.finished)
@@ -185,10 +197,11 @@ def test_each_schedules_job_is_its_last_run(aws):
     assert {row.name: row.last_run_at for row in shown} == {
         name: _at(ended[task]) for name, task in schedules.SCHEDULE_TASKS.items()
     }
-    assert AppSetting.count() == 0  # nothing but the task runs
+    assert AppSetting.count() == 1  # the schedules turned on; else nothing but the task runs
 
 
 def test_the_template_names_the_rules_the_api_may_change():
+    """Each rule named after its job, the API allowed to change them; those off at the start made disabled."""
     merged = merge(chalice_template(), load_resources(), CONFIG, "prod", "layer.zip")
     assert merged["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["SCHEDULE_RULE_PREFIX"] == (
         "ytarchive-prod-schedule-"
@@ -204,11 +217,15 @@ def test_the_template_names_the_rules_the_api_may_change():
             },
         }
     merged = merge(template, load_resources(), CONFIG, "prod", "layer.zip")
-    names = {
-        merged["Resources"][h]["Properties"]["Events"]["Event"]["Properties"]["Name"]
-        for h in SCHEDULE_HANDLERS.values()
+    rules = {
+        name: merged["Resources"][h]["Properties"]["Events"]["Event"]["Properties"]
+        for name, h in SCHEDULE_HANDLERS.items()
     }
+    names = {rule["Name"] for rule in rules.values()}
     assert names == {f"ytarchive-prod-schedule-{handler}" for handler in SCHEDULE_HANDLERS.values()}
+    states = {name: rule.get("State", "ENABLED") for name, rule in rules.items()}
+    assert states == {name: "DISABLED" if name in OFF_AT_START else "ENABLED" for name in SCHEDULE_HANDLERS}
+    assert set(OFF_AT_START) == {"download_pending", "check_reindex", "thumbnail_check"}
 
     policy = json.loads((ROOT / ".chalice" / "policy-api.json").read_text())
     (statement,) = [s for s in policy["Statement"] if any(a.startswith("events:") for a in s["Action"])]

@@ -22,17 +22,22 @@ DAY = 86400
 CONFIG = DEFAULT_APP_CONFIG
 
 
-def run_snapshot_jobs() -> int:
-    """Hand every message of the snapshot queue to the snapshot function, as Lambda would; how many ran."""
+def run_queued_jobs(queue: str, handler: str) -> int:
+    """Hand every message of a queue to its function, as Lambda would; how many ran."""
     from app import app
     from infra.local import process_batch
 
     sqs = boto3.client("sqs")
-    url = sqs.get_queue_url(QueueName="ytarchive-local-snapshot")["QueueUrl"]
+    url = sqs.get_queue_url(QueueName=f"ytarchive-local-{queue}")["QueueUrl"]
     handled = 0
-    while received := process_batch(sqs, url, app.handler_map["snapshot"], 1, wait_seconds=0):
+    while received := process_batch(sqs, url, app.handler_map[handler], 1, wait_seconds=0):
         handled += received
     return handled
+
+
+def run_snapshot_jobs() -> int:
+    """Hand every message of the snapshot queue to the snapshot function; how many ran."""
+    return run_queued_jobs("snapshot", "snapshot")
 
 
 def tables() -> dict[str, list[str]]:

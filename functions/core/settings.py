@@ -11,12 +11,21 @@ TA_API_VERSION = "v0.4.13"  # the TubeArchivist release whose API the archive an
 TA_V05_API_VERSION = "v0.5.9"  # ... and the one its v0.5 dialect answers as (functions.core.dialects)
 
 # When the scheduled jobs run (functions.services.schedules): a crontab in UTC, TubeArchivist's three fields
-# (minute hour day_of_week) or five; false: never.
-DEFAULT_SCHEDULES: dict[str, str | bool] = {
+# (minute hour day_of_week) or five. AUTO_SCHEDULES are each job's "auto" (TubeArchivist's ScheduleBuilder
+# defaults where it has the task); DEFAULT_SCHEDULES what a new archive starts with, false: off. The jobs that
+# spend YouTube requests or download on their own start off, their rules disabled in the template.
+AUTO_SCHEDULES: dict[str, str] = {
     "update_subscribed": "0 */6 *",
     "run_snapshot": "0 3 *",
     "autodelete": "30 */6 *",
     "run_backup": "0 18 0",  # TubeArchivist's: Sundays at 18:00
+    "download_pending": "0 16 *",
+    "check_reindex": "0 12 *",
+    "thumbnail_check": "0 17 *",
+}
+OFF_AT_START = ("download_pending", "check_reindex", "thumbnail_check")
+DEFAULT_SCHEDULES: dict[str, str | bool] = {
+    name: False if name in OFF_AT_START else crontab for name, crontab in AUTO_SCHEDULES.items()
 }
 # What TubeArchivist clients find under "config" in every envelope; stored overrides are merged on top.
 DEFAULT_APP_CONFIG = {
@@ -47,8 +56,9 @@ DEFAULT_APP_CONFIG = {
     },
     # disable_static_auth: file URLs in TA answers are signed, absolute and expiring, for players that send no
     # credential (Kodi, VLC, a casting device), as TubeArchivist's DISABLE_STATIC_AUTH
-    # backup_rotate: how many backups (functions.services.backups) are kept, TubeArchivist's run_backup_rotate
-    "application": {"enable_snapshot": True, "disable_static_auth": False, "backup_rotate": 5},
+    # backup_rotate: how many automatic backups (functions.services.backups) are kept, 0: all (TubeArchivist's
+    # run_backup `rotate`); reindex_days: check_reindex refreshes what was last refreshed that long ago (its `days`)
+    "application": {"enable_snapshot": True, "disable_static_auth": False, "backup_rotate": 5, "reindex_days": 90},
     "scheduler": DEFAULT_SCHEDULES,
 }
 # Each schedule's job: its handler in functions/jobs/triggers.py, and its EventBridge rule's name after the
@@ -58,6 +68,9 @@ SCHEDULE_HANDLERS = {
     "run_snapshot": "daily_snapshot",
     "autodelete": "autodelete",
     "run_backup": "scheduled_backup",
+    "download_pending": "download_pending",
+    "check_reindex": "check_reindex",
+    "thumbnail_check": "thumbnail_check",
 }
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from chalice import Blueprint
 
 from functions.core import crontab
-from functions.core.settings import DEFAULT_SCHEDULES, SCHEDULE_HANDLERS
+from functions.core.settings import AUTO_SCHEDULES, SCHEDULE_HANDLERS
 from functions.storage import aws
 
 blueprint = Blueprint(__name__)
@@ -35,14 +35,16 @@ def _job(module: str, name: str) -> Callable:
 
 
 def _scheduled(module: str, name: str) -> Callable:
-    """The job `name`, on its schedule's default (settings.SCHEDULE_HANDLERS names the schedule of each)."""
+    """The job `name`, on its schedule's "auto" (settings.SCHEDULE_HANDLERS names the schedule of each; those off
+    at the start get a disabled rule: infra/merge.py)."""
     (schedule,) = [schedule for schedule, handler in SCHEDULE_HANDLERS.items() if handler == name]
-    default = crontab.parse(str(DEFAULT_SCHEDULES[schedule]))
+    default = crontab.parse(AUTO_SCHEDULES[schedule])
     return blueprint.schedule(crontab.eventbridge(default))(_job(module, name))
 
 
 # The snapshot queue consumer and the scheduled snapshot; the download queue consumer; the subscriptions rescan;
-# the autodelete; the scheduled backup; the refresh queue consumer (refreshes, requested rescans).
+# the autodelete; the scheduled backup; the refresh queue consumer (refreshes, requested rescans, thumbnail
+# checks); the scheduled start of the pending downloads, the refresh of what is due and the thumbnail check.
 snapshot = blueprint.on_sqs_message(queue=aws.SNAPSHOT, batch_size=1)(_job("snapshot", "snapshot"))
 daily_snapshot = _scheduled("snapshot", "daily_snapshot")
 download = blueprint.on_sqs_message(queue=aws.DOWNLOAD, batch_size=1)(_job("download", "download"))
@@ -50,3 +52,6 @@ rescan = _scheduled("rescan", "rescan")
 autodelete = _scheduled("autodelete", "autodelete")
 scheduled_backup = _scheduled("snapshot", "scheduled_backup")
 refresh = blueprint.on_sqs_message(queue=aws.REFRESH, batch_size=1)(_job("refresh", "refresh"))
+download_pending = _scheduled("upkeep", "download_pending")
+check_reindex = _scheduled("upkeep", "check_reindex")
+thumbnail_check = _scheduled("upkeep", "thumbnail_check")

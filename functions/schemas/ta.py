@@ -155,7 +155,8 @@ class DownloadSettings(Struct, forbid_unknown_fields=True):
 class ApplicationSettings(Struct, forbid_unknown_fields=True):
     enable_snapshot: bool | UnsetType = UNSET
     disable_static_auth: bool | UnsetType = UNSET  # media links signed for players without a credential
-    backup_rotate: Annotated[int, Meta(ge=1, le=100)] | UnsetType = UNSET  # backups kept
+    backup_rotate: Annotated[int, Meta(ge=0, le=100)] | UnsetType = UNSET  # automatic backups kept, 0: all
+    reindex_days: Annotated[int, Meta(ge=1, le=3650)] | UnsetType = UNSET  # check_reindex: refreshed this long ago
 
 
 # A crontab (functions.services.schedules checks it: "0 8 *", five fields, "auto"), or false: never.
@@ -167,6 +168,9 @@ class SchedulerSettings(Struct, forbid_unknown_fields=True):
     run_snapshot: Crontab = UNSET
     autodelete: Crontab = UNSET
     run_backup: Crontab = UNSET  # a backup (functions.services.backups), then the rotation
+    download_pending: Crontab = UNSET  # the queue's pending videos sent to download
+    check_reindex: Crontab = UNSET  # the refresh of what is due (functions.services.reindex)
+    thumbnail_check: Crontab = UNSET  # missing art fetched again, orphans deleted (functions.services.thumbnails)
 
 
 class SettingsUpdate(Struct, forbid_unknown_fields=True):

@@ -49,7 +49,8 @@ class TokenQuery(Struct):
 
 class ScheduleChange(Struct):
     """`POST /api/task/schedule/<name>/`: a crontab ("0 8 *", five fields, "auto"; "0" turns it off) and or the
-    task's config (run_backup's `rotate`: how many backups are kept; the others take none)."""
+    task's config (run_backup's `rotate`: how many automatic backups are kept, 0 all; check_reindex's `days`: how
+    old metadata is refreshed; the others take none)."""
 
     schedule: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
     config: dict | UnsetType = UNSET

@@ -16,7 +16,8 @@ archive holds (what it holds and the backup lacks stays), which is what TubeArch
 
 Creating and restoring run in the snapshot function (functions/jobs/snapshot.py), asked for with a message on
 its queue: the API answers at once with the task id, as v0.5 does. After each backup only the newest
-`application.backup_rotate` are kept (TubeArchivist's `run_backup_rotate`).
+`application.backup_rotate` automatic backups are kept, all of them when it is 0 (TubeArchivist's run_backup
+`rotate`); manual ones stay until deleted.
 """
 
 import gzip
@@ -72,7 +73,7 @@ def _describe(filename: str, size: int) -> dict:
 
 
 def listing() -> list[dict]:
-    """Every backup, newest first (the prefix holds at most `backup_rotate` and the manual ones since)."""
+    """Every backup, newest first (the prefix holds at most `backup_rotate` automatic ones, and the manual ones)."""
     found = []
     for listed in s3.listing(s3.BACKUP_PREFIX):
         name = listed["Key"].removeprefix(s3.BACKUP_PREFIX)
@@ -204,8 +205,10 @@ def export(reason: str, now: float | None = None) -> str:
 
 
 def rotate(keep: int) -> list[str]:
-    """Keep the newest `keep` backups; the names removed."""
-    gone = [item["filename"] for item in listing()[keep:]]
+    """Keep the newest `keep` automatic backups (0: all of them), as TubeArchivist's rotation: the manual ones
+    stay until deleted. The names removed."""
+    automatic = [item["filename"] for item in listing() if item["reason"] == "auto"]
+    gone = automatic[keep:] if keep else []
     s3.delete_objects([s3.backup_key(name) for name in gone])
     return gone
 

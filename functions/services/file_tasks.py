@@ -1,5 +1,6 @@
-"""What the snapshot function's file tasks share (backups, the manual import, the filesystem rescan): asking for
-a run (the task marked, its message sent, its id answered) and the report a run leaves in the bucket."""
+"""What the file tasks share (backups, the manual import, the filesystem rescan in the snapshot function; the
+thumbnail check in the refresh function, which reads YouTube): asking for a run (the task marked, its message
+sent, its id answered) and the report a run leaves in the bucket."""
 
 import json
 import time
@@ -14,16 +15,16 @@ from functions.storage import aws, s3
 
 log = logs.logger(__name__)
 T = TypeVar("T")
-LEASE_SECONDS = 960  # the snapshot function's timeout and a minute
+LEASE_SECONDS = 960  # the snapshot and refresh functions' timeout and a minute
 
 
-def ask(task: str, message: dict) -> str:
-    """Mark the task asked for and send its message to the snapshot queue; the task id. 409 while a run of it
-    is under way or asked for."""
+def ask(task: str, message: dict, queue: str = aws.SNAPSHOT) -> str:
+    """Mark the task asked for and send its message to the job's queue; the task id. 409 while a run of it is
+    under way or asked for."""
     if tasks.is_busy(task) or not tasks.request(task, LEASE_SECONDS):
         raise Conflict(f"{task} is running already")
     (task_id,) = task_runs.queue(task)  # task/by-id/ shows it from now on
-    aws.send(aws.SNAPSHOT, [{**message, "action": task, "task_id": task_id}])
+    aws.send(queue, [{**message, "action": task, "task_id": task_id}])
     return task_id
 
 

@@ -15,7 +15,7 @@ import datetime
 
 from functions.core.crontab import eventbridge, human, next_run, parse
 from functions.core.errors import BadRequest, NotFound, ServiceUnavailable
-from functions.core.settings import DEFAULT_SCHEDULES, SCHEDULE_HANDLERS, get_settings
+from functions.core.settings import AUTO_SCHEDULES, SCHEDULE_HANDLERS, get_settings
 from functions.schemas.ta5 import ScheduleRow
 from functions.services import task_runs
 from functions.storage import aws
@@ -28,9 +28,16 @@ SCHEDULE_TASKS = {
     "run_snapshot": task_runs.CREATE_SNAPSHOT,
     "autodelete": task_runs.AUTODELETE,
     "run_backup": task_runs.RUN_BACKUP,
+    "download_pending": task_runs.DOWNLOAD_PENDING,
+    "check_reindex": task_runs.CHECK_REINDEX,
+    "thumbnail_check": task_runs.THUMBNAIL_CHECK,
 }
-# v0.5's `config` of a schedule: each key is a setting of its task (TubeArchivist's run_backup `rotate`)
-TASK_CONFIG = {"run_backup": {"rotate": ("application", "backup_rotate")}}
+# v0.5's `config` of a schedule: each key is a setting of its task (TubeArchivist's CrontabValidator.CONFIG:
+# run_backup's `rotate`, check_reindex's `days`)
+TASK_CONFIG = {
+    "run_backup": {"rotate": ("application", "backup_rotate")},
+    "check_reindex": {"days": ("application", "reindex_days")},
+}
 
 
 # ---------------------------------------------------------------- the settings
@@ -58,7 +65,7 @@ def checked(section: dict) -> dict:
         if value is False or (isinstance(value, str) and value.strip().lower() in OFF_WORDS):
             values[name] = False
             continue
-        text = str(DEFAULT_SCHEDULES[name]) if value.strip() == "auto" else value
+        text = AUTO_SCHEDULES[name] if value.strip() == "auto" else value
         try:
             crontab = parse(text)
             next_run(crontab, 0)
@@ -92,10 +99,10 @@ def apply(section: dict) -> None:
 
 
 def last_run_at(name: str) -> str | None:
-    """When the schedule's task last ran: its newest run's end (its start while it runs), in ISO 8601 UTC; None
-    when it never ran. One Query (Limit=1)."""
+    """When the schedule's task last ran: its newest run's end (its start while it runs, when it was asked for
+    while it waits: the downloads a schedule sent), in ISO 8601 UTC; None when it never ran. One Query (Limit=1)."""
     newest = next(iter(task_runs.runs_of(SCHEDULE_TASKS[name], limit=1)), None)
-    stamp = None if newest is None else newest.finished or newest.started
+    stamp = None if newest is None else newest.finished or newest.started or newest.queued
     if stamp is None:
         return None
     return datetime.datetime.fromtimestamp(stamp / 1000, datetime.UTC).isoformat().replace("+00:00", "Z")
@@ -131,12 +138,15 @@ def one(config: dict, name: str) -> ScheduleRow:
     return shown[0]
 
 
-def change(name: str, schedule: str | None, task_config: dict | None) -> dict:
+def change(config: dict, name: str, schedule: str | None, task_config: dict | None) -> dict:
     """The partial settings object that sets a schedule and or its task's config (`POST
-    /api/task/schedule/<name>/`); app_settings.update checks the values."""
+    /api/task/schedule/<name>/`) over the current `config`; app_settings.update checks the values. A config
+    alone is for a schedule that is on (NotFound otherwise, before anything is stored)."""
     known(name)
     if not schedule and not task_config:
         raise BadRequest("expected schedule or config key")
+    if not schedule:
+        one(config, name)
     keys = TASK_CONFIG.get(name, {})
     if task_config and not keys:
         raise BadRequest(f"task '{name}' doesn't take config")

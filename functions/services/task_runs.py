@@ -62,6 +62,7 @@ RUN_BACKUP, RESTORE_BACKUP = "run_backup", "restore_backup"
 RESCAN_FILESYSTEM, MANUAL_IMPORT = "rescan_filesystem", "manual_import"
 INDEX_PLAYLISTS = "index_playlists"
 SUBSCRIBE_TO = "subscribe_to"
+THUMBNAIL_CHECK, RESYNC_METADATA, VERSION_CHECK = "thumbnail_check", "resync_metadata", "version_check"
 TASKS = {
     UPDATE_SUBSCRIBED: Task("Rescan your Subscriptions", "download:scan", True, True, stops_running=True),
     DOWNLOAD_PENDING: Task("Downloading", "download:run", True, True, stops_running=True),
@@ -76,7 +77,13 @@ TASKS = {
     MANUAL_IMPORT: Task("Manual video import", "setting:import", False, False),
     INDEX_PLAYLISTS: Task("Index Channel Playlist", "channel:indexplaylist", False, False),
     SUBSCRIBE_TO: Task("Add Subscription", "subscription:add", False, False),
+    THUMBNAIL_CHECK: Task("Check your Thumbnails", "setting:thumbnailcheck", True, False),
+    RESYNC_METADATA: Task("Sync Metadata to Media Files", "setting:thumbnailsync", True, False),
+    VERSION_CHECK: Task("Look for new Version", "", False, False),  # never runs here: the owner deploys releases
 }
+# TubeArchivist's resync_metadata writes its metadata into each media file's mp4 tags; the archive's files in S3
+# carry none (the tables are the metadata, the backups export it), so its run has nothing to write.
+RESYNC_RESULT = "nothing to embed: the archive keeps metadata in its tables, not in the media files"
 FILTER_GROUPS = {"download": "download:", "settings": "setting:", "channel": "channel:"}  # the poll's ?filter=
 
 

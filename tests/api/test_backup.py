@@ -154,12 +154,22 @@ def test_the_backup_is_one_gzip_json_lines_object(client, headers, archive):
     }
 
 
-def test_only_the_newest_backups_are_kept(client, headers, archive):
-    made = [backups.export("manual", now=1_750_000_000 + n * 3600) for n in range(3)]
+def test_only_the_newest_automatic_backups_are_kept(client, headers, archive):
+    """TubeArchivist's rotation: the newest `rotate` automatic backups stay, manual ones are never rotated."""
+    made = [backups.export("auto", now=1_750_000_000 + n * 3600) for n in range(3)]
+    manual = backups.export("manual", now=1_740_000_000)
     newest = make_backup(client, headers)  # backup_rotate is 2
     listed = [item["filename"] for item in client.http.get("/api/appsettings/backup/", headers=headers).json_body]
-    assert listed == [newest, made[2]]
+    assert listed == [newest, made[2], made[1], manual]
     assert client.http.get(f"/api/appsettings/backup/{made[0]}/", headers=headers).status_code == 404
+
+
+def test_a_rotation_of_0_keeps_every_backup(client, headers, archive):
+    made = [backups.export("auto", now=1_750_000_000 + n * 3600) for n in range(3)]
+    app_settings.update({"application": {"backup_rotate": 0}})
+    newest = make_backup(client, headers)
+    listed = [item["filename"] for item in client.http.get("/api/appsettings/backup/", headers=headers).json_body]
+    assert listed == [newest, *reversed(made)]
 
 
 def test_delete_and_unknown_names(client, headers, archive):
@@ -201,20 +211,21 @@ def test_users_need_admin(client, archive, other):
 
 def test_the_scheduled_backup_is_written_and_rotated(client, headers, archive):
     """The run_backup schedule's handler asks for a backup as the POST does (one asked for already: skipped); the
-    job writes it and keeps the newest backup_rotate (2); the schedule's last run is that run's end."""
+    job writes it and keeps the newest backup_rotate (2) automatic ones; the schedule's last run is that run's
+    end."""
     from chalice.test import TestEventsClient
 
     from app import app
     from functions.services import schedules, task_runs
 
-    made = [backups.export("manual", now=1_750_000_000 + n * 3600) for n in range(2)]
+    made = [backups.export(reason, now=1_750_000_000 + n * 3600) for n, reason in enumerate(("auto", "manual", "auto"))]
     event = TestEventsClient(app).generate_cw_event("aws.events", "Scheduled Event", {}, [], "us-east-1")
     app.handler_map["scheduled_backup"](event, None)
     app.handler_map["scheduled_backup"](event, None)  # fired again before the job ran: no second backup
     assert run_snapshot_jobs() == 1
     listed = client.http.get("/api/appsettings/backup/", headers=headers).json_body
-    assert [item["reason"] for item in listed] == ["auto", "manual"]
-    assert listed[1]["filename"] == made[1]
+    assert [item["reason"] for item in listed] == ["auto", "auto", "manual"]
+    assert [item["filename"] for item in listed[1:]] == [made[2], made[1]]
     with gzip.open(io.BytesIO(s3.read(s3.backup_key(listed[0]["filename"])))) as packed:
         header = json.loads(packed.readline())["backup"]
     assert header["reason"] == "auto" and header["counts"]["video"] == 3

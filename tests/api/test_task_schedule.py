@@ -97,7 +97,7 @@ def test_the_backup_schedule_and_its_rotation_round_trip(client, admin, modern):
     [
         ({"schedule": "0 25 6"}, "hour"),
         ({"schedule": "*/5 * *"}, "minutes"),
-        ({"config": {"rotate": 0}}, "backup_rotate"),
+        ({"config": {"rotate": -1}}, "backup_rotate"),
         ({"config": {"rotate": "five"}}, "backup_rotate"),
         ({"config": {"keep": 3}}, "rotate"),
         ({"schedule": "0 3 *", "config": {"days": 9}}, "rotate"),
@@ -112,8 +112,8 @@ def test_a_bad_backup_schedule_is_a_400_and_changes_nothing(client, modern, body
 
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
 def test_an_unknown_task_is_a_404(client, modern, method):
-    response = send(client, method, "/api/task/schedule/check_reindex/", modern, {"schedule": "0 8 *"})
-    assert response.status_code == 404 and "check_reindex" in response.json_body["error"]
+    response = send(client, method, "/api/task/schedule/resync_metadata/", modern, {"schedule": "0 8 *"})
+    assert response.status_code == 404 and "resync_metadata" in response.json_body["error"]
     assert app_settings.current()["scheduler"] == DEFAULT_SCHEDULES
 
 
@@ -141,7 +141,7 @@ def test_v04_settings_and_v05_schedules_are_one_setting(client, admin, modern):
 
     response = send(client, "POST", "/api/appsettings/config/", admin, {"scheduler": {"run_snapshot": "0 61 *"}})
     assert response.status_code == 400 and "scheduler.run_snapshot" in response.json_body["error"]
-    response = send(client, "POST", "/api/appsettings/config/", admin, {"scheduler": {"check_reindex": "0 8 *"}})
+    response = send(client, "POST", "/api/appsettings/config/", admin, {"scheduler": {"version_check": "0 8 *"}})
     assert response.status_code == 400
     assert app_settings.current()["scheduler"]["run_snapshot"] == "0 3 *"
 

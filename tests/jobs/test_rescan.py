@@ -157,7 +157,8 @@ def test_schedule_handler_runs_the_rescan(fake_youtube, client):
 
 
 def test_the_jobs_are_scheduled_on_the_default_schedules():
-    """The stack's rules start from the defaults (scheduler.*), every six hours for the rescan."""
+    """The stack's rules start from the defaults (scheduler.*), every six hours for the rescan; those off at the
+    start are made disabled (infra/merge.py) on TubeArchivist's schedule of the task, the one "auto" sets."""
     from app import app
 
     expressions = {
@@ -170,4 +171,7 @@ def test_the_jobs_are_scheduled_on_the_default_schedules():
         "autodelete": "cron(30 0,6,12,18 * * ? *)",
         "daily_snapshot": "cron(0 3 * * ? *)",
         "scheduled_backup": "cron(0 18 ? * 1 *)",  # Sundays
+        "download_pending": "cron(0 16 * * ? *)",
+        "check_reindex": "cron(0 12 * * ? *)",
+        "thumbnail_check": "cron(0 17 * * ? *)",
     }

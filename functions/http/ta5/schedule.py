@@ -32,9 +32,10 @@ def get_schedule(call: Call, task_name: str):
 
 @router.route("/api/task/schedule/{task_name}", methods=("POST",), auth=ADMIN, body=ScheduleChange, returns=ScheduleRow)
 def change_schedule(call: Call, task_name: str):
-    """A new crontab ("auto": the default); a bad one is a 400 naming what is wrong, and nothing changes."""
+    """A new crontab ("auto": the default) and or the task's config (a 404 alone for a schedule that is off); a
+    bad one is a 400 naming what is wrong, and nothing changes."""
     body = call.body
-    change = schedules.change(task_name, body.schedule or None, body.config or None)
+    change = schedules.change(call.viewer.config, task_name, body.schedule or None, body.config or None)
     return schedules.one(app_settings.update(change), task_name)
 
 

@@ -12,10 +12,10 @@ from functions.http.ta5.shapes import no_content
 from functions.schemas.tasks import TaskCommand, TaskResult, TaskRunStarted
 
 if TYPE_CHECKING:
-    from functions.services import rescan, task_runs
+    from functions.services import rescan, task_runs, thumbnails
     from functions.services.downloads import intake
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    rescan, task_runs = lazy.modules("functions.services", "rescan", "task_runs")
+    rescan, task_runs, thumbnails = lazy.modules("functions.services", "rescan", "task_runs", "thumbnails")
     intake = lazy.modules("functions.services.downloads", "intake")
 
 router = Router(__name__, dialect=V05)
@@ -36,17 +36,19 @@ def runs_of(call: Call, task_name: str):
 
 @router.route("/api/task/by-name/{task_name}", methods=("POST",), auth=ADMIN, returns=TaskRunStarted)
 def start(call: Call, task_name: str):
-    """Start a task (v0.5: those with `api_start`; 404 for the others): a rescan, or one download per pending
-    video (the answer names the first; with none pending, a run that ends at once)."""
+    """Start a task (v0.5: those with `api_start`; 404 for the others): a rescan; one download per pending
+    video (the answer names the first; with none pending, a run that ends at once); the thumbnail check (409
+    while one runs); the metadata resync, a run that ends at once (no file here carries embedded metadata)."""
     if not task_runs.task(task_name).api_start:
         raise NotFound("can not start task through this endpoint")
     if task_name == task_runs.UPDATE_SUBSCRIBED:
         return rescan.request_run()
-    run_ids = intake.start_runs()
-    if not run_ids:
-        task_id = task_runs.nothing_to_do(task_runs.DOWNLOAD_PENDING, "no pending videos to download")
-        return TaskRunStarted(task_id=task_id, status="SUCCESS", message="no pending videos to download")
-    return TaskRunStarted(task_id=run_ids[0], status="PENDING", message=f"{len(run_ids)} video(s) sent to download")
+    if task_name == task_runs.THUMBNAIL_CHECK:
+        return TaskRunStarted(task_id=thumbnails.request(), status="PENDING")
+    if task_name == task_runs.RESYNC_METADATA:
+        task_id = task_runs.nothing_to_do(task_name, task_runs.RESYNC_RESULT)
+        return TaskRunStarted(task_id=task_id, status="SUCCESS", message=task_runs.RESYNC_RESULT)
+    return intake.start_pending_run()
 
 
 @router.route("/api/task/by-id/{task_id}", auth=ADMIN, returns=TaskResult)

@@ -18,6 +18,7 @@ from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_video_id
 from functions.core.pagination import Page
 from functions.schemas import ta_objects as wire
+from functions.schemas.tasks import TaskRunStarted
 from functions.services import task_runs
 from functions.services.auth.viewer import Viewer
 from functions.services.downloads import items
@@ -161,6 +162,18 @@ def start_runs(ids: list[str] | None = None) -> list[str]:
     bodies = [{"action": items.DOWNLOAD, "youtube_id": i, "task_id": run} for i, run in zip(ids, run_ids, strict=True)]
     aws.send(aws.DOWNLOAD, bodies)
     return run_ids
+
+
+def start_pending_run() -> TaskRunStarted:
+    """Every pending video sent to download, one run each (v0.5's POST task/by-name/download_pending/ and the
+    download_pending schedule): the answer names the first run; with none pending, a run that ends at once."""
+    run_ids = start_runs()
+    if not run_ids:
+        message = "no pending videos to download"
+        return TaskRunStarted(
+            task_id=task_runs.nothing_to_do(task_runs.DOWNLOAD_PENDING, message), status="SUCCESS", message=message
+        )
+    return TaskRunStarted(task_id=run_ids[0], status="PENDING", message=f"{len(run_ids)} video(s) sent to download")
 
 
 def downloading() -> bool:

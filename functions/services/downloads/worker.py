@@ -30,18 +30,21 @@ def describe(youtube_ids: list[str], cookie: str | None = None) -> None:
             store_thumbnails([row], [youtube_id], cookie)
 
 
-def store_thumbnails(rows: list[dict], youtube_ids: list[str], cookie: str | None = None) -> None:
+def store_thumbnails(rows: list[dict], youtube_ids: list[str], cookie: str | None = None) -> list[str]:
     """The thumbnails of newly queued videos (of `youtube_ids`, from their rows' `thumbnail_url`) at the keys
     their items link (`vid_thumb_url`), as TubeArchivist caches them when it queues; the download replaces each
-    with its own. One YouTube fails to serve is left out (the item links a missing file until then)."""
-    wanted = set(youtube_ids)
+    with its own. One YouTube fails to serve is left out (the item links a missing file until then). The ids
+    whose thumbnail was stored."""
+    wanted, stored = set(youtube_ids), []
     for row in rows:
         if row.get("youtube_id") not in wanted or not row.get("thumbnail_url"):
             continue
         try:
             s3.put(s3.video_thumb_key(row["youtube_id"]), ytdlp.fetch(row["thumbnail_url"], cookie), "image/jpeg")
+            stored.append(row["youtube_id"])
         except ytdlp.YtDlpError as error:
-            log.warning("thumbnail of queued %s: %s", row["youtube_id"], error.message)
+            log.warning("thumbnail of %s: %s", row["youtube_id"], error.message)
+    return stored
 
 
 def queue_fields(row: dict) -> dict:
