@@ -110,10 +110,15 @@ def merge(into: dict[str, int], deltas: dict[str, int]) -> dict[str, int]:
 
 
 def remove(item: QueueItem) -> bool:
-    """Delete an item and take it off its counters, unless it changed list meanwhile; False then, or when gone."""
+    """Delete an item, take it off its counters and out of the search index, unless it changed list meanwhile;
+    False then, or when gone."""
+    from functions.services import search  # whose documents know the queue's statuses from here
+
     with db.transaction() as transaction:
         transaction.delete(item, condition=unchanged(item))
         move_counts(transaction, counts(item, -1), [item])
+    if transaction.committed:
+        search.remove_queue_item(item)
     return transaction.committed
 
 

@@ -8,6 +8,7 @@ from pynamodb.exceptions import DoesNotExist
 from functions.core import logs
 from functions.core.dates import duration_str
 from functions.core.ids import is_channel_id
+from functions.services import search
 from functions.services.archive import playlist_index
 from functions.services.downloads import intake, items
 from functions.storage import db, s3
@@ -64,6 +65,7 @@ def _update(youtube_id: str, fields: dict) -> bool:
     except DoesNotExist:
         return False
     fields = {name: value for name, value in fields.items() if value is not None}
+    before = QueueItem.from_raw_data(item.serialize())
     old, previous = items.counts(item, -1), items.unchanged(item) & (QueueItem.vid_type == item.vid_type)
     for name, value in fields.items():
         setattr(item, name, value)
@@ -73,6 +75,8 @@ def _update(youtube_id: str, fields: dict) -> bool:
     with db.transaction() as transaction:
         transaction.update(item, actions=actions, condition=previous)
         items.move_counts(transaction, items.moved_counts(old, item), [item])
+    if transaction.committed:
+        search.index_queue_item(item, before)  # its title and channel, found by the queue's search
     return transaction.committed
 
 

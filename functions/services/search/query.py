@@ -8,6 +8,9 @@ TubeArchivist, the words after a filter continue its value (`channel:linus tech 
 video `channel:`, `active:`; channel and playlist `active:`, `subscribed:`; full `channel:`, `lang:`, `source:`;
 all `fuzzy:` (`no`, `0`, `1`, `2`, `auto`). Words with another colon (`10:30`) are plain text. Matching is
 case-insensitive; the last word of a non-`full:` search is also a prefix (search as you type).
+
+The download queue's search (`/api/download/?q=`, TubeArchivist v0.5) is no search-box syntax: its words are
+found in queued videos' titles, channel names and ids (`queue_search`), of the statuses the list shows.
 """
 
 import re
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from functions.core.errors import BadRequest
 
 SIMPLE, VIDEO, CHANNEL, PLAYLIST, FULL = "simple", "video", "channel", "playlist", "full"
+DOWNLOAD = "download"  # the queue's search: never parsed from a search string
 TYPES = (VIDEO, CHANNEL, PLAYLIST, FULL)
 FILTERS = {
     SIMPLE: ("fuzzy",),
@@ -42,6 +46,7 @@ class Query:
     lang: str | None = None
     source: str | None = None
     fuzziness: int | str = 0  # 0, 1, 2 or "auto"
+    statuses: tuple[str, ...] = ()  # download searches: the queue statuses searched
 
 
 def _flag(name: str, value: str) -> bool:
@@ -50,6 +55,14 @@ def _flag(name: str, value: str) -> bool:
     if value in NO:
         return False
     raise BadRequest(f"{name}: takes yes or no, got {value!r}")
+
+
+def queue_search(raw: str, statuses: list[str]) -> Query:
+    """The Query of the download queue's `?q=`: all its words in an item's title, channel name or id, the last
+    word also as a prefix; BadRequest for a query longer than MAX_QUERY."""
+    if len(raw) > MAX_QUERY:
+        raise BadRequest(f"q longer than {MAX_QUERY} characters")
+    return Query(DOWNLOAD, text=raw.casefold(), statuses=tuple(statuses))
 
 
 def parse(raw) -> Query:
