@@ -122,6 +122,10 @@ def remove(item: QueueItem) -> bool:
     return transaction.committed
 
 
+def is_queued(youtube_id: str) -> bool:
+    return QueueItem.count(youtube_id) > 0
+
+
 def get(youtube_id: str) -> QueueItem:
     if not is_video_id(youtube_id):
         raise not_found(youtube_id)
