@@ -9,6 +9,8 @@ Layout (functions.storage.models):
 - `SearchWords`: the terms by length and first letter, what fuzzy matching compares a word with.
 - `SubtitleChunk`: subtitle fragments (a few cues each) of a track, CHUNK_SIZE to an item: the lines `full:`
   shows and where they are.
+Download queue items are documents of their own kind (`download`, the queue's `?q=`), under keys of their
+status's groups (`qpt:` a pending item's title term, `qit:` an ignored one's), so a status filter reads its keys.
 
 A search reads, besides the viewer's own items: (fuzzy only: the word buckets,) every key of every word in one
 BatchGetItem, then the best candidates (documents in every word's postings first) in one BatchGetItem, which also

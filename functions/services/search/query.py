@@ -62,7 +62,7 @@ def queue_search(raw: str, statuses: list[str]) -> Query:
     word also as a prefix; BadRequest for a query longer than MAX_QUERY."""
     if len(raw) > MAX_QUERY:
         raise BadRequest(f"q longer than {MAX_QUERY} characters")
-    return Query(DOWNLOAD, text=raw.casefold(), statuses=tuple(statuses))
+    return Query(DOWNLOAD, text=raw, statuses=tuple(statuses))
 
 
 def parse(raw) -> Query:
