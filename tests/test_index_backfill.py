@@ -24,8 +24,7 @@ OLD_ITEMS = {
 
 
 def as_an_old_version_wrote_them() -> None:
-    for item in QueueItem.scan():
-        search.remove_queue_item(item)  # the queue was not searched
+    search.remove_queued(list(QueueItem.scan()))  # the queue was not searched
     dynamodb = boto3.client("dynamodb")
     for model, (missing, old_values) in OLD_ITEMS.items():
         names = [

@@ -99,8 +99,7 @@ def test_a_search_costs_three_batches(client, v05, queue, monkeypatch):
 
 
 def test_reindex_backfills_items_queued_before_the_queue_was_searchable(client, v05, queue):
-    for item in QueueItem.scan():
-        search.remove_queue_item(item)  # as an older version left them: never indexed
+    search.remove_queued(list(QueueItem.scan()))  # as an older version left them: never indexed
     assert found(client, v05, "q=bread") == []
     assert sum(search.backfill_queue([item]) for item in QueueItem.scan()) == len(QUEUED)
     assert found(client, v05, "q=bread") == [video_id(2), video_id(4)]

@@ -254,7 +254,12 @@ def list_page(
 
 
 def _search_page(
-    viewer: Viewer, page: Page, query, channel_id: str | None, vid_type: str | None, error: bool | None
+    viewer: Viewer,
+    page: Page,
+    query: search_query.Query,
+    channel_id: str | None,
+    vid_type: str | None,
+    error: bool | None,
 ) -> wire.Envelope:
     """A page of the queue's search: the best SEARCH_HITS matches of the statuses searched, narrowed by the other
     filters and listed in queue order (as v0.5 sorts them)."""
@@ -322,7 +327,7 @@ def delete_by_filter(status: str | None) -> int:
     removed = 0
     for start_at in range(0, len(ids), db.BATCH_GET_LIMIT):
         (found,) = db.batch_get((QueueItem, ids[start_at : start_at + db.BATCH_GET_LIMIT]))
-        for item in found.values():
-            if item.status == status and items.remove(item):
-                removed += 1
+        gone = [item for item in found.values() if item.status == status and items.remove(item, unindex=False)]
+        search.remove_queued(gone)  # a page's items at once: the keys they share are written once
+        removed += len(gone)
     return removed

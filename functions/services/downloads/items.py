@@ -109,16 +109,16 @@ def merge(into: dict[str, int], deltas: dict[str, int]) -> dict[str, int]:
     return into
 
 
-def remove(item: QueueItem) -> bool:
-    """Delete an item, take it off its counters and out of the search index, unless it changed list meanwhile;
-    False then, or when gone."""
+def remove(item: QueueItem, unindex: bool = True) -> bool:
+    """Delete an item, take it off its counters and (unless `unindex` is False: the caller takes many out at once)
+    out of the search index, unless it changed list meanwhile; False then, or when gone."""
     from functions.services import search  # whose documents know the queue's statuses from here
 
     with db.transaction() as transaction:
         transaction.delete(item, condition=unchanged(item))
         move_counts(transaction, counts(item, -1), [item])
-    if transaction.committed:
-        search.remove_queue_item(item)
+    if transaction.committed and unindex:
+        search.remove_queued([item])
     return transaction.committed
 
 

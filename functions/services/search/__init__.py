@@ -73,9 +73,10 @@ def index_queue_item(item, previous) -> None:
         _index(documents.queue_document, item, False, previous)
 
 
-def remove_queue_item(item) -> None:
-    doc = documents.queue_document(item)
-    backend().update([Change(doc.doc_id, None, doc, old_known=True)])
+def remove_queued(removed) -> None:
+    """Take items removed from the download queue out of the index (many at once: each key written once)."""
+    old_docs = [documents.queue_document(item) for item in removed]
+    backend().update([Change(doc.doc_id, None, doc, old_known=True) for doc in old_docs])
 
 
 def backfill_queue(page) -> int:
