@@ -35,6 +35,7 @@ def found(client, user, query: str) -> list[str]:
 def test_words_of_titles_channels_and_ids_are_found_in_queue_order(client, v05, queue):
     assert found(client, v05, "q=bread") == [video_id(2), video_id(4)]  # queue order, not relevance
     assert found(client, v05, "q=BREAD+step") == [video_id(2)]  # every word, any case
+    assert found(client, v05, "q=bread%2520step") == [video_id(2)]  # as v0.5's frontend sends it: encoded twice
     assert found(client, v05, "q=rus") == [video_id(1), video_id(3)]  # the last word as typed so far
     assert found(client, v05, "q=code+corner") == [video_id(1), video_id(4)]  # the channel's name
     assert found(client, v05, f"q={video_id(3)}") == [video_id(3)]  # a pasted id

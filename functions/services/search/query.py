@@ -15,6 +15,7 @@ found in queued videos' titles, channel names and ids (`queue_search`), of the s
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from functions.core.errors import BadRequest
 
@@ -33,6 +34,7 @@ YES, NO = ("yes", "true", "1"), ("no", "false", "0")
 FUZZINESS: dict[str, int | str] = {"no": 0, "0": 0, "1": 1, "2": 2, "auto": "auto"}
 SOURCES = ("auto", "user")
 LANG = re.compile(r"^[a-z0-9_-]{1,20}$")
+ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 MAX_QUERY = 500  # characters; a search box never needs more
 
 
@@ -59,10 +61,11 @@ def _flag(name: str, value: str) -> bool:
 
 def queue_search(raw: str, statuses: list[str]) -> Query:
     """The Query of the download queue's `?q=`: all its words in an item's title, channel name or id, the last
-    word also as a prefix; BadRequest for a query longer than MAX_QUERY."""
+    word also as a prefix; BadRequest for a query longer than MAX_QUERY. v0.5's web frontend encodes `q` twice
+    (encodeURIComponent, then URLSearchParams), so the %XX escapes left in it are undone."""
     if len(raw) > MAX_QUERY:
         raise BadRequest(f"q longer than {MAX_QUERY} characters")
-    return Query(DOWNLOAD, text=raw, statuses=tuple(statuses))
+    return Query(DOWNLOAD, text=unquote(raw) if ESCAPE.search(raw) else raw, statuses=tuple(statuses))
 
 
 def parse(raw) -> Query:
