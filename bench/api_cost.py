@@ -1,7 +1,7 @@
 """What one API request costs in DynamoDB, at 1,000 and at 100,000 videos, and what importing the handler costs.
 
     python bench/api_cost.py [--sizes 1000,100000] [--fill fast|import] [--reimport-max 10000] [--import-runs 9]
-                             [--import-only]
+                             [--import-only] [--only TEXT]
 
 For each size, in a fresh moto (`mock_aws`, the stack created from infra/resources.yaml as tests/conftest.py
 does), an archive of that many videos over 50 channels and 20 playlists is filled by bench/fill.py (the importer's
@@ -306,6 +306,9 @@ ROWS: list[tuple[str, tuple[str, ...], bool]] = [
     ("/api/download/?filter=pending&channel={channel}", (V05,), True),
     ("/api/download/?filter=pending&error=true", (V05,), True),
     ("/api/download/?error=false", (V05,), True),
+    ("/api/download/?q=queued", (V05,), True),
+    ("/api/download/?filter=pending&q=queued+17", (V05,), True),
+    ("/api/download/?filter=ignore&q=channel+0", (V05,), True),
     ("/api/download/aggs/?filter=pending", (V05,), False),
     ("/api/channel/{channel}/nav/", (V05,), False),
     ("/api/channel/{channel}/aggs/", (V05,), False),
@@ -327,10 +330,13 @@ ROWS: list[tuple[str, tuple[str, ...], bool]] = [
 ]
 
 
-def requests(names: dict[str, str]) -> list[tuple[str, str, str, bool]]:
-    """(label, path, dialect, is a list) of every request of ROWS, its items named by `names`."""
+def requests(names: dict[str, str], only: str | None = None) -> list[tuple[str, str, str, bool]]:
+    """(label, path, dialect, is a list) of every request of ROWS (or of those whose path has `only`), its items
+    named by `names`."""
     found = []
     for template, dialects, is_list in ROWS:
+        if only is not None and only not in template:
+            continue
         label = "GET " + re.sub(r"\{(video|channel|playlist|custom)\}", "<id>", template).replace("{task}", "<name>")
         for dialect in dialects:
             found.append(
@@ -358,7 +364,7 @@ def measure(client, calls: DynamoCalls, headers: dict, path: str) -> dict:
     }
 
 
-def run_size(size: int, reimport: bool, fast: bool) -> dict:
+def run_size(size: int, reimport: bool, fast: bool, only: str | None = None) -> dict:
     import fill
     from chalice.test import Client
 
@@ -410,7 +416,7 @@ def run_size(size: int, reimport: bool, fast: bool) -> dict:
         names.update(custom=custom, task=task_runs.DOWNLOAD_PENDING)
         with Client(_app(), stage_name="local", project_dir=str(ROOT)) as client:
             client.http.get("/api/ping/", headers=tokens[V04])  # warm: clients created, routes loaded
-            for label, path, dialect, is_list in requests(names):
+            for label, path, dialect, is_list in requests(names, only):
                 caller = tokens[dialect]
                 first = measure(client, calls, caller, path)
                 result["requests"][(label, "0")] = first
@@ -595,6 +601,7 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--import-runs", type=int, default=9, help="subprocess runs per import timing")
     parser.add_argument("--import-only", action="store_true", help="time `import app` alone, no archive")
+    parser.add_argument("--only", help="measure only the requests whose path has this text (e.g. download/?q=)")
     args = parser.parse_args(argv)
     if args.import_only:
         print_cold_start(cold_start(args.import_runs))
@@ -604,7 +611,7 @@ def main(argv=None) -> None:
     results = []
     for size in sizes:
         print(f"size {size:,}...", file=sys.stderr)
-        results.append(run_size(size, reimport=size <= args.reimport_max, fast=args.fill == "fast"))
+        results.append(run_size(size, reimport=size <= args.reimport_max, fast=args.fill == "fast", only=args.only))
     print("cold start...", file=sys.stderr)
     start = cold_start(args.import_runs)
     print_tables(results, start, time.perf_counter() - started)

@@ -8,7 +8,8 @@ entry and video exactly as an import of the same document would); what differs i
   pynamodb serializes it, skipping the HTTP-shaped round trip moto makes of every BatchWriteItem;
 - the counters are set by the counters' own recount (`storage.counters.recount`), its census summed from the
   planned videos and entries instead of read back.
-Not done: the search index and subtitle files (no bench here reads them). Only inside `mock_aws`.
+Not done: the search index of the archive's items and subtitle files (no bench here reads them; the queue's items
+are indexed, for `/api/download/?q=`). Only inside `mock_aws`.
 """
 
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -59,8 +60,10 @@ def fill(document: dict) -> dict:
 
 def queue(rows: list[dict], stamp_us: int = 1_700_000_000_000_000) -> None:
     """Put download queue items ({youtube_id, title, channel_id, channel_name, vid_type, status}) as the intake
-    stores them (their index keys set as it sets them) and move their counters as its transactions do: in one
-    transaction a hundred counters, so best before the archive is filled (moto copies a table per item written)."""
+    stores them (their index keys set as it sets them), index them for the queue's search (in bulk, as `reindex`
+    does) and move their counters as its transactions do: in one transaction a hundred counters, so best before
+    the archive is filled (moto copies a table per item written)."""
+    from functions.services import search
     from functions.services.downloads import items
     from functions.storage import db
     from functions.storage.models import QueueItem
@@ -74,6 +77,7 @@ def queue(rows: list[dict], stamp_us: int = 1_700_000_000_000_000) -> None:
         )
         queued.append(items.set_keys(item, stamp_us + n))
     _seed(QueueItem, queued)
+    search.backfill_queue(queued)
     deltas: dict[str, int] = {}
     for item in queued:
         items.merge(deltas, items.counts(item))

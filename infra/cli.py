@@ -154,7 +154,8 @@ def reindex(args) -> None:
 
     tallies = index_backfill.run(report if sys.stdout.isatty() else None)
     for table, tally in tallies.items():
-        print(f"{table}: {tally.scanned} read, {tally.rewritten} rewritten")
+        searched = f", {tally.indexed} put into the search index" if tally.indexed else ""
+        print(f"{table}: {tally.scanned} read, {tally.rewritten} rewritten{searched}")
     print(f"rewrote {sum(t.rewritten for t in tallies.values())} of {sum(t.scanned for t in tallies.values())} items")
 
 

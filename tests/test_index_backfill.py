@@ -5,10 +5,10 @@ it; a second run writes nothing. A snapshot restore sets the keys again too."""
 import boto3
 import pytest
 
-from functions.services import importer, index_backfill
+from functions.services import importer, index_backfill, search
 from functions.services.downloads import intake
 from functions.services.importer import states
-from functions.storage.models import Channel, Playlist, QueueItem, UserVideo, Video, watch_state_key
+from functions.storage.models import Channel, Playlist, QueueItem, SearchTerm, UserVideo, Video, watch_state_key
 from infra import cli
 from tests.api.calls import send
 from tests.factories import channel_id, playlist_id, video_id
@@ -24,6 +24,7 @@ OLD_ITEMS = {
 
 
 def as_an_old_version_wrote_them() -> None:
+    search.remove_queued(list(QueueItem.scan()))  # the queue was not searched
     dynamodb = boto3.client("dynamodb")
     for model, (missing, old_values) in OLD_ITEMS.items():
         names = [
@@ -90,7 +91,8 @@ def found(user_id: int) -> dict[str, list[str]]:
 
 
 def stored() -> list[dict]:
-    return [item.serialize() for model in (Video, Channel, Playlist, QueueItem, UserVideo) for item in model.scan()]
+    models = (Video, Channel, Playlist, QueueItem, UserVideo, SearchTerm)
+    return [item.serialize() for model in models for item in model.scan()]
 
 
 def test_reindex_finds_what_an_old_version_wrote_and_a_second_run_changes_nothing(client, old_archive, capsys):
@@ -104,7 +106,7 @@ def test_reindex_finds_what_an_old_version_wrote_and_a_second_run_changes_nothin
         "Video: 3 read, 3 rewritten",
         "Channel: 1 read, 0 rewritten",
         "Playlist: 1 read, 1 rewritten",
-        "QueueItem: 1 read, 1 rewritten",
+        "QueueItem: 1 read, 1 rewritten, 1 put into the search index",
         "UserVideo: 1 read, 1 rewritten",
         "rewrote 6 of 7 items",
     ]
@@ -117,6 +119,8 @@ def test_reindex_finds_what_an_old_version_wrote_and_a_second_run_changes_nothin
     }
     tab = send(client, "GET", f"/api/video/?channel={CHANNEL}&type=videos", old_archive).json_body
     assert sorted(video["youtube_id"] for video in tab["data"]) == [video_id(1), video_id(2)]
+    queue = send(client, "GET", "/api/download/?q=queued", old_archive).json_body
+    assert [item["youtube_id"] for item in queue["data"]] == [video_id(20)]
 
     before = stored()
     assert cli.main(["reindex"]) == 0

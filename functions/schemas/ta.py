@@ -41,7 +41,10 @@ class DownloadListQuery(ListQuery):
     filter: Annotated[str, Meta(description="pending or ignore")] | None = None
     channel: Annotated[str, Meta(description="a channel id: its items only")] | None = None
     vid_type: Annotated[str, Meta(description="videos, shorts or streams (not with channel)")] | None = None
-    q: Annotated[str, Meta(description="not supported: no index searches the queue's titles")] | None = None
+    q: (
+        Annotated[str, Meta(description="words of the items' titles, channel names or ids (the best 100 matches)")]
+        | None
+    ) = None
     error: Annotated[bool, Meta(description="true: the items with an error message; false: those without")] | None = (
         None
     )
@@ -99,8 +102,12 @@ class SponsorPost(Struct, forbid_unknown_fields=True):
     segment: SponsorSegment | UnsetType = UNSET
 
 
+Count = Annotated[int, Meta(ge=0, le=5000)]  # videos a rescan lists per channel tab (0: the tab is skipped)
+
+
 class Overwrites(Struct, forbid_unknown_fields=True):
-    """A channel's overwrites of the download settings, and `index_playlists` (the rescan archives the channel's
+    """A channel's overwrites of the download settings and of the rescan's sizes of its tabs (v0.5.9's
+    `subscriptions_*channel_size`, 0 skipping the tab), and `index_playlists` (the rescan archives the channel's
     playlists too: functions.services.channel_playlists); null (or false, but for integrate_sponsorblock) removes
     one, so the app setting applies again; absent ones stay."""
 
@@ -108,6 +115,9 @@ class Overwrites(Struct, forbid_unknown_fields=True):
     autodelete_days: Annotated[int, Meta(ge=1, le=36_500)] | Literal[False] | UnsetType | None = UNSET
     index_playlists: bool | UnsetType | None = UNSET
     integrate_sponsorblock: bool | UnsetType | None = UNSET
+    subscriptions_channel_size: Count | UnsetType | None = UNSET
+    subscriptions_live_channel_size: Count | UnsetType | None = UNSET
+    subscriptions_shorts_channel_size: Count | UnsetType | None = UNSET
 
 
 class ChannelOverwritesUpdate(Struct, forbid_unknown_fields=True):
@@ -119,7 +129,6 @@ class ChannelOverwritesUpdate(Struct, forbid_unknown_fields=True):
 
 # The app settings (functions.services.app_settings): every key the archive acts on, each typed and bounded; a
 # null puts an optional one back to off; what is not here cannot be stored.
-Count = Annotated[int, Meta(ge=0, le=5000)]
 Rate = Annotated[int, Meta(ge=1, le=10_000_000)]  # KB/s
 Format = Annotated[str, Meta(pattern=r"\S", max_length=500)]
 Languages = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*(,\s*[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*)*$"

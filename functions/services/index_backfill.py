@@ -6,7 +6,8 @@ user's `watch_state`...), so the filters that query those indexes miss them. Eac
 every write computes it (functions.storage.index_keys, the queue's functions.services.downloads.items.set_keys);
 an item whose stored attributes differ from what that gives gets one update of those attributes alone (on the
 condition it still exists), so a run over a current archive writes nothing and a second run changes nothing.
-Videos go first: a user's watch keys carry their video's sort key. Paged Scans: maintenance, never a request path.
+Videos go first: a user's watch keys carry their video's sort key. Queue items the search index does not hold
+(queued before the queue's `?q=` searched it) are indexed too. Paged Scans: maintenance, never a request path.
 """
 
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from typing import Any
 from pynamodb.models import Model
 
 from functions.core import logs
+from functions.services import search
 from functions.services.downloads import items
 from functions.storage import db, index_keys
 from functions.storage.models import Channel, Playlist, QueueItem, UserVideo, Video
@@ -28,6 +30,7 @@ PAGE = 500  # items a Scan page and a rekeying step hold
 class Tally:
     scanned: int = 0
     rewritten: int = 0
+    indexed: int = 0  # put into the search index
 
 
 VideosOf = Callable[[set[str]], dict[str, Video]]  # the archived videos of some ids, by id
@@ -52,13 +55,14 @@ def _rekey_states(page: list[UserVideo], videos_of: VideosOf = stored_videos) ->
         index_keys.set_watch_keys(state, videos.get(state.youtube_id))
 
 
-# (model, how a page of its items gets its keys: `rekey(page, videos_of)`), in the order a run takes them
-REKEYED: tuple[tuple[type[Model], Callable[..., None]], ...] = (
-    (Video, _each(index_keys.set_video_keys)),
-    (Channel, _each(index_keys.set_channel_keys)),
-    (Playlist, _each(index_keys.set_playlist_keys)),
-    (QueueItem, _each(items.set_keys)),
-    (UserVideo, _rekey_states),
+# (model, how a page of its items gets its keys: `rekey(page, videos_of)`, how the search index gets those it
+# lacks: how many), in the order a run takes them
+REKEYED: tuple[tuple[type[Model], Callable[..., None], Callable[[list], int] | None], ...] = (
+    (Video, _each(index_keys.set_video_keys), None),
+    (Channel, _each(index_keys.set_channel_keys), None),
+    (Playlist, _each(index_keys.set_playlist_keys), None),
+    (QueueItem, _each(items.set_keys), search.backfill_queue),
+    (UserVideo, _rekey_states, None),
 )
 
 
@@ -95,7 +99,7 @@ def stale_tables(items: dict[type[Model], list[dict]]) -> list[str]:
         return {youtube_id: videos[youtube_id] for youtube_id in youtube_ids if youtube_id in videos}
 
     stale = []
-    for model, rekey in REKEYED:
+    for model, rekey, _index in REKEYED:
         page = [model.from_raw_data(item) for item in items.get(model, [])]
         before = [item.serialize() for item in page]
         rekey(page, restored_videos)
@@ -107,10 +111,10 @@ def stale_tables(items: dict[type[Model], list[dict]]) -> list[str]:
 
 
 def run(report: Callable[[str, Tally], None] | None = None) -> dict[str, Tally]:
-    """Rekey every table of REKEYED; per table (its model's name), how many items were read and rewritten.
+    """Rekey every table of REKEYED; per table (its model's name), how many items were read, rewritten and indexed.
     `report(table, tally)` after each page."""
     tallies: dict[str, Tally] = {}
-    for model, rekey in REKEYED:
+    for model, rekey, index in REKEYED:
         tally = tallies[model.__name__] = Tally()
         for page in _pages(model):
             before = [item.serialize() for item in page]
@@ -119,6 +123,8 @@ def run(report: Callable[[str, Tally], None] | None = None) -> dict[str, Tally]:
                 if item.serialize() != stored and _rewrite(model, item, stored):
                     tally.rewritten += 1
             tally.scanned += len(page)
+            if index is not None:
+                tally.indexed += index(page)
             if report is not None:
                 report(model.__name__, tally)
     log.info("index keys set again: %s", {name: vars(tally) for name, tally in tallies.items()})

@@ -16,6 +16,8 @@ from pynamodb.exceptions import DoesNotExist
 from functions.core.errors import BadRequest
 from functions.core.settings import get_settings
 from functions.schemas.ta5 import MembershipProfile
+from functions.services.archive import channel_overwrites
+from functions.storage import db
 from functions.storage.models import SUBSCRIBED, AppSetting, Channel
 
 ITEM = "membership"
@@ -90,11 +92,15 @@ def profile() -> MembershipProfile:
 
 
 def channels_to_sync(config: dict) -> list[dict]:
-    """The subscribed channels with the kinds of uploads to notify: those the app scans (the archive has no
-    per-channel scan sizes, so every channel's are the app's)."""
-    sizes = config.get("subscriptions") or {}
-    notify = {field: sizes.get(size) != 0 for field, size in NOTIFY.items()}
-    return [{"channel_id": key.channel_id, **notify} for key in Channel.by_subscription.query(SUBSCRIBED)]
+    """The subscribed channels with the kinds of uploads to notify: the tabs the rescan lists of each (the app's
+    sizes, or the channel's overwrites of them: 0 is not scanned)."""
+    ids = [key.channel_id for key in Channel.by_subscription.query(SUBSCRIBED)]
+    (found,) = db.batch_get((Channel, ids))
+    synced = []
+    for channel_id in ids:
+        sizes = channel_overwrites.effective_config(config, found.get(channel_id)).get("subscriptions") or {}
+        synced.append({"channel_id": channel_id, **{field: sizes.get(size) != 0 for field, size in NOTIFY.items()}})
+    return synced
 
 
 def sync(config: dict) -> None:

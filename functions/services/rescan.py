@@ -1,7 +1,8 @@
 """Rescanning subscriptions: the newest videos of subscribed channels and playlists, queued when new.
 
 For each subscribed channel, the latest N videos of each tab are listed flat (N from the app config:
-subscriptions.channel_size for videos, shorts_channel_size, live_channel_size; 0 skips the tab); for each
+subscriptions.channel_size for videos, shorts_channel_size, live_channel_size, or the channel's overwrites of
+them, functions.services.archive.channel_overwrites; 0 skips the tab); for each
 subscribed playlist, all its entries. What is neither archived nor queued goes to the download queue
 (functions.services.downloads.intake.add_entries skips the rest), and is started at once when
 subscriptions.auto_start is on. A channel with the `index_playlists` overwrite has its playlists archived and
@@ -15,6 +16,7 @@ from functions.core import logs
 from functions.core.errors import BadRequest
 from functions.schemas.tasks import TaskRunStarted
 from functions.services import app_settings, channel_playlists, cookies, network, refresh, task_runs, tasks
+from functions.services.archive import channel_overwrites
 from functions.services.downloads import intake
 from functions.storage import aws
 from functions.storage.models import SUBSCRIBED, Channel, Playlist
@@ -86,9 +88,7 @@ def run(progress: task_runs.Run | None = None) -> dict | None:
 
 def scan(owner: str, progress: task_runs.Run | None = None) -> dict:
     config = app_settings.current()
-    subscriptions = config["subscriptions"]
-    sizes = tab_sizes(subscriptions)
-    auto_start = bool(subscriptions.get("auto_start"))
+    auto_start = bool(config["subscriptions"].get("auto_start"))
     cookie = cookies.current_cookie(config)
     network.apply(config)
     channel_ids = [key.channel_id for key in Channel.by_subscription.query(SUBSCRIBED)]
@@ -105,7 +105,7 @@ def scan(owner: str, progress: task_runs.Run | None = None) -> dict:
         try:
             if kind == refresh.CHANNEL:
                 report = _reporter(progress, step, done / len(work))
-                groups, synced = channel_work(item_id, sizes, cookie, playlist_ids, report)
+                groups, synced = channel_work(item_id, config, cookie, playlist_ids, report)
                 indexed += synced.indexed if synced else []
                 errors += synced.errors if synced else []
             else:
@@ -143,7 +143,7 @@ def _reporter(progress: task_runs.Run | None, step: str, fraction: float) -> Cal
 
 def channel_work(
     channel_id: str,
-    sizes: dict[str, int],
+    config: dict,
     cookie: str | None,
     subscribed_playlists: list[str],
     report: Callable[[str], bool] | None,
@@ -155,6 +155,7 @@ def channel_work(
         channel = Channel.get(channel_id)
     except Channel.DoesNotExist:
         return [], None  # removed meanwhile
+    sizes = tab_sizes(channel_overwrites.effective_config(config, channel)["subscriptions"])
     rows = channel_rows(channel, sizes, cookie)
     if not channel_playlists.wanted(channel):
         return [(rows, None)], None

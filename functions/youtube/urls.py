@@ -175,6 +175,11 @@ def watch_url(video_id: str) -> str:
     return f"https://www.youtube.com/watch?v={video_id}"
 
 
+def thumbnail_url(video_id: str) -> str:
+    """YouTube's own 16:9 thumbnail of a video (every video has one at this address)."""
+    return f"https://i.ytimg.com/vi/{video_id}/mqdefault.jpg"
+
+
 def channel_url(channel_id_or_handle: str, tab: str | None = None) -> str:
     """The channel's page (or one tab of it) by UC id, `@handle`, or legacy `c/name` / `user/name`."""
     name = channel_id_or_handle

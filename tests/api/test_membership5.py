@@ -116,3 +116,19 @@ def test_an_unreachable_platform_is_a_400(client, v05, monkeypatch):
 def test_only_admins(client, other):
     for method, path in (("GET", TOKEN), ("GET", "/api/appsettings/membership/profile/")):
         assert send(client, method, path, other).status_code == 403
+
+
+def test_sync_notifies_the_tabs_each_channel_scans(client, v05, platform):
+    for n in (1, 2):
+        make_channel(n)
+        send(client, "POST", f"/api/channel/{channel_id(n)}/", v05, {"channel_subscribed": True})
+    send(client, "POST", "/api/appsettings/config/", v05, {"subscriptions": {"shorts_channel_size": 0}})
+    overwrites = {"subscriptions_channel_size": 0, "subscriptions_shorts_channel_size": 5}
+    send(client, "POST", f"/api/channel/{channel_id(1)}/", v05, {"channel_overwrites": overwrites})
+    send(client, "POST", TOKEN, v05, {"token": "good-key"})
+    assert send(client, "POST", "/api/appsettings/membership/sync/", v05).status_code == 204
+    body = platform.requests[-1][3]
+    assert sorted(body, key=lambda row: row["channel_id"]) == [
+        {"channel_id": channel_id(1), "notify_videos": False, "notify_streams": True, "notify_shorts": True},
+        {"channel_id": channel_id(2), "notify_videos": True, "notify_streams": True, "notify_shorts": False},
+    ]

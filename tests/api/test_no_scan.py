@@ -49,7 +49,7 @@ QUERY_VALUES: dict[tuple[str, str], list[str]] = {
     ("/api/download", "filter"): ["pending", "ignore"],
     ("/api/download", "channel"): [CHANNEL],
     ("/api/download", "vid_type"): ["videos"],
-    ("/api/download", "q"): ["video"],  # documented as not supported: a 400, and no Scan either
+    ("/api/download", "q"): ["video"],  # the search index: no Scan
     ("/api/download", "error"): ["true"],
     ("/api/download/aggs", "filter"): ["pending", "ignore"],
     ("/api/refresh", "type"): ["video"],
@@ -76,7 +76,7 @@ BARE_QUERY |= {
     "/authorize_token": "?scopes=:feed&callback_url=myapp-auth://cb",
 }
 # Answers other than 2xx/3xx that a call is expected to get: what the archive refuses, documented as such.
-REFUSED = {"/api/download?q=video": 400, "/api/download?error=true": 400}
+REFUSED = {"/api/download?error=true": 400}
 REFUSED["/api/appsettings/membership/profile"] = 400  # no Members API key is set in this archive
 
 

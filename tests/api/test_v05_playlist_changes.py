@@ -92,6 +92,13 @@ def test_playlists_not_archived_yet_are_archived_and_subscribed_by_a_task(client
     assert {row["playlist_id"] for row in listed} == {playlist_id(1), fresh.playlist_id}
     shown = send(client, "GET", f"/api/playlist/{fresh.playlist_id}/", v05).json_body
     assert shown["playlist_thumbnail"] == f"/cache/playlists/{fresh.playlist_id}.jpg"
+    # its channel, not archived before, is archived with it (not subscribed), as v0.5 indexes it
+    owner = fake_youtube.catalog.channels[fresh.channel_id]
+    assert shown["playlist_channel_id"] == owner.channel_id
+    channel = send(client, "GET", f"/api/channel/{owner.channel_id}/", v05)
+    assert channel.status_code == 200, channel.json_body
+    assert channel.json_body["channel_name"] == owner.name and channel.json_body["channel_subscribed"] is False
+    assert s3.channel_art_key(owner.channel_id, "thumb") in objects()
 
 
 def test_a_bulk_subscribe_of_archived_playlists_starts_no_task(client, v05, archive):

@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from functions.core import lazy
-from functions.core.errors import BadRequest
 from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
 from functions.schemas import ta_objects as wire
@@ -29,9 +28,9 @@ router = Router(__name__)
 )
 def list_queue(call: Call):
     params = call.params
-    if params.q is not None:  # v0.5's, refused rather than silently ignored
-        raise BadRequest("the q filter of the queue is not supported: no index searches its titles")
-    return intake.list_page(call.viewer, call.page(), params.filter, params.channel, params.vid_type, params.error)
+    return intake.list_page(
+        call.viewer, call.page(), params.filter, params.channel, params.vid_type, params.error, params.q
+    )
 
 
 @router.route("/api/download", methods=("POST",), auth=ADMIN, body=DownloadRequest, query=DownloadQuery)

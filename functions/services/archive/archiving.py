@@ -89,9 +89,10 @@ def upload_files(video: Video, result: media.DownloadResult) -> None:
 
 
 def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
-    """The video's channel. The first download of a new channel creates it from the video's info, then fills in
-    the channel page and art; concurrent downloads of its other videos find it created and go on. When yt-dlp
-    cannot read the channel page, what the video's info says stays (a refresh fills in the rest)."""
+    """The channel of a video's (or a playlist's) info: `channel_id`, `channel` or `uploader`. The first download
+    of a new channel creates it from the info, then fills in the channel page and art; concurrent downloads of its
+    other videos find it created and go on. When yt-dlp cannot read the channel page, what the info says stays (a
+    refresh fills in the rest)."""
     channel_id = info["channel_id"]
     try:
         return Channel.get(channel_id)

@@ -1,9 +1,11 @@
 """A channel's overwrites of the download settings (`channel_overwrites`), as TubeArchivist's
 POST /api/channel/<id>/ sets them: `download_format` (yt-dlp's format for this channel's downloads),
-`autodelete_days` (functions.services.autodelete), `integrate_sponsorblock`, and `index_playlists` (the rescan
+`autodelete_days` (functions.services.autodelete), `integrate_sponsorblock`, `index_playlists` (the rescan
 archives the channel's playlists too, and turning it on looks for them at once: functions.services.
-channel_playlists). A value of false or null removes the overwrite, so the app setting applies again. The download
-job applies them through `effective_config`."""
+channel_playlists), and TubeArchivist v0.5.9's `subscriptions_channel_size`, `subscriptions_live_channel_size` and
+`subscriptions_shorts_channel_size` (how many of the channel's newest videos, shorts and streams the rescan lists;
+0 skips the tab). A value of false or null removes the overwrite, so the app setting applies again. The download
+job and the rescan apply them through `effective_config`."""
 
 import msgspec
 from pynamodb.exceptions import DoesNotExist
@@ -14,11 +16,14 @@ from functions.services.archive import channels
 from functions.storage import db
 from functions.storage.models import Channel
 
-# The app setting (under "downloads") each overwrite takes the place of.
+# The app setting (section, key) each overwrite takes the place of.
 SETTING = {
-    "download_format": "format",
-    "autodelete_days": "autodelete_days",
-    "integrate_sponsorblock": "integrate_sponsorblock",
+    "download_format": ("downloads", "format"),
+    "autodelete_days": ("downloads", "autodelete_days"),
+    "integrate_sponsorblock": ("downloads", "integrate_sponsorblock"),
+    "subscriptions_channel_size": ("subscriptions", "channel_size"),
+    "subscriptions_live_channel_size": ("subscriptions", "live_channel_size"),
+    "subscriptions_shorts_channel_size": ("subscriptions", "shorts_channel_size"),
 }
 
 
@@ -46,15 +51,17 @@ def update(channel_id: str, body: ChannelOverwritesUpdate) -> Channel:
 
 
 def effective_config(config: dict, channel: Channel | None) -> dict:
-    """The app config with a channel's overwrites in place of the download settings they replace."""
+    """The app config with a channel's overwrites in place of the download and subscription settings they
+    replace."""
     overwrites = channel.channel_overwrites.as_dict() if channel is not None and channel.channel_overwrites else {}
     if not overwrites:
         return config
-    downloads = dict(config["downloads"])
+    sections = {section: dict(config.get(section) or {}) for section, _ in SETTING.values()}
     for key, value in overwrites.items():
         if key in SETTING:
-            downloads[SETTING[key]] = value
-    return {**config, "downloads": downloads}
+            section, setting = SETTING[key]
+            sections[section][setting] = value
+    return {**config, **sections}
 
 
 def for_channel(config: dict, channel_id: str) -> dict:

@@ -8,14 +8,20 @@ a channel's playlists (functions.services.channel_playlists); a refresh updates 
 import tempfile
 from pathlib import Path
 
-from functions.core.ids import is_playlist_id
+from functions.core.ids import is_channel_id, is_playlist_id
 from functions.services.archive import archiving, playlists
 from functions.storage.models import Playlist
 from functions.youtube import ytdlp
 
 
 def index(info: dict, cookie: str | None, subscribed: bool = False) -> Playlist:
+    """Store the playlist, and its channel when the archive has none yet (as TubeArchivist indexes a playlist's
+    channel with it: a playlist subscribed to before any of its channel's videos were archived names a channel
+    the archive shows)."""
     with tempfile.TemporaryDirectory(prefix="playlist-") as workdir:
+        if is_channel_id(info["playlist_channel_id"]):
+            channel = {"channel_id": info["playlist_channel_id"], "channel": info["playlist_channel"]}
+            archiving.ensure_channel(channel, Path(workdir), cookie)
         thumb = archiving.store_playlist_thumbnail(
             info["playlist_id"], info["playlist_thumbnail_url"], Path(workdir), cookie, known=False
         )

@@ -16,15 +16,19 @@ from functions.core.dates import duration_str
 from functions.core.dialects import V04
 from functions.core.errors import BadRequest
 from functions.core.ids import is_channel_id, is_video_id
-from functions.core.pagination import Page
+from functions.core.pagination import Page, paginate
 from functions.schemas import ta_objects as wire
 from functions.schemas.tasks import TaskRunStarted
-from functions.services import task_runs
+from functions.services import search, task_runs
 from functions.services.auth.viewer import Viewer
 from functions.services.downloads import items
+from functions.services.search import documents as search_docs
+from functions.services.search import query as search_query
 from functions.storage import aws, counters, db, pages, s3
 from functions.storage.models import Channel, QueueItem, Video
 from functions.youtube import urls
+
+SEARCH_HITS = 100  # the matches a search of the queue lists: its items are read in one batch
 
 
 def _new_item(
@@ -53,8 +57,8 @@ def _new_item(
 
 
 def _store(new_items: list[QueueItem]) -> list[str]:
-    """Put new items with their counts, TRANSACTION_ITEMS a transaction; an item that appeared meanwhile (a race)
-    is skipped. The ids stored."""
+    """Put new items with their counts, TRANSACTION_ITEMS a transaction, and index them for the queue's search; an
+    item that appeared meanwhile (a race) is skipped. The ids stored."""
     stored = []
     for start in range(0, len(new_items), items.TRANSACTION_ITEMS):
         chunk = new_items[start : start + items.TRANSACTION_ITEMS]
@@ -66,6 +70,7 @@ def _store(new_items: list[QueueItem]) -> list[str]:
             items.move_counts(transaction, deltas, chunk)
         if transaction.committed:
             stored += [item.youtube_id for item in chunk]
+            search.index_queued(chunk)
         elif len(chunk) > 1:  # one of them appeared meanwhile: store the others
             stored += [i for item in chunk for i in _store([item])]
     return stored
@@ -239,10 +244,11 @@ def list_page(
     channel_id: str | None = None,
     vid_type: str | None = None,
     error: bool | None = None,
+    text: str | None = None,
 ) -> wire.Envelope:
     """One page of the queue, auto_start first then oldest; `status` and one of `channel_id`, `vid_type` or
     `error` (v0.5's filters, one index each: `error` true lists the items with an error message, false those
-    without) narrow it."""
+    without) narrow it, and so does `text` (v0.5's `q`: words of the titles, channel names or ids)."""
     statuses = _check_filter(status)
     if channel_id is not None and not is_channel_id(channel_id):
         raise BadRequest(f"channel must be a channel id, got {channel_id!r}")
@@ -250,6 +256,8 @@ def list_page(
         raise BadRequest(f"vid_type must be {' or '.join(counters.VID_TYPES)}, got {vid_type[:40]!r}")
     if sum(given is not None for given in (channel_id, vid_type, error)) > 1:
         raise BadRequest("filter by one of channel, vid_type and error, not more")
+    if text is not None and text.strip():  # v0.5 ignores an empty q
+        return _search_page(viewer, page, search_query.queue_search(text, statuses), channel_id, vid_type, error)
     lists: list[tuple[str, GlobalSecondaryIndex, str]]
     if error is not None:
         lists = [
@@ -278,6 +286,31 @@ def list_page(
     return wire.Envelope(_render_all(viewer, [found[i] for i in ids if i in found]), viewer.config, paging)
 
 
+def _search_page(
+    viewer: Viewer,
+    page: Page,
+    query: search_query.Query,
+    channel_id: str | None,
+    vid_type: str | None,
+    error: bool | None,
+) -> wire.Envelope:
+    """A page of the queue's search: the best SEARCH_HITS matches of the statuses searched, narrowed by the other
+    filters and listed in queue order (as v0.5 sorts them)."""
+    results = search.backend().search(query, viewer.fetch, SEARCH_HITS)
+    matched = [
+        hit.item
+        for hit in results.hits.get(search_docs.DOWNLOAD, [])
+        if (channel_id is None or hit.item.channel_id == channel_id)
+        and (vid_type is None or hit.item.vid_type == vid_type)
+        and (error is None or bool(hit.item.message) == error)
+    ]
+    matched.sort(key=lambda item: item.order_key)
+    size = viewer.page_size
+    paging = paginate(page, size, len(matched), past_end_empty=True)
+    shown = matched[page.offset(size) : page.offset(size) + size]
+    return wire.Envelope(_render_all(viewer, shown), viewer.config, paging)
+
+
 def set_status(youtube_id: str, status: str) -> QueueItem:
     """pending, ignore, priority (pending, auto_start, and started now) or ignore-force (ignored, queued first
     when it is not: `ignore`)."""
@@ -286,6 +319,7 @@ def set_status(youtube_id: str, status: str) -> QueueItem:
     if status not in (*items.STATUSES, items.PRIORITY):
         raise BadRequest(f"status must be pending, ignore, ignore-force or priority, got {status!r}")
     item = items.get(youtube_id)
+    before = QueueItem.from_raw_data(item.serialize())
     old, previous = items.counts(item, -1), items.unchanged(item)
     item.status = items.IGNORE if status == items.IGNORE else items.PENDING
     if status == items.PRIORITY:
@@ -308,6 +342,7 @@ def set_status(youtube_id: str, status: str) -> QueueItem:
         items.move_counts(transaction, items.moved_counts(old, item), [item])
     if not transaction.committed:  # changed or removed meanwhile: report what is there now
         return items.get(youtube_id)
+    search.index_queue_item(item, before)
     if status == items.PRIORITY:
         start([youtube_id])
     return item
@@ -341,7 +376,7 @@ def delete_by_filter(status: str | None) -> int:
     removed = 0
     for start_at in range(0, len(ids), db.BATCH_GET_LIMIT):
         (found,) = db.batch_get((QueueItem, ids[start_at : start_at + db.BATCH_GET_LIMIT]))
-        for item in found.values():
-            if item.status == status and items.remove(item):
-                removed += 1
+        gone = [item for item in found.values() if item.status == status and items.remove(item, unindex=False)]
+        search.remove_queued(gone)  # a page's items at once: the keys they share are written once
+        removed += len(gone)
     return removed

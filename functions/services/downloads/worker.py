@@ -1,14 +1,17 @@
 """The download function's side of the queue: filling in items (yt-dlp metadata), expanding channels and
 playlists into items, and the bookkeeping of one download (lease, progress, failure, finish)."""
 
+import tempfile
 import time
+from pathlib import Path
 
 from pynamodb.exceptions import DoesNotExist
 
 from functions.core import logs
 from functions.core.dates import duration_str
 from functions.core.ids import is_channel_id
-from functions.services.archive import playlist_index
+from functions.services import search
+from functions.services.archive import archiving, playlist_index
 from functions.services.downloads import intake, items
 from functions.storage import db, s3
 from functions.storage.models import QueueItem
@@ -33,17 +36,20 @@ def describe(youtube_ids: list[str], cookie: str | None = None) -> None:
 def store_thumbnails(rows: list[dict], youtube_ids: list[str], cookie: str | None = None) -> list[str]:
     """The thumbnails of newly queued videos (of `youtube_ids`, from their rows' `thumbnail_url`) at the keys
     their items link (`vid_thumb_url`), as TubeArchivist caches them when it queues; the download replaces each
-    with its own. One YouTube fails to serve is left out (the item links a missing file until then). The ids
-    whose thumbnail was stored."""
+    with its own. One YouTube fails to serve is left out (the link answers YouTube's own until the download:
+    functions.http.ta.media). The ids whose thumbnail was stored."""
     wanted, stored = set(youtube_ids), []
-    for row in rows:
-        if row.get("youtube_id") not in wanted or not row.get("thumbnail_url"):
-            continue
-        try:
-            s3.put(s3.video_thumb_key(row["youtube_id"]), ytdlp.fetch(row["thumbnail_url"], cookie), "image/jpeg")
-            stored.append(row["youtube_id"])
-        except ytdlp.YtDlpError as error:
-            log.warning("thumbnail of %s: %s", row["youtube_id"], error.message)
+    with tempfile.TemporaryDirectory(prefix="queued-") as workdir:
+        for row in rows:
+            youtube_id = row.get("youtube_id")
+            if youtube_id not in wanted or not row.get("thumbnail_url"):
+                continue
+            path = Path(workdir) / f"{youtube_id}.jpg"
+            try:
+                archiving.store_image(row["thumbnail_url"], path, s3.video_thumb_key(youtube_id), cookie)
+                stored.append(youtube_id)
+            except ytdlp.YtDlpError as error:
+                log.warning("thumbnail of queued %s: %s", youtube_id, error.message)
     return stored
 
 
@@ -67,6 +73,7 @@ def _update(youtube_id: str, fields: dict) -> bool:
     except DoesNotExist:
         return False
     fields = {name: value for name, value in fields.items() if value is not None}
+    before = QueueItem.from_raw_data(item.serialize())
     old, previous = items.counts(item, -1), items.unchanged(item) & (QueueItem.vid_type == item.vid_type)
     for name, value in fields.items():
         setattr(item, name, value)
@@ -76,6 +83,8 @@ def _update(youtube_id: str, fields: dict) -> bool:
     with db.transaction() as transaction:
         transaction.update(item, actions=actions, condition=previous)
         items.move_counts(transaction, items.moved_counts(old, item), [item])
+    if transaction.committed:
+        search.index_queue_item(item, before)  # its title and channel, found by the queue's search
     return transaction.committed
 
 

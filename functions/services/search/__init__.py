@@ -1,7 +1,8 @@
 """Search: what the archive's writers call to keep the index current, whichever backend holds it.
 
 Writers call these after their own writes: videos.save and videos.delete, channels.save and channels.delete,
-playlists.save, the importer (in bulk), and the download job for subtitle files (`index_subtitles`). Queries go
+playlists.save, the importer (in bulk), the download job for subtitle files (`index_subtitles`), and every write
+of the download queue (added, its title, channel or status changed, removed: `index_queued`...). Queries go
 through functions.services.search.service. The backend is DynamoDB (functions.services.search.dynamo); another one
 (OpenSearch)
 would implement functions.services.search.backend.SearchBackend and be returned by `backend()`.
@@ -57,6 +58,35 @@ def index_playlist(playlist, known_new: bool = False, previous=None) -> None:
 def remove_playlist(playlist) -> None:
     doc = documents.playlist_document(playlist)
     backend().update([Change(doc.doc_id, None, doc, old_known=True)])
+
+
+def index_queued(new_items) -> None:
+    """Index items just added to the download queue."""
+    new_docs = [documents.queue_document(item) for item in new_items]
+    backend().update([Change(doc.doc_id, doc, None, old_known=True) for doc in new_docs])
+
+
+def index_queue_item(item, previous) -> None:
+    """Index a queue item again (`previous`: the item before); nothing is written when neither its title,
+    channel nor status changed."""
+    if documents.queue_document(item) != documents.queue_document(previous):
+        _index(documents.queue_document, item, False, previous)
+
+
+def remove_queued(removed) -> None:
+    """Take items removed from the download queue out of the index (many at once: each key written once)."""
+    old_docs = [documents.queue_document(item) for item in removed]
+    backend().update([Change(doc.doc_id, None, doc, old_known=True) for doc in old_docs])
+
+
+def backfill_queue(page) -> int:
+    """Index the queue items of `page` the index does not hold (queued before the queue was searchable), in bulk;
+    how many."""
+    page_docs = [documents.queue_document(item) for item in page]
+    held = backend().held(page_docs, {groups.youtube_id.name for groups in documents.QUEUED.values()})
+    missing = [doc for doc in page_docs if doc.doc_id not in held]
+    backend().update([Change(doc.doc_id, doc) for doc in missing], bulk=True)
+    return len(missing)
 
 
 def index_subtitles(youtube_id: str, lang: str, vtt_text: str) -> None:

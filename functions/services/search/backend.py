@@ -71,6 +71,10 @@ class SearchBackend(ABC):
         """Forget the subtitle tracks of a video (its lines are no longer found)."""
 
     @abstractmethod
+    def held(self, documents: list[Document], groups: set[str]) -> set[str]:
+        """The ids of the documents the index holds, by their words of `groups` (a field each has)."""
+
+    @abstractmethod
     def search(self, query: Query, fetch: Fetch, limit: int) -> Results:
         """The best `limit` hits per kind the query's type searches, filters applied."""
 

@@ -1,7 +1,8 @@
 """What of the archive is searchable: each item as a search document of weighted field groups.
 
 A group is a set of fields searched together, with one weight: a video's title, its tags and category; a
-channel's name and description; a playlist's name and description; a subtitle fragment's line. Which groups a
+channel's name and description; a playlist's name and description; a subtitle fragment's line; a queued video's
+title, channel name and id (in groups of its status, so a status filter reads only its keys). Which groups a
 search type reads mirrors TubeArchivist's queries (titles and names weigh double, as its `^2` boosts say).
 Backends index `Document`s; how they store them is theirs.
 """
@@ -10,10 +11,11 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from functions.services.downloads import items as queue
 from functions.services.search import query as q
 from functions.services.search import text
 
-VIDEO, CHANNEL, PLAYLIST, SUBTITLE = "video", "channel", "playlist", "subtitle"
+VIDEO, CHANNEL, PLAYLIST, SUBTITLE, DOWNLOAD = "video", "channel", "playlist", "subtitle", "download"
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,40 @@ CHANNEL_ABOUT = Group("cd", CHANNEL, 1.0, False)
 PLAYLIST_NAME = Group("pn", PLAYLIST, 2.0, True)
 PLAYLIST_ABOUT = Group("pd", PLAYLIST, 1.0, False)
 SUBTITLE_LINE = Group("st", SUBTITLE, 1.0, False)
+
+
+@dataclass(frozen=True)
+class QueueGroups:
+    """A queue status's groups: an item's postings move to the other status's groups when its status changes."""
+
+    title: Group
+    channel: Group
+    youtube_id: Group  # whole ids (or their parts between - and _): pasted, not typed
+
+    def all(self) -> tuple[Group, ...]:
+        return (self.title, self.channel, self.youtube_id)
+
+
+QUEUED = {
+    status: QueueGroups(
+        Group(f"q{status[0]}t", DOWNLOAD, 2.0, True),
+        Group(f"q{status[0]}c", DOWNLOAD, 1.0, True),
+        Group(f"q{status[0]}i", DOWNLOAD, 1.0, False),
+    )
+    for status in queue.STATUSES
+}
 GROUPS = {
     g.name: g
-    for g in (VIDEO_TITLE, VIDEO_TAGS, CHANNEL_NAME, CHANNEL_ABOUT, PLAYLIST_NAME, PLAYLIST_ABOUT, SUBTITLE_LINE)
+    for g in (
+        VIDEO_TITLE,
+        VIDEO_TAGS,
+        CHANNEL_NAME,
+        CHANNEL_ABOUT,
+        PLAYLIST_NAME,
+        PLAYLIST_ABOUT,
+        SUBTITLE_LINE,
+        *(g for groups in QUEUED.values() for g in groups.all()),
+    )
 }
 
 # What each search type reads, per kind of result.
@@ -44,6 +77,15 @@ SEARCHED: dict[str, dict[str, tuple[Group, ...]]] = {
     q.PLAYLIST: {PLAYLIST: (PLAYLIST_NAME, PLAYLIST_ABOUT)},
     q.FULL: {SUBTITLE: (SUBTITLE_LINE,)},
 }
+
+
+def searched(query: q.Query) -> dict[str, tuple[Group, ...]]:
+    """What a query reads, per kind of result: the queue's groups of the statuses it names."""
+    if query.query_type == q.DOWNLOAD:
+        return {DOWNLOAD: tuple(g for status in query.statuses for g in QUEUED[status].all())}
+    return SEARCHED[query.query_type]
+
+
 CHANNEL_FILTER = (CHANNEL_NAME,)  # what `channel:` matches
 SIMILAR = (VIDEO_TITLE, VIDEO_TAGS)  # what similar videos share
 
@@ -88,6 +130,17 @@ def playlist_document(playlist) -> Document:
         PLAYLIST_ABOUT.name: playlist.playlist_description or "",
     }
     return Document(PLAYLIST, playlist.playlist_id, fields)
+
+
+def queue_document(item) -> Document:
+    """A queue item in its status's groups."""
+    groups = QUEUED[item.status]
+    fields = {
+        groups.title.name: item.title or "",
+        groups.channel.name: item.channel_name or "",
+        groups.youtube_id.name: item.youtube_id,
+    }
+    return Document(DOWNLOAD, item.youtube_id, fields)
 
 
 def fragment_document(youtube_id: str, lang: str, fragment: text.Fragment) -> Document:

@@ -9,6 +9,8 @@ Layout (functions.storage.models):
 - `SearchWords`: the terms by length and first letter, what fuzzy matching compares a word with.
 - `SubtitleChunk`: subtitle fragments (a few cues each) of a track, CHUNK_SIZE to an item: the lines `full:`
   shows and where they are.
+Download queue items are documents of their own kind (`download`, the queue's `?q=`), under keys of their
+status's groups (`qpt:` a pending item's title term, `qit:` an ignored one's), so a status filter reads its keys.
 
 A search reads, besides the viewer's own items: (fuzzy only: the word buckets,) every key of every word in one
 BatchGetItem, then the best candidates (documents in every word's postings first) in one BatchGetItem, which also
@@ -39,7 +41,7 @@ from functions.services.search.postings import (
     parse_postings,
 )
 from functions.services.search.scoring import Scorer, Word, count_of, document_of, idf_of, passes, ranked, words_of
-from functions.storage import counters
+from functions.storage import counters, db
 from functions.storage.models import (
     ALL_CHANNELS,
     ALL_PLAYLISTS,
@@ -49,6 +51,7 @@ from functions.storage.models import (
     Channel,
     Counter,
     Playlist,
+    QueueItem,
     SearchTerm,
     SearchWords,
     SubtitleChunk,
@@ -61,7 +64,12 @@ FRAGMENT_CANDIDATES = 45  # a chunk and a video each
 MAX_EXPANSIONS = 10  # fuzzy terms per word
 BROWSED_CHANNELS = 3  # `video: channel:x` without words lists the videos of this many matching channels
 MODELS: dict[str, Any] = {docs.VIDEO: Video, docs.CHANNEL: Channel, docs.PLAYLIST: Playlist}  # by_name on two
-KIND_COUNTERS = {docs.VIDEO: counters.VIDEOS, docs.CHANNEL: counters.CHANNELS, docs.PLAYLIST: counters.PLAYLISTS}
+KIND_COUNTERS = {  # the counters whose sum is the number of documents of a kind (idf)
+    docs.VIDEO: (counters.VIDEOS,),
+    docs.CHANNEL: (counters.CHANNELS,),
+    docs.PLAYLIST: (counters.PLAYLISTS,),
+    docs.DOWNLOAD: tuple(counters.queue(status) for status in docs.queue.STATUSES),
+}
 SUBTITLE_FRAGMENTS_PER_VIDEO = 100  # the document count idf assumes for subtitle fragments
 
 
@@ -91,11 +99,11 @@ class DynamoBackend(IndexWrites, SearchBackend):
     # ------------------------------------------------------------ searching
 
     def search(self, query: q.Query, fetch: Fetch, limit: int) -> Results:
-        searched = docs.SEARCHED[query.query_type]
+        searched = docs.searched(query)
         words = words_of(query.text, prefix_last=query.query_type != q.FULL)
         channel_words = words_of(query.channel, prefix_last=True) if query.channel else []
         if not words:
-            if len(searched) > 1 or query.query_type == q.FULL:
+            if len(searched) > 1 or query.query_type in (q.FULL, q.DOWNLOAD):
                 return Results(hits={kind: [] for kind in searched})  # nothing but stop words
             return self._browse(query, fetch, limit, searched, channel_words)
         self._expand(words + channel_words, query.fuzziness, fetch)
@@ -108,8 +116,9 @@ class DynamoBackend(IndexWrites, SearchBackend):
         """Phase 1: every index key of every word, and the totals idf needs, in one batch; a scorer per kind."""
         keys = {key for kind, groups in searched.items() for w in words for key in w.keys(groups)}
         keys |= {key for w in channel_words for key in w.keys(docs.CHANNEL_FILTER)}
-        heads, counts = fetch((SearchTerm, sorted(keys)), (Counter, list(KIND_COUNTERS.values())))
-        total = {kind: count_of(counts, name) for kind, name in KIND_COUNTERS.items()}
+        names = [name for kind_names in KIND_COUNTERS.values() for name in kind_names]
+        heads, counts = fetch((SearchTerm, sorted(keys)), (Counter, names))
+        total = {kind: sum(count_of(counts, name) for name in KIND_COUNTERS[kind]) for kind in KIND_COUNTERS}
         total[docs.SUBTITLE] = total[docs.VIDEO] * SUBTITLE_FRAGMENTS_PER_VIDEO
         return _Plan(
             scorers={kind: Scorer(words, groups, heads, total[kind]) for kind, groups in searched.items()},
@@ -123,7 +132,7 @@ class DynamoBackend(IndexWrites, SearchBackend):
         found = _Found()
         found.filter_channels = plan.channel_scorer.candidates(True, CHANNEL_FILTER_CANDIDATES)
         room = MAX_CANDIDATES - len(found.filter_channels)
-        for kind in (docs.CHANNEL, docs.PLAYLIST):
+        for kind in (docs.CHANNEL, docs.PLAYLIST, docs.DOWNLOAD):
             if kind in plan.scorers:
                 found.wanted[kind] = plan.scorers[kind].candidates(plan.every_word, min(limit, room))
                 room -= len(found.wanted[kind])
@@ -137,13 +146,14 @@ class DynamoBackend(IndexWrites, SearchBackend):
         chunk_keys = {(f"{vid}.{lang}", (index - 1) // CHUNK_SIZE) for vid, lang, index in found.fragments}
         video_ids = list(found.wanted.get(docs.VIDEO, [])) + [vid for vid, _, _ in found.fragments]
         channel_ids = list(found.wanted.get(docs.CHANNEL, [])) + found.filter_channels
-        videos, channels, playlists, found.chunks = fetch(
+        videos, channels, playlists, queued, found.chunks = fetch(
             (Video, video_ids),
             (Channel, channel_ids),
             (Playlist, found.wanted.get(docs.PLAYLIST, [])),
+            (QueueItem, found.wanted.get(docs.DOWNLOAD, [])),
             (SubtitleChunk, sorted(chunk_keys)),
         )
-        found.items = {docs.VIDEO: videos, docs.CHANNEL: channels, docs.PLAYLIST: playlists}
+        found.items = {docs.VIDEO: videos, docs.CHANNEL: channels, docs.PLAYLIST: playlists, docs.DOWNLOAD: queued}
         return found
 
     def _score(self, query: q.Query, plan: _Plan, found: _Found, limit: int) -> Results:
@@ -270,6 +280,25 @@ class DynamoBackend(IndexWrites, SearchBackend):
             newest_keys = [key for found in pool.map(newest, browsed) for key in found]
         ordered = sorted(newest_keys, key=lambda k: k.published_key, reverse=True)
         return [k.youtube_id for k in ordered][:MAX_CANDIDATES]
+
+    # ------------------------------------------------------------ what is indexed
+
+    def held(self, documents: list[docs.Document], groups: set[str]) -> set[str]:
+        """One term key of each document (the first of its words in `groups`) read in one batch: a document is
+        held when that key's postings name it (keys of ids are held by one document, so complete)."""
+        wanted = {}
+        for document in documents:
+            keys = sorted(k for k in docs.postings(document, groups) if is_term_key(k))
+            if keys:
+                wanted[document.doc_id] = keys[0]
+        if not wanted:
+            return set()
+        (heads,) = db.batch_get((SearchTerm, sorted(set(wanted.values()))))
+        return {
+            doc_id
+            for doc_id, key in wanted.items()
+            if key in heads and doc_id in {doc for doc, _ in parse_postings(heads[key].postings)}
+        }
 
     # ------------------------------------------------------------ similar videos
 

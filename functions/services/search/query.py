@@ -8,14 +8,19 @@ TubeArchivist, the words after a filter continue its value (`channel:linus tech 
 video `channel:`, `active:`; channel and playlist `active:`, `subscribed:`; full `channel:`, `lang:`, `source:`;
 all `fuzzy:` (`no`, `0`, `1`, `2`, `auto`). Words with another colon (`10:30`) are plain text. Matching is
 case-insensitive; the last word of a non-`full:` search is also a prefix (search as you type).
+
+The download queue's search (`/api/download/?q=`, TubeArchivist v0.5) is no search-box syntax: its words are
+found in queued videos' titles, channel names and ids (`queue_search`), of the statuses the list shows.
 """
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from functions.core.errors import BadRequest
 
 SIMPLE, VIDEO, CHANNEL, PLAYLIST, FULL = "simple", "video", "channel", "playlist", "full"
+DOWNLOAD = "download"  # the queue's search: never parsed from a search string
 TYPES = (VIDEO, CHANNEL, PLAYLIST, FULL)
 FILTERS = {
     SIMPLE: ("fuzzy",),
@@ -29,6 +34,7 @@ YES, NO = ("yes", "true", "1"), ("no", "false", "0")
 FUZZINESS: dict[str, int | str] = {"no": 0, "0": 0, "1": 1, "2": 2, "auto": "auto"}
 SOURCES = ("auto", "user")
 LANG = re.compile(r"^[a-z0-9_-]{1,20}$")
+ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 MAX_QUERY = 500  # characters; a search box never needs more
 
 
@@ -42,6 +48,7 @@ class Query:
     lang: str | None = None
     source: str | None = None
     fuzziness: int | str = 0  # 0, 1, 2 or "auto"
+    statuses: tuple[str, ...] = ()  # download searches: the queue statuses searched
 
 
 def _flag(name: str, value: str) -> bool:
@@ -50,6 +57,15 @@ def _flag(name: str, value: str) -> bool:
     if value in NO:
         return False
     raise BadRequest(f"{name}: takes yes or no, got {value!r}")
+
+
+def queue_search(raw: str, statuses: list[str]) -> Query:
+    """The Query of the download queue's `?q=`: all its words in an item's title, channel name or id, the last
+    word also as a prefix; BadRequest for a query longer than MAX_QUERY. v0.5's web frontend encodes `q` twice
+    (encodeURIComponent, then URLSearchParams), so the %XX escapes left in it are undone."""
+    if len(raw) > MAX_QUERY:
+        raise BadRequest(f"q longer than {MAX_QUERY} characters")
+    return Query(DOWNLOAD, text=unquote(raw) if ESCAPE.search(raw) else raw, statuses=tuple(statuses))
 
 
 def parse(raw) -> Query:

@@ -123,6 +123,8 @@ def document_of(kind: str, item) -> docs.Document:
         return docs.video_document(item)
     if kind == docs.CHANNEL:
         return docs.channel_document(item)
+    if kind == docs.DOWNLOAD:
+        return docs.queue_document(item)
     return docs.playlist_document(item)
 
 

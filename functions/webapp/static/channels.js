@@ -38,6 +38,9 @@ const OVERRIDES = [
   ["autodelete_days", "Delete watched videos after (days)", "number", ""],
   ["integrate_sponsorblock", "Skip SponsorBlock segments", "bool", ""],
   ["index_playlists", "Archive its playlists at each rescan", "bool", ""],
+  ["subscriptions_channel_size", "Videos a rescan looks at (0: none)", "number", ""],
+  ["subscriptions_shorts_channel_size", "Shorts a rescan looks at (0: none)", "number", ""],
+  ["subscriptions_live_channel_size", "Streams a rescan looks at (0: none)", "number", ""],
 ];
 
 function overridesForm(channel, done) {
