@@ -9,7 +9,7 @@ body the path's API uses). Components are msgspec's schemas of those Structs. Su
 views' docstrings; tags are the route modules, described by their docstrings' first lines.
 
 Built on first use (`document(app)`), served by functions.http.docs; tests/test_openapi_sync.py keeps its paths equal
-to the app's routes, tests/test_fuzz.py checks the app's answers against it. Paths are written as the app
+to the app's routes, tests/fuzz/ checks the app's answers against it. Paths are written as the app
 registers them (no trailing slash); every path is served with a trailing slash too.
 """
 

@@ -8,6 +8,7 @@ an item whose stored attributes differ from what that gives gets one update of t
 condition it still exists), so a run over a current archive writes nothing and a second run changes nothing.
 Videos go first: a user's watch keys carry their video's sort key. Queue items the search index does not hold
 (queued before the queue's `?q=` searched it) are indexed too. Paged Scans: maintenance, never a request path.
+The users counter (the names the users list reads) is set too: an older version did not keep it.
 """
 
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from pynamodb.models import Model
 from functions.core import logs
 from functions.services import search
 from functions.services.downloads import items
-from functions.storage import db, index_keys
+from functions.storage import counters, db, index_keys
 from functions.storage.models import Channel, Playlist, QueueItem, UserVideo, Video
 
 log = logs.logger(__name__)
@@ -127,5 +128,6 @@ def run(report: Callable[[str, Tally], None] | None = None) -> dict[str, Tally]:
                 tally.indexed += index(page)
             if report is not None:
                 report(model.__name__, tally)
+    counters.recount([counters.USERS])
     log.info("index keys set again: %s", {name: vars(tally) for name, tally in tallies.items()})
     return tallies

@@ -206,3 +206,16 @@ def test_no_get_route_scans_a_table(client, admin, v05, archive, monkeypatch):
     assert scanned == [], "requests that scanned a table"
     assert failed == [], "requests that did not do their work (their Scan, if any, is not tested)"
     assert called > 150 and operations.names["Query"] > 0  # the routes ran, and the counter saw their reads
+
+
+def test_the_users_list_of_an_archive_older_than_its_counter_does_not_scan(client, admin, monkeypatch):
+    """Without the users counter (an archive from before it, until `infra.cli reindex`), the list is what the
+    counter says, read without counting the table (tests/api/test_users.py has the repair)."""
+    from functions.storage import counters
+    from functions.storage.models import Counter
+
+    Counter(counters.USERS).delete()
+    operations = Operations(monkeypatch)
+    answer = send(client, "GET", "/api/users/", admin)
+    assert answer.status_code == 200 and answer.json_body["data"] == []
+    assert operations.names["Scan"] == 0 and operations.names["BatchGetItem"] > 0

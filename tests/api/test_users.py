@@ -3,6 +3,8 @@ password, a new API token, remove); non-admins are refused every admin route."""
 
 import json
 
+import pytest
+
 from functions.services.auth import users
 from tests.api.calls import send
 from tests.conftest import token_headers
@@ -108,17 +110,27 @@ def test_continue_watching_reads_the_newest_unfinished_videos_only(client, admin
 
 
 def test_the_users_list_is_the_counter_creates_and_removes_keep(client, admin, other, monkeypatch):
-    from functions.storage import counters
-    from functions.storage.models import Counter
     from tests.api.calls import record_dynamodb
 
     def listed() -> list[str]:
         return [user["username"] for user in body(send(client, "GET", "/api/users/", admin))["data"]]
 
-    Counter(counters.USERS).delete()  # an archive from before the counter: counted from the table once
     assert listed() == ["admin", "other"]
     assert send(client, "DELETE", "/api/users/other/", admin).status_code == 204
     users.create_user("newcomer", "pw-1")
     calls = record_dynamodb(monkeypatch)
     assert listed() == ["admin", "newcomer"]
     assert "Scan" not in [operation for operation, _ in calls]
+
+
+@pytest.mark.parametrize("command", ["reindex", "recount"])
+def test_an_archive_older_than_the_users_counter_gets_it_from_the_cli(client, admin, other, command, capsys):
+    """The list reads only the counter (tests/api/test_no_scan.py): the CLI's repairs set it on an old archive."""
+    from functions.storage import counters
+    from functions.storage.models import Counter
+    from infra import cli
+
+    Counter(counters.USERS).delete()
+    assert cli.main([command]) == 0
+    assert Counter.get(counters.USERS).members == {"admin", "other"}
+    assert [user["username"] for user in body(send(client, "GET", "/api/users/", admin))["data"]] == ["admin", "other"]

@@ -14,14 +14,18 @@ HOST = "127.0.0.1"
 def serve_app():
     """The app's base URL, served by chalice's local server on a free loopback port; call inside `aws`."""
     from chalice.cli.factory import CLIFactory
-    from chalice.local import CustomLocalChalice, LocalDevServer, create_local_server
+    from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
     from app import app
 
     config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name="local")
-    # create_local_server turns the app's class into a local one, once: a second call would make a class cycle
-    make = LocalDevServer if isinstance(app, CustomLocalChalice) else create_local_server
-    server = make(app, config, HOST, 0).server  # port 0: the system picks a free one
+    if not isinstance(app, CustomLocalChalice):  # what create_local_server does, once: again would make a class cycle
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+    # TCP_NODELAY, as infra/local.py serves it: Nagle's algorithm held each answer's body back until the client's
+    # delayed ACK, about 40 ms a request (the fuzzing sends thousands).
+    handler = type("ApiHandler", (ChaliceRequestHandler,), {"disable_nagle_algorithm": True})
+    server = LocalDevServer(app, config, HOST, 0, handler_cls=handler).server  # port 0: the system picks a free one
     thread = threading.Thread(target=server.serve_forever, name="chalice-local", daemon=True)
     thread.start()
     try:
