@@ -179,4 +179,4 @@ def test_a_restored_current_snapshot_is_not_scanned_again(old_archive, monkeypat
 
 
 def stored_tables() -> dict:
-    return {model: [item.serialize() for item in model.scan()] for model, _ in index_backfill.REKEYED}
+    return {model: [item.serialize() for item in model.scan()] for model, *_ in index_backfill.REKEYED}
