@@ -211,7 +211,9 @@ def test_video_naming_an_archived_playlist_joins_it(aws):
     assert entries[-1].uploader == "Channel 2"
     assert db.counts([counters.playlist_videos(PL1)])[counters.playlist_videos(PL1)] == 11
     assert Video.get(video_id(50)).playlist == [PL1]
-    assert playlists.unpack(Playlist.get(PL1).entries_packed)[-1]["youtube_id"] == video_id(50)  # the listing too
+    assert playlists.unpack(Playlist.get(PL1).entries_packed, set())[-1]["youtube_id"] == video_id(
+        50
+    )  # the listing too
     assert_counters_exact()
 
 

@@ -182,7 +182,13 @@ CHANNEL_V05 = {  # ChannelSerializer's fields (TubeArchivist v0.5)
     "channel_description": "A channel of v0.5",
     "channel_last_refresh": "2025-03-04T10:11:12+00:00",
     "channel_name": "Five",
-    "channel_overwrites": {"autodelete_days": 30, "index_playlists": True, "subscriptions_channel_size": 5},
+    # the last key is one this archive does not know (a later TubeArchivist's): dropped with a note
+    "channel_overwrites": {
+        "autodelete_days": 30,
+        "subscriptions_channel_size": 5,
+        "index_playlists": True,
+        "cast_mode": 1,
+    },
     "channel_subs": 1234,
     "channel_subscribed": True,
     "channel_video_count": 3,
@@ -356,8 +362,12 @@ def test_tubearchivist_v05_shapes_move_in_and_items_that_fail_are_reported(aws, 
     assert first.duration == 120 and first.playlist == ["PL" + "f" * 16] and first.comment_count == 1
     channel = Channel.get(CHANNEL_V05["channel_id"])
     assert channel.channel_subscribed and channel.channel_last_refresh == "2025-03-04"
-    assert channel.channel_overwrites.as_dict() == {"autodelete_days": 30, "index_playlists": True}
-    assert any("subscriptions_channel_size" in note for note in report.collected.notes)
+    assert channel.channel_overwrites.as_dict() == {
+        "autodelete_days": 30,
+        "index_playlists": True,
+        "subscriptions_channel_size": 5,
+    }
+    assert any("cast_mode" in note for note in report.collected.notes)
     stored = objects()
     assert stored[s3.media_key(channel.channel_id, "fivevideo00")] == media_bytes("fivevideo00")
     assert stored[s3.subtitle_key(channel.channel_id, "fivevideo01", "de")].startswith(b"WEBVTT")
@@ -446,9 +456,18 @@ def test_a_running_local_archive_moves_into_another_with_every_table_and_object(
     assert len(before["objects"]) == 3 * 4 + 2 * 3 + 1  # media, thumb, comments, subtitle; art; playlist art
     assert moved["objects"] == before["objects"]
     for table, rows in before["tables"].items():
-        missing = [row for row in rows if row not in moved["tables"][table]]
-        extra = [row for row in moved["tables"][table] if row not in rows]
+        rows, moved_rows = without_write_counts(table, rows), without_write_counts(table, moved["tables"][table])
+        missing = [row for row in rows if row not in moved_rows]
+        extra = [row for row in moved_rows if row not in rows]
         assert (missing, extra) == ([], []), table
+
+
+def without_write_counts(table: str, rows: list[dict]) -> list[dict]:
+    """A search term's `version` counts the writes that made it (a queued item's title is indexed when queued,
+    again when described): the moved archive writes it once."""
+    if table != "search_terms":
+        return rows
+    return [{key: value for key, value in row.items() if key != "version"} for row in rows]
 
 
 # ---------------------------------------------------------------- the command line

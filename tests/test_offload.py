@@ -8,6 +8,7 @@ import time
 import boto3
 import pytest
 
+from functions.core.dialects import V04
 from functions.core.settings import get_settings
 from functions.jobs import download, download_task, events
 from functions.services import offload
@@ -118,7 +119,7 @@ def test_a_large_video_is_handed_to_a_fargate_task(fake_youtube, fargate, sqs):
     item = QueueItem.get(video.youtube_id)
     assert item.runs_on == f"fargate {task['taskArn']}"
     assert item.lease_until > time.time() + offload.TASK_LEASE_SECONDS - 60  # the task holds it, not the message
-    assert intake.render(item, False).runs_on == item.runs_on
+    assert intake.render(item, False, V04).runs_on == item.runs_on
     assert task["startedBy"] == "ytarchive-download" and task["launchType"] == "FARGATE"
     (override,) = task["overrides"]["containerOverrides"]
     assert override == {

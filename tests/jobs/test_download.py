@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from botocore.exceptions import ClientError
 
 from functions.core.dates import today
+from functions.core.dialects import V04
 from functions.jobs import download as job
 from functions.jobs import events
 from functions.services import cookies, task_runs
@@ -131,7 +132,7 @@ def test_progress_is_stored_while_downloading(fake_youtube, aws):
 
     def spy(youtube_id, owner, percent, speed):
         original(youtube_id, owner, percent, speed)
-        seen.append(intake.render(QueueItem.get(youtube_id), False))
+        seen.append(intake.render(QueueItem.get(youtube_id), False, V04))
 
     worker.record_progress = spy
     try:

@@ -365,6 +365,7 @@ def delete(youtube_id: str) -> None:
     item = items.get(youtube_id)
     if not items.remove(item):
         raise items.not_found(youtube_id)
+    search.remove_queued([item])
 
 
 def delete_by_filter(status: str | None) -> int:
@@ -376,7 +377,7 @@ def delete_by_filter(status: str | None) -> int:
     removed = 0
     for start_at in range(0, len(ids), db.BATCH_GET_LIMIT):
         (found,) = db.batch_get((QueueItem, ids[start_at : start_at + db.BATCH_GET_LIMIT]))
-        gone = [item for item in found.values() if item.status == status and items.remove(item, unindex=False)]
+        gone = [item for item in found.values() if item.status == status and items.remove(item)]
         search.remove_queued(gone)  # a page's items at once: the keys they share are written once
         removed += len(gone)
     return removed

@@ -110,16 +110,13 @@ def merge(into: dict[str, int], deltas: dict[str, int]) -> dict[str, int]:
     return into
 
 
-def remove(item: QueueItem, unindex: bool = True) -> bool:
-    """Delete an item, take it off its counters and (unless `unindex` is False: the caller takes many out at once)
-    out of the search index, unless it changed list meanwhile; False then, or when gone."""
-    from functions.services import search  # whose documents know the queue's statuses from here
-
+def remove(item: QueueItem) -> bool:
+    """Delete an item and take it off its counters, unless it changed list meanwhile; False then, or when gone.
+    The caller takes it out of the search index (functions.services.search.remove_queued, many at once where it
+    can: the search documents know the queue's statuses from here)."""
     with db.transaction() as transaction:
         transaction.delete(item, condition=unchanged(item))
         move_counts(transaction, counts(item, -1), [item])
-    if transaction.committed and unindex:
-        search.remove_queued([item])
     return transaction.committed
 
 

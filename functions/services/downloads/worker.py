@@ -213,4 +213,5 @@ def finish(youtube_id: str) -> None:
         except DoesNotExist:
             return
         if items.remove(item):
+            search.remove_queued([item])
             return
