@@ -42,8 +42,17 @@ def rows(models=BACKED_UP + DERIVED) -> dict[str, list[str]]:
         items = snapshots._scan(model)
         if model is Counter:  # the users' counters are not the archive's content: users are not backed up
             items = [item for item in items if item["name"]["S"] not in USER_COUNTERS]
-        kept[snapshots.table_label(model)] = sorted(snapshots._line(item) for item in items)
+        kept[snapshots.table_label(model)] = sorted(snapshots._line(in_set_order(item)) for item in items)
     return kept
+
+
+def in_set_order(item: dict) -> dict:
+    """An item with its string and number sets sorted: DynamoDB keeps a set's members in no order (a search
+    bucket's words, written by the queue's indexing and again by the restore, come back in another)."""
+    return {
+        name: {kind: sorted(members) for kind, members in value.items()} if {"SS", "NS"} & value.keys() else value
+        for name, value in item.items()
+    }
 
 
 def empty_archive() -> None:
