@@ -10,7 +10,9 @@
 4. builds the download task's image of the same code and layer with docker and pushes it to ECR
    (infra/container.py), unless that image is there already;
 5. makes the media URL signing keys on first use, or a new one with --rotate-media-key (infra/media_keys.py);
-6. creates or updates the stack ytarchive-STAGE through a change set, and prints its outputs (EndpointURL).
+6. creates or updates the stack ytarchive-STAGE through change sets, and prints its outputs (EndpointURL): over a
+   stack whose tables' indexes change in a way one update cannot make, first the templates infra/deploy_steps.py
+   plans from the deployed one (GetTemplate), each waited for until the stack and the tables' indexes are ACTIVE.
 """
 
 import argparse
@@ -19,12 +21,16 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import boto3
-from botocore.exceptions import ClientError
+import yaml
+from botocore.exceptions import ClientError, WaiterError
 
-from infra import container, media_keys
+from infra import container, deploy_steps, media_keys
+from infra.merge import CloudFormationLoader
 from infra.package import add_bytecode, chalice_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +38,8 @@ LAYERS = ROOT / "build" / "layer"  # layers/build.py writes media-tools-ARCH.zip
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # Chalice makes roles; SAM is a transform
 ARTIFACT_DAYS = 30
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+STARTS = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS")  # a stack's own first event of an operation
+WAIT = {"Delay": 10, "MaxAttempts": 360}  # an hour: a large table's new index fills in that long
 
 
 def artifacts_bucket(s3, account: str, region: str) -> str:
@@ -104,15 +112,20 @@ def _stack_exists(cloudformation, name: str) -> bool:
     return stack["StackStatus"] != "REVIEW_IN_PROGRESS"
 
 
-def deploy_stack(cloudformation, name: str, template_url: str, parameters: dict) -> dict:
-    """Create or update the stack through a change set; its outputs."""
+def deploy_stack(cloudformation, name: str, template_url: str, parameters: dict[str, str | None]) -> dict:
+    """Create or update the stack through a change set; its outputs. A parameter given None keeps its value."""
     kind = "UPDATE" if _stack_exists(cloudformation, name) else "CREATE"
     change_set = cloudformation.create_change_set(
         StackName=name,
-        ChangeSetName=f"deploy-{os.getpid()}",
+        ChangeSetName=f"deploy-{os.getpid()}-{time.monotonic_ns()}",
         ChangeSetType=kind,
         TemplateURL=template_url,
-        Parameters=[{"ParameterKey": key, "ParameterValue": value} for key, value in parameters.items()],
+        Parameters=[
+            {"ParameterKey": key, "UsePreviousValue": True}
+            if value is None
+            else {"ParameterKey": key, "ParameterValue": value}
+            for key, value in parameters.items()
+        ],
         Capabilities=CAPABILITIES,
     )
     try:
@@ -125,8 +138,66 @@ def deploy_stack(cloudformation, name: str, template_url: str, parameters: dict)
         raise RuntimeError(f"change set failed: {described.get('StatusReason')}") from None
     cloudformation.execute_change_set(ChangeSetName=change_set["Id"])
     waiter = "stack_update_complete" if kind == "UPDATE" else "stack_create_complete"
-    cloudformation.get_waiter(waiter).wait(StackName=name, WaiterConfig={"Delay": 10, "MaxAttempts": 360})
+    try:
+        cloudformation.get_waiter(waiter).wait(StackName=name, WaiterConfig=WAIT)
+    except WaiterError:
+        raise RuntimeError(f"stack {name} failed: {_failure(cloudformation, name)}") from None
     return _outputs(cloudformation, name)
+
+
+def _failure(cloudformation, name: str) -> str:
+    """The first resource failure of the stack's last operation (events come newest first)."""
+    failures = []
+    for event in cloudformation.describe_stack_events(StackName=name)["StackEvents"]:
+        if event["ResourceType"] == "AWS::CloudFormation::Stack" and event["ResourceStatus"] in STARTS:
+            break
+        if event["ResourceStatus"].endswith("_FAILED"):
+            failures.append(f"{event['LogicalResourceId']}: {event.get('ResourceStatusReason')}")
+    return failures[-1] if failures else "no reason given"
+
+
+def deployed_template(cloudformation, name: str) -> dict:
+    """The template the stack was last deployed from (boto3 gives a JSON body parsed, YAML as text)."""
+    body = cloudformation.get_template(StackName=name, TemplateStage="Original")["TemplateBody"]
+    return body if isinstance(body, dict) else yaml.load(body, Loader=CloudFormationLoader)
+
+
+def wait_for_indexes(cloudformation, dynamodb, name: str, step: deploy_steps.Step, delay: float = 10) -> None:
+    """Until each table the step changed is ACTIVE with exactly the step's indexes, all ACTIVE."""
+    for table in sorted({change.table for change in step.changes}):
+        resource = cloudformation.describe_stack_resource(StackName=name, LogicalResourceId=table)
+        physical = resource["StackResourceDetail"]["PhysicalResourceId"]
+        wanted = set(deploy_steps.indexes(step.template["Resources"][table]["Properties"]))
+        for _ in range(WAIT["MaxAttempts"]):
+            described = dynamodb.describe_table(TableName=physical)["Table"]
+            states = {index["IndexName"]: index["IndexStatus"] for index in described.get("GlobalSecondaryIndexes", [])}
+            if described["TableStatus"] == "ACTIVE" and set(states) == wanted and set(states.values()) <= {"ACTIVE"}:
+                break
+            time.sleep(delay)
+        else:
+            raise RuntimeError(f"{physical}: indexes {states} are not {sorted(wanted)} after an hour")
+
+
+def deploy_in_steps(
+    cloudformation,
+    dynamodb,
+    name: str,
+    template: dict,
+    parameters: dict[str, str | None],
+    publish: Callable[[dict, str], str],
+    delay: float = 10,
+) -> dict:
+    """Create or update the stack to `template`; first, over a deployed stack, the steps infra/deploy_steps.py
+    plans. `publish(template, label)` uploads a template and gives its URL. The stack's outputs."""
+    if _stack_exists(cloudformation, name):
+        steps = deploy_steps.plan(deployed_template(cloudformation, name), template)
+        for number, step in enumerate(steps, 1):
+            print(f"step {number} of {len(steps)}: {'; '.join(map(str, step.changes))}", file=sys.stderr)
+            kept = {key: None for key in step.template.get("Parameters", {})}  # the deployed code's parameters
+            url = publish(step.template, f"step-{number}")
+            deploy_stack(cloudformation, name, url, kept if step.on_deployed else parameters)
+            wait_for_indexes(cloudformation, dynamodb, name, step, delay)
+    return deploy_stack(cloudformation, name, publish(template, "final"), parameters)
 
 
 def _outputs(cloudformation, name: str) -> dict:
@@ -173,10 +244,13 @@ def main(argv=None) -> None:
     s3 = session.client("s3")
     bucket = artifacts_bucket(s3, account, session.region_name)
     template = upload_artifacts(s3, bucket, json.loads(template_path.read_text()), template_path.parent)
-    uploaded = template_path.with_name("template.uploaded.json")
-    uploaded.write_text(json.dumps(template, indent=1))
-    url = f"https://{bucket}.s3.{session.region_name}.amazonaws.com/{upload(s3, bucket, uploaded)}"
     build = template_path.parent
+
+    def publish(body: dict, label: str) -> str:
+        uploaded = build / f"template.{label}.json"
+        uploaded.write_text(json.dumps(body, indent=1))
+        return f"https://{bucket}.s3.{session.region_name}.amazonaws.com/{upload(s3, bucket, uploaded)}"
+
     image = container.push(
         session.client("ecr"), args.stage, build / "chalice" / "deployment.zip", layer, build / "image"
     )
@@ -184,7 +258,7 @@ def main(argv=None) -> None:
         sys.exit("deploy: --budget-usd needs --alarm-email, where the budget writes")
     secrets = session.client("secretsmanager")
     keys = media_keys.prepare(secrets, args.stage, rotate=args.rotate_media_key)
-    parameters = {
+    parameters: dict[str, str | None] = {
         "AlarmEmail": args.alarm_email,
         "DownloadImage": image,
         "BudgetUsd": f"{args.budget_usd:g}",
@@ -192,7 +266,8 @@ def main(argv=None) -> None:
     }
     if args.domain:
         parameters.update(ApiDomainName=args.domain, ApiCertificateArn=args.certificate_arn)
-    outputs = deploy_stack(session.client("cloudformation"), f"ytarchive-{args.stage}", url, parameters)
+    cloudformation, dynamodb = session.client("cloudformation"), session.client("dynamodb")
+    outputs = deploy_in_steps(cloudformation, dynamodb, f"ytarchive-{args.stage}", template, parameters, publish)
     media_keys.activate(secrets, args.stage, keys)
     for key, value in sorted(outputs.items()):
         print(f"{key:28} {value}")

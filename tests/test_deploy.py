@@ -1,11 +1,17 @@
-"""infra/deploy.py against moto: the artifacts bucket, content-addressed uploads, and the change-set deploy."""
+"""infra/deploy.py against moto: the artifacts bucket, content-addressed uploads, the change-set deploy, and an old
+stack's update in the steps infra/deploy_steps.py plans, over a CloudFormation that refuses what AWS refuses."""
 
 import json
+import subprocess
 
 import boto3
+import pytest
+import yaml
 from moto import mock_aws
 
 from infra import deploy, moto_cloudformation
+from infra.merge import CloudFormationLoader, load_resources
+from tests import fake_cloudformation
 from tests.conftest import ROOT, wipe_moto
 
 
@@ -54,4 +60,100 @@ def test_deploy_creates_then_updates_the_stack():
         deploy.deploy_stack(cloudformation, "ytarchive-dev", url, parameters)  # the stack exists: an update
         (stack,) = cloudformation.describe_stacks(StackName="ytarchive-dev")["Stacks"]
         assert stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"), json.dumps(stack, default=str)
+    wipe_moto()
+
+
+# A template of before the counters' three ranked indexes became one by_board (f50ea6f): from it, the current one
+# creates nine indexes on six tables (two on the queue), rebuilds the queue's by_status with channel_id projected,
+# deletes three of the counters' and adds a table: six steps, then the current template.
+OLD_TEMPLATE = "4e14deb"
+STACK = "ytarchive-dev"
+PARAMETERS: dict[str, str | None] = {"Stage": "dev", "AlarmEmail": ""}
+
+
+def _old_template() -> dict:
+    shown = ["git", "show", f"{OLD_TEMPLATE}:infra/resources.yaml"]
+    body = subprocess.run(shown, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return yaml.load(body, Loader=CloudFormationLoader)
+
+
+def _publisher(s3, bucket: str, published: list[str]):
+    def publish(template: dict, label: str) -> str:
+        published.append(label)
+        s3.put_object(Bucket=bucket, Key=f"{label}.json", Body=json.dumps(template).encode())
+        return f"https://{bucket}.s3.amazonaws.com/{label}.json"
+
+    return publish
+
+
+def _tables_indexes(dynamodb) -> dict[str, dict]:
+    """Each table's indexes as DynamoDB describes them: key schema and projection by name."""
+    described = {}
+    for name in dynamodb.list_tables()["TableNames"]:
+        table = dynamodb.describe_table(TableName=name)["Table"]
+        indexes = table.get("GlobalSecondaryIndexes", [])
+        described[name] = {index["IndexName"]: (index["KeySchema"], index["Projection"]) for index in indexes}
+    return described
+
+
+def _template_indexes(template: dict) -> dict[str, dict]:
+    tables = [resource["Properties"] for resource in template["Resources"].values()]
+    return {
+        table["TableName"]["Fn::Sub"].replace("${Stage}", "dev"): {
+            index["IndexName"]: (index["KeySchema"], index["Projection"])
+            for index in table.get("GlobalSecondaryIndexes", [])
+        }
+        for table in tables
+        if "AttributeDefinitions" in table
+    }
+
+
+def test_an_old_stack_is_updated_in_steps_aws_accepts(monkeypatch):
+    fake_cloudformation.install(monkeypatch)
+    moto_cloudformation.register()
+    current = load_resources()
+    with mock_aws():
+        s3, dynamodb = boto3.client("s3"), boto3.client("dynamodb")
+        cloudformation = boto3.client("cloudformation")
+        bucket = deploy.artifacts_bucket(s3, "123456789012", "us-east-1")
+        published: list[str] = []
+        publish = _publisher(s3, bucket, published)
+        deploy.deploy_stack(cloudformation, STACK, publish(_old_template(), "old"), PARAMETERS)
+        queue = "ytarchive-dev-queue"
+        item = {"youtube_id": {"S": "v1"}, "status": {"S": "pending"}, "order_key": {"S": "1"}}
+        dynamodb.put_item(
+            TableName=queue, Item={**item, "channel_id": {"S": "UC1"}, "error_status": {"S": "pending#ok"}}
+        )
+        deploy.deploy_in_steps(cloudformation, dynamodb, STACK, current, PARAMETERS, publish, delay=0)
+        assert published == ["old", *(f"step-{n}" for n in range(1, 7)), "final"]
+        assert _tables_indexes(dynamodb) == _template_indexes(current)
+        (stack,) = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
+        assert stack["StackStatus"] == "UPDATE_COMPLETE"
+        answer = dynamodb.query(
+            TableName=queue,
+            IndexName="by_error_status",
+            KeyConditionExpression="error_status = :s",
+            ExpressionAttributeValues={":s": {"S": "pending#ok"}},
+        )
+        assert [row["youtube_id"]["S"] for row in answer["Items"]] == ["v1"]  # the data kept, the new index on it
+        # deployed again: nothing left to step through
+        deploy.deploy_in_steps(cloudformation, dynamodb, STACK, current, PARAMETERS, publish, delay=0)
+        assert published[-1] == "final" and published[-2] == "final"
+    wipe_moto()
+
+
+def test_the_same_deploy_fails_without_the_steps(monkeypatch):
+    fake_cloudformation.install(monkeypatch)
+    moto_cloudformation.register()
+    with mock_aws():
+        s3, dynamodb = boto3.client("s3"), boto3.client("dynamodb")
+        cloudformation = boto3.client("cloudformation")
+        publish = _publisher(s3, deploy.artifacts_bucket(s3, "123456789012", "us-east-1"), [])
+        deploy.deploy_stack(cloudformation, STACK, publish(_old_template(), "old"), PARAMETERS)
+        before = _tables_indexes(dynamodb)
+        with pytest.raises(RuntimeError, match="more than one GSI creation or deletion in a single update"):
+            deploy.deploy_stack(cloudformation, STACK, publish(load_resources(), "final"), PARAMETERS)
+        (stack,) = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
+        assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+        assert _tables_indexes(dynamodb) == before
     wipe_moto()
