@@ -65,15 +65,38 @@ class ServiceUnavailable(DomainError):
 UNAVAILABLE_STATUSES = (503, 507)
 
 
-def storage_unavailable(error: BaseException | None) -> bool:
-    """Whether an error comes from such a refusal (pynamodb keeps botocore's error as `cause`; others chain it)."""
+def _chain(error: BaseException | None):
+    """The error and those it came from (pynamodb keeps botocore's error as `cause`; others chain it)."""
     for _ in range(8):
         if error is None:
-            return False
-        response = getattr(error, "response", None)
-        if isinstance(response, dict) and response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (
-            UNAVAILABLE_STATUSES
-        ):
-            return True
+            return
+        yield error
         error = getattr(error, "cause", None) or error.__cause__ or error.__context__
-    return False
+
+
+def _response(error: BaseException) -> dict:
+    response = getattr(error, "response", None)
+    return response if isinstance(response, dict) else {}
+
+
+def storage_unavailable(error: BaseException | None) -> bool:
+    """Whether an error comes from such a refusal."""
+    statuses = (_response(cause).get("ResponseMetadata", {}).get("HTTPStatusCode") for cause in _chain(error))
+    return any(status in UNAVAILABLE_STATUSES for status in statuses)
+
+
+# DynamoDB's answers to a read of an index a deploy is rebuilding (infra/deploy_steps.py deletes an index whose key
+# or projection changed, then creates it, and it fills before it can be read): it is back within minutes.
+INDEX_REBUILDING = (
+    "The table does not have the specified index",
+    "Cannot read from backfilling global secondary index",
+)
+
+
+def index_rebuilding(error: BaseException | None) -> bool:
+    """Whether an error is DynamoDB's refusal to read an index that is gone or still filling."""
+    refusals = (_response(cause).get("Error", {}) for cause in _chain(error))
+    return any(
+        refusal.get("Code") == "ValidationException" and str(refusal.get("Message", "")).startswith(INDEX_REBUILDING)
+        for refusal in refusals
+    )

@@ -36,6 +36,7 @@ from functions.core.errors import (
     TooManyRequests,
     Unauthorized,
     UnsupportedMediaType,
+    index_rebuilding,
     storage_unavailable,
 )
 from functions.core.pagination import Page, page_from_query
@@ -59,6 +60,7 @@ INVIDIOUS_API = "/api/v1/"
 # Paths Invidious clients and browser players call: Invidious' error bodies, readable from other origins.
 INVIDIOUS_PATHS = (INVIDIOUS_API, "/signed/", "/vi/")
 JSON_HEADERS = {"Content-Type": "application/json"}
+INDEX_RETRY_SECONDS = 60  # a client's wait while a deploy rebuilds an index (functions.core.errors.index_rebuilding)
 # The status of each kind of domain error; the first that matches (subclasses before their bases).
 STATUS = (
     (NotFound, 404),
@@ -376,10 +378,16 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
             body = error_body(error, request.path, dialect)
             return error_response(request.path, status_of(error), body, headers_of(error))
         except Exception as error:
-            if not storage_unavailable(error):
-                raise
-            unavailable = ServiceUnavailable("storage unavailable: nothing was saved; try again later")
-            return error_response(request.path, 503, error_body(unavailable, request.path))
+            if storage_unavailable(error):
+                unavailable = ServiceUnavailable("storage unavailable: nothing was saved; try again later")
+                return error_response(request.path, 503, error_body(unavailable, request.path))
+            if index_rebuilding(error):
+                rebuilding = ServiceUnavailable(
+                    "a deploy is rebuilding an index this reads; try again in a few minutes"
+                )
+                headers = {"Retry-After": str(INDEX_RETRY_SECONDS)}
+                return error_response(request.path, 503, error_body(rebuilding, request.path), headers)
+            raise
 
     handle.__name__ = route.view.__name__
     handle.__doc__ = route.view.__doc__
