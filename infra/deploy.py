@@ -163,7 +163,9 @@ def deployed_template(cloudformation, name: str) -> dict:
 
 
 def wait_for_indexes(cloudformation, dynamodb, name: str, step: deploy_steps.Step, delay: float = 10) -> None:
-    """Until each table the step changed is ACTIVE with exactly the step's indexes, all ACTIVE."""
+    """Until each table the step changed is ACTIVE with exactly the step's indexes, all ACTIVE: CloudFormation ends
+    an update once a new index exists, before it has filled, and a filling index refuses reads (cloudformation-
+    coverage-roadmap#1075), which the next step's code would make."""
     for table in sorted({change.table for change in step.changes}):
         resource = cloudformation.describe_stack_resource(StackName=name, LogicalResourceId=table)
         physical = resource["StackResourceDetail"]["PhysicalResourceId"]

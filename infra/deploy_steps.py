@@ -96,7 +96,7 @@ def _with_indexes(plan: _TablePlan, kept: list[dict], on_deployed: bool) -> dict
         for definition in source.get("AttributeDefinitions", []):
             if definition["AttributeName"] in used:
                 definitions.setdefault(definition["AttributeName"], definition)
-    table["AttributeDefinitions"] = list(definitions.values())
+    table["AttributeDefinitions"] = [definitions[name] for name in sorted(definitions)]  # as infra/resources.yaml
     return table
 
 

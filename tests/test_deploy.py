@@ -63,7 +63,7 @@ def test_deploy_creates_then_updates_the_stack():
     wipe_moto()
 
 
-# A template of before the counters' three ranked indexes became one by_board (f50ea6f): from it, the current one
+# 1 December's template, before the counters' three ranked indexes became one by_board: from it, the current one
 # creates nine indexes on six tables (two on the queue), rebuilds the queue's by_status with channel_id projected,
 # deletes three of the counters' and adds a table: six steps, then the current template.
 OLD_TEMPLATE = "4e14deb"

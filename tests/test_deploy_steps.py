@@ -134,6 +134,20 @@ def test_two_tables_change_side_by_side():
     assert all(step.template["Resources"]["Users"] == deployed["Resources"]["Users"] for step in steps)
 
 
+def test_a_deploy_stopped_after_any_step_goes_on_from_there():
+    """A step that failed, or a deploy interrupted, leaves the last step done deployed: planned again from it, the
+    deploy makes the steps that were left."""
+    ranked = [index(f"by_{name}", name) for name in ("count", "size", "duration")]
+    projected = index("by_status", "status", projection={"ProjectionType": "ALL"})
+    deployed = template(Queue=table("queue", BY_STATUS), Counters=table("c", *ranked))
+    queue = table("queue", index("by_type", "vid_type"), projected, index("by_error", "error_status"))
+    target = template("v2", Queue=queue, Counters=table("c", index("by_board", "board")))
+    steps = updates(deployed, target)
+    assert len(steps) == 6 and [step.on_deployed for step in steps] == [True] * 4 + [False] * 2
+    for done, step in enumerate(steps, 1):
+        assert deploy_steps.plan(step.template, target) == steps[done:]
+
+
 def test_a_new_table_and_a_dropped_one_need_no_step():
     deployed = template(Old=table("old", BY_STATUS))
     assert updates(deployed, template("v2", New=table("new", BY_STATUS, index("by_type", "t")))) == []
