@@ -3,9 +3,9 @@
 moto 5.2 changes nothing of a table when a stack update changes its properties. `install` makes it create and
 delete the indexes the new template names, as CloudFormation does, and first refuses (the update fails and rolls
 back, the stack left as it was: UPDATE_ROLLBACK_COMPLETE, the reason in its events) what AWS refuses: more than one
-index created or deleted in a table, an index changed in anything but its throughput or contributor insights, and
-attribute definitions that are not exactly the keys' attributes. The rules are written here from AWS's messages,
-not taken from infra/deploy_steps.py, so they check it.
+index created or deleted in a table, an index changed in anything but its throughput or contributor insights,
+attribute definitions that are not exactly the keys' attributes, and a new key schema under the same table name.
+The rules are written here from AWS's messages, not taken from infra/deploy_steps.py, so they check it.
 """
 
 import json
@@ -18,6 +18,10 @@ ONE_AT_A_TIME = "Cannot perform more than one GSI creation or deletion in a sing
 NOT_IN_PLACE = (
     "Cannot update GSI's properties other than Provisioned Throughput and Contributor Insights Specification. "
     "You can create a new GSI with a different name."
+)
+REPLACING = (
+    "CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename the resource and "
+    "update the stack again."
 )
 ATTRIBUTES = (
     "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of "
@@ -38,6 +42,11 @@ def _fixed(index: dict) -> str:
 
 def table_refusal(before: dict, after: dict) -> str | None:
     """AWS's reason to refuse updating a table's properties `before` to `after`, if it has one."""
+    replaced = any(before.get(key) != after.get(key) for key in ("KeySchema", "LocalSecondaryIndexes"))
+    if replaced and before.get("TableName") == after.get("TableName"):
+        return REPLACING
+    if replaced or before.get("TableName") != after.get("TableName"):
+        return None  # a new table: none of an update's rules
     old, new = _indexes(before), _indexes(after)
     if len(set(old) ^ set(new)) > 1:
         return ONE_AT_A_TIME

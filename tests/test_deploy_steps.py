@@ -45,8 +45,9 @@ def updates(deployed: dict, target: dict) -> list[dict]:
     """The templates deployed in order, each update checked as AWS would; the steps' templates first."""
     steps = deploy_steps.plan(deployed, target)
     deployed_in_order = [deployed, *(step.template for step in steps), target]
-    for before, after in itertools.pairwise(deployed_in_order):
-        assert refusal(before, after) is None, (before, after)
+    for number, (before, after) in enumerate(itertools.pairwise(deployed_in_order), 1):
+        refused = refusal(before, after)
+        assert refused is None, f"update {number} of {len(deployed_in_order) - 1} refused: {refused}"
     return steps
 
 
@@ -193,10 +194,10 @@ def test_every_past_template_deploys_in_steps_to_the_current_one():
     current = load_resources()
     past = past_templates()
     assert len(past) > 30, "the clone's history is missing: this check plans from every committed template"
-    unplannable = []
+    failures = []
     for revision, deployed in past:
         try:
             updates(deployed, current)
-        except UnplannableChange as error:
-            unplannable.append(f"{revision}: {error}")
-    assert not unplannable, unplannable
+        except (UnplannableChange, AssertionError) as error:
+            failures.append(f"from {revision}: {error}".splitlines()[0])
+    assert not failures, "\n".join(failures)
