@@ -9,7 +9,7 @@ import pytest
 import yaml
 from moto import mock_aws
 
-from infra import deploy, moto_cloudformation
+from infra import deploy, deploy_steps, moto_cloudformation
 from infra.merge import CloudFormationLoader, load_resources
 from tests import fake_cloudformation
 from tests.conftest import ROOT, wipe_moto
@@ -157,3 +157,35 @@ def test_the_same_deploy_fails_without_the_steps(monkeypatch):
         assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
         assert _tables_indexes(dynamodb) == before
     wipe_moto()
+
+
+class _FillingTable:
+    """DynamoDB's answers while a step's index fills: the deleted one still DELETING, the new one CREATING."""
+
+    def __init__(self, answers: list[dict[str, str]]):
+        self.answers = answers
+        self.calls = 0
+
+    def describe_table(self, TableName):
+        states = self.answers[min(self.calls, len(self.answers) - 1)]
+        self.calls += 1
+        indexes = [{"IndexName": name, "IndexStatus": state} for name, state in states.items()]
+        return {"Table": {"TableName": TableName, "TableStatus": "ACTIVE", "GlobalSecondaryIndexes": indexes}}
+
+    def describe_stack_resource(self, StackName, LogicalResourceId):
+        return {"StackResourceDetail": {"PhysicalResourceId": f"{StackName}-{LogicalResourceId}"}}
+
+
+def test_a_step_is_done_once_its_indexes_are_active_and_the_deleted_one_gone():
+    properties = {"GlobalSecondaryIndexes": [{"IndexName": "by_status"}, {"IndexName": "by_type"}]}
+    template = {"Resources": {"Queue": {"Type": "AWS::DynamoDB::Table", "Properties": properties}}}
+    step = deploy_steps.Step(template, True, (deploy_steps.IndexChange("Queue", "create", "by_type"),))
+    table = _FillingTable(
+        [
+            {"by_status": "ACTIVE", "by_type": "CREATING", "by_old": "DELETING"},
+            {"by_status": "ACTIVE", "by_type": "CREATING"},
+            {"by_status": "ACTIVE", "by_type": "ACTIVE"},
+        ]
+    )
+    deploy.wait_for_indexes(table, table, "stack", step, delay=0)
+    assert table.calls == 3
