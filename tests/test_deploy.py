@@ -12,7 +12,7 @@ from moto import mock_aws
 from infra import deploy, deploy_steps, moto_cloudformation
 from infra.merge import CloudFormationLoader, load_resources
 from tests import fake_cloudformation
-from tests.conftest import ROOT, wipe_moto
+from tests.conftest import ROOT, needs_history, wipe_moto
 
 
 def test_artifacts_are_uploaded_once_and_the_template_points_at_them(tmp_path):
@@ -108,6 +108,7 @@ def _template_indexes(template: dict) -> dict[str, dict]:
     }
 
 
+@needs_history
 def test_an_old_stack_is_updated_in_steps_aws_accepts(monkeypatch):
     fake_cloudformation.install(monkeypatch)
     moto_cloudformation.register()
@@ -142,6 +143,7 @@ def test_an_old_stack_is_updated_in_steps_aws_accepts(monkeypatch):
     wipe_moto()
 
 
+@needs_history
 def test_the_same_deploy_fails_without_the_steps(monkeypatch):
     fake_cloudformation.install(monkeypatch)
     moto_cloudformation.register()

@@ -11,7 +11,7 @@ import yaml
 from infra import deploy_steps
 from infra.deploy_steps import IndexChange, UnplannableChange
 from infra.merge import CloudFormationLoader, load_resources
-from tests.conftest import ROOT
+from tests.conftest import ROOT, needs_history
 from tests.fake_cloudformation import refusal
 
 
@@ -188,6 +188,7 @@ def past_templates() -> list[tuple[str, dict]]:
     ]
 
 
+@needs_history
 def test_every_past_template_deploys_in_steps_to_the_current_one():
     """The CI check: a change to infra/resources.yaml that no steps make from some committed template fails here
     (with the revision and the reason), as does a plan whose updates AWS would refuse."""
