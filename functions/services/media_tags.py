@@ -24,6 +24,8 @@ TA_FREEFORM = "----:com.tubearchivist:ta"  # TubeArchivist's embedded JSON: what
 MIN_PART = 5 * 2**20  # S3's smallest part but the last
 MAX_COPY_PART = 5 * 2**30  # S3's largest part
 SINGLE_PUT_BYTES = 64 * 2**20  # smaller objects are read and put back whole (s3.upload_file's threshold)
+READ_AHEAD = 64 * 1024
+PAYLOAD_ATOMS = (b"mdat", b"free", b"skip", b"wide")  # bytes mutagen never reads: only their headers are fetched
 MAX_ATOMS = 64  # top-level atoms read before a file is taken for fragmented (thousands of moof/mdat pairs)
 ATTRIBUTES_KEPT = ("ContentType", "ContentDisposition", "CacheControl", "ContentEncoding", "ContentLanguage")
 
@@ -83,26 +85,36 @@ def _walk(read, size: int, to_moov: bool = False) -> list[Atom]:
 
 
 class _Source:
-    """The object, read in ranges, all of one version (its ETag)."""
+    """The object, read in ranges, all of one version (its ETag). A short read fetches READ_AHEAD bytes, so the
+    atom headers and small atoms near each other come in one GET."""
 
     def __init__(self, key: str):
         self.bucket, self.key = get_settings().media_bucket, key
         self.head = aws.client("s3").head_object(Bucket=self.bucket, Key=key)
         self.size, self.etag = int(self.head["ContentLength"]), self.head["ETag"]
+        self.block_start, self.block = 0, b""
 
-    def read(self, start: int, end: int) -> bytes:
-        if end <= start:
-            return b""
+    def _get(self, start: int, end: int) -> bytes:
         answer = aws.client("s3").get_object(
             Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end - 1}", IfMatch=self.etag
         )
         return answer["Body"].read()
 
+    def read(self, start: int, end: int) -> bytes:
+        end = min(end, self.size)
+        if end <= start:
+            return b""
+        if not (self.block_start <= start and end <= self.block_start + len(self.block)):
+            if end - start > READ_AHEAD:
+                return self._get(start, end)
+            self.block_start, self.block = start, self._get(start, min(self.size, start + READ_AHEAD))
+        return self.block[start - self.block_start : end - self.block_start]
+
 
 def _local_copy(source: _Source, atoms: list[Atom], path: str) -> int:
-    """Lay the object's atoms but the media data into `path` at their offsets (a sparse file); its length. When
-    `moov` comes before media data, the file ends after the next `mdat`'s header: mutagen shifts what follows
-    `moov` when it grows, and the rest is copied from the object as it is."""
+    """Lay the object's atoms into `path` at their offsets, media data and padding as holes (a sparse file); its
+    length. When `moov` comes before media data, the file ends after the next `mdat`'s header: mutagen shifts
+    what follows `moov` when it grows, and the rest is copied from the object as it is."""
     moov = next(atom for atom in atoms if atom.name == b"moov")
     later_data = [atom for atom in atoms if atom.name == b"mdat" and atom.offset > moov.offset]
     length = later_data[0].offset + later_data[0].header if later_data else source.size
@@ -112,7 +124,8 @@ def _local_copy(source: _Source, atoms: list[Atom], path: str) -> int:
             if atom.offset >= length:
                 break
             file.seek(atom.offset)
-            file.write(source.read(atom.offset, atom.offset + atom.header if atom.name == b"mdat" else atom.end))
+            payload = atom.name in PAYLOAD_ATOMS
+            file.write(source.read(atom.offset, atom.offset + atom.header if payload else atom.end))
     return length
 
 

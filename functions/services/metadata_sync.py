@@ -1,11 +1,12 @@
 """The metadata resync: TubeArchivist's resync_metadata ("Sync Metadata to Media Files"), the archive's metadata
 written into every archived video's media object (functions.services.media_tags: in place in S3, mutagen).
 
-What goes into each file is TubeArchivist's: title (`\u00a9nam`), the channel's name as artist (`\u00a9ART`), the
-description as description and synopsis (`desc`, `ldes`), here also the publication date (`\u00a9day`, as the
-download's FFmpegMetadata writes it), and with `downloads.add_thumbnail` the video's jpg as cover art (`covr`).
-As in TubeArchivist, nothing is written while `downloads.add_metadata` is off. Downloads write the same tags
-themselves (functions.youtube.media: FFmpegMetadata and EmbedThumbnail, under the same settings).
+What goes into each file is TubeArchivist's: title (`©nam`), the channel's name as artist (`©ART`), the
+description as description and synopsis (`desc`, `ldes`), here also the publication date (`©day`), and with
+`downloads.add_thumbnail` the video's jpg as cover art (`covr`). As in TubeArchivist, nothing is written while
+`downloads.add_metadata` is off. Downloads write the same tags, in the same forms, themselves
+(functions.youtube.media: yt-dlp's FFmpegMetadata and EmbedThumbnail, under the same settings), so a file
+downloaded with them is found current.
 
 A run (the refresh function) reads the videos table in key order; a file whose tags are current is left as it
 is, a video whose media object is gone or is no mp4 it can tag is reported, and a file whose size changed has
@@ -54,7 +55,7 @@ def tags_of(video: Video, channel: Channel | None, cover: bytes | None) -> dict:
     tags: dict = {
         media_tags.TITLE: video.title,
         media_tags.ARTIST: channel.channel_name if channel else video.channel_id,
-        media_tags.DATE: video.published,
+        media_tags.DATE: video.published.replace("-", ""),  # YYYYMMDD: yt-dlp's upload_date, as downloads write it
     }
     if video.description:
         tags[media_tags.DESCRIPTION] = tags[media_tags.SYNOPSIS] = video.description

@@ -71,7 +71,7 @@ def test_the_archives_metadata_is_written_into_the_downloaded_file(fake_youtube,
     tags = tags_in(video)
     assert tags["\xa9nam"] == ["Renamed in the archive"]
     assert tags["\xa9ART"] == [Channel.get(video.channel_id).channel_name]
-    assert tags["\xa9day"] == [video.published]
+    assert tags["\xa9day"] == [video.published.replace("-", "")]
     assert tags["desc"] == tags["ldes"] == [video.description]
     assert bytes(tags["covr"][0]) == s3.read(s3.video_thumb_key(video.youtube_id))  # add_thumbnail: the jpg
     stored = media_object(video)
@@ -93,6 +93,16 @@ def test_a_second_run_finds_the_files_current_and_writes_nothing(fake_youtube, a
     run = resync()
     assert media_object(video)["ETag"] == etag
     assert run.result.startswith("0 files written, 1 already current")
+
+
+def test_a_file_downloaded_with_its_tags_is_found_current(fake_youtube, aws):
+    """The download's postprocessors (FFmpegMetadata, EmbedThumbnail) write what the resync would."""
+    source = next(iter(fake_youtube.catalog.videos.values()))
+    intake.add_entries([{"youtube_id": source.youtube_id}])
+    assert download_job.handle_record(record(source.youtube_id)) == "archived"
+    etag = media_object(Video.get(source.youtube_id))["ETag"]
+    assert resync().result.startswith("0 files written, 1 already current")
+    assert media_object(Video.get(source.youtube_id))["ETag"] == etag
 
 
 def test_without_add_thumbnail_no_cover_and_without_add_metadata_nothing(fake_youtube, aws):
@@ -127,10 +137,13 @@ def test_a_video_without_its_file_or_with_a_broken_one_is_reported(fake_youtube,
 def test_a_long_run_goes_on_in_its_next_invocations(fake_youtube, aws, monkeypatch):
     archived_videos = archived(fake_youtube, 2)
     monkeypatch.setattr(metadata_sync, "RUN_SECONDS", 0)  # one video per invocation
+    monkeypatch.setattr(metadata_sync, "PROGRESS_SECONDS", 0)  # progress after every video
     task_id = metadata_sync.request().task_id
     (first,) = taken("refresh")
     refresh_job.handle(json.dumps(first))
-    assert task_runs.get(task_id).status == task_runs.STARTED
+    running = task_runs.render(task_runs.get(task_id))
+    assert (running.status, running.progress) == (task_runs.STARTED, 0.5)  # 1 of the 2 archived videos
+    assert running.messages == ["Processing videos 1: continued in the next invocation"]
     (second,) = queued("refresh")
     assert second["task_id"] == task_id and second["tally"]["written"] == 1
     assert run_queued_jobs("refresh", "refresh") == 2  # the second video, then a last part that finds none left
