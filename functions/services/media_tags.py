@@ -20,7 +20,6 @@ from functions.core.settings import get_settings
 from functions.storage import aws
 
 TITLE, ARTIST, DATE, DESCRIPTION, SYNOPSIS, COVER = "\xa9nam", "\xa9ART", "\xa9day", "desc", "ldes", "covr"
-TA_FREEFORM = "----:com.tubearchivist:ta"  # TubeArchivist's embedded JSON: what its import restores from
 MIN_PART = 5 * 2**20  # S3's smallest part but the last
 MAX_COPY_PART = 5 * 2**30  # S3's largest part
 SINGLE_PUT_BYTES = 64 * 2**20  # smaller objects are read and put back whole (s3.upload_file's threshold)
@@ -139,33 +138,26 @@ def _read_local(path: str):
 
 
 def _tag(path: str, tags: dict) -> bool:
-    """Set `tags` on the mp4 at `path` (a value of None removes the tag); whether anything changed."""
-    from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm, MP4StreamInfoError
+    """Set `tags` on the mp4 at `path`; whether anything changed."""
+    from mutagen import MutagenError
+    from mutagen.mp4 import MP4, MP4Cover
 
     try:
         media = MP4(path)
-    except MP4StreamInfoError as error:
-        raise NotTaggable(f"mutagen cannot read it: {error}") from error
-    if media.tags is None:
-        media.add_tags()
-    stored = media.tags
-    assert stored is not None
-    changed = False
-    for name, value in tags.items():
-        if value is None:
-            changed |= stored.pop(name, None) is not None
-            continue
-        if name == COVER:
-            wanted = [MP4Cover(value, imageformat=MP4Cover.FORMAT_JPEG)]
-        elif name.startswith("----:"):
-            wanted = [MP4FreeForm(value)]
-        else:
-            wanted = [value]
-        if stored.get(name) != wanted:
-            stored[name] = wanted
-            changed = True
-    if changed:
-        media.save()
+        if media.tags is None:
+            media.add_tags()
+        stored = media.tags
+        assert stored is not None
+        changed = False
+        for name, value in tags.items():
+            wanted = [MP4Cover(value, imageformat=MP4Cover.FORMAT_JPEG) if name == COVER else value]
+            if stored.get(name) != wanted:
+                stored[name] = wanted
+                changed = True
+        if changed:
+            media.save()
+    except MutagenError as error:
+        raise NotTaggable(f"mutagen cannot tag it: {error}") from error
     return changed
 
 
@@ -235,8 +227,8 @@ def _put_back(source: _Source, pieces: list[tuple[int, int] | bytes], size: int)
 
 
 def retag(key: str, tags: dict) -> Retagged:
-    """Write `tags` (mp4 tag names: text, bytes for freeform and the jpg cover, None to remove) into the media
-    object `key`. NotTaggable for what is no mp4 this can tag; botocore's ClientError for a missing object."""
+    """Write `tags` (mp4 tag names: text, the jpg's bytes for the cover) into the media object `key`; tags not
+    named stay. NotTaggable for what is no mp4 this can tag; botocore's ClientError for a missing object."""
     source = _Source(key)
     atoms = _walk(source.read, source.size)
     moov = next(atom for atom in atoms if atom.name == b"moov")

@@ -118,6 +118,9 @@ def sync_one(video: Video, channel: Channel | None, add_thumbnail: bool) -> tupl
     except ClientError as error:
         code = str(error.response.get("Error", {}).get("Code"))
         return (MISSING, None, 0) if code in MISSING_CODES else (FAILED, f"S3 {code}", 0)
+    except Exception as error:  # one file's trouble (a full disk, a dropped connection) is reported, not the run's
+        log.exception("metadata of %s not written", video.youtube_id)
+        return FAILED, f"{type(error).__name__}: {error}", 0
     if not done.changed:
         return CURRENT, None, 0
     if done.size_after != int(video.media_size or 0):
@@ -131,17 +134,14 @@ def _videos(after: str | None):
     return Video.scan(last_evaluated_key=start)
 
 
-def sync(run: task_runs.Run, tally: Tally) -> Tally:
+def sync(run: task_runs.Run, tally: Tally, add_thumbnail: bool) -> Tally:
     """Write the tags of the videos after `tally.after` until all are done or RUN_SECONDS have passed; the tally
     (its `after` set when work is left)."""
-    config = app_settings.current()["downloads"]
-    if not config.get("add_metadata"):
-        return tally
     total = db.counts([counters.VIDEOS])[counters.VIDEOS]
     deadline, reported = time.monotonic() + RUN_SECONDS, 0.0
     channels: dict[str, Channel | None] = {}
     for video in _videos(tally.after):
-        outcome, why, change = sync_one(video, _channel(video.channel_id, channels), bool(config.get("add_thumbnail")))
+        outcome, why, change = sync_one(video, _channel(video.channel_id, channels), add_thumbnail)
         setattr(tally, outcome, getattr(tally, outcome) + 1)
         tally.bytes_changed += change
         if why:
@@ -166,8 +166,9 @@ def run_job(run: task_runs.Run, message: dict) -> Tally | None:
     except msgspec.ValidationError as error:
         log.error("resync_metadata: bad tally %r: %s", message.get("tally"), error)
         tally = Tally()
-    enabled = bool(app_settings.current()["downloads"].get("add_metadata"))
-    done = file_tasks.run(TASK, lambda: sync(run, tally))
+    config = app_settings.current()["downloads"]
+    enabled = bool(config.get("add_metadata"))  # off, the run holds the task only to let go of it
+    done = file_tasks.run(TASK, lambda: sync(run, tally, bool(config.get("add_thumbnail"))) if enabled else tally)
     if done is None:
         run.result = RUNNING
         return None

@@ -116,6 +116,7 @@ def test_without_add_thumbnail_no_cover_and_without_add_metadata_nothing(fake_yo
     run = resync()
     assert tags_in(video)["\xa9nam"] == [video.title]
     assert run.result == "Nothing written: downloads.add_metadata is off"
+    assert metadata_sync.request().status == "PENDING"  # that run let go of the task: a new one can be asked for
 
 
 def test_a_video_without_its_file_or_with_a_broken_one_is_reported(fake_youtube, aws):
