@@ -12,7 +12,9 @@ A run (the refresh function) reads the videos table in key order; a file whose t
 is, a video whose media object is gone or is no mp4 it can tag is reported, and a file whose size changed has
 `media_size` and its counters moved (functions.storage.tallied). A run that nears its invocation's time limit
 sends the rest of its work to the refresh queue as the same run (the last video done and the tallies so far).
-One run at a time (functions.services.file_tasks); like TubeArchivist's, it cannot be stopped.
+Each part that wrote files has the media distribution drop its cached media (cloudfront.invalidate: a player
+could get ranges of both versions of a file otherwise). One run at a time (functions.services.file_tasks); like
+TubeArchivist's, it cannot be stopped.
 """
 
 import time
@@ -24,7 +26,7 @@ from functions.core import logs
 from functions.core.errors import Conflict, NotFound
 from functions.schemas.tasks import TaskRunStarted
 from functions.services import app_settings, file_tasks, media_tags, task_runs, tasks
-from functions.storage import aws, counters, db, s3, tallied
+from functions.storage import aws, cloudfront, counters, db, s3, tallied
 from functions.storage.models import Channel, Video
 
 log = logs.logger(__name__)
@@ -168,10 +170,13 @@ def run_job(run: task_runs.Run, message: dict) -> Tally | None:
         tally = Tally()
     config = app_settings.current()["downloads"]
     enabled = bool(config.get("add_metadata"))  # off, the run holds the task only to let go of it
+    written_before = tally.written
     done = file_tasks.run(TASK, lambda: sync(run, tally, bool(config.get("add_thumbnail"))) if enabled else tally)
     if done is None:
         run.result = RUNNING
         return None
+    if done.written > written_before:
+        cloudfront.invalidate([f"/{s3.MEDIA_PREFIX}*"])
     if done.after is not None and tasks.request(TASK, file_tasks.LEASE_SECONDS):
         aws.send(aws.REFRESH, [{"action": TASK, "task_id": run.task_id, "tally": msgspec.to_builtins(done)}])
         run.progress([f"Processing videos {done.done()}: continued in the next invocation"])

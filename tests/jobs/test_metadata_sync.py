@@ -105,6 +105,41 @@ def test_a_file_downloaded_with_its_tags_is_found_current(fake_youtube, aws):
     assert media_object(Video.get(source.youtube_id))["ETag"] == etag
 
 
+@pytest.fixture
+def distribution(aws, monkeypatch):
+    """A media distribution the refresh function is told of, as the deployed stages' (.chalice/config.json)."""
+    from functions.core.settings import get_settings
+
+    config = {
+        "CallerReference": "media",
+        "Comment": "media",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "s3", "DomainName": f"{BUCKET}.s3.amazonaws.com"}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "https-only"},
+    }
+    made = boto3.client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+    monkeypatch.setenv("MEDIA_DISTRIBUTION_ID", made)
+    get_settings.cache_clear()
+    yield made
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def invalidated(distribution: str) -> list[list[str]]:
+    cloudfront = boto3.client("cloudfront")
+    listed = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"].get("Items", [])
+    batches = [cloudfront.get_invalidation(DistributionId=distribution, Id=item["Id"]) for item in listed]
+    return [batch["Invalidation"]["InvalidationBatch"]["Paths"]["Items"] for batch in batches]
+
+
+def test_the_edges_drop_the_rewritten_files_once_per_part(fake_youtube, distribution):
+    archived(fake_youtube)
+    resync()
+    assert invalidated(distribution) == [["/media/*"]]
+    resync()  # all current: nothing to drop
+    assert invalidated(distribution) == [["/media/*"]]
+
+
 def test_without_add_thumbnail_no_cover_and_without_add_metadata_nothing(fake_youtube, aws):
     (video,) = archived(fake_youtube)
     app_settings.update({"downloads": {"add_thumbnail": False}})
