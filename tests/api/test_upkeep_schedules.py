@@ -249,6 +249,12 @@ def test_the_v05_task_names_by_name(client, headers, aws):
     again = client.http.post("/api/task/by-name/resync_metadata/", headers=headers)  # TubeArchivist's answer
     assert again.json_body == {**started.json_body, "message": "Metadata re-embed is already running."}
     assert queued("refresh") == [{"action": "resync_metadata", "task_id": run["task_id"]}]
+    stop = client.http.post(  # as TubeArchivist's, the resync cannot be stopped
+        f"/api/task/by-id/{run['task_id']}/",
+        headers={**headers, "Content-Type": "application/json"},
+        body=json.dumps({"command": "stop"}),
+    )
+    assert stop.status_code == 400 and stop.json_body == {"error": "task can not be stopped"}
 
     started = client.http.post("/api/task/by-name/thumbnail_check/", headers=headers)
     assert started.status_code == 200 and started.json_body["status"] == "PENDING"
