@@ -14,6 +14,7 @@ from tests.conftest import ROOT
 # Packages and project modules no JSON route needs to be declared.
 NOT_AT_IMPORT = (
     "yt_dlp",
+    "mutagen",
     "aws_lambda_powertools",
     "pynamodb",
     "botocore",
@@ -45,3 +46,10 @@ def test_the_probe_sees_what_a_request_imports():
     """A view's first use imports its service (and with it the models and botocore): the check above can fail."""
     modules = imported_by("import app; from functions.http.ta import download; download.intake.list_page")
     assert {"functions.services.downloads.intake", "pynamodb", "botocore"} <= set(heavy(modules))
+
+
+def test_asking_for_a_metadata_resync_loads_no_tagging_library():
+    """POST /api/task/by-name/resync_metadata/ runs in the API function: mutagen is the refresh function's."""
+    modules = imported_by("import app; from functions.http.ta5 import task; task.metadata_sync.request")
+    assert "functions.services.metadata_sync" in modules
+    assert not [m for m in modules if m.split(".")[0] in ("mutagen", "yt_dlp")]

@@ -113,6 +113,7 @@ class Settings:
     fargate_security_groups: tuple[str, ...]
     media_delivery: str  # "s3" (presigned S3 URLs) or "cloudfront" (signed URLs of the media distribution)
     media_domain: str
+    media_distribution_id: str  # the functions that rewrite media objects in place drop its cached copies; "": none
     media_key_secret_id: str
     media_key_ids: tuple[str, ...]
     schedule_rule_prefix: str  # the stage's EventBridge schedule rules, + a job's handler (infra/merge.py); "": none
@@ -161,6 +162,7 @@ def get_settings() -> Settings:
         # public keys by slot, the private keys in the secret infra/deploy.py writes); the local run and tests S3's.
         media_delivery=env("MEDIA_DELIVERY", "s3"),
         media_domain=env("MEDIA_DOMAIN", ""),
+        media_distribution_id=env("MEDIA_DISTRIBUTION_ID", ""),
         media_key_secret_id=env("MEDIA_KEY_SECRET_ID") or f"{table_prefix}media-key",
         media_key_ids=tuple(k.strip() for k in env("MEDIA_KEY_IDS", "").split(",") if k.strip()),
         schedule_rule_prefix=env("SCHEDULE_RULE_PREFIX", ""),

@@ -1,8 +1,8 @@
 """The refresh function: consumes the refresh queue, one message per video, channel or playlist to read again,
 the rescans asked for through /api/task/, the passes over a channel's playlists
 (functions.services.channel_playlists), the playlists v0.5's bulk subscribe names that the archive does not
-hold yet (functions.services.archive.playlist_subscriptions: archived and subscribed as a `subscribe_to` run), and
-the thumbnail checks (functions.services.thumbnails).
+hold yet (functions.services.archive.playlist_subscriptions: archived and subscribed as a `subscribe_to` run),
+the thumbnail checks (functions.services.thumbnails) and the metadata resyncs (functions.services.metadata_sync).
 
 A refresh that fails (yt-dlp or the network) raises, so SQS delivers the message again; the third failure sends it
 to the dead-letter queue, and its RefreshItem is removed then, so /api/refresh/ does not count it forever.
@@ -13,7 +13,16 @@ import functools
 from functions.core import logs
 from functions.core.ids import is_channel_id
 from functions.jobs import events
-from functions.services import app_settings, channel_playlists, cookies, network, rescan, task_runs, thumbnails
+from functions.services import (
+    app_settings,
+    channel_playlists,
+    cookies,
+    metadata_sync,
+    network,
+    rescan,
+    task_runs,
+    thumbnails,
+)
 from functions.services import refresh as refresh_service
 from functions.services.archive import playlist_index, playlist_subscriptions
 from functions.youtube import ytdlp
@@ -45,6 +54,9 @@ def handle(raw: str | None, receives: int = 1) -> str:
         )
     if body["action"] == thumbnails.TASK:
         return "checked" if task_runs.record(thumbnails.TASK, thumbnails_run, body.get("task_id")) else "skipped"
+    if body["action"] == metadata_sync.TASK:
+        resync = functools.partial(metadata_sync.run_job, message=body)
+        return "resynced" if task_runs.record(metadata_sync.TASK, resync, body.get("task_id")) else "skipped"
     kind, item_id = body.get("kind"), body.get("id")
     if (
         body["action"] != refresh_service.REFRESH

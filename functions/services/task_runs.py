@@ -14,7 +14,8 @@ own (autodelete, snapshots). `api_stop` here: a run still PENDING can be stopped
 rescan stops before its next channel or playlist; a running download aborts within a second (its yt-dlp
 progress hook reads the run's command, functions/jobs/download.py: the partial files are removed and the video
 stays pending in the queue); a reindex or snapshot cannot be stopped (a Lambda invocation cannot be interrupted
-from outside), so a stop for it is a 400. `kill` is `stop`.
+from outside), so a stop for it is a 400; nor can the metadata resync, as TubeArchivist's cannot. `kill` is
+`stop`.
 """
 
 import time
@@ -81,9 +82,6 @@ TASKS = {
     RESYNC_METADATA: Task("Sync Metadata to Media Files", "setting:thumbnailsync", True, False),
     VERSION_CHECK: Task("Look for new Version", "", False, False),  # never runs here: the owner deploys releases
 }
-# TubeArchivist's resync_metadata writes its metadata into each media file's mp4 tags; the archive's files in S3
-# carry none (the tables are the metadata, the backups export it), so its run has nothing to write.
-RESYNC_RESULT = "nothing to embed: the archive keeps metadata in its tables, not in the media files"
 FILTER_GROUPS = {"download": "download:", "settings": "setting:", "channel": "channel:"}  # the poll's ?filter=
 
 
@@ -143,6 +141,7 @@ class Run:
     def __init__(self, name: str, task_id: str):
         self.name, self.task_id = name, task_id
         self.result: str | None = None
+        self.continues = False  # the work goes on in another invocation (its message sent): the run stays STARTED
 
     def progress(self, lines: list[str], fraction: float | None = None) -> None:
         actions = [
@@ -188,8 +187,9 @@ def _start(name: str, task_id: str | None) -> Run | None:
 
 def record(name: str, work: Callable[[Run], Any], task_id: str | None = None) -> Any:
     """Run a job's `work` as a run of task `name` (the run `task_id` when the API queued one): recorded when it
-    starts and ends, its notifications sent when it ends. What `work` returns (None when the run had been stopped
-    before it started); what it raises is recorded and raised again."""
+    starts and ends, its notifications sent when it ends; work that sets `run.continues` (its next part sent as
+    another message, which names the run) leaves it running. What `work` returns (None when the run had been
+    stopped before it started); what it raises is recorded and raised again."""
     run = _start(name, task_id)
     if run is None:
         log.info("%s run %s was stopped before it started", name, task_id)
@@ -202,24 +202,30 @@ def record(name: str, work: Callable[[Run], Any], task_id: str | None = None) ->
         error = "".join(traceback.format_exception_only(failure)).strip()[:2000]
         raise
     finally:
-        if status == SUCCESS and run.stop_asked():
-            status = REVOKED
-        # the result text: the work's own, or its failure, or what it returned when that is a text
-        result = run.result or (f"Task failed: {error}" if error else value if isinstance(value, str) else None)
-        problems = notifications.send_ended(name, TASKS[name].title, run.task_id, status, result)
-        now = _ms()
-        lines = [result or {SUCCESS: "Task completed", REVOKED: "Task stopped"}.get(status, "Task failed")]
-        actions: list[Action] = [
-            TaskRun.status.set(status),
-            TaskRun.finished.set(now),
-            TaskRun.messages.set([line[:500] for line in lines]),
-            TaskRun.shown_until.set(now // 1000 + SHOWN_AFTER[status]),
-            TaskRun.result.set(result) if result else TaskRun.result.remove(),
-            TaskRun.error.set(error) if error else TaskRun.error.remove(),
-            TaskRun.notify_errors.set(problems) if problems else TaskRun.notify_errors.remove(),
-        ]
-        TaskRun(run.task_id).update(actions=actions)
+        if status == FAILURE or not run.continues:
+            _end(run, status, error, value)
     return value
+
+
+def _end(run: Run, status: str, error: str | None, value: Any) -> None:
+    """Record the end of a run and send its notifications."""
+    if status == SUCCESS and run.stop_asked():
+        status = REVOKED
+    # the result text: the work's own, or its failure, or what it returned when that is a text
+    result = run.result or (f"Task failed: {error}" if error else value if isinstance(value, str) else None)
+    problems = notifications.send_ended(run.name, TASKS[run.name].title, run.task_id, status, result)
+    now = _ms()
+    lines = [result or {SUCCESS: "Task completed", REVOKED: "Task stopped"}.get(status, "Task failed")]
+    actions: list[Action] = [
+        TaskRun.status.set(status),
+        TaskRun.finished.set(now),
+        TaskRun.messages.set([line[:500] for line in lines]),
+        TaskRun.shown_until.set(now // 1000 + SHOWN_AFTER[status]),
+        TaskRun.result.set(result) if result else TaskRun.result.remove(),
+        TaskRun.error.set(error) if error else TaskRun.error.remove(),
+        TaskRun.notify_errors.set(problems) if problems else TaskRun.notify_errors.remove(),
+    ]
+    TaskRun(run.task_id).update(actions=actions)
 
 
 # ---------------------------------------------------------------- commands

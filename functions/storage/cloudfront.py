@@ -3,10 +3,14 @@
 signed with the key group's RSA private key (RSA-SHA1, PKCS #1 v1.5), base64 encoded with `+=/` replaced by `-_~`,
 and the URL gets `Expires`, `Signature` and `Key-Pair-Id` (the CloudFront public key's id) in its query string.
 CloudFront answers 403 to a URL past its expiry, with a changed signature, or signed for another URL.
+
+`invalidate` drops cached copies: an object rewritten in place (functions.services.media_tags) would otherwise be
+served for a day (the distribution's default TTL) from ranges of both versions.
 """
 
 import base64
 import json
+import uuid
 
 URL_SAFE = str.maketrans("+=/", "-_~")
 
@@ -47,3 +51,16 @@ def new_key_pair() -> tuple[str, str]:
     )
     public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     return private.decode(), public.decode()
+
+
+def invalidate(paths: list[str]) -> None:
+    """Have the media distribution's edges drop `paths` ("/media/*": one path, whatever it matches, and free up
+    to CloudFront's 1,000 a month); nothing when the stage has no distribution (the local run)."""
+    from functions.core.settings import get_settings
+    from functions.storage import aws
+
+    distribution = get_settings().media_distribution_id
+    if not distribution or not paths:
+        return
+    batch = {"Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": uuid.uuid4().hex}
+    aws.client("cloudfront").create_invalidation(DistributionId=distribution, InvalidationBatch=batch)

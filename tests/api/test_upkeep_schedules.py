@@ -4,6 +4,7 @@ archive, and the v0.5 task names by-name/ knows (resync_metadata, thumbnail_chec
 
 import datetime
 import json
+from unittest.mock import ANY
 
 import boto3
 import pytest
@@ -242,16 +243,25 @@ def test_the_v05_task_names_by_name(client, headers, aws):
         assert response.status_code == 200 and response.json_body == [], name
 
     started = client.http.post("/api/task/by-name/resync_metadata/", headers=headers)
-    assert started.status_code == 200 and started.json_body["status"] == "SUCCESS"
+    assert started.status_code == 200 and started.json_body == {"task_id": ANY, "status": "PENDING"}
     (run,) = client.http.get("/api/task/by-name/resync_metadata/", headers=headers).json_body
-    assert run["task_id"] == started.json_body["task_id"] and run["result"] == task_runs.RESYNC_RESULT
+    assert run["task_id"] == started.json_body["task_id"] and run["status"] == "PENDING"
+    again = client.http.post("/api/task/by-name/resync_metadata/", headers=headers)  # TubeArchivist's answer
+    assert again.json_body == {**started.json_body, "message": "Metadata re-embed is already running."}
+    assert queued("refresh") == [{"action": "resync_metadata", "task_id": run["task_id"]}]
+    stop = client.http.post(  # as TubeArchivist's, the resync cannot be stopped
+        f"/api/task/by-id/{run['task_id']}/",
+        headers={**headers, "Content-Type": "application/json"},
+        body=json.dumps({"command": "stop"}),
+    )
+    assert stop.status_code == 400 and stop.json_body == {"error": "task can not be stopped"}
 
     started = client.http.post("/api/task/by-name/thumbnail_check/", headers=headers)
     assert started.status_code == 200 and started.json_body["status"] == "PENDING"
     assert TaskRun.get(started.json_body["task_id"]).status == task_runs.PENDING
     again = client.http.post("/api/task/by-name/thumbnail_check/", headers=headers)
     assert again.status_code == 409 and "running already" in again.json_body["error"]
-    assert [body["action"] for body in queued("refresh")] == ["thumbnail_check"]
+    assert [body["action"] for body in queued("refresh")] == ["resync_metadata", "thumbnail_check"]
 
     for name in ("version_check", "check_reindex"):
         response = client.http.post(f"/api/task/by-name/{name}/", headers=headers)
