@@ -64,7 +64,7 @@ def test_the_months_are_what_a_recount_finds(states):
     census = counters.Census()
     assert {name: census.months(name) for name in names} == kept
     Counter(counters.VIDEOS).update(actions=[Counter.month_count("2020-03").add(5)])  # drifted
-    counters.recount(counters.all_counter_names())  # `infra.cli recount`
+    counters.recount_all()  # `infra.cli recount`
     assert {name: stored_months(name) for name in names} == kept
 
 

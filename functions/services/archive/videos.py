@@ -183,7 +183,7 @@ def forget_watched(video: Video) -> None:
             if state.watched:
                 delta = counters.Totals(-1, 0, -int(video.duration or 0))
                 deltas = {counters.watched_by(user_id): delta}
-                if index_keys.stored_partition(state) == index_keys.WATCHED:
+                if index_keys.stored_partition(state) == index_keys.WATCHED and state.published_key:
                     deltas[counters.month_of(counters.watched_by(user_id), state.published_key)] = counters.Totals(-1)
                 tallied.add_totals(transaction, deltas)
             elif index_keys.stored_partition(state) == index_keys.CONTINUE:
