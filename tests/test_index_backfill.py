@@ -8,7 +8,17 @@ import pytest
 from functions.services import importer, index_backfill, search
 from functions.services.downloads import intake
 from functions.services.importer import states
-from functions.storage.models import Channel, Playlist, QueueItem, SearchTerm, UserVideo, Video, watch_state_key
+from functions.storage import counters, db
+from functions.storage.models import (
+    Channel,
+    Counter,
+    Playlist,
+    QueueItem,
+    SearchTerm,
+    UserVideo,
+    Video,
+    watch_state_key,
+)
 from infra import cli
 from tests.api.calls import send
 from tests.factories import channel_id, playlist_id, video_id
@@ -76,6 +86,7 @@ def old_archive(v05):
     intake.add_entries([{"youtube_id": video_id(20), "title": "Queued", "channel_id": CHANNEL}])
     states.import_states(v05.user_id, [{"youtube_id": video_id(2), "watched": True, "watched_date": 1_700_000_000}])
     as_an_old_version_wrote_them()
+    Counter(counters.watched_by(v05.user_id)).update(actions=[Counter.month_count("2024-03").remove()])  # none kept
     return v05
 
 
@@ -121,6 +132,11 @@ def test_reindex_finds_what_an_old_version_wrote_and_a_second_run_changes_nothin
     assert sorted(video["youtube_id"] for video in tab["data"]) == [video_id(1), video_id(2)]
     queue = send(client, "GET", "/api/download/?q=queued", old_archive).json_body
     assert [item["youtube_id"] for item in queue["data"]] == [video_id(20)]
+    watched = counters.watched_by(old_archive.user_id)
+    (kept,) = db.batch_get((Counter, [watched]))
+    assert kept[watched].months == {"2024-03": 1}  # its state rekeyed: the user's watched counter recounted
+    unwatched = send(client, "GET", "/api/video/?watch=unwatched", old_archive).json_body
+    assert [video["youtube_id"] for video in unwatched["data"]] == [video_id(3), video_id(1)]
 
     before = stored()
     assert cli.main(["reindex"]) == 0

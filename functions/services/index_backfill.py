@@ -115,6 +115,7 @@ def run(report: Callable[[str, Tally], None] | None = None) -> dict[str, Tally]:
     """Rekey every table of REKEYED; per table (its model's name), how many items were read, rewritten and indexed.
     `report(table, tally)` after each page."""
     tallies: dict[str, Tally] = {}
+    rekeyed_users: set[int] = set()  # their watched states moved in the index: their counters' months with them
     for model, rekey, index in REKEYED:
         tally = tallies[model.__name__] = Tally()
         for page in _pages(model):
@@ -123,11 +124,13 @@ def run(report: Callable[[str, Tally], None] | None = None) -> dict[str, Tally]:
             for item, stored in zip(page, before, strict=True):
                 if item.serialize() != stored and _rewrite(model, item, stored):
                     tally.rewritten += 1
+                    if isinstance(item, UserVideo):
+                        rekeyed_users.add(int(item.user_id))
             tally.scanned += len(page)
             if index is not None:
                 tally.indexed += index(page)
             if report is not None:
                 report(model.__name__, tally)
-    counters.recount([counters.USERS])
+    counters.recount([counters.USERS, *(counters.watched_by(user_id) for user_id in sorted(rekeyed_users))])
     log.info("index keys set again: %s", {name: vars(tally) for name, tally in tallies.items()})
     return tallies

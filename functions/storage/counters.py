@@ -9,6 +9,10 @@ The video counters (all videos, a channel's, a type's, the inactive ones, a day'
 videos' media bytes and seconds: `video_totals` says which counters a video is in, and every write of a video
 moves the difference between its old and new totals in its own transaction (`db.save_tallied`,
 `db.update_tallied`), so the stats routes read sums instead of videos.
+
+Two counters also count by month of the video order (`month_of`): all videos, and each user's watched ones
+(their watched partition of UserVideo.by_watch_state, moved by functions.services.archive.progress in the state's
+own transaction). From the two, `?watch=unwatched` finds the month a deep page starts in and its offset there.
 """
 
 from collections.abc import Iterable
@@ -80,9 +84,27 @@ INACTIVE_PLAYLISTS = "playlists#inactive"
 CHANNEL_BOARD = "channel"  # the board of channel counters (Counter.by_board): the biggest channels
 PLAYLIST_TYPES = ("regular", "custom")  # Playlist.playlist_type
 # The attributes video_totals reads: a replacing write is conditioned on them, so its difference is exact.
-VIDEO_TALLIED = ("channel_id", "media_size", "duration", "vid_type", "active", "date_downloaded")
+VIDEO_TALLIED = ("channel_id", "media_size", "duration", "vid_type", "active", "date_downloaded", "published_key")
+WATCH_TALLIED = ("watched", "watch_state", "published_key")  # what a user's state adds to their watched counters
 CHANNEL_TALLIED = ("subscription", "channel_active")
 PLAYLIST_TALLIED = ("subscription", "playlist_active", "playlist_type", "playlist_channel_id")
+
+
+MONTH = "#month#"
+MONTH_KEY = 7  # a month of the video order: a published_key's first characters, YYYY-MM of its date
+
+
+def month_of(name: str, published_key: str) -> str:
+    """The part of counter `name` in the month of `published_key` (name `<name>#month#<YYYY-MM>`): kept on counter
+    `name`'s own item (Counter.months), so it moves in the same update as the counter. Any prefix of the sort key
+    orders as the keys do, so the months are runs of the video order, whatever a date looks like."""
+    return f"{name}{MONTH}{published_key[:MONTH_KEY]}"
+
+
+def split_month(name: str) -> tuple[str, str | None]:
+    """(the counter, the month) of a month's name; (name, None) for any other counter."""
+    counter, month, key = name.partition(MONTH)
+    return (counter, key) if month else (name, None)
 
 
 def videos_of_type(vid_type: str) -> str:
@@ -143,7 +165,10 @@ def video_totals(video: Video) -> dict[str, Totals]:
         names.append(downloads_on(day_of(int(video.date_downloaded))))
     if not video.active:
         names.append(INACTIVE_VIDEOS)
-    return dict.fromkeys(names, one)
+    totals = dict.fromkeys(names, one)
+    if video.published_key:
+        totals[month_of(VIDEOS, video.published_key)] = Totals(1)
+    return totals
 
 
 def channel_totals(channel: Channel) -> dict[str, Totals]:
@@ -261,6 +286,7 @@ class Census:
         if videos is not None:
             self.__dict__["videos"] = _summed(videos)  # the cached_property's value
         self._entries: dict[str, list[PlaylistEntry]] | None = None
+        self._watched: dict[int, dict[str, Totals]] = {}
         if entries is not None:
             self._entries = {}
             for entry in entries:
@@ -283,10 +309,29 @@ class Census:
     def inactive(self, model, flag) -> int:
         return sum(1 for _ in model.scan(flag == False, attributes_to_get=[db.key_attributes(model)[0].attr_name]))  # noqa: E712
 
-    def watched(self, user_id: int) -> Totals:
+    def watched(self, user_id: int) -> dict[str, Totals]:
+        """A user's watched counter and its months, from their watched states of archived videos."""
+        if user_id in self._watched:
+            return self._watched[user_id]
         ids = [state.youtube_id for state in UserVideo.query(user_id, filter_condition=UserVideo.watched == True)]  # noqa: E712
         (archived,) = db.batch_get((Video, ids))
-        return Totals(len(archived), 0, sum(int(video.duration or 0) for video in archived.values()))
+        name = watched_by(user_id)
+        found = {name: Totals(len(archived), 0, sum(int(video.duration or 0) for video in archived.values()))}
+        for video in archived.values():
+            month = month_of(name, video.published_key)
+            found[month] = add(found.get(month, Totals(0)), Totals(1))
+        self._watched[user_id] = found
+        return found
+
+    def months(self, name: str) -> dict[str, int]:
+        """The months of a counter that keeps them (all videos, a user's watched), by month."""
+        found = self.watched(int(parse(name)[2])) if name.startswith("watched#") else self.videos
+        months = {}
+        for key, totals in found.items():
+            counter, month = split_month(key)
+            if counter == name and month is not None and totals.count:
+                months[month] = totals.count
+        return months
 
     def usernames(self) -> set[str]:
         return {user.username for user in User.scan(attributes_to_get=["username"])}
@@ -301,7 +346,7 @@ def _true_totals(name: str, census: Census) -> Totals:
     if kind in (VIDEOS, "downloads") and group != "playlist":
         return census.videos.get(name, Totals(0))
     if kind == "watched":
-        return census.watched(int(item_id))
+        return census.watched(int(item_id))[name]
     if name == USERS:
         return Totals(len(census.usernames()))
     if kind == "continue" or (kind == "queue" and item_id.startswith("errors#")):
@@ -346,11 +391,16 @@ def true_counter(name: str, census: Census | None = None) -> Counter:
     totals = _true_totals(name, census)
     if not sums(name):
         return Counter(name, count=totals.count)
-    return Counter(name, count=totals.count, size=totals.size, duration=totals.duration, board=board_of(name))
+    counter = Counter(name, count=totals.count, size=totals.size, duration=totals.duration, board=board_of(name))
+    if name == VIDEOS or kind == "watched":
+        counter.months.update(census.months(name))
+    return counter
 
 
 def _same(old: Counter, new: Counter) -> bool:
     fields = ("count", "size", "duration", "board")
+    if {m: n for m, n in old.months.items() if n} != new.months:
+        return False
     return all(getattr(old, f) == getattr(new, f) for f in fields) and (old.members or set()) == (new.members or set())
 
 
@@ -361,7 +411,7 @@ def recount(names, census: Census | None = None) -> dict[str, int]:
     census = census or Census()
     names = set(names)
     if any(sums(name) and not name.startswith("watched#") for name in names):
-        names.update(census.videos)
+        names.update(name for name in census.videos if split_month(name)[1] is None)  # months: on their counter
     names = sorted(names)
     truth = {name: true_counter(name, census) for name in names}
     (stored,) = db.batch_get((Counter, names))

@@ -20,6 +20,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
 )
 from pynamodb.constants import NULL
+from pynamodb.expressions.operand import Path
 from pynamodb.indexes import (
     AllProjection,
     GlobalSecondaryIndex,
@@ -443,6 +444,33 @@ class Counter(Model):
     board = UnicodeAttribute(null=True)  # the ranking it is in (by_board), if any
     label = UnicodeAttribute(null=True)  # what it counts is called (a queued channel's name: download aggs)
     by_board = CountersByBoard()
+
+    @property
+    def months(self) -> dict[str, int]:
+        """Per month of the video order (functions.storage.counters.month_of), how many of its items are in it:
+        stored as top-level number attributes `m:<month>`, since a transaction's ADD creates one that is not
+        there yet, where a map's key could only be SET inside a map that exists."""
+        return self.__dict__.setdefault("_months", {})
+
+    @staticmethod
+    def month_count(month: str) -> Path:
+        return Path(MONTH_PREFIX + month)
+
+    @classmethod
+    def from_raw_data(cls, data: dict[str, Any]) -> "Counter":
+        counter = super().from_raw_data(data)
+        for attr, value in data.items():
+            if attr.startswith(MONTH_PREFIX) and "N" in value:
+                counter.months[attr.removeprefix(MONTH_PREFIX)] = int(value["N"])
+        return counter
+
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        data = super().serialize(null_check=null_check)
+        data.update({MONTH_PREFIX + month: {"N": str(n)} for month, n in self.months.items() if n})
+        return data
+
+
+MONTH_PREFIX = "m:"  # Counter.months' attributes
 
 
 class AppSetting(Model):

@@ -29,11 +29,18 @@ def _read(item: M) -> M:
 
 def add_totals(transaction: TransactWrite, deltas: dict[str, Totals], labels: dict[str, str] | None = None) -> None:
     """Move counters inside `transaction`: their count, and for the summing counters bytes and seconds; `labels`
-    names what some of them count (Counter.label)."""
+    names what some of them count (Counter.label). A counter's months (counters.month_of) move in its own
+    update: a transaction writes an item once."""
+    by_counter: dict[str, list] = {}
     for name, delta in deltas.items():
         if not any(delta):
             continue
-        actions: list = [Counter.count.add(delta.count)]
+        counter, month = counters.split_month(name)
+        actions = by_counter.setdefault(counter, [])
+        if month is not None:
+            actions.append(Counter.month_count(month).add(delta.count))
+            continue
+        actions.append(Counter.count.add(delta.count))
         if counters.sums(name):
             actions += [Counter.size.add(delta.size), Counter.duration.add(delta.duration)]
         board = counters.board_of(name)
@@ -41,7 +48,8 @@ def add_totals(transaction: TransactWrite, deltas: dict[str, Totals], labels: di
             actions.append(Counter.board.set(board))
         if labels and labels.get(name):
             actions.append(Counter.label.set(labels[name]))
-        transaction.update(Counter(name), actions=actions)
+    for counter, actions in by_counter.items():
+        transaction.update(Counter(counter), actions=actions)
 
 
 def unchanged(model: type[Model], previous: Model, names: Iterable[str]):

@@ -170,8 +170,34 @@ def long_archive(client, user, videos: int, watched: range) -> None:
     send(client, "GET", "/api/ping/", user)  # the token records its day of use once a day, not in the count
 
 
-def test_unwatched_reads_up_to_its_page_whatever_the_user_watched_after_it(client, admin, monkeypatch):
+def forget_months(*names: str) -> None:
+    """Counters as a version before their months kept them."""
+    for name in names:
+        (found,) = db.batch_get((Counter, [name]))
+        Counter(name).update(actions=[Counter.month_count(month).remove() for month in found[name].months])
+
+
+def test_unwatched_reads_the_months_of_its_page_however_deep(client, admin, monkeypatch):
+    long_archive(client, admin, 400, range(195, 260))  # a day apart from 2020-01-02: July 2020 is 182 .. 212
+    users.get_user("admin").update(actions=[users.User.page_size.set(10)])
+    calls = record_dynamodb(monkeypatch)
+    response = watch(client, admin, "unwatched", "&page=16")  # 150 unwatched before it: 400 .. 260, 194 .. 186
+    assert ids(response) == vids(*range(400, 259, -1), *range(194, 0, -1))[150:160] == vids(*range(185, 175, -1))
+    assert response.json_body["paginate"]["total_hits"] == 400 - 65
+    operations = [operation for operation, _ in calls if operation != "GetItem"]
+    assert operations == ["BatchGetItem", "Query", "Query", "BatchGetItem"], operations
+    (videos,) = queries(calls, "by_published")
+    assert "BETWEEN" in videos["KeyConditionExpression"]
+    # from the end of July (the page's first month), not from the newest video: the 9 unwatched of July before
+    # the page, the page, and July's 18 watched (June has none), below the 31 + 30 videos July and June hold
+    assert videos["Limit"] == 9 + 10 + 18
+    (watched_read,) = queries(calls, "by_watch_state")
+    assert "BETWEEN" in watched_read["KeyConditionExpression"]
+
+
+def test_unwatched_of_counters_without_months_reads_by_the_users_share(client, admin, monkeypatch):
     long_archive(client, admin, 200, range(1, 51))  # the 50 oldest watched: none before the newest page
+    forget_months(counters.VIDEOS, watched_by(int(admin.user_id)))
     calls = record_dynamodb(monkeypatch)
     response = watch(client, admin, "unwatched")
     assert ids(response) == vids(*range(200, 188, -1)) and response.json_body["paginate"]["total_hits"] == 150
@@ -179,10 +205,15 @@ def test_unwatched_reads_up_to_its_page_whatever_the_user_watched_after_it(clien
     assert operations == ["BatchGetItem", "Query", "Query", "BatchGetItem"], operations
     # the page's 12, the 4 the user's share (1 in 4 watched) predicts before it and 1 more, 2 pages: not 12 + 50
     assert [kwargs["Limit"] for kwargs in queries(calls, "by_published")] == [12 + 4 + 1 + 2 * 12]
+    counters.recount(counters.all_counter_names())  # the months back: the page read by month
+    calls.clear()
+    assert ids(watch(client, admin, "unwatched")) == vids(*range(200, 188, -1))
+    assert [kwargs["Limit"] for kwargs in queries(calls, "by_published")] == [12]  # June 2020: none watched
 
 
-def test_unwatched_after_a_run_of_watched_reads_on_in_a_second_round(client, admin, monkeypatch):
+def test_unwatched_without_months_after_a_run_of_watched_reads_on_in_a_second_round(client, admin, monkeypatch):
     long_archive(client, admin, 150, range(91, 151))  # the 60 newest: the first unwatched is the 61st video
+    forget_months(counters.VIDEOS, watched_by(int(admin.user_id)))
     calls = record_dynamodb(monkeypatch)
     response = watch(client, admin, "unwatched")
     assert ids(response) == vids(*range(90, 78, -1)) and response.json_body["paginate"]["total_hits"] == 90

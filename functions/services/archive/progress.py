@@ -12,7 +12,7 @@ from functions.services.archive import channels, playlists, videos
 from functions.services.auth.viewer import Viewer
 from functions.services.invidious import feed
 from functions.storage import counters, db, index_keys, tallied
-from functions.storage.index_keys import CONTINUE
+from functions.storage.index_keys import CONTINUE, WATCHED
 from functions.storage.models import Channel, Playlist, PlaylistEntry, UserVideo, Video, watch_state_key
 
 MAX_POSITION = 10**9  # seconds; DynamoDB refuses numbers past 38 digits (moto does not)
@@ -62,16 +62,25 @@ class Change(NamedTuple):
 
 def moved_counters(user_id: int, video: Video | None, stored: UserVideo | None, change: Change) -> dict:
     """The user's counters a change moves: watched (videos and seconds, for /api/stats/watch/) when the flag
-    changes, in progress (?watch=continue's total) when the state enters or leaves the continue partition."""
+    changes, and its month (?watch=unwatched's pages) when the state enters, leaves or moves in the watched
+    partition; in progress (?watch=continue's total) when it enters or leaves the continue partition."""
     moved = {}
+    watched = counters.watched_by(user_id)
     if change.watched != bool(stored is not None and stored.watched):
         sign = 1 if change.watched else -1
-        moved[counters.watched_by(user_id)] = counters.Totals(sign, 0, sign * int(video.duration or 0) if video else 0)
+        moved[watched] = counters.Totals(sign, 0, sign * int(video.duration or 0) if video else 0)
     after = index_keys.watch_partition(change.watched, change.position) if video is not None else None
     before = index_keys.stored_partition(stored)
+    was = stored.published_key if stored is not None and before == WATCHED else None
+    will_be = video.published_key if video is not None and after == WATCHED else None
+    moved.update(counters.difference(_watched_month(watched, was), _watched_month(watched, will_be)))
     if (before == CONTINUE) != (after == CONTINUE):
         moved[counters.in_progress_by(user_id)] = counters.Totals(1 if after == CONTINUE else -1)
     return moved
+
+
+def _watched_month(watched: str, published_key: str | None) -> dict:
+    return {counters.month_of(watched, published_key): counters.Totals(1)} if published_key else {}
 
 
 def write_state(
@@ -96,7 +105,7 @@ def write_state(
         if stored is None:
             condition = UserVideo.youtube_id.does_not_exist()
         else:
-            condition = tallied.unchanged(UserVideo, stored, ["watched", "watch_state"])
+            condition = tallied.unchanged(UserVideo, stored, counters.WATCH_TALLIED)
         moved = moved_counters(user_id, video, stored, change)
         if not moved and db.conditional(state.update, actions=actions, condition=condition):
             return

@@ -8,8 +8,9 @@ is v0.4's (all videos, newest published first).
 `watch` is the viewer's own state (UserVideo.by_watch_state, kept by functions.services.archive.progress):
 `watched` is one Query on the user's watched partition (total: their watched counter); `continue` one on their
 unfinished partition (total: their in-progress counter); `unwatched`, the archive less the watched, is the videos
-in order and the user's watched among them left out (unwatched_keys says what that reads; total: the counters'
-difference). `watch` combines with `sort` and `order`, not with `channel`,
+of the months the page lies in (found from the counters' months), the user's watched among them left out
+(unwatched_in_months says what that reads; total: the counters' difference). `watch` combines with `sort` and
+`order`, not with `channel`,
 `playlist` or `type` (400): the watch index orders a user's videos over the whole archive, so such a page would
 read every watched video of the user, however far the page."""
 
@@ -111,8 +112,9 @@ def _unwatched_page(viewer: Viewer, page: Page, ascending: bool) -> Envelope:
     """The archive less the viewer's watched videos (total: the two counters' difference)."""
     watched_name = counters.watched_by(viewer.user_id)
     (found,) = viewer.fetch((Counter, [counters.VIDEOS, watched_name]))
-    everything = int(found[counters.VIDEOS].count) if counters.VIDEOS in found else 0
-    watched = min(int(found[watched_name].count) if watched_name in found else 0, everything)
+    archive, mine = found.get(counters.VIDEOS, Counter(counters.VIDEOS)), found.get(watched_name, Counter(watched_name))
+    everything = int(archive.count or 0)
+    watched = min(int(mine.count or 0), everything)
     total = everything - watched
     size = viewer.page_size
     paging = paginate(page, size, total, past_end_empty=True)
@@ -120,12 +122,53 @@ def _unwatched_page(viewer: Viewer, page: Page, ascending: bool) -> Envelope:
     if total and not is_past_end(page, size, total):
         offset = page.offset(size)
         hash_key = watch_state_key(viewer.user_id, WATCHED)
-        keys = unwatched_keys(hash_key, offset + size, size, everything, watched, ascending)[offset : offset + size]
+        if all(sum(counter.months.values()) == int(counter.count or 0) for counter in (archive, mine)):
+            keys = unwatched_in_months(hash_key, archive.months, mine.months, offset, size, ascending)
+        else:  # counters kept before their months were: until `infra.cli recount` sets them
+            keys = unwatched_keys(hash_key, offset + size, size, everything, watched, ascending)[offset : offset + size]
     return render.envelope(render_page(viewer, [_row(key) for key in keys]), viewer.config, paging)
 
 
+def unwatched_in_months(
+    watched_key: str, videos: dict[str, int], watched: dict[str, int], offset: int, size: int, ascending: bool
+) -> list:
+    """The video keys of a page of unwatched videos (`size` from `offset`), the user's watched partition being
+    `watched_key`, from how many videos each month holds (`videos`) and how many of them the user watched.
+
+    What it costs, at any depth and archive size: the months before the page are skipped by their counts (the
+    two counters, read with the viewer's token), then one Query reads the page's months' videos from their start,
+    no farther than the page's end can lie (the unwatched before it in its first month, the page, and the
+    watched of those months), and one the user's watched in those months: with the page's batch, 5 calls. It
+    reads about a month of videos (the page's first month, and any the page runs into) and that month's
+    watched, however far the page."""
+    start, skip, seen, window = None, 0, 0, []
+    for month in sorted(videos, reverse=not ascending):
+        unwatched = max(videos[month] - watched.get(month, 0), 0)
+        if start is None and seen + unwatched > offset:
+            start, skip = month, offset - seen
+        seen += unwatched
+        if start is not None:
+            window.append(month)
+            if seen >= offset + size:
+                break
+    if not window:
+        return []
+    low, high = min(window), _after(max(window))
+    farthest = min(sum(videos[m] for m in window), skip + size + sum(watched.get(m, 0) for m in window))
+    within = Video.published_key.between(low, high)
+    candidates = list(Video.by_published.query(ALL_VIDEOS, within, scan_index_forward=ascending, limit=farthest))
+    seen_ids = _watched_within(watched_key, low, high, ascending) if any(watched.get(m) for m in window) else set()
+    return [key for key in candidates if key.youtube_id not in seen_ids][skip : skip + size]
+
+
+def _after(month: str) -> str:
+    """The smallest string past every sort key of a month: its last character's next (keys are ASCII)."""
+    return month[:-1] + chr(ord(month[-1]) + 1)
+
+
 def unwatched_keys(watched_key: str, wanted: int, size: int, everything: int, watched: int, ascending: bool) -> list:
-    """The first `wanted` video keys (a page's end) that are not in the user's watched partition `watched_key`.
+    """The first `wanted` video keys (a page's end) that are not in the user's watched partition `watched_key`,
+    when the counters have no months yet (an archive from before them, until a recount).
 
     What it costs. A sparse index of the watched cannot list what is absent, so the videos are read in order and
     the user's watched among them left out. The first round reads the videos up to the page's end plus `extra`:

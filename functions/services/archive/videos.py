@@ -179,10 +179,13 @@ def forget_watched(video: Video) -> None:
     for state in states.values():
         user_id = int(state.user_id)
         with db.transaction() as transaction:
-            transaction.delete(state, condition=tallied.unchanged(UserVideo, state, ["watched", "watch_state"]))
+            transaction.delete(state, condition=tallied.unchanged(UserVideo, state, counters.WATCH_TALLIED))
             if state.watched:
                 delta = counters.Totals(-1, 0, -int(video.duration or 0))
-                tallied.add_totals(transaction, {counters.watched_by(user_id): delta})
+                deltas = {counters.watched_by(user_id): delta}
+                if index_keys.stored_partition(state) == index_keys.WATCHED and state.published_key:
+                    deltas[counters.month_of(counters.watched_by(user_id), state.published_key)] = counters.Totals(-1)
+                tallied.add_totals(transaction, deltas)
             elif index_keys.stored_partition(state) == index_keys.CONTINUE:
                 tallied.add_totals(transaction, {counters.in_progress_by(user_id): counters.Totals(-1)})
 
