@@ -12,10 +12,12 @@ from functions.http.ta5.shapes import no_content
 from functions.schemas.tasks import TaskCommand, TaskResult, TaskRunStarted
 
 if TYPE_CHECKING:
-    from functions.services import rescan, task_runs, thumbnails
+    from functions.services import backups, rescan, task_runs, thumbnails
     from functions.services.downloads import intake
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    rescan, task_runs, thumbnails = lazy.modules("functions.services", "rescan", "task_runs", "thumbnails")
+    backups, rescan, task_runs, thumbnails = lazy.modules(
+        "functions.services", "backups", "rescan", "task_runs", "thumbnails"
+    )
     intake = lazy.modules("functions.services.downloads", "intake")
 
 router = Router(__name__, dialect=V05)
@@ -38,13 +40,17 @@ def runs_of(call: Call, task_name: str):
 def start(call: Call, task_name: str):
     """Start a task (v0.5: those with `api_start`; 404 for the others): a rescan; one download per pending
     video (the answer names the first; with none pending, a run that ends at once); the thumbnail check (409
-    while one runs); the metadata resync, a run that ends at once (no file here carries embedded metadata)."""
+    while one runs); a backup, automatic as the schedule's (rotated: TubeArchivist's task runs with reason
+    `auto`; 409 while one runs); the metadata resync, a run that ends at once (no file here carries embedded
+    metadata)."""
     if not task_runs.task(task_name).api_start:
         raise NotFound("can not start task through this endpoint")
     if task_name == task_runs.UPDATE_SUBSCRIBED:
         return rescan.request_run()
     if task_name == task_runs.THUMBNAIL_CHECK:
         return TaskRunStarted(task_id=thumbnails.request(), status="PENDING")
+    if task_name == task_runs.RUN_BACKUP:
+        return TaskRunStarted(task_id=backups.request_backup("auto"), status="PENDING")
     if task_name == task_runs.RESYNC_METADATA:
         task_id = task_runs.nothing_to_do(task_name, task_runs.RESYNC_RESULT)
         return TaskRunStarted(task_id=task_id, status="SUCCESS", message=task_runs.RESYNC_RESULT)
