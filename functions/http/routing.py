@@ -197,6 +197,13 @@ class Route:
             return self.dialect
         return getattr(viewer, "dialect", V04)  # public routes (no viewer) and Invidious viewers: v0.4
 
+    def error_dialect(self, viewer) -> str:
+        """The dialect of an error's body: the caller's on a v0.4 path, also where both dialects answer alike
+        (no `as_v05`: a progress, a deletion), since the client reading it speaks its credential's dialect."""
+        if self.dialect == V05:
+            return V05
+        return getattr(viewer, "dialect", V04)
+
 
 def body_optional(kind: type) -> bool:
     """Whether a route's body Struct may be left out: every field has a default (it stands for `{}`), unless the
@@ -364,7 +371,7 @@ class Router:
 def _handler(blueprint: Blueprint, route: Route) -> Callable:
     def handle(**params):
         request = blueprint.current_request
-        dialect = route.dialect
+        viewer = None
         try:
             viewer = route.auth.viewer(request)  # first: a cookie that names no session is refused as such
             dialect = route.dialect_for(viewer)
@@ -375,7 +382,7 @@ def _handler(blueprint: Blueprint, route: Route) -> Callable:
                 answer = route.as_v05(answer)
             return json_answer(answer)
         except DomainError as error:
-            body = error_body(error, request.path, dialect)
+            body = error_body(error, request.path, route.error_dialect(viewer))
             return error_response(request.path, status_of(error), body, headers_of(error))
         except Exception as error:
             if storage_unavailable(error):

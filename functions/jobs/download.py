@@ -95,10 +95,11 @@ def expand(body: dict, run: task_runs.Run | None = None) -> items.Outcome:
     summary = worker.expand(targets, bool(body.get("auto_start")), cookie)
     for error in summary["errors"]:
         log.warning("expanding: %s", error)
-    worker.describe([i for i in body.get("describe") or [] if is_video_id(i)], cookie)
-    if run is not None:
-        run.result = f"added {len(summary['added'])} videos to the queue" + (
-            f"; {len(summary['errors'])} could not be read" if summary["errors"] else ""
+    queued = [i for i in body.get("describe") or [] if is_video_id(i)]  # the videos the request queued by id
+    unreadable = len(summary["errors"]) + len(worker.describe(queued, cookie))
+    if run is not None:  # the web app's notification of the task: every video the request added
+        run.result = f"added {len(summary['added']) + len(queued)} videos to the queue" + (
+            f"; {unreadable} could not be read" if unreadable else ""
         )
     return items.Outcome.EXPANDED
 

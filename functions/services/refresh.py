@@ -20,7 +20,7 @@ from functions.core.dates import today
 from functions.core.errors import BadRequest, NotFound
 from functions.core.ids import is_channel_id, is_playlist_id, is_video_id
 from functions.schemas.ta import RefreshRequest
-from functions.services import search
+from functions.services import app_settings, comments, search
 from functions.services.archive import archiving, playlists
 from functions.storage import aws, counters, db, index_keys, s3, tallied
 from functions.storage.models import Channel, Playlist, PlaylistEntry, RefreshItem, Video, name_key
@@ -175,7 +175,7 @@ def refresh_video(youtube_id: str, cookie: str | None) -> Outcome:
     except DoesNotExist:
         return Outcome.MISSING
     try:
-        info = ytdlp.video_info(youtube_id, cookie)
+        info = ytdlp.video_info(youtube_id, cookie, media.info_params(app_settings.current()["downloads"]))
     except ytdlp.VideoGone:
         _tallied_update(video, [Video.active.set(False), Video.vid_last_refresh.set(today())], {"active": False})
         return Outcome.INACTIVE
@@ -193,6 +193,8 @@ def refresh_video(youtube_id: str, cookie: str | None) -> Outcome:
     if info.get("duration"):
         changes["duration"] = int(info["duration"])
         actions.append(Video.duration.set(changes["duration"]))
+    if info.get("comments"):  # kept and read again (TubeArchivist's reindex); none read: the stored ones stay
+        actions.append(Video.comment_count.set(comments.store_comments(youtube_id, info["comments"])))
     if video.streams is None:  # archived before streams were kept: read them from the file
         streams = _stored_streams(video)
         if streams is not None:

@@ -72,7 +72,7 @@ TASKS = {
     AUTODELETE: Task("Delete watched videos", "download:autodelete", False, False),
     CREATE_SNAPSHOT: Task("Create a snapshot", "setting:snapshot", False, False),
     RESTORE_SNAPSHOT: Task("Restore a snapshot", "setting:restore", False, False),
-    RUN_BACKUP: Task("Backing up database", "setting:backup", False, False),
+    RUN_BACKUP: Task("Backing up database", "setting:backup", True, False),
     RESTORE_BACKUP: Task("Restore Backup", "setting:restore", False, False),
     RESCAN_FILESYSTEM: Task("Rescan your Filesystem", "setting:filesystemscan", False, False),
     MANUAL_IMPORT: Task("Manual video import", "setting:import", False, False),

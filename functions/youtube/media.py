@@ -38,6 +38,22 @@ def ffmpeg_location() -> str | None:
     return binary_location("IMAGEIO_FFMPEG_EXE", lambda: importlib.import_module("imageio_ffmpeg").get_ffmpeg_exe())
 
 
+def info_params(options: dict) -> dict:
+    """The yt-dlp parameters of the download settings a metadata read takes too: the comments when they are
+    kept (a refresh reads them again, as TubeArchivist's reindex does) and the extractor's language."""
+    params: dict[str, Any] = {}
+    youtube_args = {}
+    if options.get("comment_max"):
+        params["getcomments"] = True
+        youtube_args["max_comments"] = [str(options["comment_max"]).replace(" ", "")]
+        youtube_args["comment_sort"] = [options.get("comment_sort") or "top"]
+    if options.get("extractor_lang"):
+        youtube_args["lang"] = [options["extractor_lang"]]
+    if youtube_args:
+        params["extractor_args"] = {"youtube": youtube_args}
+    return params
+
+
 def download_params(options: dict) -> dict:
     """yt-dlp parameters from the app's download settings (settings.DEFAULT_APP_CONFIG["downloads"])."""
     ffmpeg = ffmpeg_location()
@@ -61,15 +77,7 @@ def download_params(options: dict) -> dict:
         params["subtitlesformat"] = "vtt"
         params["writesubtitles"] = True
         params["writeautomaticsub"] = options.get("subtitle_source") == "auto"
-    youtube_args = {}
-    if options.get("comment_max"):
-        params["getcomments"] = True
-        youtube_args["max_comments"] = [str(options["comment_max"]).replace(" ", "")]
-        youtube_args["comment_sort"] = [options.get("comment_sort") or "top"]
-    if options.get("extractor_lang"):
-        youtube_args["lang"] = [options["extractor_lang"]]
-    if youtube_args:
-        params["extractor_args"] = {"youtube": youtube_args}
+    params.update(info_params(options))
     if options.get("sleep_interval"):
         params["sleep_interval"] = int(options["sleep_interval"])  # seconds before each download
     if ffmpeg:

@@ -252,9 +252,9 @@ def open_session(options: dict, cookie: str | None):
 # ---------------------------------------------------------------- metadata
 
 
-def video_info(video_id: str, cookie: str | None = None) -> dict:
-    """yt-dlp's info dict of one video (JSON-safe), without downloading it."""
-    with open_session({}, cookie) as session:
+def video_info(video_id: str, cookie: str | None = None, params: dict | None = None) -> dict:
+    """yt-dlp's info dict of one video (JSON-safe), without downloading it; `params`: yt-dlp's own (comments)."""
+    with open_session(params or {}, cookie) as session:
         return session.sanitize(session.extract(urls.watch_url(video_id), download=False))
 
 

@@ -245,3 +245,19 @@ def test_the_scheduled_backup_is_written_and_rotated(client, headers, archive):
     ended = datetime.datetime.fromtimestamp(run.finished / 1000, datetime.UTC)
     assert shown.last_run_at == ended.isoformat().replace("+00:00", "Z")
     assert shown.config == {"rotate": 2}
+
+
+def test_run_backup_by_name_is_an_automatic_backup_rotated(client, headers, archive):
+    """TubeArchivist v0.5 starts run_backup through task/by-name/ (its `api_start`; walked: this archive answered
+    404), with the task's default reason `auto`: rotated as the schedule's (backup_rotate 2), 409 while asked for."""
+    made = [backups.export(reason, now=1_750_000_000 + n * 3600) for n, reason in enumerate(("auto", "manual", "auto"))]
+    started = client.http.post("/api/task/by-name/run_backup/", headers=headers)
+    assert started.status_code == 200 and started.json_body["status"] == "PENDING"
+    again = client.http.post("/api/task/by-name/run_backup/", headers=headers)
+    assert again.status_code == 409 and "running already" in again.json_body["error"]
+    assert run_snapshot_jobs() == 1
+    listed = client.http.get("/api/appsettings/backup/", headers=headers).json_body
+    assert [item["reason"] for item in listed] == ["auto", "auto", "manual"]
+    assert [item["filename"] for item in listed[1:]] == [made[2], made[1]]
+    (run,) = client.http.get("/api/task/by-name/run_backup/", headers=headers).json_body
+    assert run["task_id"] == started.json_body["task_id"] and run["status"] == "SUCCESS"

@@ -38,7 +38,8 @@ def test_v05_lists_are_data_and_paginate(client, admin, v05, archive, path):
     new = send(client, "GET", path, v05).json_body
     assert set(new) == {"data", "paginate"}
     assert old["paginate"]["prev_pages"] is False  # page 0: v0.4 says false, v0.5 null
-    assert new == {"data": old["data"], "paginate": {**old["paginate"], "prev_pages": None}}
+    assert old["paginate"]["last_page"] is False  # one page: v0.4 says false, v0.5's IntegerField 0
+    assert new == {"data": old["data"], "paginate": {**old["paginate"], "prev_pages": None, "last_page": 0}}
 
 
 @pytest.mark.parametrize(
@@ -60,6 +61,26 @@ def test_not_found_in_each_dialect(client, admin, v05, archive):
     answer = send(client, "GET", missing, v05)
     assert answer.status_code == 404
     assert answer.json_body == {"error": f"video {video_id(99)} not found"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", f"/api/video/{video_id(99)}/progress/", None),
+        ("POST", f"/api/video/{video_id(99)}/progress/", {"position": 3}),
+        ("POST", "/api/watched/", {"id": video_id(99), "is_watched": True}),
+        ("POST", f"/api/download/{video_id(99)}/", {"status": "pending"}),
+        ("DELETE", f"/api/channel/{channel_id(99)}/", None),
+        ("DELETE", f"/api/playlist/{playlist_id(99)}/", None),
+    ],
+)
+def test_not_found_on_paths_both_dialects_answer_alike(client, admin, v05, archive, method, path, body):
+    """Where the two dialects' answers agree, a 404 still speaks the caller's: v0.5's `{"error"}` alone."""
+    old = send(client, method, path, admin, body=body)
+    new = send(client, method, path, v05, body=body)
+    assert (old.status_code, new.status_code) == (404, 404)
+    assert old.json_body["data"] is False
+    assert new.json_body == {"error": old.json_body["error"]}
 
 
 def test_v05_delete_answers_204(client, v05, archive):

@@ -125,13 +125,16 @@ def test_jellyfin_plugin(client, modern, archive):
 def test_jellyfin_plugin_playlist_sync(client, modern, admin, archive):
     """Its playlist sync (TubeArchivistApi.cs) reads `playlist/` as `ResponseContainer<ISet<Playlist>>` and pages
     while `current_page < last_page`; PaginationInfo types `prev_pages` `Collection<int>` and `last_page` `int`,
-    so the first page's `prev_pages` is null as TubeArchivist v0.5 answers it, never false (a JSON boolean there
-    fails Json.NET's deserialization). It creates custom playlists, moves their entries (`up`, `down`, `top`,
-    `bottom`, `remove`) and deletes a playlist expecting a 204."""
+    so the first page's `prev_pages` is null and a single page's `last_page` 0 as TubeArchivist v0.5 answers
+    them, never false (a JSON boolean there fails Json.NET's deserialization: the sync found no playlist). It
+    creates custom playlists, moves their entries (`up`, `down`, `top`, `bottom`, `remove`) and deletes a
+    playlist expecting a 204."""
     first = send(client, "GET", "/api/playlist/", modern).json_body
     assert first["paginate"]["prev_pages"] is None and first["paginate"]["current_page"] == 0
+    assert first["paginate"]["last_page"] == 0 and first["paginate"]["last_page"] is not False
     assert isinstance(first["paginate"]["next_pages"], list)
-    assert send(client, "GET", "/api/playlist/", admin).json_body["paginate"]["prev_pages"] is False
+    v04 = send(client, "GET", "/api/playlist/", admin).json_body["paginate"]
+    assert v04["prev_pages"] is False and v04["last_page"] is False
     assert send(client, "GET", "/api/playlist/?page=2", modern).json_body["paginate"]["prev_pages"] == []
     custom = send(client, "POST", "/api/playlist/custom/", modern, body={"playlist_name": "Sync"}).json_body
     path = f"/api/playlist/custom/{custom['playlist_id']}/"

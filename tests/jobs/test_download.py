@@ -362,3 +362,16 @@ def test_queued_videos_have_their_thumbnails_before_they_are_downloaded(fake_you
     listed = client.http.get("/api/download/?filter=pending", headers=headers).json_body["data"]
     for item in listed:
         assert client.http.get(item["vid_thumb_url"], headers=headers).status_code == 302
+
+
+def test_the_add_task_counts_the_videos_queued_by_id(fake_youtube, aws, sqs):
+    """The web app's notification of "Add to download queue" (the extract_download run's result) counts every
+    video the request added, by id as well as from a channel (walked: adding two ids said "added 0 videos"),
+    and the ones yt-dlp could not read."""
+    known = list(fake_youtube.catalog.videos.values())[:2]
+    intake.add([video.youtube_id for video in known] + ["zzzzzzzzzzz"])
+    drain(aws, sqs)
+    (run,) = task_runs.runs_of(task_runs.EXTRACT_DOWNLOAD)
+    assert run.status == task_runs.SUCCESS
+    assert run.result == "added 3 videos to the queue; 1 could not be read"
+    assert {item.youtube_id for item in QueueItem.scan()} == {video.youtube_id for video in known} | {"zzzzzzzzzzz"}

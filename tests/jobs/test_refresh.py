@@ -187,3 +187,23 @@ def test_a_refresh_stores_the_playlists_thumbnail_and_the_api_links_it_then(fake
     stored = Playlist.get(playlist.playlist_id)
     assert stored.playlist_thumb is True and s3.playlist_thumb_key(playlist.playlist_id) in objects()
     assert render.playlist(stored, []).playlist_thumbnail == f"/cache/playlists/{playlist.playlist_id}.jpg"
+
+
+def test_a_refresh_reads_the_comments_again_when_they_are_kept(fake_youtube, aws):
+    """TubeArchivist's reindex of a video reads its comments again when the app keeps them (`comment_max`):
+    walked, a video archived before comments were turned on showed none after its Reindex; a refresh that reads
+    none leaves the stored ones."""
+    from functions.services import app_settings, comments
+
+    source = first_video(fake_youtube)
+    archive(fake_youtube, source.youtube_id)
+    assert job.handle(message("video", source.youtube_id)) == "refreshed"  # comments off: none read
+    assert comments.read_comments(source.youtube_id) == [] and Video.get(source.youtube_id).comment_count is None
+    app_settings.update({"downloads": {"comment_max": "10"}})
+    assert job.handle(message("video", source.youtube_id)) == "refreshed"
+    stored = comments.read_comments(source.youtube_id)
+    assert [c["comment_text"] for c in stored] == [f"comment {n} on {source.title}" for n in range(source.comments)]
+    assert Video.get(source.youtube_id).comment_count == source.comments
+    app_settings.update({"downloads": {"comment_max": None}})
+    assert job.handle(message("video", source.youtube_id)) == "refreshed"
+    assert Video.get(source.youtube_id).comment_count == source.comments

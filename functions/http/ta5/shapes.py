@@ -22,14 +22,17 @@ def bare(answer):
 
 def listing(answer):
     """A page: `{"data": [...], "paginate": {...}}`, v0.4's envelope without the config; the first page's
-    `prev_pages` is null, not v0.4's false (typed clients, the Jellyfin plugin's `Collection<int>`, refuse a
-    boolean there)."""
+    `prev_pages` is null and the last page's `last_page` 0, not v0.4's false, as v0.5's PaginationSerializer
+    writes them (typed clients refuse a boolean there: the Jellyfin plugin's `Collection<int>` and `int`)."""
     answer = _plain(answer)
     if isinstance(answer, dict) and "config" in answer:
         answer = {key: answer[key] for key in ("data", "paginate") if key in answer}
         paginate = answer.get("paginate")
-        if isinstance(paginate, dict) and paginate.get("prev_pages") is False:
-            answer["paginate"] = {**paginate, "prev_pages": None}
+        if isinstance(paginate, dict):
+            numbered = {"prev_pages": None, "last_page": 0}
+            answer["paginate"] = paginate | {
+                key: value for key, value in numbered.items() if paginate.get(key) is False
+            }
     return answer
 
 

@@ -12,11 +12,11 @@ from functions.http.ta5.shapes import no_content
 from functions.schemas.tasks import TaskCommand, TaskResult, TaskRunStarted
 
 if TYPE_CHECKING:
-    from functions.services import metadata_sync, rescan, task_runs, thumbnails
+    from functions.services import backups, metadata_sync, rescan, task_runs, thumbnails
     from functions.services.downloads import intake
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    metadata_sync, rescan, task_runs, thumbnails = lazy.modules(
-        "functions.services", "metadata_sync", "rescan", "task_runs", "thumbnails"
+    backups, metadata_sync, rescan, task_runs, thumbnails = lazy.modules(
+        "functions.services", "backups", "metadata_sync", "rescan", "task_runs", "thumbnails"
     )
     intake = lazy.modules("functions.services.downloads", "intake")
 
@@ -40,13 +40,16 @@ def runs_of(call: Call, task_name: str):
 def start(call: Call, task_name: str):
     """Start a task (v0.5: those with `api_start`; 404 for the others): a rescan; one download per pending
     video (the answer names the first; with none pending, a run that ends at once); the thumbnail check (409
-    while one runs); the metadata resync (while one is asked for or runs, that one)."""
+    while one runs); a backup, automatic as the schedule's (rotated: TubeArchivist's task runs with reason
+    `auto`; 409 while one runs); the metadata resync (while one is asked for or runs, that one)."""
     if not task_runs.task(task_name).api_start:
         raise NotFound("can not start task through this endpoint")
     if task_name == task_runs.UPDATE_SUBSCRIBED:
         return rescan.request_run()
     if task_name == task_runs.THUMBNAIL_CHECK:
         return TaskRunStarted(task_id=thumbnails.request(), status="PENDING")
+    if task_name == task_runs.RUN_BACKUP:
+        return TaskRunStarted(task_id=backups.request_backup("auto"), status="PENDING")
     if task_name == task_runs.RESYNC_METADATA:
         return metadata_sync.request()
     return intake.start_pending_run()

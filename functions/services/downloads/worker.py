@@ -20,17 +20,20 @@ from functions.youtube import urls, ytdlp
 log = logs.logger(__name__)
 
 
-def describe(youtube_ids: list[str], cookie: str | None = None) -> None:
+def describe(youtube_ids: list[str], cookie: str | None = None) -> list[str]:
     """Fill in the title, channel and duration of items queued by id; a video yt-dlp cannot read keeps its item,
-    with the error in `message`."""
+    with the error in `message`. The ids of those."""
+    unreadable = []
     for youtube_id in youtube_ids:
         try:
             row = ytdlp.video_summary(youtube_id, cookie)
         except ytdlp.YtDlpError as error:
             _update(youtube_id, {"message": f"metadata: {error.message}"})
+            unreadable.append(youtube_id)
             continue
         if _update(youtube_id, queue_fields(row)):  # still queued: not downloaded meanwhile, with its own
             store_thumbnails([row], [youtube_id], cookie)
+    return unreadable
 
 
 def store_thumbnails(rows: list[dict], youtube_ids: list[str], cookie: str | None = None) -> list[str]:
