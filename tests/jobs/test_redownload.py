@@ -110,8 +110,8 @@ def test_a_redownload_replaces_the_files_and_keeps_counts_states_and_playlists(
     assert detail["media_url"] == "/" + s3.video_media_key(replaced)
     assert detail["player"]["watched"] is True
     assert [sub["media_url"] for sub in detail["subtitles"]] == ["/" + s3.video_subtitle_key(replaced, "en")]
-    served = client.http.get(detail["media_url"], headers=token_headers(v05))
-    assert served.status_code == 302
+    for url in (detail["media_url"], detail["subtitles"][0]["media_url"]):  # revision names are served
+        assert client.http.get(url, headers=token_headers(v05)).status_code == 302
     # a late duplicate of the message finds the replacement done
     assert job.handle_record(record(youtube_id, "m-late")) == "skipped"
     assert Video.get(youtube_id).media_revision == 1 and objects() == keys
@@ -151,3 +151,25 @@ def test_a_redownload_failing_before_the_switch_leaves_the_archived_copy_whole(
     assert replaced.media_revision == 1 and s3.video_media_key(old) not in objects()
     assert count(counters.VIDEOS) == 1
     assert_counters_exact()
+
+
+def test_queued_again_the_archived_copy_keeps_its_thumbnail_until_the_download(fake_youtube, aws, sqs, client, v05):
+    """The download page's form ("Add to queue" with force, one row per line, no autostart): the item is
+    described as any other, but the thumbnail a queued video gets is not written over the archived copy's."""
+    video = first_video(fake_youtube)
+    intake.add([video.youtube_id], auto_start=True)
+    drain(aws, sqs)
+    thumb = s3.video_thumb_key(video.youtube_id)
+    s3.put(thumb, b"the archived copy's thumbnail", "image/jpeg")
+    body = json.dumps({"data": [{"youtube_id": video.youtube_id, "status": "pending"}]})
+    headers = {**token_headers(v05), "Content-Type": "application/json"}
+    response = client.http.post("/api/download/?flat=true&force=true", headers=headers, body=body)
+    assert response.status_code == 200 and response.json_body["added"] == [video.youtube_id]
+    drain(aws, sqs)  # the expand message only: nothing was started
+    item = QueueItem.get(video.youtube_id)
+    assert item.title == video.title and item.redownload is True and item.status == "pending"
+    assert read(thumb) == b"the archived copy's thumbnail"
+    assert Video.get(video.youtube_id).media_revision is None
+    assert intake.start([video.youtube_id]) == 1
+    drain(aws, sqs)
+    assert read(thumb)[:2] == b"\xff\xd8" and Video.get(video.youtube_id).media_revision == 1
