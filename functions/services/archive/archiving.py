@@ -189,10 +189,10 @@ def archive(
 
     `replacing`: the archived copy a re-download replaces. Its files stay as they are while the new ones go under
     the next revision (s3.video_media_key); the video's row then switches to them in one write whose counters move
-    by the difference only (a video, its channel's count and its day's download count once, its size by the new
-    file's), and only then are the copy's files the new row does not name deleted. A failure before the switch
-    deletes what was written of the new revision: the copy stays whole and playable. Users' states and the
-    playlists the video is in are items of their own, kept as they are."""
+    by the difference only (the video and its channel's count stay, the size becomes the new file's, its download
+    moves to today's count), and only then are the copy's files the new row does not name deleted. A failure
+    before the switch deletes what was written of the new revision: the copy stays whole and playable. Users'
+    states and the playlists the video is in are items of their own, kept as they are."""
     if not result.info.get("channel_id"):
         raise ytdlp.ExtractionFailed(f"yt-dlp gave no channel id for {result.info.get('id')}")
     if queued is not None:  # a playlist queued since the download began may have added itself to the item
