@@ -3,10 +3,12 @@
 A `download` message: the video is downloaded with yt-dlp into a fresh folder under /tmp, uploaded to S3 and
 written to the archive (functions.services.archive.archiving), then its queue item is removed. The queue item is
 claimed for the message first (functions.services.downloads.worker.claim), so a duplicate message never downloads it
-twice at once, and a video already archived is not downloaded again. A failure keeps the error in the item's
-`message` and lets the message go back to the queue (functions/jobs/events.py: the batch's other records are done);
-after the third receive SQS moves it to the dead-letter queue (infra/resources.yaml). An `expand` message lists
-channels and playlists into the queue and fills in metadata of videos queued by id.
+twice at once, and a video already archived is not downloaded again, unless its item asks to replace the archived
+copy (v0.5's `force`: functions.services.archive.archiving.archive keeps the copy whole until the new one is in).
+A failure keeps the error in the item's `message` and lets the message go back to the queue
+(functions/jobs/events.py: the batch's other records are done); after the third receive SQS moves it to the
+dead-letter queue (infra/resources.yaml). An `expand` message lists channels and playlists into the queue and
+fills in metadata of videos queued by id.
 
 A video too large for this function (functions.services.offload) is handed to a download task, which runs the
 same download_video (functions/jobs/download_task.py); the message is then done. However the task stops, a
@@ -28,7 +30,7 @@ from functions.jobs import events
 from functions.services import app_settings, bot_checks, cookies, downloader, network, offload, task_runs
 from functions.services.archive import archiving, channel_overwrites
 from functions.services.downloads import items, worker
-from functions.storage import aws
+from functions.storage import aws, db
 from functions.storage.models import Video
 from functions.youtube import media, urls, ytdlp
 
@@ -140,11 +142,12 @@ def download_video(
     "offloaded" when it was too large for this function and a download task took it (functions.services.offload).
     `in_task`: this runs in that task (download_task.py), which downloads whatever the size. `run`: the task run
     the download is recorded as, whose result says what became of the video."""
-    if Video.count(youtube_id):
-        worker.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
-        return items.Outcome.SKIPPED
+    archived = db.batch_get((Video, [youtube_id]))[0].get(youtube_id)
     item = worker.claim(youtube_id, owner, lease)
     if item is None:  # ignored, removed, or another message's download holds it
+        return items.Outcome.SKIPPED
+    if archived is not None and not worker.replaces(item, archived):
+        worker.finish(youtube_id)  # archived already: a duplicate message, or a retry after the write
         return items.Outcome.SKIPPED
     config = channel_overwrites.for_channel(app_settings.current(), item.channel_id)
     cookie = None
@@ -161,7 +164,7 @@ def download_video(
         with tempfile.TemporaryDirectory(prefix=f"dl-{youtube_id}-") as workdir:
             reporter = progress_reporter(youtube_id, owner, run)
             result = media.download(youtube_id, workdir, config["downloads"], cookie, reporter, planned)
-            archiving.archive(result, item, config, result.media_path.parent, cookie)
+            archiving.archive(result, item, config, result.media_path.parent, cookie, replacing=archived)
     except ytdlp.DownloadStopped:  # the work folder and its partial files are gone with the `with` above
         worker.release(youtube_id, owner)
         if run is not None:

@@ -91,6 +91,14 @@ class DownloadBulkChange(Struct):
     status: Literal["pending", "ignore", "priority", "clear_error"]
 
 
+class DownloadAddQuery(Struct):
+    """`POST /api/download/` in v0.5: `force` queues archived videos too, each to replace its archived copy (the
+    web frontend's "Redownload"); v0.4.13 has no `force` (functions.schemas.ta.DownloadQuery)."""
+
+    autostart: bool = False
+    force: bool = False
+
+
 class DownloadBulkQuery(Struct):
     filter: Literal["pending", "ignore"]
     channel: str | None = None

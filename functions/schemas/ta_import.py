@@ -107,3 +107,4 @@ class VideoRecord(Struct):
     streams: list[dict[str, Any]] | None = None
     dash: list[dict[str, Any]] | None = None
     media_missing: bool | None = None  # its media object was gone at the last filesystem rescan
+    media_revision: Whole | None = None  # its re-downloads: part of its files' keys

@@ -141,7 +141,7 @@ def _video_records(videos: list[Video]) -> list[dict]:
     """The videos as the importer reads them, each subtitle with its WebVTT text (read in parallel)."""
     records = [_plain(video.to_simple_dict(), "video") for video in videos]
     jobs = [
-        (record, sub, s3.subtitle_key(video.channel_id, video.youtube_id, sub["lang"]))
+        (record, sub, s3.video_subtitle_key(video, sub["lang"]))
         for video, record in zip(videos, records, strict=True)
         for sub in record.get("subtitles") or []
     ]

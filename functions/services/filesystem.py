@@ -44,7 +44,7 @@ def rescan(options: RescanFilesystemRequest) -> dict:
     missing, back, resized = [], [], []
     for video in archived:
         owned |= _owned(video)
-        key = s3.media_key(video.channel_id, video.youtube_id, video.media_ext)
+        key = s3.video_media_key(video)
         if key not in objects:
             missing.append(video)
         elif video.media_missing:
@@ -57,10 +57,7 @@ def rescan(options: RescanFilesystemRequest) -> dict:
         "options": msgspec.to_builtins(options),
         "videos": len(archived),
         "objects": len(objects),
-        "missing": [
-            {"youtube_id": v.youtube_id, "media_key": s3.media_key(v.channel_id, v.youtube_id, v.media_ext)}
-            for v in missing
-        ],
+        "missing": [{"youtube_id": v.youtube_id, "media_key": s3.video_media_key(v)} for v in missing],
         "missing_action": "deleted" if options.delete_missing else "marked",
         "media_back": [v.youtube_id for v in back],
         "resized": [{"youtube_id": v.youtube_id, "from": int(v.media_size or 0), "to": size} for v, size in resized],

@@ -162,7 +162,7 @@ def _stored_streams(video: Video) -> list[dict] | None:
     with tempfile.TemporaryDirectory(prefix="streams-") as workdir:
         path = Path(workdir) / f"{video.youtube_id}.{video.media_ext}"
         try:
-            s3.download_file(s3.media_key(video.channel_id, video.youtube_id, video.media_ext), path)
+            s3.download_file(s3.video_media_key(video), path)
         except NotFound as error:
             log.warning("video %s: its file could not be read: %s", video.youtube_id, error)
             return None

@@ -241,6 +241,7 @@ class Video(Model):
     comment_count = NumberAttribute(null=True)
     sponsorblock: MapAttribute[str, Any] = MapAttribute(null=True)
     media_missing = BooleanAttribute(null=True)  # True: its media object was gone at the last filesystem rescan
+    media_revision = NumberAttribute(null=True)  # its re-downloads so far: part of its files' keys (storage.s3)
     # index keys, derived from the fields above by functions.storage.index_keys
     all_videos = UnicodeAttribute(default=ALL_VIDEOS)
     published_key = UnicodeAttribute()
@@ -529,6 +530,7 @@ class QueueItem(Model):
     error_status = UnicodeAttribute(null=True)  # `<status>#error` with a message, else `<status>#ok` (v0.5's ?error=)
     # set by functions.services.downloads and the download job
     playlists = _strings(null=True)  # playlists it was queued from
+    redownload = BooleanAttribute(null=True)  # True: queued to replace the archived copy (v0.5's `force`)
     attempts = NumberAttribute(default=0)  # failed downloads so far
     lease_owner = UnicodeAttribute(null=True)  # the SQS message whose download holds it
     lease_until = NumberAttribute(null=True)

@@ -13,24 +13,47 @@ from functions.core.errors import NotFound
 from functions.core.settings import get_settings
 from functions.storage import aws
 
-# The file names a client may ask for; anything else never reaches a key.
-MEDIA_FILE = re.compile(rf"^{ids.VIDEO}(\.[A-Za-z0-9_-]{{1,20}})?\.(mp4|webm|mkv|m4a|vtt)$")
+# The file names a client may ask for; anything else never reaches a key. `.r<n>`: a re-download's revision.
+MEDIA_FILE = re.compile(rf"^{ids.VIDEO}(\.r[0-9]{{1,9}})?(\.[A-Za-z0-9_-]{{1,20}})?\.(mp4|webm|mkv|m4a|vtt)$")
 VIDEO_THUMB = re.compile(rf"^{ids.VIDEO}\.jpg$")
 CHANNEL_ART = re.compile(rf"^{ids.CHANNEL}_(thumb|banner|tvart)\.jpg$")
 PLAYLIST_ART = re.compile(rf"^{ids.PLAYLIST}\.jpg$")
 
 
-def media_key(channel_id: str, youtube_id: str, ext: str = "mp4") -> str:
-    return f"media/{channel_id}/{youtube_id}.{ext}"
+def _stem(channel_id: str, youtube_id: str, revision: int | None) -> str:
+    """The name a video's downloaded files share. A re-download (`Video.media_revision`) writes its files under
+    the next revision, beside those it replaces, so the archived copy stays whole until its row is switched."""
+    return f"media/{channel_id}/{youtube_id}" + (f".r{int(revision)}" if revision else "")
 
 
-def subtitle_key(channel_id: str, youtube_id: str, lang: str) -> str:
-    return f"media/{channel_id}/{youtube_id}.{lang}.vtt"
+def media_key(channel_id: str, youtube_id: str, ext: str = "mp4", revision: int | None = None) -> str:
+    return f"{_stem(channel_id, youtube_id, revision)}.{ext}"
 
 
-def dash_key(channel_id: str, youtube_id: str, kind: str) -> str:
+def video_media_key(video) -> str:
+    """An archived video's media file, at its current revision."""
+    return media_key(video.channel_id, video.youtube_id, video.media_ext or "mp4", video.media_revision)
+
+
+def video_subtitle_key(video, lang: str) -> str:
+    return subtitle_key(video.channel_id, video.youtube_id, lang, video.media_revision)
+
+
+def video_dash_key(video, kind: str) -> str:
+    return dash_key(video.channel_id, video.youtube_id, kind, video.media_revision)
+
+
+def video_info_json_key(video) -> str:
+    return info_json_key(video.channel_id, video.youtube_id, video.media_revision)
+
+
+def subtitle_key(channel_id: str, youtube_id: str, lang: str, revision: int | None = None) -> str:
+    return f"{_stem(channel_id, youtube_id, revision)}.{lang}.vtt"
+
+
+def dash_key(channel_id: str, youtube_id: str, kind: str, revision: int | None = None) -> str:
     """One stream (video, audio) of a video's DASH rendition (services.archive.dash)."""
-    return f"media/{channel_id}/{youtube_id}.dash-{kind}.mp4"
+    return f"{_stem(channel_id, youtube_id, revision)}.dash-{kind}.mp4"
 
 
 MANIFEST_SUFFIX, MANIFEST_TYPE = ".mpd", "application/dash+xml"
@@ -45,9 +68,9 @@ def is_manifest_key(key: str) -> bool:
     return key.endswith(MANIFEST_SUFFIX)
 
 
-def info_json_key(channel_id: str, youtube_id: str) -> str:
+def info_json_key(channel_id: str, youtube_id: str, revision: int | None = None) -> str:
     """yt-dlp's info JSON of a downloaded video, kept beside its media (never served: not a MEDIA_FILE)."""
-    return f"media/{channel_id}/{youtube_id}.info.json"
+    return f"{_stem(channel_id, youtube_id, revision)}.info.json"
 
 
 def video_thumb_key(youtube_id: str) -> str:
@@ -110,12 +133,21 @@ def url_of(key: str) -> str:
 
 def video_keys(video) -> list[str]:
     """Every object a video owns."""
-    keys = [media_key(video.channel_id, video.youtube_id, video.media_ext), video_thumb_key(video.youtube_id)]
-    keys.append(info_json_key(video.channel_id, video.youtube_id))
+    keys = [video_media_key(video), video_thumb_key(video.youtube_id)]
+    keys.append(video_info_json_key(video))
     keys.append(comments_key(video.youtube_id))
-    keys += [subtitle_key(video.channel_id, video.youtube_id, sub["lang"]) for sub in video.subtitles or []]
-    keys += [dash_key(video.channel_id, video.youtube_id, stream["kind"]) for stream in video.dash or []]
+    keys += [video_subtitle_key(video, sub["lang"]) for sub in video.subtitles or []]
+    keys += [video_dash_key(video, stream["kind"]) for stream in video.dash or []]
     return keys
+
+
+def revision_files(video) -> list[str]:
+    """Every object stored under a re-downloaded video's revision, whatever a failed download left of them (a
+    listing: for the download function, never a request path)."""
+    if not video.media_revision:
+        raise ValueError("revision_files lists a re-download's files, not those of the first download")
+    prefix = _stem(video.channel_id, video.youtube_id, video.media_revision) + "."
+    return [listed["Key"] for listed in listing(prefix)]
 
 
 def channel_keys(channel_id: str) -> list[str]:

@@ -94,7 +94,14 @@ def archive(admin):
                 }
             ],
             "videos": [
-                video(1, 1, subtitles=[{"lang": "en", "vtt": VTT}], comment_count=1, playlist=[playlist_id(1)]),
+                video(
+                    1,
+                    1,
+                    subtitles=[{"lang": "en", "vtt": VTT}],
+                    comment_count=1,
+                    playlist=[playlist_id(1)],
+                    media_revision=2,  # downloaded again twice: its files' keys name the revision
+                ),
                 video(2, 2, vid_type="shorts", media_width=1920, media_height=1080, media_codecs="avc1, mp4a"),
                 video(3, 1, playlist=[playlist_id(1)], sponsorblock={"last_refresh": 5, "segments": []}),
             ],
@@ -105,6 +112,7 @@ def archive(admin):
     states.import_states(admin.user_id, [watched, {"youtube_id": video_id(3), "watched": False, "position": 42}])
     intake.add_entries([{"youtube_id": video_id(20), "title": "Queued", "channel_id": channel_id(2)}])
     intake.add_entries([{"youtube_id": video_id(21)}])
+    intake.add_entries([{"youtube_id": video_id(2)}], redownload=True)  # queued to replace the archived copy
     intake.set_status(video_id(21), "ignore")
     app_settings.update({"application": {"backup_rotate": 2}, "subscriptions": {"channel_size": 7}})
     return admin
@@ -139,7 +147,8 @@ def test_a_backup_restores_every_row_into_an_emptied_archive(client, headers, ar
     assert rows() == before
     assert comments.read_comments(video_id(1))[0]["comment_text"] == "first"
     bucket = get_settings().media_bucket
-    vtt = aws.client("s3").get_object(Bucket=bucket, Key=s3.subtitle_key(channel_id(1), video_id(1), "en"))
+    vtt_key = s3.subtitle_key(channel_id(1), video_id(1), "en", revision=2)
+    vtt = aws.client("s3").get_object(Bucket=bucket, Key=vtt_key)
     assert vtt["Body"].read().decode() == VTT
     found = client.http.get("/api/search/?query=full:every word", headers=headers).json_body
     assert found["results"]["fulltext_results"]
@@ -158,7 +167,7 @@ def test_the_backup_is_one_gzip_json_lines_object(client, headers, archive):
         "video": 3,
         "comments": 1,
         "user_video": 2,
-        "queue": 2,
+        "queue": 3,
         "setting": 1,
     }
 

@@ -334,3 +334,40 @@ def test_a_recount_restores_the_error_filters_totals(client, headers, aws):
     assert Counter.get(counters.queue_by_error("pending", False)).count == 2
     total = client.http.get("/api/download/?error=false&filter=pending", headers=headers).json_body["paginate"]
     assert total["total_hits"] == 2
+
+
+def test_v05_force_queues_archived_videos_to_be_downloaded_again(client, v05, aws):
+    """The web frontend's "Redownload": its exact request, the selected ids in one row, separated by spaces."""
+    make_channel(1)
+    make_video(1)
+    make_video(2)
+    post(client, token_headers(v05), rows(video_id(3)))
+    selected = " ".join([video_id(1), video_id(2), video_id(3), video_id(4)])
+    response = post(client, token_headers(v05), rows(selected), query="?autostart=true&force=true")
+    assert response.status_code == 200
+    # archived ones are queued again; one queued already stays as it is (TubeArchivist skips it too)
+    assert response.json_body["added"] == [video_id(1), video_id(2), video_id(4)]
+    assert response.json_body["skipped"] == [video_id(3)]
+    assert [QueueItem.get(video_id(n)).redownload for n in (1, 2, 3, 4)] == [True, True, None, None]
+    assert QueueItem.get(video_id(1)).auto_start is True
+    assert count("queue#pending") == 4 and count(counters.VIDEOS) == 2  # the archive counts each video once still
+    sent = [m for m in messages(aws) if m["action"] == "download"]
+    assert sorted(m["youtube_id"] for m in sent) == [video_id(1), video_id(2), video_id(4)]
+    # the v0.5 queue lists them as any other item: TubeArchivist's item has no such field
+    listed = client.http.get("/api/download/?filter=pending", headers=token_headers(v05)).json_body
+    assert all("redownload" not in item and "force" not in item for item in listed["data"])
+
+
+def test_v05_force_must_be_a_boolean_and_v04_has_no_force(client, headers, v05, aws):
+    make_channel(1)
+    make_video(1)
+    refused = post(client, token_headers(v05), rows(video_id(1)), query="?force=maybe")
+    assert refused.status_code == 400 and "force" in refused.json_body["error"]
+    assert QueueItem.count(video_id(1)) == 0
+    plain = post(client, token_headers(v05), rows(video_id(1)), query="?force=false")
+    assert plain.status_code == 200 and plain.json_body["skipped"] == [video_id(1)]
+    # v0.4.13 has no `force`: a v0.4 token's request adds as it always did, whatever the parameter says
+    for query in ("?force=true", "?force=maybe"):
+        response = post(client, headers, rows(video_id(1)), query=query)
+        assert response.status_code == 200 and response.json_body["skipped"] == [video_id(1)]
+    assert QueueItem.count(video_id(1)) == 0

@@ -5,11 +5,13 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from functions.core import lazy
+from functions.core.dialects import V05
 from functions.http.routing import ADMIN, NO_CONTENT, USER, Call, Router
 from functions.http.ta5 import shapes
+from functions.schemas import decode
 from functions.schemas import ta_objects as wire
 from functions.schemas.ta import DownloadListQuery, DownloadQuery, DownloadRequest, DownloadStatus, QueueClearQuery
-from functions.schemas.ta5 import DownloadBulkChange, DownloadBulkQuery
+from functions.schemas.ta5 import DownloadAddQuery, DownloadBulkChange, DownloadBulkQuery
 
 if TYPE_CHECKING:
     from functions.services.downloads import bulk, intake, items
@@ -38,10 +40,13 @@ def add_to_queue(call: Call):
     """Queue videos, channels and playlists by id or URL; rows whose status is not pending are left out. A row
     may name several, separated by whitespace, as TubeArchivist splits them (its web frontend's "Redownload"
     sends the selected ids in one row). Every one is checked before anything is stored: one bad one is a 400
-    and nothing of the batch is queued."""
+    and nothing of the batch is queued. v0.5's `?force=true` queues archived videos too, to be downloaded again
+    (the query string of each dialect: v0.4 has no `force`)."""
     rows = call.body.data
     wanted = [text for row in rows if row.status == items.PENDING for text in row.youtube_id.split() or [""]]
-    summary = intake.add(wanted, auto_start=call.params.autostart)
+    params = decode(call.query, DownloadAddQuery, query=True) if call.viewer.dialect == V05 else None
+    auto_start = params.autostart if params else call.params.autostart
+    summary = intake.add(wanted, auto_start=auto_start, redownload=bool(params and params.force))
     return {"data": msgspec.to_builtins(rows), **summary}
 
 

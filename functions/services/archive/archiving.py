@@ -70,22 +70,19 @@ def video_from_download(result: media.DownloadResult, queued: QueueItem | None) 
 
 
 def upload_files(video: Video, result: media.DownloadResult) -> None:
-    """The media, thumbnail, subtitles and info JSON, each to its fixed key."""
-    media_key = s3.media_key(video.channel_id, video.youtube_id, video.media_ext)
+    """The media, subtitles and info JSON under the video's revision, and the thumbnail at its one key."""
     s3.upload_file(
         result.media_path,
-        media_key,
+        s3.video_media_key(video),
         CONTENT_TYPES.get(result.media_path.suffix),
         download_name=f"{video.title}{result.media_path.suffix}",  # saved from a player: the title, not the id
     )
     if result.thumbnail_path is not None:
         s3.upload_file(result.thumbnail_path, s3.video_thumb_key(video.youtube_id), "image/jpeg")
     for sub in video.subtitles:
-        key = s3.subtitle_key(video.channel_id, video.youtube_id, sub["lang"])
-        s3.upload_file(result.subtitle_paths[sub["lang"]], key, "text/vtt")
+        s3.upload_file(result.subtitle_paths[sub["lang"]], s3.video_subtitle_key(video, sub["lang"]), "text/vtt")
     if result.info_json_path is not None:
-        key = s3.info_json_key(video.channel_id, video.youtube_id)
-        s3.upload_file(result.info_json_path, key, "application/json")
+        s3.upload_file(result.info_json_path, s3.video_info_json_key(video), "application/json")
 
 
 def ensure_channel(info: dict, workdir: Path, cookie: str | None) -> Channel:
@@ -181,19 +178,44 @@ def index_subtitles(video: Video, result: media.DownloadResult, config: dict) ->
 
 
 def archive(
-    result: media.DownloadResult, queued: QueueItem | None, config: dict, workdir: Path, cookie: str | None = None
+    result: media.DownloadResult,
+    queued: QueueItem | None,
+    config: dict,
+    workdir: Path,
+    cookie: str | None = None,
+    replacing: Video | None = None,
 ) -> tuple[Video, bool]:
-    """Store a finished download: files, channel, extras, then the video. (video, whether it was new)."""
+    """Store a finished download: files, channel, extras, then the video. (video, whether it was new).
+
+    `replacing`: the archived copy a re-download replaces. Its files stay as they are while the new ones go under
+    the next revision (s3.video_media_key); the video's row then switches to them in one write whose counters move
+    by the difference only (the video and its channel's count stay, the size becomes the new file's, its download
+    moves to today's count), and only then are the copy's files the new row does not name deleted. A failure
+    before the switch deletes what was written of the new revision: the copy stays whole and playable. Users'
+    states and the playlists the video is in are items of their own, kept as they are."""
     if not result.info.get("channel_id"):
         raise ytdlp.ExtractionFailed(f"yt-dlp gave no channel id for {result.info.get('id')}")
     if queued is not None:  # a playlist queued since the download began may have added itself to the item
         with contextlib.suppress(DoesNotExist):
             queued = QueueItem.get(queued.youtube_id, consistent_read=True)
     video = video_from_download(result, queued)
-    upload_files(video, result)
-    video.dash = dash.make(video, result.media_path, workdir)
-    ensure_channel(result.info, workdir, cookie)
-    download_extras(video, result, config)
+    if replacing is not None:
+        video.media_revision = int(replacing.media_revision or 0) + 1
+        video.comment_count = replacing.comment_count  # its stored comments stay unless this download reads them
+    try:
+        upload_files(video, result)
+        video.dash = dash.make(video, result.media_path, workdir)
+        ensure_channel(result.info, workdir, cookie)
+        download_extras(video, result, config)
+    except Exception:
+        if replacing is not None:
+            s3.delete_objects(s3.revision_files(video))
+        raise
     created = videos.save(video)  # the item, its counters, entries and feeds: each once, however often this runs
     index_subtitles(video, result, config)
+    if replacing is not None:
+        s3.delete_objects(sorted(set(s3.video_keys(replacing)) - set(s3.video_keys(video))))
+        kept = {sub["lang"] for sub in video.subtitles}
+        dropped = [sub["lang"] for sub in replacing.subtitles or [] if sub["lang"] not in kept]
+        search.remove_subtitles(video.youtube_id, dropped)
     return video, created

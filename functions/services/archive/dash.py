@@ -43,7 +43,7 @@ def make(video: Video, media_path: Path, workdir: Path) -> list[dict]:
         log.warning("video %s: no DASH rendition: %s", video.youtube_id, error)
         return []
     for stream in streams:
-        s3.upload_file(stream.path, s3.dash_key(video.channel_id, video.youtube_id, stream.kind), stream.mime)
+        s3.upload_file(stream.path, s3.video_dash_key(video, stream.kind), stream.mime)
     return [_record(stream) for stream in streams]
 
 
@@ -55,7 +55,7 @@ def backfill(youtube_id: str) -> bool:
     with tempfile.TemporaryDirectory(prefix="dash-") as folder:
         workdir = Path(folder)
         media_path = workdir / f"{youtube_id}.{found.media_ext}"
-        s3.download_file(s3.media_key(found.channel_id, youtube_id, found.media_ext), media_path)
+        s3.download_file(s3.video_media_key(found), media_path)
         streams = make(found, media_path, workdir)
     return bool(streams) and db.update_existing(found, [Video.dash.set(streams)])
 

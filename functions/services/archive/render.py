@@ -72,7 +72,7 @@ def video(
         date_downloaded=int(item.date_downloaded),
         vid_type=item.vid_type,
         vid_thumb_url=file_url(s3.video_thumb_key(item.youtube_id)),
-        media_url=file_url(s3.media_key(item.channel_id, item.youtube_id, item.media_ext)),
+        media_url=file_url(s3.video_media_key(item)),
         active=item.active,
         category=list(item.category or []),
         tags=list(item.tags or []),
@@ -94,7 +94,7 @@ def video(
 
 
 def subtitle(item: Video, sub: dict, file_url: Callable[[str], str] = s3.url_of) -> wire.Subtitle:
-    key = s3.subtitle_key(item.channel_id, item.youtube_id, sub["lang"])
+    key = s3.video_subtitle_key(item, sub["lang"])
     return wire.Subtitle(
         ext=sub.get("ext", "vtt"),
         lang=sub["lang"],

@@ -38,6 +38,7 @@ def _new_item(
     row: dict | None = None,
     playlists=None,
     status: str = items.PENDING,
+    redownload: bool = False,
 ) -> QueueItem:
     row = row or {}
     item = QueueItem(
@@ -52,6 +53,7 @@ def _new_item(
         vid_type=row.get("vid_type") or "videos",
         auto_start=auto_start,
         playlists=list(playlists) if playlists else None,
+        redownload=redownload or None,
     )
     return items.set_keys(item, stamp_us)
 
@@ -82,19 +84,29 @@ def store_new(restored: list[QueueItem]) -> list[str]:
     return _store([items.set_keys(item) for item in restored])
 
 
-def add_entries(rows: Iterable[dict], auto_start: bool = False, playlists=None, status: str = items.PENDING) -> dict:
+def add_entries(
+    rows: Iterable[dict],
+    auto_start: bool = False,
+    playlists=None,
+    status: str = items.PENDING,
+    redownload: bool = False,
+) -> dict:
     """Queue videos given as rows ({youtube_id, title?, channel_id?, channel_name?, duration?, published?,
-    vid_type?}) with `status`, skipping those already archived or queued. With `playlists`, the items (new or
-    already queued) remember those playlists, for the download to mark their entries.
-    {"added": [ids], "skipped": [ids]}."""
+    vid_type?}) with `status`, skipping those already queued, and those archived unless `redownload` (v0.5's
+    `force`: their items are marked to replace the archived copy). With `playlists`, the items (new or already
+    queued) remember those playlists, for the download to mark their entries. {"added": [ids], "skipped": [ids]}."""
     wanted: dict[str, dict] = {}
     for row in rows:
         if is_video_id(row.get("youtube_id")):
             wanted.setdefault(row["youtube_id"], row)
     archived, queued = db.batch_get((Video, list(wanted)), (QueueItem, list(wanted)))
-    fresh = [i for i in wanted if i not in archived and i not in queued]
+    fresh = [i for i in wanted if i not in queued and (redownload or i not in archived)]
     base = time.time_ns() // 1000
-    added = _store([_new_item(i, base + n, auto_start, wanted[i], playlists, status) for n, i in enumerate(fresh)])
+    new_items = [
+        _new_item(i, base + n, auto_start, wanted[i], playlists, status, redownload=i in archived)
+        for n, i in enumerate(fresh)
+    ]
+    added = _store(new_items)
     for youtube_id, item in queued.items():
         for playlist_id in playlists or []:
             if playlist_id not in (item.playlists or []):  # each rescan lists them again: write only what is new
@@ -111,17 +123,18 @@ def add_playlist(youtube_id: str, playlist_id: str) -> None:
     )
 
 
-def add(targets_or_ids, auto_start: bool = False) -> dict:
+def add(targets_or_ids, auto_start: bool = False, redownload: bool = False) -> dict:
     """Queue what a user pasted: ids, URLs or Targets, every one checked first (BadRequest, nothing stored).
 
     Videos are stored at once; channels and playlists, and the metadata of the videos, are left to one `expand`
-    message for the download function. With `auto_start` the new videos are started too.
+    message for the download function. With `auto_start` the new videos are started too; with `redownload`,
+    videos archived already are queued to be downloaded again (add_entries).
     {"added": [ids], "skipped": [ids], "expanding": [urls]}."""
     parsed = iter(urls.parse_targets([t for t in targets_or_ids if not isinstance(t, urls.Target)]))
     targets = [t if isinstance(t, urls.Target) else next(parsed) for t in targets_or_ids]
     videos = [{"youtube_id": t.youtube_id} for t in targets if t.kind == urls.VIDEO]
     others = [t for t in targets if t.kind != urls.VIDEO]
-    summary = add_entries(videos, auto_start)
+    summary = add_entries(videos, auto_start, redownload=redownload)
     summary["expanding"] = [t.url for t in others]
     if others or summary["added"]:
         targets_json = [t.as_dict() for t in others]

@@ -14,7 +14,7 @@ from functions.services import search
 from functions.services.archive import archiving, playlist_index
 from functions.services.downloads import intake, items
 from functions.storage import db, s3
-from functions.storage.models import QueueItem
+from functions.storage.models import QueueItem, Video
 from functions.youtube import urls, ytdlp
 
 log = logs.logger(__name__)
@@ -31,7 +31,9 @@ def describe(youtube_ids: list[str], cookie: str | None = None) -> list[str]:
             _update(youtube_id, {"message": f"metadata: {error.message}"})
             unreadable.append(youtube_id)
             continue
-        if _update(youtube_id, queue_fields(row)):  # still queued: not downloaded meanwhile, with its own
+        updated = _update(youtube_id, queue_fields(row))
+        # still queued (not downloaded meanwhile, with its own), and no archived copy whose thumbnail it would take
+        if updated is not None and not updated.redownload:
             store_thumbnails([row], [youtube_id], cookie)
     return unreadable
 
@@ -68,13 +70,13 @@ def queue_fields(row: dict) -> dict:
     }
 
 
-def _update(youtube_id: str, fields: dict) -> bool:
-    """Set fields of an item (None: left as it is), moving its channel counters when the channel changed; False
-    when it is gone (downloaded meanwhile) or changed status under us."""
+def _update(youtube_id: str, fields: dict) -> QueueItem | None:
+    """Set fields of an item (None: left as it is), moving its channel counters when the channel changed; the
+    item as written, or None when it is gone (downloaded meanwhile) or changed status under us."""
     try:
         item = QueueItem.get(youtube_id)
     except DoesNotExist:
-        return False
+        return None
     fields = {name: value for name, value in fields.items() if value is not None}
     before = QueueItem.from_raw_data(item.serialize())
     old, previous = items.counts(item, -1), items.unchanged(item) & (QueueItem.vid_type == item.vid_type)
@@ -86,9 +88,10 @@ def _update(youtube_id: str, fields: dict) -> bool:
     with db.transaction() as transaction:
         transaction.update(item, actions=actions, condition=previous)
         items.move_counts(transaction, items.moved_counts(old, item), [item])
-    if transaction.committed:
-        search.index_queue_item(item, before)  # its title and channel, found by the queue's search
-    return transaction.committed
+    if not transaction.committed:
+        return None
+    search.index_queue_item(item, before)  # its title and channel, found by the queue's search
+    return item
 
 
 def expand(targets: list[urls.Target], auto_start: bool = False, cookie: str | None = None) -> dict:
@@ -142,6 +145,12 @@ def claim(youtube_id: str, owner: str, seconds: int) -> QueueItem | None:
         condition=QueueItem.youtube_id.exists() & (QueueItem.status == items.PENDING) & free,
     )
     return item if claimed else None  # filled in from the update's answer (all attributes, as updated)
+
+
+def replaces(item: QueueItem, archived: Video) -> bool:
+    """Whether the download of `item` is to replace the archived copy: it was queued to (`redownload`), and the
+    copy is not newer than the request (a retry after the replacement finds the new copy and only dequeues)."""
+    return bool(item.redownload) and int(archived.date_downloaded) <= int(item.timestamp)
 
 
 def record_progress(youtube_id: str, owner: str, percent: float | None, speed: float | None) -> None:

@@ -23,7 +23,7 @@ def apply(result: Plan) -> dict:
         for video in result.videos_put:
             batch.save(video)
     for video, track, vtt in result.tracks:
-        key = s3.subtitle_key(video.channel_id, video.youtube_id, track.lang)
+        key = s3.video_subtitle_key(video, track.lang)
         aws.client("s3").put_object(
             Bucket=get_settings().media_bucket, Key=key, Body=vtt.encode(), ContentType="text/vtt"
         )

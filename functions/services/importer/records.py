@@ -155,5 +155,6 @@ def parse_video(row) -> tuple[Video, Channel | None]:
         streams=record.streams,
         dash=_or(record.dash, []),
         media_missing=record.media_missing,
+        media_revision=record.media_revision,
     )
     return video, nested_channel

@@ -45,7 +45,7 @@ def _fps(stream: dict) -> int:
 
 
 def stream_url(video, stream: dict) -> str:
-    return links.file_url(s3.dash_key(video.channel_id, video.youtube_id, stream["kind"]))
+    return links.file_url(s3.video_dash_key(video, stream["kind"]))
 
 
 def adaptive_format(video, stream: dict) -> AdaptiveFormat:

@@ -106,7 +106,7 @@ def format_stream(video) -> FormatStream:
     seconds = int(video.duration or 0)
     bitrate = int(int(video.media_size or 0) * 8 / seconds) if seconds else 0
     return FormatStream(
-        url=links.file_url(s3.media_key(video.channel_id, video.youtube_id, ext)),
+        url=links.file_url(s3.video_media_key(video)),
         itag=itag,
         type=f'{mime}; codecs="{codecs}"' if codecs else mime,
         quality=_quality(height),
@@ -129,7 +129,7 @@ def caption(video, sub: dict) -> Caption:
     return Caption(
         label=caption_label(sub),
         language_code=sub["lang"],
-        url=links.file_url(s3.subtitle_key(video.channel_id, video.youtube_id, sub["lang"])),
+        url=links.file_url(s3.video_subtitle_key(video, sub["lang"])),
     )
 
 

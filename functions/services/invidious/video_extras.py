@@ -92,7 +92,7 @@ def caption_text(youtube_id: str, label: str | None, lang: str | None) -> str:
     item = catalog.archived_video(youtube_id)
     for sub in item.subtitles or []:
         if objects.caption_label(sub) == label or sub["lang"] == lang:
-            return s3.read(s3.subtitle_key(item.channel_id, youtube_id, sub["lang"])).decode()
+            return s3.read(s3.video_subtitle_key(item, sub["lang"])).decode()
     raise NotFound("No such caption")
 
 

@@ -30,9 +30,13 @@ def remove_video(video) -> None:
     """Take a deleted video, and the lines of its subtitles, out of the index."""
     doc = documents.video_document(video)
     backend().update([Change(doc.doc_id, None, doc, old_known=True)])
-    langs = [sub["lang"] for sub in video.subtitles or [] if sub.get("lang")]
+    remove_subtitles(video.youtube_id, [sub["lang"] for sub in video.subtitles or [] if sub.get("lang")])
+
+
+def remove_subtitles(youtube_id: str, langs: list[str]) -> None:
+    """Take the lines of a video's subtitle tracks in `langs` out of the index (a re-download without them)."""
     if langs:
-        backend().delete_subtitles(video.youtube_id, langs)
+        backend().delete_subtitles(youtube_id, langs)
 
 
 def _index(document, item, known_new: bool, previous) -> None:
