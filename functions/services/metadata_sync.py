@@ -111,7 +111,7 @@ def _record_size(video: Video, size: int) -> None:
 
 def sync_one(video: Video, channel: Channel | None, add_thumbnail: bool) -> tuple[str, str | None, int]:
     """Write one video's tags: (outcome, why it failed, the size change)."""
-    key = s3.media_key(video.channel_id, video.youtube_id, video.media_ext)
+    key = s3.video_media_key(video)  # a re-downloaded video's file is at its revision
     tags = tags_of(video, channel, _cover(video) if add_thumbnail else None)
     try:
         done = media_tags.retag(key, tags)

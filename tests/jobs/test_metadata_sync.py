@@ -39,7 +39,7 @@ def archived(fake, count: int = 1) -> list[Video]:
 
 
 def media_object(video: Video) -> dict:
-    return boto3.client("s3").get_object(Bucket=BUCKET, Key=s3.media_key(video.channel_id, video.youtube_id))
+    return boto3.client("s3").get_object(Bucket=BUCKET, Key=s3.video_media_key(video))
 
 
 def tags_in(video: Video) -> dict:
@@ -84,6 +84,18 @@ def test_the_archives_metadata_is_written_into_the_downloaded_file(fake_youtube,
     assert run.result == (
         f"1 files written, 0 already current, 0 without a media file, 0 failed; sizes changed by +{grown} bytes"
     )
+
+
+def test_a_redownloaded_video_has_the_file_of_its_revision_tagged(fake_youtube, aws):
+    (video,) = archived(fake_youtube)
+    bucket = boto3.client("s3")
+    moved = s3.media_key(video.channel_id, video.youtube_id, "mp4", 1)  # where a re-download puts its file
+    bucket.copy_object(Bucket=BUCKET, Key=moved, CopySource={"Bucket": BUCKET, "Key": s3.video_media_key(video)})
+    bucket.delete_object(Bucket=BUCKET, Key=s3.video_media_key(video))
+    db.update_existing(video, [Video.media_revision.set(1)])
+    run = resync()
+    assert tags_in(Video.get(video.youtube_id))["\xa9nam"] == [video.title]
+    assert run.result.startswith("1 files written, 0 already current, 0 without a media file"), run.result
 
 
 def test_a_second_run_finds_the_files_current_and_writes_nothing(fake_youtube, aws):
