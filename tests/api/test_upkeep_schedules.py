@@ -157,7 +157,8 @@ def test_check_reindex_sends_the_stale_items_to_refresh(aws):
     assert sent == {("video", video_id(4)), ("channel", channel_id(1))}
     assert {(item.kind, item.item_id) for item in RefreshItem.scan()} == sent | {("video", video_id(5))}
     (run,) = task_runs.runs_of(task_runs.CHECK_REINDEX)
-    assert run.status == task_runs.SUCCESS and run.result == "sent to refresh: 1 videos, 1 channels, 0 playlists"
+    assert run.status == task_runs.SUCCESS
+    assert run.result == "sent to refresh: 1 videos, 1 channels, 0 playlists (0 of the videos published recently)"
 
     assert fire("check_reindex") == {"video": 1, "channel": 0, "playlist": 0}  # the next run: the next oldest
     assert ("video", video_id(1)) in {(item.kind, item.item_id) for item in RefreshItem.scan()}
@@ -174,6 +175,33 @@ def test_a_stale_video_is_read_again(fake_youtube, aws):
     assert stored.vid_last_refresh == datetime.datetime.now(datetime.UTC).date().isoformat()
     assert RefreshItem.count("video") == 0
     assert {run.status for run in task_runs.runs_of(task_runs.CHECK_REINDEX)} == {task_runs.SUCCESS}
+
+
+def test_check_reindex_refreshes_the_videos_published_in_the_last_three_days(aws, monkeypatch):
+    """TubeArchivist's add_recent: every active video published on or after the date three days ago, newest
+    first, whatever its last refresh, besides the day's share of outdated ones (which it does not use up); not
+    one waiting already, nor one YouTube no longer has. No Scan reads them."""
+    today = datetime.date(2026, 1, 10)
+    make_video(1, published="2026-01-10", vid_last_refresh="2026-01-10")  # today, refreshed today
+    make_video(2, published="2026-01-07", vid_last_refresh="2026-01-09")  # three days ago: still recent
+    make_video(3, published="2026-01-06", vid_last_refresh="2026-01-09")  # four days ago: not recent
+    make_video(4, published="2026-01-08", active=False)
+    make_video(5, published="2026-01-09")
+    RefreshItem("video", video_id(5), queued=1).save()  # waiting already
+    make_video(6, published="2025-01-01", vid_last_refresh="2025-01-01")  # outdated: the day's share (1)
+    make_video(7, published="2025-01-01", vid_last_refresh="2025-02-01")  # outdated, the next run's
+
+    assert reindex.recent(today, set()) == [video_id(1), video_id(5), video_id(2)]
+    monkeypatch.setattr(Video, "scan", lambda *a, **k: iter(()))  # what recent() reads, no Scan can give
+    assert reindex.recent(today, reindex.waiting("video")) == [video_id(1), video_id(2)]
+    monkeypatch.undo()
+
+    sent = reindex.run(today=today)
+    assert sent["video"] == [video_id(1), video_id(2), video_id(6)]
+    assert reindex.run(today=today)["video"] == [video_id(7)]  # the recent ones wait now; the next oldest
+    monkeypatch.setattr(reindex, "MAX_RECENT", 1)
+    RefreshItem("video", video_id(1)).delete()
+    assert reindex.recent(today, set()) == [video_id(1)]
 
 
 def test_check_reindex_takes_a_days_share_oldest_first(aws):
