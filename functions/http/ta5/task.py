@@ -12,10 +12,12 @@ from functions.http.ta5.shapes import no_content
 from functions.schemas.tasks import TaskCommand, TaskResult, TaskRunStarted
 
 if TYPE_CHECKING:
-    from functions.services import rescan, task_runs, thumbnails
+    from functions.services import rescan, task_runs, thumbnails, version_check
     from functions.services.downloads import intake
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    rescan, task_runs, thumbnails = lazy.modules("functions.services", "rescan", "task_runs", "thumbnails")
+    rescan, task_runs, thumbnails, version_check = lazy.modules(
+        "functions.services", "rescan", "task_runs", "thumbnails", "version_check"
+    )
     intake = lazy.modules("functions.services.downloads", "intake")
 
 router = Router(__name__, dialect=V05)
@@ -37,14 +39,17 @@ def runs_of(call: Call, task_name: str):
 @router.route("/api/task/by-name/{task_name}", methods=("POST",), auth=ADMIN, returns=TaskRunStarted)
 def start(call: Call, task_name: str):
     """Start a task (v0.5: those with `api_start`; 404 for the others): a rescan; one download per pending
-    video (the answer names the first; with none pending, a run that ends at once); the thumbnail check (409
-    while one runs); the metadata resync, a run that ends at once (no file here carries embedded metadata)."""
+    video (the answer names the first; with none pending, a run that ends at once); the thumbnail check and the
+    version check (409 while one runs); the metadata resync, a run that ends at once (no file here carries
+    embedded metadata)."""
     if not task_runs.task(task_name).api_start:
         raise NotFound("can not start task through this endpoint")
     if task_name == task_runs.UPDATE_SUBSCRIBED:
         return rescan.request_run()
     if task_name == task_runs.THUMBNAIL_CHECK:
         return TaskRunStarted(task_id=thumbnails.request(), status="PENDING")
+    if task_name == task_runs.VERSION_CHECK:
+        return TaskRunStarted(task_id=version_check.request(), status="PENDING")
     if task_name == task_runs.RESYNC_METADATA:
         task_id = task_runs.nothing_to_do(task_name, task_runs.RESYNC_RESULT)
         return TaskRunStarted(task_id=task_id, status="SUCCESS", message=task_runs.RESYNC_RESULT)
