@@ -1,14 +1,18 @@
-"""What one run of the upkeep schedules costs at 1,000 and 10,000 videos: check_reindex (functions.services.reindex)
-and the thumbnail check's listing and scans (functions.services.thumbnails), as a Markdown table.
+"""What one run of the upkeep schedules costs at 1,000 and 10,000 videos: check_reindex (functions.services.reindex;
+its recent videos' part also alone) and the thumbnail check's listing and scans (functions.services.thumbnails),
+as a Markdown table.
 
     python bench/upkeep.py [--sizes 1000,10000]
 
 For each size, in a fresh moto (the stack of infra/resources.yaml), bench/api_cost.py's archive is filled by
-bench/fill.py, every video's refresh date set 0..199 days ago, and every video's thumbnail stored but one in a
-hundred. Then one check_reindex run (90 days) and one thumbnail check (its YouTube fetches left out: the bench
+bench/fill.py, every video's refresh date set 0..199 days ago, one video in a hundred published 0..3 days ago, and
+every video's thumbnail stored but one in a hundred. Then one check_reindex run (90 days), the Query and BatchGet
+of its recent videos alone, and one thumbnail check (its YouTube fetches left out: the bench
 measures what the run reads) are counted by bench/cost.py's hook: DynamoDB calls by operation, items read, and
 read units. A Scan is charged by the whole items it reads, whatever it projects, so the read units of the Scans
-are recomputed from each table's full items (the "Scan read units" column); the others are priced as returned.
+are recomputed from each table's full items (the "Scan read units" column, which then prices the run); a run
+with no Scan is priced as returned ("read units": every item is under 4 KB, so a projected item costs what the
+whole one does).
 Times are moto's on this machine: read them as relative costs. Asserts nothing timed.
 """
 
@@ -47,7 +51,7 @@ def run_size(size: int) -> list[dict]:
     import fill
 
     from functions.services import reindex, thumbnails
-    from functions.storage import s3
+    from functions.storage import index_keys, s3
     from functions.storage.models import Video
 
     counter = ReadUnits()
@@ -60,6 +64,9 @@ def run_size(size: int) -> list[dict]:
         with Video.batch_write() as batch:
             for n, video in enumerate(Video.scan()):
                 video.vid_last_refresh = (today - timedelta(days=n % 200)).isoformat()
+                if n % 100 == 0:
+                    video.published = (today - timedelta(days=n % 4)).isoformat()
+                    index_keys.set_video_keys(video)
                 batch.save(video)
         missing = 0
         for n, video in enumerate(Video.scan(attributes_to_get=["youtube_id"])):
@@ -70,6 +77,7 @@ def run_size(size: int) -> list[dict]:
         thumbnails._fetch_video_thumbnail = lambda youtube_id, cookie: True  # no YouTube here
         for label, work, tables in (
             ("check_reindex", lambda: reindex.run(), SCANNED[:3]),
+            ("its recent videos", lambda: reindex.recent(today, set()), ()),
             ("thumbnail check", lambda: thumbnails.check(None), SCANNED),
         ):
             counter.attach_all()
@@ -80,6 +88,8 @@ def run_size(size: int) -> list[dict]:
             scans = counter.ops["Scan"]
             if label == "check_reindex":
                 did = f"{sum(len(ids) for ids in outcome.values())} sent to refresh"
+            elif label == "its recent videos":
+                did = f"{len(outcome)} published in the last {reindex.RECENT_DAYS} days"
             else:
                 did = (
                     f"{outcome['missing']} missing ({missing} videos' made, the rest channel art the fill has"
@@ -92,6 +102,7 @@ def run_size(size: int) -> list[dict]:
                     "calls": counter.summary(),
                     "items": counter.items,
                     "scan_units": scan_read_units(tables) if scans else 0.0,
+                    "units": None if scans else counter.read_units,
                     "seconds": seconds,
                     "did": did,
                 }
@@ -105,12 +116,13 @@ def main(argv=None) -> None:
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
     args = parser.parse_args(argv)
     rows = [row for size in args.sizes.split(",") for row in run_size(int(size))]
-    print("| videos | run | DynamoDB calls | items read | Scan read units | moto s | did |")
-    print("|---:|---|---|---:|---:|---:|---|")
+    print("| videos | run | DynamoDB calls | items read | Scan read units | read units | moto s | did |")
+    print("|---:|---|---|---:|---:|---:|---:|---|")
     for row in rows:
+        units = "(its Scans)" if row["units"] is None else f"{row['units']:,.1f}"
         print(
             f"| {row['size']:,} | {row['run']} | {row['calls']} | {row['items']:,} | {row['scan_units']:,.1f} |"
-            f" {row['seconds']:.2f} | {row['did']} |"
+            f" {units} | {row['seconds']:.2f} | {row['did']} |"
         )
 
 

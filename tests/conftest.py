@@ -29,6 +29,7 @@ os.environ.update(
     TABLE_PREFIX="ytarchive-local-",
     MEDIA_BUCKET="ytarchive-local-media",
     HMAC_KEY="test-hmac-key",
+    VERSION_FEED_URL="http://127.0.0.1:9/pypi/yt-dlp/json",  # the discard port: no test reads PyPI
 )
 
 import boto3  # noqa: E402

@@ -22,8 +22,9 @@ AUTO_SCHEDULES: dict[str, str] = {
     "download_pending": "0 16 *",
     "check_reindex": "0 12 *",
     "thumbnail_check": "0 17 *",
+    "version_check": "0 11 *",  # TubeArchivist's (a new install of it picks a random minute and hour)
 }
-OFF_AT_START = ("download_pending", "check_reindex", "thumbnail_check")
+OFF_AT_START = ("download_pending", "check_reindex", "thumbnail_check", "version_check")
 DEFAULT_SCHEDULES: dict[str, str | bool] = {
     name: False if name in OFF_AT_START else crontab for name, crontab in AUTO_SCHEDULES.items()
 }
@@ -71,6 +72,7 @@ SCHEDULE_HANDLERS = {
     "download_pending": "download_pending",
     "check_reindex": "check_reindex",
     "thumbnail_check": "thumbnail_check",
+    "version_check": "version_check",
 }
 
 
@@ -92,6 +94,7 @@ class Settings:
     cors_origins: tuple[str, ...]  # web origins besides browser extensions that may call the TA API
     snapshot_queue_url: str
     sponsorblock_url: str
+    version_feed_url: str  # the release feed the version check reads (functions.services.version_check)
     membership_url: str  # TubeArchivist's members platform (sponsors' real-time notifications)
     refresh_queue_url: str
     notify_topic_arn: str
@@ -137,6 +140,7 @@ def get_settings() -> Settings:
         cors_origins=tuple(o.strip().rstrip("/") for o in env("CORS_ORIGINS", "").split(",") if o.strip()),
         snapshot_queue_url=env("SNAPSHOT_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         sponsorblock_url=env("SPONSORBLOCK_URL", "https://sponsor.ajay.app").rstrip("/"),
+        version_feed_url=env("VERSION_FEED_URL", "https://pypi.org/pypi/yt-dlp/json"),
         membership_url=env("MEMBERSHIP_URL", "https://members.tubearchivist.com").rstrip("/"),
         refresh_queue_url=env("REFRESH_QUEUE_URL", ""),  # empty: looked up by name (the local stage)
         notify_topic_arn=env("NOTIFY_TOPIC_ARN", ""),  # empty: found by name (the local stage)

@@ -2,7 +2,8 @@
 the rescans asked for through /api/task/, the passes over a channel's playlists
 (functions.services.channel_playlists), the playlists v0.5's bulk subscribe names that the archive does not
 hold yet (functions.services.archive.playlist_subscriptions: archived and subscribed as a `subscribe_to` run),
-the thumbnail checks (functions.services.thumbnails) and the metadata resyncs (functions.services.metadata_sync).
+the thumbnail checks (functions.services.thumbnails), the metadata resyncs (functions.services.metadata_sync) and
+the version checks (functions.services.version_check).
 
 A refresh that fails (yt-dlp or the network) raises, so SQS delivers the message again; the third failure sends it
 to the dead-letter queue, and its RefreshItem is removed then, so /api/refresh/ does not count it forever.
@@ -22,6 +23,7 @@ from functions.services import (
     rescan,
     task_runs,
     thumbnails,
+    version_check,
 )
 from functions.services import refresh as refresh_service
 from functions.services.archive import playlist_index, playlist_subscriptions
@@ -57,6 +59,8 @@ def handle(raw: str | None, receives: int = 1) -> str:
     if body["action"] == metadata_sync.TASK:
         resync = functools.partial(metadata_sync.run_job, message=body)
         return "resynced" if task_runs.record(metadata_sync.TASK, resync, body.get("task_id")) else "skipped"
+    if body["action"] == version_check.TASK:
+        return version_check_run(body.get("task_id"))
     kind, item_id = body.get("kind"), body.get("id")
     if (
         body["action"] != refresh_service.REFRESH
@@ -79,6 +83,17 @@ def rescan_run(run: task_runs.Run) -> str:
 def thumbnails_run(run: task_runs.Run) -> dict | None:
     network.apply(app_settings.current())
     return thumbnails.run_job(run, cookies.current_cookie())
+
+
+def version_check_run(task_id: str | None) -> str:
+    """A version check against the yt-dlp this function runs (the downloads' layer). A feed that cannot be read
+    fails the run, recorded so; the message is not delivered again, as the feed would answer the same."""
+    installed = ytdlp.versions()["yt_dlp"]
+    try:
+        done = task_runs.record(version_check.TASK, lambda run: version_check.run_job(run, installed), task_id)
+    except version_check.FeedUnreadable:
+        return "feed unreadable"
+    return "checked" if done else "skipped"
 
 
 def subscribe_run(playlist_ids: list, run: task_runs.Run) -> str:

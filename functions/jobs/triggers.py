@@ -44,7 +44,8 @@ def _scheduled(module: str, name: str) -> Callable:
 
 # The snapshot queue consumer and the scheduled snapshot; the download queue consumer; the subscriptions rescan;
 # the autodelete; the scheduled backup; the refresh queue consumer (refreshes, requested rescans, thumbnail
-# checks); the scheduled start of the pending downloads, the refresh of what is due and the thumbnail check.
+# checks, version checks); the scheduled start of the pending downloads, the refresh of what is due, the
+# thumbnail check and the version check.
 snapshot = blueprint.on_sqs_message(queue=aws.SNAPSHOT, batch_size=1)(_job("snapshot", "snapshot"))
 daily_snapshot = _scheduled("snapshot", "daily_snapshot")
 download = blueprint.on_sqs_message(queue=aws.DOWNLOAD, batch_size=1)(_job("download", "download"))
@@ -55,3 +56,4 @@ refresh = blueprint.on_sqs_message(queue=aws.REFRESH, batch_size=1)(_job("refres
 download_pending = _scheduled("upkeep", "download_pending")
 check_reindex = _scheduled("upkeep", "check_reindex")
 thumbnail_check = _scheduled("upkeep", "thumbnail_check")
+version_check = _scheduled("upkeep", "version_check")

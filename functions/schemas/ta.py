@@ -180,6 +180,7 @@ class SchedulerSettings(Struct, forbid_unknown_fields=True):
     download_pending: Crontab = UNSET  # the queue's pending videos sent to download
     check_reindex: Crontab = UNSET  # the refresh of what is due (functions.services.reindex)
     thumbnail_check: Crontab = UNSET  # missing art fetched again, orphans deleted (functions.services.thumbnails)
+    version_check: Crontab = UNSET  # the latest yt-dlp release looked for (functions.services.version_check)
 
 
 class SettingsUpdate(Struct, forbid_unknown_fields=True):

@@ -220,12 +220,21 @@ class Downloader(Struct):
     recorded: int | None
 
 
+class YtDlpUpdate(Struct):
+    """A yt-dlp release newer than the downloads run (functions.services.version_check)."""
+
+    version: str
+    installed: str  # what the archive ran when the check found it
+    checked: int  # when (Unix seconds)
+
+
 class Ping(Struct):
     response: str
     user: int
     version: str  # the TubeArchivist API version
     ytarchive_version: str
     downloader: Downloader | None  # None before the first download
+    ytdlp_update: YtDlpUpdate | None  # None: the last version check found nothing newer (or none ran)
 
 
 class TaskState(Struct):

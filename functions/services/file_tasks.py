@@ -28,6 +28,15 @@ def ask(task: str, message: dict, queue: str = aws.SNAPSHOT) -> str:
     return task_id
 
 
+def ask_scheduled(task: str, queue: str) -> str | None:
+    """A schedule's run of a task without a message body (ask); None when one is asked for or runs already."""
+    try:
+        return ask(task, {}, queue=queue)
+    except Conflict:
+        log.info("%s skipped: one is running already", task)
+        return None
+
+
 def save_report(task: str, report: dict) -> dict:
     report = {**report, "finished": int(time.time())}
     body = json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode()

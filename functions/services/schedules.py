@@ -31,6 +31,7 @@ SCHEDULE_TASKS = {
     "download_pending": task_runs.DOWNLOAD_PENDING,
     "check_reindex": task_runs.CHECK_REINDEX,
     "thumbnail_check": task_runs.THUMBNAIL_CHECK,
+    "version_check": task_runs.VERSION_CHECK,
 }
 # v0.5's `config` of a schedule: each key is a setting of its task (TubeArchivist's CrontabValidator.CONFIG:
 # run_backup's `rotate`, check_reindex's `days`)

@@ -80,7 +80,9 @@ TASKS = {
     SUBSCRIBE_TO: Task("Add Subscription", "subscription:add", False, False),
     THUMBNAIL_CHECK: Task("Check your Thumbnails", "setting:thumbnailcheck", True, False),
     RESYNC_METADATA: Task("Sync Metadata to Media Files", "setting:thumbnailsync", True, False),
-    VERSION_CHECK: Task("Look for new Version", "", False, False),  # never runs here: the owner deploys releases
+    # TubeArchivist's is started by its schedule and at its start only; here by-name/ starts one too (a run of
+    # the refresh function: functions.services.version_check)
+    VERSION_CHECK: Task("Look for new Version", "", True, False),
 }
 FILTER_GROUPS = {"download": "download:", "settings": "setting:", "channel": "channel:"}  # the poll's ?filter=
 
@@ -142,6 +144,7 @@ class Run:
         self.name, self.task_id = name, task_id
         self.result: str | None = None
         self.continues = False  # the work goes on in another invocation (its message sent): the run stays STARTED
+        self.notify = True  # False: a run that succeeds with no news sends no notification
 
     def progress(self, lines: list[str], fraction: float | None = None) -> None:
         actions = [
@@ -213,7 +216,8 @@ def _end(run: Run, status: str, error: str | None, value: Any) -> None:
         status = REVOKED
     # the result text: the work's own, or its failure, or what it returned when that is a text
     result = run.result or (f"Task failed: {error}" if error else value if isinstance(value, str) else None)
-    problems = notifications.send_ended(run.name, TASKS[run.name].title, run.task_id, status, result)
+    notify = run.notify or status != SUCCESS
+    problems = notifications.send_ended(run.name, TASKS[run.name].title, run.task_id, status, result) if notify else []
     now = _ms()
     lines = [result or {SUCCESS: "Task completed", REVOKED: "Task stopped"}.get(status, "Task failed")]
     actions: list[Action] = [

@@ -13,7 +13,6 @@ time: functions.services.file_tasks).
 """
 
 from functions.core import logs
-from functions.core.errors import Conflict
 from functions.services import file_tasks, refresh, task_runs
 from functions.services.downloads import worker
 from functions.storage import aws, s3
@@ -34,11 +33,7 @@ def request() -> str:
 
 def scheduled() -> str | None:
     """The thumbnail_check schedule's run; None when one is under way already."""
-    try:
-        return request()
-    except Conflict:
-        log.info("thumbnail check skipped: one is running already")
-        return None
+    return file_tasks.ask_scheduled(TASK, aws.REFRESH)
 
 
 def _is_art(key: str) -> bool:

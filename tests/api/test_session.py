@@ -137,6 +137,7 @@ def test_ping(client, admin, other, path):
             "version": "v0.4.13",
             "ytarchive_version": VERSION,
             "downloader": None,
+            "ytdlp_update": None,
         },
     )
     assert client.http.get(path, headers=token_headers(other)).json_body["user"] == int(other.user_id)

@@ -141,7 +141,7 @@ def test_v04_settings_and_v05_schedules_are_one_setting(client, admin, modern):
 
     response = send(client, "POST", "/api/appsettings/config/", admin, {"scheduler": {"run_snapshot": "0 61 *"}})
     assert response.status_code == 400 and "scheduler.run_snapshot" in response.json_body["error"]
-    response = send(client, "POST", "/api/appsettings/config/", admin, {"scheduler": {"version_check": "0 8 *"}})
+    response = send(client, "POST", "/api/appsettings/config/", admin, {"scheduler": {"resync_metadata": "0 8 *"}})
     assert response.status_code == 400
     assert app_settings.current()["scheduler"]["run_snapshot"] == "0 3 *"
 

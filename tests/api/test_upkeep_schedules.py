@@ -1,6 +1,6 @@
-"""TubeArchivist v0.5's upkeep schedules, off at the start: download_pending, check_reindex and thumbnail_check
-through /api/task/schedule/<name>/ (their EventBridge rules in moto follow), each job doing its work on a small
-archive, and the v0.5 task names by-name/ knows (resync_metadata, thumbnail_check, version_check)."""
+"""TubeArchivist v0.5's upkeep schedules, off at the start: download_pending, check_reindex, thumbnail_check and
+version_check through /api/task/schedule/<name>/ (their EventBridge rules in moto follow), each job doing its work
+on a small archive, and the v0.5 task names by-name/ knows (resync_metadata, thumbnail_check, version_check)."""
 
 import datetime
 import json
@@ -22,7 +22,7 @@ from tests.factories import channel_id, make_channel, make_video, video_id
 from tests.jobs.test_refresh import archive
 from tests.test_snapshots import run_queued_jobs
 
-UPKEEP = ("download_pending", "check_reindex", "thumbnail_check")
+UPKEEP = ("download_pending", "check_reindex", "thumbnail_check", "version_check")
 PREFIX = "ytarchive-local-schedule-"
 
 
@@ -158,7 +158,8 @@ def test_check_reindex_sends_the_stale_items_to_refresh(aws):
     assert sent == {("video", video_id(4)), ("channel", channel_id(1))}
     assert {(item.kind, item.item_id) for item in RefreshItem.scan()} == sent | {("video", video_id(5))}
     (run,) = task_runs.runs_of(task_runs.CHECK_REINDEX)
-    assert run.status == task_runs.SUCCESS and run.result == "sent to refresh: 1 videos, 1 channels, 0 playlists"
+    assert run.status == task_runs.SUCCESS
+    assert run.result == "sent to refresh: 1 videos, 1 channels, 0 playlists (0 of the videos published recently)"
 
     assert fire("check_reindex") == {"video": 1, "channel": 0, "playlist": 0}  # the next run: the next oldest
     assert ("video", video_id(1)) in {(item.kind, item.item_id) for item in RefreshItem.scan()}
@@ -175,6 +176,33 @@ def test_a_stale_video_is_read_again(fake_youtube, aws):
     assert stored.vid_last_refresh == datetime.datetime.now(datetime.UTC).date().isoformat()
     assert RefreshItem.count("video") == 0
     assert {run.status for run in task_runs.runs_of(task_runs.CHECK_REINDEX)} == {task_runs.SUCCESS}
+
+
+def test_check_reindex_refreshes_the_videos_published_in_the_last_three_days(aws, monkeypatch):
+    """TubeArchivist's add_recent: every active video published on or after the date three days ago, newest
+    first, whatever its last refresh, besides the day's share of outdated ones (which it does not use up); not
+    one waiting already, nor one YouTube no longer has. No Scan reads them."""
+    today = datetime.date(2026, 1, 10)
+    make_video(1, published="2026-01-10", vid_last_refresh="2026-01-10")  # today, refreshed today
+    make_video(2, published="2026-01-07", vid_last_refresh="2026-01-09")  # three days ago: still recent
+    make_video(3, published="2026-01-06", vid_last_refresh="2026-01-09")  # four days ago: not recent
+    make_video(4, published="2026-01-08", active=False)
+    make_video(5, published="2026-01-09")
+    RefreshItem("video", video_id(5), queued=1).save()  # waiting already
+    make_video(6, published="2025-01-01", vid_last_refresh="2025-01-01")  # outdated: the day's share (1)
+    make_video(7, published="2025-01-01", vid_last_refresh="2025-02-01")  # outdated, the next run's
+
+    assert reindex.recent(today, set()) == [video_id(1), video_id(5), video_id(2)]
+    monkeypatch.setattr(Video, "scan", lambda *a, **k: iter(()))  # what recent() reads, no Scan can give
+    assert reindex.recent(today, reindex.waiting("video")) == [video_id(1), video_id(2)]
+    monkeypatch.undo()
+
+    sent = reindex.run(today=today)
+    assert sent["video"] == [video_id(1), video_id(2), video_id(6)]
+    assert reindex.run(today=today)["video"] == [video_id(7)]  # the recent ones wait now; the next oldest
+    monkeypatch.setattr(reindex, "MAX_RECENT", 1)
+    RefreshItem("video", video_id(1)).delete()
+    assert reindex.recent(today, set()) == [video_id(1)]
 
 
 def test_check_reindex_takes_a_days_share_oldest_first(aws):
@@ -237,7 +265,7 @@ def test_thumbnail_check_is_bounded_and_refreshes_channel_art(aws, monkeypatch):
 
 def test_the_v05_task_names_by_name(client, headers, aws):
     """A replay of TubeArchivist v0.5's frontend: the settings page's resync button, the schedule page's task
-    names; version_check is a name with no run here, and cannot be started."""
+    names; check_reindex cannot be started (its schedule does; the version check: tests/test_version_check.py)."""
     for name in ("resync_metadata", "thumbnail_check", "version_check", "check_reindex"):
         response = client.http.get(f"/api/task/by-name/{name}/", headers=headers)
         assert response.status_code == 200 and response.json_body == [], name
@@ -263,8 +291,5 @@ def test_the_v05_task_names_by_name(client, headers, aws):
     assert again.status_code == 409 and "running already" in again.json_body["error"]
     assert [body["action"] for body in queued("refresh")] == ["resync_metadata", "thumbnail_check"]
 
-    for name in ("version_check", "check_reindex"):
-        response = client.http.post(f"/api/task/by-name/{name}/", headers=headers)
-        assert response.status_code == 404 and response.json_body == {
-            "error": "can not start task through this endpoint"
-        }
+    response = client.http.post("/api/task/by-name/check_reindex/", headers=headers)
+    assert response.status_code == 404 and response.json_body == {"error": "can not start task through this endpoint"}

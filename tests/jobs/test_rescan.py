@@ -174,4 +174,5 @@ def test_the_jobs_are_scheduled_on_the_default_schedules():
         "download_pending": "cron(0 16 * * ? *)",
         "check_reindex": "cron(0 12 * * ? *)",
         "thumbnail_check": "cron(0 17 * * ? *)",
+        "version_check": "cron(0 11 * * ? *)",
     }

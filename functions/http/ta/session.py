@@ -49,7 +49,7 @@ def logout(call: Call):
 @router.route("/api/ping", auth=USER, returns=wire.Ping, as_v05=shapes.ping)
 def ping(call: Call):
     """`version` is the TubeArchivist API the caller's dialect speaks: clients pick date formats and fields by it."""
-    shown = downloader.shown(call.viewer)  # confirms the viewer too, in the same read
+    shown, update = downloader.shown(call.viewer)  # confirms the viewer too, in the same read
     user_id = call.viewer.user_id
     return wire.Ping(
         response="pong",
@@ -57,4 +57,5 @@ def ping(call: Call):
         version=TA_API_VERSION,
         ytarchive_version=VERSION,
         downloader=None if shown is None else wire.Downloader(**shown),
+        ytdlp_update=None if update is None else wire.YtDlpUpdate(**update),
     )

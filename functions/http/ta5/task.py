@@ -12,11 +12,11 @@ from functions.http.ta5.shapes import no_content
 from functions.schemas.tasks import TaskCommand, TaskResult, TaskRunStarted
 
 if TYPE_CHECKING:
-    from functions.services import backups, metadata_sync, rescan, task_runs, thumbnails
+    from functions.services import backups, metadata_sync, rescan, task_runs, thumbnails, version_check
     from functions.services.downloads import intake
 else:  # imported when a view first uses them (functions/core/lazy.py)
-    backups, metadata_sync, rescan, task_runs, thumbnails = lazy.modules(
-        "functions.services", "backups", "metadata_sync", "rescan", "task_runs", "thumbnails"
+    backups, metadata_sync, rescan, task_runs, thumbnails, version_check = lazy.modules(
+        "functions.services", "backups", "metadata_sync", "rescan", "task_runs", "thumbnails", "version_check"
     )
     intake = lazy.modules("functions.services.downloads", "intake")
 
@@ -39,9 +39,9 @@ def runs_of(call: Call, task_name: str):
 @router.route("/api/task/by-name/{task_name}", methods=("POST",), auth=ADMIN, returns=TaskRunStarted)
 def start(call: Call, task_name: str):
     """Start a task (v0.5: those with `api_start`; 404 for the others): a rescan; one download per pending
-    video (the answer names the first; with none pending, a run that ends at once); the thumbnail check (409
-    while one runs); a backup, automatic as the schedule's (rotated: TubeArchivist's task runs with reason
-    `auto`; 409 while one runs); the metadata resync (while one is asked for or runs, that one)."""
+    video (the answer names the first; with none pending, a run that ends at once); the thumbnail check and the
+    version check (409 while one runs); a backup, automatic as the schedule's (rotated: TubeArchivist's task runs
+    with reason `auto`; 409 while one runs); the metadata resync (while one is asked for or runs, that one)."""
     if not task_runs.task(task_name).api_start:
         raise NotFound("can not start task through this endpoint")
     if task_name == task_runs.UPDATE_SUBSCRIBED:
@@ -50,6 +50,8 @@ def start(call: Call, task_name: str):
         return TaskRunStarted(task_id=thumbnails.request(), status="PENDING")
     if task_name == task_runs.RUN_BACKUP:
         return TaskRunStarted(task_id=backups.request_backup("auto"), status="PENDING")
+    if task_name == task_runs.VERSION_CHECK:
+        return TaskRunStarted(task_id=version_check.request(), status="PENDING")
     if task_name == task_runs.RESYNC_METADATA:
         return metadata_sync.request()
     return intake.start_pending_run()
