@@ -497,13 +497,15 @@ class QueueByChannel(GlobalSecondaryIndex):
 
 
 class QueueByType(GlobalSecondaryIndex):
-    Meta = _index_meta("by_type_status", KeysOnlyProjection())
+    """With each item's channel, as by_status and by_error_status: a page reads its items and channels in one batch."""
+
+    Meta = _index_meta("by_type_status", IncludeProjection(["channel_id"]))
     type_status = UnicodeAttribute(hash_key=True)
     order_key = UnicodeAttribute(range_key=True)
 
 
 class QueueByErrorState(GlobalSecondaryIndex):
-    Meta = _index_meta("by_error_status", KeysOnlyProjection())
+    Meta = _index_meta("by_error_status", IncludeProjection(["channel_id"]))
     error_status = UnicodeAttribute(hash_key=True)
     order_key = UnicodeAttribute(range_key=True)
 

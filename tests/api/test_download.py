@@ -178,7 +178,8 @@ def test_filter_channel_and_pages(client, headers, aws):
         ("", ["BatchGetItem", "Query", "Query", "BatchGetItem"]),  # counters, each status, items and channels
         ("?filter=pending", ["BatchGetItem", "Query", "BatchGetItem"]),
         (f"?channel={channel_id(1)}", ["BatchGetItem", "Query", "Query", "BatchGetItem"]),
-        ("?vid_type=videos", ["BatchGetItem", "Query", "Query", "BatchGetItem", "BatchGetItem"]),  # then channels
+        ("?vid_type=videos", ["BatchGetItem", "Query", "Query", "BatchGetItem"]),  # by_type_status projects channels
+        ("?error=false", ["BatchGetItem", "Query", "Query", "BatchGetItem"]),  # and so does by_error_status
     ],
 )
 def test_a_queue_page_reads_its_items_and_their_channels_in_one_batch(

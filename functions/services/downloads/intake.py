@@ -289,14 +289,10 @@ def list_page(
         viewer, lists, page, scan_forward=True, order=lambda key: key.order_key, past_end_empty=True
     )
     ids = [key.youtube_id for key in keys]
-    if channel_id or lists[0][1] is QueueItem.by_status:
-        # a channel's list names its channel, by_status projects each item's: items and channels in one batch
-        channel_ids = {channel_id} if channel_id else {key.channel_id for key in keys if key.channel_id}
-        found, channels = viewer.fetch((QueueItem, ids), (Channel, channel_ids))
-        queued = [found[i] for i in ids if i in found]
-        return wire.Envelope(_render_all(viewer, queued, channels), viewer.config, paging)
-    (found,) = viewer.fetch((QueueItem, ids))
-    return wire.Envelope(_render_all(viewer, [found[i] for i in ids if i in found]), viewer.config, paging)
+    # a channel's list names its channel, the other indexes project each item's: items and channels in one batch
+    channel_ids = {channel_id} if channel_id else {key.channel_id for key in keys if key.channel_id}
+    found, channels = viewer.fetch((QueueItem, ids), (Channel, channel_ids))
+    return wire.Envelope(_render_all(viewer, [found[i] for i in ids if i in found], channels), viewer.config, paging)
 
 
 def _search_page(
