@@ -5,6 +5,8 @@ import json
 import re
 import time
 
+from functions.services import downloader, task_runs
+from functions.storage.models import AppSetting
 from tests.webapp.conftest import DESKTOP, PHONE, Page
 
 PAGES = ("/", "/videos", "/channels", "/playlists", "/search?query=lab", "/downloads", "/settings", "/users")
@@ -341,5 +343,26 @@ def test_a_page_left_before_its_answers_arrive_never_replaces_the_next_one(site)
     page.wait_for_timeout(1000)  # the channel page's answers have arrived and were dropped
     assert page.locator("button:text('Rescan subscriptions now')").count() == 1
     assert page.locator("form.overrides").count() == 0
+    assert not user.errors, user.errors
+    user.close()
+
+
+def test_settings_show_a_newer_yt_dlp_and_start_a_version_check(site):
+    """The settings page names the yt-dlp the downloads run and the newer release the version check stored (ping's
+    `downloader` and `ytdlp_update`); its button starts a version check run."""
+    browser, _, _ = site
+    AppSetting(downloader.STATE, value={"yt_dlp": "2025.01.15", "deno": None, "ejs": None, "recorded": 1}).save()
+    found = {"version": "2099.12.31", "installed": "2025.01.15", "checked": int(time.time())}
+    AppSetting(downloader.UPDATE, value=found).save()
+    user = Page(browser, site[1])
+    user.goto("/")
+    user.sign_in()
+    page = user.goto("/settings")
+    page.wait_for_selector("#ytdlp-update")
+    assert page.inner_text("#ytdlp-running") == "The downloads run yt-dlp 2025.01.15."
+    assert page.inner_text("#ytdlp-update").startswith("yt-dlp 2099.12.31 is out (found ")
+    page.click("#version-check")
+    expect_toast(page, "Version check started")
+    assert [run.status for run in task_runs.runs_of(task_runs.VERSION_CHECK)] == [task_runs.PENDING]
     assert not user.errors, user.errors
     user.close()

@@ -1,4 +1,5 @@
-// Settings (admins): the app settings through the settings API, the YouTube cookie, and snapshots.
+// Settings (admins): the app settings through the settings API, the YouTube cookie, snapshots, and the yt-dlp the
+// downloads run beside the newer release the version check found (ping's `downloader` and `ytdlp_update`).
 import { api } from "./api.js";
 import { h, mount, title, act, field, toast, errorBox } from "./ui.js";
 
@@ -126,16 +127,35 @@ function snapshotsCard(overview) {
   );
 }
 
+function ytdlpCard(ping) {
+  const check = h("button", { type: "button", id: "version-check" }, "Look for a new yt-dlp");
+  check.addEventListener("click", () => act(check, () => api("/api/task/by-name/version_check/", { method: "POST" }), "Version check started"));
+  const running = ping.downloader?.yt_dlp;
+  const update = ping.ytdlp_update;
+  return h(
+    "section",
+    { class: "card", id: "ytdlp" },
+    h("h2", {}, "yt-dlp"),
+    h("p", { id: "ytdlp-running" }, running ? `The downloads run yt-dlp ${running}.` : "No download has run yet."),
+    update
+      ? h("p", { id: "ytdlp-update", class: "error" }, `yt-dlp ${update.version} is out (found ${new Date(update.checked * 1000).toLocaleDateString()}): rebuild the media layer (make layer) and deploy.`)
+      : h("p", { class: "muted" }, "The last version check found no newer release (the Version check schedule runs it)."),
+    check,
+  );
+}
+
 export async function settingsPage() {
-  const [config, cookie, snapshots] = await Promise.all([
+  const [config, cookie, snapshots, ping] = await Promise.all([
     api("/api/appsettings/config/"),
     api("/api/cookie/").catch((error) => ({ error })),
     api("/api/snapshot/").catch((error) => ({ error })),
+    api("/api/ping/").catch((error) => ({ error })),
   ]);
   mount(
     title("Settings"),
     settingsForm(config),
     cookie.error ? errorBox(cookie.error) : cookieCard(cookie),
     snapshots.error ? errorBox(snapshots.error) : snapshotsCard(snapshots),
+    ping.error ? errorBox(ping.error) : ytdlpCard(ping),
   );
 }
