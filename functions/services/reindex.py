@@ -63,12 +63,12 @@ def recent(today: datetime.date, leave_out: set[str]) -> list[str]:
     return [youtube_id for youtube_id in ids if youtube_id not in inactive]
 
 
-def due(kind: str, days: int, today: datetime.date, leave_out: set[str] | None = None) -> list[str]:
+def due(kind: str, days: int, today: datetime.date, left_out: set[str] | None = None) -> list[str]:
     """The ids of `kind` this run refreshes: last refreshed before `days` days ago (or never), oldest first, but
-    those waiting already or in `leave_out` (sent by this run)."""
+    those in `left_out` (waiting already, or sent by this run; read here when not given)."""
     model, key, refreshed, active = KINDS[kind]
     attributes = [key, refreshed, active] + (["playlist_type"] if model is Playlist else [])
-    left_out = waiting(kind) | (leave_out or set())
+    left_out = waiting(kind) if left_out is None else left_out
     cutoff = (today - datetime.timedelta(days=days)).isoformat()
     items = [
         item
@@ -87,8 +87,11 @@ def run(progress: task_runs.Run | None = None, today: datetime.date | None = Non
     """One check: what was sent to refresh, by kind (the recent videos first)."""
     days = int(app_settings.current()["application"]["reindex_days"])
     today = today or datetime.datetime.now(datetime.UTC).date()
-    new = recent(today, waiting(refresh.VIDEO))
-    sent = {kind: due(kind, days, today, set(new) if kind == refresh.VIDEO else None) for kind in KINDS}
+    waiting_videos = waiting(refresh.VIDEO)  # one Query, left out of both parts
+    new = recent(today, waiting_videos)
+    sent = {
+        kind: due(kind, days, today, waiting_videos | set(new) if kind == refresh.VIDEO else None) for kind in KINDS
+    }
     sent[refresh.VIDEO] = new + sent[refresh.VIDEO]
     refresh.enqueue([(kind, item_id) for kind, ids in sent.items() for item_id in ids])
     if progress is not None:
